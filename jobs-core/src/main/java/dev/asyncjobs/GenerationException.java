@@ -1,0 +1,13 @@
+package dev.asyncjobs;
+
+import org.jspecify.annotations.Nullable;
+
+/** A generator's attempt failed. See {@link RetryableGenerationException} and {@link PermanentGenerationException}. */
+public abstract class GenerationException extends JobException {
+  private static final long serialVersionUID = 1L;
+
+  /** A failure with a message a user can act on. */
+  protected GenerationException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

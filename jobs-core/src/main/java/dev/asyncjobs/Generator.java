@@ -1,0 +1,51 @@
+package dev.asyncjobs;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Makes the result of one job type. A generator is stateless across jobs and safe to call from
+ * several threads at once.
+ *
+ * <p>Its payload is a record (or any Jackson-readable class) read from the job's JSON payload at
+ * create time; unknown fields are refused, so typos surface as {@link InvalidPayloadException}.
+ *
+ * @param <P> the payload type
+ */
+public interface Generator<P> {
+
+  /** The job type this generator serves, e.g. {@code image_generation}. Lowercase, stable. */
+  String type();
+
+  /** The class the JSON payload is read into. */
+  Class<P> payloadType();
+
+  /**
+   * Checks a payload beyond its shape, at create time.
+   *
+   * @throws InvalidPayloadException naming the field, e.g. {@code payload.prompt}
+   */
+  default void validate(P payload) {}
+
+  /** How long a job with this payload is expected to run, used until real durations are known. */
+  default Duration estimate(P payload) {
+    return Duration.ofSeconds(30);
+  }
+
+  /**
+   * The user-written text of the payload that a {@link ContentModerator} should check. The default
+   * returns {@code null}: the manager then checks every string in the payload.
+   */
+  default @org.jspecify.annotations.Nullable List<String> moderationText(P payload) {
+    return null;
+  }
+
+  /**
+   * Runs one attempt. Report progress and watch cancellation through {@code context}.
+   *
+   * @return the result: any value Jackson can write as JSON (a record, a map, a {@code JsonNode})
+   * @throws RetryableGenerationException when another attempt may succeed
+   * @throws PermanentGenerationException when it will not; any other exception counts as retryable
+   */
+  Object generate(P payload, JobContext context);
+}

@@ -1,0 +1,23 @@
+package dev.asyncjobs;
+
+/** The caller sent something invalid (HTTP 400); {@link #field()} names what. Nothing was changed. */
+public class InvalidRequestException extends JobException {
+  private static final long serialVersionUID = 1L;
+  private final String field;
+
+  /** An invalid value in {@code field}. */
+  public InvalidRequestException(String field, String message) {
+    super(message);
+    this.field = field;
+  }
+
+  /** The field at fault, as a JSON path-like name: {@code priority}, {@code payload.prompt}. */
+  public String field() {
+    return field;
+  }
+
+  @Override
+  public String code() {
+    return "invalid_request";
+  }
+}

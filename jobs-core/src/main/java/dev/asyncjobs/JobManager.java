@@ -1,0 +1,467 @@
+package dev.asyncjobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncjobs.internal.DurationEstimator;
+import dev.asyncjobs.internal.EventFanout;
+import dev.asyncjobs.internal.GeneratorRegistry;
+import dev.asyncjobs.internal.Json;
+import dev.asyncjobs.internal.PayloadTexts;
+import dev.asyncjobs.internal.RegisteredGenerator;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The facade an application calls: create, read, list, cancel and watch jobs, read statistics and
+ * quotas, clean up. Every user-facing call takes the owner and treats another owner's job exactly
+ * like an unknown id. Thread-safe; build one per application with {@link #builder()}.
+ *
+ * <pre>{@code
+ * JobManager jobs = JobManager.builder()
+ *     .store(new InMemoryJobStore())
+ *     .generator(new MyImageGenerator())
+ *     .build();
+ * Job job = jobs.create(JobRequest.builder("user-1", "image_generation")
+ *     .payload("{\"prompt\":\"a lighthouse at dusk\"}").build());
+ * }</pre>
+ */
+public final class JobManager implements AutoCloseable {
+  /** The default payload limit: 1 MiB of UTF-8. */
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+  private static final int MAX_OWNER_LENGTH = 200;
+  private static final int MAX_KEY_LENGTH = 200;
+  private static final int MAX_ATTEMPTS_LIMIT = 100;
+  private static final int CLEANUP_BATCH = 1000;
+
+  private final JobStore store;
+  private final Clock clock;
+  private final GeneratorRegistry registry;
+  private final ContentModerator moderator;
+  private final QuotaPolicy quotaPolicy;
+  private final int maxPayloadBytes;
+  private final int defaultPriority;
+  private final int defaultMaxAttempts;
+  private final DurationEstimator estimator;
+  private final EventFanout fanout;
+
+  private JobManager(Builder b) {
+    this.store = Objects.requireNonNull(b.store);
+    this.clock = b.clock != null ? b.clock : store.clock();
+    this.registry = new GeneratorRegistry(b.generators);
+    this.moderator = b.moderator;
+    this.quotaPolicy = b.quotaPolicy;
+    this.maxPayloadBytes = b.maxPayloadBytes;
+    this.defaultPriority = b.defaultPriority;
+    this.defaultMaxAttempts = b.defaultMaxAttempts;
+    this.estimator = new DurationEstimator(store, clock, b.estimateSampleSize, b.estimateMinSamples, b.estimateRefresh);
+    this.fanout = new EventFanout(store, b.subscriberQueueCapacity, b.eventThreads);
+  }
+
+  /** Starts a builder; {@link Builder#store(JobStore)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Validates, moderates and stores a new job, checking the owner's quota atomically.
+   *
+   * @return the stored job (PENDING), or the earlier job with the same idempotency key
+   * @throws UnknownJobTypeException no generator for the type
+   * @throws InvalidPayloadException payload not a JSON object or not matching the generator's record
+   * @throws PayloadTooLargeException payload over the limit
+   * @throws InvalidRequestException owner, priority, attempts or idempotency key out of range
+   * @throws ContentRejectedException moderation refused the text
+   * @throws QuotaExceededException the owner's quota is used up
+   * @throws IdempotencyConflictException the key was used with another payload
+   */
+  public Job create(JobRequest request) {
+    return store.insert(List.of(prepare(request, "")), quotaPolicy).get(0);
+  }
+
+  /**
+   * Creates several jobs all-or-nothing: when any request is refused, none is stored. Messages of
+   * validation errors start with the request's index.
+   */
+  public List<Job> createAll(List<JobRequest> requests) {
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    List<NewJob> prepared = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      prepared.add(prepare(requests.get(i), requests.size() > 1 ? "request " + i + ": " : ""));
+    }
+    return store.insert(prepared, quotaPolicy);
+  }
+
+  private NewJob prepare(JobRequest r, String where) {
+    try {
+      return prepare(r);
+    } catch (InvalidPayloadException e) {
+      throw where.isEmpty() ? e : new InvalidPayloadException(e.field(), where + e.getMessage());
+    } catch (UnknownJobTypeException | PayloadTooLargeException e) {
+      throw e;
+    } catch (InvalidRequestException e) {
+      throw where.isEmpty() ? e : new InvalidRequestException(e.field(), where + e.getMessage());
+    }
+  }
+
+  private NewJob prepare(JobRequest r) {
+    requireOwner(r.ownerId());
+    RegisteredGenerator<?> generator = registry.get(r.type());
+    JsonNode tree = parsePayload(r.payload());
+    int priority = r.priority() == null ? defaultPriority : r.priority();
+    if (priority < JobRequest.MIN_PRIORITY || priority > JobRequest.MAX_PRIORITY) {
+      throw new InvalidRequestException("priority", "priority must be 1-10, was " + priority);
+    }
+    int maxAttempts = r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts();
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+      throw new InvalidRequestException(
+          "maxAttempts", "maxAttempts must be 1-" + MAX_ATTEMPTS_LIMIT + ", was " + maxAttempts);
+    }
+    String key = r.idempotencyKey();
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH || hasControlChars(key))) {
+      throw new InvalidRequestException(
+          "idempotencyKey", "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " printable characters");
+    }
+    List<String> texts = PayloadTexts.collect(tree);
+    Duration estimate = bindAndModerate(generator, tree, texts, r);
+    Instant now = clock.instant();
+    Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
+    return new NewJob(
+        JobIds.newId(clock), r.ownerId(), r.type(), Json.write(tree), priority, maxAttempts, runAt,
+        estimator.estimate(r.type(), estimate), key);
+  }
+
+  private <P> Duration bindAndModerate(RegisteredGenerator<P> g, JsonNode tree, List<String> allTexts, JobRequest r) {
+    P payload = g.bind(tree);
+    List<String> texts = g.moderationText(payload);
+    List<String> toCheck = texts == null ? allTexts : texts;
+    if (!toCheck.isEmpty()) {
+      ModerationResult verdict = moderator.moderate(r.ownerId(), r.type(), List.copyOf(toCheck));
+      if (verdict.flagged()) {
+        throw new ContentRejectedException(verdict.categories(), verdict.reason());
+      }
+    }
+    return g.estimate(payload);
+  }
+
+  private JsonNode parsePayload(String payload) {
+    // A UTF-8 byte is at most 3 per char of a Java string; count exactly only near the limit.
+    if ((long) payload.length() * 3 > maxPayloadBytes) {
+      long bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > maxPayloadBytes) {
+        throw new PayloadTooLargeException(bytes, maxPayloadBytes);
+      }
+    }
+    JsonNode tree;
+    try {
+      tree = Json.mapper().readTree(payload);
+    } catch (StreamConstraintsException e) {
+      throw new InvalidPayloadException(
+          "payload", "payload is nested too deeply (at most " + Json.MAX_NESTING_DEPTH + " levels)");
+    } catch (JsonProcessingException e) {
+      throw new InvalidPayloadException("payload", "payload is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new InvalidPayloadException(
+          "payload", "payload must be a JSON object, was " + (tree == null ? "empty" : tree.getNodeType().name().toLowerCase()));
+    }
+    return tree;
+  }
+
+  private static boolean hasControlChars(String s) {
+    return s.chars().anyMatch(Character::isISOControl);
+  }
+
+  private static void requireOwner(String ownerId) {
+    if (ownerId.isBlank() || ownerId.length() > MAX_OWNER_LENGTH || hasControlChars(ownerId)) {
+      throw new InvalidRequestException(
+          "ownerId", "ownerId must be 1-" + MAX_OWNER_LENGTH + " printable characters");
+    }
+  }
+
+  /** The owner's job, if it exists and belongs to the owner. */
+  public Optional<Job> find(String ownerId, UUID jobId) {
+    return store.find(jobId).filter(j -> j.ownerId().equals(ownerId));
+  }
+
+  /**
+   * The owner's job.
+   *
+   * @throws JobNotFoundException unknown id or another owner's job
+   */
+  public Job get(String ownerId, UUID jobId) {
+    return find(ownerId, jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+  }
+
+  /**
+   * A page of one owner's jobs.
+   *
+   * @throws InvalidRequestException when the query names no owner (use {@link JobQuery#forOwner})
+   */
+  public Page<Job> list(JobQuery query) {
+    if (query.ownerId() == null) {
+      throw new InvalidRequestException("ownerId", "list needs an owner; use JobQuery.forOwner(owner)");
+    }
+    return store.query(query);
+  }
+
+  /**
+   * Cancels the owner's job: a PENDING job at once, a PROCESSING one cooperatively.
+   *
+   * @throws JobNotFoundException unknown id or another owner's job
+   * @throws IllegalJobStateException the job already finished
+   */
+  public Job cancel(String ownerId, UUID jobId) {
+    return store.cancel(jobId, ownerId);
+  }
+
+  /**
+   * Sets the progress of the owner's PROCESSING job (for workers outside this library that report
+   * through the API).
+   *
+   * @throws InvalidRequestException progress outside 0–100 or going backwards
+   * @throws JobNotFoundException unknown id or another owner's job
+   * @throws IllegalJobStateException the job is not PROCESSING
+   */
+  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
+    if (progress < 0 || progress > 100) {
+      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
+    }
+    return store.updateProgress(jobId, ownerId, progress, message);
+  }
+
+  /** Delivers the events of one owner's jobs until the subscription is closed. */
+  public Subscription subscribe(String ownerId, JobEventListener listener) {
+    Objects.requireNonNull(ownerId, "ownerId");
+    return fanout.subscribe(e -> e.ownerId().equals(ownerId), listener);
+  }
+
+  /** Delivers every owner's events (operators, metrics) until the subscription is closed. */
+  public Subscription subscribeAll(JobEventListener listener) {
+    return fanout.subscribe(e -> true, listener);
+  }
+
+  /** Per-type statistics over every owner's jobs. */
+  public List<JobStats> stats() {
+    return store.stats(null, null);
+  }
+
+  /** Per-type statistics over one owner's jobs. */
+  public List<JobStats> stats(String ownerId) {
+    return store.stats(Objects.requireNonNull(ownerId, "ownerId"), null);
+  }
+
+  /**
+   * Deletes finished jobs that finished longer than {@code retention} ago, in batches.
+   *
+   * @return how many jobs were deleted
+   */
+  public int cleanup(Duration retention) {
+    if (retention.isNegative()) {
+      throw new InvalidRequestException("retention", "retention must not be negative, was " + retention);
+    }
+    Instant cutoff = clock.instant().minus(retention);
+    int total = 0;
+    int n;
+    do {
+      n = store.deleteFinishedBefore(cutoff, CLEANUP_BATCH);
+      total += n;
+    } while (n == CLEANUP_BATCH);
+    return total;
+  }
+
+  /** The owner's quota: limits, recent use, and when the next create is allowed. */
+  public QuotaUsage quotaUsage(String ownerId) {
+    return QuotaUsage.of(ownerId, quotaPolicy.limitsFor(ownerId), store.quotaWindow(ownerId), clock.instant());
+  }
+
+  /** Starts the owner's quota afresh. */
+  public void resetQuota(String ownerId) {
+    store.resetQuota(ownerId);
+  }
+
+  /** The registered job types. */
+  public Set<String> types() {
+    return registry.types();
+  }
+
+  /** The registered generators by type. */
+  public Map<String, Generator<?>> generators() {
+    return registry.generators();
+  }
+
+  /** The store. */
+  public JobStore store() {
+    return store;
+  }
+
+  /** The clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The quota policy. */
+  public QuotaPolicy quotaPolicy() {
+    return quotaPolicy;
+  }
+
+  /** For the worker runtime of this module: the registry with payload binding. */
+  GeneratorRegistry registry() {
+    return registry;
+  }
+
+  /** Stops event delivery. The store is not closed: it belongs to the caller. */
+  @Override
+  public void close() {
+    fanout.close();
+  }
+
+  /** Builds a {@link JobManager}; fails fast on bad settings with a message naming them. */
+  public static final class Builder {
+    private @Nullable JobStore store;
+    private @Nullable Clock clock;
+    private final List<Generator<?>> generators = new ArrayList<>();
+    private ContentModerator moderator = ContentModerator.allowAll();
+    private QuotaPolicy quotaPolicy = QuotaPolicy.defaults();
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int defaultPriority = JobRequest.DEFAULT_PRIORITY;
+    private int defaultMaxAttempts = JobRequest.DEFAULT_MAX_ATTEMPTS;
+    private int estimateSampleSize = 50;
+    private int estimateMinSamples = 5;
+    private Duration estimateRefresh = Duration.ofSeconds(30);
+    private int subscriberQueueCapacity = 10_000;
+    private int eventThreads = 2;
+
+    private Builder() {}
+
+    /** The store (required). */
+    public Builder store(JobStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock; defaults to the store's. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Registers a generator. */
+    public Builder generator(Generator<?> generator) {
+      generators.add(Objects.requireNonNull(generator, "generator"));
+      return this;
+    }
+
+    /** Registers generators. */
+    public Builder generators(Collection<? extends Generator<?>> all) {
+      all.forEach(this::generator);
+      return this;
+    }
+
+    /** Registers every generator found with {@link Generators#discover(Map)}. */
+    public Builder discoverGenerators(Map<String, String> settings) {
+      return generators(Generators.discover(settings));
+    }
+
+    /** Moderates payload text before a job is stored; default allows everything. */
+    public Builder moderator(ContentModerator moderator) {
+      this.moderator = Objects.requireNonNull(moderator, "moderator");
+      return this;
+    }
+
+    /** Quotas per owner; default {@link QuotaPolicy#defaults()} (10/hour, 100/day, 1/minute). */
+    public Builder quotaPolicy(QuotaPolicy policy) {
+      this.quotaPolicy = Objects.requireNonNull(policy, "quotaPolicy");
+      return this;
+    }
+
+    /** Largest payload in UTF-8 bytes; default 1 MiB. */
+    public Builder maxPayloadBytes(int bytes) {
+      if (bytes < 2) {
+        throw new JobConfigurationException("maxPayloadBytes must be at least 2 ({}), was " + bytes);
+      }
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** Priority of requests that give none; default 5. */
+    public Builder defaultPriority(int priority) {
+      if (priority < JobRequest.MIN_PRIORITY || priority > JobRequest.MAX_PRIORITY) {
+        throw new JobConfigurationException("defaultPriority must be 1-10, was " + priority);
+      }
+      this.defaultPriority = priority;
+      return this;
+    }
+
+    /** Attempts of requests that give none; default 3. */
+    public Builder defaultMaxAttempts(int attempts) {
+      if (attempts < 1 || attempts > MAX_ATTEMPTS_LIMIT) {
+        throw new JobConfigurationException("defaultMaxAttempts must be 1-" + MAX_ATTEMPTS_LIMIT + ", was " + attempts);
+      }
+      this.defaultMaxAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * How estimates are learned: the median of the latest {@code sampleSize} durations once at
+     * least {@code minSamples} exist, recomputed at most every {@code refresh}.
+     */
+    public Builder durationLearning(int sampleSize, int minSamples, Duration refresh) {
+      if (sampleSize < 1 || minSamples < 1 || minSamples > sampleSize) {
+        throw new JobConfigurationException(
+            "durationLearning needs 1 <= minSamples <= sampleSize, was sampleSize=" + sampleSize + ", minSamples=" + minSamples);
+      }
+      if (refresh.isNegative()) {
+        throw new JobConfigurationException("durationLearning refresh must not be negative, was " + refresh);
+      }
+      this.estimateSampleSize = sampleSize;
+      this.estimateMinSamples = minSamples;
+      this.estimateRefresh = refresh;
+      return this;
+    }
+
+    /** Events a subscriber may fall behind before it is dropped; default 10,000. */
+    public Builder subscriberQueueCapacity(int capacity) {
+      if (capacity < 1) {
+        throw new JobConfigurationException("subscriberQueueCapacity must be at least 1, was " + capacity);
+      }
+      this.subscriberQueueCapacity = capacity;
+      return this;
+    }
+
+    /** Threads that deliver events to subscribers; default 2. */
+    public Builder eventThreads(int threads) {
+      if (threads < 1) {
+        throw new JobConfigurationException("eventThreads must be at least 1, was " + threads);
+      }
+      this.eventThreads = threads;
+      return this;
+    }
+
+    /**
+     * The manager.
+     *
+     * @throws JobConfigurationException no store, or two generators for one type
+     */
+    public JobManager build() {
+      if (store == null) {
+        throw new JobConfigurationException("JobManager needs a store: call .store(...) (e.g. new InMemoryJobStore())");
+      }
+      return new JobManager(this);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.asyncjobs;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A filter and page request over jobs, ordered by {@code (createdAt, id)}.
+ *
+ * @param ownerId only this owner's jobs; {@code null} means every owner (operators only: {@link
+ *     JobManager#list} always sets it)
+ * @param statuses only these statuses; empty means all
+ * @param types only these types; empty means all
+ * @param createdAfter only jobs created at or after this instant
+ * @param createdBefore only jobs created strictly before this instant
+ * @param sort newest or oldest first
+ * @param limit page size, 1–{@value #MAX_LIMIT}
+ * @param cursor opaque cursor of the previous page, or {@code null} for the first page
+ */
+public record JobQuery(
+    @Nullable String ownerId,
+    Set<JobStatus> statuses,
+    Set<String> types,
+    @Nullable Instant createdAfter,
+    @Nullable Instant createdBefore,
+    Sort sort,
+    int limit,
+    @Nullable String cursor) {
+
+  /** Largest page. */
+  public static final int MAX_LIMIT = 500;
+  /** Page size when none is given. */
+  public static final int DEFAULT_LIMIT = 50;
+
+  /** Order of a listing. */
+  public enum Sort {
+    /** Most recently created first (the default). */
+    NEWEST_FIRST,
+    /** Oldest first. */
+    OLDEST_FIRST
+  }
+
+  /** Copies the sets and checks the limit. */
+  public JobQuery {
+    statuses = statuses.isEmpty() ? Set.of() : Set.copyOf(statuses);
+    types = Set.copyOf(types);
+    Objects.requireNonNull(sort, "sort");
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new InvalidRequestException("limit", "limit must be 1-" + MAX_LIMIT + ", was " + limit);
+    }
+    if (cursor != null) {
+      PageCursor.decode(cursor); // fail fast on a malformed cursor
+    }
+  }
+
+  /** The decoded cursor, or {@code null} on the first page. */
+  public @Nullable PageCursor decodedCursor() {
+    return cursor == null ? null : PageCursor.decode(cursor);
+  }
+
+  /** Whether {@code job} passes every filter (the cursor aside). Stores may use it. */
+  public boolean matches(Job job) {
+    return (ownerId == null || ownerId.equals(job.ownerId()))
+        && (statuses.isEmpty() || statuses.contains(job.status()))
+        && (types.isEmpty() || types.contains(job.type()))
+        && (createdAfter == null || !job.createdAt().isBefore(createdAfter))
+        && (createdBefore == null || job.createdAt().isBefore(createdBefore));
+  }
+
+  /** A query of one owner's jobs. */
+  public static Builder forOwner(String ownerId) {
+    return new Builder(Objects.requireNonNull(ownerId, "ownerId"));
+  }
+
+  /** A query over every owner (operators, statistics, tests). */
+  public static Builder allOwners() {
+    return new Builder(null);
+  }
+
+  /** A copy of this query on another page. */
+  public JobQuery withCursor(@Nullable String nextCursor) {
+    return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, nextCursor);
+  }
+
+  /** A copy of this query scoped to one owner. */
+  public JobQuery withOwner(String owner) {
+    return new JobQuery(owner, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
+  }
+
+  /** Builds a {@link JobQuery}. */
+  public static final class Builder {
+    private final @Nullable String ownerId;
+    private final Set<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+    private final Set<String> types = new LinkedHashSet<>();
+    private @Nullable Instant createdAfter;
+    private @Nullable Instant createdBefore;
+    private Sort sort = Sort.NEWEST_FIRST;
+    private int limit = DEFAULT_LIMIT;
+    private @Nullable String cursor;
+
+    private Builder(@Nullable String ownerId) {
+      this.ownerId = ownerId;
+    }
+
+    /** Adds statuses to the filter. */
+    public Builder statuses(JobStatus... s) {
+      statuses.addAll(Set.of(s));
+      return this;
+    }
+
+    /** Adds statuses to the filter. */
+    public Builder statuses(Collection<JobStatus> s) {
+      statuses.addAll(s);
+      return this;
+    }
+
+    /** Adds types to the filter. */
+    public Builder types(String... t) {
+      types.addAll(Set.of(t));
+      return this;
+    }
+
+    /** Adds types to the filter. */
+    public Builder types(Collection<String> t) {
+      types.addAll(t);
+      return this;
+    }
+
+    /** Only jobs created at or after this instant. */
+    public Builder createdAfter(@Nullable Instant t) {
+      createdAfter = t;
+      return this;
+    }
+
+    /** Only jobs created before this instant. */
+    public Builder createdBefore(@Nullable Instant t) {
+      createdBefore = t;
+      return this;
+    }
+
+    /** The order. */
+    public Builder sort(Sort s) {
+      sort = Objects.requireNonNull(s, "sort");
+      return this;
+    }
+
+    /** Page size 1–500. */
+    public Builder limit(int l) {
+      limit = l;
+      return this;
+    }
+
+    /** The cursor from the previous page. */
+    public Builder cursor(@Nullable String c) {
+      cursor = c;
+      return this;
+    }
+
+    /** The query. */
+    public JobQuery build() {
+      return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
+    }
+  }
+}

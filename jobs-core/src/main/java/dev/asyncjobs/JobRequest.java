@@ -1,0 +1,112 @@
+package dev.asyncjobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncjobs.internal.Json;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a caller asks for when creating a job. {@link JobManager#create(JobRequest)} validates it.
+ *
+ * @param ownerId the user or tenant the job belongs to
+ * @param type the job type; a generator for it must be registered
+ * @param payload the payload as JSON text; must be a JSON object
+ * @param priority 1–10, or {@code null} for the manager's default (5)
+ * @param maxAttempts at least 1, or {@code null} for the manager's default (3)
+ * @param runAt not before this instant, or {@code null} for now
+ * @param idempotencyKey optional; a second create with the same owner and key returns the first job
+ */
+public record JobRequest(
+    String ownerId,
+    String type,
+    String payload,
+    @Nullable Integer priority,
+    @Nullable Integer maxAttempts,
+    @Nullable Instant runAt,
+    @Nullable String idempotencyKey) {
+
+  /** Lowest priority. */
+  public static final int MIN_PRIORITY = 1;
+  /** Highest priority; runs first. */
+  public static final int MAX_PRIORITY = 10;
+  /** Priority when none is given. */
+  public static final int DEFAULT_PRIORITY = 5;
+  /** Attempts when none are given. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** Checks only nullness; range checks belong to {@link JobManager} so that errors are typed. */
+  public JobRequest {
+    Objects.requireNonNull(ownerId, "ownerId");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(payload, "payload");
+  }
+
+  /** Starts a request for one owner and type. */
+  public static Builder builder(String ownerId, String type) {
+    return new Builder(ownerId, type);
+  }
+
+  /** Builds a {@link JobRequest}. */
+  public static final class Builder {
+    private final String ownerId;
+    private final String type;
+    private String payload = "{}";
+    private @Nullable Integer priority;
+    private @Nullable Integer maxAttempts;
+    private @Nullable Instant runAt;
+    private @Nullable String idempotencyKey;
+
+    private Builder(String ownerId, String type) {
+      this.ownerId = Objects.requireNonNull(ownerId, "ownerId");
+      this.type = Objects.requireNonNull(type, "type");
+    }
+
+    /** The payload as JSON text (validated on create). */
+    public Builder payload(String json) {
+      this.payload = Objects.requireNonNull(json, "payload");
+      return this;
+    }
+
+    /** The payload as a Jackson tree. */
+    public Builder payload(JsonNode json) {
+      this.payload = Json.write(json);
+      return this;
+    }
+
+    /** The payload as any value Jackson can write, typically the generator's payload record. */
+    public Builder payloadOf(Object value) {
+      this.payload = Json.write(value);
+      return this;
+    }
+
+    /** Priority 1–10; 10 runs first. */
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
+    }
+
+    /** The most attempts this job may have (at least 1). */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Do not run before this instant. */
+    public Builder runAt(Instant runAt) {
+      this.runAt = runAt;
+      return this;
+    }
+
+    /** A key unique per owner; retried creates with it return the first job. */
+    public Builder idempotencyKey(@Nullable String key) {
+      this.idempotencyKey = key;
+      return this;
+    }
+
+    /** The request. */
+    public JobRequest build() {
+      return new JobRequest(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.asyncjobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Persistence of jobs and the atomic steps of their lifecycle. Implementations must be safe for
+ * concurrent use by many threads (and, for shared databases, many processes), and must pass the
+ * contract suite in {@code jobs-store-tck}.
+ *
+ * <p>All times come from {@link #clock()}. Every method that changes a job emits the matching
+ * {@link JobEvent} to subscribers, after the change is durable, in order per job.
+ *
+ * <p>Worker writes name a {@link Lease}; they succeed only while the job is PROCESSING under that
+ * worker and attempt, even if the lease has expired but the job has not yet been rescued. Otherwise
+ * they throw {@link LeaseLostException} and change nothing.
+ */
+public interface JobStore extends AutoCloseable {
+
+  /** The clock of every timestamp this store writes. */
+  Clock clock();
+
+  /**
+   * Inserts jobs atomically, all or none, checking each owner's quota in the same atomic step.
+   *
+   * <p>A job whose owner already has a job with the same idempotency key is not inserted: if the
+   * existing job has the same type and an equal payload (as JSON values), the existing job is
+   * returned in its place and no quota is consumed; otherwise {@link IdempotencyConflictException}.
+   * The remaining jobs of each owner are counted against {@code quotas.limitsFor(owner)} with {@link
+   * QuotaLimits#check}, as one create call of that many jobs, and are recorded for later checks.
+   *
+   * @return the stored jobs, in the order of {@code jobs}
+   * @throws QuotaExceededException nothing stored
+   * @throws IdempotencyConflictException nothing stored
+   */
+  List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas);
+
+  /** The job with this id, of any owner. */
+  Optional<Job> find(UUID id);
+
+  /** A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks. */
+  Page<Job> query(JobQuery query);
+
+  /**
+   * Claims up to {@code limit} due PENDING jobs ({@code runAt <= now}) of the given types, highest
+   * priority first, then earliest {@code runAt}, then smallest id. Each claimed job becomes
+   * PROCESSING with attempts + 1, progress 0, {@code startedAt = now}, the worker id and {@code
+   * leaseUntil = now + leaseDuration}. A job is never claimed by two callers at once.
+   */
+  List<Job> claim(ClaimRequest request);
+
+  /**
+   * Extends to {@code now + leaseDuration} the leases this worker still holds, and reports those it
+   * lost and those whose cancellation was requested.
+   */
+  HeartbeatResult heartbeat(Collection<Lease> leases, Duration leaseDuration);
+
+  /**
+   * A worker's progress report.
+   *
+   * @throws LeaseLostException the lease is gone
+   * @throws InvalidRequestException progress outside 0–100 or below the current value
+   */
+  Job reportProgress(Lease lease, int progress, @Nullable String message);
+
+  /**
+   * A progress update through the owner (an external worker calling the API). The job must be
+   * PROCESSING.
+   *
+   * @throws JobNotFoundException unknown id or another owner's job
+   * @throws IllegalJobStateException the job is not PROCESSING
+   * @throws InvalidRequestException progress outside 0–100 or below the current value
+   */
+  Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message);
+
+  /**
+   * Completes an attempt: COMPLETED with the result, progress 100, {@code finishedAt = now}, lease
+   * cleared. If cancellation was requested meanwhile the job becomes CANCELLED instead and the
+   * result is dropped.
+   *
+   * @throws LeaseLostException the lease is gone; nothing written
+   */
+  Job complete(Lease lease, String resultJson, Duration actualDuration);
+
+  /**
+   * Ends an attempt with an error. With {@code retryAt} and attempts left ({@code attempts <
+   * maxAttempts}) the job goes back to PENDING at {@code retryAt}; otherwise it becomes FAILED. If
+   * cancellation was requested it becomes CANCELLED. The error is kept in {@code errorMessage}.
+   *
+   * @throws LeaseLostException the lease is gone; nothing written
+   */
+  Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt);
+
+  /**
+   * Gives a job back without counting the attempt (graceful shutdown): PENDING, due now, attempts -
+   * 1. If cancellation was requested it becomes CANCELLED.
+   *
+   * @throws LeaseLostException the lease is gone; nothing written
+   */
+  Job release(Lease lease);
+
+  /**
+   * Ends a PROCESSING attempt as CANCELLED after the generator stopped on a cancel request.
+   *
+   * @throws LeaseLostException the lease is gone; nothing written
+   */
+  Job acknowledgeCancel(Lease lease);
+
+  /**
+   * Cancels a job of this owner. PENDING becomes CANCELLED at once; PROCESSING is flagged with
+   * {@code cancelRequested} (a CANCEL_REQUESTED event) and ends CANCELLED when its worker stops.
+   * Cancelling a PROCESSING job twice is allowed and changes nothing the second time.
+   *
+   * @throws JobNotFoundException unknown id or another owner's job
+   * @throws IllegalJobStateException the job is already final
+   */
+  Job cancel(UUID jobId, String ownerId);
+
+  /**
+   * Rescues PROCESSING jobs whose lease expired before now (a crashed worker): back to PENDING, due
+   * now, when attempts are left, else FAILED; CANCELLED if cancellation was requested. The error
+   * message says the attempt was abandoned and by which worker.
+   *
+   * @return the rescued jobs after the change
+   */
+  List<Job> rescueExpired(int limit);
+
+  /**
+   * Deletes up to {@code limit} final jobs whose {@code finishedAt} is before {@code cutoff}, and
+   * quota records older than a day. Quotas are not given back by deleting jobs.
+   *
+   * @return how many jobs were deleted
+   */
+  int deleteFinishedBefore(Instant cutoff, int limit);
+
+  /** The owner's creates in the quota windows ending now. */
+  QuotaWindow quotaWindow(String ownerId);
+
+  /** Forgets the owner's past creates, so that the quota starts afresh. */
+  void resetQuota(String ownerId);
+
+  /**
+   * Per-type counts and durations, over one owner's jobs or every owner's ({@code null}), of jobs
+   * created at or after {@code since} (all when {@code null}). Types without jobs are absent.
+   */
+  List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since);
+
+  /** The {@code actualDuration} of the latest {@code limit} completed jobs of a type, newest first. */
+  List<Duration> recentDurations(String type, int limit);
+
+  /** Delivers every event of every owner to {@code listener} until the subscription is closed. */
+  Subscription subscribe(JobEventListener listener);
+
+  /** Releases the store's resources (pools, listener connections, threads). */
+  @Override
+  void close();
+}

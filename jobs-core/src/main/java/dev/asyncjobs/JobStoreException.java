@@ -1,0 +1,25 @@
+package dev.asyncjobs;
+
+import org.jspecify.annotations.Nullable;
+
+/** The store failed (database down, serialization failure after retries, …). */
+public class JobStoreException extends JobException {
+  private static final long serialVersionUID = 1L;
+  private final @Nullable String sqlState;
+
+  /** A store failure with an optional SQL state. */
+  public JobStoreException(String message, @Nullable String sqlState, @Nullable Throwable cause) {
+    super(message, cause);
+    this.sqlState = sqlState;
+  }
+
+  /** The SQL state when the store is a SQL database, else {@code null}. */
+  public @Nullable String sqlState() {
+    return sqlState;
+  }
+
+  @Override
+  public String code() {
+    return "store_error";
+  }
+}

@@ -1,0 +1,26 @@
+package dev.asyncjobs;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What a worker holds on a PROCESSING job. Every worker write names it; a store accepts the write
+ * only while the job is PROCESSING under the same worker and attempt (fencing), and otherwise
+ * throws {@link LeaseLostException}.
+ *
+ * @param jobId the job
+ * @param workerId the worker that claimed it
+ * @param attempt the attempt number the claim started
+ */
+public record Lease(UUID jobId, String workerId, int attempt) {
+  /** Checks nullness. */
+  public Lease {
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(workerId, "workerId");
+  }
+
+  /** The lease a worker holds on a job it has just claimed. */
+  public static Lease of(Job claimed) {
+    return new Lease(claimed.id(), Objects.requireNonNull(claimed.workerId(), "workerId"), claimed.attempts());
+  }
+}

@@ -1,0 +1,65 @@
+package dev.asyncjobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A validated job that {@link JobManager} hands to {@link JobStore#insert} : every field is
+ * decided, the store only persists it (and applies the quota in the same atomic step).
+ *
+ * @param id the new job's id
+ * @param ownerId owner
+ * @param type job type
+ * @param payload canonical JSON text of the payload object
+ * @param priority 1–10
+ * @param maxAttempts at least 1
+ * @param runAt not before this instant
+ * @param estimatedDuration the estimate for this job, if any
+ * @param idempotencyKey optional key unique per owner
+ */
+public record NewJob(
+    UUID id,
+    String ownerId,
+    String type,
+    String payload,
+    int priority,
+    int maxAttempts,
+    Instant runAt,
+    @Nullable Duration estimatedDuration,
+    @Nullable String idempotencyKey) {
+
+  /** Checks nullness and ranges. */
+  public NewJob {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(ownerId, "ownerId");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(runAt, "runAt");
+    if (priority < JobRequest.MIN_PRIORITY || priority > JobRequest.MAX_PRIORITY) {
+      throw new IllegalArgumentException("priority must be 1-10, was " + priority);
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+  }
+
+  /** The job this becomes when stored at {@code now}: PENDING, no attempts yet. */
+  public Job toJob(Instant now) {
+    return Job.builder()
+        .id(id)
+        .ownerId(ownerId)
+        .type(type)
+        .payload(payload)
+        .priority(priority)
+        .maxAttempts(maxAttempts)
+        .runAt(runAt)
+        .estimatedDuration(estimatedDuration)
+        .idempotencyKey(idempotencyKey)
+        .createdAt(now)
+        .updatedAt(now)
+        .build();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.asyncjobs;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/** No generator is registered for the requested type (HTTP 400). */
+public class UnknownJobTypeException extends InvalidRequestException {
+  private static final long serialVersionUID = 1L;
+  private final String type;
+  private final Set<String> knownTypes;
+
+  /** {@code type} is not among {@code knownTypes}. */
+  public UnknownJobTypeException(String type, Set<String> knownTypes) {
+    super("type", "unknown job type '" + type + "'; known types: " + new TreeSet<>(knownTypes));
+    this.type = type;
+    this.knownTypes = Set.copyOf(knownTypes);
+  }
+
+  /** The type asked for. */
+  public String type() {
+    return type;
+  }
+
+  /** The types that are registered. */
+  public Set<String> knownTypes() {
+    return knownTypes;
+  }
+
+  @Override
+  public String code() {
+    return "unknown_type";
+  }
+}

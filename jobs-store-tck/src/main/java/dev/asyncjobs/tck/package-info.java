@@ -1,0 +1,5 @@
+/** The contract suite every {@link dev.asyncjobs.JobStore} must pass. */
+@NullMarked
+package dev.asyncjobs.tck;
+
+import org.jspecify.annotations.NullMarked;
