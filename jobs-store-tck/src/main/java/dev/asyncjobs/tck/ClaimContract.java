@@ -179,4 +179,16 @@ public interface ClaimContract extends StoreFixture {
     assertThat(claim(3, OTHER_TYPE)).isEmpty();
     assertUnchanged(future);
   }
+
+  @Test
+  default void theClaimOrderHoldsAcrossAllRequestedTypes() {
+    Instant now = clock().instant();
+    Job low = insert(job().type("x_a").priority(3).runAt(now.minusSeconds(60)));
+    Job high = insert(job().type("x_b").priority(8));
+    Job highEarlier = insert(job().type("x_c").priority(8).runAt(now.minusSeconds(5)));
+
+    assertThat(claim(1, "x_a", "x_b", "x_c")).extracting(Job::id).containsExactly(highEarlier.id());
+    assertThat(claim(1, "x_a", "x_b", "x_c")).extracting(Job::id).containsExactly(high.id());
+    assertThat(claim(1, "x_a", "x_b", "x_c")).extracting(Job::id).containsExactly(low.id());
+  }
 }

@@ -95,4 +95,17 @@ public interface CleanupContract extends StoreFixture {
     assertThat(store().deleteFinishedBefore(clock().instant().minusSeconds(1), 10)).isZero();
     assertSameJob(reload(done), done);
   }
+
+  @Test
+  default void theIdempotencyKeyOfADeletedJobStartsANewJob() {
+    Job claimed = processing(job().idempotencyKey("nightly-report"));
+    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    Instant cutoff = clock().advance(Duration.ofDays(1));
+    assertThat(store().deleteFinishedBefore(cutoff, 10)).isEqualTo(1);
+
+    Job again = insert(job().idempotencyKey("nightly-report").payload("{\"prompt\":\"another\"}"));
+
+    assertThat(again.id()).isNotEqualTo(claimed.id());
+    assertThat(again.status()).isEqualTo(JobStatus.PENDING);
+  }
 }

@@ -250,4 +250,28 @@ public interface EventContract extends StoreFixture {
     }
     assertThat(checked.get()).isEqualTo(threads * jobsPerThread);
   }
+
+  @Test
+  default void whenAnEventArrivesTheStoreAlreadyShowsTheChange() {
+    List<String> stale = java.util.Collections.synchronizedList(new ArrayList<>());
+    EventRecorder events = new EventRecorder();
+    store().subscribe(e -> {
+      Job seen = store().find(e.jobId()).orElse(null);
+      if (seen == null || seen.updatedAt().isBefore(e.at())) {
+        stale.add(e.kind() + " at " + e.at() + " but the store showed " + (seen == null ? "no job" : "updatedAt " + seen.updatedAt()));
+      }
+      events.onEvent(e);
+    });
+    Job claimed = processing();
+    for (int p = 1; p <= 100; p++) {
+      clock().advance(Duration.ofMillis(1));
+      store().reportProgress(lease(claimed), p, null);
+    }
+    clock().advance(Duration.ofMillis(1));
+    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+
+    events.await(claimed.id(), COMPLETED, AWAIT);
+    assertThat(stale).as("events delivered before their change was visible").isEmpty();
+    assertThat(events.eventsOf(claimed.id())).hasSize(103);
+  }
 }

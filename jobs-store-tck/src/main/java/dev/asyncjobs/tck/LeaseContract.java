@@ -122,6 +122,9 @@ public interface LeaseContract extends StoreFixture {
     clock().advance(LEASE.plusMinutes(5));
 
     assertThat(store().reportProgress(lease(claimed), 40, "still going").progress()).isEqualTo(40);
+    HeartbeatResult beat = store().heartbeat(List.of(lease(claimed)), LEASE);
+    assertThat(beat.lost()).as("an expired lease nobody rescued is still held").isEmpty();
+    assertThat(reload(claimed).leaseUntil()).isEqualTo(clock().instant().plus(LEASE));
     Job done = store().complete(lease(claimed), "{\"ok\":1}", Duration.ofMinutes(5));
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(store().rescueExpired(10)).isEmpty();
@@ -270,5 +273,16 @@ public interface LeaseContract extends StoreFixture {
     assertThat(store().rescueExpired(2)).hasSize(1);
     assertThat(store().rescueExpired(2)).isEmpty();
     assertThat(claim(10, TYPE)).hasSize(5).allSatisfy(j -> assertThat(j.attempts()).isEqualTo(2));
+  }
+
+  @Test
+  default void aLeaseEndingExactlyNowHasNotExpiredYet() {
+    Job claimed = processing();
+    clock().set(claimed.leaseUntil());
+
+    assertThat(store().rescueExpired(10)).isEmpty();
+    assertThat(reload(claimed).status()).isEqualTo(JobStatus.PROCESSING);
+    clock().advance(Duration.ofMillis(1));
+    assertThat(store().rescueExpired(10)).extracting(Job::id).containsExactly(claimed.id());
   }
 }

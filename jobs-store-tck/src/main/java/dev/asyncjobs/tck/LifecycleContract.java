@@ -2,10 +2,13 @@ package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.Completion;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.Lease;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** How attempts end: complete, fail with and without a retry, release, and how attempts count. */
@@ -158,5 +161,37 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(done.updatedAt()).isEqualTo(doneAt);
     assertThat(done.createdAt()).isEqualTo(job.createdAt());
     assertThat(done.startedAt()).isEqualTo(claimedAt);
+  }
+
+  @Test
+  default void completeAllCompletesEachJobLikeCompleteAndSkipsLostLeases() {
+    Job a = processing(job().type("ca_a"));
+    Job b = processing(job().type("ca_b"));
+    Job cancelling = processing(job().type("ca_c"));
+    store().cancel(cancelling.id(), OWNER);
+    Job lost = processing(job().type("ca_lost"));
+    Job lostBefore = reload(lost);
+    Instant now = clock().advance(Duration.ofSeconds(8));
+
+    List<Job> done =
+        store().completeAll(List.of(
+            new Completion(lease(a), "{\"n\":1}", Duration.ofSeconds(8)),
+            new Completion(new Lease(lost.id(), OTHER_WORKER, 1), "{\"n\":2}", Duration.ofSeconds(8)),
+            new Completion(lease(b), "{\"n\":3}", Duration.ofSeconds(7)),
+            new Completion(lease(cancelling), "{\"n\":4}", Duration.ofSeconds(6))));
+
+    assertThat(done).extracting(Job::id).containsExactlyInAnyOrder(a.id(), b.id(), cancelling.id());
+    Job doneA = reload(a);
+    assertThat(doneA.status()).isEqualTo(JobStatus.COMPLETED);
+    assertJsonEquals(doneA.result(), "{\"n\":1}");
+    assertThat(doneA.progress()).isEqualTo(100);
+    assertThat(doneA.finishedAt()).isEqualTo(now);
+    assertThat(doneA.actualDuration()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(doneA.leaseUntil()).isNull();
+    assertThat(reload(b).actualDuration()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(reload(cancelling).status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(reload(cancelling).result()).isNull();
+    assertUnchanged(lostBefore);
+    assertThat(store().completeAll(List.of())).isEmpty();
   }
 }

@@ -41,12 +41,12 @@ public interface StatsContract extends StoreFixture {
 
   @Test
   default void statsCountTheJobsOfEachTypeByStatus() {
-    insert(job().type("s_a"));
-    insert(job().type("s_a"));
     processing(job().type("s_a"));
     completed(OWNER, "s_a", Duration.ofSeconds(4));
     failed(OWNER, "s_a");
     cancelled(OWNER, "s_a");
+    insert(job().type("s_a"));
+    insert(job().type("s_a"));
     insert(job().type("s_b").owner(OTHER_OWNER));
 
     List<JobStats> stats = store().stats(null, null);
@@ -119,9 +119,9 @@ public interface StatsContract extends StoreFixture {
   @Test
   default void statsForAnOwnerCountOnlyThatOwnersJobs() {
     completed(OWNER, "s_own", Duration.ofSeconds(2));
-    insert(job().type("s_own"));
     completed(OTHER_OWNER, "s_own", Duration.ofSeconds(60));
     failed(OTHER_OWNER, "s_own");
+    insert(job().type("s_own"));
     insert(job().owner(OTHER_OWNER).type("s_theirs"));
 
     List<JobStats> mine = store().stats(OWNER, null);
