@@ -89,6 +89,26 @@ public interface JobStore extends AutoCloseable {
   Job complete(Lease lease, String resultJson, Duration actualDuration);
 
   /**
+   * Completes several attempts at once, each exactly as {@link #complete} would. A store that can
+   * should do it in one atomic step and one round trip (workers batch completions through it).
+   * Completions whose lease was lost are skipped, changing nothing.
+   *
+   * @return the jobs after the change (COMPLETED, or CANCELLED when cancellation was requested),
+   *     without those whose lease was lost
+   */
+  default List<Job> completeAll(List<Completion> completions) {
+    List<Job> done = new java.util.ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      try {
+        done.add(complete(c.lease(), c.resultJson(), c.actualDuration()));
+      } catch (LeaseLostException lost) {
+        // skipped: the job belongs to someone else now
+      }
+    }
+    return done;
+  }
+
+  /**
    * Ends an attempt with an error. With {@code retryAt} and attempts left ({@code attempts <
    * maxAttempts}) the job goes back to PENDING at {@code retryAt}; otherwise it becomes FAILED. If
    * cancellation was requested it becomes CANCELLED. The error is kept in {@code errorMessage}.

@@ -1,0 +1,20 @@
+package dev.asyncjobs;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One successful attempt to record with {@link JobStore#completeAll}.
+ *
+ * @param lease the lease the worker holds
+ * @param resultJson the result as JSON text
+ * @param actualDuration how long the attempt ran
+ */
+public record Completion(Lease lease, String resultJson, Duration actualDuration) {
+  /** Checks nullness. */
+  public Completion {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(resultJson, "resultJson");
+    Objects.requireNonNull(actualDuration, "actualDuration");
+  }
+}

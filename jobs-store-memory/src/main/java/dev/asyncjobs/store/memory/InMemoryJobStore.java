@@ -1,0 +1,780 @@
+package dev.asyncjobs.store.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.HeartbeatResult;
+import dev.asyncjobs.IdempotencyConflictException;
+import dev.asyncjobs.IllegalJobStateException;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobStats;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.Lease;
+import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.NewJob;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.PageCursor;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.Subscription;
+import dev.asyncjobs.store.memory.internal.EventDispatcher;
+import dev.asyncjobs.store.memory.internal.Keys;
+import dev.asyncjobs.store.memory.internal.OwnerState;
+import dev.asyncjobs.store.memory.internal.Percentiles;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The embedded default {@link JobStore}: jobs live in this process's memory and are gone when it
+ * exits. Thread-safe without a global lock: each job is guarded by its own monitor, each owner's
+ * quota and idempotency keys by the owner's lock, and the indexes are concurrent skip lists, so
+ * claiming is O(log n) and independent owners never wait for each other.
+ *
+ * <p>Use it for development, tests, single-process applications and demos; use the PostgreSQL
+ * store when jobs must survive a restart or be shared by several processes.
+ */
+public final class InMemoryJobStore implements JobStore {
+  private static final int RECENT_DURATIONS_KEPT = 1000;
+
+  private final Clock clock;
+  private final ObjectMapper json = new ObjectMapper();
+  private final ConcurrentMap<UUID, Slot> jobs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, OwnerState> owners = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, NavigableSet<Keys.Ready>> readyByType = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<Keys.Timed> scheduled = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
+  private final ConcurrentSkipListSet<Keys.Timed> leases = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
+  private final ConcurrentSkipListSet<Keys.Timed> finished = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
+  private final ConcurrentSkipListSet<Keys.Timed> allByCreatedAt = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
+  private final ConcurrentMap<String, ArrayDeque<Duration>> recentDurations = new ConcurrentHashMap<>();
+  private final EventDispatcher events = new EventDispatcher("asyncjobs-memory-events");
+
+  /** A job and the monitor that guards its changes. */
+  private static final class Slot {
+    volatile Job job;
+
+    Slot(Job job) {
+      this.job = job;
+    }
+  }
+
+  /** A store on the system UTC clock. */
+  public InMemoryJobStore() {
+    this(Clock.systemUTC());
+  }
+
+  /** A store whose timestamps come from {@code clock} (tests pass a clock they can move). */
+  public InMemoryJobStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  // ---------------------------------------------------------------- insert
+
+  @Override
+  public List<Job> insert(List<NewJob> newJobs, QuotaPolicy quotas) {
+    Map<String, List<Integer>> indexesByOwner = new TreeMap<>();
+    for (int i = 0; i < newJobs.size(); i++) {
+      indexesByOwner.computeIfAbsent(newJobs.get(i).ownerId(), o -> new ArrayList<>()).add(i);
+    }
+    List<OwnerState> locked = new ArrayList<>();
+    try {
+      // Owners are locked in sorted order so that two batches never deadlock.
+      for (String owner : indexesByOwner.keySet()) {
+        OwnerState state = owner(owner);
+        state.lock.lock();
+        locked.add(state);
+      }
+      Instant now = clock.instant();
+      Job[] result = new Job[newJobs.size()];
+      List<NewJob> toInsert = new ArrayList<>();
+      for (Map.Entry<String, List<Integer>> e : indexesByOwner.entrySet()) {
+        OwnerState state = owners.get(e.getKey());
+        Map<String, NewJob> keysInBatch = new HashMap<>();
+        int fresh = 0;
+        for (int i : e.getValue()) {
+          NewJob nj = newJobs.get(i);
+          Job existing = idempotentMatch(state, keysInBatch, nj);
+          if (existing != null) {
+            result[i] = existing;
+          } else if (nj.idempotencyKey() != null && keysInBatch.containsKey(nj.idempotencyKey())) {
+            result[i] = null; // filled in below with the first job of the batch that had the key
+          } else {
+            fresh++;
+            if (nj.idempotencyKey() != null) {
+              keysInBatch.put(nj.idempotencyKey(), nj);
+            }
+          }
+        }
+        QuotaWindow window = state.window(now);
+        quotas.limitsFor(e.getKey()).check(e.getKey(), now, fresh, window);
+      }
+      // Every check passed: commit.
+      Map<UUID, Job> insertedById = new HashMap<>();
+      for (Map.Entry<String, List<Integer>> e : indexesByOwner.entrySet()) {
+        OwnerState state = owners.get(e.getKey());
+        int fresh = 0;
+        for (int i : e.getValue()) {
+          NewJob nj = newJobs.get(i);
+          if (result[i] != null) {
+            continue;
+          }
+          UUID existingId = nj.idempotencyKey() == null ? null : state.idempotencyKeys.get(nj.idempotencyKey());
+          if (existingId != null && insertedById.containsKey(existingId)) {
+            result[i] = insertedById.get(existingId);
+            continue;
+          }
+          Job job = nj.toJob(now);
+          store(state, job, now);
+          insertedById.put(job.id(), job);
+          result[i] = job;
+          fresh++;
+        }
+        state.record(now, fresh);
+      }
+      return List.of(result);
+    } finally {
+      for (OwnerState s : locked) {
+        s.lock.unlock();
+      }
+    }
+  }
+
+  private @Nullable Job idempotentMatch(OwnerState state, Map<String, NewJob> keysInBatch, NewJob nj) {
+    String key = nj.idempotencyKey();
+    if (key == null) {
+      return null;
+    }
+    UUID existingId = state.idempotencyKeys.get(key);
+    if (existingId != null) {
+      Slot slot = jobs.get(existingId);
+      if (slot != null) {
+        Job existing = slot.job;
+        requireSameRequest(key, existing.id(), existing.type(), existing.payload(), nj);
+        return existing;
+      }
+    }
+    NewJob earlier = keysInBatch.get(key);
+    if (earlier != null) {
+      requireSameRequest(key, earlier.id(), earlier.type(), earlier.payload(), nj);
+    }
+    return null;
+  }
+
+  private void requireSameRequest(String key, UUID existingId, String type, String payload, NewJob nj) {
+    if (!type.equals(nj.type()) || !tree(payload).equals(tree(nj.payload()))) {
+      throw new IdempotencyConflictException(key, existingId);
+    }
+  }
+
+  private JsonNode tree(String text) {
+    try {
+      return json.readTree(text);
+    } catch (IOException e) {
+      throw new InvalidRequestException("payload", "payload is not valid JSON");
+    }
+  }
+
+  private void store(OwnerState state, Job job, Instant now) {
+    Slot slot = new Slot(job);
+    synchronized (slot) {
+      jobs.put(job.id(), slot);
+      Keys.Timed created = new Keys.Timed(job.createdAt(), job.id());
+      state.byCreatedAt.add(created);
+      allByCreatedAt.add(created);
+      if (job.idempotencyKey() != null) {
+        state.idempotencyKeys.put(job.idempotencyKey(), job.id());
+      }
+      enqueue(job, now);
+      events.publish(JobEvent.of(JobEvent.Kind.CREATED, job));
+    }
+  }
+
+  /** Puts a PENDING job where claim will find it: ready when due, else scheduled. */
+  private void enqueue(Job job, Instant now) {
+    if (job.runAt().isAfter(now)) {
+      scheduled.add(new Keys.Timed(job.runAt(), job.id()));
+    } else {
+      ready(job.type()).add(readyKey(job));
+    }
+  }
+
+  private void dequeue(Job job) {
+    NavigableSet<Keys.Ready> set = readyByType.get(job.type());
+    if (set != null) {
+      set.remove(readyKey(job));
+    }
+    scheduled.remove(new Keys.Timed(job.runAt(), job.id()));
+  }
+
+  private static Keys.Ready readyKey(Job job) {
+    return new Keys.Ready(job.priority(), job.runAt(), job.id());
+  }
+
+  private NavigableSet<Keys.Ready> ready(String type) {
+    return readyByType.computeIfAbsent(type, t -> new ConcurrentSkipListSet<>(Keys.READY_ORDER));
+  }
+
+  private OwnerState owner(String ownerId) {
+    return owners.computeIfAbsent(ownerId, o -> new OwnerState());
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<Job> find(UUID id) {
+    Slot slot = jobs.get(id);
+    return slot == null ? Optional.empty() : Optional.of(slot.job);
+  }
+
+  @Override
+  public Page<Job> query(JobQuery query) {
+    NavigableSet<Keys.Timed> index;
+    if (query.ownerId() == null) {
+      index = allByCreatedAt;
+    } else {
+      OwnerState state = owners.get(query.ownerId());
+      if (state == null) {
+        return new Page<>(List.of(), null);
+      }
+      index = state.byCreatedAt;
+    }
+    PageCursor cursor = query.decodedCursor();
+    boolean newestFirst = query.sort() == JobQuery.Sort.NEWEST_FIRST;
+    NavigableSet<Keys.Timed> range = index;
+    if (cursor != null) {
+      Keys.Timed at = new Keys.Timed(cursor.createdAt(), cursor.id());
+      range = newestFirst ? index.headSet(at, false) : index.tailSet(at, false);
+    }
+    Iterator<Keys.Timed> it = newestFirst ? range.descendingIterator() : range.iterator();
+    List<Job> items = new ArrayList<>();
+    boolean more = false;
+    while (it.hasNext()) {
+      Slot slot = jobs.get(it.next().id());
+      if (slot == null || !query.matches(slot.job)) {
+        continue;
+      }
+      if (items.size() == query.limit()) {
+        more = true;
+        break;
+      }
+      items.add(slot.job);
+    }
+    String next = more ? PageCursor.after(items.get(items.size() - 1)).encode() : null;
+    return new Page<>(items, next);
+  }
+
+  // ---------------------------------------------------------------- claiming
+
+  @Override
+  public List<Job> claim(ClaimRequest request) {
+    Instant now = clock.instant();
+    promoteDue(now);
+    Instant leaseUntil = now.plus(request.leaseDuration());
+    List<Job> claimed = new ArrayList<>(Math.min(request.limit(), 64));
+    while (claimed.size() < request.limit()) {
+      NavigableSet<Keys.Ready> best = bestReadySet(request.types());
+      if (best == null) {
+        break;
+      }
+      Keys.Ready key = best.pollFirst();
+      if (key == null) {
+        continue; // another claimer took it; look again
+      }
+      Slot slot = jobs.get(key.id());
+      if (slot == null) {
+        continue;
+      }
+      synchronized (slot) {
+        Job job = slot.job;
+        if (job.status() != JobStatus.PENDING || !readyKey(job).equals(key)) {
+          continue; // cancelled or changed since it was indexed
+        }
+        Job running =
+            job.toBuilder()
+                .status(JobStatus.PROCESSING)
+                .attempts(job.attempts() + 1)
+                .progress(0)
+                .progressMessage(null)
+                .startedAt(now)
+                .updatedAt(now)
+                .workerId(request.workerId())
+                .leaseUntil(leaseUntil)
+                .build();
+        slot.job = running;
+        leases.add(new Keys.Timed(leaseUntil, job.id()));
+        events.publish(JobEvent.of(JobEvent.Kind.STARTED, running));
+        claimed.add(running);
+      }
+    }
+    return claimed;
+  }
+
+  private @Nullable NavigableSet<Keys.Ready> bestReadySet(Set<String> types) {
+    NavigableSet<Keys.Ready> best = null;
+    Keys.Ready bestHead = null;
+    for (String type : types) {
+      NavigableSet<Keys.Ready> set = readyByType.get(type);
+      if (set == null) {
+        continue;
+      }
+      Keys.Ready head = firstOrNull(set);
+      if (head != null && (bestHead == null || Keys.READY_ORDER.compare(head, bestHead) < 0)) {
+        best = set;
+        bestHead = head;
+      }
+    }
+    return best;
+  }
+
+  private static <T> @Nullable T firstOrNull(NavigableSet<T> set) {
+    Iterator<T> it = set.iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+
+  /** Moves scheduled jobs whose runAt has come into their type's ready set. */
+  private void promoteDue(Instant now) {
+    Keys.Timed head;
+    while ((head = firstOrNull(scheduled)) != null && !head.at().isAfter(now)) {
+      if (!scheduled.remove(head)) {
+        continue;
+      }
+      Slot slot = jobs.get(head.id());
+      if (slot == null) {
+        continue;
+      }
+      synchronized (slot) {
+        Job job = slot.job;
+        if (job.status() == JobStatus.PENDING && job.runAt().equals(head.at())) {
+          ready(job.type()).add(readyKey(job));
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- worker writes
+
+  /** Runs {@code change} on the job under its lock if the lease still holds. */
+  private Job fenced(Lease lease, java.util.function.Function<Job, Job> change) {
+    Slot slot = jobs.get(lease.jobId());
+    if (slot == null) {
+      throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+    }
+    synchronized (slot) {
+      Job job = slot.job;
+      if (!holds(job, lease)) {
+        throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+      }
+      Job changed = change.apply(job);
+      slot.job = changed;
+      return changed;
+    }
+  }
+
+  private static boolean holds(Job job, Lease lease) {
+    return job.status() == JobStatus.PROCESSING
+        && lease.workerId().equals(job.workerId())
+        && job.attempts() == lease.attempt();
+  }
+
+  @Override
+  public HeartbeatResult heartbeat(Collection<Lease> held, Duration leaseDuration) {
+    Instant now = clock.instant();
+    Instant until = now.plus(leaseDuration);
+    Set<UUID> lost = new HashSet<>();
+    Set<UUID> cancel = new HashSet<>();
+    for (Lease lease : held) {
+      Slot slot = jobs.get(lease.jobId());
+      if (slot == null) {
+        lost.add(lease.jobId());
+        continue;
+      }
+      synchronized (slot) {
+        Job job = slot.job;
+        if (!holds(job, lease)) {
+          lost.add(lease.jobId());
+          continue;
+        }
+        moveLease(job, until);
+        slot.job = job.toBuilder().leaseUntil(until).build();
+        if (job.cancelRequested()) {
+          cancel.add(job.id());
+        }
+      }
+    }
+    return new HeartbeatResult(lost, cancel);
+  }
+
+  private void moveLease(Job job, @Nullable Instant until) {
+    if (job.leaseUntil() != null) {
+      leases.remove(new Keys.Timed(job.leaseUntil(), job.id()));
+    }
+    if (until != null) {
+      leases.add(new Keys.Timed(until, job.id()));
+    }
+  }
+
+  @Override
+  public Job reportProgress(Lease lease, int progress, @Nullable String message) {
+    checkProgressRange(progress);
+    Instant now = clock.instant();
+    return fenced(lease, job -> withProgress(job, progress, message, now));
+  }
+
+  @Override
+  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+    checkProgressRange(progress);
+    Slot slot = ownedSlot(jobId, ownerId);
+    synchronized (slot) {
+      Job job = slot.job;
+      if (job.status() != JobStatus.PROCESSING) {
+        throw new IllegalJobStateException(jobId, job.status(), "update the progress of");
+      }
+      Job changed = withProgress(job, progress, message, clock.instant());
+      slot.job = changed;
+      return changed;
+    }
+  }
+
+  private Job withProgress(Job job, int progress, @Nullable String message, Instant now) {
+    if (progress < job.progress()) {
+      throw new InvalidRequestException(
+          "progress", "progress must not go backwards: it is " + job.progress() + ", was given " + progress);
+    }
+    Job changed = job.toBuilder().progress(progress).progressMessage(message).updatedAt(now).build();
+    events.publish(JobEvent.of(JobEvent.Kind.PROGRESS, changed));
+    return changed;
+  }
+
+  private static void checkProgressRange(int progress) {
+    if (progress < 0 || progress > 100) {
+      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
+    }
+  }
+
+  @Override
+  public Job complete(Lease lease, String resultJson, Duration actualDuration) {
+    Instant now = clock.instant();
+    return fenced(lease, job -> {
+      if (job.cancelRequested()) {
+        return finish(job, JobStatus.CANCELLED, now, b -> b);
+      }
+      recordDuration(job.type(), actualDuration);
+      return finish(job, JobStatus.COMPLETED, now,
+          b -> b.result(resultJson).progress(100).actualDuration(actualDuration));
+    });
+  }
+
+  @Override
+  public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+    Instant now = clock.instant();
+    return fenced(lease, job -> {
+      if (job.cancelRequested()) {
+        return finish(job, JobStatus.CANCELLED, now, b -> b.errorMessage(errorMessage));
+      }
+      if (retryAt != null && job.attempts() < job.maxAttempts()) {
+        return backToPending(job, now, retryAt.isBefore(now) ? now : retryAt, job.attempts(), errorMessage);
+      }
+      return finish(job, JobStatus.FAILED, now, b -> b.errorMessage(errorMessage));
+    });
+  }
+
+  @Override
+  public Job release(Lease lease) {
+    Instant now = clock.instant();
+    return fenced(lease, job -> job.cancelRequested()
+        ? finish(job, JobStatus.CANCELLED, now, b -> b)
+        : backToPending(job, now, now, Math.max(0, job.attempts() - 1), job.errorMessage()));
+  }
+
+  @Override
+  public Job acknowledgeCancel(Lease lease) {
+    Instant now = clock.instant();
+    return fenced(lease, job -> finish(job, JobStatus.CANCELLED, now, b -> b));
+  }
+
+  /** PROCESSING → PENDING at {@code runAt}; caller holds the job's lock. */
+  private Job backToPending(Job job, Instant now, Instant runAt, int attempts, @Nullable String error) {
+    moveLease(job, null);
+    Job pending =
+        job.toBuilder()
+            .status(JobStatus.PENDING)
+            .attempts(attempts)
+            .runAt(runAt)
+            .updatedAt(now)
+            .workerId(null)
+            .leaseUntil(null)
+            .errorMessage(error)
+            .build();
+    enqueue(pending, now);
+    events.publish(JobEvent.of(JobEvent.Kind.RETRY_SCHEDULED, pending));
+    return pending;
+  }
+
+  /** Moves a job to a final status; caller holds the job's lock. */
+  private Job finish(Job job, JobStatus status, Instant now, java.util.function.UnaryOperator<Job.Builder> extra) {
+    if (job.status() == JobStatus.PROCESSING) {
+      moveLease(job, null);
+    } else {
+      dequeue(job);
+    }
+    Job done =
+        extra.apply(job.toBuilder().status(status).updatedAt(now).finishedAt(now).workerId(null).leaseUntil(null))
+            .build();
+    finished.add(new Keys.Timed(now, job.id()));
+    JobEvent.Kind kind =
+        switch (status) {
+          case COMPLETED -> JobEvent.Kind.COMPLETED;
+          case FAILED -> JobEvent.Kind.FAILED;
+          default -> JobEvent.Kind.CANCELLED;
+        };
+    events.publish(JobEvent.of(kind, done));
+    return done;
+  }
+
+  private void recordDuration(String type, Duration d) {
+    ArrayDeque<Duration> deque = recentDurations.computeIfAbsent(type, t -> new ArrayDeque<>());
+    synchronized (deque) {
+      deque.addFirst(d);
+      if (deque.size() > RECENT_DURATIONS_KEPT) {
+        deque.removeLast();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- owner writes
+
+  private Slot ownedSlot(UUID jobId, String ownerId) {
+    Slot slot = jobs.get(jobId);
+    if (slot == null || !slot.job.ownerId().equals(ownerId)) {
+      throw new JobNotFoundException(jobId);
+    }
+    return slot;
+  }
+
+  @Override
+  public Job cancel(UUID jobId, String ownerId) {
+    Slot slot = ownedSlot(jobId, ownerId);
+    Instant now = clock.instant();
+    synchronized (slot) {
+      Job job = slot.job;
+      switch (job.status()) {
+        case PENDING:
+          slot.job = finish(job, JobStatus.CANCELLED, now, b -> b);
+          return slot.job;
+        case PROCESSING:
+          if (!job.cancelRequested()) {
+            slot.job = job.toBuilder().cancelRequested(true).updatedAt(now).build();
+            events.publish(JobEvent.of(JobEvent.Kind.CANCEL_REQUESTED, slot.job));
+          }
+          return slot.job;
+        default:
+          throw new IllegalJobStateException(jobId, job.status(), "cancel");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  @Override
+  public List<Job> rescueExpired(int limit) {
+    Instant now = clock.instant();
+    List<Job> rescued = new ArrayList<>();
+    for (Keys.Timed key : leases) {
+      if (rescued.size() >= limit || !key.at().isBefore(now)) {
+        break;
+      }
+      Slot slot = jobs.get(key.id());
+      if (slot == null) {
+        leases.remove(key);
+        continue;
+      }
+      synchronized (slot) {
+        Job job = slot.job;
+        if (job.status() != JobStatus.PROCESSING || !key.at().equals(job.leaseUntil())) {
+          continue;
+        }
+        String why = "attempt " + job.attempts() + " abandoned: the lease of worker " + job.workerId()
+            + " expired at " + job.leaseUntil();
+        Job after;
+        if (job.cancelRequested()) {
+          after = finish(job, JobStatus.CANCELLED, now, b -> b.errorMessage(why));
+        } else if (job.attempts() < job.maxAttempts()) {
+          after = backToPending(job, now, now, job.attempts(), why);
+        } else {
+          after = finish(job, JobStatus.FAILED, now, b -> b.errorMessage(why));
+        }
+        slot.job = after;
+        rescued.add(after);
+      }
+    }
+    return rescued;
+  }
+
+  @Override
+  public int deleteFinishedBefore(Instant cutoff, int limit) {
+    int deleted = 0;
+    for (Keys.Timed key : finished) {
+      if (deleted >= limit || !key.at().isBefore(cutoff)) {
+        break;
+      }
+      finished.remove(key);
+      Slot slot = jobs.get(key.id());
+      if (slot == null) {
+        continue;
+      }
+      Job job = slot.job;
+      OwnerState state = owner(job.ownerId());
+      state.lock.lock();
+      try {
+        synchronized (slot) {
+          jobs.remove(job.id());
+          Keys.Timed created = new Keys.Timed(job.createdAt(), job.id());
+          state.byCreatedAt.remove(created);
+          allByCreatedAt.remove(created);
+          if (job.idempotencyKey() != null) {
+            state.idempotencyKeys.remove(job.idempotencyKey(), job.id());
+          }
+        }
+      } finally {
+        state.lock.unlock();
+      }
+      deleted++;
+    }
+    Instant now = clock.instant();
+    for (OwnerState state : owners.values()) {
+      state.lock.lock();
+      try {
+        state.prune(now);
+      } finally {
+        state.lock.unlock();
+      }
+    }
+    return deleted;
+  }
+
+  @Override
+  public QuotaWindow quotaWindow(String ownerId) {
+    OwnerState state = owners.get(ownerId);
+    if (state == null) {
+      return QuotaWindow.EMPTY;
+    }
+    state.lock.lock();
+    try {
+      return state.window(clock.instant());
+    } finally {
+      state.lock.unlock();
+    }
+  }
+
+  @Override
+  public void resetQuota(String ownerId) {
+    OwnerState state = owners.get(ownerId);
+    if (state == null) {
+      return;
+    }
+    state.lock.lock();
+    try {
+      state.reset();
+    } finally {
+      state.lock.unlock();
+    }
+  }
+
+  @Override
+  public List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since) {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    Map<String, List<Duration>> durations = new HashMap<>();
+    for (Slot slot : jobs.values()) {
+      Job job = slot.job;
+      if ((ownerId != null && !ownerId.equals(job.ownerId())) || (since != null && job.createdAt().isBefore(since))) {
+        continue;
+      }
+      counts.computeIfAbsent(job.type(), t -> new long[JobStatus.values().length])[job.status().ordinal()]++;
+      if (job.status() == JobStatus.COMPLETED && job.actualDuration() != null) {
+        durations.computeIfAbsent(job.type(), t -> new ArrayList<>()).add(job.actualDuration());
+      }
+    }
+    List<JobStats> out = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : new TreeMap<>(counts).entrySet()) {
+      long[] c = e.getValue();
+      List<Duration> d = durations.getOrDefault(e.getKey(), List.of());
+      d.sort(Comparator.naturalOrder());
+      out.add(new JobStats(
+          e.getKey(),
+          c[JobStatus.PENDING.ordinal()],
+          c[JobStatus.PROCESSING.ordinal()],
+          c[JobStatus.COMPLETED.ordinal()],
+          c[JobStatus.FAILED.ordinal()],
+          c[JobStatus.CANCELLED.ordinal()],
+          Percentiles.mean(d),
+          Percentiles.cont(d, 0.50),
+          Percentiles.cont(d, 0.95),
+          Percentiles.cont(d, 0.99)));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Duration> recentDurations(String type, int limit) {
+    ArrayDeque<Duration> deque = recentDurations.get(type);
+    if (deque == null) {
+      return List.of();
+    }
+    synchronized (deque) {
+      List<Duration> out = new ArrayList<>(Math.min(limit, deque.size()));
+      for (Duration d : deque) {
+        if (out.size() >= limit) {
+          break;
+        }
+        out.add(d);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public Subscription subscribe(JobEventListener listener) {
+    return events.subscribe(listener);
+  }
+
+  /** How many jobs the store holds (for diagnostics and tests). */
+  public int size() {
+    return jobs.size();
+  }
+
+  @Override
+  public void close() {
+    events.close();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.asyncjobs.store.memory;
+
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.JobStoreProvider;
+import java.util.Map;
+
+/** Opens an {@link InMemoryJobStore} for the URL {@code memory:} (anything after the colon is ignored). */
+public final class InMemoryJobStoreProvider implements JobStoreProvider {
+
+  /** For {@link java.util.ServiceLoader}. */
+  public InMemoryJobStoreProvider() {}
+
+  @Override
+  public String name() {
+    return "memory";
+  }
+
+  @Override
+  public boolean supports(String url) {
+    return url.startsWith("memory:");
+  }
+
+  @Override
+  public JobStore open(String url, Map<String, String> options) {
+    return new InMemoryJobStore();
+  }
+}
