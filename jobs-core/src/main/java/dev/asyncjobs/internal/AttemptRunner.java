@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.Completion;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
@@ -31,6 +32,7 @@ public final class AttemptRunner {
   private final GeneratorRegistry registry;
   private final WorkerConfig config;
   private final WorkerListener listener;
+  private final CompletionBatcher completions;
 
   public AttemptRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
     this.store = store;
@@ -38,6 +40,7 @@ public final class AttemptRunner {
     this.registry = registry;
     this.config = config;
     this.listener = new SafeListener(config.listeners());
+    this.completions = new CompletionBatcher(store, Math.max(config.concurrency(), 1));
   }
 
   WorkerListener listener() {
@@ -103,7 +106,9 @@ public final class AttemptRunner {
     } catch (InvalidPayloadException e) {
       // The payload was valid at create time; the generator's record changed since. Retrying
       // would bind the same text again.
-      return new Outcome.Failure(e, true);
+      return new Outcome.Failure(
+          new InvalidPayloadException(e.field(), "the stored payload does not fit the generator any more: " + e.getMessage()),
+          true);
     }
     long start = System.nanoTime();
     try {
@@ -163,7 +168,7 @@ public final class AttemptRunner {
         return;
       }
       a.progress().flush();
-      Job after = store.complete(lease, json, success.duration());
+      Job after = completions.complete(new Completion(lease, json, success.duration()));
       if (after.status() == JobStatus.CANCELLED) {
         cancelled(after);
       } else {

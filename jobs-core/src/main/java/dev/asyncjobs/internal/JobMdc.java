@@ -2,23 +2,36 @@ package dev.asyncjobs.internal;
 
 import dev.asyncjobs.Job;
 import org.slf4j.MDC;
+import org.slf4j.spi.MDCAdapter;
 
-/** Puts {@code jobId} and {@code jobType} into the logging MDC for the duration of a block. */
+/**
+ * Puts {@code jobId} and {@code jobType} into the logging MDC for the duration of a block, so that
+ * every line logged about a job (by the worker or by the generator) can be filtered by job.
+ */
 final class JobMdc implements AutoCloseable {
   static final String JOB_ID = "jobId";
   static final String JOB_TYPE = "jobType";
 
-  private JobMdc() {}
+  private final MDCAdapter mdc;
 
+  private JobMdc(MDCAdapter mdc) {
+    this.mdc = mdc;
+  }
+
+  /** Sets the keys in the binding's MDC until {@link #close()}. */
   static JobMdc of(Job job) {
-    MDC.put(JOB_ID, job.id().toString());
-    MDC.put(JOB_TYPE, job.type());
-    return new JobMdc();
+    return of(job, MDC.getMDCAdapter());
+  }
+
+  static JobMdc of(Job job, MDCAdapter mdc) {
+    mdc.put(JOB_ID, job.id().toString());
+    mdc.put(JOB_TYPE, job.type());
+    return new JobMdc(mdc);
   }
 
   @Override
   public void close() {
-    MDC.remove(JOB_ID);
-    MDC.remove(JOB_TYPE);
+    mdc.remove(JOB_ID);
+    mdc.remove(JOB_TYPE);
   }
 }

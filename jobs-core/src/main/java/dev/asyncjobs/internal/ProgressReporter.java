@@ -84,6 +84,7 @@ final class ProgressReporter {
     long now = nanoTime.getAsLong();
     long due = lastWriteNanos + intervalNanos;
     if (!everWritten || now - due >= 0) {
+      cancelDeferred();
       write(now);
     } else {
       scheduleDeferred(due - now);
@@ -145,8 +146,15 @@ final class ProgressReporter {
     if (closed || !dirty) {
       return;
     }
+    long now = nanoTime.getAsLong();
+    long due = lastWriteNanos + intervalNanos;
+    if (now - due < 0) {
+      // The generator wrote while this task waited for the lock; keep the interval from that write.
+      scheduleDeferred(due - now);
+      return;
+    }
     try {
-      write(nanoTime.getAsLong());
+      write(now);
     } catch (RuntimeException e) {
       onDeferredFailure.accept(e);
     }

@@ -5,28 +5,32 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import dev.asyncjobs.Lease;
 import org.jspecify.annotations.Nullable;
 
-/** The attempts running on one worker, counted per type, with a wait for them to drain. */
+/**
+ * The attempts running on one worker, counted per type, with a wait for them to drain. Keyed by
+ * lease, not job id: after a lost lease the same job may be claimed again here while the abandoned
+ * attempt is still stopping.
+ */
 final class RunningAttempts {
-  private final Map<UUID, Attempt> byJob = new LinkedHashMap<>();
+  private final Map<Lease, Attempt> byJob = new LinkedHashMap<>();
   private final Map<String, Integer> perType = new HashMap<>();
 
   synchronized void add(Attempt a) {
-    byJob.put(a.job().id(), a);
+    byJob.put(a.lease(), a);
     perType.merge(a.job().type(), 1, Integer::sum);
   }
 
   synchronized void remove(Attempt a) {
-    if (byJob.remove(a.job().id(), a)) {
+    if (byJob.remove(a.lease(), a)) {
       perType.computeIfPresent(a.job().type(), (t, n) -> n == 1 ? null : n - 1);
       notifyAll();
     }
   }
 
-  synchronized @Nullable Attempt get(UUID jobId) {
-    return byJob.get(jobId);
+  synchronized @Nullable Attempt get(Lease lease) {
+    return byJob.get(lease);
   }
 
   synchronized int size() {

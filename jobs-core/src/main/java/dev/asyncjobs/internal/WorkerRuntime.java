@@ -225,6 +225,7 @@ public final class WorkerRuntime {
   private void onEvent(JobEvent event) {
     switch (event.kind()) {
       case CREATED, RETRY_SCHEDULED -> {
+        abandonIfTakenAway(event);
         if (stopping || !config.types().contains(event.type())) {
           return;
         }
@@ -236,12 +237,31 @@ public final class WorkerRuntime {
         }
       }
       case CANCEL_REQUESTED -> {
-        Attempt a = running.get(event.jobId());
-        if (a != null && a.lease().attempt() == event.attempt()) {
+        Attempt a = attemptOf(event);
+        if (a != null) {
           requestCancel(a);
         }
       }
+      case FAILED, CANCELLED -> abandonIfTakenAway(event);
       default -> {}
+    }
+  }
+
+  private @Nullable Attempt attemptOf(JobEvent event) {
+    return running.get(new Lease(event.jobId(), config.workerId(), event.attempt()));
+  }
+
+  /**
+   * The job of an attempt still RUNNING here left PROCESSING: another worker rescued it (our own
+   * writes happen only after the attempt left RUNNING). Stop at once rather than at the next
+   * heartbeat.
+   */
+  private void abandonIfTakenAway(JobEvent event) {
+    Attempt a = attemptOf(event);
+    if (a != null && a.abandon()) {
+      try (JobMdc mdc = JobMdc.of(a.job())) {
+        LOG.warn("job {}: lease lost ({} by another worker); interrupting attempt {}", a.job().id(), event.kind(), a.lease().attempt());
+      }
     }
   }
 
