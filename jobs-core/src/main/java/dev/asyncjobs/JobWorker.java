@@ -133,7 +133,8 @@ public final class JobWorker implements AutoCloseable {
     private final Map<String, Duration> pacing = new HashMap<>();
     private Duration progressInterval = Duration.ofMillis(250);
     private Sleeper sleeper = Sleeper.system();
-    private RandomGenerator random = ThreadLocalRandom.current();
+    // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
+    private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
     private final List<WorkerListener> listeners = new ArrayList<>();
 
     private Builder(JobManager manager) {

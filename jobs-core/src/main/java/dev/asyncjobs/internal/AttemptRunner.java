@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Runs one claimed attempt on the calling thread and records how it ended: the part that {@code
  * JobWorker} (on its executor) and {@code ManualWorker} (on the test's thread) share.
  */
-public final class AttemptRunner {
+final class AttemptRunner {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
   private static final int MAX_ERROR_LENGTH = 2000;
 
@@ -34,7 +34,8 @@ public final class AttemptRunner {
   private final WorkerListener listener;
   private final CompletionBatcher completions;
 
-  public AttemptRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
+  /** A runner writing to {@code store}, timing with {@code clock}, running the registry's generators. */
+  AttemptRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
     this.store = store;
     this.clock = clock;
     this.registry = registry;
@@ -68,24 +69,24 @@ public final class AttemptRunner {
   }
 
   private void onDeferredProgressFailure(Attempt a, RuntimeException e) {
-    try (JobMdc mdc = JobMdc.of(a.job())) {
+    JobMdc.run(a.job(), () -> {
       if (e instanceof LeaseLostException && a.abandon()) {
         LOG.warn("lease of job {} lost (progress refused); interrupting the attempt", a.job().id());
       } else {
         LOG.warn("progress write of job {} refused: {}", a.job().id(), e.getMessage());
       }
-    }
+    });
   }
 
   /** Runs the attempt and records its outcome, with the job in the MDC. */
   void run(Attempt a) {
     Job job = a.job();
-    try (JobMdc mdc = JobMdc.of(job)) {
+    JobMdc.run(job, () -> {
       LOG.info("job {} ({}) started, attempt {}/{}", job.id(), job.type(), job.attempts(), job.maxAttempts());
       listener.onStarted(job);
       Outcome outcome = execute(a);
       finish(a, outcome);
-    }
+    });
   }
 
   /** Calls the generator on this thread. Writes nothing but progress. */

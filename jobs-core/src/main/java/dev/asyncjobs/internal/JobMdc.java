@@ -5,33 +5,28 @@ import org.slf4j.MDC;
 import org.slf4j.spi.MDCAdapter;
 
 /**
- * Puts {@code jobId} and {@code jobType} into the logging MDC for the duration of a block, so that
- * every line logged about a job (by the worker or by the generator) can be filtered by job.
+ * Runs a block with {@code jobId} and {@code jobType} in the logging MDC, so that every line logged
+ * about a job (by the worker or by its generator) can be filtered by job.
  */
-final class JobMdc implements AutoCloseable {
+final class JobMdc {
   static final String JOB_ID = "jobId";
   static final String JOB_TYPE = "jobType";
 
-  private final MDCAdapter mdc;
+  private JobMdc() {}
 
-  private JobMdc(MDCAdapter mdc) {
-    this.mdc = mdc;
+  /** Runs {@code body} with the job in the binding's MDC. */
+  static void run(Job job, Runnable body) {
+    run(job, MDC.getMDCAdapter(), body);
   }
 
-  /** Sets the keys in the binding's MDC until {@link #close()}. */
-  static JobMdc of(Job job) {
-    return of(job, MDC.getMDCAdapter());
-  }
-
-  static JobMdc of(Job job, MDCAdapter mdc) {
+  static void run(Job job, MDCAdapter mdc, Runnable body) {
     mdc.put(JOB_ID, job.id().toString());
     mdc.put(JOB_TYPE, job.type());
-    return new JobMdc(mdc);
-  }
-
-  @Override
-  public void close() {
-    mdc.remove(JOB_ID);
-    mdc.remove(JOB_TYPE);
+    try {
+      body.run();
+    } finally {
+      mdc.remove(JOB_ID);
+      mdc.remove(JOB_TYPE);
+    }
   }
 }

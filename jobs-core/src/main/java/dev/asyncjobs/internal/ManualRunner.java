@@ -23,6 +23,7 @@ public final class ManualRunner {
   private final WorkerConfig config;
   private final AttemptRunner runner;
 
+  /** A runner for the manual worker with these settings. */
   public ManualRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
     this.store = store;
     this.config = config;
@@ -56,9 +57,9 @@ public final class ManualRunner {
   public List<Job> rescueExpired() {
     List<Job> rescued = store.rescueExpired(10_000);
     for (Job job : rescued) {
-      try (JobMdc mdc = JobMdc.of(job)) {
+      JobMdc.run(job, () -> {
         LOG.warn("job {} rescued from an expired lease: now {}", job.id(), job.status());
-      }
+      });
       runner.listener().onRescued(job);
     }
     return rescued;

@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,6 +60,7 @@ public final class WorkerRuntime {
   private @Nullable Thread loopThread;
   private @Nullable Subscription subscription;
 
+  /** A worker that is not started yet; builds its thread pools but starts no thread. */
   public WorkerRuntime(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
     this.store = store;
     this.clock = clock;
@@ -109,10 +109,12 @@ public final class WorkerRuntime {
         config.pollInterval().toMillis());
   }
 
+  /** Started and not (being) closed. */
   public synchronized boolean isRunning() {
     return lifecycle == Lifecycle.RUNNING && !stopping;
   }
 
+  /** Attempts running now. */
   public int runningCount() {
     return running.size();
   }
@@ -193,12 +195,14 @@ public final class WorkerRuntime {
     } catch (RejectedExecutionException e) {
       a.cancelTimeoutTask();
       running.remove(a);
-      try (JobMdc mdc = JobMdc.of(job)) {
+      JobMdc.run(job, () -> {
         LOG.error("job {}: the executor refused the attempt; releasing it", job.id(), e);
-        store.release(a.lease());
-      } catch (RuntimeException releaseFailed) {
-        LOG.error("job {}: release failed too; the lease will expire and the job will be rescued", job.id(), releaseFailed);
-      }
+        try {
+          store.release(a.lease());
+        } catch (RuntimeException releaseFailed) {
+          LOG.error("job {}: release failed too; the lease will expire and the job will be rescued", job.id(), releaseFailed);
+        }
+      });
     }
   }
 
@@ -214,9 +218,9 @@ public final class WorkerRuntime {
 
   private void onTimeout(Attempt a) {
     if (a.timeOut()) {
-      try (JobMdc mdc = JobMdc.of(a.job())) {
+      JobMdc.run(a.job(), () -> {
         LOG.warn("job {} attempt {} ran past its timeout of {} ms; interrupting it", a.job().id(), a.lease().attempt(), a.timeout().toMillis());
-      }
+      });
     }
   }
 
@@ -259,17 +263,17 @@ public final class WorkerRuntime {
   private void abandonIfTakenAway(JobEvent event) {
     Attempt a = attemptOf(event);
     if (a != null && a.abandon()) {
-      try (JobMdc mdc = JobMdc.of(a.job())) {
+      JobMdc.run(a.job(), () -> {
         LOG.warn("job {}: lease lost ({} by another worker); interrupting attempt {}", a.job().id(), event.kind(), a.lease().attempt());
-      }
+      });
     }
   }
 
   private void requestCancel(Attempt a) {
     if (!a.isCancelRequested()) {
-      try (JobMdc mdc = JobMdc.of(a.job())) {
+      JobMdc.run(a.job(), () -> {
         LOG.info("job {}: cancellation requested; interrupting the attempt", a.job().id());
-      }
+      });
     }
     a.requestCancel();
   }
@@ -298,9 +302,9 @@ public final class WorkerRuntime {
     for (Attempt a : live) {
       if (result.lost().contains(a.job().id())) {
         if (a.abandon()) {
-          try (JobMdc mdc = JobMdc.of(a.job())) {
+          JobMdc.run(a.job(), () -> {
             LOG.warn("job {}: lease lost (rescued or taken over); interrupting attempt {}", a.job().id(), a.lease().attempt());
-          }
+          });
         }
       } else {
         a.leaseValidUntilNanos(validUntil);
@@ -316,9 +320,9 @@ public final class WorkerRuntime {
     long now = System.nanoTime();
     for (Attempt a : live) {
       if (now - a.leaseValidUntilNanos() > 0 && a.abandon()) {
-        try (JobMdc mdc = JobMdc.of(a.job())) {
+        JobMdc.run(a.job(), () -> {
           LOG.warn("job {}: lease expired while heartbeats failed; interrupting attempt {}", a.job().id(), a.lease().attempt());
-        }
+        });
       }
     }
   }
@@ -326,9 +330,9 @@ public final class WorkerRuntime {
   private void rescue() {
     List<Job> rescued = store.rescueExpired(RESCUE_BATCH);
     for (Job job : rescued) {
-      try (JobMdc mdc = JobMdc.of(job)) {
+      JobMdc.run(job, () -> {
         LOG.warn("job {} rescued from an expired lease: now {} ({})", job.id(), job.status(), job.errorMessage());
-      }
+      });
       listener.onRescued(job);
     }
     if (!rescued.isEmpty()) {
@@ -391,18 +395,18 @@ public final class WorkerRuntime {
     }
     for (Attempt a : running.snapshot()) {
       if (a.release()) {
-        try (JobMdc mdc = JobMdc.of(a.job())) {
+        JobMdc.run(a.job(), () -> {
           LOG.info("job {}: grace period over; interrupting it to release its lease", a.job().id());
-        }
+        });
       }
     }
     if (!running.awaitEmpty(System.nanoTime() + INTERRUPT_WAIT_NANOS)) {
       for (Attempt a : running.snapshot()) {
-        try (JobMdc mdc = JobMdc.of(a.job())) {
+        JobMdc.run(a.job(), () -> {
           LOG.warn(
               "job {}: its generator ignored the interrupt; its lease will expire and another worker will rescue it",
               a.job().id());
-        }
+        });
       }
     }
   }
@@ -422,8 +426,4 @@ public final class WorkerRuntime {
     }
   }
 
-  /** The jobs running now, by type (for tests and metrics gauges). */
-  public Map<String, Integer> runningByType() {
-    return running.perType();
-  }
 }

@@ -19,6 +19,7 @@ public final class WorkerThreads {
   private final AtomicInteger counter = new AtomicInteger();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
+  /** The threads of the worker with this id. */
   public WorkerThreads(String workerId) {
     this.prefix = prefix(workerId);
   }

@@ -8,6 +8,7 @@ import dev.asyncjobs.Generator;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobCancelledException;
+import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobManager;
@@ -145,6 +146,22 @@ public abstract class WorkerContract {
         .filter(s -> s.type().equals(type))
         .findFirst()
         .orElse(new JobStats(type, 0, 0, 0, 0, 0, null, null, null, null));
+  }
+
+  /**
+   * Signals {@code started}, then sleeps until the worker stops the attempt; records {@code
+   * observed} of the context at that moment and rethrows.
+   */
+  private static Object sleepUntilStopped(
+      JobContext ctx, CountDownLatch started, AtomicBoolean observed, Predicate<JobContext> observe) {
+    started.countDown();
+    try {
+      ctx.sleep(Duration.ofMinutes(10));
+    } catch (JobCancelledException e) {
+      observed.set(observe.test(ctx));
+      throw e;
+    }
+    return "never";
   }
 
   private static Predicate<JobEvent> of(UUID jobId, JobEvent.Kind kind) {
@@ -391,16 +408,7 @@ public abstract class WorkerContract {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean sawFlag = new AtomicBoolean();
     JobManager jobs =
-        manager(store, new Scripted(type, (step, ctx) -> {
-          started.countDown();
-          try {
-            ctx.sleep(Duration.ofMinutes(1));
-          } catch (JobCancelledException e) {
-            sawFlag.set(ctx.isCancelled());
-            throw e;
-          }
-          return "never";
-        }));
+        manager(store, new Scripted(type, (step, ctx) -> sleepUntilStopped(ctx, started, sawFlag, JobContext::isCancelled)));
     start(JobWorker.builder(jobs).workerId(uniqueWorker("cancel")));
     Job job = create(jobs, type, 1);
     await(started, "attempt start");
@@ -545,12 +553,7 @@ public abstract class WorkerContract {
     JobManager jobs =
         manager(store, new Scripted(type, (step, ctx) -> {
           if (ctx.attempt() == 1) {
-            try {
-              ctx.sleep(Duration.ofMinutes(1));
-            } catch (JobCancelledException e) {
-              firstInterrupted.set(Thread.currentThread().isInterrupted());
-              throw e;
-            }
+            sleepUntilStopped(ctx, new CountDownLatch(1), firstInterrupted, c -> Thread.currentThread().isInterrupted());
           }
           return "in time";
         }));
@@ -672,16 +675,7 @@ public abstract class WorkerContract {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean interrupted = new AtomicBoolean();
     JobManager leaving =
-        manager(store, new Scripted(type, (step, ctx) -> {
-          started.countDown();
-          try {
-            ctx.sleep(Duration.ofMinutes(10));
-          } catch (JobCancelledException e) {
-            interrupted.set(true);
-            throw e;
-          }
-          return "never";
-        }));
+        manager(store, new Scripted(type, (step, ctx) -> sleepUntilStopped(ctx, started, interrupted, c -> true)));
     JobManager staying = manager(store, new Scripted(type, (step, ctx) -> "finished by the other worker"));
     String leavingId = uniqueWorker("leaving");
     AtomicInteger released = new AtomicInteger();
