@@ -94,8 +94,8 @@ public final class WorkerRuntime {
     if (lifecycle == Lifecycle.CLOSED) {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
-    lifecycle = Lifecycle.RUNNING;
     subscription = store.subscribe(this::onEvent);
+    lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     timer.scheduleWithFixedDelay(
@@ -425,5 +425,4 @@ public final class WorkerRuntime {
       Thread.currentThread().interrupt();
     }
   }
-
 }

@@ -41,6 +41,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -314,6 +316,37 @@ public abstract class WorkerContract {
       assertThat(Duration.between(starts.get(i - 1), starts.get(i)))
           .as("gap between paced starts %d and %d", i - 1, i)
           .isGreaterThanOrEqualTo(Duration.ofMillis(90));
+    }
+  }
+
+  @Test
+  void attemptsRunOnTheHostsExecutorWhichCloseLeavesRunning() throws Exception {
+    JobStore store = store();
+    String type = uniqueType("hostpool");
+    ExecutorService host = Executors.newFixedThreadPool(2, r -> new Thread(r, "host-pool-thread"));
+    try {
+      List<String> ranOn = new CopyOnWriteArrayList<>();
+      JobManager jobs =
+          manager(store, new Scripted(type, (step, ctx) -> {
+            ranOn.add(Thread.currentThread().getName());
+            return "ok";
+          }));
+      JobWorker worker =
+          start(JobWorker.builder(jobs).workerId(uniqueWorker("hostpool")).executor(host)
+              .listener(new WorkerListener() {
+                @Override
+                public void onStarted(Job job) {
+                  throw new IllegalStateException("a broken metrics hook must not stop the worker");
+                }
+              }));
+      for (int i = 0; i < 3; i++) {
+        awaitStatus(store, create(jobs, type, i).id(), JobStatus.COMPLETED);
+      }
+      worker.close();
+      assertThat(ranOn).hasSize(3).containsOnly("host-pool-thread");
+      assertThat(host.isShutdown()).as("the host's executor stays the host's").isFalse();
+    } finally {
+      host.shutdownNow();
     }
   }
 
@@ -715,21 +748,27 @@ public abstract class WorkerContract {
     JobStore store = store(clock);
     String type = uniqueType("manual");
     List<String> threads = new CopyOnWriteArrayList<>();
+    List<Instant> deadlines = new CopyOnWriteArrayList<>();
     JobManager jobs =
         manager(store, new Scripted(type, (step, ctx) -> {
           threads.add(Thread.currentThread().getName());
+          deadlines.add(ctx.deadline());
           if (ctx.attempt() == 1) {
             throw new RetryableGenerationException("flaky");
           }
           ctx.progress(60, "almost");
+          ctx.sleep(Duration.ofMinutes(5));
           return Map.of("n", step.n());
         }));
     ManualWorker worker =
         JobWorker.builder(jobs).workerId("manual-test")
             .retryPolicy(RetryPolicy.exponential(Duration.ofSeconds(10), Duration.ofSeconds(10)).withoutJitter())
+            .timeout(type, Duration.ofMinutes(15))
+            .sleeper(clock::advance)
             .buildManual();
 
     assertThat(worker.runNext()).isEmpty();
+    Instant start = clock.instant();
     Job low = create(jobs, type, 1);
     Job high = jobs.create(request(type, 2).priority(9).build());
 
@@ -746,6 +785,10 @@ public abstract class WorkerContract {
     assertThat(done).allMatch(j -> j.status() == JobStatus.COMPLETED && j.attempts() == 2);
     assertThat(done.get(0).resultTree().get("n").asInt()).isEqualTo(2);
     assertThat(threads).containsOnly(Thread.currentThread().getName());
+    // The injected sleeper moved the test clock instead of waiting: 5 minutes per completed attempt.
+    assertThat(clock.instant()).isEqualTo(start.plusSeconds(10).plus(Duration.ofMinutes(10)));
+    assertThat(deadlines.get(0)).isEqualTo(start.plus(Duration.ofMinutes(15)));
+    assertThat(deadlines.get(2)).isEqualTo(start.plusSeconds(10).plus(Duration.ofMinutes(15)));
   }
 
   @Test
