@@ -728,7 +728,7 @@ public final class InMemoryJobStore implements JobStore {
     List<JobStats> out = new ArrayList<>();
     for (Map.Entry<String, long[]> e : new TreeMap<>(counts).entrySet()) {
       long[] c = e.getValue();
-      List<Duration> d = durations.getOrDefault(e.getKey(), List.of());
+      List<Duration> d = new ArrayList<>(durations.getOrDefault(e.getKey(), List.of()));
       d.sort(Comparator.naturalOrder());
       out.add(new JobStats(
           e.getKey(),
