@@ -53,14 +53,14 @@ public abstract class JobStoreContract
 
   /** Creates the clock and the store of one test. */
   @BeforeEach
-  final void openStore() {
+  protected final void openStore() {
     clock = new MutableClock();
     store = Objects.requireNonNull(createStore(clock), "createStore returned null");
   }
 
   /** Closes the store of one test. */
   @AfterEach
-  final void closeStore() {
+  protected final void closeStore() {
     JobStore s = store;
     store = null;
     if (s != null) {
