@@ -1,0 +1,13 @@
+package dev.asyncjobs.store.memory;
+
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.tck.JobStoreContract;
+import dev.asyncjobs.tck.MutableClock;
+
+/** The in-memory store runs the whole store contract. */
+class InMemoryJobStoreTest extends JobStoreContract {
+  @Override
+  protected JobStore createStore(MutableClock clock) {
+    return new InMemoryJobStore(clock);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.asyncjobs.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.asyncjobs.IllegalJobStateException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobException;
+import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Cancellation by the owner, and the isolation of one owner's jobs from another's. */
+public interface CancelContract extends StoreFixture {
+
+  @Test
+  default void cancellingAPendingJobCancelsItAtOnce() {
+    Job job = pending();
+    Instant now = clock().advance(Duration.ofSeconds(5));
+
+    Job cancelled = store().cancel(job.id(), OWNER);
+
+    assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(cancelled.finishedAt()).isEqualTo(now);
+    assertThat(cancelled.updatedAt()).isEqualTo(now);
+    assertThat(cancelled.attempts()).isZero();
+    assertSameJob(reload(job), cancelled);
+    assertThat(claim(5, TYPE)).as("a cancelled job is never claimed").isEmpty();
+  }
+
+  @Test
+  default void cancellingAProcessingJobRequestsCancellationAndLeavesItRunning() {
+    Job claimed = processing();
+    Instant now = clock().advance(Duration.ofSeconds(2));
+
+    Job flagged = store().cancel(claimed.id(), OWNER);
+
+    assertThat(flagged.status()).isEqualTo(JobStatus.PROCESSING);
+    assertThat(flagged.cancelRequested()).isTrue();
+    assertThat(flagged.workerId()).isEqualTo(WORKER);
+    assertThat(flagged.leaseUntil()).isEqualTo(claimed.leaseUntil());
+    assertThat(flagged.finishedAt()).isNull();
+    assertThat(flagged.updatedAt()).isEqualTo(now);
+    assertSameJob(reload(claimed), flagged);
+    assertThat(store().reportProgress(lease(claimed), 10, "stopping soon").cancelRequested()).isTrue();
+  }
+
+  @Test
+  default void cancellingAProcessingJobTwiceChangesNothingTheSecondTime() {
+    Job claimed = processing();
+    Job first = store().cancel(claimed.id(), OWNER);
+    clock().advance(Duration.ofSeconds(3));
+
+    Job second = store().cancel(claimed.id(), OWNER);
+
+    assertSameJob(second, first);
+    assertUnchanged(first);
+  }
+
+  @Test
+  default void acknowledgingACancelEndsTheAttemptAsCancelled() {
+    Job claimed = processing();
+    store().cancel(claimed.id(), OWNER);
+    Instant now = clock().advance(Duration.ofSeconds(1));
+
+    Job ended = store().acknowledgeCancel(lease(claimed));
+
+    assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(ended.finishedAt()).isEqualTo(now);
+    assertThat(ended.leaseUntil()).isNull();
+    assertThat(ended.result()).isNull();
+    assertSameJob(reload(claimed), ended);
+  }
+
+  @Test
+  default void completingAfterACancelRequestCancelsAndDropsTheResult() {
+    Job claimed = processing();
+    store().cancel(claimed.id(), OWNER);
+    Instant now = clock().advance(Duration.ofSeconds(1));
+
+    Job ended = store().complete(lease(claimed), "{\"url\":\"https://example.test/late.png\"}", Duration.ofSeconds(9));
+
+    assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(ended.result()).isNull();
+    assertThat(ended.finishedAt()).isEqualTo(now);
+    assertSameJob(reload(claimed), ended);
+    assertThat(store().recentDurations(TYPE, 10)).as("a cancelled job is no completed duration").isEmpty();
+  }
+
+  @Test
+  default void failingOrReleasingAfterACancelRequestCancels() {
+    Job retried = processing(job().type("x_retry"));
+    Job released = processing(job().type("x_release"));
+    Job failed = processing(job().type("x_fail"));
+    for (Job j : List.of(retried, released, failed)) {
+      store().cancel(j.id(), OWNER);
+    }
+
+    assertThat(store().fail(lease(retried), "busy", clock().instant().plusSeconds(5)).status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(store().release(lease(released)).status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(store().fail(lease(failed), "broken", null).status()).isEqualTo(JobStatus.CANCELLED);
+    for (Job j : List.of(retried, released, failed)) {
+      assertThat(reload(j).status()).isEqualTo(JobStatus.CANCELLED);
+      assertThat(reload(j).finishedAt()).isEqualTo(clock().instant());
+    }
+    clock().advance(Duration.ofMinutes(1));
+    assertThat(claim(5, "x_retry", "x_release", "x_fail")).isEmpty();
+  }
+
+  @Test
+  default void cancellingAFinishedJobIsAnIllegalStateAndChangesNothing() {
+    Job completed = processing(job().type("f_completed"));
+    store().complete(lease(completed), "{}", Duration.ofSeconds(1));
+    Job failed = processing(job().type("f_failed"));
+    store().fail(lease(failed), "no", null);
+    Job cancelled = store().cancel(insert(job().type("f_cancelled")).id(), OWNER);
+
+    for (Job j : List.of(reload(completed), reload(failed), cancelled)) {
+      assertThatThrownBy(() -> store().cancel(j.id(), OWNER))
+          .as("cancel of a %s job", j.status())
+          .isInstanceOfSatisfying(IllegalJobStateException.class, e -> {
+            assertThat(e.jobId()).isEqualTo(j.id());
+            assertThat(e.status()).isEqualTo(j.status());
+          });
+      assertUnchanged(j);
+    }
+  }
+
+  @Test
+  default void cancellingAnUnknownJobIsNotFound() {
+    UUID unknown = UUID.randomUUID();
+    assertThatThrownBy(() -> store().cancel(unknown, OWNER))
+        .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
+  }
+
+  /** Asserts that {@code foreign} fails exactly like {@code unknown}: same type, code and message but for the id. */
+  default void assertAnswersLikeAnUnknownId(Throwable foreign, UUID foreignId, Throwable unknown, UUID unknownId) {
+    assertThat(foreign).isInstanceOf(JobNotFoundException.class).hasSameClassAs(unknown);
+    assertThat(((JobNotFoundException) foreign).jobId()).isEqualTo(foreignId);
+    assertThat(((JobException) foreign).code()).isEqualTo(((JobException) unknown).code());
+    assertThat(foreign.getMessage().replace(foreignId.toString(), "<id>"))
+        .isEqualTo(unknown.getMessage().replace(unknownId.toString(), "<id>"))
+        .doesNotContain(OWNER);
+  }
+
+  @Test
+  default void cancellingAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
+    Job waiting = insert(job().type("o_pending"));
+    Job running = processing(job().type("o_running"));
+    UUID unknown = UUID.randomUUID();
+    Throwable notFound = catchThrowable(() -> store().cancel(unknown, OTHER_OWNER));
+
+    for (Job j : List.of(waiting, running)) {
+      Throwable refused = catchThrowable(() -> store().cancel(j.id(), OTHER_OWNER));
+      assertAnswersLikeAnUnknownId(refused, j.id(), notFound, unknown);
+      assertUnchanged(j);
+    }
+  }
+
+  @Test
+  default void updatingTheProgressOfAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
+    Job running = processing();
+    UUID unknown = UUID.randomUUID();
+    Throwable notFound = catchThrowable(() -> store().updateProgress(unknown, OTHER_OWNER, 10, null));
+
+    Throwable refused = catchThrowable(() -> store().updateProgress(running.id(), OTHER_OWNER, 10, "mine now"));
+
+    assertAnswersLikeAnUnknownId(refused, running.id(), notFound, unknown);
+    assertUnchanged(running);
+  }
+
+  @Test
+  default void anotherOwnersFinishedJobAlsoAnswersNotFoundRatherThanRevealingItsState() {
+    Job done = processing();
+    store().complete(lease(done), "{}", Duration.ofSeconds(1));
+
+    assertThatThrownBy(() -> store().cancel(done.id(), OTHER_OWNER)).isInstanceOf(JobNotFoundException.class);
+    assertThatThrownBy(() -> store().updateProgress(done.id(), OTHER_OWNER, 100, null)).isInstanceOf(JobNotFoundException.class);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.asyncjobs.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.NewJob;
+import dev.asyncjobs.QuotaExceededException;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.QuotaWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** {@code insert}, {@code find} and {@code clock}: what a store keeps of a new job. */
+public interface InsertContract extends StoreFixture {
+
+  @Test
+  default void insertStoresAPendingJobWithEveryValueOfTheNewJob() {
+    Instant runAt = clock().instant().plus(Duration.ofMinutes(5));
+    NewJob n =
+        job().type(OTHER_TYPE).priority(8).maxAttempts(4).runAt(runAt)
+            .estimatedDuration(Duration.ofMillis(12_345)).idempotencyKey("key-1").build();
+    Job stored = store().insert(List.of(n), QuotaPolicy.unlimited()).get(0);
+
+    Instant now = clock().instant();
+    Job expected = n.toJob(now);
+    assertSameJob(stored, expected);
+    assertThat(stored.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(stored.attempts()).isZero();
+    assertThat(stored.progress()).isZero();
+    assertThat(stored.createdAt()).isEqualTo(now);
+    assertThat(stored.updatedAt()).isEqualTo(now);
+    assertThat(stored.runAt()).isEqualTo(runAt);
+    assertThat(stored.startedAt()).isNull();
+    assertThat(stored.finishedAt()).isNull();
+    assertThat(stored.workerId()).isNull();
+    assertThat(stored.leaseUntil()).isNull();
+    assertThat(stored.cancelRequested()).isFalse();
+  }
+
+  @Test
+  default void findReturnsWhatInsertReturned() {
+    Job stored = pending();
+    clock().advance(Duration.ofSeconds(3));
+    assertSameJob(reload(stored.id()), stored);
+  }
+
+  @Test
+  default void findOfAnUnknownIdIsEmpty() {
+    pending();
+    assertThat(store().find(UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  default void aBatchIsStoredAndReturnedInRequestOrder() {
+    List<NewJob> batch =
+        List.of(
+            job().owner(OWNER).priority(1).build(),
+            job().owner(OTHER_OWNER).priority(9).build(),
+            job().owner(OWNER).type(OTHER_TYPE).build(),
+            job().owner("owner-c").build());
+    List<Job> stored = store().insert(batch, QuotaPolicy.unlimited());
+
+    assertThat(stored).extracting(Job::id).containsExactlyElementsOf(batch.stream().map(NewJob::id).collect(Collectors.toList()));
+    assertThat(stored).extracting(Job::ownerId).containsExactly(OWNER, OTHER_OWNER, OWNER, "owner-c");
+    for (Job j : stored) {
+      assertSameJob(reload(j.id()), j);
+    }
+  }
+
+  @Test
+  default void anEmptyBatchStoresNothingAndReturnsNothing() {
+    assertThat(store().insert(List.of(), QuotaPolicy.defaults())).isEmpty();
+    assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
+  }
+
+  @Test
+  default void aBatchIsAllOrNothingWhenOneOwnerIsOverQuota() {
+    QuotaPolicy policy =
+        QuotaPolicy.builder().defaults(QuotaLimits.UNLIMITED).owner("owner-c", new QuotaLimits(1, 10, Duration.ZERO)).build();
+    List<NewJob> batch =
+        List.of(job().owner(OWNER).build(), job().owner(OTHER_OWNER).build(),
+            job().owner("owner-c").build(), job().owner("owner-c").build());
+
+    assertThatThrownBy(() -> store().insert(batch, policy))
+        .isInstanceOfSatisfying(QuotaExceededException.class, e -> assertThat(e.ownerId()).isEqualTo("owner-c"));
+
+    for (NewJob n : batch) {
+      assertThat(store().find(n.id())).as("job of %s after a refused batch", n.ownerId()).isEmpty();
+    }
+    assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
+    assertThat(store().quotaWindow(OTHER_OWNER)).isEqualTo(QuotaWindow.EMPTY);
+    assertThat(store().quotaWindow("owner-c")).isEqualTo(QuotaWindow.EMPTY);
+  }
+
+  @Test
+  default void timestampsComeFromTheStoreClock() {
+    assertThat(store().clock().instant()).isEqualTo(clock().instant());
+    Instant later = clock().advance(Duration.ofHours(7).plusMillis(250));
+    assertThat(store().clock().instant()).isEqualTo(later);
+    Job stored = pending();
+    assertThat(stored.createdAt()).isEqualTo(later);
+    assertThat(reload(stored).createdAt()).isEqualTo(later);
+  }
+}

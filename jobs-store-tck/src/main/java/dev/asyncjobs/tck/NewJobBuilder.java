@@ -1,0 +1,112 @@
+package dev.asyncjobs.tck;
+
+import dev.asyncjobs.JobIds;
+import dev.asyncjobs.NewJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds {@link NewJob} values for store tests, with defaults that every store accepts: owner
+ * {@value #DEFAULT_OWNER}, type {@value #DEFAULT_TYPE}, a small JSON payload, priority 5, 3
+ * attempts, due now, and a fresh UUID v7 from the clock.
+ */
+public final class NewJobBuilder {
+  /** The owner when none is given. */
+  public static final String DEFAULT_OWNER = "owner-a";
+  /** The type when none is given. */
+  public static final String DEFAULT_TYPE = "tck_image";
+  /** The payload when none is given. */
+  public static final String DEFAULT_PAYLOAD = "{\"prompt\":\"a lighthouse at dusk\",\"n\":1}";
+
+  private final Clock clock;
+  private @Nullable UUID id;
+  private String ownerId = DEFAULT_OWNER;
+  private String type = DEFAULT_TYPE;
+  private String payload = DEFAULT_PAYLOAD;
+  private int priority = 5;
+  private int maxAttempts = 3;
+  private @Nullable Instant runAt;
+  private @Nullable Duration estimatedDuration;
+  private @Nullable String idempotencyKey;
+
+  private NewJobBuilder(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A builder whose id and default {@code runAt} come from {@code clock} when {@link #build()} runs. */
+  public static NewJobBuilder newJob(Clock clock) {
+    return new NewJobBuilder(clock);
+  }
+
+  /** A fixed id instead of a fresh one. */
+  public NewJobBuilder id(UUID value) {
+    id = value;
+    return this;
+  }
+
+  /** The owner. */
+  public NewJobBuilder owner(String value) {
+    ownerId = value;
+    return this;
+  }
+
+  /** The type. */
+  public NewJobBuilder type(String value) {
+    type = value;
+    return this;
+  }
+
+  /** The payload, a JSON object as text. */
+  public NewJobBuilder payload(String value) {
+    payload = value;
+    return this;
+  }
+
+  /** The priority, 1–10. */
+  public NewJobBuilder priority(int value) {
+    priority = value;
+    return this;
+  }
+
+  /** The attempt limit, at least 1. */
+  public NewJobBuilder maxAttempts(int value) {
+    maxAttempts = value;
+    return this;
+  }
+
+  /** Not to be claimed before this instant (default: the clock's now at build time). */
+  public NewJobBuilder runAt(Instant value) {
+    runAt = value;
+    return this;
+  }
+
+  /** The estimate stored with the job. */
+  public NewJobBuilder estimatedDuration(@Nullable Duration value) {
+    estimatedDuration = value;
+    return this;
+  }
+
+  /** The idempotency key. */
+  public NewJobBuilder idempotencyKey(@Nullable String value) {
+    idempotencyKey = value;
+    return this;
+  }
+
+  /** The job; each call without a fixed id makes a new id. */
+  public NewJob build() {
+    return new NewJob(
+        id != null ? id : JobIds.newId(clock),
+        ownerId,
+        type,
+        payload,
+        priority,
+        maxAttempts,
+        runAt != null ? runAt : clock.instant(),
+        estimatedDuration,
+        idempotencyKey);
+  }
+}

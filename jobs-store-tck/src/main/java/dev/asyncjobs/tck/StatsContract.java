@@ -1,0 +1,188 @@
+package dev.asyncjobs.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** {@code stats} and {@code recentDurations}: per-type counts, durations and success rates. */
+public interface StatsContract extends StoreFixture {
+
+  /** The entry of {@code type}, if the stats have one. */
+  static Optional<JobStats> statsOf(List<JobStats> stats, String type) {
+    return stats.stream().filter(s -> s.type().equals(type)).findFirst();
+  }
+
+  /** Completes a new job of {@code type} and {@code owner} that ran for {@code took}. */
+  default Job completed(String owner, String type, Duration took) {
+    Job claimed = processing(job().owner(owner).type(type));
+    return store().complete(lease(claimed), "{}", took);
+  }
+
+  /** Fails a new job of {@code type} for good. */
+  default Job failed(String owner, String type) {
+    Job claimed = processing(job().owner(owner).type(type));
+    return store().fail(lease(claimed), "broken", null);
+  }
+
+  /** Cancels a new pending job of {@code type}. */
+  default Job cancelled(String owner, String type) {
+    return store().cancel(insert(job().owner(owner).type(type)).id(), owner);
+  }
+
+  @Test
+  default void statsCountTheJobsOfEachTypeByStatus() {
+    processing(job().type("s_a"));
+    completed(OWNER, "s_a", Duration.ofSeconds(4));
+    failed(OWNER, "s_a");
+    cancelled(OWNER, "s_a");
+    insert(job().type("s_a"));
+    insert(job().type("s_a"));
+    insert(job().type("s_b").owner(OTHER_OWNER));
+
+    List<JobStats> stats = store().stats(null, null);
+
+    assertThat(stats).extracting(JobStats::type).containsExactlyInAnyOrder("s_a", "s_b");
+    JobStats a = statsOf(stats, "s_a").orElseThrow();
+    assertThat(List.of(a.pending(), a.processing(), a.completed(), a.failed(), a.cancelled()))
+        .containsExactly(2L, 1L, 1L, 1L, 1L);
+    assertThat(a.total()).isEqualTo(6);
+    JobStats b = statsOf(stats, "s_b").orElseThrow();
+    assertThat(List.of(b.pending(), b.processing(), b.completed(), b.failed(), b.cancelled()))
+        .containsExactly(1L, 0L, 0L, 0L, 0L);
+    assertThat(b.averageDuration()).as("no completed job, no duration").isNull();
+    assertThat(b.p50Duration()).isNull();
+    assertThat(b.successRate()).isNull();
+    assertThat(statsOf(stats, "s_never")).isEmpty();
+  }
+
+  @Test
+  default void statsReportTheMeanAndPercentilesOfCompletedDurations() {
+    List<Integer> seconds = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      seconds.add(i);
+    }
+    Collections.shuffle(seconds, new Random(42));
+    for (int s : seconds) {
+      completed(OWNER, "s_dur", Duration.ofSeconds(s));
+    }
+    failed(OWNER, "s_dur");
+
+    JobStats d = statsOf(store().stats(null, null), "s_dur").orElseThrow();
+
+    assertThat(d.completed()).isEqualTo(100);
+    assertThat(d.averageDuration()).isEqualTo(Duration.ofMillis(50_500));
+    // Nearest-rank and interpolated percentiles both fall within these bounds.
+    assertBetween(d.p50Duration(), 50, 51);
+    assertBetween(d.p95Duration(), 95, 96);
+    assertBetween(d.p99Duration(), 99, 100);
+  }
+
+  /** Asserts that {@code d} lies in {@code [fromSeconds, toSeconds]}. */
+  private static void assertBetween(@Nullable Duration d, long fromSeconds, long toSeconds) {
+    assertThat(d).isNotNull();
+    assertThat(d).isBetween(Duration.ofSeconds(fromSeconds), Duration.ofSeconds(toSeconds));
+  }
+
+  @Test
+  default void aSingleDurationIsEveryPercentile() {
+    completed(OWNER, "s_one", Duration.ofMillis(7_250));
+    JobStats one = statsOf(store().stats(OWNER, null), "s_one").orElseThrow();
+    assertThat(List.of(one.averageDuration(), one.p50Duration(), one.p95Duration(), one.p99Duration()))
+        .containsOnly(Duration.ofMillis(7_250));
+  }
+
+  @Test
+  default void theSuccessRateIsCompletedOverCompletedAndFailed() {
+    for (int i = 0; i < 3; i++) {
+      completed(OWNER, "s_rate", Duration.ofSeconds(1));
+    }
+    failed(OWNER, "s_rate");
+    cancelled(OWNER, "s_rate");
+    cancelled(OWNER, "s_rate");
+
+    JobStats rate = statsOf(store().stats(null, null), "s_rate").orElseThrow();
+
+    assertThat(rate.successRate()).isEqualTo(0.75);
+    assertThat(rate.cancelled()).isEqualTo(2);
+  }
+
+  @Test
+  default void statsForAnOwnerCountOnlyThatOwnersJobs() {
+    completed(OWNER, "s_own", Duration.ofSeconds(2));
+    completed(OTHER_OWNER, "s_own", Duration.ofSeconds(60));
+    failed(OTHER_OWNER, "s_own");
+    insert(job().type("s_own"));
+    insert(job().owner(OTHER_OWNER).type("s_theirs"));
+
+    List<JobStats> mine = store().stats(OWNER, null);
+
+    assertThat(mine).extracting(JobStats::type).containsExactly("s_own");
+    JobStats own = mine.get(0);
+    assertThat(own.total()).isEqualTo(2);
+    assertThat(own.completed()).isEqualTo(1);
+    assertThat(own.failed()).isZero();
+    assertThat(own.averageDuration()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(statsOf(store().stats(null, null), "s_own").orElseThrow().total()).isEqualTo(4);
+    assertThat(store().stats("nobody", null)).isEmpty();
+  }
+
+  @Test
+  default void statsSinceCountOnlyJobsCreatedAtOrAfterIt() {
+    completed(OWNER, "s_since", Duration.ofSeconds(100));
+    Instant since = clock().advance(Duration.ofHours(1));
+    completed(OWNER, "s_since", Duration.ofSeconds(10));
+    insert(job().type("s_since"));
+    clock().advance(Duration.ofMinutes(1));
+    insert(job().type("s_since"));
+
+    JobStats recent = statsOf(store().stats(null, since), "s_since").orElseThrow();
+
+    assertThat(recent.total()).isEqualTo(3);
+    assertThat(recent.completed()).isEqualTo(1);
+    assertThat(recent.averageDuration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(statsOf(store().stats(null, null), "s_since").orElseThrow().total()).isEqualTo(4);
+    assertThat(store().stats(null, clock().instant().plusSeconds(1))).isEmpty();
+  }
+
+  @Test
+  default void recentDurationsAreTheLatestCompletedOfATypeNewestFirst() {
+    for (int i = 1; i <= 5; i++) {
+      clock().advance(Duration.ofSeconds(10));
+      completed(OWNER, "s_recent", Duration.ofSeconds(i));
+      completed(OTHER_OWNER, "s_other", Duration.ofMinutes(i));
+    }
+    Job cancelledLate = processing(job().type("s_recent"));
+    store().cancel(cancelledLate.id(), OWNER);
+    store().complete(lease(cancelledLate), "{}", Duration.ofHours(1));
+    failed(OWNER, "s_recent");
+
+    assertThat(store().recentDurations("s_recent", 3))
+        .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(4), Duration.ofSeconds(3));
+    assertThat(store().recentDurations("s_recent", 10)).hasSize(5).first().isEqualTo(Duration.ofSeconds(5));
+    assertThat(store().recentDurations("s_other", 1)).containsExactly(Duration.ofMinutes(5));
+    assertThat(store().recentDurations("s_none", 5)).isEmpty();
+  }
+
+  @Test
+  default void recentDurationsFollowCompletionTimeNotCreationTime() {
+    Job x = processing(job().type("s_order"));
+    clock().advance(Duration.ofSeconds(1));
+    Job y = processing(job().type("s_order"));
+    clock().advance(Duration.ofSeconds(1));
+    store().complete(lease(y), "{}", Duration.ofSeconds(2));
+    clock().advance(Duration.ofSeconds(1));
+    store().complete(lease(x), "{}", Duration.ofSeconds(1));
+
+    assertThat(store().recentDurations("s_order", 5)).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+  }
+}
