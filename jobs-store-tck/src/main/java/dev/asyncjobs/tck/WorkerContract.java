@@ -24,10 +24,8 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
-import dev.asyncjobs.tck.WorkerContractSupport.EventLog;
 import dev.asyncjobs.tck.WorkerContractSupport.Scripted;
 import dev.asyncjobs.tck.WorkerContractSupport.Severable;
-import dev.asyncjobs.tck.WorkerContractSupport.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,11 +66,19 @@ public abstract class WorkerContract {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final String owner = "owner-" + UUID.randomUUID();
 
-  /** A new, empty store whose timestamps come from {@code clock}. Closed after each test. */
+  /** For subclasses. */
+  protected WorkerContract() {}
+
+  /**
+   * A new store whose timestamps come from {@code clock} (the system clock, or a {@link
+   * MutableClock} that the test moves). Closed after each test. The store may hold jobs of earlier
+   * tests: each test uses job types of its own.
+   */
   protected abstract JobStore createStore(Clock clock);
 
+  /** Closes the workers, managers, subscriptions and stores of one test, newest first. */
   @AfterEach
-  void closeEverything() throws Exception {
+  protected final void closeEverything() throws Exception {
     Collections.reverse(toClose);
     for (AutoCloseable c : toClose) {
       c.close();
@@ -166,8 +172,15 @@ public abstract class WorkerContract {
     return "never";
   }
 
-  private static Predicate<JobEvent> of(UUID jobId, JobEvent.Kind kind) {
-    return e -> e.jobId().equals(jobId) && e.kind() == kind;
+  private static Predicate<JobEvent> retry(UUID jobId, int afterAttempt) {
+    return e -> e.jobId().equals(jobId) && e.kind() == JobEvent.Kind.RETRY_SCHEDULED && e.attempt() == afterAttempt;
+  }
+
+  /** Records every event of the store until the test ends. */
+  private EventRecorder record(JobStore store) {
+    EventRecorder recorder = new EventRecorder();
+    closeLater(store.subscribe(recorder));
+    return recorder;
   }
 
   // ---------------------------------------------------------------- pickup and claiming
@@ -394,7 +407,7 @@ public abstract class WorkerContract {
 
   @Test
   void anAttemptWhoseLeaseWasTakenAwayStopsAndWritesNothing() throws Exception {
-    TestClock clock = new TestClock(Instant.now());
+    MutableClock clock = new MutableClock();
     JobStore store = store(clock);
     String type = uniqueType("fenced");
     CountDownLatch firstStarted = new CountDownLatch(1);
@@ -479,7 +492,7 @@ public abstract class WorkerContract {
 
   @Test
   void retryDelaysFollowThePolicyAndRetryAfterIsHonoured() throws Exception {
-    TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
+    MutableClock clock = new MutableClock();
     JobStore store = store(clock);
     String backoff = uniqueType("backoff");
     String throttled = uniqueType("throttled");
@@ -502,35 +515,34 @@ public abstract class WorkerContract {
         start(JobWorker.builder(jobs).workerId(uniqueWorker("backoff")).pollInterval(Duration.ofMillis(50))
             .retryPolicy(RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofSeconds(3)))
             .random(WorkerContractSupport.fixedRandom(0.5)));
-    try (EventLog log = new EventLog(store, e -> true)) {
-      Job job = jobs.create(request(backoff, 1).maxAttempts(4).build());
-      Duration[] expected = {Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(1500)};
-      for (int attempt = 1; attempt <= 3; attempt++) {
-        JobEvent retry = log.await(of(job.id(), JobEvent.Kind.RETRY_SCHEDULED), attempt - 1, WAIT);
-        assertThat(retry.attempt()).isEqualTo(attempt);
-        assertThat(retry.message()).isEqualTo("busy " + attempt);
-        assertThat(retry.runAt()).isEqualTo(clock.instant().plus(expected[attempt - 1]));
-        assertThat(store.find(job.id()).orElseThrow()).as("iteration %d", attempt).extracting(Job::status).isEqualTo(JobStatus.PENDING);
-        clock.advance(expected[attempt - 1]);
-        worker.wakeUp();
-      }
-      JobEvent failed = log.await(of(job.id(), JobEvent.Kind.FAILED), 0, WAIT);
-      assertThat(failed.attempt()).isEqualTo(4);
-      Job after = store.find(job.id()).orElseThrow();
-      assertThat(after.status()).isEqualTo(JobStatus.FAILED);
-      assertThat(after.errorMessage()).isEqualTo("busy 4");
-
-      Job slow = jobs.create(request(throttled, 1).build());
-      JobEvent first = log.await(of(slow.id(), JobEvent.Kind.RETRY_SCHEDULED), 0, WAIT);
-      assertThat(first.runAt()).as("retry-after longer than the backoff wins").isEqualTo(clock.instant().plusSeconds(10));
-      clock.advance(Duration.ofSeconds(10));
+    EventRecorder log = record(store);
+    Job job = jobs.create(request(backoff, 1).maxAttempts(4).build());
+    Duration[] expected = {Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(1500)};
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      JobEvent retry = log.await(retry(job.id(), attempt), WAIT, "retry after attempt " + attempt);
+      assertThat(retry.attempt()).isEqualTo(attempt);
+      assertThat(retry.message()).isEqualTo("busy " + attempt);
+      assertThat(retry.runAt()).isEqualTo(clock.instant().plus(expected[attempt - 1]));
+      assertThat(store.find(job.id()).orElseThrow()).as("iteration %d", attempt).extracting(Job::status).isEqualTo(JobStatus.PENDING);
+      clock.advance(expected[attempt - 1]);
       worker.wakeUp();
-      JobEvent second = log.await(of(slow.id(), JobEvent.Kind.RETRY_SCHEDULED), 1, WAIT);
-      assertThat(second.runAt()).as("backoff longer than the retry-after wins").isEqualTo(clock.instant().plusSeconds(1));
-      clock.advance(Duration.ofSeconds(1));
-      worker.wakeUp();
-      assertThat(awaitStatus(store, slow.id(), JobStatus.COMPLETED).attempts()).isEqualTo(3);
     }
+    JobEvent failed = log.await(job.id(), JobEvent.Kind.FAILED, WAIT);
+    assertThat(failed.attempt()).isEqualTo(4);
+    Job after = store.find(job.id()).orElseThrow();
+    assertThat(after.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(after.errorMessage()).isEqualTo("busy 4");
+
+    Job slow = jobs.create(request(throttled, 1).build());
+    JobEvent first = log.await(retry(slow.id(), 1), WAIT, "first retry");
+    assertThat(first.runAt()).as("retry-after longer than the backoff wins").isEqualTo(clock.instant().plusSeconds(10));
+    clock.advance(Duration.ofSeconds(10));
+    worker.wakeUp();
+    JobEvent second = log.await(retry(slow.id(), 2), WAIT, "second retry");
+    assertThat(second.runAt()).as("backoff longer than the retry-after wins").isEqualTo(clock.instant().plusSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    worker.wakeUp();
+    assertThat(awaitStatus(store, slow.id(), JobStatus.COMPLETED).attempts()).isEqualTo(3);
   }
 
   @Test
@@ -550,32 +562,31 @@ public abstract class WorkerContract {
               return "second time lucky";
             }));
     start(JobWorker.builder(jobs).workerId(uniqueWorker("kinds")).retryPolicy(IMMEDIATE));
-    try (EventLog log = new EventLog(store, e -> true)) {
-      Job p = awaitJob(store, create(jobs, permanent, 1).id(), Job::isFinished, "finished");
-      assertThat(p.status()).isEqualTo(JobStatus.FAILED);
-      assertThat(p.attempts()).isEqualTo(1);
-      assertThat(p.errorMessage()).isEqualTo("prompt refused by the model");
+    EventRecorder log = record(store);
+    Job p = awaitJob(store, create(jobs, permanent, 1).id(), Job::isFinished, "finished");
+    assertThat(p.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(p.attempts()).isEqualTo(1);
+    assertThat(p.errorMessage()).isEqualTo("prompt refused by the model");
 
-      Job u = create(jobs, unexpected, 1);
-      Job done = awaitStatus(store, u.id(), JobStatus.COMPLETED);
-      assertThat(done.attempts()).isEqualTo(2);
-      assertThat(log.await(of(u.id(), JobEvent.Kind.RETRY_SCHEDULED), 0, WAIT).message())
-          .isEqualTo("IllegalStateException: boom");
+    Job u = create(jobs, unexpected, 1);
+    Job done = awaitStatus(store, u.id(), JobStatus.COMPLETED);
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(log.await(u.id(), JobEvent.Kind.RETRY_SCHEDULED, WAIT).message())
+        .isEqualTo("IllegalStateException: boom");
 
-      // A stored payload that no longer binds to the generator's record fails at once.
-      Instant now = store.clock().instant();
-      Job bad =
-          store.insert(
-                  List.of(new NewJob(JobIds.newId(store.clock()), owner, unexpected, "{\"n\":1,\"renamed\":1}", 5, 3, now, null, null)),
-                  QuotaPolicy.unlimited())
-              .get(0);
-      Job badDone = awaitJob(store, bad.id(), Job::isFinished, "finished");
-      assertThat(badDone.status()).isEqualTo(JobStatus.FAILED);
-      assertThat(badDone.attempts()).isEqualTo(1);
-      assertThat(badDone.errorMessage())
-          .startsWith("the stored payload does not fit the generator any more")
-          .contains("unknown field 'renamed'");
-    }
+    // A stored payload that no longer binds to the generator's record fails at once.
+    Instant now = store.clock().instant();
+    Job bad =
+        store.insert(
+                List.of(new NewJob(JobIds.newId(store.clock()), owner, unexpected, "{\"n\":1,\"renamed\":1}", 5, 3, now, null, null)),
+                QuotaPolicy.unlimited())
+            .get(0);
+    Job badDone = awaitJob(store, bad.id(), Job::isFinished, "finished");
+    assertThat(badDone.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(badDone.attempts()).isEqualTo(1);
+    assertThat(badDone.errorMessage())
+        .startsWith("the stored payload does not fit the generator any more")
+        .contains("unknown field 'renamed'");
   }
 
   @Test
@@ -599,16 +610,15 @@ public abstract class WorkerContract {
             timeouts.incrementAndGet();
           }
         }));
-    try (EventLog log = new EventLog(store, e -> true)) {
-      Job job = create(jobs, type, 1);
-      Job done = awaitStatus(store, job.id(), JobStatus.COMPLETED);
-      assertThat(done.attempts()).isEqualTo(2);
-      assertThat(done.resultTree().asText()).isEqualTo("in time");
-      assertThat(log.await(of(job.id(), JobEvent.Kind.RETRY_SCHEDULED), 0, WAIT).message())
-          .isEqualTo("attempt 1 timed out after 200 ms");
-      assertThat(firstInterrupted).isTrue();
-      assertThat(timeouts.get()).isEqualTo(1);
-    }
+    EventRecorder log = record(store);
+    Job job = create(jobs, type, 1);
+    Job done = awaitStatus(store, job.id(), JobStatus.COMPLETED);
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.resultTree().asText()).isEqualTo("in time");
+    assertThat(log.await(job.id(), JobEvent.Kind.RETRY_SCHEDULED, WAIT).message())
+        .isEqualTo("attempt 1 timed out after 200 ms");
+    assertThat(firstInterrupted).isTrue();
+    assertThat(timeouts.get()).isEqualTo(1);
   }
 
   // ---------------------------------------------------------------- progress
@@ -632,20 +642,19 @@ public abstract class WorkerContract {
           return "ok";
         }));
     start(JobWorker.builder(jobs).workerId(uniqueWorker("progress")).progressInterval(Duration.ofMillis(200)));
-    try (EventLog log = new EventLog(store, e -> e.type().equals(type))) {
-      Job job = create(jobs, type, 1);
-      awaitStatus(store, job.id(), JobStatus.COMPLETED);
-      log.await(of(job.id(), JobEvent.Kind.COMPLETED), 0, WAIT);
+    EventRecorder log = record(store);
+    Job job = create(jobs, type, 1);
+    awaitStatus(store, job.id(), JobStatus.COMPLETED);
+    log.await(job.id(), JobEvent.Kind.COMPLETED, WAIT);
 
-      List<JobEvent> progress = log.events().stream().filter(e -> e.kind() == JobEvent.Kind.PROGRESS).toList();
-      long bound = generatorNanos.get() / Duration.ofMillis(200).toNanos() + 2;
-      assertThat(progress).hasSizeBetween(1, (int) bound);
-      JobEvent last = progress.get(progress.size() - 1);
-      assertThat(last.progress()).isEqualTo(100);
-      assertThat(last.message()).isEqualTo("rendered");
-      for (int i = 1; i < progress.size(); i++) {
-        assertThat(progress.get(i).progress()).isGreaterThanOrEqualTo(progress.get(i - 1).progress());
-      }
+    List<JobEvent> progress = log.eventsOf(job.id()).stream().filter(e -> e.kind() == JobEvent.Kind.PROGRESS).toList();
+    long bound = generatorNanos.get() / Duration.ofMillis(200).toNanos() + 2;
+    assertThat(progress).hasSizeBetween(1, (int) bound);
+    JobEvent last = progress.get(progress.size() - 1);
+    assertThat(last.progress()).isEqualTo(100);
+    assertThat(last.message()).isEqualTo("rendered");
+    for (int i = 1; i < progress.size(); i++) {
+      assertThat(progress.get(i).progress()).isGreaterThanOrEqualTo(progress.get(i - 1).progress());
     }
   }
 
@@ -744,7 +753,7 @@ public abstract class WorkerContract {
 
   @Test
   void manualWorkerRunsDueJobsOneStepAtATimeByTheManagersClock() {
-    TestClock clock = new TestClock(Instant.parse("2030-06-01T12:00:00Z"));
+    MutableClock clock = new MutableClock();
     JobStore store = store(clock);
     String type = uniqueType("manual");
     List<String> threads = new CopyOnWriteArrayList<>();
@@ -793,7 +802,7 @@ public abstract class WorkerContract {
 
   @Test
   void manualWorkerSeesCancellationAndRescuesExpiredLeases() {
-    TestClock clock = new TestClock(Instant.parse("2030-06-01T12:00:00Z"));
+    MutableClock clock = new MutableClock();
     JobStore store = store(clock);
     String type = uniqueType("manualcancel");
     JobManager[] self = new JobManager[1];

@@ -2,26 +2,17 @@ package dev.asyncjobs.tck;
 
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
-import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobStoreException;
-import dev.asyncjobs.Subscription;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
-/** Helpers of {@link WorkerContract}: a scripted generator, a settable clock, a store that can be cut off, an event log. */
+/** Helpers of {@link WorkerContract}: a scripted generator, a fixed random source, a store that can be cut off. */
 public final class WorkerContractSupport {
   private WorkerContractSupport() {}
 
@@ -68,36 +59,6 @@ public final class WorkerContractSupport {
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-    }
-  }
-
-  /** A clock that stands still until a test moves it. */
-  public static final class TestClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    /** A clock at {@code start}. */
-    public TestClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    /** Moves the clock forward. */
-    public void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a TestClock stays in UTC");
     }
   }
 
@@ -164,59 +125,6 @@ public final class WorkerContractSupport {
     /** Cuts the store off. */
     public void sever() {
       severed.set(true);
-    }
-  }
-
-  /** Records a store's events and lets a test wait for one. */
-  public static final class EventLog implements AutoCloseable {
-    private final List<JobEvent> events = new ArrayList<>();
-    private final Subscription subscription;
-
-    /** Subscribes to {@code store}, keeping the events that pass {@code filter}. */
-    public EventLog(JobStore store, Predicate<JobEvent> filter) {
-      this.subscription =
-          store.subscribe(
-              e -> {
-                if (filter.test(e)) {
-                  synchronized (this) {
-                    events.add(e);
-                    notifyAll();
-                  }
-                }
-              });
-    }
-
-    /** Every event so far. */
-    public synchronized List<JobEvent> events() {
-      return List.copyOf(events);
-    }
-
-    /**
-     * The {@code index}-th event (from 0) that passes {@code match}, waiting for it.
-     *
-     * @throws AssertionError when it has not arrived within {@code timeout}
-     */
-    public synchronized JobEvent await(Predicate<JobEvent> match, int index, Duration timeout)
-        throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        int seen = 0;
-        for (JobEvent e : events) {
-          if (match.test(e) && seen++ == index) {
-            return e;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError("event #" + index + " not seen within " + timeout + "; events: " + events);
-        }
-        wait(Math.max(1, left / 1_000_000));
-      }
-    }
-
-    @Override
-    public void close() {
-      subscription.close();
     }
   }
 
