@@ -385,7 +385,7 @@ public final class InMemoryJobStore implements JobStore {
   // ---------------------------------------------------------------- worker writes
 
   /** Runs {@code change} on the job under its lock if the lease still holds. */
-  private Job fenced(Lease lease, java.util.function.Function<Job, Job> change) {
+  private Job fenced(Lease lease, java.util.function.BiFunction<Slot, Job, Job> change) {
     Slot slot = jobs.get(lease.jobId());
     if (slot == null) {
       throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
@@ -395,9 +395,7 @@ public final class InMemoryJobStore implements JobStore {
       if (!holds(job, lease)) {
         throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
       }
-      Job changed = change.apply(job);
-      slot.job = changed;
-      return changed;
+      return change.apply(slot, job);
     }
   }
 
@@ -448,7 +446,7 @@ public final class InMemoryJobStore implements JobStore {
   public Job reportProgress(Lease lease, int progress, @Nullable String message) {
     checkProgressRange(progress);
     Instant now = clock.instant();
-    return fenced(lease, job -> withProgress(job, progress, message, now));
+    return fenced(lease, (slot, job) -> withProgress(slot, job, progress, message, now));
   }
 
   @Override
@@ -460,18 +458,17 @@ public final class InMemoryJobStore implements JobStore {
       if (job.status() != JobStatus.PROCESSING) {
         throw new IllegalJobStateException(jobId, job.status(), "update the progress of");
       }
-      Job changed = withProgress(job, progress, message, clock.instant());
-      slot.job = changed;
-      return changed;
+      return withProgress(slot, job, progress, message, clock.instant());
     }
   }
 
-  private Job withProgress(Job job, int progress, @Nullable String message, Instant now) {
+  private Job withProgress(Slot slot, Job job, int progress, @Nullable String message, Instant now) {
     if (progress < job.progress()) {
       throw new InvalidRequestException(
           "progress", "progress must not go backwards: it is " + job.progress() + ", was given " + progress);
     }
     Job changed = job.toBuilder().progress(progress).progressMessage(message).updatedAt(now).build();
+    slot.job = changed;
     events.publish(JobEvent.of(JobEvent.Kind.PROGRESS, changed));
     return changed;
   }
@@ -485,12 +482,12 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public Job complete(Lease lease, String resultJson, Duration actualDuration) {
     Instant now = clock.instant();
-    return fenced(lease, job -> {
+    return fenced(lease, (slot, job) -> {
       if (job.cancelRequested()) {
-        return finish(job, JobStatus.CANCELLED, now, b -> b);
+        return finish(slot, job, JobStatus.CANCELLED, now, b -> b);
       }
       recordDuration(job.type(), actualDuration);
-      return finish(job, JobStatus.COMPLETED, now,
+      return finish(slot, job, JobStatus.COMPLETED, now,
           b -> b.result(resultJson).progress(100).actualDuration(actualDuration));
     });
   }
@@ -498,33 +495,33 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
     Instant now = clock.instant();
-    return fenced(lease, job -> {
+    return fenced(lease, (slot, job) -> {
       if (job.cancelRequested()) {
-        return finish(job, JobStatus.CANCELLED, now, b -> b.errorMessage(errorMessage));
+        return finish(slot, job, JobStatus.CANCELLED, now, b -> b.errorMessage(errorMessage));
       }
       if (retryAt != null && job.attempts() < job.maxAttempts()) {
-        return backToPending(job, now, retryAt.isBefore(now) ? now : retryAt, job.attempts(), errorMessage);
+        return backToPending(slot, job, now, retryAt.isBefore(now) ? now : retryAt, job.attempts(), errorMessage);
       }
-      return finish(job, JobStatus.FAILED, now, b -> b.errorMessage(errorMessage));
+      return finish(slot, job, JobStatus.FAILED, now, b -> b.errorMessage(errorMessage));
     });
   }
 
   @Override
   public Job release(Lease lease) {
     Instant now = clock.instant();
-    return fenced(lease, job -> job.cancelRequested()
-        ? finish(job, JobStatus.CANCELLED, now, b -> b)
-        : backToPending(job, now, now, Math.max(0, job.attempts() - 1), job.errorMessage()));
+    return fenced(lease, (slot, job) -> job.cancelRequested()
+        ? finish(slot, job, JobStatus.CANCELLED, now, b -> b)
+        : backToPending(slot, job, now, now, Math.max(0, job.attempts() - 1), job.errorMessage()));
   }
 
   @Override
   public Job acknowledgeCancel(Lease lease) {
     Instant now = clock.instant();
-    return fenced(lease, job -> finish(job, JobStatus.CANCELLED, now, b -> b));
+    return fenced(lease, (slot, job) -> finish(slot, job, JobStatus.CANCELLED, now, b -> b));
   }
 
   /** PROCESSING → PENDING at {@code runAt}; caller holds the job's lock. */
-  private Job backToPending(Job job, Instant now, Instant runAt, int attempts, @Nullable String error) {
+  private Job backToPending(Slot slot, Job job, Instant now, Instant runAt, int attempts, @Nullable String error) {
     moveLease(job, null);
     Job pending =
         job.toBuilder()
@@ -536,13 +533,14 @@ public final class InMemoryJobStore implements JobStore {
             .leaseUntil(null)
             .errorMessage(error)
             .build();
+    slot.job = pending;
     enqueue(pending, now);
     events.publish(JobEvent.of(JobEvent.Kind.RETRY_SCHEDULED, pending));
     return pending;
   }
 
   /** Moves a job to a final status; caller holds the job's lock. */
-  private Job finish(Job job, JobStatus status, Instant now, java.util.function.UnaryOperator<Job.Builder> extra) {
+  private Job finish(Slot slot, Job job, JobStatus status, Instant now, java.util.function.UnaryOperator<Job.Builder> extra) {
     if (job.status() == JobStatus.PROCESSING) {
       moveLease(job, null);
     } else {
@@ -551,6 +549,7 @@ public final class InMemoryJobStore implements JobStore {
     Job done =
         extra.apply(job.toBuilder().status(status).updatedAt(now).finishedAt(now).workerId(null).leaseUntil(null))
             .build();
+    slot.job = done;
     finished.add(new Keys.Timed(now, job.id()));
     JobEvent.Kind kind =
         switch (status) {
@@ -590,8 +589,7 @@ public final class InMemoryJobStore implements JobStore {
       Job job = slot.job;
       switch (job.status()) {
         case PENDING:
-          slot.job = finish(job, JobStatus.CANCELLED, now, b -> b);
-          return slot.job;
+          return finish(slot, job, JobStatus.CANCELLED, now, b -> b);
         case PROCESSING:
           if (!job.cancelRequested()) {
             slot.job = job.toBuilder().cancelRequested(true).updatedAt(now).build();
@@ -628,13 +626,12 @@ public final class InMemoryJobStore implements JobStore {
             + " expired at " + job.leaseUntil();
         Job after;
         if (job.cancelRequested()) {
-          after = finish(job, JobStatus.CANCELLED, now, b -> b.errorMessage(why));
+          after = finish(slot, job, JobStatus.CANCELLED, now, b -> b.errorMessage(why));
         } else if (job.attempts() < job.maxAttempts()) {
-          after = backToPending(job, now, now, job.attempts(), why);
+          after = backToPending(slot, job, now, now, job.attempts(), why);
         } else {
-          after = finish(job, JobStatus.FAILED, now, b -> b.errorMessage(why));
+          after = finish(slot, job, JobStatus.FAILED, now, b -> b.errorMessage(why));
         }
-        slot.job = after;
         rescued.add(after);
       }
     }
@@ -728,7 +725,7 @@ public final class InMemoryJobStore implements JobStore {
     List<JobStats> out = new ArrayList<>();
     for (Map.Entry<String, long[]> e : new TreeMap<>(counts).entrySet()) {
       long[] c = e.getValue();
-      List<Duration> d = durations.getOrDefault(e.getKey(), List.of());
+      List<Duration> d = new ArrayList<>(durations.getOrDefault(e.getKey(), List.of()));
       d.sort(Comparator.naturalOrder());
       out.add(new JobStats(
           e.getKey(),

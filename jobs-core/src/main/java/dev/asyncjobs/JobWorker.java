@@ -1,0 +1,398 @@
+package dev.asyncjobs;
+
+import dev.asyncjobs.internal.GeneratorRegistry;
+import dev.asyncjobs.internal.ManualRunner;
+import dev.asyncjobs.internal.WorkerConfig;
+import dev.asyncjobs.internal.WorkerRuntime;
+import dev.asyncjobs.internal.WorkerThreads;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The embedded worker loop: claims due jobs of its manager's types, runs them with their
+ * generators, keeps their leases alive, reports progress, honours cancellation, retries failures
+ * with backoff, times out runaway attempts, rescues jobs of crashed workers, and shuts down
+ * gracefully. Any number of workers, in any number of processes, may share one store.
+ *
+ * <pre>{@code
+ * JobWorker worker = JobWorker.builder(jobs).concurrency(8).build().start();
+ * ...
+ * worker.close(); // stops claiming, lets running jobs finish, releases the rest
+ * }</pre>
+ *
+ * <p>The store, clock and generators come from the {@link JobManager}. Every thread the worker
+ * makes is a daemon named {@code asyncjobs-<workerId>-<role>-<n>}; {@link #close()} ends them all.
+ */
+public final class JobWorker implements AutoCloseable {
+  private final String workerId;
+  private final WorkerRuntime runtime;
+
+  private JobWorker(String workerId, WorkerRuntime runtime) {
+    this.workerId = workerId;
+    this.runtime = runtime;
+  }
+
+  /** Starts a builder for a worker that runs {@code manager}'s jobs. */
+  public static Builder builder(JobManager manager) {
+    return new Builder(manager);
+  }
+
+  /**
+   * Starts claiming and running jobs. Calling it again while running does nothing.
+   *
+   * @return this worker
+   * @throws JobException the worker was closed
+   */
+  public JobWorker start() {
+    runtime.start();
+    return this;
+  }
+
+  /**
+   * Stops gracefully: no more claims; running jobs get the shutdown grace period to finish; then
+   * they are interrupted and, as their generators stop, their leases are released so that another
+   * worker takes them at once (the attempt is not counted). Returns when every thread of this
+   * worker has ended. Idempotent.
+   */
+  @Override
+  public void close() {
+    runtime.close();
+  }
+
+  /** The id this worker writes into its leases. */
+  public String workerId() {
+    return workerId;
+  }
+
+  /** Whether it was started and not closed. */
+  public boolean isRunning() {
+    return runtime.isRunning();
+  }
+
+  /** How many attempts run on this worker now. */
+  public int runningJobs() {
+    return runtime.runningCount();
+  }
+
+  /**
+   * Looks for due jobs now instead of at the next poll. Store events already do this; call it when
+   * you learn of due jobs another way (or after moving a test clock).
+   */
+  public void wakeUp() {
+    runtime.wakeUp();
+  }
+
+  /** The name prefix of every thread of the worker with this id: {@code asyncjobs-<workerId>-}. */
+  public static String threadNamePrefix(String workerId) {
+    return WorkerThreads.prefix(workerId);
+  }
+
+  @Override
+  public String toString() {
+    return "JobWorker[" + workerId + "]";
+  }
+
+  /**
+   * Settings of a {@link JobWorker} (and of a {@link ManualWorker}, see {@link #buildManual()}).
+   * Every setter checks its value at once and throws {@link JobConfigurationException} naming the
+   * setting and the value.
+   */
+  public static final class Builder {
+    private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,100}");
+
+    private final JobManager manager;
+    private @Nullable String workerId;
+    private @Nullable Set<String> types;
+    private int concurrency = 4;
+    private final Map<String, Integer> typeConcurrency = new HashMap<>();
+    private int claimBatchSize = 10;
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    private @Nullable Duration heartbeatInterval;
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private @Nullable Duration rescueInterval;
+    private Duration timeout = Duration.ofMinutes(10);
+    private final Map<String, Duration> typeTimeouts = new HashMap<>();
+    private Duration shutdownGracePeriod = Duration.ofSeconds(20);
+    private @Nullable Executor executor;
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private final Map<String, RetryPolicy> typeRetryPolicies = new HashMap<>();
+    private final Map<String, Duration> pacing = new HashMap<>();
+    private Duration progressInterval = Duration.ofMillis(250);
+    private Sleeper sleeper = Sleeper.system();
+    // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
+    private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+    private final List<WorkerListener> listeners = new ArrayList<>();
+
+    private Builder(JobManager manager) {
+      this.manager = Objects.requireNonNull(manager, "manager");
+    }
+
+    /**
+     * The id written into leases and thread names; default host name, process id and a random
+     * suffix. Must be unique among live workers: 1-100 of {@code A-Z a-z 0-9 . _ : @ -}.
+     */
+    public Builder workerId(String id) {
+      if (id == null || !WORKER_ID.matcher(id).matches()) {
+        throw new JobConfigurationException(
+            "workerId must be 1-100 characters of A-Z a-z 0-9 . _ : @ -, was '" + id + "'");
+      }
+      this.workerId = id;
+      return this;
+    }
+
+    /** Claims only these types (a dedicated worker node); default every type of the manager. */
+    public Builder types(Set<String> types) {
+      if (types.isEmpty()) {
+        throw new JobConfigurationException("types must name at least one type, was []");
+      }
+      for (String t : types) {
+        requireKnown("types", t);
+      }
+      this.types = Set.copyOf(types);
+      return this;
+    }
+
+    /** The most jobs running at once on this worker; default 4. */
+    public Builder concurrency(int max) {
+      this.concurrency = atLeastOne("concurrency", max);
+      return this;
+    }
+
+    /** The most jobs of {@code type} running at once on this worker; default only the total limit. */
+    public Builder concurrency(String type, int max) {
+      requireKnown("concurrency", type);
+      typeConcurrency.put(type, atLeastOne("concurrency(" + type + ")", max));
+      return this;
+    }
+
+    /** The most jobs one claim asks for (never more than the free capacity); default 10. */
+    public Builder claimBatchSize(int size) {
+      this.claimBatchSize = atLeastOne("claimBatchSize", size);
+      return this;
+    }
+
+    /**
+     * How long a lease holds without a heartbeat; after it, another worker may rescue the job.
+     * Default 30 s; at least 100 ms.
+     */
+    public Builder leaseDuration(Duration lease) {
+      this.leaseDuration = atLeast("leaseDuration", lease, Duration.ofMillis(100));
+      return this;
+    }
+
+    /** How often leases are extended, in one store call for all running jobs; default a third of the lease. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = atLeast("heartbeatInterval", interval, Duration.ofMillis(10));
+      return this;
+    }
+
+    /**
+     * The longest wait between looks for due jobs. Store events wake the worker at once, so this
+     * is only a fallback (a missed notification, a clock moved by a test); default 1 s.
+     */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = atLeast("pollInterval", interval, Duration.ofMillis(10));
+      return this;
+    }
+
+    /** How often jobs whose lease expired (a crashed worker) are rescued; default half the lease. */
+    public Builder rescueInterval(Duration interval) {
+      this.rescueInterval = atLeast("rescueInterval", interval, Duration.ofMillis(10));
+      return this;
+    }
+
+    /** How long one attempt may run before it is interrupted and retried; default 10 min. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = atLeast("timeout", timeout, Duration.ofMillis(1));
+      return this;
+    }
+
+    /** The attempt timeout of one type. */
+    public Builder timeout(String type, Duration timeout) {
+      requireKnown("timeout", type);
+      typeTimeouts.put(type, atLeast("timeout(" + type + ")", timeout, Duration.ofMillis(1)));
+      return this;
+    }
+
+    /** How long {@link JobWorker#close()} lets running jobs finish before releasing them; default 20 s. */
+    public Builder shutdownGracePeriod(Duration grace) {
+      this.shutdownGracePeriod = atLeast("shutdownGracePeriod", grace, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * Runs attempts on the host's executor (e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}
+     * on Java 21+). It must run each task at once (no bounded queue) and stays the host's: close()
+     * does not shut it down. Default: the worker's own pool of {@code concurrency} platform threads.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The retry backoff of every type without its own; default {@link RetryPolicy#DEFAULT}. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+      return this;
+    }
+
+    /** The retry backoff of one type. */
+    public Builder retryPolicy(String type, RetryPolicy policy) {
+      requireKnown("retryPolicy", type);
+      typeRetryPolicies.put(type, Objects.requireNonNull(policy, "retryPolicy"));
+      return this;
+    }
+
+    /**
+     * The least time between two starts of {@code type} on this worker, to stay under a remote
+     * API's rate limit; default none. (Across several workers, divide the rate among them.)
+     */
+    public Builder pacing(String type, Duration minInterval) {
+      requireKnown("pacing", type);
+      pacing.put(type, atLeast("pacing(" + type + ")", minInterval, Duration.ofMillis(1)));
+      return this;
+    }
+
+    /** The least time between two progress writes of one job (later reports are coalesced); default 250 ms. */
+    public Builder progressInterval(Duration interval) {
+      this.progressInterval = atLeast("progressInterval", interval, Duration.ZERO);
+      return this;
+    }
+
+    /** What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** The source of retry jitter; default {@link ThreadLocalRandom}. Must be thread-safe. */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Adds a metrics hook. */
+    public Builder listener(WorkerListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The worker, not yet started.
+     *
+     * @throws JobConfigurationException the manager has no generators, or the heartbeat is not
+     *     shorter than the lease
+     */
+    public JobWorker build() {
+      WorkerConfig config = config();
+      return new JobWorker(config.workerId(), new WorkerRuntime(manager.store(), manager.clock(), registry(), config));
+    }
+
+    /**
+     * A worker with these settings that runs due jobs on the calling thread, one step at a time,
+     * for tests. Concurrency, pacing, polling and the executor do not apply; timeouts are reported
+     * as the deadline but not enforced.
+     */
+    public ManualWorker buildManual() {
+      WorkerConfig config = config();
+      return new ManualWorker(config.workerId(), new ManualRunner(manager.store(), manager.clock(), registry(), config));
+    }
+
+    private GeneratorRegistry registry() {
+      return manager.registry();
+    }
+
+    private WorkerConfig config() {
+      Set<String> claimTypes = types != null ? types : manager.types();
+      if (claimTypes.isEmpty()) {
+        throw new JobConfigurationException("the JobManager has no generators: register one with JobManager.builder().generator(...)");
+      }
+      Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
+      if (heartbeat.compareTo(leaseDuration) >= 0) {
+        throw new JobConfigurationException(
+            "heartbeatInterval must be shorter than leaseDuration (" + leaseDuration + "), was " + heartbeat);
+      }
+      for (String t : new TreeSet<>(typeConcurrency.keySet())) {
+        if (!claimTypes.contains(t)) {
+          throw new JobConfigurationException("concurrency(" + t + "): this worker does not claim type '" + t + "'");
+        }
+      }
+      return new WorkerConfig(
+          workerId != null ? workerId : defaultWorkerId(),
+          new LinkedHashSet<>(claimTypes),
+          concurrency,
+          typeConcurrency,
+          claimBatchSize,
+          leaseDuration,
+          heartbeat,
+          pollInterval,
+          rescueInterval != null ? rescueInterval : leaseDuration.dividedBy(2),
+          timeout,
+          typeTimeouts,
+          shutdownGracePeriod,
+          executor,
+          retryPolicy,
+          typeRetryPolicies,
+          pacing,
+          progressInterval,
+          sleeper,
+          random,
+          listeners);
+    }
+
+    private void requireKnown(String setting, String type) {
+      if (!manager.types().contains(type)) {
+        throw new JobConfigurationException(
+            setting + ": unknown job type '" + type + "'; the manager's types: " + new TreeSet<>(manager.types()));
+      }
+    }
+
+    private static int atLeastOne(String setting, int value) {
+      if (value < 1) {
+        throw new JobConfigurationException(setting + " must be at least 1, was " + value);
+      }
+      return value;
+    }
+
+    private static Duration atLeast(String setting, Duration value, Duration min) {
+      Objects.requireNonNull(value, setting);
+      if (value.compareTo(min) < 0) {
+        throw new JobConfigurationException(setting + " must be at least " + min + ", was " + value);
+      }
+      return value;
+    }
+
+    /** Host name, process id and 4 random bytes, so that two workers never share an id. */
+    static String defaultWorkerId() {
+      String host = System.getenv("HOSTNAME");
+      if (host == null || host.isBlank()) {
+        try {
+          host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+          host = "localhost";
+        }
+      }
+      String safeHost = host.replaceAll("[^A-Za-z0-9._-]", "-");
+      if (safeHost.length() > 60) {
+        safeHost = safeHost.substring(0, 60);
+      }
+      byte[] suffix = new byte[4];
+      ThreadLocalRandom.current().nextBytes(suffix);
+      return safeHost + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(suffix);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.asyncjobs;
+
+import java.time.Duration;
+
+/**
+ * Hears what a {@link JobWorker} or {@link ManualWorker} does, for metrics (counters, timers,
+ * gauges). Every method has an empty default, so implement only what you count. Called on the
+ * worker's threads: return quickly. An exception thrown here is logged and otherwise ignored.
+ */
+public interface WorkerListener {
+
+  /** An attempt starts on this worker; {@code job} is as claimed (PROCESSING). */
+  default void onStarted(Job job) {}
+
+  /** An attempt produced a result; {@code job} is COMPLETED and {@code duration} is its run time. */
+  default void onCompleted(Job job, Duration duration) {}
+
+  /**
+   * An attempt failed and the job will run again after {@code delay}; {@code job} is PENDING again.
+   * A timed-out attempt arrives here too, with a {@link RetryableGenerationException} saying so.
+   */
+  default void onRetryScheduled(Job job, Throwable error, Duration delay) {}
+
+  /** The job failed for good (permanent failure or attempts used up); {@code job} is FAILED. */
+  default void onFailed(Job job, Throwable error) {}
+
+  /** The job ended CANCELLED after its owner asked to cancel it. */
+  default void onCancelled(Job job) {}
+
+  /** An attempt ran past its timeout and was interrupted; its failure is reported next. */
+  default void onTimedOut(Job job, Duration timeout) {}
+
+  /**
+   * This worker lost the lease of a running job (another worker rescued it, or heartbeats failed
+   * for longer than the lease); the attempt was interrupted and nothing more was written.
+   */
+  default void onLeaseLost(Job job) {}
+
+  /** A running job was given back at shutdown, without counting the attempt; {@code job} is PENDING. */
+  default void onReleased(Job job) {}
+
+  /** This worker rescued a job whose worker stopped heartbeating; {@code job} is as rescued. */
+  default void onRescued(Job job) {}
+
+  /** A store call failed ({@code operation} is e.g. {@code claim}, {@code heartbeat}); the worker goes on. */
+  default void onStoreError(String operation, RuntimeException error) {}
+}

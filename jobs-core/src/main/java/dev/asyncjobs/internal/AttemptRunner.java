@@ -1,0 +1,284 @@
+package dev.asyncjobs.internal;
+
+import dev.asyncjobs.Completion;
+import dev.asyncjobs.InvalidPayloadException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.Lease;
+import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.RetryableGenerationException;
+import dev.asyncjobs.WorkerListener;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed attempt on the calling thread and records how it ended: the part that {@code
+ * JobWorker} (on its executor) and {@code ManualWorker} (on the test's thread) share.
+ */
+final class AttemptRunner {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
+  private static final int MAX_ERROR_LENGTH = 2000;
+
+  private final JobStore store;
+  private final Clock clock;
+  private final GeneratorRegistry registry;
+  private final WorkerConfig config;
+  private final WorkerListener listener;
+  private final CompletionBatcher completions;
+
+  /** A runner writing to {@code store}, timing with {@code clock}, running the registry's generators. */
+  AttemptRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
+    this.store = store;
+    this.clock = clock;
+    this.registry = registry;
+    this.config = config;
+    this.listener = new SafeListener(config.listeners());
+    this.completions = new CompletionBatcher(store, Math.max(config.concurrency(), 1));
+  }
+
+  WorkerListener listener() {
+    return listener;
+  }
+
+  WorkerConfig config() {
+    return config;
+  }
+
+  /**
+   * A new attempt of a just-claimed job.
+   *
+   * @param timer writes coalesced progress later; {@code null} to write only on reports and at the end
+   * @param cancelProbe see {@link Attempt}
+   */
+  Attempt newAttempt(Job claimed, @Nullable ScheduledExecutorService timer, @Nullable Runnable cancelProbe) {
+    Duration timeout = config.timeout(claimed.type());
+    Attempt a = new Attempt(claimed, timeout, clock.instant().plus(timeout), config.leaseDuration(), cancelProbe);
+    a.progress(
+        new ProgressReporter(
+            store, a.lease(), config.progressInterval().toNanos(), System::nanoTime, timer,
+            e -> onDeferredProgressFailure(a, e)));
+    return a;
+  }
+
+  private void onDeferredProgressFailure(Attempt a, RuntimeException e) {
+    JobMdc.run(a.job(), () -> {
+      if (e instanceof LeaseLostException && a.abandon()) {
+        LOG.warn("lease of job {} lost (progress refused); interrupting the attempt", a.job().id());
+      } else {
+        LOG.warn("progress write of job {} refused: {}", a.job().id(), e.getMessage());
+      }
+    });
+  }
+
+  /** Runs the attempt and records its outcome, with the job in the MDC. */
+  void run(Attempt a) {
+    Job job = a.job();
+    JobMdc.run(job, () -> {
+      LOG.info("job {} ({}) started, attempt {}/{}", job.id(), job.type(), job.attempts(), job.maxAttempts());
+      listener.onStarted(job);
+      Outcome outcome = execute(a);
+      finish(a, outcome);
+    });
+  }
+
+  /** Calls the generator on this thread. Writes nothing but progress. */
+  private Outcome execute(Attempt a) {
+    a.bind(Thread.currentThread());
+    try {
+      return generate(registry.get(a.job().type()), a);
+    } finally {
+      a.unbind();
+      a.progress().close();
+    }
+  }
+
+  private <P> Outcome generate(RegisteredGenerator<P> generator, Attempt a) {
+    P payload;
+    try {
+      payload = generator.bind(a.job().payloadTree());
+    } catch (InvalidPayloadException e) {
+      // The payload was valid at create time; the generator's record changed since. Retrying
+      // would bind the same text again.
+      return new Outcome.Failure(
+          new InvalidPayloadException(e.field(), "the stored payload does not fit the generator any more: " + e.getMessage()),
+          true);
+    }
+    long start = System.nanoTime();
+    try {
+      Object result = generator.generate(payload, new AttemptContext(a, config.sleeper()));
+      return new Outcome.Success(result, Duration.ofNanos(System.nanoTime() - start));
+    } catch (PermanentGenerationException e) {
+      return new Outcome.Failure(e, true);
+    } catch (RuntimeException | Error e) {
+      return new Outcome.Failure(e, false);
+    }
+  }
+
+  /** Decides and writes the outcome, exactly once, unless the lease was lost. */
+  private void finish(Attempt a, Outcome outcome) {
+    Attempt.State before = a.beginFinish();
+    if (before == Attempt.State.ABANDONED) {
+      LOG.warn("job {} attempt {} abandoned without writing: this worker lost its lease", a.job().id(), a.lease().attempt());
+      listener.onLeaseLost(a.job());
+      return;
+    }
+    try {
+      if (before == Attempt.State.RELEASED) {
+        release(a);
+      } else {
+        record(a, outcome);
+      }
+    } catch (LeaseLostException e) {
+      LOG.warn("job {} attempt {}: outcome refused, the lease was lost meanwhile", a.job().id(), a.lease().attempt());
+      listener.onLeaseLost(a.job());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "job {} attempt {}: could not record the outcome; the lease will expire and the job will be rescued",
+          a.job().id(), a.lease().attempt(), e);
+      listener.onStoreError("finish", e);
+    }
+    rethrowFatal(outcome);
+  }
+
+  private void release(Attempt a) {
+    Job after = store.release(a.lease());
+    LOG.info("job {} released at shutdown (status {}); another worker can take it now", after.id(), after.status());
+    listener.onReleased(after);
+  }
+
+  private void record(Attempt a, Outcome outcome) {
+    Lease lease = a.lease();
+    if (a.isCancelRequested()) {
+      cancelled(store.acknowledgeCancel(lease));
+      return;
+    }
+    if (outcome instanceof Outcome.Success success) {
+      String json;
+      try {
+        json = Json.write(success.result());
+      } catch (UncheckedIOException e) {
+        fail(a, new PermanentGenerationException("the result cannot be written as JSON: " + e.getMessage(), e), true);
+        return;
+      }
+      a.progress().flush();
+      Job after = completions.complete(new Completion(lease, json, success.duration()));
+      if (after.status() == JobStatus.CANCELLED) {
+        cancelled(after);
+      } else {
+        LOG.info("job {} completed in {} ms (attempt {})", after.id(), success.duration().toMillis(), lease.attempt());
+        listener.onCompleted(after, success.duration());
+      }
+      return;
+    }
+    Outcome.Failure failure = (Outcome.Failure) outcome;
+    if (a.timedOut()) {
+      listener.onTimedOut(a.job(), a.timeout());
+      fail(a, timeoutError(a, failure.error()), false);
+    } else {
+      fail(a, failure.error(), failure.permanent());
+    }
+  }
+
+  private void fail(Attempt a, Throwable error, boolean permanent) {
+    Job job = a.job();
+    Duration delay = null;
+    Instant retryAt = null;
+    if (!permanent && job.attempts() < job.maxAttempts()) {
+      delay = retryDelay(job, error);
+      retryAt = clock.instant().plus(delay);
+    }
+    flushQuietly(a);
+    String message = describe(error);
+    Job after = store.fail(a.lease(), message, retryAt);
+    switch (after.status()) {
+      case PENDING -> {
+        logAttemptError(
+            "job {} attempt {}/{} failed, retrying in {} ms: {}", after, error, delay == null ? 0 : delay.toMillis(), message);
+        listener.onRetryScheduled(after, error, delay == null ? Duration.ZERO : delay);
+      }
+      case CANCELLED -> cancelled(after);
+      default -> {
+        logAttemptError(
+            "job {} attempt {}/{} failed for good" + (permanent ? " (permanent failure)" : "") + ": {}", after, error, null, message);
+        listener.onFailed(after, error);
+      }
+    }
+  }
+
+  private void logAttemptError(String format, Job after, Throwable error, @Nullable Long delayMillis, String message) {
+    // Expected failures (a generator's own verdict) are logged by message; anything else with its
+    // stack trace, since it is probably a bug.
+    Object[] args =
+        delayMillis == null
+            ? new Object[] {after.id(), after.attempts(), after.maxAttempts(), message}
+            : new Object[] {after.id(), after.attempts(), after.maxAttempts(), delayMillis, message};
+    if (isExpected(error)) {
+      LOG.warn(format, args);
+    } else {
+      Object[] withCause = java.util.Arrays.copyOf(args, args.length + 1);
+      withCause[args.length] = error;
+      LOG.warn(format, withCause);
+    }
+  }
+
+  private static boolean isExpected(Throwable error) {
+    return error instanceof dev.asyncjobs.GenerationException || error instanceof InvalidPayloadException;
+  }
+
+  /** The policy's backoff, or the failure's retry-after when that is longer. */
+  Duration retryDelay(Job job, Throwable error) {
+    Duration backoff = config.retryPolicy(job.type()).delay(Math.max(1, job.attempts()), config.random());
+    if (error instanceof RetryableGenerationException r && r.retryAfter() != null) {
+      Duration after = r.retryAfter();
+      if (after.compareTo(backoff) > 0) {
+        return after;
+      }
+    }
+    return backoff;
+  }
+
+  private void cancelled(Job after) {
+    LOG.info("job {} cancelled by its owner (attempt {})", after.id(), after.attempts());
+    listener.onCancelled(after);
+  }
+
+  private void flushQuietly(Attempt a) {
+    try {
+      a.progress().flush();
+    } catch (LeaseLostException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.debug("progress flush before failure refused: {}", e.getMessage());
+    }
+  }
+
+  private static RetryableGenerationException timeoutError(Attempt a, Throwable cause) {
+    return new RetryableGenerationException(
+        "attempt " + a.lease().attempt() + " timed out after " + a.timeout().toMillis() + " ms", null, cause);
+  }
+
+  /** The error as the job keeps it: the message of our own exceptions, else class and message. */
+  static String describe(Throwable error) {
+    String text =
+        isExpected(error) || error instanceof dev.asyncjobs.JobException
+            ? String.valueOf(error.getMessage())
+            : error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH - 1) + "…";
+  }
+
+  private static void rethrowFatal(Outcome outcome) {
+    if (outcome instanceof Outcome.Failure f
+        && f.error() instanceof VirtualMachineError fatal
+        && !(fatal instanceof StackOverflowError)) {
+      throw fatal;
+    }
+  }
+}

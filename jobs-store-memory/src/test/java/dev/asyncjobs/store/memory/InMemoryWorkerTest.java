@@ -1,0 +1,13 @@
+package dev.asyncjobs.store.memory;
+
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.tck.WorkerContract;
+import java.time.Clock;
+
+/** The worker contract on the in-memory store. */
+class InMemoryWorkerTest extends WorkerContract {
+  @Override
+  protected JobStore createStore(Clock clock) {
+    return new InMemoryJobStore(clock);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.asyncjobs.tck;
+
+import dev.asyncjobs.Generator;
+import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.JobStoreException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+
+/** Helpers of {@link WorkerContract}: a scripted generator, a fixed random source, a store that can be cut off. */
+public final class WorkerContractSupport {
+  private WorkerContractSupport() {}
+
+  /** The payload of the scripted generator. */
+  public record Step(int n) {}
+
+  /** What a scripted generator does; may throw anything. */
+  @FunctionalInterface
+  public interface Script {
+    /** One attempt. */
+    Object run(Step step, JobContext context) throws Exception;
+  }
+
+  /** A generator of any type name whose attempts run a script. */
+  public static final class Scripted implements Generator<Step> {
+    private final String type;
+    private final Script script;
+
+    /** A generator of {@code type} running {@code script}. */
+    public Scripted(String type, Script script) {
+      this.type = type;
+      this.script = script;
+    }
+
+    @Override
+    public String type() {
+      return type;
+    }
+
+    @Override
+    public Class<Step> payloadType() {
+      return Step.class;
+    }
+
+    @Override
+    public Object generate(Step payload, JobContext context) {
+      try {
+        return script.run(payload, context);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** A random source whose {@code nextDouble()} is always {@code fraction}. */
+  public static RandomGenerator fixedRandom(double fraction) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return (long) (fraction * Long.MAX_VALUE);
+      }
+
+      @Override
+      public double nextDouble() {
+        return fraction;
+      }
+    };
+  }
+
+  /**
+   * Wraps a store so that a test can cut it off, as if the process using it had died or lost its
+   * network: after {@link #sever()} every call throws {@link JobStoreException} and no event is
+   * delivered, so nothing the worker does reaches the real store.
+   */
+  public static final class Severable {
+    private final AtomicBoolean severed = new AtomicBoolean();
+    private final JobStore store;
+
+    /** Wraps {@code target}. */
+    public Severable(JobStore target) {
+      this.store =
+          (JobStore)
+              Proxy.newProxyInstance(
+                  JobStore.class.getClassLoader(),
+                  new Class<?>[] {JobStore.class},
+                  (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("clock") || name.equals("close")) {
+                      return method.invoke(target, args);
+                    }
+                    if (name.equals("subscribe")) {
+                      JobEventListener l = (JobEventListener) args[0];
+                      return target.subscribe(e -> {
+                        if (!severed.get()) {
+                          l.onEvent(e);
+                        }
+                      });
+                    }
+                    if (severed.get()) {
+                      throw new JobStoreException("connection lost (simulated crash)", null, null);
+                    }
+                    try {
+                      return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+    }
+
+    /** The wrapping store. */
+    public JobStore store() {
+      return store;
+    }
+
+    /** Cuts the store off. */
+    public void sever() {
+      severed.set(true);
+    }
+  }
+
+  /** Threads alive now whose name starts with {@code prefix}. */
+  public static List<String> liveThreads(String prefix) {
+    List<String> names = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith(prefix)) {
+        names.add(t.getName());
+      }
+    }
+    return names;
+  }
+}
