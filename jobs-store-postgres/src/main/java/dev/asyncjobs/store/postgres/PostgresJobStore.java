@@ -3,6 +3,7 @@ package dev.asyncjobs.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.Completion;
 import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
@@ -192,6 +193,16 @@ public final class PostgresJobStore implements JobStore {
     Instant now = now();
     return db.run(Call.once("complete").json("result"),
         h -> workerWrites.complete(h, lease, resultJson, actualDuration, now));
+  }
+
+  /** {@inheritDoc} One statement and one round trip for the whole list. */
+  @Override
+  public List<Job> completeAll(List<Completion> completions) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    return db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now));
   }
 
   @Override
