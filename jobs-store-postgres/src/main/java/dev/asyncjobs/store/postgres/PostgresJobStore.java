@@ -32,6 +32,7 @@ import dev.asyncjobs.store.postgres.internal.QuotaLedger;
 import dev.asyncjobs.store.postgres.internal.Reads;
 import dev.asyncjobs.store.postgres.internal.Retention;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
+import dev.asyncjobs.store.postgres.internal.SqlErrors;
 import dev.asyncjobs.store.postgres.internal.WorkerWrites;
 import java.time.Clock;
 import java.time.Duration;
@@ -476,7 +477,7 @@ public final class PostgresJobStore implements JobStore {
         return new HikariDataSource(config);
       } catch (RuntimeException e) {
         throw new JobStoreException(
-            "PostgreSQL job store: cannot connect to " + redact(url) + ": " + e.getMessage(), null, e);
+            "PostgreSQL job store: cannot connect to " + redact(url) + ": " + e.getMessage(), SqlErrors.sqlState(e), e);
       }
     }
 
