@@ -3,6 +3,7 @@ package dev.asyncjobs.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.Completion;
 import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
@@ -31,6 +32,7 @@ import dev.asyncjobs.store.postgres.internal.QuotaLedger;
 import dev.asyncjobs.store.postgres.internal.Reads;
 import dev.asyncjobs.store.postgres.internal.Retention;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
+import dev.asyncjobs.store.postgres.internal.SqlErrors;
 import dev.asyncjobs.store.postgres.internal.WorkerWrites;
 import java.time.Clock;
 import java.time.Duration;
@@ -192,6 +194,16 @@ public final class PostgresJobStore implements JobStore {
     Instant now = now();
     return db.run(Call.once("complete").json("result"),
         h -> workerWrites.complete(h, lease, resultJson, actualDuration, now));
+  }
+
+  /** {@inheritDoc} One statement and one round trip for the whole list. */
+  @Override
+  public List<Job> completeAll(List<Completion> completions) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    return db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now));
   }
 
   @Override
@@ -465,7 +477,7 @@ public final class PostgresJobStore implements JobStore {
         return new HikariDataSource(config);
       } catch (RuntimeException e) {
         throw new JobStoreException(
-            "PostgreSQL job store: cannot connect to " + redact(url) + ": " + e.getMessage(), null, e);
+            "PostgreSQL job store: cannot connect to " + redact(url) + ": " + e.getMessage(), SqlErrors.sqlState(e), e);
       }
     }
 

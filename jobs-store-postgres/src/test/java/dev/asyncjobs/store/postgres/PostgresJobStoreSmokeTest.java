@@ -10,6 +10,7 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.Lease;
 import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.tck.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +35,7 @@ class PostgresJobStoreSmokeTest {
 
   @Test
   void aJobGoesThroughItsLifeAndEveryStepIsAnEvent() throws Exception {
-    TestClock clock = new TestClock();
+    MutableClock clock = new MutableClock();
     try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
       LinkedBlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
       store.subscribe(events::add);

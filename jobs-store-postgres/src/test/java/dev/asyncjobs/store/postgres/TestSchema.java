@@ -64,9 +64,11 @@ public final class TestSchema implements AutoCloseable {
     return rows.get(0);
   }
 
-  /** Empties the store's tables between tests. */
-  public void truncate(String prefix) {
-    execute("TRUNCATE " + name + "." + prefix + "jobs, " + name + "." + prefix + "jobs_quota_ledger");
+  /** A store on this schema whose tables are empty (a store per test of a contract suite). */
+  public PostgresJobStore emptyStore(Clock clock) {
+    PostgresJobStore store = storeBuilder(clock).build();
+    execute("TRUNCATE " + name + ".jobs, " + name + ".jobs_quota_ledger");
+    return store;
   }
 
   @Override

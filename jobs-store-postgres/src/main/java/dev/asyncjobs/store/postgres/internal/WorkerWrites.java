@@ -1,6 +1,7 @@
 package dev.asyncjobs.store.postgres.internal;
 
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.Completion;
 import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
@@ -13,8 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -36,6 +39,16 @@ public final class WorkerWrites {
   private static final String FENCE =
       " WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt AND j.status = 'PROCESSING' RETURNING {cols}";
 
+  /** The SET clause of a completion; {@code :result} and {@code :durationUs} name its inputs. */
+  private static final String COMPLETE_SET =
+      "UPDATE {jobs} AS j SET"
+          + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'COMPLETED' END,"
+          + " result = CASE WHEN j.cancel_requested THEN NULL ELSE CAST(:result AS jsonb) END,"
+          + " progress = CASE WHEN j.cancel_requested THEN j.progress ELSE 100 END,"
+          + " actual_duration = CASE WHEN j.cancel_requested THEN j.actual_duration"
+          + " ELSE CAST(:durationUs AS bigint) * interval '1 microsecond' END,"
+          + " finished_at = :now, updated_at = :now, worker_id = NULL, lease_until = NULL";
+
   /** Whether a failed attempt goes back to PENDING (the same test in every column of fail). */
   private static final String RETRIES =
       "(NOT j.cancel_requested AND CAST(:retryAt AS timestamptz) IS NOT NULL AND j.attempts < j.max_attempts)";
@@ -45,6 +58,7 @@ public final class WorkerWrites {
   private final String heartbeatSql;
   private final String progressSql;
   private final String completeSql;
+  private final String completeAllSql;
   private final String failSql;
   private final String releaseSql;
   private final String acknowledgeCancelSql;
@@ -67,14 +81,13 @@ public final class WorkerWrites {
     progressSql = sql(names,
         "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
             + FENCE.replace(" RETURNING", " AND j.progress <= :progress RETURNING"));
-    completeSql = sql(names,
-        "UPDATE {jobs} AS j SET"
-            + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'COMPLETED' END,"
-            + " result = CASE WHEN j.cancel_requested THEN NULL ELSE CAST(:result AS jsonb) END,"
-            + " progress = CASE WHEN j.cancel_requested THEN j.progress ELSE 100 END,"
-            + " actual_duration = CASE WHEN j.cancel_requested THEN j.actual_duration"
-            + " ELSE CAST(:durationUs AS bigint) * interval '1 microsecond' END,"
-            + " finished_at = :now, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE);
+    completeSql = sql(names, COMPLETE_SET + FENCE);
+    completeAllSql = sql(names,
+        COMPLETE_SET.replace(":result", "c.result").replace(":durationUs", "c.duration_us")
+            + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[]),"
+            + " CAST(:results AS text[]), CAST(:durations AS bigint[])) AS c(id, worker_id, attempt, result, duration_us)"
+            + " WHERE j.id = c.id AND j.worker_id = c.worker_id AND j.attempts = c.attempt AND j.status = 'PROCESSING'"
+            + " RETURNING {cols}");
     failSql = sql(names,
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN " + RETRIES + " THEN 'PENDING' ELSE 'FAILED' END,"
@@ -182,6 +195,46 @@ public final class WorkerWrites {
   public Job complete(Handle h, Lease lease, String resultJson, Duration actualDuration, Instant now) {
     return required(fenced(h, completeSql, lease, now,
         q -> q.bind("result", resultJson).bind("durationUs", Binds.micros(actualDuration))), lease);
+  }
+
+  /**
+   * Completes several attempts in one statement; those whose lease was lost are skipped.
+   *
+   * @return the completed jobs, in the order of {@code completions}
+   */
+  public List<Job> completeAll(Handle h, List<Completion> completions, Instant now) {
+    List<Completion> sorted = new ArrayList<>(completions);
+    sorted.sort(Comparator.comparing((Completion c) -> c.lease().jobId(), JobIds.ORDER)); // one lock order
+    List<UUID> ids = new ArrayList<>();
+    List<String> workers = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    List<@Nullable Long> durations = new ArrayList<>();
+    for (Completion c : sorted) {
+      ids.add(c.lease().jobId());
+      workers.add(c.lease().workerId());
+      attempts.add(c.lease().attempt());
+      results.add(c.resultJson());
+      durations.add(Binds.micros(c.actualDuration()));
+    }
+    Map<UUID, Job> done = new HashMap<>();
+    h.createQuery(completeAllSql)
+        .bind("now", Binds.instant(now))
+        .bind("ids", Binds.array("uuid", ids))
+        .bind("workers", Binds.array("text", workers))
+        .bind("attempts", Binds.array("int4", attempts))
+        .bind("results", Binds.array("text", results))
+        .bind("durations", Binds.array("int8", durations))
+        .map(JobRows.MAPPER)
+        .forEach(j -> done.put(j.id(), j));
+    List<Job> out = new ArrayList<>(done.size());
+    for (Completion c : completions) {
+      Job j = done.remove(c.lease().jobId());
+      if (j != null) {
+        out.add(j);
+      }
+    }
+    return out;
   }
 
   /** Fails an attempt: PENDING at retryAt when attempts are left, else FAILED; CANCELLED on a cancel request. */
