@@ -17,9 +17,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database goes away under a running worker and comes back: calls fail with a store error
@@ -28,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class DatabaseOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   record Echo(String text) {}
 
@@ -36,16 +36,6 @@ class DatabaseOutageTest {
     @Override public String type() { return "outage_echo"; }
     @Override public Class<Echo> payloadType() { return Echo.class; }
     @Override public Object generate(Echo payload, JobContext context) { return Map.of("echo", payload.text()); }
-  }
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
   }
 
   @Test

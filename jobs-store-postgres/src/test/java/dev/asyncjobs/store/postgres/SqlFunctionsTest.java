@@ -15,10 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The seed's SQL functions, called as an operator in psql (or a worker in another language) would,
@@ -26,21 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 class SqlFunctionsTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
   private MutableClock clock;
   private PostgresJobStore store;
   private EventRecorder events;
   private String s;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
 
   @BeforeEach
   void openStore() {

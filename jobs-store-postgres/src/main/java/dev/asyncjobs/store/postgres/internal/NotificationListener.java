@@ -45,6 +45,15 @@ public final class NotificationListener implements AutoCloseable {
   private volatile @Nullable Connection connection;
   private volatile boolean closed;
 
+  /**
+   * A listener, not yet started.
+   *
+   * @param connector opens the listening connection
+   * @param channel the channel the notify trigger sends on
+   * @param initialBackoff the first wait after a lost connection, doubled per failure
+   * @param maxBackoff the longest wait
+   * @param firstConnectWait how long the first subscription waits for LISTEN
+   */
   public NotificationListener(
       ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait) {
     this.connector = connector;
