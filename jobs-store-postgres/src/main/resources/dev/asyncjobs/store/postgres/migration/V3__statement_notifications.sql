@@ -3,10 +3,10 @@
 -- V1 sent one pg_notify per changed row from a row-level trigger. A worker that claims or completes
 -- 16 jobs in one statement then paid 16 trigger calls and 16 notifications, and every listening
 -- process woke 16 times. Statement-level triggers with transition tables send the same events, built
--- in one query, packed into as few notifications as fit: each notification is a JSON array of the
--- event documents V1 sent one by one ({kind, id, owner, type, status, progress, message, attempt,
--- run_at, at}), at most 7,900 bytes (pg_notify refuses 8,000). Events of one job still arrive in
--- commit order; a job changes at most once per statement.
+-- in one query, packed into few notifications: each notification is a JSON array of the event
+-- documents V1 sent one by one ({kind, id, owner, type, status, progress, message, attempt, run_at,
+-- at}), below 7,900 bytes (pg_notify refuses 8,000). Events of one job still arrive in commit order;
+-- a job changes at most once per statement.
 --
 -- Placeholders as in V1__jobs.sql: ${schema} and ${prefix}.
 
@@ -14,57 +14,46 @@ DROP TRIGGER ${prefix}jobs_notify_insert ON ${schema}.${prefix}jobs;
 DROP TRIGGER ${prefix}jobs_notify_update ON ${schema}.${prefix}jobs;
 DROP FUNCTION ${schema}.${prefix}jobs_notify();
 
--- Sends the event documents of one statement, as JSON arrays of at most 7,900 bytes. An event too
--- large on its own (long multi-byte owner, type and message) goes without its message.
-CREATE FUNCTION ${schema}.${prefix}jobs_notify_send(channel text, events text[]) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  chunk text := NULL;
-  ev text;
-BEGIN
-  IF octet_length(channel) > 63 THEN
-    channel := 'asyncjobs_' || md5(channel);
-  END IF;
-  FOREACH ev IN ARRAY events LOOP
-    IF octet_length(ev) > 7890 THEN
-      ev := (ev::jsonb - 'message')::text;
-    END IF;
-    IF chunk IS NOT NULL AND octet_length(chunk) + octet_length(ev) + 2 > 7900 THEN
-      PERFORM pg_notify(channel, chunk || ']');
-      chunk := NULL;
-    END IF;
-    chunk := CASE WHEN chunk IS NULL THEN '[' || ev ELSE chunk || ',' || ev END;
-  END LOOP;
-  IF chunk IS NOT NULL THEN
-    PERFORM pg_notify(channel, chunk || ']');
-  END IF;
-END
+-- One event document, the JSON object V1 sent ({kind, id, owner, type, status, progress, message,
+-- attempt, run_at, at}; message and run_at left out when null). Built by concatenation: several
+-- times cheaper than json_build_object, and inlined into the triggers' queries.
+CREATE FUNCTION ${schema}.${prefix}jobs_event(
+    kind text, id uuid, owner_id text, type text, status text, progress smallint, message text,
+    attempts integer, run_at timestamptz, updated_at timestamptz) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT '{"kind":"' || kind || '","id":"' || id || '","owner":' || to_json(owner_id)::text
+    || ',"type":' || to_json(type)::text || ',"status":"' || status || '","progress":' || progress
+    || coalesce(',"message":' || to_json(left(message, 1000))::text, '')
+    || ',"attempt":' || attempts
+    || coalesce(',"run_at":' || CASE WHEN status = 'PENDING' THEN (extract(epoch FROM run_at) * 1000000)::bigint END, '')
+    || ',"at":' || (extract(epoch FROM updated_at) * 1000000)::bigint || '}'
 $$;
 
--- One event document, as V1 built it.
-CREATE FUNCTION ${schema}.${prefix}jobs_event(kind text, j ${schema}.${prefix}jobs) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT json_build_object(
-    'kind', kind,
-    'id', j.id,
-    'owner', j.owner_id,
-    'type', j.type,
-    'status', j.status,
-    'progress', j.progress,
-    'message', left(CASE
-      WHEN kind IN ('STARTED', 'PROGRESS') THEN j.progress_message
-      WHEN kind IN ('FAILED', 'RETRY_SCHEDULED') THEN j.error_message
-    END, 1000),
-    'attempt', j.attempts,
-    'run_at', CASE WHEN j.status = 'PENDING' THEN (extract(epoch FROM j.run_at) * 1000000)::bigint END,
-    'at', (extract(epoch FROM j.updated_at) * 1000000)::bigint)::text
+-- The events of one statement (in the table named by the caller's query) go out packed into JSON
+-- arrays under pg_notify's 8,000-byte limit, in one query: events of up to 3,900 bytes fill
+-- chunks of about 4,000 bytes (so a chunk stays below 7,900), a larger event goes alone, and one
+-- too large even for that (long owner, type and message, all escaped) goes without its message.
+CREATE FUNCTION ${schema}.${prefix}jobs_notify_send(channel text, events text[]) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  SELECT pg_notify(
+           CASE WHEN octet_length(channel) > 63 THEN 'asyncjobs_' || md5(channel) ELSE channel END,
+           '[' || string_agg(c.e, ',' ORDER BY c.n) || ']')
+  FROM (SELECT s.e, s.n, CASE WHEN s.len > 3900 THEN -s.n
+                         ELSE (sum(CASE WHEN s.len > 3900 THEN 0 ELSE s.len + 1 END) OVER (ORDER BY s.n) - s.len - 1) / 4000
+                         END AS chunk
+        FROM (SELECT f.e, f.n, octet_length(f.e) AS len
+              FROM (SELECT CASE WHEN octet_length(u.e) > 7890 THEN (u.e::jsonb - 'message')::text ELSE u.e END AS e, u.n
+                    FROM unnest(events) WITH ORDINALITY AS u(e, n)) AS f) AS s) AS c
+  GROUP BY c.chunk
 $$;
 
 CREATE FUNCTION ${schema}.${prefix}jobs_notify_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM ${schema}.${prefix}jobs_notify_send(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
-    ARRAY(SELECT ${schema}.${prefix}jobs_event('CREATED', n) FROM new_rows AS n));
+    ARRAY(SELECT ${schema}.${prefix}jobs_event('CREATED', n.id, n.owner_id, n.type, n.status, n.progress, NULL,
+                                               n.attempts, n.run_at, n.updated_at)
+          FROM new_rows AS n));
   RETURN NULL;
 END
 $$;
@@ -76,7 +65,10 @@ CREATE FUNCTION ${schema}.${prefix}jobs_notify_updated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM ${schema}.${prefix}jobs_notify_send(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
-    ARRAY(SELECT ${schema}.${prefix}jobs_event(k.kind, n)
+    ARRAY(SELECT ${schema}.${prefix}jobs_event(k.kind, n.id, n.owner_id, n.type, n.status, n.progress,
+                   CASE WHEN k.kind IN ('STARTED', 'PROGRESS') THEN n.progress_message
+                        WHEN k.kind IN ('FAILED', 'RETRY_SCHEDULED') THEN n.error_message END,
+                   n.attempts, n.run_at, n.updated_at)
           FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id,
           LATERAL (SELECT CASE
                      WHEN n.status IS DISTINCT FROM o.status THEN
