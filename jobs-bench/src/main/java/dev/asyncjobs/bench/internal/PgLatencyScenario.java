@@ -72,17 +72,27 @@ final class PgLatencyScenario implements Scenario {
       latches[seq].countDown();
     });
     long[] latency = new long[count];
-    try (JobManager jobs = NoopGenerator.manager(store, probe); JobWorker worker = JobWorker.builder(jobs).build().start()) {
-      for (int i = 0; i < total; i++) {
-        jobs.create(Batches.request(i));
-        long committed = System.nanoTime();
-        Timing.await(latches[i], START_LIMIT, "job " + i);
-        if (i >= warm) {
-          latency[i - warm] = Math.max(0, started.get(i) - committed);
-        }
-        Thread.sleep(GAP_MILLIS);
+    try (JobManager jobs = NoopGenerator.manager(store, probe)) {
+      JobWorker worker = JobWorker.builder(jobs).build().start();
+      try {
+        createOneAtATime(jobs, warm, started, latches, latency);
+      } finally {
+        worker.close();
       }
     }
     return new Percentiles(latency);
+  }
+
+  private static void createOneAtATime(
+      JobManager jobs, int warm, AtomicLongArray started, CountDownLatch[] latches, long[] latency) throws InterruptedException {
+    for (int i = 0; i < latches.length; i++) {
+      jobs.create(Batches.request(i));
+      long committed = System.nanoTime();
+      Timing.await(latches[i], START_LIMIT, "job " + i);
+      if (i >= warm) {
+        latency[i - warm] = Math.max(0, started.get(i) - committed);
+      }
+      Thread.sleep(GAP_MILLIS);
+    }
   }
 }

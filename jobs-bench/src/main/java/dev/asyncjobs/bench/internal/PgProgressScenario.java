@@ -70,12 +70,12 @@ final class PgProgressScenario implements Scenario {
     schema.execute("TRUNCATE " + schema.table("jobs"));
     ProgressGenerator generator = new ProgressGenerator(runNanos, JOBS);
     LongAdder writes = new LongAdder();
-    try (JobManager jobs = JobManager.builder().store(store).generator(generator).quotaPolicy(QuotaPolicy.unlimited()).build();
-        Subscription counting = store.subscribe(e -> {
-          if (e.kind() == JobEvent.Kind.PROGRESS) {
-            writes.increment();
-          }
-        })) {
+    Subscription counting = store.subscribe(e -> {
+      if (e.kind() == JobEvent.Kind.PROGRESS) {
+        writes.increment();
+      }
+    });
+    try (JobManager jobs = JobManager.builder().store(store).generator(generator).quotaPolicy(QuotaPolicy.unlimited()).build()) {
       List<JobRequest> requests = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
         requests.add(JobRequest.builder(Batches.OWNER, ProgressGenerator.TYPE).payload(NoopGenerator.payload(i)).build());
@@ -85,9 +85,14 @@ final class PgProgressScenario implements Scenario {
       if (interval != null) {
         b.progressInterval(interval);
       }
-      try (JobWorker worker = b.build().start()) {
+      JobWorker worker = b.build().start();
+      try {
         Timing.await(generator.finished(), Duration.ofNanos(runNanos).plusMinutes(2), "progress jobs");
+      } finally {
+        worker.close();
       }
+    } finally {
+      counting.close();
     }
     double seconds = runNanos / 1e9;
     return new double[] {generator.reports() / seconds, writes.sum() / seconds};

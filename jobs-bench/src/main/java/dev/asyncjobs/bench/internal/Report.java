@@ -112,13 +112,13 @@ final class Report {
         ObjectNode o = ms.addObject();
         o.put("metric", x.metric());
         o.put("unit", x.unit());
-        o.put("value", x.value());
+        number(o, "value", x.value());
         if (x.baseline() != null) {
-          o.put("baseline", x.baseline());
+          number(o, "baseline", x.baseline());
           o.put("baselineName", x.baselineName());
         }
         if (x.ratio() != null) {
-          o.put("ratio", x.ratio());
+          number(o, "ratio", x.ratio());
         }
         ArrayNode ts = o.putArray("targets");
         for (Target t : x.targets()) {
@@ -135,6 +135,15 @@ final class Report {
       r.notes().forEach(notes::add);
     }
     return root;
+  }
+
+  /** JSON has no NaN or infinity: such a figure is written as null. */
+  private static void number(ObjectNode o, String field, double v) {
+    if (Double.isFinite(v)) {
+      o.put(field, v);
+    } else {
+      o.putNull(field);
+    }
   }
 
   void writeJson(Path file) throws IOException {

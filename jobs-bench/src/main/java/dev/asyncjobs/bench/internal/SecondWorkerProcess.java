@@ -87,17 +87,23 @@ final class SecondWorkerProcess implements AutoCloseable {
     }
   }
 
+  /** Asks the process to exit, and kills it when it has not within 20 s. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       send("EXIT");
       commands.close();
     } catch (IOException e) {
       // already gone
     }
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -151,7 +151,7 @@ final class ThroughputRig implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     try {
       jobs.close();
       store.close();
