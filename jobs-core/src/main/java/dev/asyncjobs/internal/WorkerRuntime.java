@@ -45,6 +45,8 @@ public final class WorkerRuntime {
   private static final long INTERRUPT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long THREAD_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int RESCUE_BATCH = 100;
+  /** Finished attempts that may always wait for their write: about half of one completion batch. */
+  private static final int MIN_WRITE_ALLOWANCE = 128;
   /** Claims of the types claimed together that may be on their way at once. */
   private static final int MAX_CLAIMS_IN_FLIGHT = 2;
   /** How long a job claimed ahead should wait for a slot, at most about. */
@@ -112,7 +114,7 @@ public final class WorkerRuntime {
     }
     this.planner = new ClaimPlanner(config);
     this.buffer = new ClaimBuffer(config.concurrency());
-    this.writeAllowance = 2 * Math.max(config.concurrency(), config.claimBatchSize());
+    this.writeAllowance = Math.max(MIN_WRITE_ALLOWANCE, 2 * Math.max(config.concurrency(), config.claimBatchSize()));
     this.claimExecutor =
         new ThreadPoolExecutor(
             MAX_CLAIMS_IN_FLIGHT, MAX_CLAIMS_IN_FLIGHT, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads.factory("claim"));

@@ -21,6 +21,22 @@ class ClaimPlannerTest {
   }
 
   @Test
+  void sharedTypesMayBeClaimedAheadButOnlyInClaimsOfAtLeastHalfABatch() {
+    ClaimPlanner p = new ClaimPlanner(config(16, 16, Map.of("capped", 2), Map.of()));
+    Set<String> shared = Set.of("a", "b", "paced");
+    // 16 busy, all running: 16 more may come ahead of time, in one claim.
+    assertThat(p.plan(16, Map.of(), 0, 16, 0).groups()).containsExactly(new ClaimPlanner.Group(shared, 16));
+    // 27 busy of which 11 wait in the buffer: room for 5 only, less than half a batch: wait.
+    assertThat(p.plan(27, Map.of(), 0, 16, 11).groups()).isEmpty();
+    // ... unless nothing is buffered: then even a small claim keeps the threads fed.
+    assertThat(p.plan(27, Map.of(), 0, 16, 0).groups()).containsExactly(new ClaimPlanner.Group(shared, 5));
+    // A type with its own limit is never claimed ahead: no free slot, no claim of it.
+    assertThat(p.plan(16, Map.of(), 0, 16, 0).groups()).extracting(ClaimPlanner.Group::types).doesNotContain(Set.of("capped"));
+    assertThat(p.isShared(new ClaimPlanner.Group(shared, 1))).isTrue();
+    assertThat(p.isShared(new ClaimPlanner.Group(Set.of("capped"), 1))).isFalse();
+  }
+
+  @Test
   void unlimitedTypesShareOneClaimBoundByFreeCapacityAndBatch() {
     ClaimPlanner p = new ClaimPlanner(config(8, 5, Map.of(), Map.of()));
     ClaimPlanner.Plan plan = p.plan(0, Map.of(), 0);

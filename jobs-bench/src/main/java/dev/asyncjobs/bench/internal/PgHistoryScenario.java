@@ -14,7 +14,7 @@ final class PgHistoryScenario implements Scenario {
 
   @Override
   public void run(ScenarioRun run) throws Exception {
-    int n = run.size(100_000, 5_000);
+    int n = run.size(100_000, 10_000);
     int history = run.size(1_000_000, 100_000);
     int warm = Math.min(n, run.size(10_000, 2_000));
     try (ThroughputRig rig = new ThroughputRig(run, name())) {
