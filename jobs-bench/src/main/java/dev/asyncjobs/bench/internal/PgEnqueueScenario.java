@@ -44,11 +44,12 @@ final class PgEnqueueScenario implements Scenario {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       try {
         run.progress("warm-up");
+        int warmBatches = run.size(20, 5);
         createOneByOne(pool, jobs, THREADS * 50);
         insertOneByOne(pool, plain, THREADS * 50);
-        Batches.createAll(jobs, 0, 2 * BATCH, BATCH);
+        Batches.createAll(jobs, 0, warmBatches * BATCH, BATCH);
         try (Connection c = plain.connect(true)) {
-          plain.batched(c, 0, 2 * BATCH, BATCH);
+          plain.batched(c, 0, warmBatches * BATCH, BATCH);
         }
 
         reset(schema);

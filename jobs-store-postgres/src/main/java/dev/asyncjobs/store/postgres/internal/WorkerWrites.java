@@ -88,9 +88,12 @@ public final class WorkerWrites {
             + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[])) AS l(id, worker_id, attempt)"
             + " WHERE j.id = l.id AND j.worker_id = l.worker_id AND j.attempts = l.attempt AND j.status = 'PROCESSING'"
             + " RETURNING j.id, j.cancel_requested");
+    // Progress commits without waiting for its WAL flush, like a claim: a report lost in a database
+    // crash is harmless (the next one replaces it), and waiting would serialise reports on NOTIFY.
     progressSql = sql(names,
         "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
-            + FENCE.replace(" RETURNING", " AND j.progress <= :progress RETURNING"));
+            + FENCE.replace(" RETURNING",
+                " AND j.progress <= :progress AND set_config('synchronous_commit', 'off', true) IS NOT NULL RETURNING"));
     completeSql = sql(names, COMPLETE_SET + FENCE);
     completeAllSql = sql(names,
         COMPLETE_SET.replace(":result", "c.result").replace(":durationUs", "c.duration_us")
