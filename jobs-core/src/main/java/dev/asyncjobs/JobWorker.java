@@ -179,7 +179,10 @@ public final class JobWorker implements AutoCloseable {
       return this;
     }
 
-    /** The most jobs one claim asks for (never more than the free capacity); default 10. */
+    /**
+     * The most jobs one claim asks for; default 10. A claim asks for no more than the free capacity,
+     * except that for short jobs the worker may claim up to one batch ahead into its local buffer.
+     */
     public Builder claimBatchSize(int size) {
       this.claimBatchSize = atLeastOne("claimBatchSize", size);
       return this;
