@@ -1,0 +1,83 @@
+package dev.asyncjobs.examples.http;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.Subscription;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code GET /api/jobs/events}: the caller's job events as Server-Sent Events.
+ *
+ * <p>Each stream subscribes with {@link JobManager#subscribe(String, dev.asyncjobs.JobEventListener)}
+ * and writes from its own thread, out of a bounded queue, so that a slow client never holds up the
+ * library's event threads. A stream that falls too far behind is ended with a {@code dropped}
+ * event; the client reconnects and re-reads the list.
+ *
+ * <p>Last-Event-ID resume is not supported: events are not kept anywhere a reconnecting client
+ * could be served from (with PostgreSQL they come from LISTEN/NOTIFY, live only). Instead every
+ * stream begins with a {@code ready} event, and a client re-lists its jobs on each {@code ready},
+ * which covers whatever happened while it was away. Event ids count up within one stream.
+ */
+final class JobEventStream implements AutoCloseable {
+  private final JobManager jobs;
+  private final Duration heartbeat;
+  private final int queueCapacity;
+  private final Set<EventSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /**
+   * Streams over {@code jobs}.
+   *
+   * @param heartbeat how often an idle stream sends a comment, which also finds departed clients
+   * @param queueCapacity events a stream may have unsent before it is dropped
+   */
+  JobEventStream(JobManager jobs, Duration heartbeat, int queueCapacity) {
+    this.jobs = jobs;
+    this.heartbeat = heartbeat;
+    this.queueCapacity = queueCapacity;
+  }
+
+  /** Handles one request; returns at once, the stream runs on Javalin's async executor. */
+  void handle(Context ctx) {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new HttpResponseException(406, "this route streams Server-Sent Events: send 'Accept: text/event-stream'", Map.of());
+    }
+    String owner = Authentication.owner(ctx);
+    new SseHandler(client -> stream(owner, client)).handle(ctx);
+  }
+
+  private void stream(String owner, SseClient client) {
+    EventSession session = new EventSession(client, queueCapacity);
+    sessions.add(session);
+    // Subscribe before anything is sent, so that no event between `ready` and the client's
+    // re-listing is lost.
+    try (Subscription subscription = jobs.subscribe(owner, session)) {
+      if (closed) {
+        session.shutdown();
+      }
+      session.run(heartbeat);
+    } finally {
+      sessions.remove(session);
+      client.close();
+    }
+  }
+
+  /** How many streams are open (for tests and metrics). */
+  int openStreams() {
+    return sessions.size();
+  }
+
+  /** Ends every stream with a {@code closing} event; new streams end at once. */
+  @Override
+  public void close() {
+    closed = true;
+    sessions.forEach(EventSession::shutdown);
+  }
+}
