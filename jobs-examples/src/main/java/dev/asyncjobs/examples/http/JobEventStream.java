@@ -6,10 +6,13 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/jobs/events}: the caller's job events as Server-Sent Events.
@@ -29,6 +32,9 @@ final class JobEventStream implements AutoCloseable {
   private final Duration heartbeat;
   private final int queueCapacity;
   private final Set<EventSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  /** Requests of streams not yet completed by Jetty; guarded by {@link #lock}. */
+  private int inFlight;
   private volatile boolean closed;
 
   /**
@@ -56,6 +62,7 @@ final class JobEventStream implements AutoCloseable {
   private void stream(String owner, SseClient client) {
     EventSession session = new EventSession(client, queueCapacity);
     sessions.add(session);
+    trackCompletion(client);
     // Subscribe before anything is sent, so that no event between `ready` and the client's
     // re-listing is lost.
     try (Subscription subscription = jobs.subscribe(owner, session)) {
@@ -69,15 +76,65 @@ final class JobEventStream implements AutoCloseable {
     }
   }
 
-  /** How many streams are open (for tests and metrics). */
+  /**
+   * Counts the request until Jetty has completed it: only then may the server stop without
+   * pulling the response from under Javalin's last steps.
+   */
+  private void trackCompletion(SseClient client) {
+    synchronized (lock) {
+      inFlight++;
+    }
+    client.ctx().req().getAsyncContext().addListener(new AsyncListener() {
+      @Override
+      public void onComplete(AsyncEvent event) {
+        synchronized (lock) {
+          inFlight--;
+          lock.notifyAll();
+        }
+      }
+
+      @Override
+      public void onTimeout(AsyncEvent event) {}
+
+      @Override
+      public void onError(AsyncEvent event) {}
+
+      @Override
+      public void onStartAsync(AsyncEvent event) {}
+    });
+  }
+
+  /** How many streams are subscribed now (for tests and metrics). */
   int openStreams() {
     return sessions.size();
   }
 
-  /** Ends every stream with a {@code closing} event; new streams end at once. */
-  @Override
-  public void close() {
+  /**
+   * Ends every stream with a {@code closing} event, and waits up to {@code grace} until their
+   * requests are complete; new streams end at once.
+   */
+  void close(Duration grace) {
     closed = true;
     sessions.forEach(EventSession::shutdown);
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (lock) {
+      while (inFlight > 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return;
+        }
+        try {
+          lock.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
   }
 }
