@@ -26,7 +26,7 @@ public final class CallRunner implements AutoCloseable {
   /** How often a waiting job thread also asks the context whether the job was cancelled. */
   static final long CANCEL_POLL_MILLIS = 200;
   /** How long an abort waits for the aborted call to unwind. */
-  private static final long ABORT_WAIT_MILLIS = 2_000;
+  private static final long ABORT_WAIT_MILLIS = 5_000;
 
   private final CallTracker tracker = new CallTracker();
   private final ExecutorService executor;

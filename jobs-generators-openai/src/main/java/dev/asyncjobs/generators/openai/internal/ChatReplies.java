@@ -15,7 +15,7 @@ final class ChatReplies {
   static void requireAnswered(String what, ChatCompletion.Choice.FinishReason finish, Optional<String> refusal) {
     if (refusal.isPresent() && !refusal.get().isBlank()) {
       throw new PermanentGenerationException(
-          "the model refused the " + what + ": " + refusal.get() + ". Rephrase the prompt and create a new job");
+          "the model refused the " + what + " (\"" + refusal.get().strip() + "\"). Rephrase the prompt and create a new job");
     }
     if (ChatCompletion.Choice.FinishReason.CONTENT_FILTER.equals(finish)) {
       throw new PermanentGenerationException(

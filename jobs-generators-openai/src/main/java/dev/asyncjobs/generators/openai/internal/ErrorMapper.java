@@ -52,7 +52,8 @@ public final class ErrorMapper {
           "could not reach OpenAI at " + baseUrl + " for " + what + ": " + rootMessage(io), null, e);
     }
     if (e instanceof OpenAIInvalidDataException) {
-      return malformed(what, String.valueOf(e.getMessage()), e);
+      String detail = e.getCause() == null ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + rootMessage(e) + ")";
+      return malformed(what, detail, e);
     }
     if (e instanceof OpenAIRetryableException) {
       return new RetryableGenerationException("OpenAI " + what + " failed: " + e.getMessage(), null, e);
