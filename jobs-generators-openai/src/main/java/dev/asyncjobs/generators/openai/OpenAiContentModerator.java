@@ -8,6 +8,8 @@ import com.openai.models.moderations.ModerationCreateParams;
 import com.openai.models.moderations.ModerationCreateResponse;
 import dev.asyncjobs.ContentModerator;
 import dev.asyncjobs.ModerationResult;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,11 +32,13 @@ public final class OpenAiContentModerator implements ContentModerator {
   private final OpenAIClient client;
   private final String model;
   private final boolean failOpen;
+  private final Duration timeout;
 
-  OpenAiContentModerator(OpenAIClient client, String model, boolean failOpen) {
+  OpenAiContentModerator(OpenAIClient client, String model, boolean failOpen, Duration timeout) {
     this.client = client;
     this.model = model;
     this.failOpen = failOpen;
+    this.timeout = timeout;
   }
 
   /** The moderation model, e.g. {@code omni-moderation-latest}. */
@@ -107,7 +111,12 @@ public final class OpenAiContentModerator implements ContentModerator {
         cause);
   }
 
-  private static String describe(OpenAIException e) {
+  private String describe(OpenAIException e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof InterruptedIOException) {
+        return "no answer within " + timeout.toMillis() + " ms (openai.moderationTimeout)";
+      }
+    }
     if (e instanceof com.openai.errors.OpenAIServiceException s) {
       return "HTTP " + s.statusCode() + s.code().map(c -> " " + c).orElse("");
     }

@@ -105,7 +105,8 @@ public final class OpenAiGenerators implements AutoCloseable {
     this.model3d = new Model3dGenerator(backend, b.simulationModel());
     this.moderator =
         new OpenAiContentModerator(
-            built.withOptions(o -> o.timeout(b.moderationTimeout)), b.moderationModel, b.moderationFailOpen);
+            built.withOptions(o -> o.timeout(b.moderationTimeout)), b.moderationModel, b.moderationFailOpen,
+            b.moderationTimeout);
   }
 
   /** Starts a builder; {@link Builder#apiKey(String)} is required. */
