@@ -12,6 +12,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -93,8 +94,8 @@ public final class OpenAiContentModerator implements ContentModerator {
   private static Set<String> categoriesOf(Moderation result) {
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, JsonValue> e : result.categories()._allProperties().entrySet()) {
-      Object value = e.getValue().asBoolean().orElse(null);
-      if (Boolean.TRUE.equals(value)) {
+      Optional<?> value = e.getValue().asBoolean();
+      if (value.isPresent() && Boolean.TRUE.equals(value.get())) {
         out.add(e.getKey());
       }
     }

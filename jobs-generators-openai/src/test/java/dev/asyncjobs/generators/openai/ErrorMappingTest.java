@@ -192,6 +192,33 @@ class ErrorMappingTest {
     assertThatThrownBy(() -> attempt.get(3, TimeUnit.SECONDS)).cause().isInstanceOf(JobCancelledException.class);
   }
 
+  @Test
+  void cancellingOneOfSeveralConcurrentCallsAbortsOnlyThatOne() throws Exception {
+    int n = 4;
+    List<TestContext> contexts = new java.util.ArrayList<>();
+    List<Future<Object>> attempts = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "text " + i)).held());
+    }
+    for (int i = 0; i < n; i++) {
+      TestContext context = new TestContext("text_generation");
+      contexts.add(context);
+      attempts.add(threads.submit(() -> openai.text().generate(TextGenerationPayload.of("p"), context)));
+    }
+    for (int i = 0; i < n; i++) {
+      server.take(); // all four are in flight at once, on one shared client
+    }
+
+    contexts.get(1).cancel();
+
+    assertThatThrownBy(() -> attempts.get(1).get(3, TimeUnit.SECONDS)).cause().isInstanceOf(JobCancelledException.class);
+    assertThat(List.of(attempts.get(0), attempts.get(2), attempts.get(3))).noneMatch(Future::isDone);
+    server.release();
+    for (int i : new int[] {0, 2, 3}) {
+      assertThat(attempts.get(i).get(10, TimeUnit.SECONDS)).isInstanceOf(TextGenerationResult.class);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
     "401 | invalid_api_key | Incorrect API key provided: sk-test. | OpenAI rejected the API key (401 invalid_api_key): Incorrect API key provided: sk-test.. Check the openai.apiKey setting or the OPENAI_API_KEY environment variable",

@@ -55,7 +55,7 @@ class ImageGenerationTest {
     assertThat(body.path("style").asText()).isEqualTo("natural");
     assertThat(body.path("response_format").asText()).isEqualTo("url");
     assertThat(body.path("n").asInt()).isEqualTo(1);
-    assertThat(body.path("user").asText()).hasSize(32).doesNotContain("owner");
+    assertThat(body.path("safety_identifier").asText()).hasSize(32).doesNotContain("owner");
 
     assertThat(result.model()).isEqualTo("dall-e-3");
     assertThat(result.style()).isEqualTo("watercolor");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The README's wiring example, run against the local OpenAI-shaped server. */
 class WiringExampleTest {
   @Test
+  @SuppressWarnings("try") // the worker runs in the background: the example only starts and closes it
   void wiresTheGeneratorsTheModeratorAndAnArtifactStore(@TempDir Path dir) {
     try (FakeOpenAi server = FakeOpenAi.start()) {
       server.on("/v1/moderations", FakeOpenAi.Reply.json(200, OpenAiReplies.moderation(1, Set.of())));

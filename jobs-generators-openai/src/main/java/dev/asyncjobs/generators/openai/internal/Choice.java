@@ -1,7 +1,14 @@
 package dev.asyncjobs.generators.openai.internal;
 
-/** A value of a payload field with a fixed set of allowed values, as it is written in JSON. */
+import java.util.Locale;
+
+/** A value of a payload field with a fixed set of allowed values (an enum), as it is written in JSON. */
 public interface Choice {
-  /** The JSON spelling, e.g. {@code social_post}. */
-  String wire();
+  /** The enum constant's name. */
+  String name();
+
+  /** The JSON spelling, e.g. {@code social_post}: by default the constant's name in lowercase. */
+  default String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

@@ -1,6 +1,5 @@
 package dev.asyncjobs.generators.openai.internal;
 
-import dev.asyncjobs.Generator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.GeneratedImage;
@@ -8,7 +7,6 @@ import dev.asyncjobs.generators.openai.GraphicGenerationPayload;
 import dev.asyncjobs.generators.openai.GraphicGenerationResult;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * brief to the prompt and has a usual shape; a custom width × height is mapped to the nearest size
  * the model makes, and the result says which one was used.
  */
-public final class GraphicGenerator implements Generator<GraphicGenerationPayload> {
+public final class GraphicGenerator extends PlannedGenerator<GraphicGenerationPayload, GraphicGenerator.Plan> {
   /** The job type. */
   public static final String TYPE = "graphic_generation";
   static final String MODEL_SETTING = "openai.graphicModel";
@@ -46,11 +44,6 @@ public final class GraphicGenerator implements Generator<GraphicGenerationPayloa
       this.shape = shape;
       this.brief = brief;
     }
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   /** What a payload asks for, checked and resolved for the model. */
@@ -62,24 +55,10 @@ public final class GraphicGenerator implements Generator<GraphicGenerationPayloa
 
   /** The generator for {@code model}. */
   public GraphicGenerator(OpenAiBackend backend, String model) {
+    super(TYPE, GraphicGenerationPayload.class, GraphicGenerationPayload::prompt);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<GraphicGenerationPayload> payloadType() {
-    return GraphicGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(GraphicGenerationPayload payload) {
-    plan(payload);
   }
 
   @Override
@@ -88,25 +67,18 @@ public final class GraphicGenerator implements Generator<GraphicGenerationPayloa
   }
 
   @Override
-  public List<String> moderationText(GraphicGenerationPayload payload) {
-    return List.of(payload.prompt());
-  }
-
-  @Override
-  public Object generate(GraphicGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
+  Object run(Plan plan, JobContext context) {
     String prompt = plan.kind().brief + plan.prompt();
     List<GeneratedImage> images =
         pipeline.run(
             context,
             new ImagePipeline.Request(WHAT, model, MODEL_SETTING, prompt, plan.size(), family.quality(false), null));
-    context.progress(Stages.POST_PROCESSED, "post-processed");
     return new GraphicGenerationResult(
         images, plan.kind().wire(), model, plan.requested() == null ? null : plan.requested().wire(), plan.size().wire(),
         sizeNote(plan), prompt);
   }
 
+  @Override
   Plan plan(GraphicGenerationPayload p) {
     int maxPrompt = family == ImageModelFamily.DALL_E_2 ? 700 : 3000;
     String prompt = PayloadRules.requiredText("payload.prompt", p.prompt(), maxPrompt);

@@ -1,6 +1,5 @@
 package dev.asyncjobs.generators.openai.internal;
 
-import dev.asyncjobs.Generator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.GeneratedImage;
@@ -12,7 +11,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /** {@code image_generation}: one image from a prompt, a style and a size, with the images endpoint. */
-public final class ImageGenerator implements Generator<ImageGenerationPayload> {
+public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayload, ImageGenerator.Plan> {
   /** The job type. */
   public static final String TYPE = "image_generation";
   static final String MODEL_SETTING = "openai.imageModel";
@@ -48,12 +47,7 @@ public final class ImageGenerator implements Generator<ImageGenerationPayload> {
 
   /** A quality. */
   enum Quality implements Choice {
-    STANDARD, HD;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    STANDARD, HD
   }
 
   /** The sizes by shape rather than by pixels. */
@@ -64,11 +58,6 @@ public final class ImageGenerator implements Generator<ImageGenerationPayload> {
 
     NamedSize(ImageSize shape) {
       this.shape = shape;
-    }
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -81,24 +70,10 @@ public final class ImageGenerator implements Generator<ImageGenerationPayload> {
 
   /** The generator for {@code model}. */
   public ImageGenerator(OpenAiBackend backend, String model) {
+    super(TYPE, ImageGenerationPayload.class, ImageGenerationPayload::prompt);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<ImageGenerationPayload> payloadType() {
-    return ImageGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(ImageGenerationPayload payload) {
-    plan(payload);
   }
 
   @Override
@@ -107,14 +82,7 @@ public final class ImageGenerator implements Generator<ImageGenerationPayload> {
   }
 
   @Override
-  public List<String> moderationText(ImageGenerationPayload payload) {
-    return List.of(payload.prompt());
-  }
-
-  @Override
-  public Object generate(ImageGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
+  Object run(Plan plan, JobContext context) {
     String quality = family.quality(plan.hd());
     String prompt = plan.style() == null ? plan.prompt() : plan.style().lead + plan.prompt();
     List<GeneratedImage> images =
@@ -123,12 +91,12 @@ public final class ImageGenerator implements Generator<ImageGenerationPayload> {
             new ImagePipeline.Request(
                 WHAT, model, MODEL_SETTING, prompt, plan.size(), quality,
                 plan.style() == null ? null : plan.style().dalle3Style));
-    context.progress(Stages.POST_PROCESSED, "post-processed");
     return new ImageGenerationResult(
         images, model, plan.style() == null ? null : plan.style().wire(), plan.requestedSize(), plan.size().wire(),
         quality, prompt);
   }
 
+  @Override
   Plan plan(ImageGenerationPayload p) {
     int maxPrompt = family == ImageModelFamily.DALL_E_2 ? 900 : 3000;
     String prompt = PayloadRules.requiredText("payload.prompt", p.prompt(), maxPrompt);

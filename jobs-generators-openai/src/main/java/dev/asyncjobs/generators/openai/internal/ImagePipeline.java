@@ -38,6 +38,9 @@ final class ImagePipeline {
     this.backend = backend;
   }
 
+  // openai-java deprecates DALL-E's style and response_format together with the DALL-E models;
+  // they are still the parameters DALL-E 3 takes, and GPT image models are sent neither.
+  @SuppressWarnings("deprecation")
   List<GeneratedImage> run(JobContext context, Request r) {
     ImageModelFamily family = ImageModelFamily.of(r.model());
     ImageGenerateParams.Builder params =
@@ -46,7 +49,7 @@ final class ImagePipeline {
             .prompt(r.prompt())
             .n(1)
             .size(r.size().wire())
-            .user(OpenAiBackend.safetyId(context.ownerId()));
+            .safetyIdentifier(OpenAiBackend.safetyId(context.ownerId()));
     if (r.quality() != null) {
       params.quality(ImageGenerateParams.Quality.of(r.quality()));
     }

@@ -1,8 +1,6 @@
 package dev.asyncjobs.generators.openai.internal;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.asyncjobs.Generator;
-import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.Model3dGenerationPayload;
 import dev.asyncjobs.generators.openai.Model3dSpecResult;
 import java.text.NumberFormat;
@@ -16,30 +14,20 @@ import java.util.Locale;
  * asset (dimensions, meshes with triangle counts, materials) as structured JSON; the triangles are
  * checked against the budget and the format's limits are noted.
  */
-public final class Model3dGenerator implements Generator<Model3dGenerationPayload> {
+public final class Model3dGenerator
+    extends SimulatedGenerator<Model3dGenerationPayload, Model3dGenerator.Plan, Model3dGenerator.SpecReply> {
   /** The job type. */
   public static final String TYPE = "model3d_generation";
-  static final String MODEL_SETTING = "openai.simulationModel";
   static final String WHAT = "3D model specification";
 
   /** A file format. */
   enum Format implements Choice {
-    GLB, OBJ, FBX, STL, USDZ;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    GLB, OBJ, FBX, STL, USDZ
   }
 
   /** A modelling style. */
   enum Style implements Choice {
-    REALISTIC, LOW_POLY, STYLIZED, CARTOON, HARD_SURFACE;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    REALISTIC, LOW_POLY, STYLIZED, CARTOON, HARD_SURFACE
   }
 
   /** The specification as the model writes it. */
@@ -67,28 +55,9 @@ public final class Model3dGenerator implements Generator<Model3dGenerationPayloa
   /** What a payload asks for, checked. */
   record Plan(String prompt, Format format, int polycount, Style style) {}
 
-  private final StructuredChat chat;
-  private final String model;
-
   /** The generator for {@code model}. */
   public Model3dGenerator(OpenAiBackend backend, String model) {
-    this.chat = new StructuredChat(backend);
-    this.model = model;
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Model3dGenerationPayload> payloadType() {
-    return Model3dGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(Model3dGenerationPayload payload) {
-    plan(payload);
+    super(TYPE, Model3dGenerationPayload.class, Model3dGenerationPayload::prompt, backend, model, WHAT, SpecReply.class, 2500);
   }
 
   @Override
@@ -97,27 +66,20 @@ public final class Model3dGenerator implements Generator<Model3dGenerationPayloa
   }
 
   @Override
-  public List<String> moderationText(Model3dGenerationPayload payload) {
-    return List.of(payload.prompt());
+  String instructions(Plan plan) {
+    return "You are a technical 3D artist. Write the technical specification of a " + plan.style().wire().replace('_', ' ')
+        + " 3D asset to be delivered as " + plan.format().wire().toUpperCase(Locale.ROOT) + " within a budget of "
+        + plan.polycount() + " triangles: its name, description, bounding box dimensions, meshes with triangle "
+        + "counts and materials, the materials with their workflow and texture maps, and notes for the artist.";
   }
 
   @Override
-  public Object generate(Model3dGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
-    String instructions =
-        "You are a technical 3D artist. Write the technical specification of a " + plan.style().wire().replace('_', ' ')
-            + " 3D asset to be delivered as " + plan.format().wire().toUpperCase(Locale.ROOT) + " within a budget of "
-            + plan.polycount() + " triangles: its name, description, bounding box dimensions, meshes with triangle "
-            + "counts and materials, the materials with their workflow and texture maps, and notes for the artist.";
-    StructuredChat.Reply<SpecReply> reply =
-        chat.ask(context, WHAT, model, MODEL_SETTING, instructions, plan.prompt(), SpecReply.class, 2500);
-    Model3dSpecResult result = postProcess(plan, reply);
-    context.progress(Stages.POST_PROCESSED, "post-processed");
-    return result;
+  String request(Plan plan) {
+    return plan.prompt();
   }
 
-  private static Model3dSpecResult postProcess(Plan plan, StructuredChat.Reply<SpecReply> reply) {
+  @Override
+  Model3dSpecResult postProcess(Plan plan, StructuredChat.Reply<SpecReply> reply) {
     Replies check = new Replies(WHAT);
     SpecReply spec = reply.content();
     String name = check.text(spec.name(), "name");
@@ -182,6 +144,7 @@ public final class Model3dGenerator implements Generator<Model3dGenerationPayloa
     return NumberFormat.getIntegerInstance(Locale.ROOT).format(n);
   }
 
+  @Override
   Plan plan(Model3dGenerationPayload p) {
     return new Plan(
         PayloadRules.requiredText("payload.prompt", p.prompt(), 4000),

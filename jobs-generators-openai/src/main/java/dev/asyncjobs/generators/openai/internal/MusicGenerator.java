@@ -1,46 +1,33 @@
 package dev.asyncjobs.generators.openai.internal;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.asyncjobs.Generator;
-import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.MusicCompositionResult;
 import dev.asyncjobs.generators.openai.MusicGenerationPayload;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code music_generation}, simulated: a chat model writes a composition sheet (title, key, tempo,
  * structure, instrumentation) as structured JSON.
  */
-public final class MusicGenerator implements Generator<MusicGenerationPayload> {
+public final class MusicGenerator
+    extends SimulatedGenerator<MusicGenerationPayload, MusicGenerator.Plan, MusicGenerator.CompositionReply> {
   /** The job type. */
   public static final String TYPE = "music_generation";
-  static final String MODEL_SETTING = "openai.simulationModel";
   static final String WHAT = "music composition";
   static final int MIN_TEMPO = 40;
   static final int MAX_TEMPO = 240;
 
   /** A genre. */
   enum Genre implements Choice {
-    POP, ROCK, JAZZ, CLASSICAL, ELECTRONIC, HIP_HOP, AMBIENT, FOLK, CINEMATIC, LOFI;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    POP, ROCK, JAZZ, CLASSICAL, ELECTRONIC, HIP_HOP, AMBIENT, FOLK, CINEMATIC, LOFI
   }
 
   /** A mood. */
   enum Mood implements Choice {
-    HAPPY, SAD, CALM, ENERGETIC, DARK, ROMANTIC, EPIC, MYSTERIOUS, UPLIFTING;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    HAPPY, SAD, CALM, ENERGETIC, DARK, ROMANTIC, EPIC, MYSTERIOUS, UPLIFTING
   }
 
   /** The composition sheet as the model writes it. */
@@ -64,28 +51,9 @@ public final class MusicGenerator implements Generator<MusicGenerationPayload> {
   /** What a payload asks for, checked. */
   record Plan(String prompt, Genre genre, Mood mood, int durationSeconds, @Nullable Integer tempo) {}
 
-  private final StructuredChat chat;
-  private final String model;
-
   /** The generator for {@code model}. */
   public MusicGenerator(OpenAiBackend backend, String model) {
-    this.chat = new StructuredChat(backend);
-    this.model = model;
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<MusicGenerationPayload> payloadType() {
-    return MusicGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(MusicGenerationPayload payload) {
-    plan(payload);
+    super(TYPE, MusicGenerationPayload.class, MusicGenerationPayload::prompt, backend, model, WHAT, CompositionReply.class, 2000);
   }
 
   @Override
@@ -94,28 +62,21 @@ public final class MusicGenerator implements Generator<MusicGenerationPayload> {
   }
 
   @Override
-  public List<String> moderationText(MusicGenerationPayload payload) {
-    return List.of(payload.prompt());
+  String instructions(Plan plan) {
+    return "You are a composer and arranger. Write the composition sheet of a " + plan.mood().wire() + " "
+        + plan.genre().wire().replace('_', ' ') + " piece of about " + plan.durationSeconds() + " seconds"
+        + (plan.tempo() == null ? "" : " at " + plan.tempo() + " BPM")
+        + ": its title, key, tempo, time signature, its sections in order with their length in bars, and the "
+        + "instruments with their roles.";
   }
 
   @Override
-  public Object generate(MusicGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
-    String instructions =
-        "You are a composer and arranger. Write the composition sheet of a " + plan.mood().wire() + " "
-            + plan.genre().wire().replace('_', ' ') + " piece of about " + plan.durationSeconds() + " seconds"
-            + (plan.tempo() == null ? "" : " at " + plan.tempo() + " BPM")
-            + ": its title, key, tempo, time signature, its sections in order with their length in bars, and the "
-            + "instruments with their roles.";
-    StructuredChat.Reply<CompositionReply> reply =
-        chat.ask(context, WHAT, model, MODEL_SETTING, instructions, plan.prompt(), CompositionReply.class, 2000);
-    MusicCompositionResult result = postProcess(plan, reply);
-    context.progress(Stages.POST_PROCESSED, "post-processed");
-    return result;
+  String request(Plan plan) {
+    return plan.prompt();
   }
 
-  private static MusicCompositionResult postProcess(Plan plan, StructuredChat.Reply<CompositionReply> reply) {
+  @Override
+  MusicCompositionResult postProcess(Plan plan, StructuredChat.Reply<CompositionReply> reply) {
     Replies check = new Replies(WHAT);
     CompositionReply sheet = reply.content();
     int tempo = plan.tempo() != null ? plan.tempo() : sheet.tempoBpm();
@@ -145,6 +106,7 @@ public final class MusicGenerator implements Generator<MusicGenerationPayload> {
         reply.model(), reply.usage());
   }
 
+  @Override
   Plan plan(MusicGenerationPayload p) {
     String prompt = PayloadRules.requiredText("payload.prompt", p.prompt(), 4000);
     Genre genre = PayloadRules.choice("payload.genre", p.genre(), Genre.class, Genre.POP);

@@ -2,21 +2,19 @@ package dev.asyncjobs.generators.openai.internal;
 
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.TextGenerationPayload;
 import dev.asyncjobs.generators.openai.TextGenerationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code text_generation}: an article, email, social post, product description, summary, ad or
  * story, written by a chat model. Kind, tone, audience and length become the system message.
  */
-public final class TextGenerator implements Generator<TextGenerationPayload> {
+public final class TextGenerator extends PlannedGenerator<TextGenerationPayload, TextGenerator.Plan> {
   /** The job type. */
   public static final String TYPE = "text_generation";
   static final String MODEL_SETTING = "openai.textModel";
@@ -38,21 +36,11 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
     Kind(String instruction) {
       this.instruction = instruction;
     }
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   /** A tone. */
   enum Tone implements Choice {
-    NEUTRAL, PROFESSIONAL, FRIENDLY, CASUAL, FORMAL, PERSUASIVE, HUMOROUS, ENTHUSIASTIC, EMPATHETIC;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    NEUTRAL, PROFESSIONAL, FRIENDLY, CASUAL, FORMAL, PERSUASIVE, HUMOROUS, ENTHUSIASTIC, EMPATHETIC
   }
 
   /** A length: the words asked for and the token limit that leaves room for them. */
@@ -66,11 +54,6 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
       this.words = words;
       this.maxTokens = maxTokens;
     }
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   /** What a payload asks for, checked. */
@@ -81,23 +64,9 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
 
   /** The generator for {@code model}. */
   public TextGenerator(OpenAiBackend backend, String model) {
+    super(TYPE, TextGenerationPayload.class, TextGenerationPayload::prompt);
     this.backend = backend;
     this.model = model;
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<TextGenerationPayload> payloadType() {
-    return TextGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(TextGenerationPayload payload) {
-    plan(payload);
   }
 
   @Override
@@ -117,9 +86,7 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
   }
 
   @Override
-  public Object generate(TextGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
+  Object run(Plan plan, JobContext context) {
     ChatCompletionCreateParams params =
         ChatCompletionCreateParams.builder()
             .model(model)
@@ -140,7 +107,6 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
     if (text.isEmpty()) {
       throw ErrorMapper.malformed(WHAT, "the reply's message has no content", null);
     }
-    context.progress(Stages.POST_PROCESSED, "post-processed");
     return new TextGenerationResult(
         text, plan.kind().wire(), plan.tone().wire(), plan.length().wire(), plan.audience(), completion.model(),
         choice.finishReason().asString(), ChatReplies.cutOff(choice.finishReason()), ChatReplies.usage(completion.usage()));
@@ -160,6 +126,7 @@ public final class TextGenerator implements Generator<TextGenerationPayload> {
     return sb.toString();
   }
 
+  @Override
   Plan plan(TextGenerationPayload p) {
     return new Plan(
         PayloadRules.requiredText("payload.prompt", p.prompt(), 8000),

@@ -1,23 +1,20 @@
 package dev.asyncjobs.generators.openai.internal;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import dev.asyncjobs.Generator;
-import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.VideoGenerationPayload;
 import dev.asyncjobs.generators.openai.VideoStoryboardResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code video_generation}, simulated: a chat model writes a storyboard of scenes as structured
  * JSON; the scenes are numbered, timed and fitted to the requested duration.
  */
-public final class VideoGenerator implements Generator<VideoGenerationPayload> {
+public final class VideoGenerator
+    extends SimulatedGenerator<VideoGenerationPayload, VideoGenerator.Plan, VideoGenerator.StoryboardReply> {
   /** The job type. */
   public static final String TYPE = "video_generation";
-  static final String MODEL_SETTING = "openai.simulationModel";
   static final String WHAT = "video storyboard";
 
   /** A resolution and its frame. */
@@ -40,12 +37,7 @@ public final class VideoGenerator implements Generator<VideoGenerationPayload> {
 
   /** A style. */
   enum Style implements Choice {
-    CINEMATIC, DOCUMENTARY, ANIMATION, COMMERCIAL, MUSIC_VIDEO, VLOG, TUTORIAL;
-
-    @Override
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    CINEMATIC, DOCUMENTARY, ANIMATION, COMMERCIAL, MUSIC_VIDEO, VLOG, TUTORIAL
   }
 
   /** The storyboard as the model writes it (its JSON schema is the response format). */
@@ -64,28 +56,9 @@ public final class VideoGenerator implements Generator<VideoGenerationPayload> {
   /** What a payload asks for, checked. */
   record Plan(String prompt, int durationSeconds, Resolution resolution, Style style) {}
 
-  private final StructuredChat chat;
-  private final String model;
-
   /** The generator for {@code model}. */
   public VideoGenerator(OpenAiBackend backend, String model) {
-    this.chat = new StructuredChat(backend);
-    this.model = model;
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<VideoGenerationPayload> payloadType() {
-    return VideoGenerationPayload.class;
-  }
-
-  @Override
-  public void validate(VideoGenerationPayload payload) {
-    plan(payload);
+    super(TYPE, VideoGenerationPayload.class, VideoGenerationPayload::prompt, backend, model, WHAT, StoryboardReply.class, 3000);
   }
 
   @Override
@@ -94,29 +67,22 @@ public final class VideoGenerator implements Generator<VideoGenerationPayload> {
   }
 
   @Override
-  public List<String> moderationText(VideoGenerationPayload payload) {
-    return List.of(payload.prompt());
+  String instructions(Plan plan) {
+    int maxScenes = Math.max(1, Math.min(20, plan.durationSeconds() / 3));
+    return "You are a film director and storyboard artist. Write the storyboard of a " + plan.style().wire().replace('_', ' ')
+        + " video of " + plan.durationSeconds() + " seconds at " + plan.resolution().wire() + " ("
+        + plan.resolution().frame + "). Use between 1 and " + maxScenes + " scenes whose durations add up to "
+        + plan.durationSeconds() + " seconds. For each scene say what is seen, the shot and camera movement, and "
+        + "the audio.";
   }
 
   @Override
-  public Object generate(VideoGenerationPayload payload, JobContext context) {
-    Plan plan = plan(payload);
-    context.progress(Stages.VALIDATED, "validated");
-    int maxScenes = Math.max(1, Math.min(20, plan.durationSeconds() / 3));
-    String instructions =
-        "You are a film director and storyboard artist. Write the storyboard of a " + plan.style().wire().replace('_', ' ')
-            + " video of " + plan.durationSeconds() + " seconds at " + plan.resolution().wire() + " ("
-            + plan.resolution().frame + "). Use between 1 and " + maxScenes + " scenes whose durations add up to "
-            + plan.durationSeconds() + " seconds. For each scene say what is seen, the shot and camera movement, and "
-            + "the audio.";
-    StructuredChat.Reply<StoryboardReply> reply =
-        chat.ask(context, WHAT, model, MODEL_SETTING, instructions, plan.prompt(), StoryboardReply.class, 3000);
-    VideoStoryboardResult result = postProcess(plan, reply);
-    context.progress(Stages.POST_PROCESSED, "post-processed");
-    return result;
+  String request(Plan plan) {
+    return plan.prompt();
   }
 
-  private static VideoStoryboardResult postProcess(Plan plan, StructuredChat.Reply<StoryboardReply> reply) {
+  @Override
+  VideoStoryboardResult postProcess(Plan plan, StructuredChat.Reply<StoryboardReply> reply) {
     Replies check = new Replies(WHAT);
     StoryboardReply board = reply.content();
     List<SceneReply> scenes = check.nonEmpty(board.scenes(), "scenes");
@@ -153,16 +119,12 @@ public final class VideoGenerator implements Generator<VideoGenerationPayload> {
     return Math.round(seconds * 10) / 10.0;
   }
 
+  @Override
   Plan plan(VideoGenerationPayload p) {
     return new Plan(
         PayloadRules.requiredText("payload.prompt", p.prompt(), 4000),
         PayloadRules.range("payload.durationSeconds", p.durationSeconds(), 5, 600, 30),
         PayloadRules.choice("payload.resolution", p.resolution(), Resolution.class, Resolution.P1080),
         PayloadRules.choice("payload.style", p.style(), Style.class, Style.CINEMATIC));
-  }
-
-  @Override
-  public String toString() {
-    return "VideoGenerator[" + model + "]";
   }
 }
