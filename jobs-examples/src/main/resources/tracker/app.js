@@ -88,7 +88,10 @@ async function api(method, path, body) {
 function describe(error) {
   if (!(error instanceof ApiError)) return 'Network problem: ' + error.message;
   const p = error.problem;
-  let text = (p.title ? p.title + ': ' : '') + (p.detail || '');
+  const detail = p.detail || '';
+  // Details often begin with the title's words ("quota exceeded: …"): say them once.
+  const repeats = p.title && detail.toLowerCase().startsWith(p.title.toLowerCase());
+  let text = repeats ? detail.charAt(0).toUpperCase() + detail.slice(1) : (p.title ? p.title + ': ' : '') + detail;
   if (error.status === 429 && error.retryAfter) text += ' (try again in ' + error.retryAfter + ' s)';
   if (error.status === 422 && p.categories) text += ' [' + p.categories.join(', ') + ']';
   return text;
