@@ -1,0 +1,488 @@
+package dev.asyncjobs.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.Completion;
+import dev.asyncjobs.HeartbeatResult;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobStats;
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.JobStoreException;
+import dev.asyncjobs.Lease;
+import dev.asyncjobs.NewJob;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.Subscription;
+import dev.asyncjobs.store.postgres.internal.Binds;
+import dev.asyncjobs.store.postgres.internal.Call;
+import dev.asyncjobs.store.postgres.internal.Connectors;
+import dev.asyncjobs.store.postgres.internal.Database;
+import dev.asyncjobs.store.postgres.internal.JobInserter;
+import dev.asyncjobs.store.postgres.internal.ListenerConnector;
+import dev.asyncjobs.store.postgres.internal.Migrations;
+import dev.asyncjobs.store.postgres.internal.NotificationListener;
+import dev.asyncjobs.store.postgres.internal.OwnerWrites;
+import dev.asyncjobs.store.postgres.internal.QuotaLedger;
+import dev.asyncjobs.store.postgres.internal.Reads;
+import dev.asyncjobs.store.postgres.internal.Retention;
+import dev.asyncjobs.store.postgres.internal.SchemaNames;
+import dev.asyncjobs.store.postgres.internal.SqlErrors;
+import dev.asyncjobs.store.postgres.internal.WorkerWrites;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The production {@link JobStore}: jobs in a PostgreSQL table that any number of application and
+ * worker processes share. Claims take due jobs with {@code FOR UPDATE SKIP LOCKED} in one
+ * statement; every change notifies listeners through {@code LISTEN/NOTIFY}; quotas are checked
+ * under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
+ * advisory lock, or is applied by the host's own migration tool from the shipped SQL files.
+ *
+ * <pre>{@code
+ * JobStore store = PostgresJobStore.builder()
+ *     .jdbcUrl("jdbc:postgresql://db:5432/app").user("app").password(secret)
+ *     .schema("asyncjobs")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
+ */
+public final class PostgresJobStore implements JobStore {
+  private final Clock clock;
+  private final SchemaNames names;
+  private final @Nullable HikariDataSource ownPool;
+  private final Database db;
+  private final JobInserter inserter;
+  private final QuotaLedger ledger;
+  private final WorkerWrites workerWrites;
+  private final OwnerWrites ownerWrites;
+  private final Reads reads;
+  private final Retention retention;
+  private final NotificationListener listener;
+
+  private PostgresJobStore(Builder b, DataSource dataSource, @Nullable HikariDataSource ownPool, ListenerConnector connector) {
+    this.clock = b.clock;
+    this.names = new SchemaNames(b.schema, b.tablePrefix);
+    this.ownPool = ownPool;
+    if (b.autoMigrate) {
+      Migrations.migrate(dataSource, names);
+    } else {
+      Migrations.verify(dataSource, names);
+    }
+    this.db = new Database(dataSource);
+    this.ledger = new QuotaLedger(names);
+    this.inserter = new JobInserter(names, ledger);
+    this.workerWrites = new WorkerWrites(names);
+    this.ownerWrites = new OwnerWrites(names);
+    this.reads = new Reads(names);
+    this.retention = new Retention(names, ledger);
+    this.listener =
+        new NotificationListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait);
+    db.scopeOwners(
+        db.run(Call.idempotent("checking row-level security"),
+            h -> h.createQuery("SELECT row_security_active(CAST(:t AS regclass))").bind("t", names.jobs())
+                .mapTo(Boolean.class).one()));
+  }
+
+  /** A builder; give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private Instant now() {
+    return Binds.micros(clock.instant());
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The schema that holds this store's tables. */
+  public String schema() {
+    return names.schema();
+  }
+
+  /** The prefix of this store's table names ({@code ""} when none). */
+  public String tablePrefix() {
+    return names.prefix();
+  }
+
+  /**
+   * Whether this store's database role is subject to row-level security on the jobs table, so
+   * that owner-scoped calls set {@code asyncjobs.owner_id} in their transaction. False for the
+   * tables' owner (the usual worker role).
+   */
+  public boolean rowLevelSecurityActive() {
+    return db.scopesOwners();
+  }
+
+  @Override
+  public List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    JobInserter.Plan plan = inserter.plan(jobs, quotas);
+    return db.run(plan.call(), h -> inserter.insert(h, plan, now));
+  }
+
+  @Override
+  public Optional<Job> find(UUID id) {
+    return db.run(Call.idempotent("find"), h -> reads.find(h, id));
+  }
+
+  @Override
+  public Page<Job> query(JobQuery query) {
+    return db.run(Call.idempotent("query").forOwner(query.ownerId()), h -> reads.query(h, query));
+  }
+
+  @Override
+  public List<Job> claim(ClaimRequest request) {
+    Instant now = now();
+    return db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now));
+  }
+
+  @Override
+  public HeartbeatResult heartbeat(Collection<Lease> leases, Duration leaseDuration) {
+    if (leases.isEmpty()) {
+      return new HeartbeatResult(Set.of(), Set.of());
+    }
+    Instant now = now();
+    return db.run(Call.idempotent("heartbeat"), h -> workerWrites.heartbeat(h, leases, leaseDuration, now));
+  }
+
+  @Override
+  public Job reportProgress(Lease lease, int progress, @Nullable String message) {
+    checkProgress(progress);
+    Instant now = now();
+    return db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now));
+  }
+
+  @Override
+  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+    checkProgress(progress);
+    Instant now = now();
+    return db.run(Call.idempotent("updateProgress").forOwner(ownerId),
+        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now));
+  }
+
+  private static void checkProgress(int progress) {
+    if (progress < 0 || progress > 100) {
+      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
+    }
+  }
+
+  @Override
+  public Job complete(Lease lease, String resultJson, Duration actualDuration) {
+    Instant now = now();
+    return db.run(Call.once("complete").json("result"),
+        h -> workerWrites.complete(h, lease, resultJson, actualDuration, now));
+  }
+
+  /** {@inheritDoc} One statement and one round trip for the whole list. */
+  @Override
+  public List<Job> completeAll(List<Completion> completions) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    Instant now = now();
+    return db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now));
+  }
+
+  @Override
+  public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+    Instant now = now();
+    return db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now));
+  }
+
+  @Override
+  public Job release(Lease lease) {
+    Instant now = now();
+    return db.run(Call.once("release"), h -> workerWrites.release(h, lease, now));
+  }
+
+  @Override
+  public Job acknowledgeCancel(Lease lease) {
+    Instant now = now();
+    return db.run(Call.once("acknowledgeCancel"), h -> workerWrites.acknowledgeCancel(h, lease, now));
+  }
+
+  @Override
+  public Job cancel(UUID jobId, String ownerId) {
+    Instant now = now();
+    return db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now));
+  }
+
+  @Override
+  public List<Job> rescueExpired(int limit) {
+    checkLimit(limit);
+    Instant now = now();
+    return db.run(Call.once("rescueExpired"), h -> workerWrites.rescueExpired(h, limit, now));
+  }
+
+  @Override
+  public int deleteFinishedBefore(Instant cutoff, int limit) {
+    checkLimit(limit);
+    Instant now = now();
+    return db.run(Call.idempotent("deleteFinishedBefore"), h -> retention.deleteFinishedBefore(h, cutoff, limit, now));
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 0) {
+      throw new InvalidRequestException("limit", "limit must not be negative, was " + limit);
+    }
+  }
+
+  @Override
+  public QuotaWindow quotaWindow(String ownerId) {
+    Instant now = now();
+    return db.run(Call.idempotent("quotaWindow").forOwner(ownerId), h -> ledger.window(h, ownerId, now));
+  }
+
+  @Override
+  public void resetQuota(String ownerId) {
+    db.run(Call.idempotent("resetQuota").forOwner(ownerId), h -> {
+      ledger.reset(h, ownerId);
+      return null;
+    });
+  }
+
+  @Override
+  public List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since) {
+    return db.run(Call.idempotent("stats").forOwner(ownerId), h -> reads.stats(h, ownerId, since));
+  }
+
+  @Override
+  public List<Duration> recentDurations(String type, int limit) {
+    checkLimit(limit);
+    return db.run(Call.idempotent("recentDurations"), h -> reads.recentDurations(h, type, limit));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Events arrive through the store's one listening connection (opened by the first
+   * subscription) on its thread, in commit order, from every process sharing the tables. Changes
+   * committed while that connection is being re-established are not delivered.
+   */
+  @Override
+  public Subscription subscribe(JobEventListener listener) {
+    return this.listener.subscribe(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops the listener and closes the pool when the store made it; a host's data source stays open. */
+  @Override
+  public void close() {
+    listener.close();
+    if (ownPool != null) {
+      ownPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresJobStore[" + names.jobs() + "]";
+  }
+
+  /**
+   * Builds a {@link PostgresJobStore}. Every setting is checked when set, and the message of a bad
+   * one names it and the value.
+   */
+  public static final class Builder {
+    private @Nullable DataSource dataSource;
+    private @Nullable String jdbcUrl;
+    private @Nullable String user;
+    private @Nullable String password;
+    private int maxPoolSize = 10;
+    private Duration connectionTimeout = Duration.ofSeconds(10);
+    private String schema = "public";
+    private String tablePrefix = "";
+    private boolean autoMigrate = true;
+    private Clock clock = Clock.systemUTC();
+    private Duration reconnectInitial = Duration.ofMillis(100);
+    private Duration reconnectMax = Duration.ofSeconds(30);
+    private Duration listenerConnectWait = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /**
+     * Use the host's data source (typically its own pool); the store does not close it. The
+     * listener opens its own connection with the same settings when this is a Hikari pool
+     * configured by JDBC URL, and otherwise holds one connection of this data source.
+     */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** Connect to this {@code jdbc:postgresql:} URL with a pool the store owns and closes. */
+    public Builder jdbcUrl(String url) {
+      Objects.requireNonNull(url, "jdbcUrl");
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new JobConfigurationException("jdbcUrl must start with jdbc:postgresql:, was '" + redact(url) + "'");
+      }
+      this.jdbcUrl = url;
+      return this;
+    }
+
+    /** The database user of {@link #jdbcUrl}. */
+    public Builder user(@Nullable String user) {
+      this.user = user;
+      return this;
+    }
+
+    /** The password of {@link #jdbcUrl}. */
+    public Builder password(@Nullable String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** Connections of the store's own pool (with {@link #jdbcUrl}); default 10. */
+    public Builder maxPoolSize(int size) {
+      if (size < 1) {
+        throw new JobConfigurationException("maxPoolSize must be at least 1, was " + size);
+      }
+      this.maxPoolSize = size;
+      return this;
+    }
+
+    /** How long a call waits for a connection of the store's own pool; default 10 s. */
+    public Builder connectionTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofMillis(250)) < 0) {
+        throw new JobConfigurationException("connectionTimeout must be at least 250 ms, was " + timeout);
+      }
+      this.connectionTimeout = timeout;
+      return this;
+    }
+
+    /** The schema of the tables; created by migration when missing. Default {@code public}. */
+    public Builder schema(String schema) {
+      if (schema == null || !SchemaNames.SCHEMA.matcher(schema).matches()) {
+        throw new JobConfigurationException(
+            "schema must be a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters), was '" + schema + "'");
+      }
+      this.schema = schema;
+      return this;
+    }
+
+    /**
+     * A prefix for every table, index and function name, so that several stores can share one
+     * schema; default none. Lowercase letters, digits and underscores, at most 30 characters.
+     */
+    public Builder tablePrefix(String prefix) {
+      if (prefix == null || !SchemaNames.PREFIX.matcher(prefix).matches()) {
+        throw new JobConfigurationException(
+            "tablePrefix must be empty or a lowercase SQL identifier of at most 30 characters, was '" + prefix + "'");
+      }
+      this.tablePrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} applies the shipped migrations (default true). When false, build only
+     * checks that the schema is up to date, for hosts that apply the SQL files with Flyway or
+     * Liquibase.
+     */
+    public Builder autoMigrate(boolean autoMigrate) {
+      this.autoMigrate = autoMigrate;
+      return this;
+    }
+
+    /** The clock of every timestamp the store writes; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How the listener retries a lost connection: first after {@code initial}, doubling up to
+     * {@code max}. Default 100 ms to 30 s.
+     */
+    public Builder listenerReconnectBackoff(Duration initial, Duration max) {
+      if (initial.isNegative() || initial.isZero()) {
+        throw new JobConfigurationException("listenerReconnectBackoff initial must be positive, was " + initial);
+      }
+      if (max.compareTo(initial) < 0) {
+        throw new JobConfigurationException(
+            "listenerReconnectBackoff max must be at least initial (" + initial + "), was " + max);
+      }
+      this.reconnectInitial = initial;
+      this.reconnectMax = max;
+      return this;
+    }
+
+    /** How long the first {@code subscribe} waits for the listener to be listening; default 10 s. */
+    public Builder listenerConnectWait(Duration wait) {
+      if (wait.isNegative()) {
+        throw new JobConfigurationException("listenerConnectWait must not be negative, was " + wait);
+      }
+      this.listenerConnectWait = wait;
+      return this;
+    }
+
+    /**
+     * Connects, migrates (or checks the schema) and returns the store.
+     *
+     * @throws JobConfigurationException neither or both of dataSource and jdbcUrl, or the schema
+     *     is not up to date with autoMigrate off
+     * @throws JobStoreException the database cannot be reached or a migration failed
+     */
+    public PostgresJobStore build() {
+      if ((dataSource == null) == (jdbcUrl == null)) {
+        throw new JobConfigurationException(
+            "PostgresJobStore needs exactly one of dataSource(...) or jdbcUrl(...), was "
+                + (dataSource == null ? "neither" : "both"));
+      }
+      if (dataSource != null) {
+        return new PostgresJobStore(this, dataSource, null, Connectors.forDataSource(dataSource));
+      }
+      String url = Objects.requireNonNull(jdbcUrl);
+      HikariDataSource pool = openPool(url);
+      try {
+        return new PostgresJobStore(this, pool, pool, Connectors.jdbc(url, user, password, new Properties()));
+      } catch (RuntimeException e) {
+        pool.close();
+        throw e;
+      }
+    }
+
+    private HikariDataSource openPool(String url) {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(url);
+      config.setUsername(user);
+      config.setPassword(password);
+      config.setMaximumPoolSize(maxPoolSize);
+      config.setMinimumIdle(Math.min(2, maxPoolSize));
+      config.setConnectionTimeout(connectionTimeout.toMillis());
+      config.setPoolName("asyncjobs-" + schema + (tablePrefix.isEmpty() ? "" : "-" + tablePrefix));
+      config.addDataSourceProperty("ApplicationName", "asyncjobs");
+      try {
+        return new HikariDataSource(config);
+      } catch (RuntimeException e) {
+        throw new JobStoreException(
+            "PostgreSQL job store: cannot connect to " + redact(url) + ": " + e.getMessage(), SqlErrors.sqlState(e), e);
+      }
+    }
+
+    private static String redact(String url) {
+      return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.IdempotencyConflictException;
+import dev.asyncjobs.InvalidPayloadException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.NewJob;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.QuotaWindow;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code JobStore.insert}: all jobs or none, with each owner's quota checked in the same
+ * transaction. Owners with limits are serialised by a transaction-scoped advisory lock on the
+ * owner, taken before the ledger is read, so that two processes creating for one owner at once
+ * count each other's creates; owners without limits take no lock. A lost race on an idempotency
+ * key shows up as a unique violation, which rolls back and is retried, and the retry finds the
+ * winner's job. The new jobs and the ledger rows go in with one statement.
+ */
+public final class JobInserter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SchemaNames names;
+  private final QuotaLedger ledger;
+  private final String lockSql;
+  private final String existingKeysSql;
+  private final String insertSql;
+
+  public JobInserter(SchemaNames names, QuotaLedger ledger) {
+    this.names = names;
+    this.ledger = ledger;
+    // Locks are taken in owner order, so that two batches never wait on each other in a cycle.
+    this.lockSql =
+        "SELECT count(pg_advisory_xact_lock(hashtext(:store), hashtext(o)))"
+            + " FROM (SELECT o FROM unnest(CAST(:owners AS text[])) AS o ORDER BY o COLLATE \"C\") AS sorted";
+    this.existingKeysSql =
+        JobRows.withColumns(names.sql(
+            "SELECT {cols} FROM {jobs} AS j"
+                + " JOIN unnest(CAST(:owners AS text[]), CAST(:keys AS text[])) AS k(owner_id, idempotency_key)"
+                + " ON j.owner_id = k.owner_id AND j.idempotency_key = k.idempotency_key"));
+    this.insertSql =
+        JobRows.withColumns(names.sql(
+            "WITH inserted AS ("
+                + " INSERT INTO {jobs} AS j (id, owner_id, type, payload, priority, max_attempts, run_at,"
+                + " estimated_duration, idempotency_key, created_at, updated_at)"
+                + " SELECT n.id, n.owner_id, n.type, CAST(n.payload AS jsonb), n.priority, n.max_attempts,"
+                + " CAST(n.run_at AS timestamptz), n.estimate_us * interval '1 microsecond', n.idempotency_key, :now, :now"
+                + " FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:types AS text[]),"
+                + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
+                + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]))"
+                + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key)"
+                + " RETURNING {cols}"
+                + "), recorded AS ("
+                + " INSERT INTO {ledger} (owner_id, created_at, job_count)"
+                + " SELECT l.owner_id, :now, l.job_count"
+                + " FROM unnest(CAST(:ledgerOwners AS text[]), CAST(:ledgerCounts AS int[])) AS l(owner_id, job_count)"
+                + ")"
+                + " SELECT * FROM inserted"));
+  }
+
+  /**
+   * What an insert of {@code jobs} needs: each owner's limits (asked of the policy once), and a
+   * transaction when any owner is limited (its advisory lock lasts until the commit).
+   *
+   * @param jobs the jobs, in request order
+   * @param byOwner indexes into {@code jobs}, per owner in owner order
+   * @param limits each owner's limits
+   * @param limited the owners whose limits are not unlimited, in owner order
+   * @param call how the insert runs
+   */
+  public record Plan(
+      List<NewJob> jobs, Map<String, List<Integer>> byOwner, Map<String, QuotaLimits> limits, List<String> limited, Call call) {}
+
+  /** Plans an insert of a non-empty batch. */
+  public Plan plan(List<NewJob> jobs, QuotaPolicy quotas) {
+    Map<String, List<Integer>> byOwner = new TreeMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      byOwner.computeIfAbsent(jobs.get(i).ownerId(), o -> new ArrayList<>()).add(i);
+    }
+    Map<String, QuotaLimits> limits = new HashMap<>();
+    List<String> limited = new ArrayList<>();
+    for (String owner : byOwner.keySet()) {
+      QuotaLimits l = quotas.limitsFor(owner);
+      limits.put(owner, l);
+      if (!l.isUnlimited()) {
+        limited.add(owner);
+      }
+    }
+    Call call = Call.once("insert").json("payload").forOwner(byOwner.size() == 1 ? jobs.get(0).ownerId() : null);
+    return new Plan(jobs, byOwner, limits, limited, limited.isEmpty() ? call : call.inTransaction());
+  }
+
+  /** Inserts as {@code plan} says; runs inside the plan's call. */
+  public List<Job> insert(Handle h, Plan plan, Instant now) {
+    List<NewJob> jobs = plan.jobs();
+    Map<String, List<Integer>> byOwner = plan.byOwner();
+    List<String> limited = plan.limited();
+    if (!limited.isEmpty()) {
+      h.createQuery(lockSql).bind("store", names.lockName()).bind("owners", Binds.array("text", limited))
+          .mapTo(Long.class).one();
+    }
+    Map<String, Job> existing = existingByKey(h, jobs);
+
+    Job[] result = new Job[jobs.size()];
+    Map<Integer, Integer> sameAsEarlier = new HashMap<>();
+    List<NewJob> fresh = new ArrayList<>();
+    Map<String, Integer> freshPerOwner = new TreeMap<>();
+    for (Map.Entry<String, List<Integer>> e : byOwner.entrySet()) {
+      Map<String, Integer> keysInBatch = new HashMap<>();
+      for (int i : e.getValue()) {
+        NewJob n = jobs.get(i);
+        String key = n.idempotencyKey();
+        Job old = key == null ? null : existing.get(e.getKey() + '\u0000' + key);
+        Integer earlier = key == null ? null : keysInBatch.get(key);
+        if (old != null) {
+          requireSameRequest(key, old.id(), old.type(), old.payload(), n);
+          result[i] = old;
+        } else if (earlier != null) {
+          NewJob first = jobs.get(earlier);
+          requireSameRequest(key, first.id(), first.type(), first.payload(), n);
+          sameAsEarlier.put(i, earlier);
+        } else {
+          if (key != null) {
+            keysInBatch.put(key, i);
+          }
+          fresh.add(n);
+          freshPerOwner.merge(e.getKey(), 1, Integer::sum);
+        }
+      }
+    }
+    checkQuotas(h, limited, plan.limits(), freshPerOwner, now);
+
+    Map<UUID, Job> inserted = insertRows(h, fresh, freshPerOwner, now);
+    for (int i = 0; i < result.length; i++) {
+      if (result[i] == null) {
+        Integer earlier = sameAsEarlier.get(i);
+        result[i] = inserted.get(jobs.get(earlier == null ? i : earlier).id());
+      }
+    }
+    return List.of(result);
+  }
+
+  /** Stored jobs that carry a key of the batch, by owner + NUL + key. */
+  private Map<String, Job> existingByKey(Handle h, List<NewJob> jobs) {
+    List<String> owners = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (NewJob j : jobs) {
+      if (j.idempotencyKey() != null) {
+        owners.add(j.ownerId());
+        keys.add(j.idempotencyKey());
+      }
+    }
+    Map<String, Job> out = new HashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    h.createQuery(existingKeysSql)
+        .bind("owners", Binds.array("text", owners))
+        .bind("keys", Binds.array("text", keys))
+        .map(JobRows.MAPPER)
+        .forEach(j -> out.put(j.ownerId() + '\u0000' + j.idempotencyKey(), j));
+    return out;
+  }
+
+  private void checkQuotas(
+      Handle h, List<String> limited, Map<String, QuotaLimits> limits, Map<String, Integer> fresh, Instant now) {
+    List<String> counted = new ArrayList<>();
+    for (String owner : limited) {
+      if (fresh.getOrDefault(owner, 0) > 0) {
+        counted.add(owner);
+      }
+    }
+    if (counted.isEmpty()) {
+      return;
+    }
+    Map<String, QuotaWindow> windows = ledger.windows(h, counted, now);
+    for (String owner : counted) {
+      limits.get(owner).check(owner, now, fresh.get(owner), windows.getOrDefault(owner, QuotaWindow.EMPTY));
+    }
+  }
+
+  private Map<UUID, Job> insertRows(Handle h, List<NewJob> fresh, Map<String, Integer> freshPerOwner, Instant now) {
+    Map<UUID, Job> byId = new HashMap<>();
+    if (fresh.isEmpty()) {
+      return byId;
+    }
+    int n = fresh.size();
+    List<UUID> ids = new ArrayList<>(n);
+    List<String> owners = new ArrayList<>(n);
+    List<String> types = new ArrayList<>(n);
+    List<String> payloads = new ArrayList<>(n);
+    List<Integer> priorities = new ArrayList<>(n);
+    List<Integer> maxAttempts = new ArrayList<>(n);
+    List<String> runAts = new ArrayList<>(n);
+    List<@Nullable Long> estimates = new ArrayList<>(n);
+    List<@Nullable String> keys = new ArrayList<>(n);
+    for (NewJob j : fresh) {
+      ids.add(j.id());
+      owners.add(j.ownerId());
+      types.add(j.type());
+      payloads.add(j.payload());
+      priorities.add(j.priority());
+      maxAttempts.add(j.maxAttempts());
+      runAts.add(Binds.micros(j.runAt()).toString());
+      estimates.add(Binds.micros(j.estimatedDuration()));
+      keys.add(j.idempotencyKey());
+    }
+    h.createQuery(insertSql)
+        .bind("now", Binds.instant(now))
+        .bind("ids", Binds.array("uuid", ids))
+        .bind("owners", Binds.array("text", owners))
+        .bind("types", Binds.array("text", types))
+        .bind("payloads", Binds.array("text", payloads))
+        .bind("priorities", Binds.array("int4", priorities))
+        .bind("maxAttempts", Binds.array("int4", maxAttempts))
+        .bind("runAts", Binds.array("text", runAts))
+        .bind("estimates", Binds.array("int8", estimates))
+        .bind("keys", Binds.array("text", keys))
+        .bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
+        .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()))
+        .map(JobRows.MAPPER)
+        .forEach(j -> byId.put(j.id(), j));
+    return byId;
+  }
+
+  private static void requireSameRequest(String key, UUID existingId, String type, String payload, NewJob n) {
+    if (!type.equals(n.type()) || !tree(payload).equals(tree(n.payload()))) {
+      throw new IdempotencyConflictException(key, existingId);
+    }
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new InvalidPayloadException("payload", "payload is not valid JSON: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one column list every statement that returns jobs selects (or returns), and its mapping to
+ * {@link Job} by position. Durations leave the database as microseconds.
+ */
+public final class JobRows implements RowMapper<Job> {
+  /** The shared mapper; stateless. */
+  public static final JobRows MAPPER = new JobRows();
+
+  private static final String COLUMNS =
+      "j.id, j.owner_id, j.type, j.payload::text, j.status, j.progress, j.progress_message, j.result::text,"
+          + " j.error_message, j.priority, j.attempts, j.max_attempts,"
+          + " (extract(epoch FROM j.estimated_duration) * 1000000)::bigint,"
+          + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
+          + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
+          + " j.idempotency_key, j.cancel_requested";
+
+  private JobRows() {}
+
+  /**
+   * {@code template} with {@code {cols}} replaced by the job columns of the table aliased {@code j}
+   * (every statement aliases the jobs table so).
+   */
+  public static String withColumns(String template) {
+    return template.replace("{cols}", COLUMNS);
+  }
+
+  @Override
+  public Job map(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Job(
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        JobStatus.valueOf(rs.getString(5)),
+        rs.getInt(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getInt(10),
+        rs.getInt(11),
+        rs.getInt(12),
+        Binds.duration(nullableLong(rs, 13)),
+        Binds.duration(nullableLong(rs, 14)),
+        instant(rs, 15),
+        instant(rs, 16),
+        nullableInstant(rs, 17),
+        nullableInstant(rs, 18),
+        instant(rs, 19),
+        rs.getString(20),
+        nullableInstant(rs, 21),
+        rs.getString(22),
+        rs.getBoolean(23));
+  }
+
+  private static @Nullable Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    Instant t = nullableInstant(rs, column);
+    if (t == null) {
+      throw new SQLException("column " + column + " of a job row is unexpectedly NULL");
+    }
+    return t;
+  }
+
+  /** A {@code timestamptz} column as an instant, or null. */
+  public static @Nullable Instant nullableInstant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobStats;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.PageCursor;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store's reads: a job by id, keyset-paged listings, per-type statistics computed in SQL
+ * ({@code percentile_cont}), and recent durations. Listings are built from the filters present, so
+ * that each shape is its own prepared statement with a plan that fits it.
+ */
+public final class Reads {
+  private final SchemaNames names;
+  private final String findSql;
+  private final String recentDurationsSql;
+
+  public Reads(SchemaNames names) {
+    this.names = names;
+    this.findSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id"));
+    this.recentDurationsSql = names.sql(
+        "SELECT (extract(epoch FROM j.actual_duration) * 1000000)::bigint FROM {jobs} AS j"
+            + " WHERE j.type = :type AND j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL"
+            + " AND j.finished_at IS NOT NULL ORDER BY j.finished_at DESC, j.id DESC LIMIT :limit");
+  }
+
+  /** The job with this id. */
+  public Optional<Job> find(Handle h, UUID id) {
+    return h.createQuery(findSql).bind("id", id).map(JobRows.MAPPER).findOne();
+  }
+
+  /** A page of the query. */
+  public Page<Job> query(Handle h, JobQuery q) {
+    boolean newestFirst = q.sort() == JobQuery.Sort.NEWEST_FIRST;
+    PageCursor cursor = q.decodedCursor();
+    StringBuilder sql = new StringBuilder("SELECT {cols} FROM {jobs} AS j WHERE true");
+    if (q.ownerId() != null) {
+      sql.append(" AND j.owner_id = :owner");
+    }
+    if (!q.statuses().isEmpty()) {
+      sql.append(" AND j.status = ANY(CAST(:statuses AS text[]))");
+    }
+    if (!q.types().isEmpty()) {
+      sql.append(" AND j.type = ANY(CAST(:types AS text[]))");
+    }
+    if (q.createdAfter() != null) {
+      sql.append(" AND j.created_at >= :after");
+    }
+    if (q.createdBefore() != null) {
+      sql.append(" AND j.created_at < :before");
+    }
+    if (cursor != null) {
+      sql.append(newestFirst ? " AND (j.created_at, j.id) < (:cursorAt, :cursorId)" : " AND (j.created_at, j.id) > (:cursorAt, :cursorId)");
+    }
+    sql.append(newestFirst ? " ORDER BY j.created_at DESC, j.id DESC" : " ORDER BY j.created_at, j.id");
+    sql.append(" LIMIT :limit");
+
+    Query query = h.createQuery(JobRows.withColumns(names.sql(sql.toString()))).bind("limit", q.limit() + 1);
+    if (q.ownerId() != null) {
+      query.bind("owner", q.ownerId());
+    }
+    if (!q.statuses().isEmpty()) {
+      query.bind("statuses", Binds.array("text", q.statuses().stream().map(Enum::name).sorted().toList()));
+    }
+    if (!q.types().isEmpty()) {
+      query.bind("types", Binds.array("text", q.types()));
+    }
+    if (q.createdAfter() != null) {
+      query.bind("after", Binds.instant(q.createdAfter()));
+    }
+    if (q.createdBefore() != null) {
+      query.bind("before", Binds.instant(q.createdBefore()));
+    }
+    if (cursor != null) {
+      query.bind("cursorAt", Binds.instant(cursor.createdAt())).bind("cursorId", cursor.id());
+    }
+    List<Job> rows = query.map(JobRows.MAPPER).list();
+    if (rows.size() <= q.limit()) {
+      return new Page<>(rows, null);
+    }
+    List<Job> page = rows.subList(0, q.limit());
+    return new Page<>(page, PageCursor.after(page.get(page.size() - 1)).encode());
+  }
+
+  /** Per-type counts and durations, sorted by type. */
+  public List<JobStats> stats(Handle h, @Nullable String ownerId, @Nullable Instant since) {
+    String done = "j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL";
+    String ns = "CAST(extract(epoch FROM j.actual_duration) * 1000000000 AS double precision)";
+    StringBuilder sql = new StringBuilder("SELECT j.type");
+    for (String status : List.of("PENDING", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED")) {
+      sql.append(", count(*) FILTER (WHERE j.status = '").append(status).append("')");
+    }
+    sql.append(", floor(avg(extract(epoch FROM j.actual_duration) * 1000000000) FILTER (WHERE ").append(done).append("))::bigint");
+    for (String fraction : List.of("0.5", "0.95", "0.99")) {
+      sql.append(", percentile_cont(").append(fraction).append(") WITHIN GROUP (ORDER BY ").append(ns)
+          .append(") FILTER (WHERE ").append(done).append(")");
+    }
+    sql.append(" FROM {jobs} AS j WHERE true");
+    if (ownerId != null) {
+      sql.append(" AND j.owner_id = :owner");
+    }
+    if (since != null) {
+      sql.append(" AND j.created_at >= :since");
+    }
+    sql.append(" GROUP BY j.type");
+    Query query = h.createQuery(names.sql(sql.toString()));
+    if (ownerId != null) {
+      query.bind("owner", ownerId);
+    }
+    if (since != null) {
+      query.bind("since", Binds.instant(since));
+    }
+    List<JobStats> out = new ArrayList<>(query.map((rs, ctx) -> statsRow(rs)).list());
+    out.sort(Comparator.comparing(JobStats::type));
+    return out;
+  }
+
+  private static JobStats statsRow(ResultSet rs) throws SQLException {
+    return new JobStats(
+        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+        nanos(rs, 7), nanos(rs, 8), nanos(rs, 9), nanos(rs, 10));
+  }
+
+  private static @Nullable Duration nanos(ResultSet rs, int column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : Duration.ofNanos(Math.round(v));
+  }
+
+  /** The latest completed durations of a type, newest first. */
+  public List<Duration> recentDurations(Handle h, String type, int limit) {
+    return h.createQuery(recentDurationsSql).bind("type", type).bind("limit", limit)
+        .map((rs, ctx) -> Duration.ofNanos(Math.multiplyExact(rs.getLong(1), 1000L))).list();
+  }
+}

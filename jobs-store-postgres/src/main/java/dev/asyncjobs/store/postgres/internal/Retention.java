@@ -1,0 +1,28 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import java.time.Instant;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Deletes finished jobs past their retention in bounded batches, oldest first, skipping rows that
+ * another transaction holds, so that cleanup never takes a long lock on a big table.
+ */
+public final class Retention {
+  private final String deleteSql;
+  private final QuotaLedger ledger;
+
+  public Retention(SchemaNames names, QuotaLedger ledger) {
+    this.ledger = ledger;
+    this.deleteSql = names.sql(
+        "DELETE FROM {jobs} WHERE id IN (SELECT id FROM {jobs}"
+            + " WHERE finished_at < :cutoff AND status IN ('COMPLETED', 'FAILED', 'CANCELLED')"
+            + " ORDER BY finished_at LIMIT :limit FOR UPDATE SKIP LOCKED)");
+  }
+
+  /** Deletes up to {@code limit} jobs finished before {@code cutoff}, and prunes old quota records. */
+  public int deleteFinishedBefore(Handle h, Instant cutoff, int limit, Instant now) {
+    int deleted = h.createUpdate(deleteSql).bind("cutoff", Binds.instant(cutoff)).bind("limit", limit).execute();
+    ledger.prune(h, now, limit);
+    return deleted;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Where one store's objects live: the schema and the table prefix, and every name derived from
+ * them (tables, notification channel, advisory-lock keys). Both parts are validated identifiers,
+ * so they are pasted into SQL text without quoting.
+ *
+ * @param schema the schema, e.g. {@code public}
+ * @param prefix prefix of every table, index and function name; may be empty
+ */
+public record SchemaNames(String schema, String prefix) {
+  /** What a schema name may be: a lowercase SQL identifier that needs no quoting. */
+  public static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /** What a table prefix may be: empty or the start of a lowercase identifier, short enough for the longest name. */
+  public static final Pattern PREFIX = Pattern.compile("([a-z_][a-z0-9_]{0,29})?");
+
+  /** The jobs table, qualified. */
+  public String jobs() {
+    return schema + "." + prefix + "jobs";
+  }
+
+  /** The quota ledger table, qualified. */
+  public String ledger() {
+    return schema + "." + prefix + "jobs_quota_ledger";
+  }
+
+  /** The table in which migrations record themselves, qualified. */
+  public String versionTable() {
+    return schema + "." + prefix + "jobs_schema_version";
+  }
+
+  /** The jobs table name without schema, as {@code to_regclass} and the notify trigger see it. */
+  public String jobsTableName() {
+    return prefix + "jobs";
+  }
+
+  /**
+   * The channel the notify trigger of V1__jobs.sql sends on: {@code schema.table}, or {@code
+   * asyncjobs_<md5>} when that exceeds PostgreSQL's 63-byte identifier limit.
+   */
+  public String channel() {
+    String channel = schema + "." + jobsTableName();
+    byte[] bytes = channel.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= 63) {
+      return channel;
+    }
+    try {
+      return "asyncjobs_" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every JDK", e);
+    }
+  }
+
+  /** The text that names this store's tables in advisory-lock keys ({@code hashtext} of it). */
+  public String lockName() {
+    return jobs();
+  }
+
+  /** {@code template} with {@code {jobs}} and {@code {ledger}} replaced by the qualified tables. */
+  public String sql(String template) {
+    return template.replace("{jobs}", jobs()).replace("{ledger}", ledger());
+  }
+
+  /** A migration script with its {@code ${schema}} and {@code ${prefix}} placeholders replaced. */
+  public String substitute(String script) {
+    return script.replace("${schema}", schema).replace("${prefix}", prefix);
+  }
+}

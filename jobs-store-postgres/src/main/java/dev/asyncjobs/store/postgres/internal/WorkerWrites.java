@@ -1,0 +1,285 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.Completion;
+import dev.asyncjobs.HeartbeatResult;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobIds;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.Lease;
+import dev.asyncjobs.LeaseLostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The statements of workers: claim, heartbeat, and the writes fenced by a lease. Each is one
+ * statement; a fenced write matches only the row that is PROCESSING under the lease's worker and
+ * attempt, and when it matches nothing the lease is lost (a second query tells a lost lease from
+ * bad input only on that path).
+ */
+public final class WorkerWrites {
+  /** Claim order: priority first, then earliest runAt, then id (as PostgreSQL orders uuids). */
+  private static final Comparator<Job> CLAIM_ORDER =
+      Comparator.comparingInt((Job j) -> -j.priority()).thenComparing(Job::runAt).thenComparing(Job::id, JobIds.ORDER);
+
+  private static final String FENCE =
+      " WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt AND j.status = 'PROCESSING' RETURNING {cols}";
+
+  /** The SET clause of a completion; {@code :result} and {@code :durationUs} name its inputs. */
+  private static final String COMPLETE_SET =
+      "UPDATE {jobs} AS j SET"
+          + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'COMPLETED' END,"
+          + " result = CASE WHEN j.cancel_requested THEN NULL ELSE CAST(:result AS jsonb) END,"
+          + " progress = CASE WHEN j.cancel_requested THEN j.progress ELSE 100 END,"
+          + " actual_duration = CASE WHEN j.cancel_requested THEN j.actual_duration"
+          + " ELSE CAST(:durationUs AS bigint) * interval '1 microsecond' END,"
+          + " finished_at = :now, updated_at = :now, worker_id = NULL, lease_until = NULL";
+
+  /** Whether a failed attempt goes back to PENDING (the same test in every column of fail). */
+  private static final String RETRIES =
+      "(NOT j.cancel_requested AND CAST(:retryAt AS timestamptz) IS NOT NULL AND j.attempts < j.max_attempts)";
+
+  /** The claim, one statement: the partial pending index in order, rows locked by others skipped. */
+  private final String claimSql;
+  private final String heartbeatSql;
+  private final String progressSql;
+  private final String completeSql;
+  private final String completeAllSql;
+  private final String failSql;
+  private final String releaseSql;
+  private final String acknowledgeCancelSql;
+  private final String rescueSql;
+  private final String stateSql;
+
+  public WorkerWrites(SchemaNames names) {
+    claimSql = sql(names,
+        "UPDATE {jobs} AS j SET status = 'PROCESSING', attempts = j.attempts + 1, progress = 0, progress_message = NULL,"
+            + " started_at = :now, updated_at = :now, worker_id = :worker, lease_until = :leaseUntil"
+            + " FROM (SELECT id FROM {jobs}"
+            + " WHERE status = 'PENDING' AND run_at <= :now AND type = ANY(CAST(:types AS text[]))"
+            + " ORDER BY priority DESC, run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) AS next"
+            + " WHERE j.id = next.id RETURNING {cols}");
+    heartbeatSql = sql(names,
+        "UPDATE {jobs} AS j SET lease_until = :leaseUntil"
+            + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[])) AS l(id, worker_id, attempt)"
+            + " WHERE j.id = l.id AND j.worker_id = l.worker_id AND j.attempts = l.attempt AND j.status = 'PROCESSING'"
+            + " RETURNING j.id, j.cancel_requested");
+    progressSql = sql(names,
+        "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
+            + FENCE.replace(" RETURNING", " AND j.progress <= :progress RETURNING"));
+    completeSql = sql(names, COMPLETE_SET + FENCE);
+    completeAllSql = sql(names,
+        COMPLETE_SET.replace(":result", "c.result").replace(":durationUs", "c.duration_us")
+            + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[]),"
+            + " CAST(:results AS text[]), CAST(:durations AS bigint[])) AS c(id, worker_id, attempt, result, duration_us)"
+            + " WHERE j.id = c.id AND j.worker_id = c.worker_id AND j.attempts = c.attempt AND j.status = 'PROCESSING'"
+            + " RETURNING {cols}");
+    failSql = sql(names,
+        "UPDATE {jobs} AS j SET"
+            + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN " + RETRIES + " THEN 'PENDING' ELSE 'FAILED' END,"
+            + " run_at = CASE WHEN " + RETRIES + " THEN greatest(CAST(:retryAt AS timestamptz), :now) ELSE j.run_at END,"
+            + " finished_at = CASE WHEN " + RETRIES + " THEN j.finished_at ELSE :now END,"
+            + " error_message = :error, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE);
+    releaseSql = sql(names,
+        "UPDATE {jobs} AS j SET"
+            + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
+            + " attempts = CASE WHEN j.cancel_requested THEN j.attempts ELSE greatest(j.attempts - 1, 0) END,"
+            + " run_at = CASE WHEN j.cancel_requested THEN j.run_at ELSE :now END,"
+            + " finished_at = CASE WHEN j.cancel_requested THEN :now ELSE j.finished_at END,"
+            + " updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE);
+    acknowledgeCancelSql = sql(names,
+        "UPDATE {jobs} AS j SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
+            + " worker_id = NULL, lease_until = NULL" + FENCE);
+    rescueSql = sql(names,
+        "UPDATE {jobs} AS j SET"
+            + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN j.attempts < j.max_attempts THEN 'PENDING'"
+            + " ELSE 'FAILED' END,"
+            + " run_at = CASE WHEN NOT j.cancel_requested AND j.attempts < j.max_attempts THEN :now ELSE j.run_at END,"
+            + " finished_at = CASE WHEN NOT j.cancel_requested AND j.attempts < j.max_attempts THEN j.finished_at"
+            + " ELSE :now END,"
+            + " error_message = 'attempt ' || j.attempts || ' abandoned: the lease of worker ' || j.worker_id"
+            + " || ' expired at ' || to_char(j.lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+            + " updated_at = :now, worker_id = NULL, lease_until = NULL"
+            + " FROM (SELECT id FROM {jobs} WHERE status = 'PROCESSING' AND lease_until < :now"
+            + " ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED) AS expired"
+            + " WHERE j.id = expired.id RETURNING {cols}");
+    stateSql = sql(names, "SELECT {cols} FROM {jobs} AS j WHERE j.id = :id");
+  }
+
+  private static String sql(SchemaNames names, String template) {
+    return JobRows.withColumns(names.sql(template));
+  }
+
+  /** The claim statement as sent, for EXPLAIN in tests. */
+  public String claimSql() {
+    return claimSql;
+  }
+
+  /** Claims due jobs, returned in claim order. */
+  public List<Job> claim(Handle h, ClaimRequest r, Instant now) {
+    List<Job> claimed =
+        h.createQuery(claimSql)
+            .bind("now", Binds.instant(now))
+            .bind("leaseUntil", Binds.instant(Binds.micros(now.plus(r.leaseDuration()))))
+            .bind("worker", r.workerId())
+            .bind("types", Binds.array("text", r.types()))
+            .bind("limit", r.limit())
+            .map(JobRows.MAPPER)
+            .list();
+    List<Job> sorted = new ArrayList<>(claimed);
+    sorted.sort(CLAIM_ORDER);
+    return sorted;
+  }
+
+  /** Extends the leases still held; reports the lost ones and those with a cancel request. */
+  public HeartbeatResult heartbeat(Handle h, Collection<Lease> leases, Duration leaseDuration, Instant now) {
+    List<Lease> sorted = new ArrayList<>(leases);
+    sorted.sort(Comparator.comparing(Lease::jobId, JobIds.ORDER)); // one lock order for every caller
+    List<UUID> ids = new ArrayList<>();
+    List<String> workers = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    for (Lease l : sorted) {
+      ids.add(l.jobId());
+      workers.add(l.workerId());
+      attempts.add(l.attempt());
+    }
+    Set<UUID> lost = new HashSet<>(ids);
+    Set<UUID> cancel = new HashSet<>();
+    h.createQuery(heartbeatSql)
+        .bind("leaseUntil", Binds.instant(Binds.micros(now.plus(leaseDuration))))
+        .bind("ids", Binds.array("uuid", ids))
+        .bind("workers", Binds.array("text", workers))
+        .bind("attempts", Binds.array("int4", attempts))
+        .map((rs, ctx) -> {
+          UUID id = rs.getObject(1, UUID.class);
+          lost.remove(id);
+          if (rs.getBoolean(2)) {
+            cancel.add(id);
+          }
+          return id;
+        })
+        .list();
+    return new HeartbeatResult(lost, cancel);
+  }
+
+  /** A progress report under a lease. */
+  public Job reportProgress(Handle h, Lease lease, int progress, @Nullable String message, Instant now) {
+    Job updated = fenced(h, progressSql, lease, now,
+        q -> q.bind("progress", progress).bind("message", message));
+    if (updated != null) {
+      return updated;
+    }
+    Job current = h.createQuery(stateSql).bind("id", lease.jobId()).map(JobRows.MAPPER).findOne().orElse(null);
+    if (current != null && holds(current, lease)) {
+      throw new InvalidRequestException(
+          "progress", "progress must not go backwards: it is " + current.progress() + ", was given " + progress);
+    }
+    throw lost(lease);
+  }
+
+  /** Completes an attempt (CANCELLED instead when a cancel was requested). */
+  public Job complete(Handle h, Lease lease, String resultJson, Duration actualDuration, Instant now) {
+    return required(fenced(h, completeSql, lease, now,
+        q -> q.bind("result", resultJson).bind("durationUs", Binds.micros(actualDuration))), lease);
+  }
+
+  /**
+   * Completes several attempts in one statement; those whose lease was lost are skipped.
+   *
+   * @return the completed jobs, in the order of {@code completions}
+   */
+  public List<Job> completeAll(Handle h, List<Completion> completions, Instant now) {
+    List<Completion> sorted = new ArrayList<>(completions);
+    sorted.sort(Comparator.comparing((Completion c) -> c.lease().jobId(), JobIds.ORDER)); // one lock order
+    List<UUID> ids = new ArrayList<>();
+    List<String> workers = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    List<@Nullable Long> durations = new ArrayList<>();
+    for (Completion c : sorted) {
+      ids.add(c.lease().jobId());
+      workers.add(c.lease().workerId());
+      attempts.add(c.lease().attempt());
+      results.add(c.resultJson());
+      durations.add(Binds.micros(c.actualDuration()));
+    }
+    Map<UUID, Job> done = new HashMap<>();
+    h.createQuery(completeAllSql)
+        .bind("now", Binds.instant(now))
+        .bind("ids", Binds.array("uuid", ids))
+        .bind("workers", Binds.array("text", workers))
+        .bind("attempts", Binds.array("int4", attempts))
+        .bind("results", Binds.array("text", results))
+        .bind("durations", Binds.array("int8", durations))
+        .map(JobRows.MAPPER)
+        .forEach(j -> done.put(j.id(), j));
+    List<Job> out = new ArrayList<>(done.size());
+    for (Completion c : completions) {
+      Job j = done.remove(c.lease().jobId());
+      if (j != null) {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+
+  /** Fails an attempt: PENDING at retryAt when attempts are left, else FAILED; CANCELLED on a cancel request. */
+  public Job fail(Handle h, Lease lease, String error, @Nullable Instant retryAt, Instant now) {
+    return required(fenced(h, failSql, lease, now,
+        q -> q.bind("error", error).bind("retryAt", Binds.instant(retryAt == null ? null : Binds.micros(retryAt)))), lease);
+  }
+
+  /** Gives the job back without counting the attempt. */
+  public Job release(Handle h, Lease lease, Instant now) {
+    return required(fenced(h, releaseSql, lease, now, q -> q), lease);
+  }
+
+  /** Ends the attempt as CANCELLED. */
+  public Job acknowledgeCancel(Handle h, Lease lease, Instant now) {
+    return required(fenced(h, acknowledgeCancelSql, lease, now, q -> q), lease);
+  }
+
+  /** Rescues up to {@code limit} jobs whose lease expired before now. */
+  public List<Job> rescueExpired(Handle h, int limit, Instant now) {
+    return h.createQuery(rescueSql).bind("now", Binds.instant(now)).bind("limit", limit).map(JobRows.MAPPER).list();
+  }
+
+  private static @Nullable Job fenced(Handle h, String sql, Lease lease, Instant now, UnaryOperator<Query> extra) {
+    Query q =
+        h.createQuery(sql)
+            .bind("id", lease.jobId())
+            .bind("worker", lease.workerId())
+            .bind("attempt", lease.attempt())
+            .bind("now", Binds.instant(now));
+    return extra.apply(q).map(JobRows.MAPPER).findOne().orElse(null);
+  }
+
+  private static Job required(@Nullable Job job, Lease lease) {
+    if (job == null) {
+      throw lost(lease);
+    }
+    return job;
+  }
+
+  private static boolean holds(Job job, Lease lease) {
+    return job.status() == JobStatus.PROCESSING && lease.workerId().equals(job.workerId()) && job.attempts() == lease.attempt();
+  }
+
+  private static LeaseLostException lost(Lease lease) {
+    return new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.asyncjobs.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.NewJobBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The store's listening connection heals itself, and closing the store ends it. */
+class ListenerReconnectTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static TestSchema schema;
+
+  @BeforeAll
+  static void createSchema() {
+    schema = PostgresTestDatabase.newSchema();
+  }
+
+  @AfterAll
+  static void dropSchema() {
+    schema.close();
+  }
+
+  /** Backend pids of this schema's listening connections that have run their LISTEN. */
+  private static List<String> listenerPids() {
+    return schema.column("SELECT pid FROM pg_stat_activity WHERE application_name = 'asyncjobs-listener'"
+        + " AND query = 'LISTEN \"" + schema.name() + ".jobs\"' ORDER BY pid");
+  }
+
+  /** Polls a condition of the database until it holds (a condition, not a fixed sleep). */
+  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void afterTheListeningBackendIsTerminatedEventsKeepFlowing() throws Exception {
+    MutableClock clock = new MutableClock();
+    try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
+      EventRecorder events = new EventRecorder();
+      store.subscribe(events);
+      Job before = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      events.await(before.id(), JobEvent.Kind.CREATED, WAIT);
+
+      List<String> pids = listenerPids();
+      assertThat(pids).hasSize(1);
+      String old = pids.get(0);
+      assertThat(schema.value("SELECT pg_terminate_backend(" + old + ")")).isEqualTo("t");
+      awaitCondition(() -> {
+        List<String> now = listenerPids();
+        return now.size() == 1 && !now.get(0).equals(old);
+      }, "a new listening connection");
+
+      Job after = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      JobEvent created = events.await(after.id(), JobEvent.Kind.CREATED, WAIT);
+      assertThat(created.ownerId()).isEqualTo(after.ownerId());
+
+      // Twice more, to show the reconnect is not a one-off.
+      String second = listenerPids().get(0);
+      schema.value("SELECT pg_terminate_backend(" + second + ")");
+      awaitCondition(() -> {
+        List<String> now = listenerPids();
+        return now.size() == 1 && !now.get(0).equals(second);
+      }, "a third listening connection");
+      Job third = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      events.await(third.id(), JobEvent.Kind.CREATED, WAIT);
+    }
+  }
+
+  @Test
+  void closingTheStoreEndsTheListenerThreadAndConnection() throws Exception {
+    PostgresJobStore store = schema.storeBuilder(new MutableClock()).build();
+    store.subscribe(e -> {});
+    assertThat(listenerPids()).hasSize(1);
+    String threadName = "asyncjobs-pg-listener-" + schema.name() + ".jobs";
+    assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals(threadName));
+
+    store.close();
+
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(threadName) && t.isAlive());
+    awaitCondition(() -> listenerPids().isEmpty(), "the listening backend to go away");
+  }
+
+  @Test
+  void aStoreThatNobodySubscribesToHoldsNoListeningConnection() {
+    try (PostgresJobStore store = schema.storeBuilder(new MutableClock()).build()) {
+      store.insert(List.of(NewJobBuilder.newJob(store.clock()).build()), QuotaPolicy.unlimited());
+      assertThat(listenerPids()).isEmpty();
+    }
+  }
+}

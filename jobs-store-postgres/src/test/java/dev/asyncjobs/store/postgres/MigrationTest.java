@@ -1,0 +1,152 @@
+package dev.asyncjobs.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.store.postgres.internal.Migrations;
+import dev.asyncjobs.store.postgres.internal.SchemaNames;
+import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.NewJobBuilder;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The shipped migrations: applied once, by one process among many, usable without the runner. */
+class MigrationTest {
+  private TestSchema schema;
+
+  @BeforeEach
+  void createSchema() {
+    schema = PostgresTestDatabase.newSchema();
+  }
+
+  @AfterEach
+  void dropSchema() {
+    schema.close();
+  }
+
+  private SchemaNames names(String prefix) {
+    return new SchemaNames(schema.name(), prefix);
+  }
+
+  private List<String> versions(String prefix) {
+    return schema.column("SELECT version FROM " + names(prefix).versionTable() + " ORDER BY version");
+  }
+
+  @Test
+  void applyingTwiceIsANoOpTheSecondTime() {
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2);
+    String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
+    String before = schema.value(objects);
+
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
+    assertThat(versions("")).containsExactly("1", "2");
+    assertThat(schema.value(objects)).isEqualTo(before);
+  }
+
+  @Test
+  void manyThreadsMigratingAtOnceMigrateOnce() throws Exception {
+    int threads = 6;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<Integer>>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      results.add(pool.submit(() -> {
+        go.await();
+        return Migrations.migrate(schema.dataSource(), names(""));
+      }));
+    }
+    go.countDown();
+    List<List<Integer>> applied = new ArrayList<>();
+    for (Future<List<Integer>> f : results) {
+      applied.add(f.get(1, TimeUnit.MINUTES));
+    }
+    pool.shutdown();
+
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2));
+    assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
+    assertThat(versions("")).containsExactly("1", "2");
+  }
+
+  @Test
+  void aMissingSchemaIsCreated() {
+    String fresh = schema.name() + "_new";
+    try {
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2);
+      assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
+    } finally {
+      schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
+    }
+  }
+
+  @Test
+  void withoutAutoMigrateAnOutdatedSchemaIsRefusedNamingTheFilesToApply() {
+    assertThatThrownBy(() -> schema.storeBuilder(new MutableClock()).autoMigrate(false).build())
+        .isInstanceOf(JobConfigurationException.class)
+        .hasMessageContaining("autoMigrate")
+        .hasMessageContaining("V1__jobs.sql")
+        .hasMessageContaining("V2__functions.sql");
+    assertThat(schema.value("SELECT to_regclass('" + schema.name() + ".jobs') IS NULL")).isEqualTo("t");
+  }
+
+  /**
+   * What a Flyway or Liquibase user does: the shipped files, placeholders replaced, run in order by
+   * another tool; the store then starts with autoMigrate off and works.
+   */
+  @Test
+  void theShippedFilesAppliedByAnotherToolSatisfyAStoreWithoutAutoMigrate() {
+    for (Migrations.Migration m : Migrations.ALL) {
+      String script = m.script();
+      assertThat(script).contains("${schema}.${prefix}jobs");
+      schema.execute(script.replace("${schema}", schema.name()).replace("${prefix}", "app_"));
+    }
+    try (PostgresJobStore store = schema.storeBuilder(new MutableClock()).tablePrefix("app_").autoMigrate(false).build()) {
+      store.insert(List.of(NewJobBuilder.newJob(store.clock()).build()), QuotaPolicy.unlimited());
+      assertThat(schema.value("SELECT count(*) FROM " + schema.name() + ".app_jobs")).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void theListOfMigrationsIsEveryFileShipped() throws URISyntaxException {
+    File dir = new File(Migrations.class.getClassLoader().getResource(Migrations.LOCATION).toURI());
+    List<String> shipped = Arrays.stream(dir.list()).sorted().collect(Collectors.toList());
+    assertThat(Migrations.ALL.stream().map(Migrations.Migration::fileName)).containsExactlyElementsOf(shipped);
+    for (Migrations.Migration m : Migrations.ALL) {
+      assertThat(m.fileName()).startsWith("V" + m.version() + "__").endsWith(".sql");
+    }
+  }
+
+  @Test
+  void twoPrefixesShareASchemaWithoutSeeingEachOther() throws Exception {
+    MutableClock clock = new MutableClock();
+    try (PostgresJobStore a = schema.storeBuilder(clock).tablePrefix("a_").build();
+        PostgresJobStore b = schema.storeBuilder(clock).tablePrefix("b_").build()) {
+      EventRecorder eventsOfB = new EventRecorder();
+      b.subscribe(eventsOfB);
+      a.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited());
+      var inB = b.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+
+      assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
+      JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
+      assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
+      assertThat(versions("a_")).containsExactly("1", "2");
+      assertThat(versions("b_")).containsExactly("1", "2");
+    }
+  }
+}

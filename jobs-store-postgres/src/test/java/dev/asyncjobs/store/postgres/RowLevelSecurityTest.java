@@ -1,0 +1,136 @@
+package dev.asyncjobs.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.NewJobBuilder;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A web tier's database role, granted the tables but not owning them, sees and changes only the
+ * rows of the owner its transaction names; the store's own role (the tables' owner) sees all.
+ */
+class RowLevelSecurityTest {
+  private static TestSchema schema;
+  private static String webRole;
+  private static final MutableClock CLOCK = new MutableClock();
+  private static Job aliceJob;
+  private static Job bobJob;
+
+  @BeforeAll
+  static void setUp() {
+    schema = PostgresTestDatabase.newSchema();
+    webRole = schema.name() + "_web";
+    try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
+      assertThat(worker.rowLevelSecurityActive()).as("the table owner is not subject to RLS").isFalse();
+      aliceJob = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), QuotaPolicy.unlimited()).get(0);
+      bobJob = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("bob").build()), QuotaPolicy.unlimited()).get(0);
+    }
+    String s = schema.name();
+    schema.execute(
+        "CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'",
+        "GRANT USAGE ON SCHEMA " + s + " TO " + webRole,
+        "GRANT SELECT, INSERT, UPDATE ON " + s + ".jobs TO " + webRole,
+        "GRANT SELECT, INSERT, DELETE ON " + s + ".jobs_quota_ledger TO " + webRole,
+        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    try {
+      schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
+    } finally {
+      schema.close();
+    }
+  }
+
+  private static Connection connectAsWeb() throws SQLException {
+    return DriverManager.getConnection(PostgresTestDatabase.server().url(), webRole, "web");
+  }
+
+  private static List<String> owners(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString("owner_id"));
+      }
+    }
+    return out;
+  }
+
+  private static void setOwner(Connection c, String owner) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('asyncjobs.owner_id', ?, false)")) {
+      ps.setString(1, owner);
+      ps.execute();
+    }
+  }
+
+  @Test
+  void rawSqlOfTheWebRoleReadsNothingWithoutAnOwnerAndOnlyThatOwnersRowsWithOne() throws SQLException {
+    String jobs = schema.name() + ".jobs";
+    try (Connection c = connectAsWeb()) {
+      assertThat(owners(c, "SELECT * FROM " + jobs)).isEmpty();
+
+      setOwner(c, "alice");
+      assertThat(owners(c, "SELECT * FROM " + jobs)).containsExactly("alice");
+      assertThat(owners(c, "SELECT * FROM " + jobs + " WHERE owner_id = 'bob'")).isEmpty();
+      try (Statement st = c.createStatement()) {
+        assertThat(st.executeUpdate("UPDATE " + jobs + " SET priority = 9 WHERE id = '" + bobJob.id() + "'")).isZero();
+        assertThatThrownBy(() -> st.executeUpdate("INSERT INTO " + jobs
+                + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
+                + " VALUES (gen_random_uuid(), 'bob', 't', '{}', now(), now(), now())"))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("row-level security");
+      }
+
+      setOwner(c, "bob");
+      assertThat(owners(c, "SELECT * FROM " + jobs)).containsExactly("bob");
+    }
+    assertThat(schema.value("SELECT priority FROM " + jobs + " WHERE id = '" + bobJob.id() + "'")).isEqualTo("5");
+  }
+
+  @Test
+  void aStoreOnTheWebRoleWorksForEachOwnerAndCannotReachAnotherOwnersJob() {
+    PostgresTestDatabase.Server server = PostgresTestDatabase.server();
+    try (HikariDataSource web = new HikariDataSource()) {
+      web.setJdbcUrl(server.url());
+      web.setUsername(webRole);
+      web.setPassword("web");
+      web.setMaximumPoolSize(2);
+      try (PostgresJobStore store = PostgresJobStore.builder().dataSource(web).schema(schema.name())
+          .autoMigrate(false).clock(CLOCK).build()) {
+        assertThat(store.rowLevelSecurityActive()).isTrue();
+
+        QuotaPolicy limited = owner -> new QuotaLimits(10, 100, Duration.ZERO);
+        Job created = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), limited).get(0);
+        // alice's create in setUp and this one; the ledger is read under the same policy.
+        assertThat(store.quotaWindow("alice").lastHour()).isEqualTo(2);
+        assertThat(store.query(JobQuery.forOwner("alice").build()).items()).extracting(Job::id)
+            .containsExactlyInAnyOrder(aliceJob.id(), created.id());
+        assertThat(store.query(JobQuery.allOwners().build()).items()).as("no owner set: nothing visible").isEmpty();
+
+        assertThatThrownBy(() -> store.cancel(bobJob.id(), "alice")).isInstanceOf(JobNotFoundException.class);
+        assertThat(store.cancel(created.id(), "alice").status()).isEqualTo(JobStatus.CANCELLED);
+      }
+    }
+  }
+}
