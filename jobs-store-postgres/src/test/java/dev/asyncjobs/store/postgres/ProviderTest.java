@@ -10,23 +10,13 @@ import dev.asyncjobs.JobStores;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code JobStores.open("jdbc:postgresql:…")} finds this module's provider. */
 class ProviderTest {
-  private static TestSchema schema;
-
-  @BeforeAll
-  static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
-  }
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
 
   private static Map<String, String> options() {
     PostgresTestDatabase.Server s = PostgresTestDatabase.server();

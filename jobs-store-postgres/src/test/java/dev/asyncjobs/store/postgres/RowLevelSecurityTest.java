@@ -24,13 +24,15 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A web tier's database role, granted the tables but not owning them, sees and changes only the
  * rows of the owner its transaction names; the store's own role (the tables' owner) sees all.
  */
 class RowLevelSecurityTest {
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
   private static String webRole;
   private static final MutableClock CLOCK = new MutableClock();
   private static Job aliceJob;
@@ -38,7 +40,6 @@ class RowLevelSecurityTest {
 
   @BeforeAll
   static void setUp() {
-    schema = PostgresTestDatabase.newSchema();
     webRole = schema.name() + "_web";
     try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
       assertThat(worker.rowLevelSecurityActive()).as("the table owner is not subject to RLS").isFalse();
@@ -56,11 +57,7 @@ class RowLevelSecurityTest {
 
   @AfterAll
   static void tearDown() {
-    try {
-      schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
-    } finally {
-      schema.close();
-    }
+    schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
   }
 
   private static Connection connectAsWeb() throws SQLException {

@@ -23,6 +23,7 @@ public final class Database {
   private final Jdbi jdbi;
   private volatile boolean scopeOwners;
 
+  /** Statements on connections of {@code dataSource}. */
   public Database(javax.sql.DataSource dataSource) {
     this.jdbi = Jdbi.create(dataSource);
     // Messages must not carry bound values: payloads may be private and large.

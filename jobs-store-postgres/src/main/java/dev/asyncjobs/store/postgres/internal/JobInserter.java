@@ -37,6 +37,7 @@ public final class JobInserter {
   private final String existingKeysSql;
   private final String insertSql;
 
+  /** Inserts into {@code names}' tables, recording creates in {@code ledger}. */
   public JobInserter(SchemaNames names, QuotaLedger ledger) {
     this.names = names;
     this.ledger = ledger;

@@ -37,6 +37,7 @@ public final class JobRows implements RowMapper<Job> {
     return template.replace("{cols}", COLUMNS);
   }
 
+  /** The job in the current row of a result with the columns of {@link #withColumns}. */
   @Override
   public Job map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new Job(

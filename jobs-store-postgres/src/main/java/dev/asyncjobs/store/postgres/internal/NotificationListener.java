@@ -2,6 +2,7 @@ package dev.asyncjobs.store.postgres.internal;
 
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.Subscription;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,6 +45,15 @@ public final class NotificationListener implements AutoCloseable {
   private volatile @Nullable Connection connection;
   private volatile boolean closed;
 
+  /**
+   * A listener, not yet started.
+   *
+   * @param connector opens the listening connection
+   * @param channel the channel the notify trigger sends on
+   * @param initialBackoff the first wait after a lost connection, doubled per failure
+   * @param maxBackoff the longest wait
+   * @param firstConnectWait how long the first subscription waits for LISTEN
+   */
   public NotificationListener(
       ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait) {
     this.connector = connector;
@@ -59,7 +69,7 @@ public final class NotificationListener implements AutoCloseable {
    */
   public Subscription subscribe(JobEventListener listener) {
     if (closed) {
-      throw new IllegalStateException("the job store is closed");
+      throw new JobStoreException("the PostgreSQL job store is closed: no new subscriptions", null, null);
     }
     listeners.add(listener);
     startOnce();
@@ -88,18 +98,29 @@ public final class NotificationListener implements AutoCloseable {
 
   private void run() {
     long backoffMillis = initialBackoff.toMillis();
+    int failures = 0;
     while (!closed) {
       try (Connection c = connector.connect()) {
         connection = c;
         listen(c);
         firstListen.countDown();
+        if (failures > 0) {
+          LOG.info("listening on {} again after {} failed attempt(s)", channel, failures);
+        }
+        failures = 0;
         backoffMillis = initialBackoff.toMillis();
         receive(c);
       } catch (SQLException | RuntimeException e) {
         if (closed) {
           break;
         }
-        LOG.warn("listening connection on {} failed ({}); reconnecting in {} ms", channel, e.getMessage(), backoffMillis);
+        // One warning per outage; the retries of the same outage are debug noise.
+        if (failures++ == 0) {
+          LOG.warn("listening connection on {} failed ({}); reconnecting with backoff up to {} ms",
+              channel, e.getMessage(), maxBackoff.toMillis());
+        } else {
+          LOG.debug("reconnecting the listener on {} failed again ({}); next try in {} ms", channel, e.getMessage(), backoffMillis);
+        }
         if (!sleep(backoffMillis)) {
           break;
         }

@@ -22,6 +22,7 @@ public final class OwnerWrites {
   private final String progressSql;
   private final String stateSql;
 
+  /** The statements on {@code names}' jobs table. */
   public OwnerWrites(SchemaNames names) {
     cancelSql = JobRows.withColumns(names.sql(
         "UPDATE {jobs} AS j SET"

@@ -21,6 +21,7 @@ public final class QuotaLedger {
   private final String resetSql;
   private final String pruneSql;
 
+  /** The statements on {@code names}' ledger table. */
   public QuotaLedger(SchemaNames names) {
     this.windowSql =
         names.sql(

@@ -28,6 +28,7 @@ public final class Reads {
   private final String findSql;
   private final String recentDurationsSql;
 
+  /** The statements on {@code names}' jobs table. */
   public Reads(SchemaNames names) {
     this.names = names;
     this.findSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id"));

@@ -11,6 +11,7 @@ public final class Retention {
   private final String deleteSql;
   private final QuotaLedger ledger;
 
+  /** Cleanup of {@code names}' jobs table; prunes {@code ledger} on the way. */
   public Retention(SchemaNames names, QuotaLedger ledger) {
     this.ledger = ledger;
     this.deleteSql = names.sql(

@@ -21,7 +21,7 @@ import org.postgresql.util.ServerErrorMessage;
 public final class SqlErrors {
   /** What kind of failure happened, as far as retrying is concerned. */
   public enum Kind {
-    /** No connection was obtained, so nothing ran: always safe to retry. */
+    /** Opening a connection failed at once, so nothing ran: always safe to retry. */
     NO_CONNECTION,
     /** The connection broke while a statement ran: the outcome is unknown. */
     CONNECTION_LOST,
@@ -68,7 +68,12 @@ public final class SqlErrors {
   /** Classifies a failure for the retry decision. */
   public static Kind classify(Throwable e) {
     SQLException sql = sqlException(e);
-    if (e instanceof ConnectionException || sql instanceof SQLTransientConnectionException) {
+    if (sql instanceof SQLTransientConnectionException) {
+      // The pool already waited its whole connection timeout: waiting again would only multiply
+      // the caller's wait while the database is down.
+      return Kind.PERMANENT;
+    }
+    if (e instanceof ConnectionException) {
       return Kind.NO_CONNECTION;
     }
     String state = sql == null ? null : sql.getSQLState();

@@ -65,6 +65,7 @@ public final class WorkerWrites {
   private final String rescueSql;
   private final String stateSql;
 
+  /** The statements on {@code names}' jobs table. */
   public WorkerWrites(SchemaNames names) {
     claimSql = sql(names,
         "UPDATE {jobs} AS j SET status = 'PROCESSING', attempts = j.attempts + 1, progress = 0, progress_message = NULL,"

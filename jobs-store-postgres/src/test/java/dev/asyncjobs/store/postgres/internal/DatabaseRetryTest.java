@@ -13,31 +13,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which failures are retried, provoked for real: a serialization failure, a deadlock, a connection
  * killed mid-statement, a syntax error.
  */
 class DatabaseRetryTest {
-  private static TestSchema schema;
+  @RegisterExtension
+  static final TestSchema schema = new TestSchema();
   private static Database db;
   private static String counter;
 
   @BeforeAll
   static void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
     db = new Database(schema.dataSource());
     counter = schema.name() + ".counter";
     schema.execute("CREATE TABLE " + counter + " (id int PRIMARY KEY, n int NOT NULL)");
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    schema.close();
   }
 
   @BeforeEach
