@@ -22,7 +22,10 @@ record ChildDatabase(String url, String user, String password, String schema) {
     return Objects.requireNonNull(System.getProperty(name), "system property " + name);
   }
 
-  /** A pool that gives up on a connection after 2 s, so that an outage surfaces as errors, not hangs. */
+  /**
+   * A pool that gives up on a connection after {@code worker.connectionTimeoutMillis} (default 2 s,
+   * at least 250 ms), so that an outage surfaces as errors, not hangs.
+   */
   HikariDataSource pool(String name, int size) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
@@ -30,7 +33,7 @@ record ChildDatabase(String url, String user, String password, String schema) {
     config.setPassword(password);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(Math.min(2, size));
-    config.setConnectionTimeout(2000);
+    config.setConnectionTimeout(Long.getLong("worker.connectionTimeoutMillis", 2000));
     config.setPoolName(name);
     return new HikariDataSource(config);
   }

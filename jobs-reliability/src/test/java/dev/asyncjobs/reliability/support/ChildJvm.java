@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 /**
  * A JVM started from this test's own class path running one {@code main} class. Its standard output
  * is the test's protocol channel (read line by line, waited on with deadlines); its standard error
- * goes to a file. Its standard input stays open: the child's main treats end-of-input as "the test
+ * goes to a file (replaced at each start). Its standard input stays open: the child's main treats end-of-input as "the test
  * is gone" and halts, so that no child outlives a test JVM that was itself killed.
  *
  * <p>{@link #close()} kills it (SIGKILL) if it still runs; tests close every child in {@code
@@ -67,7 +67,7 @@ public final class ChildJvm implements AutoCloseable {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
       Process p = new ProcessBuilder(command)
-          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
           .start();
       return new ChildJvm(name, p, log);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.asyncjobs.reliability.support;
 
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.JobStoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +13,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Creates jobs on a thread of its own, in batches spread evenly over a duration, so that the work
- * keeps arriving while the test kills things. {@link #await} rethrows what went wrong.
+ * keeps arriving while the test kills things. A batch that fails with {@link JobStoreException}
+ * (the database is away) is sent again until it succeeds, as a careful client would: give the
+ * requests idempotency keys, and a batch that was stored before the connection dropped is not
+ * stored twice. {@link #await} rethrows any other failure.
  */
 public final class Enqueuer implements AutoCloseable {
   private static final int BATCH = 250;
+  private static final long RESEND_PAUSE_MILLIS = 200;
 
   private final Thread thread;
   private final AtomicInteger created = new AtomicInteger();
+  private final AtomicInteger resent = new AtomicInteger();
   private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
   private volatile boolean stopped;
 
@@ -49,7 +55,7 @@ public final class Enqueuer implements AutoCloseable {
         for (int i = b * BATCH; i < Math.min(count, (b + 1) * BATCH); i++) {
           batch.add(request.apply(i));
         }
-        jobs.createAll(batch);
+        createResending(jobs, batch);
         created.addAndGet(batch.size());
       }
     } catch (InterruptedException e) {
@@ -57,6 +63,23 @@ public final class Enqueuer implements AutoCloseable {
     } catch (RuntimeException e) {
       failure.set(e);
     }
+  }
+
+  private void createResending(JobManager jobs, List<JobRequest> batch) throws InterruptedException {
+    while (true) {
+      try {
+        jobs.createAll(batch);
+        return;
+      } catch (JobStoreException e) {
+        resent.incrementAndGet();
+        Thread.sleep(RESEND_PAUSE_MILLIS);
+      }
+    }
+  }
+
+  /** How many times a batch was sent again after the store failed. */
+  public int resent() {
+    return resent.get();
   }
 
   /** Jobs created so far. */
