@@ -216,7 +216,7 @@ public final class JobManager implements AutoCloseable {
   /** The owner's job, if it exists and belongs to the owner. */
   public Optional<Job> find(String ownerId, UUID jobId) {
     requireOwner(ownerId);
-    return store.find(jobId).filter(j -> j.ownerId().equals(ownerId));
+    return store.find(jobId, ownerId);
   }
 
   /**
