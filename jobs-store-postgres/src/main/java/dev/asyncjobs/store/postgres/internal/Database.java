@@ -5,6 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.NoTemplateEngine;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,9 @@ public final class Database {
     this.jdbi = Jdbi.create(dataSource);
     // Messages must not carry bound values: payloads may be private and large.
     jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
+    // The SQL is complete text built in Java: no template pass, and no chance that "<x>" in SQL is
+    // read as a template attribute.
+    jdbi.getConfig(SqlStatements.class).setTemplateEngine(new NoTemplateEngine());
   }
 
   /**
