@@ -254,14 +254,19 @@ async function loadJobs(append = false) {
   }
 }
 
+// Shows a job read over HTTP, unless the page already knows a newer state of it: an answer can
+// arrive after events that happened later (a cancel's CANCELLED event often beats its response).
+function accept(job) {
+  const known = state.jobs.get(job.id);
+  if (known && instantKey(known.updatedAt) > instantKey(job.updatedAt)) return;
+  state.jobs.set(job.id, job);
+  render(job, known ? undefined : 'start');
+  $('empty').hidden = true;
+}
+
 async function fetchJob(id) {
   try {
-    const job = await api('GET', '/api/jobs/' + id);
-    const known = state.jobs.get(id);
-    if (known && instantKey(known.updatedAt) > instantKey(job.updatedAt)) return;
-    state.jobs.set(id, job);
-    render(job, known ? undefined : 'start');
-    $('empty').hidden = true;
+    accept(await api('GET', '/api/jobs/' + id));
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) showError('list-error', e);
   }
@@ -270,9 +275,7 @@ async function fetchJob(id) {
 async function cancelJob(id, button) {
   button.disabled = true;
   try {
-    const job = await api('DELETE', '/api/jobs/' + id);
-    state.jobs.set(id, job);
-    render(job);
+    accept(await api('DELETE', '/api/jobs/' + id));
   } catch (e) {
     showError('list-error', e);
     button.disabled = false;
@@ -375,6 +378,8 @@ function preview(job) {
       break;
     }
     default:
+      // A plugin's type: show lines of text when the result has them (the haiku example does).
+      if (Array.isArray(r.lines)) parts.push(el('p', {}, ...r.lines.flatMap((line, i) => (i ? [el('br'), String(line)] : [String(line)]))));
       break;
   }
   if (r.note) parts.push(el('p', { class: 'muted', text: r.note }));
