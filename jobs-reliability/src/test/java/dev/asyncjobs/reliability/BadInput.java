@@ -44,8 +44,10 @@ record BadInput(
    * @param field the field the error names, or null when it names none
    * @param detail a part of the message a person reads
    * @param status the HTTP status
+   * @param code the problem's {@code code} through HTTP; null for the code of {@code type}
    */
-  record Refused(Class<? extends JobException> type, @Nullable String field, String detail, int status) implements Answer {}
+  record Refused(Class<? extends JobException> type, @Nullable String field, String detail, int status, @Nullable String code)
+      implements Answer {}
 
   /**
    * Accepted as plain data: stored exactly as sent, changing nothing else.
@@ -71,7 +73,12 @@ record BadInput(
   }
 
   static Refused refused(Class<? extends JobException> type, @Nullable String field, String detail, int status) {
-    return new Refused(type, field, detail, status);
+    return new Refused(type, field, detail, status, null);
+  }
+
+  /** An HTTP answer that no manager exception gives (401, 406, a refused envelope). */
+  static Refused problem(int status, String code, @Nullable String field, String detail) {
+    return new Refused(JobException.class, field, detail, status, code);
   }
 
   static Accepted accepted(int rowsAdded, Check check) {

