@@ -17,7 +17,10 @@ import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.Subscription;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncjobs.reliability.support.HttpApi;
 import dev.asyncjobs.reliability.support.Schema;
+import dev.asyncjobs.reliability.support.SseClient;
 import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
@@ -273,5 +276,70 @@ class OwnerIsolationTest {
         JobManager webJobs = manager(webStore)) {
       assertThat(webJobs.get(ALICE, aliceRunning.id()).id()).isEqualTo(aliceRunning.id());
     }
+  }
+
+  // ------------------------------------------------------------------ over HTTP, on the web role
+
+  /** The answer with the id and the path (the problem's {@code instance}) made neutral. */
+  private static String neutral(HttpApi.Response r, UUID id) {
+    return r.status() + " " + r.contentType() + " " + r.body().replace(id.toString(), "<id>");
+  }
+
+  @Test
+  void overHttpOnTheWebRoleEveryRouteKeepsOwnersApart() throws Exception {
+    try (HikariDataSource web = Schema.pool(new TestServer.Server(schema.server().url(), webRole, "web", "web role"), "web-http-" + schema.name(), 4);
+        PostgresJobStore webStore = PostgresJobStore.builder().dataSource(web).schema(schema.name()).autoMigrate(false).build();
+        JobManager webJobs = manager(webStore);
+        HttpApi api = new HttpApi(webJobs)) {
+      String mallory = api.token(MALLORY);
+      String alice = api.token(ALICE);
+      // one job: foreign and unknown ids answer the same, byte for byte but for the id
+      for (Job victim : List.of(alicePending, aliceRunning)) {
+        UUID unknown = UUID.randomUUID();
+        for (String method : List.of("GET", "DELETE")) {
+          HttpApi.Response foreign = api.send(api.request(mallory, "/api/jobs/" + victim.id()).method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+          HttpApi.Response missing = api.send(api.request(mallory, "/api/jobs/" + unknown).method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+          assertThat(foreign.status()).as("%s of alice's %s job", method, victim.status()).isEqualTo(404);
+          assertThat(neutral(foreign, victim.id())).isEqualTo(neutral(missing, unknown));
+        }
+      }
+      assertThat(api.get(alice, "/api/jobs/" + aliceRunning.id()).status()).as("alice reads her own job").isEqualTo(200);
+
+      // lists, statistics and quota: only mallory's
+      List<String> malloryIds = new ArrayList<>();
+      webJobs.list(JobQuery.forOwner(MALLORY).limit(JobQuery.MAX_LIMIT).build()).items().forEach(j -> malloryIds.add(j.id().toString()));
+      List<String> listed = new ArrayList<>();
+      api.get(mallory, "/api/jobs?limit=500").json().get("items").forEach(i -> listed.add(i.get("id").asText()));
+      assertThat(listed).containsExactlyInAnyOrderElementsOf(malloryIds);
+      assertThat(api.get(mallory, "/api/jobs?status=PROCESSING").json().get("items")).isEmpty();
+      JsonNode stats = api.get(mallory, "/api/stats").json();
+      assertThat(stats.get("scope").asText()).isEqualTo("owner");
+      assertThat(stats.get("types").get(0).get("total").asLong()).isEqualTo(malloryIds.size());
+      assertThat(stats.get("types").get(0).get("processing").asLong()).isZero();
+      assertThat(api.get(mallory, "/api/quota").json().get("usedLastDay").asLong())
+          .isEqualTo(webJobs.quotaUsage(MALLORY).usedLastDay());
+
+      // event streams: mallory's carries none of alice's events
+      try (SseClient malloryStream = SseClient.open(api, mallory, "mallory"); SseClient aliceStream = SseClient.open(api, alice, "alice")) {
+        malloryStream.await(e -> e.name().equals("ready"), WAIT, "ready");
+        aliceStream.await(e -> e.name().equals("ready"), WAIT, "ready");
+        String secret = api.post(alice, "/api/generate", "{\"type\":\"echo\",\"payload\":{\"text\":\"secret\",\"repeat\":1}}").json().get("id").asText();
+        assertThat(api.delete(alice, "/api/jobs/" + secret).status()).isEqualTo(200);
+        aliceStream.await(e -> e.data().contains(secret) && e.data().contains("CANCELLED"), WAIT, "alice's cancelled event");
+        String marker = api.post(mallory, "/api/generate", "{\"type\":\"echo\",\"payload\":{\"text\":\"marker\",\"repeat\":1}}").json().get("id").asText();
+        malloryStream.await(e -> e.data().contains(marker), WAIT, "mallory's marker");
+        assertThat(malloryStream.events()).noneMatch(e -> e.data().contains(secret));
+        assertThat(malloryStream.events()).filteredOn(e -> e.name().equals("job"))
+            .allMatch(e -> malloryIdsNow(webJobs).stream().anyMatch(id -> e.data().contains(id)));
+      }
+    }
+    assertThat(jobs.get(ALICE, alicePending.id())).isEqualTo(alicePending);
+    assertThat(jobs.get(ALICE, aliceRunning.id())).isEqualTo(aliceRunning);
+  }
+
+  private static List<String> malloryIdsNow(JobManager on) {
+    List<String> ids = new ArrayList<>();
+    on.list(JobQuery.forOwner(MALLORY).limit(JobQuery.MAX_LIMIT).build()).items().forEach(j -> ids.add(j.id().toString()));
+    return ids;
   }
 }
