@@ -107,7 +107,7 @@ class DatabaseOutageTest {
         awaitListeners(admin, database, WORKERS + 1);
         Job sentAgain = createResending(jobs, duringOutage);
         assertThat(createResending(jobs, duringOutage).id()).isEqualTo(sentAgain.id());
-        enqueuer.await(WAIT);
+        enqueuer.await(Duration.ofSeconds(Math.max(WAIT.toSeconds(), jobCount / 20)));
         resent = enqueuer.resent();
       }
       awaitCompleted(ledger, jobCount);
@@ -210,7 +210,9 @@ class DatabaseOutageTest {
   }
 
   private static void awaitCompleted(ExecutionLedger ledger, long n) {
-    Await.until(n + " jobs completed", WAIT, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
+    // generous for the chaos size too: 20 jobs a second is far below what two workers do here
+    Duration wait = Duration.ofSeconds(Math.max(WAIT.toSeconds(), n / 20));
+    Await.until(n + " jobs completed", wait, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
   }
 
   /** Completed jobs; -1 while the test's own pooled connections are being replaced after a termination. */
