@@ -64,6 +64,7 @@ public final class WorkerRuntime {
   /** A moving average of how long generators run here, or -1 before the first; decides claiming ahead. */
   private volatile long averageRunNanos = -1;
   private final WakeSchedule wakes;
+  private final StoreOutageLog outage;
 
   private Lifecycle lifecycle = Lifecycle.NEW;
   private volatile boolean stopping;
@@ -95,6 +96,7 @@ public final class WorkerRuntime {
     this.planner = new ClaimPlanner(config);
     this.buffer = new ClaimBuffer(config.concurrency());
     this.wakes = new WakeSchedule(clock, timer, signal::signal);
+    this.outage = new StoreOutageLog(LOG, config.workerId());
   }
 
   /** Starts the loop and the timers. Idempotent while running. */
@@ -141,7 +143,7 @@ public final class WorkerRuntime {
       try {
         task.run();
       } catch (RuntimeException e) {
-        LOG.warn("worker {}: {} failed", config.workerId(), what, e);
+        outage.failed(what, e);
         listener.onStoreError(what, e);
       } catch (Error e) {
         LOG.error("worker {}: {} failed", config.workerId(), what, e);
@@ -158,7 +160,7 @@ public final class WorkerRuntime {
       try {
         wait = Math.min(wait, claimWhileCapacity());
       } catch (RuntimeException e) {
-        LOG.warn("worker {}: claim failed; trying again in {} ms", config.workerId(), config.pollInterval().toMillis(), e);
+        outage.failed("claim", e);
         listener.onStoreError("claim", e);
       }
       try {
@@ -181,6 +183,7 @@ public final class WorkerRuntime {
       for (ClaimPlanner.Group group : plan.groups()) {
         List<Job> jobs =
             store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+        outage.succeeded();
         if (!jobs.isEmpty()) {
           launch(jobs);
           // Capacity changed: plan afresh rather than over-claim with the other groups.
@@ -363,11 +366,12 @@ public final class WorkerRuntime {
     try {
       result = store.heartbeat(leases, config.leaseDuration());
     } catch (RuntimeException e) {
-      LOG.warn("worker {}: heartbeat of {} leases failed", config.workerId(), leases.size(), e);
+      outage.failed("heartbeat of " + leases.size() + " leases", e);
       listener.onStoreError("heartbeat", e);
       abandonExpired(live);
       return;
     }
+    outage.succeeded();
     long validUntil = sentAt + config.leaseDuration().toNanos();
     for (Attempt a : live) {
       if (result.lost().contains(a.job().id())) {
@@ -399,6 +403,7 @@ public final class WorkerRuntime {
 
   private void rescue() {
     List<Job> rescued = store.rescueExpired(RESCUE_BATCH);
+    outage.succeeded();
     for (Job job : rescued) {
       JobMdc.run(job, () -> {
         LOG.warn("job {} rescued from an expired lease: now {} ({})", job.id(), job.status(), job.errorMessage());

@@ -1,6 +1,7 @@
 package dev.asyncjobs.examples.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -9,7 +10,8 @@ import java.io.UncheckedIOException;
 
 /** Reading and writing JSON on a Javalin context, with one mapper for the whole API. */
 final class HttpIo {
-  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  // Trailing tokens are refused: "{...} x" is not a JSON body, whatever the first object says.
+  static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private HttpIo() {}
 
