@@ -103,6 +103,11 @@ final class ClaimPlanner {
     return new Plan(groups, pacingWait);
   }
 
+  /** Whether {@code group} is the one of the types claimed together (the one that may claim ahead). */
+  boolean isShared(Group group) {
+    return !sharedTypes.isEmpty() && group.types().equals(sharedTypes);
+  }
+
   /** A job of {@code type} was claimed at {@code nowNanos}: start the pacing interval. */
   void started(String type, long nowNanos) {
     Long interval = pacingNanos.get(type);

@@ -20,6 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,8 @@ public final class WorkerRuntime {
   private static final long INTERRUPT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long THREAD_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int RESCUE_BATCH = 100;
+  /** Claims of the types claimed together that may be on their way at once. */
+  private static final int MAX_CLAIMS_IN_FLIGHT = 2;
   /** How long a job claimed ahead should wait for a slot, at most about. */
   private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -60,6 +64,20 @@ public final class WorkerRuntime {
   private final RunningAttempts running = new RunningAttempts();
   private final ClaimPlanner planner;
   private final ClaimBuffer buffer;
+  /** Runs the claims of the shared group, so that two can be on their way at once. */
+  private final ThreadPoolExecutor claimExecutor;
+  /** How many finished attempts may wait for their outcome write before claiming slows down. */
+  private final int writeAllowance;
+  /** Jobs the shared claims in flight may bring: counted as busy until they arrive. */
+  private final AtomicInteger sharedReserved = new AtomicInteger();
+  private final AtomicInteger claimsInFlight = new AtomicInteger();
+  /**
+   * Counts the signs that due jobs may have appeared (store events, timed wake-ups, rescues, polls,
+   * wakeUp()). A shared claim that came back short records the count it was sent under: until the
+   * count moves on, the queue is known empty and the loop does not claim again (it would spin).
+   */
+  private final AtomicLong workSeen = new AtomicLong();
+  private volatile long drainedAt = -1;
   private final WakeSignal signal = new WakeSignal();
   /** A moving average of how long generators run here, or -1 before the first; decides claiming ahead. */
   private volatile long averageRunNanos = -1;
@@ -95,7 +113,12 @@ public final class WorkerRuntime {
     }
     this.planner = new ClaimPlanner(config);
     this.buffer = new ClaimBuffer(config.concurrency());
-    this.wakes = new WakeSchedule(clock, timer, signal::signal);
+    this.writeAllowance = 2 * Math.max(config.concurrency(), config.claimBatchSize());
+    this.claimExecutor =
+        new ThreadPoolExecutor(
+            MAX_CLAIMS_IN_FLIGHT, MAX_CLAIMS_IN_FLIGHT, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads.factory("claim"));
+    this.claimExecutor.allowCoreThreadTimeOut(true);
+    this.wakes = new WakeSchedule(clock, timer, this::newWork);
     this.outage = new StoreOutageLog(LOG, config.workerId());
   }
 
@@ -135,6 +158,12 @@ public final class WorkerRuntime {
 
   /** Looks for due jobs now. */
   public void wakeUp() {
+    newWork();
+  }
+
+  /** Due jobs may have appeared: wake the loop, and let it claim even if the queue was empty. */
+  private void newWork() {
+    workSeen.incrementAndGet();
     signal.signal();
   }
 
@@ -155,7 +184,13 @@ public final class WorkerRuntime {
 
   private void loop() {
     long pollNanos = config.pollInterval().toNanos();
+    long lastPoll = System.nanoTime();
     while (!stopping) {
+      if (System.nanoTime() - lastPoll >= pollNanos) {
+        // The poll: look again even where the queue was empty (a notification may have been missed).
+        workSeen.incrementAndGet();
+        lastPoll = System.nanoTime();
+      }
       long wait = pollNanos;
       try {
         wait = Math.min(wait, claimWhileCapacity());
@@ -171,16 +206,31 @@ public final class WorkerRuntime {
     }
   }
 
-  /** Claims and launches until capacity is full or nothing is due. @return how long pacing wants the loop to wait at most */
+  /**
+   * Claims and launches until capacity is full or nothing is due. The types claimed together are
+   * claimed on the claim threads, up to {@link #MAX_CLAIMS_IN_FLIGHT} claims at once, their limits
+   * reserved until their jobs are launched, so that the store's round trip of one claim overlaps
+   * the next; types with their own limit or pacing are claimed here, one claim at a time.
+   *
+   * @return how long pacing wants the loop to wait at most
+   */
   private long claimWhileCapacity() {
     while (!stopping) {
       long now = System.nanoTime();
-      ClaimPlanner.Plan plan = planner.plan(running.busy(), running.busyPerType(), now, prefetch(), buffer.size());
-      if (plan.groups().isEmpty()) {
-        return plan.pacingWaitNanos();
-      }
+      int reserved = sharedReserved.get();
+      ClaimPlanner.Plan plan =
+          planner.plan(running.busy() + reserved + writeBacklogExcess(), running.busyPerType(), now, prefetch(),
+              buffer.size() + reserved);
       boolean claimed = false;
       for (ClaimPlanner.Group group : plan.groups()) {
+        if (planner.isShared(group)) {
+          if (claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT || drainedAt == workSeen.get()) {
+            continue;
+          }
+          claimAsync(group);
+          claimed = true;
+          break;
+        }
         List<Job> jobs =
             store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
         outage.succeeded();
@@ -196,6 +246,52 @@ public final class WorkerRuntime {
       }
     }
     return Long.MAX_VALUE;
+  }
+
+  /** Claims the shared group on a claim thread; its limit stays reserved until its jobs are launched. */
+  private void claimAsync(ClaimPlanner.Group group) {
+    sharedReserved.addAndGet(group.limit());
+    claimsInFlight.incrementAndGet();
+    long seen = workSeen.get();
+    try {
+      claimExecutor.execute(() -> {
+        boolean full = false;
+        try {
+          List<Job> jobs =
+              store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+          outage.succeeded();
+          full = jobs.size() == group.limit();
+          if (!jobs.isEmpty()) {
+            launch(jobs);
+          }
+        } catch (RuntimeException e) {
+          outage.failed("claim", e);
+          listener.onStoreError("claim", e);
+        } finally {
+          if (!full) {
+            // Fewer jobs than asked for: the queue was empty as of what the loop had seen.
+            drainedAt = Math.max(drainedAt, seen);
+          }
+          sharedReserved.addAndGet(-group.limit());
+          claimsInFlight.decrementAndGet();
+          signal.signal();
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      sharedReserved.addAndGet(-group.limit());
+      claimsInFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Attempts whose outcome waits to be written beyond {@link #writeAllowance}, counted as busy, so
+   * that claiming never outruns the completion writer: without this, a store whose claims are
+   * cheaper than its completions would let leases pile up without bound (and every heartbeat
+   * carry them all).
+   */
+  private int writeBacklogExcess() {
+    int writing = running.size() - running.busy();
+    return Math.max(0, writing - writeAllowance);
   }
 
   /**
@@ -286,7 +382,12 @@ public final class WorkerRuntime {
       long took = System.nanoTime() - start;
       long average = averageRunNanos;
       averageRunNanos = average < 0 ? took : average + (took - average) / 8;
-    }, () -> running.remove(a));
+    }, () -> {
+      running.remove(a);
+      if (writeBacklogExcess() == 0) {
+        signal.signal(); // a loop held back by the backlog may claim again
+      }
+    });
   }
 
   private void onTimeout(Attempt a) {
@@ -308,7 +409,7 @@ public final class WorkerRuntime {
         }
         Instant runAt = event.runAt();
         if (runAt == null) {
-          signal.signal();
+          newWork();
         } else {
           wakes.wakeAt(runAt);
         }
@@ -411,7 +512,7 @@ public final class WorkerRuntime {
       listener.onRescued(job);
     }
     if (!rescued.isEmpty()) {
-      signal.signal();
+      newWork();
     }
   }
 
@@ -461,7 +562,9 @@ public final class WorkerRuntime {
       TimeUnit.NANOSECONDS.timedJoin(loop, Math.max(1, graceEnd - System.nanoTime()));
       loop.interrupt();
     }
-    // Jobs claimed ahead have not started: give them back at once for other workers.
+    // Claims on their way land in the buffer; then the jobs claimed ahead, not started, go back at once.
+    claimExecutor.shutdown();
+    claimExecutor.awaitTermination(Math.max(1, graceEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
     releaseBuffered("the worker is stopping before it started", null);
     int left = running.size();
     if (left > 0) {
@@ -495,6 +598,7 @@ public final class WorkerRuntime {
       Thread.currentThread().interrupt();
     }
     timer.shutdownNow();
+    claimExecutor.shutdownNow();
     if (ownExecutor != null) {
       ownExecutor.shutdownNow();
     }

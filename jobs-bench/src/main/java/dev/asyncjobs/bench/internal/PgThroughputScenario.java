@@ -47,6 +47,11 @@ final class PgThroughputScenario implements Scenario {
         double two = second != null ? rig.runWorkers(1, second, 0) : rig.runWorkers(2, null, 0);
         String how = second != null ? "2 worker processes (2 JVMs)" : "2 worker instances in one JVM";
         run.record(Measurement.versus("jobs/s, " + how + ", 16 each, vs 1 worker process", "jobs/s", two, one, "1 worker process"));
+        rig.notifyOnBaseline();
+        double notifying = rig.runBaseline();
+        run.record(Measurement.versus(
+            "for reference: jobs/s of the SKIP LOCKED loop when its table sends the store's change notifications, vs without",
+            "jobs/s", notifying, base, "SKIP LOCKED loop"));
       } finally {
         if (second != null) {
           second.close();

@@ -135,6 +135,17 @@ final class ThroughputRig implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the baseline table the store's change notifications (the same statement triggers and
+   * functions as the jobs table), to show what notifying every change costs the hand-written loop.
+   */
+  void notifyOnBaseline() throws SQLException {
+    schema.execute(
+        "CREATE TRIGGER baseline_notify_updated AFTER UPDATE ON " + schema.table(BASELINE)
+            + " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema.table("jobs_notify_updated") + "()");
+  }
+
   /** Loads the seed into the baseline table and processes it with the hand-written loop. @return jobs per second */
   double runBaseline() throws Exception {
     load(BASELINE, 0);

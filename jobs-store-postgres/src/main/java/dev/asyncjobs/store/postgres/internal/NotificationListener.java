@@ -159,6 +159,9 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   private void dispatch(String payload) {
+    if (listeners.isEmpty()) {
+      return; // every subscription was closed: nothing to parse for
+    }
     List<JobEvent> events;
     try {
       events = EventPayloads.parseAll(payload);

@@ -76,6 +76,12 @@ public final class WorkerWrites {
             // locked ids can only be looked up by primary key.
             + " WHERE j.id = ANY(ARRAY(SELECT id FROM {jobs}"
             + " WHERE status = 'PENDING' AND run_at <= :now AND type = ANY(CAST(:types AS text[]))"
+            // The claim's own transaction commits without waiting for its WAL flush. NOTIFY
+            // serialises committing transactions that notify, flush included (a lock held through
+            // the commit), which capped claims at one per fsync. Safe for a claim: if a database
+            // crash loses it, the job is simply PENDING again, and the fenced writes of the worker
+            // that ran it are refused. Completions and every other write still wait for the flush.
+            + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
             + " ORDER BY priority DESC, run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)) RETURNING {cols}");
     heartbeatSql = sql(names,
         "UPDATE {jobs} AS j SET lease_until = :leaseUntil"

@@ -34,17 +34,20 @@ $$;
 -- chunks of about 4,000 bytes (so a chunk stays below 7,900), a larger event goes alone, and one
 -- too large even for that (long owner, type and message, all escaped) goes without its message.
 CREATE FUNCTION ${schema}.${prefix}jobs_notify_send(channel text, events text[]) RETURNS void
-LANGUAGE sql VOLATILE AS $$
-  SELECT pg_notify(
-           CASE WHEN octet_length(channel) > 63 THEN 'asyncjobs_' || md5(channel) ELSE channel END,
-           '[' || string_agg(c.e, ',' ORDER BY c.n) || ']')
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- PL/pgSQL, not SQL: its query is planned once per session, not on every call.
+  PERFORM pg_notify(
+            CASE WHEN octet_length(channel) > 63 THEN 'asyncjobs_' || md5(channel) ELSE channel END,
+            '[' || string_agg(c.e, ',' ORDER BY c.n) || ']')
   FROM (SELECT s.e, s.n, CASE WHEN s.len > 3900 THEN -s.n
                          ELSE (sum(CASE WHEN s.len > 3900 THEN 0 ELSE s.len + 1 END) OVER (ORDER BY s.n) - s.len - 1) / 4000
                          END AS chunk
         FROM (SELECT f.e, f.n, octet_length(f.e) AS len
               FROM (SELECT CASE WHEN octet_length(u.e) > 7890 THEN (u.e::jsonb - 'message')::text ELSE u.e END AS e, u.n
                     FROM unnest(events) WITH ORDINALITY AS u(e, n)) AS f) AS s) AS c
-  GROUP BY c.chunk
+  GROUP BY c.chunk;
+END
 $$;
 
 CREATE FUNCTION ${schema}.${prefix}jobs_notify_inserted() RETURNS trigger
@@ -61,8 +64,11 @@ $$;
 -- What V1's row trigger sent for an update: a change of status, a cancel request, or (on a
 -- PROCESSING job) a change of progress, message or updated_at. Heartbeats only move lease_until:
 -- they notify nobody.
+-- The join of the transition tables is planned once per session and cached; hash or merge join
+-- only (enable_nestloop off for this function), so that a plan cached for a 16-row claim cannot
+-- turn a 50,000-row update into a quadratic scan of spilled tuplestores.
 CREATE FUNCTION ${schema}.${prefix}jobs_notify_updated() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_nestloop = off AS $$
 BEGIN
   PERFORM ${schema}.${prefix}jobs_notify_send(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
     ARRAY(SELECT ${schema}.${prefix}jobs_event(k.kind, n.id, n.owner_id, n.type, n.status, n.progress,
