@@ -5,34 +5,40 @@
 
 const TOKEN_KEY = 'asyncjobs.token';
 
-// The create form of each job type: the fields of its payload record.
-const PROMPT = { name: 'prompt', label: 'Prompt', kind: 'textarea', wide: true, required: true };
+// The create form of each job type: the fields of its payload, as both the demo and the OpenAI
+// generators read them. An empty field is left out, so the generator's default applies.
+const PROMPT = { name: 'prompt', label: 'Prompt', kind: 'textarea', wide: true };
 const TYPES = {
   image_generation: { label: 'Image', fields: [
-    { ...PROMPT, placeholder: 'a lighthouse at dusk, oil painting' },
-    { name: 'size', label: 'Size', kind: 'select', options: ['1024x1024', '512x512', '256x256', '1792x1024', '1024x1792'] },
-    { name: 'style', label: 'Style', kind: 'select', options: ['vivid', 'natural'] },
-    { name: 'n', label: 'Pictures', kind: 'number', min: 1, max: 4, value: 1 }] },
+    { ...PROMPT, placeholder: 'a lighthouse at dusk' },
+    { name: 'style', label: 'Style', kind: 'select', options: ['', 'realistic', 'artistic', 'cartoon', 'anime', 'sketch', 'watercolor', 'digital_art', '3d_render', 'pixel_art'] },
+    { name: 'size', label: 'Size', kind: 'select', options: ['standard', 'wide', 'tall'] },
+    { name: 'quality', label: 'Quality', kind: 'select', options: ['standard', 'hd'] }] },
   text_generation: { label: 'Text', fields: [
     { ...PROMPT, placeholder: 'explain durable job queues to a new colleague' },
-    { name: 'maxWords', label: 'Max words', kind: 'number', min: 20, max: 2000, value: 120 },
-    { name: 'tone', label: 'Tone', kind: 'select', options: ['neutral', 'friendly', 'formal'] }] },
+    { name: 'kind', label: 'Kind', kind: 'select', options: ['article', 'blog_post', 'email', 'social_post', 'product_description', 'summary', 'ad_copy', 'story'] },
+    { name: 'tone', label: 'Tone', kind: 'select', options: ['neutral', 'professional', 'friendly', 'casual', 'formal', 'persuasive', 'humorous', 'enthusiastic', 'empathetic'] },
+    { name: 'length', label: 'Length', kind: 'select', options: ['medium', 'short', 'long'] },
+    { name: 'audience', label: 'Audience', kind: 'text', placeholder: 'optional' }] },
   video_generation: { label: 'Video', fields: [
     { ...PROMPT, placeholder: 'a paper boat drifting down a rainy street' },
-    { name: 'durationSeconds', label: 'Seconds', kind: 'number', min: 2, max: 60, value: 8 },
-    { name: 'resolution', label: 'Resolution', kind: 'select', options: ['720p', '1080p', '480p'] },
-    { name: 'fps', label: 'FPS', kind: 'number', min: 12, max: 60, value: 24 }] },
+    { name: 'durationSeconds', label: 'Seconds', kind: 'number', min: 5, max: 600, value: 30 },
+    { name: 'resolution', label: 'Resolution', kind: 'select', options: ['1080p', '720p', '4k'] },
+    { name: 'style', label: 'Style', kind: 'select', options: ['cinematic', 'documentary', 'animation', 'commercial', 'music_video', 'vlog', 'tutorial'] }] },
   music_generation: { label: 'Music', fields: [
-    { ...PROMPT, placeholder: 'calm focus music for a rainy afternoon' },
-    { name: 'genre', label: 'Genre', kind: 'select', options: ['ambient', 'lofi', 'jazz', 'rock', 'electronic', 'classical'] },
-    { name: 'durationSeconds', label: 'Seconds', kind: 'number', min: 5, max: 300, value: 30 }] },
+    { ...PROMPT, placeholder: 'focus music for a rainy afternoon' },
+    { name: 'genre', label: 'Genre', kind: 'select', options: ['pop', 'rock', 'jazz', 'classical', 'electronic', 'hip_hop', 'ambient', 'folk', 'cinematic', 'lofi'] },
+    { name: 'mood', label: 'Mood', kind: 'select', options: ['calm', 'happy', 'sad', 'energetic', 'dark', 'romantic', 'epic', 'mysterious', 'uplifting'] },
+    { name: 'durationSeconds', label: 'Seconds', kind: 'number', min: 10, max: 600, value: 120 },
+    { name: 'tempo', label: 'Tempo (BPM)', kind: 'number', min: 40, max: 240, placeholder: 'auto' }] },
   model3d_generation: { label: '3D model', fields: [
-    { ...PROMPT, placeholder: 'a low-poly wooden chair' },
-    { name: 'format', label: 'Format', kind: 'select', options: ['glb', 'obj', 'stl'] },
-    { name: 'polygonBudget', label: 'Triangles', kind: 'number', min: 500, max: 200000, value: 20000 }] },
+    { ...PROMPT, placeholder: 'a wooden chair' },
+    { name: 'format', label: 'Format', kind: 'select', options: ['glb', 'obj', 'fbx', 'stl', 'usdz'] },
+    { name: 'polycount', label: 'Triangles', kind: 'number', min: 100, max: 5000000, value: 50000 },
+    { name: 'style', label: 'Style', kind: 'select', options: ['realistic', 'low_poly', 'stylized', 'cartoon', 'hard_surface'] }] },
   graphic_generation: { label: 'Graphic', fields: [
     { ...PROMPT, placeholder: 'Northwind Coffee, warm and friendly' },
-    { name: 'kind', label: 'Kind', kind: 'select', options: ['logo', 'icon', 'banner', 'poster'] }] },
+    { name: 'kind', label: 'Kind', kind: 'select', options: ['logo', 'poster', 'banner', 'social', 'icon'] }] },
 };
 
 const state = {
@@ -82,7 +88,10 @@ async function api(method, path, body) {
 function describe(error) {
   if (!(error instanceof ApiError)) return 'Network problem: ' + error.message;
   const p = error.problem;
-  let text = (p.title ? p.title + ': ' : '') + (p.detail || '');
+  const detail = p.detail || '';
+  // Details often begin with the title's words ("quota exceeded: …"): say them once.
+  const repeats = p.title && detail.toLowerCase().startsWith(p.title.toLowerCase());
+  let text = repeats ? detail.charAt(0).toUpperCase() + detail.slice(1) : (p.title ? p.title + ': ' : '') + detail;
   if (error.status === 429 && error.retryAfter) text += ' (try again in ' + error.retryAfter + ' s)';
   if (error.status === 422 && p.categories) text += ' [' + p.categories.join(', ') + ']';
   return text;
@@ -336,8 +345,20 @@ function message(job, active) {
 }
 
 function image(url, alt) {
-  // Only inline pictures: the page's Content-Security-Policy allows data: images and nothing remote.
-  return url && url.startsWith('data:image/') ? el('img', { src: url, alt, loading: 'lazy' }) : el('span');
+  // Inline demo pictures, or the https URL an image model answered with; nothing else is loaded.
+  return url && (url.startsWith('data:image/') || url.startsWith('https://')) ? el('img', { src: url, alt, loading: 'lazy' }) : el('span');
+}
+
+function imagesOf(r, alt) {
+  return el('div', { class: 'thumbs' }, ...(r.images || []).map((i) => image(i.url || (i.stored && i.stored.location), i.revisedPrompt || alt)));
+}
+
+function line(text, muted) {
+  return el('p', { class: muted ? 'muted' : '', text });
+}
+
+function list(items) {
+  return el('ul', {}, ...items.map((t) => el('li', { text: t })));
 }
 
 function preview(job) {
@@ -345,46 +366,51 @@ function preview(job) {
   const parts = [];
   switch (job.type) {
     case 'image_generation':
-      parts.push(el('div', { class: 'thumbs' }, ...(r.images || []).map((i) => image(i.url, i.revisedPrompt || 'generated image'))));
+      parts.push(imagesOf(r, 'generated image'), line([r.style, r.size, r.quality].filter(Boolean).join(' · '), true));
       break;
     case 'graphic_generation':
-      parts.push(image(r.url, r.kind || 'graphic'));
+      parts.push(imagesOf(r, r.kind || 'graphic'), line([r.kind, r.size, r.sizeNote].filter(Boolean).join(' · '), true));
       break;
     case 'text_generation':
-      parts.push(el('p', { text: r.text || '' }));
+      parts.push(line(r.text || ''), line([r.kind, r.tone, r.length, r.truncated ? 'cut short' : ''].filter(Boolean).join(' · '), true));
       break;
     case 'video_generation':
-      parts.push(image(r.poster, 'poster frame'));
-      parts.push(el('p', { class: 'muted', text: r.durationSeconds + ' s · ' + r.width + '×' + r.height + ' · ' + r.fps + ' fps · ' + r.codec }));
-      parts.push(el('ul', {}, ...(r.scenes || []).map((s) => el('li', { text: s.startSeconds + '–' + s.endSeconds + ' s: ' + s.description }))));
+      if (r.poster) parts.push(image(r.poster, 'poster frame'));
+      parts.push(line(r.title + ' — ' + r.logline),
+        line(r.durationSeconds + ' s · ' + r.frameSize + ' · ' + r.style, true),
+        list((r.scenes || []).map((c) => c.startSeconds + '–' + (c.startSeconds + c.durationSeconds) + ' s: ' + c.description + ' (' + c.camera + ')')));
       break;
     case 'music_generation': {
-      parts.push(el('p', { text: r.title + ' · ' + r.genre + ' · ' + r.bpm + ' bpm · ' + r.key }));
-      const wave = el('div', { class: 'wave', 'aria-hidden': 'true' });
-      (r.waveform || []).forEach((v) => { const bar = el('i'); bar.style.height = Math.round(v * 100) + '%'; wave.append(bar); });
-      parts.push(wave);
+      parts.push(line(r.title + ' · ' + r.genre + ' · ' + r.mood + ' · ' + r.tempoBpm + ' bpm · ' + r.key + ' · ' + r.timeSignature));
+      if (Array.isArray(r.waveform)) {
+        const wave = el('div', { class: 'wave', 'aria-hidden': 'true' });
+        r.waveform.forEach((v) => { const bar = el('i'); bar.style.height = Math.round(v * 100) + '%'; wave.append(bar); });
+        parts.push(wave);
+      }
+      parts.push(line((r.structure || []).map((x) => x.name + ' (' + x.bars + ' bars)').join(' → '), true),
+        line((r.instrumentation || []).map((x) => x.instrument + ': ' + x.role).join(', '), true));
       break;
     }
     case 'model3d_generation': {
-      const b = r.boundingBox || {};
-      parts.push(el('p', { text: r.triangles + ' triangles · ' + b.width + ' × ' + b.height + ' × ' + b.depth + ' m · ' + r.format }));
+      const d = r.dimensions || {};
+      parts.push(line(r.name + ' · ' + r.fileName),
+        line(r.estimatedPolycount + ' of ' + r.polycountBudget + ' triangles · ' + d.width + ' × ' + d.height + ' × ' + d.depth + ' ' + d.unit));
       const mats = el('p', { class: 'muted' });
       (r.materials || []).forEach((m) => {
         const sw = el('span', { class: 'swatch' });
-        sw.style.background = /^#[0-9a-f]{6}$/i.test(m.baseColor) ? m.baseColor : '#ccc';
+        sw.style.background = /^#[0-9a-f]{6}$/i.test(m.baseColor || '') ? m.baseColor : '#ccc';
         mats.append(sw, m.name + ' ');
       });
-      parts.push(mats);
+      parts.push(mats, list(r.notes || []));
       break;
     }
     default:
       // A plugin's type: show lines of text when the result has them (the haiku example does).
-      if (Array.isArray(r.lines)) parts.push(el('p', {}, ...r.lines.flatMap((line, i) => (i ? [el('br'), String(line)] : [String(line)]))));
+      if (Array.isArray(r.lines)) parts.push(el('p', {}, ...r.lines.flatMap((l, i) => (i ? [el('br'), String(l)] : [String(l)]))));
       break;
   }
-  if (r.note) parts.push(el('p', { class: 'muted', text: r.note }));
-  const raw = el('details', {}, el('summary', { text: 'Result JSON' }), el('pre', { text: JSON.stringify(r, null, 2) }));
-  parts.push(raw);
+  if (r.simulated) parts.push(line('Simulated: a plan of the ' + job.type.replace('_generation', '') + ', no media file.', true));
+  parts.push(el('details', {}, el('summary', { text: 'Result JSON' }), el('pre', { text: JSON.stringify(r, null, 2) })));
   return parts;
 }
 
@@ -413,11 +439,14 @@ function buildFields(type) {
   TYPES[type].fields.forEach((f) => {
     let input;
     if (f.kind === 'textarea') {
-      input = el('textarea', { name: f.name, placeholder: f.placeholder || '', maxlength: '4000' });
+      input = el('textarea', { name: f.name, placeholder: f.placeholder || '' });
     } else if (f.kind === 'select') {
-      input = el('select', { name: f.name }, ...f.options.map((o) => el('option', { value: o, text: o })));
+      input = el('select', { name: f.name }, ...f.options.map((o) => el('option', { value: o, text: o === '' ? '(none)' : o.replace(/_/g, ' ') })));
+    } else if (f.kind === 'text') {
+      input = el('input', { name: f.name, type: 'text', placeholder: f.placeholder || '' });
     } else {
-      input = el('input', { name: f.name, type: 'number', min: String(f.min), max: String(f.max), value: String(f.value) });
+      input = el('input', { name: f.name, type: 'number', min: String(f.min), max: String(f.max), placeholder: f.placeholder || '' });
+      if (f.value !== undefined) input.value = String(f.value);
     }
     input.id = 'field-' + f.name;
     box.append(el('label', { class: f.wide ? 'wide' : '', for: input.id }, f.label, input));

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class AttemptRunner {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
   private static final int MAX_ERROR_LENGTH = 2000;
+  /** The most completions one store call writes. */
+  private static final int MAX_COMPLETION_BATCH = 256;
 
   private final JobStore store;
   private final Clock clock;
@@ -41,7 +43,7 @@ final class AttemptRunner {
     this.registry = registry;
     this.config = config;
     this.listener = new SafeListener(config.listeners());
-    this.completions = new CompletionBatcher(store, Math.max(config.concurrency(), 1));
+    this.completions = new CompletionBatcher(store, MAX_COMPLETION_BATCH);
   }
 
   WorkerListener listener() {
@@ -78,14 +80,38 @@ final class AttemptRunner {
     });
   }
 
-  /** Runs the attempt and records its outcome, with the job in the MDC. */
-  void run(Attempt a) {
+  /** Starts the writer thread of completions, so that job threads do not wait for their writes. */
+  void startCompletionWriter(java.util.concurrent.ThreadFactory factory) {
+    completions.startWriter(factory);
+  }
+
+  /** Writes the completions still queued and ends their writer thread. */
+  void closeCompletionWriter(long timeoutNanos) throws InterruptedException {
+    completions.close(timeoutNanos);
+  }
+
+  /**
+   * Runs the attempt and records its outcome, with the job in the MDC. An attempt that was
+   * abandoned or released while it waited in the claim buffer does not call the generator.
+   *
+   * @param generatorDone runs once the generator has returned (or was skipped), on this thread
+   * @param settled runs once the outcome is written or given up; a completion is written by the
+   *     writer thread when one was started, so this may run later, on that thread
+   */
+  void run(Attempt a, Runnable generatorDone, Runnable settled) {
     Job job = a.job();
     JobMdc.run(job, () -> {
-      LOG.info("job {} ({}) started, attempt {}/{}", job.id(), job.type(), job.attempts(), job.maxAttempts());
-      listener.onStarted(job);
-      Outcome outcome = execute(a);
-      finish(a, outcome);
+      Outcome outcome;
+      if (a.state() != Attempt.State.RUNNING) {
+        outcome = new Outcome.Failure(new dev.asyncjobs.JobCancelledException(job.id()), true);
+        a.progress().close();
+      } else {
+        LOG.info("job {} ({}) started, attempt {}/{}", job.id(), job.type(), job.attempts(), job.maxAttempts());
+        listener.onStarted(job);
+        outcome = execute(a);
+      }
+      generatorDone.run();
+      finish(a, outcome, settled);
     });
   }
 
@@ -122,30 +148,41 @@ final class AttemptRunner {
     }
   }
 
-  /** Decides and writes the outcome, exactly once, unless the lease was lost. */
-  private void finish(Attempt a, Outcome outcome) {
+  /** Decides and writes the outcome, exactly once, unless the lease was lost; then {@code settled}. */
+  private void finish(Attempt a, Outcome outcome, Runnable settled) {
     Attempt.State before = a.beginFinish();
-    if (before == Attempt.State.ABANDONED) {
-      LOG.warn("job {} attempt {} abandoned without writing: this worker lost its lease", a.job().id(), a.lease().attempt());
-      listener.onLeaseLost(a.job());
-      return;
-    }
+    boolean later = false;
     try {
-      if (before == Attempt.State.RELEASED) {
+      if (before == Attempt.State.ABANDONED) {
+        LOG.warn("job {} attempt {} abandoned without writing: this worker lost its lease", a.job().id(), a.lease().attempt());
+        listener.onLeaseLost(a.job());
+      } else if (before == Attempt.State.RELEASED) {
         release(a);
       } else {
-        record(a, outcome);
+        later = record(a, outcome, settled);
       }
     } catch (LeaseLostException e) {
-      LOG.warn("job {} attempt {}: outcome refused, the lease was lost meanwhile", a.job().id(), a.lease().attempt());
-      listener.onLeaseLost(a.job());
+      leaseLostMeanwhile(a);
     } catch (RuntimeException e) {
-      LOG.error(
-          "job {} attempt {}: could not record the outcome; the lease will expire and the job will be rescued",
-          a.job().id(), a.lease().attempt(), e);
-      listener.onStoreError("finish", e);
+      notRecorded(a, e);
+    } finally {
+      if (!later) {
+        settled.run();
+      }
     }
     rethrowFatal(outcome);
+  }
+
+  private void leaseLostMeanwhile(Attempt a) {
+    LOG.warn("job {} attempt {}: outcome refused, the lease was lost meanwhile", a.job().id(), a.lease().attempt());
+    listener.onLeaseLost(a.job());
+  }
+
+  private void notRecorded(Attempt a, RuntimeException e) {
+    LOG.error(
+        "job {} attempt {}: could not record the outcome; the lease will expire and the job will be rescued",
+        a.job().id(), a.lease().attempt(), e);
+    listener.onStoreError("finish", e);
   }
 
   private void release(Attempt a) {
@@ -154,11 +191,12 @@ final class AttemptRunner {
     listener.onReleased(after);
   }
 
-  private void record(Attempt a, Outcome outcome) {
+  /** @return whether {@code settled} will be called by the completion writer (else by the caller) */
+  private boolean record(Attempt a, Outcome outcome, Runnable settled) {
     Lease lease = a.lease();
     if (a.isCancelRequested()) {
       cancelled(store.acknowledgeCancel(lease));
-      return;
+      return false;
     }
     if (outcome instanceof Outcome.Success success) {
       String json;
@@ -166,17 +204,35 @@ final class AttemptRunner {
         json = Json.write(success.result());
       } catch (UncheckedIOException e) {
         fail(a, new PermanentGenerationException("the result cannot be written as JSON: " + e.getMessage(), e), true);
-        return;
+        return false;
       }
       a.progress().flush();
-      Job after = completions.complete(new Completion(lease, json, success.duration()));
-      if (after.status() == JobStatus.CANCELLED) {
-        cancelled(after);
-      } else {
-        LOG.info("job {} completed in {} ms (attempt {})", after.id(), success.duration().toMillis(), lease.attempt());
-        listener.onCompleted(after, success.duration());
-      }
-      return;
+      completions.submit(new Completion(lease, json, success.duration()), new CompletionBatcher.Callback() {
+        @Override
+        public void written(Job after) {
+          try {
+            JobMdc.run(after, () -> completed(after, success.duration(), lease));
+          } finally {
+            settled.run();
+          }
+        }
+
+        @Override
+        public void refused(RuntimeException error) {
+          try {
+            JobMdc.run(a.job(), () -> {
+              if (error instanceof LeaseLostException) {
+                leaseLostMeanwhile(a);
+              } else {
+                notRecorded(a, error);
+              }
+            });
+          } finally {
+            settled.run();
+          }
+        }
+      });
+      return true;
     }
     Outcome.Failure failure = (Outcome.Failure) outcome;
     if (a.timedOut()) {
@@ -184,6 +240,16 @@ final class AttemptRunner {
       fail(a, timeoutError(a, failure.error()), false);
     } else {
       fail(a, failure.error(), failure.permanent());
+    }
+    return false;
+  }
+
+  private void completed(Job after, Duration duration, Lease lease) {
+    if (after.status() == JobStatus.CANCELLED) {
+      cancelled(after);
+    } else {
+      LOG.info("job {} completed in {} ms (attempt {})", after.id(), duration.toMillis(), lease.attempt());
+      listener.onCompleted(after, duration);
     }
   }
 

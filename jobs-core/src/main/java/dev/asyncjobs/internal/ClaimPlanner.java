@@ -47,23 +47,40 @@ final class ClaimPlanner {
   }
 
   /**
-   * The claims to make with {@code running} attempts running ({@code runningByType} of each type).
+   * The claims to make with {@code running} attempts running ({@code runningByType} of each type),
+   * without claiming ahead.
    */
   Plan plan(int running, Map<String, Integer> runningByType, long nowNanos) {
-    int free = concurrency - running;
-    if (free <= 0) {
+    return plan(running, runningByType, nowNanos, 0, 0);
+  }
+
+  /**
+   * The claims to make with {@code busy} attempts claimed and not yet finished ({@code busyByType}
+   * of each type), {@code buffered} of them still waiting for a slot.
+   *
+   * <p>Types claimed together may be claimed {@code prefetch} beyond the concurrency, into the
+   * worker's claim buffer, so that its threads have the next jobs at hand while the next claim is
+   * on its way; such a claim is made only once it can take at least half a batch (or nothing is
+   * buffered), so that a busy worker makes few, full claims. Types with their own limit or pacing
+   * are never claimed ahead.
+   */
+  Plan plan(int busy, Map<String, Integer> busyByType, long nowNanos, int prefetch, int buffered) {
+    int free = concurrency - busy;
+    int sharedLimit = Math.min(batchSize, free + prefetch);
+    if (free <= 0 && sharedLimit <= 0) {
       return new Plan(List.of(), Long.MAX_VALUE);
     }
     List<Group> groups = new ArrayList<>();
-    if (!sharedTypes.isEmpty()) {
-      groups.add(new Group(Set.copyOf(sharedTypes), Math.min(batchSize, free)));
+    int minShared = prefetch > 0 ? Math.max(1, Math.min(batchSize, concurrency + prefetch) / 2) : 1;
+    if (!sharedTypes.isEmpty() && sharedLimit > 0 && (sharedLimit >= minShared || buffered == 0)) {
+      groups.add(new Group(Set.copyOf(sharedTypes), sharedLimit));
     }
     long pacingWait = Long.MAX_VALUE;
     for (String type : ownTypes) {
       int limit = Math.min(batchSize, free);
       Integer cap = typeConcurrency.get(type);
       if (cap != null) {
-        limit = Math.min(limit, cap - runningByType.getOrDefault(type, 0));
+        limit = Math.min(limit, cap - busyByType.getOrDefault(type, 0));
       }
       Long next = nextStartNanos.get(type);
       if (pacingNanos.containsKey(type)) {

@@ -3,78 +3,142 @@ package dev.asyncjobs.internal;
 import dev.asyncjobs.Completion;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStore;
+import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Group commit of completions: the job threads that finish while a {@link JobStore#completeAll}
- * call is in flight queue up, and the next of them writes all their completions in one call. An
- * idle worker pays no extra latency (a lone completion goes out at once); a busy one makes one store
- * round trip per batch instead of one per job.
+ * Group commit of completions through {@link JobStore#completeAll}: what arrives while a write is in
+ * flight goes out together in the next one, so a busy worker makes one store round trip per batch
+ * instead of one per job, and an idle one pays no extra latency (a lone completion goes out at once).
+ *
+ * <p>Two ways in. {@link #complete} blocks the caller until its completion is written (the manual
+ * worker). {@link #submit} returns at once and a writer thread of its own writes the batch and then
+ * calls back (the worker runtime, whose job threads move on to the next job meanwhile). The job stays
+ * PROCESSING under the worker's lease until the write commits, and the worker keeps heartbeating it
+ * until then, so a completion lost in a crash leaves an expiring lease and a retry, never a lost job.
  */
 final class CompletionBatcher {
-  private record Pending(Completion completion, CompletableFuture<Job> result) {}
+  /** What the writer tells the submitter: the job after the change, or why there is none. */
+  interface Callback {
+    /** The completion was written; {@code job} is COMPLETED, or CANCELLED when a cancel was requested. */
+    void written(Job job);
+
+    /** Nothing was written: {@link LeaseLostException} when the lease was lost, else the store's failure. */
+    void refused(RuntimeException error);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
+
+  private record Pending(Completion completion, Callback callback) {}
 
   private final JobStore store;
   private final int maxBatch;
-  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
-  private final ReentrantLock leader = new ReentrantLock();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayList<Pending> queue = new ArrayList<>();
+  private boolean writing;
+  private boolean closed;
+  private @Nullable Thread writer;
 
   CompletionBatcher(JobStore store, int maxBatch) {
     this.store = store;
     this.maxBatch = maxBatch;
   }
 
+  /** Starts the writer thread that {@link #submit} needs. */
+  void startWriter(ThreadFactory factory) {
+    Thread t = factory.newThread(this::writeLoop);
+    writer = t;
+    t.start();
+  }
+
   /**
-   * Records one completion, possibly together with others'.
+   * Queues a completion for the writer thread; {@code callback} hears the result on that thread.
+   * After {@link #close()} the completion is written on the calling thread instead.
+   */
+  void submit(Completion completion, Callback callback) {
+    Pending p = new Pending(completion, callback);
+    lock.lock();
+    try {
+      if (!closed && writer != null) {
+        queue.add(p);
+        if (!writing) {
+          changed.signal();
+        }
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    write(List.of(p));
+  }
+
+  /**
+   * Records one completion, possibly together with others, on the calling thread.
    *
    * @return the job after the change (COMPLETED, or CANCELLED when cancellation was requested)
    * @throws LeaseLostException the lease was lost; nothing written for this job
    */
   Job complete(Completion completion) {
-    Pending mine = new Pending(completion, new CompletableFuture<>());
-    queue.add(mine);
-    while (!mine.result().isDone()) {
-      leader.lock();
-      try {
-        if (!mine.result().isDone()) {
-          commitBatch();
-        }
-      } finally {
-        leader.unlock();
+    Job[] done = new Job[1];
+    RuntimeException[] error = new RuntimeException[1];
+    write(List.of(new Pending(completion, new Callback() {
+      @Override
+      public void written(Job job) {
+        done[0] = job;
       }
+
+      @Override
+      public void refused(RuntimeException e) {
+        error[0] = e;
+      }
+    })));
+    if (error[0] != null) {
+      throw error[0];
     }
-    try {
-      return mine.result().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
+    return done[0];
+  }
+
+  private void writeLoop() {
+    while (true) {
+      List<Pending> batch;
+      lock.lock();
+      try {
+        while (queue.isEmpty() && !closed) {
+          writing = false;
+          changed.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          writing = false;
+          changed.signalAll();
+          return;
+        }
+        writing = true;
+        int n = Math.min(maxBatch, queue.size());
+        batch = new ArrayList<>(queue.subList(0, n));
+        queue.subList(0, n).clear();
+      } finally {
+        lock.unlock();
       }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      // Unreachable: the future is done. Keep the flag for the caller all the same.
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      write(batch);
     }
   }
 
-  private void commitBatch() {
-    List<Pending> batch = new ArrayList<>();
-    for (Pending p; batch.size() < maxBatch && (p = queue.poll()) != null; ) {
-      batch.add(p);
-    }
-    if (batch.isEmpty()) {
-      return;
-    }
+  /** Writes one batch with one store call and tells each submitter how it went. */
+  private void write(List<Pending> batch) {
     List<Completion> completions = new ArrayList<>(batch.size());
     batch.forEach(p -> completions.add(p.completion()));
     Map<UUID, Job> done = new HashMap<>();
@@ -83,17 +147,49 @@ final class CompletionBatcher {
         done.put(job.id(), job);
       }
     } catch (RuntimeException e) {
-      batch.forEach(p -> p.result().completeExceptionally(e));
+      batch.forEach(p -> tell(p, null, e));
       return;
     }
     for (Pending p : batch) {
       Job job = done.get(p.completion().lease().jobId());
       if (job != null) {
-        p.result().complete(job);
+        tell(p, job, null);
       } else {
-        var lease = p.completion().lease();
-        p.result().completeExceptionally(new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt()));
+        Lease lease = p.completion().lease();
+        tell(p, null, new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt()));
       }
+    }
+  }
+
+  /** Calls back; a callback that throws must not stop the writer or the rest of the batch. */
+  private static void tell(Pending p, @Nullable Job job, @Nullable RuntimeException error) {
+    try {
+      if (job != null) {
+        p.callback().written(job);
+      } else {
+        p.callback().refused(java.util.Objects.requireNonNull(error));
+      }
+    } catch (RuntimeException e) {
+      LOG.error("job {}: handling its completion failed", p.completion().lease().jobId(), e);
+    }
+  }
+
+  /**
+   * Writes what is queued, then ends the writer thread; later submits are written on the caller's
+   * thread. Waits up to {@code timeoutNanos} for the writer to finish.
+   */
+  void close(long timeoutNanos) throws InterruptedException {
+    Thread t;
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+      t = writer;
+    } finally {
+      lock.unlock();
+    }
+    if (t != null && t != Thread.currentThread()) {
+      TimeUnit.NANOSECONDS.timedJoin(t, timeoutNanos);
     }
   }
 }

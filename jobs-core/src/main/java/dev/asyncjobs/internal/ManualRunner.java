@@ -40,7 +40,7 @@ public final class ManualRunner {
     Attempt[] self = new Attempt[1];
     Attempt a = runner.newAttempt(job, null, () -> probe(self[0]));
     self[0] = a;
-    runner.run(a);
+    runner.run(a, () -> {}, () -> {});
     return store.find(job.id());
   }
 

@@ -30,7 +30,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The loop claims only while there is free capacity, and sleeps until a store event, a finished
  * attempt, a timed wake-up or the poll interval, whichever comes first, so pickup is immediate
- * without hammering the store.
+ * without hammering the store. Claimed jobs go to a small claim buffer; drain tasks on the executor
+ * (at most the concurrency) run them one after the other, so that a busy worker hands no job from
+ * thread to thread. When attempts are short the loop claims a batch ahead into that buffer (see
+ * {@link #prefetch()}), so the threads have the next jobs at hand while the next claim travels.
+ * Completions are written by a writer thread in batches (group commit) while the job threads move
+ * on; the lease is heartbeated until the write commits.
  */
 public final class WorkerRuntime {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
@@ -38,6 +43,8 @@ public final class WorkerRuntime {
   private static final long INTERRUPT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long THREAD_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int RESCUE_BATCH = 100;
+  /** How long a job claimed ahead should wait for a slot, at most about. */
+  private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private enum Lifecycle { NEW, RUNNING, CLOSED }
 
@@ -52,7 +59,10 @@ public final class WorkerRuntime {
   private final @Nullable ExecutorService ownExecutor;
   private final RunningAttempts running = new RunningAttempts();
   private final ClaimPlanner planner;
+  private final ClaimBuffer buffer;
   private final WakeSignal signal = new WakeSignal();
+  /** A moving average of how long generators run here, or -1 before the first; decides claiming ahead. */
+  private volatile long averageRunNanos = -1;
   private final WakeSchedule wakes;
   private final StoreOutageLog outage;
 
@@ -84,6 +94,7 @@ public final class WorkerRuntime {
       this.ownExecutor = pool;
     }
     this.planner = new ClaimPlanner(config);
+    this.buffer = new ClaimBuffer(config.concurrency());
     this.wakes = new WakeSchedule(clock, timer, signal::signal);
     this.outage = new StoreOutageLog(LOG, config.workerId());
   }
@@ -97,6 +108,7 @@ public final class WorkerRuntime {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
     subscription = store.subscribe(this::onEvent);
+    runner.startCompletionWriter(threads.factory("writer"));
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
@@ -116,9 +128,9 @@ public final class WorkerRuntime {
     return lifecycle == Lifecycle.RUNNING && !stopping;
   }
 
-  /** Attempts running now. */
+  /** Attempts whose generator runs now. */
   public int runningCount() {
-    return running.size();
+    return running.generating();
   }
 
   /** Looks for due jobs now. */
@@ -163,7 +175,7 @@ public final class WorkerRuntime {
   private long claimWhileCapacity() {
     while (!stopping) {
       long now = System.nanoTime();
-      ClaimPlanner.Plan plan = planner.plan(running.size(), running.perType(), now);
+      ClaimPlanner.Plan plan = planner.plan(running.busy(), running.busyPerType(), now, prefetch(), buffer.size());
       if (plan.groups().isEmpty()) {
         return plan.pacingWaitNanos();
       }
@@ -172,11 +184,8 @@ public final class WorkerRuntime {
         List<Job> jobs =
             store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
         outage.succeeded();
-        for (Job job : jobs) {
-          planner.started(job.type(), System.nanoTime());
-          launch(job);
-        }
         if (!jobs.isEmpty()) {
+          launch(jobs);
           // Capacity changed: plan afresh rather than over-claim with the other groups.
           claimed = true;
           break;
@@ -189,34 +198,95 @@ public final class WorkerRuntime {
     return Long.MAX_VALUE;
   }
 
-  private void launch(Job job) {
-    Attempt a = runner.newAttempt(job, timer, null);
-    running.add(a);
-    try {
-      a.timeoutTask(timer.schedule(() -> onTimeout(a), a.timeout().toNanos(), TimeUnit.NANOSECONDS));
-      executor.execute(() -> runAttempt(a));
-    } catch (RejectedExecutionException e) {
-      a.cancelTimeoutTask();
-      running.remove(a);
-      JobMdc.run(job, () -> {
-        LOG.error("job {}: the executor refused the attempt; releasing it", job.id(), e);
-        try {
-          store.release(a.lease());
-        } catch (RuntimeException releaseFailed) {
-          LOG.error("job {}: release failed too; the lease will expire and the job will be rescued", job.id(), releaseFailed);
+  /**
+   * How many jobs may be claimed beyond the concurrency. A buffered job holds its lease while it
+   * waits for a slot, which other workers cannot use; so claim ahead only as far as a job would wait
+   * about {@link #PREFETCH_WAIT_NANOS} (the average run time times its place in the line, over the
+   * concurrency), and never more than a claim batch. Long jobs (AI generation) thus get none.
+   */
+  int prefetch() {
+    long average = averageRunNanos;
+    if (average < 0) {
+      return 0;
+    }
+    long fits = PREFETCH_WAIT_NANOS * config.concurrency() / Math.max(1, average);
+    return (int) Math.min(config.claimBatchSize(), fits);
+  }
+
+  private void launch(List<Job> jobs) {
+    List<Attempt> attempts = new ArrayList<>(jobs.size());
+    long now = System.nanoTime();
+    for (Job job : jobs) {
+      planner.started(job.type(), now);
+      Attempt a = runner.newAttempt(job, timer, null);
+      running.add(a);
+      attempts.add(a);
+    }
+    int tasks = buffer.addAll(attempts);
+    for (int i = 0; i < tasks; i++) {
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        buffer.taskNotStarted();
+        releaseBuffered("the executor refused the attempt", e);
+      }
+    }
+  }
+
+  /** Gives back every buffered job, without running it (shutdown, refused executor). */
+  private void releaseBuffered(String why, @Nullable Exception cause) {
+    for (Attempt a : buffer.takeAll()) {
+      JobMdc.run(a.job(), () -> {
+        if (cause != null) {
+          LOG.error("job {}: {}; releasing it", a.job().id(), why, cause);
+        } else {
+          LOG.info("job {}: {}; releasing it", a.job().id(), why);
         }
       });
+      a.release();
+      runner.run(a, () -> running.generatorDone(a), () -> running.remove(a));
+    }
+  }
+
+  /** A drain task: runs buffered attempts on this thread until none is left. */
+  private void drain() {
+    boolean retired = false;
+    try {
+      while (true) {
+        Attempt a = buffer.pollOrRetire(stopping);
+        if (a == null) {
+          retired = true;
+          signal.signal();
+          return;
+        }
+        runAttempt(a);
+        if (buffer.size() <= prefetch() / 2) {
+          signal.signal();
+        }
+      }
+    } finally {
+      if (!retired) {
+        buffer.taskNotStarted();
+        signal.signal();
+      }
     }
   }
 
   private void runAttempt(Attempt a) {
+    running.started(a);
+    long start = System.nanoTime();
     try {
-      runner.run(a);
-    } finally {
-      a.cancelTimeoutTask();
-      running.remove(a);
-      signal.signal();
+      a.timeoutTask(timer.schedule(() -> onTimeout(a), a.timeout().toNanos(), TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException closing) {
+      // the timer is shut down: close() is interrupting attempts anyway
     }
+    runner.run(a, () -> {
+      a.cancelTimeoutTask();
+      running.generatorDone(a);
+      long took = System.nanoTime() - start;
+      long average = averageRunNanos;
+      averageRunNanos = average < 0 ? took : average + (took - average) / 8;
+    }, () -> running.remove(a));
   }
 
   private void onTimeout(Attempt a) {
@@ -367,7 +437,7 @@ public final class WorkerRuntime {
     signal.signal();
     boolean interrupted = false;
     try {
-      drain();
+      awaitDrained();
     } catch (InterruptedException e) {
       interrupted = true;
       running.snapshot().forEach(Attempt::release);
@@ -384,13 +454,15 @@ public final class WorkerRuntime {
     LOG.info("worker {} stopped", config.workerId());
   }
 
-  private void drain() throws InterruptedException {
+  private void awaitDrained() throws InterruptedException {
     long graceEnd = System.nanoTime() + config.shutdownGrace().toNanos();
     Thread loop = loopThread;
     if (loop != null) {
       TimeUnit.NANOSECONDS.timedJoin(loop, Math.max(1, graceEnd - System.nanoTime()));
       loop.interrupt();
     }
+    // Jobs claimed ahead have not started: give them back at once for other workers.
+    releaseBuffered("the worker is stopping before it started", null);
     int left = running.size();
     if (left > 0) {
       LOG.info("worker {} stopping: waiting up to {} ms for {} running jobs", config.workerId(), config.shutdownGrace().toMillis(), left);
@@ -417,6 +489,11 @@ public final class WorkerRuntime {
   }
 
   private void shutdownThreads() {
+    try {
+      runner.closeCompletionWriter(THREAD_JOIN_NANOS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     timer.shutdownNow();
     if (ownExecutor != null) {
       ownExecutor.shutdownNow();

@@ -5,7 +5,6 @@ import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobStores;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.examples.demo.DemoGenerators;
 import dev.asyncjobs.examples.http.ApiServer;
 import dev.asyncjobs.examples.http.JwtAuth;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
@@ -19,14 +18,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JobTrackerApp implements AutoCloseable {
   private final JobStore store;
+  private final GeneratorChoice generators;
   private final JobManager jobs;
   private final JwtAuth auth;
   private final @Nullable JobWorker worker;
   private final @Nullable ApiServer server;
 
-  private JobTrackerApp(JobStore store, JobManager jobs, JwtAuth auth, @Nullable JobWorker worker,
-      @Nullable ApiServer server) {
+  private JobTrackerApp(JobStore store, GeneratorChoice generators, JobManager jobs, JwtAuth auth,
+      @Nullable JobWorker worker, @Nullable ApiServer server) {
     this.store = store;
+    this.generators = generators;
     this.jobs = jobs;
     this.auth = auth;
     this.worker = worker;
@@ -38,13 +39,15 @@ public final class JobTrackerApp implements AutoCloseable {
     JwtAuth auth = new JwtAuth(settings.jwtSecret());
     String url = settings.storeUrl();
     JobStore store = url == null ? new InMemoryJobStore(Clock.systemUTC()) : JobStores.open(url, settings.storeOptions());
+    GeneratorChoice generators = null;
     JobManager jobs = null;
     JobWorker worker = null;
     try {
+      generators = GeneratorChoice.of(settings);
       jobs = JobManager.builder()
           .store(store)
-          .generators(GeneratorChoice.choose(settings))
-          .moderator(DemoGenerators.moderator())
+          .generators(generators.generators())
+          .moderator(generators.moderator())
           .quotaPolicy(QuotaPolicy.builder().defaults(settings.quota()).build())
           .build();
       if (settings.role().runsJobs()) {
@@ -57,13 +60,16 @@ public final class JobTrackerApp implements AutoCloseable {
       ApiServer server = settings.role().servesApi()
           ? ApiServer.builder(jobs, auth).host(settings.host()).port(settings.port()).start()
           : null;
-      return new JobTrackerApp(store, jobs, auth, worker, server);
+      return new JobTrackerApp(store, generators, jobs, auth, worker, server);
     } catch (RuntimeException e) {
       if (worker != null) {
         worker.close();
       }
       if (jobs != null) {
         jobs.close();
+      }
+      if (generators != null && generators.openAi() != null) {
+        generators.openAi().close();
       }
       store.close();
       throw e;
@@ -85,7 +91,10 @@ public final class JobTrackerApp implements AutoCloseable {
     return server == null ? -1 : server.port();
   }
 
-  /** Stops in order: HTTP first (no new jobs), then the worker (running jobs finish), then the store. */
+  /**
+   * Stops in order: HTTP first (no new jobs), then the worker (running jobs finish), then the
+   * OpenAI client, then the store.
+   */
   @Override
   public void close() {
     if (server != null) {
@@ -95,6 +104,9 @@ public final class JobTrackerApp implements AutoCloseable {
       worker.close();
     }
     jobs.close();
+    if (generators.openAi() != null) {
+      generators.openAi().close();
+    }
     store.close();
   }
 }

@@ -1,24 +1,24 @@
 package dev.asyncjobs.examples.demo;
 
 import dev.asyncjobs.InvalidPayloadException;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** Payload checks shared by the demo generators; each names the field it refuses. */
+/**
+ * Payload checks shared by the demo generators; each names the field it refuses. The rules are the
+ * OpenAI generators' (same fields, ranges and lists), so that one request works in both modes.
+ */
 final class DemoChecks {
-  /** Longest prompt the demo accepts, in characters. */
-  static final int MAX_PROMPT = 4000;
-
   private DemoChecks() {}
 
-  static String prompt(@Nullable String prompt) {
+  static String prompt(@Nullable String prompt, int max) {
     if (prompt == null || prompt.isBlank()) {
       throw new InvalidPayloadException("payload.prompt", "prompt is required and must not be blank");
     }
-    if (prompt.length() > MAX_PROMPT) {
+    if (prompt.length() > max) {
       throw new InvalidPayloadException(
-          "payload.prompt", "prompt must be at most " + MAX_PROMPT + " characters, was " + prompt.length());
+          "payload.prompt", "prompt must be at most " + max + " characters, was " + prompt.length());
     }
     return prompt.strip();
   }
@@ -33,14 +33,24 @@ final class DemoChecks {
     return value;
   }
 
-  static String oneOf(String field, @Nullable String value, Set<String> allowed, String fallback) {
+  /** One of {@code allowed}, matched ignoring case, spaces and hyphens ("Social post" is social_post). */
+  static String oneOf(String field, @Nullable String value, List<String> allowed, String fallback) {
     if (value == null) {
       return fallback;
     }
-    if (!allowed.contains(value)) {
+    String key = value.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
+    if (!allowed.contains(key)) {
       throw new InvalidPayloadException(
-          "payload." + field, field + " must be one of " + new TreeSet<>(allowed) + ", was '" + value + "'");
+          "payload." + field, field + " must be one of " + String.join(", ", allowed) + ", was '" + value + "'");
     }
-    return value;
+    return key;
+  }
+
+  /** {@code null} or a text of at most {@code max} characters. */
+  static @Nullable String optionalText(String field, @Nullable String value, int max) {
+    if (value != null && value.length() > max) {
+      throw new InvalidPayloadException("payload." + field, field + " must be at most " + max + " characters");
+    }
+    return value == null || value.isBlank() ? null : value.strip();
   }
 }

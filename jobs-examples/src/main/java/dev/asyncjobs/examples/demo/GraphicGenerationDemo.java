@@ -1,6 +1,7 @@
 package dev.asyncjobs.examples.demo;
 
 import dev.asyncjobs.Generator;
+import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
 import java.time.Duration;
 import java.util.Arrays;
@@ -10,14 +11,18 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** {@code graphic_generation}: designs a vector logo, icon, banner or poster as SVG. */
+/**
+ * {@code graphic_generation}: designs a vector logo, icon, banner, poster or social image as SVG.
+ * Payload and result have the shape of the OpenAI graphic generator's, with {@code "demo": true}.
+ */
 public final class GraphicGenerationDemo implements Generator<GraphicGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "graphic_generation";
 
-  private static final Map<String, int[]> KINDS =
-      Map.of("logo", new int[] {512, 512}, "icon", new int[] {128, 128}, "banner", new int[] {1200, 300},
-          "poster", new int[] {600, 900});
+  private static final List<String> KINDS = List.of("logo", "poster", "banner", "social", "icon");
+  private static final Map<String, int[]> USUAL_SIZE =
+      Map.of("logo", new int[] {512, 512}, "icon", new int[] {256, 256}, "banner", new int[] {1500, 500},
+          "poster", new int[] {800, 1200}, "social", new int[] {1080, 1080});
   private static final List<String> STAGES =
       List.of("reading the brief", "choosing a palette", "sketching", "laying out", "vectorising",
           "checking contrast", "exporting SVG");
@@ -32,25 +37,28 @@ public final class GraphicGenerationDemo implements Generator<GraphicGenerationD
   /**
    * What to design.
    *
-   * @param prompt the brief, e.g. a brand name and mood (required)
-   * @param kind {@code logo}, {@code icon}, {@code banner} or {@code poster}; default logo
+   * @param prompt what the graphic shows or says (required, at most 3,000 characters)
+   * @param kind logo (default), poster, banner, social or icon
+   * @param width pixels (16–8192), together with {@code height}; absent: the kind's usual shape
+   * @param height pixels (16–8192), together with {@code width}
    */
-  public record Payload(@Nullable String prompt, @Nullable String kind) {}
+  public record Payload(@Nullable String prompt, @Nullable String kind, @Nullable Integer width, @Nullable Integer height) {}
 
   /**
    * The result.
    *
-   * @param demo always true: this is not a real model
-   * @param model the demo model's name
+   * @param demo always true: made offline by the demo, not by a model
+   * @param images the graphic (one), as a {@code data:image/svg+xml} URL
    * @param kind what was designed
-   * @param width pixels
-   * @param height pixels
+   * @param model the demo model's name
+   * @param requestedSize the {@code WxH} asked for, if any
+   * @param size the size made
+   * @param sizeNote how the size relates to the request
+   * @param prompt the brief as the designer read it
    * @param palette the colours used
-   * @param svg the graphic
-   * @param url the graphic as a {@code data:image/svg+xml} URL
    */
-  public record Result(
-      boolean demo, String model, String kind, int width, int height, List<String> palette, String svg, String url) {}
+  public record Result(boolean demo, List<ImageGenerationDemo.Image> images, String kind, String model,
+      @Nullable String requestedSize, String size, String sizeNote, String prompt, List<String> palette) {}
 
   @Override
   public String type() {
@@ -64,8 +72,8 @@ public final class GraphicGenerationDemo implements Generator<GraphicGenerationD
 
   @Override
   public void validate(Payload p) {
-    DemoChecks.prompt(p.prompt());
-    DemoChecks.oneOf("kind", p.kind(), KINDS.keySet(), "logo");
+    DemoChecks.prompt(p.prompt(), 3000);
+    size(p, DemoChecks.oneOf("kind", p.kind(), KINDS, "logo"));
   }
 
   @Override
@@ -80,15 +88,31 @@ public final class GraphicGenerationDemo implements Generator<GraphicGenerationD
 
   @Override
   public Object generate(Payload p, JobContext context) {
-    String prompt = DemoChecks.prompt(p.prompt());
-    String kind = DemoChecks.oneOf("kind", p.kind(), KINDS.keySet(), "logo");
-    int[] size = KINDS.get(kind);
+    String prompt = DemoChecks.prompt(p.prompt(), 3000);
+    String kind = DemoChecks.oneOf("kind", p.kind(), KINDS, "logo");
+    int[] size = size(p, kind);
     DemoStages.run(context, settings, STAGES);
     List<String> palette = DemoArt.palette(prompt + kind, 4);
     String svg = kind.equals("logo") || kind.equals("icon")
-        ? badge(prompt, size[0], palette)
+        ? badge(prompt, Math.min(size[0], size[1]), palette)
         : DemoArt.scene(prompt, size[0], size[1], palette);
-    return new Result(true, "demo-graphic-1", kind, size[0], size[1], palette, svg, DemoArt.dataUrl(svg));
+    String brief = "A " + kind + " design: " + prompt;
+    String requested = p.width() == null ? null : p.width() + "x" + p.height();
+    return new Result(true, List.of(new ImageGenerationDemo.Image(DemoArt.dataUrl(svg), brief)), kind,
+        "demo-graphic-1", requested, size[0] + "x" + size[1],
+        requested == null ? "the usual " + kind + " shape" : "made at the size asked for (vector: scales freely)",
+        brief, palette);
+  }
+
+  private static int[] size(Payload p, String kind) {
+    if (p.width() == null && p.height() == null) {
+      return USUAL_SIZE.get(kind);
+    }
+    if (p.width() == null || p.height() == null) {
+      throw new InvalidPayloadException(
+          p.width() == null ? "payload.width" : "payload.height", "width and height go together: give both or neither");
+    }
+    return new int[] {DemoChecks.range("width", p.width(), 16, 8192, 0), DemoChecks.range("height", p.height(), 16, 8192, 0)};
   }
 
   /** A round badge with the prompt's initials. */

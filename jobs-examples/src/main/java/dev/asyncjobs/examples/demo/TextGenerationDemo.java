@@ -8,15 +8,24 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** {@code text_generation}: writes a short piece around the prompt's key words. */
+/**
+ * {@code text_generation}: writes a short piece around the prompt's key words. Payload and result
+ * have the shape of the OpenAI text generator's, with {@code "demo": true}.
+ */
 public final class TextGenerationDemo implements Generator<TextGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "text_generation";
 
-  private static final Set<String> TONES = Set.of("neutral", "friendly", "formal");
+  private static final List<String> KINDS =
+      List.of("article", "blog_post", "email", "social_post", "product_description", "summary", "ad_copy", "story");
+  private static final List<String> TONES =
+      List.of("neutral", "professional", "friendly", "casual", "formal", "persuasive", "humorous", "enthusiastic",
+          "empathetic");
+  private static final Map<String, Integer> WORDS = Map.of("short", 100, "medium", 300, "long", 800);
+  private static final List<String> LENGTHS = List.of("short", "medium", "long");
   private static final List<String> STAGES =
       List.of("reading the prompt", "planning", "drafting", "drafting", "drafting", "editing", "checking facts",
           "polishing");
@@ -39,31 +48,43 @@ public final class TextGenerationDemo implements Generator<TextGenerationDemo.Pa
   /**
    * What to write.
    *
-   * @param prompt the request (required)
-   * @param maxWords the most words to write, 20–2000; default 120
-   * @param tone {@code neutral}, {@code friendly} or {@code formal}; default neutral
+   * @param prompt the request (required, at most 8,000 characters)
+   * @param kind article (default), blog_post, email, social_post, product_description, summary,
+   *     ad_copy or story
+   * @param tone neutral (default), professional, friendly, casual, formal, persuasive, humorous,
+   *     enthusiastic or empathetic
+   * @param audience who reads it, at most 200 characters
+   * @param length short (about 100 words), medium (300, default) or long (800)
    */
-  public record Payload(@Nullable String prompt, @Nullable Integer maxWords, @Nullable String tone) {}
+  public record Payload(
+      @Nullable String prompt, @Nullable String kind, @Nullable String tone, @Nullable String audience,
+      @Nullable String length) {}
 
   /**
    * Token counts, as a text model reports them.
    *
    * @param promptTokens tokens read
    * @param completionTokens tokens written
+   * @param totalTokens both
    */
-  public record Usage(int promptTokens, int completionTokens) {}
+  public record Usage(long promptTokens, long completionTokens, long totalTokens) {}
 
   /**
    * The result.
    *
-   * @param demo always true: this is not a real model
-   * @param model the demo model's name
+   * @param demo always true: made offline by the demo, not by a model
    * @param text what was written
-   * @param words how many words it has
-   * @param finishReason {@code stop}, or {@code length} when {@code maxWords} cut it short
-   * @param usage token counts
+   * @param kind the kind asked for
+   * @param tone the tone asked for
+   * @param length the length asked for
+   * @param audience the audience asked for, if any
+   * @param model the demo model's name
+   * @param finishReason {@code stop}
+   * @param truncated always false: the demo writes less than the length allows
+   * @param usage token counts (estimated)
    */
-  public record Result(boolean demo, String model, String text, int words, String finishReason, Usage usage) {}
+  public record Result(boolean demo, String text, String kind, String tone, String length, @Nullable String audience,
+      String model, String finishReason, boolean truncated, Usage usage) {}
 
   @Override
   public String type() {
@@ -77,9 +98,11 @@ public final class TextGenerationDemo implements Generator<TextGenerationDemo.Pa
 
   @Override
   public void validate(Payload p) {
-    DemoChecks.prompt(p.prompt());
-    DemoChecks.range("maxWords", p.maxWords(), 20, 2000, 120);
+    DemoChecks.prompt(p.prompt(), 8000);
+    DemoChecks.oneOf("kind", p.kind(), KINDS, "article");
     DemoChecks.oneOf("tone", p.tone(), TONES, "neutral");
+    DemoChecks.optionalText("audience", p.audience(), 200);
+    DemoChecks.oneOf("length", p.length(), LENGTHS, "medium");
   }
 
   @Override
@@ -89,44 +112,50 @@ public final class TextGenerationDemo implements Generator<TextGenerationDemo.Pa
 
   @Override
   public List<String> moderationText(Payload p) {
-    return p.prompt() == null ? List.of() : List.of(p.prompt());
+    List<String> texts = new ArrayList<>();
+    if (p.prompt() != null) {
+      texts.add(p.prompt());
+    }
+    if (p.audience() != null) {
+      texts.add(p.audience());
+    }
+    return texts;
   }
 
   @Override
   public Object generate(Payload p, JobContext context) {
-    String prompt = DemoChecks.prompt(p.prompt());
-    int maxWords = DemoChecks.range("maxWords", p.maxWords(), 20, 2000, 120);
+    String prompt = DemoChecks.prompt(p.prompt(), 8000);
+    String kind = DemoChecks.oneOf("kind", p.kind(), KINDS, "article");
     String tone = DemoChecks.oneOf("tone", p.tone(), TONES, "neutral");
+    String audience = DemoChecks.optionalText("audience", p.audience(), 200);
+    String length = DemoChecks.oneOf("length", p.length(), LENGTHS, "medium");
     DemoStages.run(context, settings, STAGES);
-    List<String> words = compose(prompt, tone, maxWords);
-    boolean cut = words.size() >= maxWords;
-    String text = String.join(" ", words.subList(0, Math.min(words.size(), maxWords))) + (cut ? "…" : "");
-    int promptTokens = Math.max(1, prompt.length() / 4);
-    return new Result(true, "demo-text-1", text, Math.min(words.size(), maxWords), cut ? "length" : "stop",
-        new Usage(promptTokens, Math.max(1, text.length() / 4)));
+    String text = compose(prompt, tone, audience, WORDS.get(length));
+    long promptTokens = Math.max(1, prompt.length() / 4);
+    long completionTokens = Math.max(1, text.length() / 4);
+    return new Result(true, text, kind, tone, length, audience, "demo-text-1", "stop", false,
+        new Usage(promptTokens, completionTokens, promptTokens + completionTokens));
   }
 
-  private static List<String> compose(String prompt, String tone, int maxWords) {
+  private static String compose(String prompt, String tone, @Nullable String audience, int words) {
     List<String> keys = keywords(prompt);
-    List<String> words = new ArrayList<>();
-    String opening =
+    StringBuilder text = new StringBuilder(
         switch (tone) {
-          case "friendly" -> "Happy to help with this!";
-          case "formal" -> "The following note addresses the request.";
+          case "friendly", "casual", "enthusiastic" -> "Happy to help with this!";
+          case "formal", "professional" -> "The following note addresses the request.";
           default -> "Here is a short answer.";
-        };
-    words.addAll(Arrays.asList(opening.split(" ")));
-    // About three sentences per 40 words, each template once: the demo does not pad out long requests.
-    int sentences = Math.min(SENTENCES.size(), Math.max(3, maxWords / 14));
-    for (int i = 0; i < sentences; i++) {
-      String template = SENTENCES.get(i % SENTENCES.size());
-      String a = keys.get(i % keys.size());
-      String b = keys.get((i + 1) % keys.size());
-      String sentence = String.format(Locale.ROOT, template, a, b);
-      sentence = Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
-      words.addAll(Arrays.asList(sentence.split(" ")));
+        });
+    if (audience != null) {
+      text.append(" Written for ").append(audience).append('.');
     }
-    return words;
+    // About one sentence per 15 words asked for, each template at most once: the demo does not pad.
+    int sentences = Math.min(SENTENCES.size(), Math.max(3, words / 15));
+    for (int i = 0; i < sentences; i++) {
+      String sentence = String.format(Locale.ROOT, SENTENCES.get(i), keys.get(i % keys.size()),
+          keys.get((i + 1) % keys.size()));
+      text.append(' ').append(Character.toUpperCase(sentence.charAt(0))).append(sentence.substring(1));
+    }
+    return text.toString();
   }
 
   private static List<String> keywords(String prompt) {

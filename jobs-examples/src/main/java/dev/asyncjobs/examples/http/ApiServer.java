@@ -140,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
           files.location = Location.CLASSPATH;
           files.headers = Map.of(
               "Content-Security-Policy",
-              "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
+              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'",
               "X-Content-Type-Options", "nosniff",
               "Referrer-Policy", "no-referrer",
               "Cache-Control", "no-cache");

@@ -12,6 +12,7 @@ import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.PayloadTooLargeException;
 import dev.asyncjobs.QuotaExceededException;
+import dev.asyncjobs.generators.openai.ModerationUnavailableException;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +106,11 @@ public final class ProblemMapper {
       if (retryAt != null) {
         headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
       }
+    } else if (e instanceof ModerationUnavailableException) {
+      LOG.warn("moderation unavailable during a create", e);
+      headers.put("Retry-After", "5");
+      return new Problem(503, e.code(), "Moderation unavailable",
+          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers);
     } else if (e instanceof JobStoreException) {
       LOG.warn("job store failed during a request", e);
       status = 503;

@@ -57,11 +57,11 @@ class DemoGeneratorsTest {
   @Test
   void eachTypeReportsProgressAndMakesALabelledResult() throws InterruptedException {
     Map<String, String> payloads = Map.of(
-        ImageGenerationDemo.TYPE, "{\"prompt\":\"a lighthouse at dusk\",\"size\":\"512x512\",\"n\":2}",
-        TextGenerationDemo.TYPE, "{\"prompt\":\"explain durable job queues\",\"maxWords\":40,\"tone\":\"friendly\"}",
-        VideoGenerationDemo.TYPE, "{\"prompt\":\"a paper boat\",\"durationSeconds\":10,\"resolution\":\"1080p\"}",
-        MusicGenerationDemo.TYPE, "{\"prompt\":\"rainy afternoon\",\"genre\":\"lofi\",\"durationSeconds\":60}",
-        Model3dGenerationDemo.TYPE, "{\"prompt\":\"a wooden chair\",\"format\":\"obj\",\"polygonBudget\":5000}",
+        ImageGenerationDemo.TYPE, "{\"prompt\":\"a lighthouse at dusk\",\"style\":\"Digital art\",\"size\":\"1200x628\"}",
+        TextGenerationDemo.TYPE, "{\"prompt\":\"explain durable job queues\",\"tone\":\"friendly\",\"length\":\"short\",\"audience\":\"new colleagues\"}",
+        VideoGenerationDemo.TYPE, "{\"prompt\":\"a paper boat\",\"durationSeconds\":20,\"resolution\":\"4k\",\"style\":\"documentary\"}",
+        MusicGenerationDemo.TYPE, "{\"prompt\":\"rainy afternoon\",\"genre\":\"lofi\",\"mood\":\"calm\",\"durationSeconds\":60}",
+        Model3dGenerationDemo.TYPE, "{\"prompt\":\"a wooden chair\",\"format\":\"stl\",\"polycount\":5000,\"style\":\"low-poly\"}",
         GraphicGenerationDemo.TYPE, "{\"prompt\":\"Northwind Coffee\",\"kind\":\"logo\"}");
     Map<String, List<Integer>> progressByJob = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(payloads.size());
@@ -90,36 +90,53 @@ class DemoGeneratorsTest {
     }
   }
 
+  /** Field names as the OpenAI generators write them, so that clients read both alike. */
   private static void checkResult(String type, JsonNode r) {
     switch (type) {
       case ImageGenerationDemo.TYPE -> {
-        assertThat(r.get("images")).hasSize(2);
-        JsonNode image = r.get("images").get(0);
-        assertThat(image.get("width").asInt()).isEqualTo(512);
-        assertThat(svgOf(image.get("url").asText())).startsWith("<svg").contains("a lighthouse at dusk");
+        assertThat(r.get("images")).hasSize(1);
+        assertThat(svgOf(r.get("images").get(0).get("url").asText())).startsWith("<svg").contains("a lighthouse at dusk");
+        assertThat(r.get("style").asText()).isEqualTo("digital_art");
+        assertThat(r.get("requestedSize").asText()).isEqualTo("1200x628");
+        assertThat(r.get("size").asText()).isEqualTo("1200x628");
+        assertThat(r.get("prompt").asText()).startsWith("A digital art picture");
       }
       case TextGenerationDemo.TYPE -> {
-        assertThat(r.get("text").asText()).startsWith("Happy to help").contains("durable");
-        assertThat(r.get("words").asInt()).isLessThanOrEqualTo(40);
-        assertThat(r.get("finishReason").asText()).isIn("stop", "length");
+        assertThat(r.get("text").asText()).startsWith("Happy to help").contains("new colleagues").contains("durable");
+        assertThat(r.get("kind").asText()).isEqualTo("article");
+        assertThat(r.get("finishReason").asText()).isEqualTo("stop");
+        assertThat(r.get("usage").get("totalTokens").asLong()).isPositive();
       }
       case VideoGenerationDemo.TYPE -> {
-        assertThat(r.get("width").asInt()).isEqualTo(1920);
-        assertThat(r.get("frameCount").asInt()).isEqualTo(240);
-        assertThat(r.get("scenes").size()).isGreaterThan(1);
+        assertThat(r.get("simulated").asBoolean()).isTrue();
+        assertThat(r.get("frameSize").asText()).isEqualTo("3840x2160");
+        double total = 0;
+        for (JsonNode scene : r.get("scenes")) {
+          total += scene.get("durationSeconds").asDouble();
+          assertThat(scene.get("camera").asText()).isNotBlank();
+        }
+        assertThat(total).as("scenes add up to the duration").isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.2));
         assertThat(svgOf(r.get("poster").asText())).startsWith("<svg");
       }
       case MusicGenerationDemo.TYPE -> {
-        assertThat(r.get("bpm").asInt()).isEqualTo(85);
+        assertThat(r.get("simulated").asBoolean()).isTrue();
+        assertThat(r.get("tempoBpm").asInt()).isEqualTo(82);
         assertThat(r.get("waveform")).hasSize(48).allSatisfy(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
-        assertThat(r.get("sections").get(0).get("name").asText()).isEqualTo("intro");
+        assertThat(r.get("structure").get(0).get("name").asText()).isEqualTo("intro");
+        assertThat(r.get("instrumentation").size()).isPositive();
       }
       case Model3dGenerationDemo.TYPE -> {
-        assertThat(r.get("triangles").asInt()).isBetween(4500, 5000);
+        assertThat(r.get("style").asText()).isEqualTo("low_poly");
+        assertThat(r.get("withinBudget").asBoolean()).isTrue();
+        assertThat(r.get("estimatedPolycount").asLong()).isBetween(4000L, 5000L);
+        assertThat(r.get("materials")).as("STL keeps no materials").isEmpty();
+        assertThat(r.get("notes").toString()).contains("STL");
+        assertThat(r.get("fileName").asText()).isEqualTo("a_wooden_chair.stl");
         assertThat(r.get("previewObj").asText()).contains("\nv ").contains("\nf 1 2 4 3");
       }
       case GraphicGenerationDemo.TYPE -> {
-        assertThat(r.get("svg").asText()).startsWith("<svg").contains(">NC</text>");
+        assertThat(svgOf(r.get("images").get(0).get("url").asText())).startsWith("<svg").contains(">NC</text>");
+        assertThat(r.get("size").asText()).isEqualTo("512x512");
         assertThat(r.get("palette")).hasSize(4);
       }
       default -> throw new AssertionError("unexpected type " + type);
@@ -133,17 +150,20 @@ class DemoGeneratorsTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
-      "image_generation   | {\"prompt\":\"x\",\"size\":\"100x100\"}      | payload.size",
-      "image_generation   | {\"prompt\":\"x\",\"style\":\"grim\"}        | payload.style",
-      "text_generation    | {\"prompt\":\"x\",\"maxWords\":5}            | payload.maxWords",
-      "video_generation   | {\"prompt\":\"x\",\"durationSeconds\":600}   | payload.durationSeconds",
-      "video_generation   | {\"prompt\":\"x\",\"resolution\":\"8k\"}     | payload.resolution",
-      "music_generation   | {\"prompt\":\"x\",\"genre\":\"polka\"}       | payload.genre",
-      "music_generation   | {\"prompt\":\"x\",\"bpm\":500}               | payload.bpm",
-      "model3d_generation | {\"prompt\":\"x\",\"format\":\"fbx\"}        | payload.format",
-      "model3d_generation | {\"prompt\":\"x\",\"polygonBudget\":10}      | payload.polygonBudget",
-      "graphic_generation | {\"prompt\":\"x\",\"kind\":\"mural\"}        | payload.kind",
-      "graphic_generation | {\"kind\":\"logo\"}                          | payload.prompt",
+      "image_generation   | {\"prompt\":\"x\",\"size\":\"huge\"}            | payload.size",
+      "image_generation   | {\"prompt\":\"x\",\"size\":\"9000x100\"}        | payload.size",
+      "image_generation   | {\"prompt\":\"x\",\"style\":\"grim\"}           | payload.style",
+      "text_generation    | {\"prompt\":\"x\",\"length\":\"epic\"}          | payload.length",
+      "text_generation    | {\"prompt\":\"x\",\"kind\":\"sonnet\"}          | payload.kind",
+      "video_generation   | {\"prompt\":\"x\",\"durationSeconds\":601}       | payload.durationSeconds",
+      "video_generation   | {\"prompt\":\"x\",\"resolution\":\"8k\"}        | payload.resolution",
+      "music_generation   | {\"prompt\":\"x\",\"genre\":\"polka\"}          | payload.genre",
+      "music_generation   | {\"prompt\":\"x\",\"tempo\":500}                 | payload.tempo",
+      "model3d_generation | {\"prompt\":\"x\",\"format\":\"blend\"}         | payload.format",
+      "model3d_generation | {\"prompt\":\"x\",\"polycount\":10}              | payload.polycount",
+      "graphic_generation | {\"prompt\":\"x\",\"kind\":\"mural\"}           | payload.kind",
+      "graphic_generation | {\"prompt\":\"x\",\"width\":300}                 | payload.height",
+      "graphic_generation | {\"kind\":\"logo\"}                                | payload.prompt",
   })
   void badPayloadsAreRefusedAtCreateNamingTheField(String type, String payload, String field) {
     assertThatThrownBy(() -> jobs.create(JobRequest.builder("demo", type).payload(payload).build()))

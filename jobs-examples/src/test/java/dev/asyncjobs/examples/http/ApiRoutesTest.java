@@ -41,7 +41,7 @@ class ApiRoutesTest {
   void createAnswers202WithLocationIdStatusAndEstimate() {
     String token = server.token("routes-create");
     Response r = api.post("/api/generate", token,
-        "{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"a lighthouse\",\"n\":2},\"priority\":8,"
+        "{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"a lighthouse\",\"size\":\"wide\"},\"priority\":8,"
             + "\"idempotencyKey\":\"k-1\"}");
 
     assertThat(r.status()).isEqualTo(202);
@@ -56,7 +56,7 @@ class ApiRoutesTest {
 
     // The same idempotency key returns the same job instead of a second one.
     Response again = api.post("/api/generate", token,
-        "{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"a lighthouse\",\"n\":2},\"priority\":8,"
+        "{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"a lighthouse\",\"size\":\"wide\"},\"priority\":8,"
             + "\"idempotencyKey\":\"k-1\"}");
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.body().get("id").asText()).isEqualTo(id);

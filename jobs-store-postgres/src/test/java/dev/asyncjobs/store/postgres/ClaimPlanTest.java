@@ -74,7 +74,9 @@ class ClaimPlanTest {
       h.execute("DEALLOCATE claim_plan");
       LOG.info("claim plan (custom):\n{}\nclaim plan (generic):\n{}", custom, generic);
       for (String plan : List.of(custom, generic)) {
-        assertThat(plan).contains("jobs_pending_idx").doesNotContainPattern("Seq Scan on jobs\\b");
+        // In index order, never sorting or hashing the pending jobs, whatever the estimates.
+        assertThat(plan).contains("jobs_pending_idx").doesNotContainPattern("Seq Scan on jobs\\b")
+            .doesNotContain("Sort").doesNotContain("Hash Join");
       }
     });
   }

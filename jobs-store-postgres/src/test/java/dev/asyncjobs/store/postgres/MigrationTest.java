@@ -51,12 +51,12 @@ class MigrationTest {
 
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2");
+    assertThat(versions("")).containsExactly("1", "2", "3");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -79,16 +79,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2");
+    assertThat(versions("")).containsExactly("1", "2", "3");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -101,7 +101,8 @@ class MigrationTest {
         .isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("autoMigrate")
         .hasMessageContaining("V1__jobs.sql")
-        .hasMessageContaining("V2__functions.sql");
+        .hasMessageContaining("V2__functions.sql")
+        .hasMessageContaining("V3__statement_notifications.sql");
     assertThat(schema.value("SELECT to_regclass('" + schema.name() + ".jobs') IS NULL")).isEqualTo("t");
   }
 
@@ -145,8 +146,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2");
-      assertThat(versions("b_")).containsExactly("1", "2");
+      assertThat(versions("a_")).containsExactly("1", "2", "3");
+      assertThat(versions("b_")).containsExactly("1", "2", "3");
     }
   }
 }

@@ -7,12 +7,15 @@ import dev.asyncjobs.JobStatus;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the JSON documents the notify trigger of V1__jobs.sql sends: {@code kind, id, owner, type,
- * status, progress, message, attempt, run_at, at}, times in epoch microseconds.
+ * Reads the JSON documents the notify triggers send: {@code kind, id, owner, type, status,
+ * progress, message, attempt, run_at, at}, times in epoch microseconds; since V3 many of them in
+ * one notification, as a JSON array (V1 sent one object per notification).
  */
 public final class EventPayloads {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,18 +23,45 @@ public final class EventPayloads {
   private EventPayloads() {}
 
   /**
+   * The events in {@code payload}: a JSON array of event documents, or one document.
+   *
+   * @throws IllegalArgumentException the payload is neither
+   */
+  public static List<JobEvent> parseAll(String payload) {
+    JsonNode n = read(payload);
+    if (n.isArray()) {
+      List<JobEvent> events = new ArrayList<>(n.size());
+      for (JsonNode e : n) {
+        events.add(event(e, payload));
+      }
+      return events;
+    }
+    return List.of(event(n, payload));
+  }
+
+  /**
    * The event in {@code payload}.
    *
    * @throws IllegalArgumentException the payload is not such a document
    */
   public static JobEvent parse(String payload) {
-    JsonNode n;
+    return event(read(payload), payload);
+  }
+
+  private static JsonNode read(String payload) {
     try {
-      n = JSON.readTree(payload);
+      JsonNode n = JSON.readTree(payload);
+      if (n == null) {
+        throw new IllegalArgumentException("notification payload is empty");
+      }
+      return n;
     } catch (IOException e) {
       throw new IllegalArgumentException("notification payload is not JSON: " + payload, e);
     }
-    if (n == null || !n.isObject()) {
+  }
+
+  private static JobEvent event(JsonNode n, String payload) {
+    if (!n.isObject()) {
       throw new IllegalArgumentException("notification payload is not a JSON object: " + payload);
     }
     return new JobEvent(

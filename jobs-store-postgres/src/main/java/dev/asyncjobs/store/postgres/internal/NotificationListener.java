@@ -159,18 +159,20 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   private void dispatch(String payload) {
-    JobEvent event;
+    List<JobEvent> events;
     try {
-      event = EventPayloads.parse(payload);
+      events = EventPayloads.parseAll(payload);
     } catch (RuntimeException e) {
       LOG.warn("ignoring a notification on {} that is not a job event: {}", channel, e.getMessage());
       return;
     }
-    for (JobEventListener l : listeners) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        LOG.warn("job event listener threw on {} of job {}; continuing", event.kind(), event.jobId(), e);
+    for (JobEvent event : events) {
+      for (JobEventListener l : listeners) {
+        try {
+          l.onEvent(event);
+        } catch (RuntimeException e) {
+          LOG.warn("job event listener threw on {} of job {}; continuing", event.kind(), event.jobId(), e);
+        }
       }
     }
   }

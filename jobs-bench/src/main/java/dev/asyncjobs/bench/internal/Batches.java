@@ -1,0 +1,31 @@
+package dev.asyncjobs.bench.internal;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Creates no-op jobs through a manager, in batches. */
+final class Batches {
+  static final String OWNER = "bench-owner";
+
+  private Batches() {}
+
+  /** The request of no-op job {@code seq}. */
+  static JobRequest request(int seq) {
+    return JobRequest.builder(OWNER, NoopGenerator.TYPE).payload(NoopGenerator.payload(seq)).build();
+  }
+
+  /** Creates jobs {@code first} to {@code first + count - 1} with {@code createAll} calls of {@code batch}. */
+  static void createAll(JobManager jobs, int first, int count, int batch) {
+    for (int done = 0; done < count; ) {
+      int n = Math.min(batch, count - done);
+      List<JobRequest> requests = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        requests.add(request(first + done + i));
+      }
+      jobs.createAll(requests);
+      done += n;
+    }
+  }
+}

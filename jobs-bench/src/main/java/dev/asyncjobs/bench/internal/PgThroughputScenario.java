@@ -1,0 +1,60 @@
+package dev.asyncjobs.bench.internal;
+
+/**
+ * N no-op jobs processed by one worker process (concurrency 16, claims of 16) and by two, against
+ * the hand-written SKIP LOCKED loop at the same concurrency and batch size on an equivalent table.
+ */
+final class PgThroughputScenario implements Scenario {
+  @Override
+  public String name() {
+    return "pg-throughput";
+  }
+
+  @Override
+  public boolean needsPostgres() {
+    return true;
+  }
+
+  @Override
+  public void run(ScenarioRun run) throws Exception {
+    int n = run.size(100_000, 5_000);
+    int warm = Math.min(n, run.size(10_000, 2_000));
+    try (ThroughputRig rig = new ThroughputRig(run, name())) {
+      SecondWorkerProcess second = null;
+      String secondWhy = null;
+      try {
+        second = rig.startSecondProcess();
+      } catch (Exception e) {
+        secondWhy = e.toString();
+        run.progress("could not start a second JVM (" + e + "); using two workers in this JVM");
+      }
+      try {
+        run.progress("warm-up with " + warm + " jobs");
+        rig.seed(warm);
+        rig.runWorkers(1, null, 0);
+        if (second != null) {
+          rig.runWorkers(0, second, 0);
+        }
+        rig.runBaseline();
+
+        rig.seed(n);
+        double base = rig.runBaseline();
+        run.progress(String.format(java.util.Locale.ROOT, "baseline: %,.0f jobs/s", base));
+        double one = rig.runWorkers(1, null, 0);
+        run.record(Measurement.versus(
+            "jobs/s, 1 worker process (concurrency 16, claims of 16) vs hand-written SKIP LOCKED loop (16 threads, claims of 16)",
+            "jobs/s", one, base, "SKIP LOCKED loop", Target.ratioAtLeast(0.8), Target.atLeast(5000)));
+        double two = second != null ? rig.runWorkers(1, second, 0) : rig.runWorkers(2, null, 0);
+        String how = second != null ? "2 worker processes (2 JVMs)" : "2 worker instances in one JVM";
+        run.record(Measurement.versus("jobs/s, " + how + ", 16 each, vs 1 worker process", "jobs/s", two, one, "1 worker process"));
+      } finally {
+        if (second != null) {
+          second.close();
+        }
+      }
+      run.note(name() + ": " + n + " jobs per run, loaded from the same seed into a vacuumed, checkpointed table;"
+          + " the baseline table has the same columns and indexes but no notification trigger."
+          + (secondWhy == null ? "" : " No second JVM could be started (" + secondWhy + "): two workers ran in one JVM."));
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.asyncjobs.bench.internal;
+
+import dev.asyncjobs.Generator;
+import dev.asyncjobs.JobContext;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The job of pg-progress: reports progress as fast as it can for a fixed time, each report with a
+ * new message (so none is a no-op), and counts its reports.
+ */
+final class ProgressGenerator implements Generator<NoopGenerator.Payload> {
+  static final String TYPE = "progress";
+
+  private final long runNanos;
+  private final LongAdder reports = new LongAdder();
+  private final CountDownLatch finished;
+
+  ProgressGenerator(long runNanos, int jobs) {
+    this.runNanos = runNanos;
+    this.finished = new CountDownLatch(jobs);
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Class<NoopGenerator.Payload> payloadType() {
+    return NoopGenerator.Payload.class;
+  }
+
+  @Override
+  public Object generate(NoopGenerator.Payload payload, JobContext context) {
+    long start = System.nanoTime();
+    long n = 0;
+    try {
+      for (long elapsed = 0; elapsed < runNanos; elapsed = System.nanoTime() - start) {
+        context.progress((int) (elapsed * 99 / runNanos), "report " + n);
+        n++;
+      }
+    } finally {
+      reports.add(n);
+      finished.countDown();
+    }
+    return Map.of();
+  }
+
+  long reports() {
+    return reports.sum();
+  }
+
+  CountDownLatch finished() {
+    return finished;
+  }
+
+  long runNanos() {
+    return runNanos;
+  }
+}
