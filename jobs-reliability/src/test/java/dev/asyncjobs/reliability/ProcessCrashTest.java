@@ -7,7 +7,9 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.support.Await;
+import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.Enqueuer;
+import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
@@ -19,6 +21,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -83,22 +87,24 @@ class ProcessCrashTest {
       ledger.assertEveryJobCompletedOnceByItsLastAttempt(jobCount);
 
       // every execution beyond the winning one belongs to a killed worker, or to a live worker
-      // that lost the lease and reported it (a starved machine can delay heartbeats past 2 s)
+      // that lost the lease (a starved machine can delay heartbeats past 2 s) or could not write
+      // the outcome, and said so (a note in the database, a line in its log)
       List<ExecutionLedger.Extra> extras = ledger.extras();
       Set<String> killed = fleet.killed();
       Set<ExecutionLedger.Extra> reportedLosses = new HashSet<>(ledger.reportedLeaseLosses());
+      reportedLosses.addAll(outcomesNotRecorded(fleet));
       List<ExecutionLedger.Extra> byKilled = extras.stream().filter(e -> killed.contains(e.workerId())).collect(Collectors.toList());
       List<ExecutionLedger.Extra> byLiveWithLostLease = extras.stream()
           .filter(e -> !killed.contains(e.workerId()) && reportedLosses.contains(e)).collect(Collectors.toList());
       List<ExecutionLedger.Extra> unexplained = extras.stream()
           .filter(e -> !byKilled.contains(e) && !byLiveWithLostLease.contains(e)).collect(Collectors.toList());
-      assertThat(unexplained).as("extra executions by workers that were neither killed nor lost the lease").isEmpty();
+      assertThat(unexplained).as("extra executions by workers that were neither killed nor reported losing the attempt").isEmpty();
       assertThat(byKilled).as("the kills hit running jobs").isNotEmpty();
 
       long executions = ledger.executions();
       String report = String.format(
           "process crash: %d jobs, %d worker processes started, %d killed with SIGKILL, %d executions,"
-              + " %d at-least-once extras (%d on killed workers, %d after a reported lease loss), %d jobs rescued,"
+              + " %d at-least-once extras (%d on killed workers, %d after a reported lease loss or unwritten outcome), %d jobs rescued,"
               + " %.1f s, %.0f jobs/s",
           jobCount, fleet.startedCount(), kills, executions, extras.size(), byKilled.size(), byLiveWithLostLease.size(),
           ledger.rescues(), elapsedMillis / 1000.0, jobCount * 1000.0 / elapsedMillis);
@@ -106,5 +112,21 @@ class ProcessCrashTest {
       System.out.println(report);
       assertThat(executions).isEqualTo(jobCount + extras.size());
     }
+  }
+
+  private static final Pattern NOT_RECORDED = Pattern.compile("job ([0-9a-f-]{36}) attempt (\\d+): could not record the outcome");
+
+  /** The attempts whose outcome a worker could not write, as its log says (job id, attempt, worker id). */
+  private static Set<ExecutionLedger.Extra> outcomesNotRecorded(WorkerFleet fleet) {
+    Set<ExecutionLedger.Extra> out = new HashSet<>();
+    for (ChildJvm worker : fleet.all()) {
+      for (LogFile.Entry e : LogFile.read(worker.logFile())) {
+        Matcher m = NOT_RECORDED.matcher(e.message());
+        if (m.find()) {
+          out.add(new ExecutionLedger.Extra(worker.name(), m.group(1), Integer.parseInt(m.group(2))));
+        }
+      }
+    }
+    return out;
   }
 }

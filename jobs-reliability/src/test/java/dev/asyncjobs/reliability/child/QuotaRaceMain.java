@@ -74,7 +74,7 @@ public final class QuotaRaceMain {
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
           .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"type\":\"" + RecordingGenerator.TYPE + "\",\"payload\":{\"n\":" + n + ",\"steps\":1,\"stepMillis\":1,\"messagePad\":0}}"))
+              "{\"type\":\"" + RecordingGenerator.TYPE + "\",\"payload\":{\"n\":" + n + ",\"steps\":1,\"stepMillis\":1}}"))
           .build();
       HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(r.body());

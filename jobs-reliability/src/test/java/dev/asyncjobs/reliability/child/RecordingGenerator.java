@@ -29,14 +29,8 @@ public final class RecordingGenerator implements Generator<RecordingGenerator.Wo
    * @param n a number the test chooses (the job's index)
    * @param steps how many steps of work
    * @param stepMillis how long each step sleeps
-   * @param messagePad characters of padding in each progress message (0–900), to make events big
    */
-  public record Work(int n, int steps, int stepMillis, int messagePad) {
-    /** Work with short progress messages. */
-    public Work(int n, int steps, int stepMillis) {
-      this(n, steps, stepMillis, 0);
-    }
-  }
+  public record Work(int n, int steps, int stepMillis) {}
 
   private final @Nullable DataSource recordTo;
   private final @Nullable String executionsTable;
@@ -76,9 +70,6 @@ public final class RecordingGenerator implements Generator<RecordingGenerator.Wo
     if (w.stepMillis() < 0 || w.stepMillis() > 10_000) {
       throw new InvalidPayloadException("payload.stepMillis", "stepMillis must be 0-10000, was " + w.stepMillis());
     }
-    if (w.messagePad() < 0 || w.messagePad() > 900) {
-      throw new InvalidPayloadException("payload.messagePad", "messagePad must be 0-900, was " + w.messagePad());
-    }
   }
 
   @Override
@@ -94,7 +85,7 @@ public final class RecordingGenerator implements Generator<RecordingGenerator.Wo
     }
     for (int step = 1; step <= w.steps(); step++) {
       context.sleep(Duration.ofMillis(w.stepMillis()));
-      context.progress(step * 100 / w.steps(), "step " + step + " of " + w.steps() + " " + "x".repeat(w.messagePad()));
+      context.progress(step * 100 / w.steps(), "step " + step + " of " + w.steps());
     }
     return Map.of("execution", execution.toString(), "worker", workerId, "n", w.n());
   }

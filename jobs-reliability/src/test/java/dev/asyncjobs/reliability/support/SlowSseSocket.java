@@ -6,78 +6,93 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A deliberately slow SSE subscriber: a raw socket with a small receive buffer that asks for the
- * event stream and then reads nothing until the test says so, so that the server can only queue
- * what it wants to send. {@link #drain} then reads whatever the server still sends until it ends
- * the stream, undoing HTTP/1.1 chunked encoding.
+ * A deliberately slow SSE subscriber: a raw socket that asks for the event stream and then reads a
+ * trickle ({@code bytesPerSecond}), far less than the server wants to send, so that the server must
+ * either queue without end or cut it off. (It does read: a subscriber that reads nothing at all is
+ * cut by the web server's idle timeout on the blocked write, without a chance to be told why.)
+ * {@link #drain} then reads at full speed whatever the server still sends until it ends the stream,
+ * and returns the body, de-chunked.
  */
 public final class SlowSseSocket implements AutoCloseable {
-  private final Socket socket;
+  private static final long TICK_MILLIS = 100;
 
-  private SlowSseSocket(Socket socket) {
+  private final Socket socket;
+  private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private final int bytesPerTick;
+  private volatile boolean fullSpeed;
+
+  private SlowSseSocket(Socket socket, int bytesPerSecond) {
     this.socket = socket;
+    this.bytesPerTick = Math.max(1, (int) (bytesPerSecond * TICK_MILLIS / 1000));
+    Thread reader = new Thread(this::read, "slow-sse-reader");
+    reader.setDaemon(true);
+    reader.start();
   }
 
-  /** Connects and sends the request; reads nothing. */
-  public static SlowSseSocket open(int port, String token) {
+  /** Connects, sends the request, and starts reading {@code bytesPerSecond}. */
+  public static SlowSseSocket open(int port, String token, int bytesPerSecond) {
     try {
       Socket s = new Socket();
-      s.setReceiveBufferSize(2048); // before connect, so that the window stays small
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       String request = "GET /api/jobs/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
           + "\r\nAccept: text/event-stream\r\n\r\n";
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
-      return new SlowSseSocket(s);
+      return new SlowSseSocket(s, bytesPerSecond);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private void read() {
+    try {
+      InputStream in = socket.getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      while (true) {
+        int n = in.read(buf, 0, fullSpeed ? buf.length : Math.min(buf.length, bytesPerTick));
+        if (n < 0) {
+          return;
+        }
+        synchronized (raw) {
+          raw.write(buf, 0, n);
+          if (raw.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n0\r\n\r\n")) {
+            return; // the last chunk: the server ended the stream
+          }
+        }
+        if (!fullSpeed) {
+          Thread.sleep(TICK_MILLIS); // the deliberate slowness, not a wait for a condition
+        }
+      }
+    } catch (IOException e) {
+      // the connection went away
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      ended.countDown();
     }
   }
 
   /**
-   * Reads the rest of the response until the server ends it, or until {@code timeout} has passed
-   * (the server kept the stream open: the caller's assertions say what that means), and returns
-   * the body text, de-chunked.
+   * Reads at full speed until the server ends the stream or {@code timeout} passes, and returns the
+   * body text, de-chunked.
    */
   public String drain(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    fullSpeed = true;
     try {
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream raw = new ByteArrayOutputStream();
-      byte[] buf = new byte[8192];
-      try {
-        while (true) {
-          long left = (deadline - System.nanoTime()) / 1_000_000;
-          if (left <= 0) {
-            break;
-          }
-          socket.setSoTimeout((int) left);
-          int n = in.read(buf);
-          if (n < 0) {
-            break;
-          }
-          raw.write(buf, 0, n);
-          if (endsWithLastChunk(raw)) {
-            break;
-          }
-        }
-      } catch (SocketTimeoutException e) {
-        // deadline reached
-      }
-      return dechunk(raw.toString(StandardCharsets.ISO_8859_1));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-  }
-
-  private static boolean endsWithLastChunk(ByteArrayOutputStream raw) {
-    String tail = raw.toString(StandardCharsets.ISO_8859_1);
-    return tail.endsWith("\r\n0\r\n\r\n");
+    synchronized (raw) {
+      return dechunk(raw.toString(StandardCharsets.ISO_8859_1));
+    }
   }
 
   /** The body of a chunked HTTP/1.1 response (or the raw text after the headers if not chunked). */

@@ -78,6 +78,11 @@ public final class WorkerFleet implements AutoCloseable {
     return Map.copyOf(live);
   }
 
+  /** Every worker started, killed or not. */
+  public synchronized List<ChildJvm> all() {
+    return List.copyOf(all);
+  }
+
   /** How many workers were started in all. */
   public synchronized int startedCount() {
     return started;
