@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The facade an application calls: create, read, list, cancel and watch jobs, read statistics and
  * quotas, clean up. Every user-facing call takes the owner and treats another owner's job exactly
- * like an unknown id. Thread-safe; build one per application with {@link #builder()}.
+ * like an unknown id, and checks the owner id itself (1–200 printable characters, else {@link
+ * InvalidRequestException}). Thread-safe; build one per application with {@link #builder()}.
  *
  * <pre>{@code
  * JobManager jobs = JobManager.builder()
@@ -43,6 +44,8 @@ public final class JobManager implements AutoCloseable {
 
   private static final int MAX_OWNER_LENGTH = 200;
   private static final int MAX_KEY_LENGTH = 200;
+  /** Progress messages are short status lines; event notifications carry at most this much. */
+  private static final int MAX_PROGRESS_MESSAGE_LENGTH = 1000;
   private static final int MAX_ATTEMPTS_LIMIT = 100;
   private static final int CLEANUP_BATCH = 1000;
 
@@ -132,7 +135,7 @@ public final class JobManager implements AutoCloseable {
           "maxAttempts", "maxAttempts must be 1-" + MAX_ATTEMPTS_LIMIT + ", was " + maxAttempts);
     }
     String key = r.idempotencyKey();
-    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH || hasControlChars(key))) {
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH || !isPrintable(key))) {
       throw new InvalidRequestException(
           "idempotencyKey", "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " printable characters");
     }
@@ -182,12 +185,29 @@ public final class JobManager implements AutoCloseable {
     return tree;
   }
 
-  private static boolean hasControlChars(String s) {
-    return s.chars().anyMatch(Character::isISOControl);
+  /**
+   * No control character and no unpaired UTF-16 surrogate. Such a surrogate is not text: the
+   * PostgreSQL driver writes it as '?', so two different owners (or keys) would become one.
+   */
+  private static boolean isPrintable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c)) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
+  /** Checks an owner id; every owner-scoped call does, so that no store sees one it could mangle. */
   private static void requireOwner(String ownerId) {
-    if (ownerId.isBlank() || ownerId.length() > MAX_OWNER_LENGTH || hasControlChars(ownerId)) {
+    Objects.requireNonNull(ownerId, "ownerId");
+    if (ownerId.isBlank() || ownerId.length() > MAX_OWNER_LENGTH || !isPrintable(ownerId)) {
       throw new InvalidRequestException(
           "ownerId", "ownerId must be 1-" + MAX_OWNER_LENGTH + " printable characters");
     }
@@ -195,7 +215,8 @@ public final class JobManager implements AutoCloseable {
 
   /** The owner's job, if it exists and belongs to the owner. */
   public Optional<Job> find(String ownerId, UUID jobId) {
-    return store.find(jobId).filter(j -> j.ownerId().equals(ownerId));
+    requireOwner(ownerId);
+    return store.find(jobId, ownerId);
   }
 
   /**
@@ -216,6 +237,7 @@ public final class JobManager implements AutoCloseable {
     if (query.ownerId() == null) {
       throw new InvalidRequestException("ownerId", "list needs an owner; use JobQuery.forOwner(owner)");
     }
+    requireOwner(query.ownerId());
     return store.query(query);
   }
 
@@ -226,6 +248,7 @@ public final class JobManager implements AutoCloseable {
    * @throws IllegalJobStateException the job already finished
    */
   public Job cancel(String ownerId, UUID jobId) {
+    requireOwner(ownerId);
     return store.cancel(jobId, ownerId);
   }
 
@@ -233,20 +256,27 @@ public final class JobManager implements AutoCloseable {
    * Sets the progress of the owner's PROCESSING job (for workers outside this library that report
    * through the API).
    *
-   * @throws InvalidRequestException progress outside 0–100 or going backwards
+   * @throws InvalidRequestException progress outside 0–100 or going backwards, or a message over 1000
+   *     characters or with control characters
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job is not PROCESSING
    */
   public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
+    requireOwner(ownerId);
     if (progress < 0 || progress > 100) {
       throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
+    }
+    if (message != null && (message.length() > MAX_PROGRESS_MESSAGE_LENGTH || !isPrintable(message))) {
+      throw new InvalidRequestException(
+          "message", "message must be at most " + MAX_PROGRESS_MESSAGE_LENGTH + " printable characters, was "
+              + message.length() + " characters" + (isPrintable(message) ? "" : " with control characters"));
     }
     return store.updateProgress(jobId, ownerId, progress, message);
   }
 
   /** Delivers the events of one owner's jobs until the subscription is closed. */
   public Subscription subscribe(String ownerId, JobEventListener listener) {
-    Objects.requireNonNull(ownerId, "ownerId");
+    requireOwner(ownerId);
     return fanout.subscribe(e -> e.ownerId().equals(ownerId), listener);
   }
 
@@ -262,7 +292,8 @@ public final class JobManager implements AutoCloseable {
 
   /** Per-type statistics over one owner's jobs. */
   public List<JobStats> stats(String ownerId) {
-    return store.stats(Objects.requireNonNull(ownerId, "ownerId"), null);
+    requireOwner(ownerId);
+    return store.stats(ownerId, null);
   }
 
   /**
@@ -286,11 +317,13 @@ public final class JobManager implements AutoCloseable {
 
   /** The owner's quota: limits, recent use, and when the next create is allowed. */
   public QuotaUsage quotaUsage(String ownerId) {
+    requireOwner(ownerId);
     return QuotaUsage.of(ownerId, quotaPolicy.limitsFor(ownerId), store.quotaWindow(ownerId), clock.instant());
   }
 
   /** Starts the owner's quota afresh. */
   public void resetQuota(String ownerId) {
+    requireOwner(ownerId);
     store.resetQuota(ownerId);
   }
 

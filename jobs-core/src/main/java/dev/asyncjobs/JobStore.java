@@ -44,6 +44,15 @@ public interface JobStore extends AutoCloseable {
   /** The job with this id, of any owner. */
   Optional<Job> find(UUID id);
 
+  /**
+   * The job with this id if {@code ownerId} owns it. {@link JobManager} reads a user's job through
+   * this. The default filters {@link #find(UUID)}; a store whose rows are scoped by owner in the
+   * database (row-level security) must override it so that the owner is named in the read.
+   */
+  default Optional<Job> find(UUID id, String ownerId) {
+    return find(id).filter(job -> job.ownerId().equals(ownerId));
+  }
+
   /** A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks. */
   Page<Job> query(JobQuery query);
 

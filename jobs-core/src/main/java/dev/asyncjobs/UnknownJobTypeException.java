@@ -11,9 +11,14 @@ public class UnknownJobTypeException extends InvalidRequestException {
 
   /** {@code type} is not among {@code knownTypes}. */
   public UnknownJobTypeException(String type, Set<String> knownTypes) {
-    super("type", "unknown job type '" + type + "'; known types: " + new TreeSet<>(knownTypes));
+    super("type", "unknown job type '" + abbreviate(type) + "'; known types: " + new TreeSet<>(knownTypes));
     this.type = type;
     this.knownTypes = Set.copyOf(knownTypes);
+  }
+
+  /** The type as the message shows it: a caller's 100,000-character type is not repeated back whole. */
+  private static String abbreviate(String type) {
+    return type.length() <= 100 ? type : type.substring(0, 100) + "… (" + type.length() + " characters)";
   }
 
   /** The type asked for. */

@@ -24,6 +24,9 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // 1.5 for an int field is a mistake, not 1: the stored payload would say 1.5 and the
+            // generator would see 1
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
     mapper
         .getFactory()

@@ -84,6 +84,7 @@ public final class WorkerRuntime {
   /** A moving average of how long generators run here, or -1 before the first; decides claiming ahead. */
   private volatile long averageRunNanos = -1;
   private final WakeSchedule wakes;
+  private final StoreOutageLog outage;
 
   private Lifecycle lifecycle = Lifecycle.NEW;
   private volatile boolean stopping;
@@ -120,6 +121,7 @@ public final class WorkerRuntime {
             MAX_CLAIMS_IN_FLIGHT, MAX_CLAIMS_IN_FLIGHT, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads.factory("claim"));
     this.claimExecutor.allowCoreThreadTimeOut(true);
     this.wakes = new WakeSchedule(clock, timer, this::newWork);
+    this.outage = new StoreOutageLog(LOG, config.workerId());
   }
 
   /** Starts the loop and the timers. Idempotent while running. */
@@ -172,7 +174,7 @@ public final class WorkerRuntime {
       try {
         task.run();
       } catch (RuntimeException e) {
-        LOG.warn("worker {}: {} failed", config.workerId(), what, e);
+        outage.failed(what, e);
         listener.onStoreError(what, e);
       } catch (Error e) {
         LOG.error("worker {}: {} failed", config.workerId(), what, e);
@@ -195,7 +197,7 @@ public final class WorkerRuntime {
       try {
         wait = Math.min(wait, claimWhileCapacity());
       } catch (RuntimeException e) {
-        LOG.warn("worker {}: claim failed; trying again in {} ms", config.workerId(), config.pollInterval().toMillis(), e);
+        outage.failed("claim", e);
         listener.onStoreError("claim", e);
       }
       try {
@@ -233,6 +235,7 @@ public final class WorkerRuntime {
         }
         List<Job> jobs =
             store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+        outage.succeeded();
         if (!jobs.isEmpty()) {
           launch(jobs);
           // Capacity changed: plan afresh rather than over-claim with the other groups.
@@ -258,12 +261,13 @@ public final class WorkerRuntime {
         try {
           List<Job> jobs =
               store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+          outage.succeeded();
           full = jobs.size() == group.limit();
           if (!jobs.isEmpty()) {
             launch(jobs);
           }
         } catch (RuntimeException e) {
-          LOG.warn("worker {}: claim failed; trying again in {} ms", config.workerId(), config.pollInterval().toMillis(), e);
+          outage.failed("claim", e);
           listener.onStoreError("claim", e);
         } finally {
           if (!full) {
@@ -465,11 +469,12 @@ public final class WorkerRuntime {
     try {
       result = store.heartbeat(leases, config.leaseDuration());
     } catch (RuntimeException e) {
-      LOG.warn("worker {}: heartbeat of {} leases failed", config.workerId(), leases.size(), e);
+      outage.failed("heartbeat of " + leases.size() + " leases", e);
       listener.onStoreError("heartbeat", e);
       abandonExpired(live);
       return;
     }
+    outage.succeeded();
     long validUntil = sentAt + config.leaseDuration().toNanos();
     for (Attempt a : live) {
       if (result.lost().contains(a.job().id())) {
@@ -501,6 +506,7 @@ public final class WorkerRuntime {
 
   private void rescue() {
     List<Job> rescued = store.rescueExpired(RESCUE_BATCH);
+    outage.succeeded();
     for (Job job : rescued) {
       JobMdc.run(job, () -> {
         LOG.warn("job {} rescued from an expired lease: now {} ({})", job.id(), job.status(), job.errorMessage());

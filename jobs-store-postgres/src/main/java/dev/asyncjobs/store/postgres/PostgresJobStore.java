@@ -154,6 +154,12 @@ public final class PostgresJobStore implements JobStore {
     return db.run(Call.idempotent("find"), h -> reads.find(h, id));
   }
 
+  /** {@inheritDoc} Names the owner in the read, so that it works under row-level security too. */
+  @Override
+  public Optional<Job> find(UUID id, String ownerId) {
+    return db.run(Call.idempotent("find").forOwner(ownerId), h -> reads.find(h, id)).filter(j -> j.ownerId().equals(ownerId));
+  }
+
   @Override
   public Page<Job> query(JobQuery query) {
     return db.run(Call.idempotent("query").forOwner(query.ownerId()), h -> reads.query(h, query));

@@ -1,0 +1,178 @@
+package dev.asyncjobs.examples;
+
+import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.examples.demo.DemoSettings;
+import dev.asyncjobs.examples.http.JwtAuth;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the JobTracker example is configured with, read from environment variables and
+ * command-line flags (see {@link #from(Map, List)}). Immutable.
+ *
+ * @param role which parts run in this process
+ * @param host the interface the HTTP server binds
+ * @param port the HTTP port (0 picks a free one)
+ * @param jwtSecret the HS256 secret tokens are signed and checked with
+ * @param jwtSecretGenerated whether the secret was generated for this run (none was configured)
+ * @param storeUrl the store, {@code null} for the in-memory default
+ * @param storeOptions options for {@link dev.asyncjobs.JobStores#open(String, Map)}
+ * @param openAiApiKey switches to the OpenAI generators when set
+ * @param generatorSettings settings handed to {@link dev.asyncjobs.GeneratorProvider}s
+ * @param demo pacing of the demo generators
+ * @param workerConcurrency jobs the worker runs at once
+ * @param progressInterval least time between two progress writes of one job
+ * @param quota the creation limits of every owner
+ * @param demoUser the subject of the token printed at startup
+ */
+public record AppSettings(
+    Role role,
+    String host,
+    int port,
+    String jwtSecret,
+    boolean jwtSecretGenerated,
+    @Nullable String storeUrl,
+    Map<String, String> storeOptions,
+    @Nullable String openAiApiKey,
+    Map<String, String> generatorSettings,
+    DemoSettings demo,
+    int workerConcurrency,
+    Duration progressInterval,
+    QuotaLimits quota,
+    String demoUser) {
+
+  /** Copies the maps; checks what the builders of the parts do not. */
+  public AppSettings {
+    Objects.requireNonNull(role, "role");
+    storeOptions = Map.copyOf(storeOptions);
+    generatorSettings = Map.copyOf(generatorSettings);
+    if (port < 0 || port > 65535) {
+      throw new JobConfigurationException("PORT must be 0-65535, was " + port);
+    }
+    if (workerConcurrency < 1) {
+      throw new JobConfigurationException("JOBS_WORKER_CONCURRENCY must be at least 1, was " + workerConcurrency);
+    }
+    if (role != Role.ALL && storeUrl == null) {
+      throw new JobConfigurationException(
+          (role == Role.API ? "--api-only" : "--worker-only")
+              + " needs a shared store: set JOBS_STORE_URL=jdbc:postgresql://... (the in-memory store"
+              + " is visible only inside one process, so the API and the worker must run together)");
+    }
+  }
+
+  /**
+   * Reads the settings.
+   *
+   * <ul>
+   *   <li>{@code PORT} (8080), {@code JOBS_HOST} (0.0.0.0)
+   *   <li>{@code JOBS_JWT_SECRET}: at least 32 bytes; when unset a random one is made for this run
+   *   <li>{@code JOBS_STORE_URL} ({@code jdbc:postgresql://...}; unset: in memory), with {@code
+   *       JOBS_STORE_USER}, {@code JOBS_STORE_PASSWORD}, {@code JOBS_STORE_SCHEMA}
+   *   <li>{@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}): the OpenAI generators instead of the demo ones
+   *   <li>{@code JOBS_DEMO_STEP_MS} (400), {@code JOBS_WORKER_CONCURRENCY} (4)
+   *   <li>{@code JOBS_QUOTA_PER_HOUR} (10), {@code JOBS_QUOTA_PER_DAY} (100), {@code
+   *       JOBS_QUOTA_MIN_INTERVAL_SECONDS} (60): the mission's defaults
+   *   <li>{@code JOBS_DEMO_USER} (demo-user): who the printed token is for
+   *   <li>flags {@code --api-only}, {@code --worker-only}
+   * </ul>
+   *
+   * @throws JobConfigurationException naming the variable or flag and the bad value
+   */
+  public static AppSettings from(Map<String, String> env, List<String> flags) {
+    Role role = Role.ALL;
+    for (String flag : flags) {
+      Role next = switch (flag) {
+        case "--api-only" -> Role.API;
+        case "--worker-only" -> Role.WORKER;
+        default -> throw new JobConfigurationException(
+            "unknown argument '" + flag + "'; expected --api-only, --worker-only, token or --help");
+      };
+      if (role != Role.ALL && role != next) {
+        throw new JobConfigurationException("--api-only and --worker-only exclude each other");
+      }
+      role = next;
+    }
+    String secret = blankToNull(env.get("JOBS_JWT_SECRET"));
+    Map<String, String> storeOptions = new LinkedHashMap<>();
+    putIfSet(storeOptions, "user", env.get("JOBS_STORE_USER"));
+    putIfSet(storeOptions, "password", env.get("JOBS_STORE_PASSWORD"));
+    putIfSet(storeOptions, "schema", env.get("JOBS_STORE_SCHEMA"));
+    String openAiKey = blankToNull(env.get("OPENAI_API_KEY"));
+    Map<String, String> generatorSettings = new LinkedHashMap<>();
+    putIfSet(generatorSettings, "openai.apiKey", openAiKey);
+    putIfSet(generatorSettings, "openai.baseUrl", env.get("OPENAI_BASE_URL"));
+    QuotaLimits quota = new QuotaLimits(
+        intOf(env, "JOBS_QUOTA_PER_HOUR", QuotaLimits.DEFAULT.maxPerHour()),
+        intOf(env, "JOBS_QUOTA_PER_DAY", QuotaLimits.DEFAULT.maxPerDay()),
+        Duration.ofSeconds(intOf(env, "JOBS_QUOTA_MIN_INTERVAL_SECONDS", (int) QuotaLimits.DEFAULT.minInterval().toSeconds())));
+    return new AppSettings(
+        role,
+        env.getOrDefault("JOBS_HOST", "0.0.0.0"),
+        intOf(env, "PORT", 8080),
+        secret == null ? JwtAuth.randomSecret() : secret,
+        secret == null,
+        blankToNull(env.get("JOBS_STORE_URL")),
+        storeOptions,
+        openAiKey,
+        generatorSettings,
+        DemoSettings.ofStepMillis(intOf(env, "JOBS_DEMO_STEP_MS", 400)),
+        intOf(env, "JOBS_WORKER_CONCURRENCY", 4),
+        Duration.ofMillis(250),
+        quota,
+        env.getOrDefault("JOBS_DEMO_USER", "demo-user"));
+  }
+
+  /** A copy on another port. */
+  public AppSettings withPort(int newPort) {
+    return new AppSettings(role, host, newPort, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
+        generatorSettings, demo, workerConcurrency, progressInterval, quota, demoUser);
+  }
+
+  /** A copy with other demo pacing and progress interval (tests run jobs in well under a second). */
+  public AppSettings withPace(DemoSettings newDemo, Duration newProgressInterval) {
+    return new AppSettings(role, host, port, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
+        generatorSettings, newDemo, workerConcurrency, newProgressInterval, quota, demoUser);
+  }
+
+  /** A copy with other quota limits. */
+  public AppSettings withQuota(QuotaLimits newQuota) {
+    return new AppSettings(role, host, port, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
+        generatorSettings, demo, workerConcurrency, progressInterval, newQuota, demoUser);
+  }
+
+  private static int intOf(Map<String, String> env, String name, int fallback) {
+    String raw = blankToNull(env.get(name));
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(raw.strip());
+    } catch (NumberFormatException e) {
+      throw new JobConfigurationException(name + " must be a whole number, was '" + raw + "'", e);
+    }
+  }
+
+  private static void putIfSet(Map<String, String> map, String key, @Nullable String value) {
+    String v = blankToNull(value);
+    if (v != null) {
+      map.put(key, v);
+    }
+  }
+
+  private static @Nullable String blankToNull(@Nullable String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  @Override
+  public String toString() {
+    // Never print the secret or the key.
+    return "AppSettings[role=" + role + ", host=" + host + ", port=" + port + ", store="
+        + (storeUrl == null ? "memory" : "configured") + ", openai=" + (openAiApiKey != null) + ", demo=" + demo
+        + ", workerConcurrency=" + workerConcurrency + ", quota=" + quota + "]";
+  }
+}

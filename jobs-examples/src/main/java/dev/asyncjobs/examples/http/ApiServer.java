@@ -1,0 +1,178 @@
+package dev.asyncjobs.examples.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.asyncjobs.JobManager;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API and the JobTracker page on Javalin (Jetty):
+ *
+ * <pre>
+ * POST   /api/generate      create a job                          202 + Location
+ * GET    /api/jobs          a page of the caller's jobs           ?status=&amp;type=&amp;limit=&amp;cursor=
+ * GET    /api/jobs/{id}     one job                               404 also for another owner's job
+ * DELETE /api/jobs/{id}     cancel                                200 cancelled, 202 cancel requested
+ * GET    /api/jobs/events   the caller's job events (SSE)         also ?access_token=
+ * GET    /api/quota         the caller's quota
+ * GET    /api/stats         per-type metrics                      ?scope=owner|all
+ * GET    /healthz           liveness and store reachability       no token
+ * GET    /                  the JobTracker page                   no token
+ * </pre>
+ *
+ * Every {@code /api/} route needs a valid bearer token; errors are {@code application/problem+json}.
+ */
+public final class ApiServer implements AutoCloseable {
+  /** The one route that also accepts the token as {@code ?access_token=}. */
+  public static final String EVENTS_PATH = "/api/jobs/events";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Javalin app;
+  private final JobEventStream events;
+
+  private ApiServer(Javalin app, JobEventStream events) {
+    this.app = app;
+    this.events = events;
+  }
+
+  /** Starts a builder for a server over {@code jobs} that trusts tokens checked by {@code auth}. */
+  public static Builder builder(JobManager jobs, JwtAuth auth) {
+    return new Builder(jobs, auth);
+  }
+
+  /** The port it listens on (the real one when it was started on port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** How many event streams are open now (for tests and metrics). */
+  public int openEventStreams() {
+    return events.openStreams();
+  }
+
+  /** Ends open event streams, then stops the server. */
+  @Override
+  public void close() {
+    events.close();
+    app.stop();
+  }
+
+  /** Settings of an {@link ApiServer}. */
+  public static final class Builder {
+    private final JobManager jobs;
+    private final JwtAuth auth;
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private long maxBodyBytes = JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 64 * 1024;
+    private Duration heartbeat = Duration.ofSeconds(15);
+    private int streamQueueCapacity = 1000;
+
+    private Builder(JobManager jobs, JwtAuth auth) {
+      this.jobs = Objects.requireNonNull(jobs, "jobs");
+      this.auth = Objects.requireNonNull(auth, "auth");
+    }
+
+    /** The interface to bind; default all ({@code 0.0.0.0}). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 picks a free one. Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new dev.asyncjobs.JobConfigurationException("PORT must be 0-65535, was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The largest request body; default 1 MiB + 64 KiB, so that a payload at the manager's 1 MiB
+     * limit still fits in its JSON envelope and gets the manager's precise 413.
+     */
+    public Builder maxBodyBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new dev.asyncjobs.JobConfigurationException("maxBodyBytes must be at least 1024, was " + bytes);
+      }
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    /** How often an idle event stream sends a keep-alive comment; default 15 s. */
+    public Builder heartbeat(Duration interval) {
+      if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+        throw new dev.asyncjobs.JobConfigurationException("heartbeat must be at least 10 ms, was " + interval);
+      }
+      this.heartbeat = interval;
+      return this;
+    }
+
+    /** Events a stream may have unsent before it is dropped; default 1000. */
+    public Builder streamQueueCapacity(int capacity) {
+      if (capacity < 1) {
+        throw new dev.asyncjobs.JobConfigurationException("streamQueueCapacity must be at least 1, was " + capacity);
+      }
+      this.streamQueueCapacity = capacity;
+      return this;
+    }
+
+    /** Builds and starts the server. */
+    public ApiServer start() {
+      JobRoutes routes = new JobRoutes(jobs);
+      JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity);
+      Authentication authentication = new Authentication(auth, EVENTS_PATH);
+      ProblemMapper problems = new ProblemMapper(jobs.clock(), maxBodyBytes);
+      Javalin app = Javalin.create(config -> {
+        config.startup.showJavalinBanner = false;
+        config.http.maxRequestSize = maxBodyBytes;
+        config.staticFiles.add(files -> {
+          files.hostedPath = "/";
+          files.directory = "/tracker";
+          files.location = Location.CLASSPATH;
+          files.headers = Map.of(
+              "Content-Security-Policy",
+              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'",
+              "X-Content-Type-Options", "nosniff",
+              "Referrer-Policy", "no-referrer",
+              "Cache-Control", "no-cache");
+        });
+        config.routes.before("/api/*", authentication::filter);
+        config.routes.get("/healthz", ctx -> health(ctx, jobs));
+        config.routes.post("/api/generate", routes::create);
+        // Registered before /api/jobs/{id}, so that "events" is never read as a job id.
+        config.routes.get(EVENTS_PATH, events::handle);
+        config.routes.get("/api/jobs", routes::list);
+        config.routes.get("/api/jobs/{id}", routes::get);
+        config.routes.delete("/api/jobs/{id}", routes::cancel);
+        config.routes.get("/api/quota", routes::quota);
+        config.routes.get("/api/stats", routes::stats);
+        config.routes.exception(Exception.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
+        // Javalin's own refusals (no route, body too large, 406) take this path, not the one above.
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
+      });
+      app.start(host, port);
+      LOG.info("HTTP API listening on port {}", app.port());
+      return new ApiServer(app, events);
+    }
+
+    private static void health(io.javalin.http.Context ctx, JobManager jobs) {
+      try {
+        // A read of a random id: proves the store answers without touching any real job.
+        jobs.store().find(UUID.randomUUID());
+        HttpIo.json(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"));
+      } catch (RuntimeException e) {
+        LOG.warn("health check: the store does not answer", e);
+        HttpIo.json(ctx, 503, JsonNodeFactory.instance.objectNode().put("status", "unavailable"));
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.asyncjobs.examples.http;
+
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobStatus;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/** The JSON routes over {@link JobManager}; every call is scoped to the token's owner. */
+final class JobRoutes {
+  private final JobManager jobs;
+
+  JobRoutes(JobManager jobs) {
+    this.jobs = jobs;
+  }
+
+  /** {@code POST /api/generate}: 202 with the job and its {@code Location}. */
+  void create(Context ctx) {
+    Job job = jobs.create(CreateRequests.read(Authentication.owner(ctx), ctx.bodyAsBytes()));
+    ctx.header("Location", JsonViews.jobPath(job));
+    HttpIo.json(ctx, 202, JsonViews.created(job));
+  }
+
+  /** {@code GET /api/jobs?status=&type=&limit=&cursor=}: a page of the caller's jobs, newest first. */
+  void list(Context ctx) {
+    JobQuery.Builder q = JobQuery.forOwner(Authentication.owner(ctx))
+        .statuses(statuses(ctx.queryParams("status")))
+        .types(splitAll(ctx.queryParams("type")))
+        .cursor(ctx.queryParam("cursor"));
+    String limit = ctx.queryParam("limit");
+    if (limit != null) {
+      q.limit(parseInt("limit", limit));
+    }
+    HttpIo.json(ctx, 200, JsonViews.page(jobs.list(q.build())));
+  }
+
+  /** {@code GET /api/jobs/{id}}: 404 for an unknown id and for another owner's job alike. */
+  void get(Context ctx) {
+    HttpIo.json(ctx, 200, JsonViews.job(jobs.get(Authentication.owner(ctx), jobId(ctx))));
+  }
+
+  /**
+   * {@code DELETE /api/jobs/{id}}: 200 when the job is now CANCELLED, 202 when it is running and
+   * its worker was asked to stop (it ends CANCELLED shortly; the event stream tells when).
+   */
+  void cancel(Context ctx) {
+    Job job = jobs.cancel(Authentication.owner(ctx), jobId(ctx));
+    HttpIo.json(ctx, job.status() == JobStatus.CANCELLED ? 200 : 202, JsonViews.job(job));
+  }
+
+  /** {@code GET /api/quota}: the caller's limits, use, and when the next create is allowed. */
+  void quota(Context ctx) {
+    HttpIo.json(ctx, 200, JsonViews.quota(jobs.quotaUsage(Authentication.owner(ctx))));
+  }
+
+  /** {@code GET /api/stats?scope=owner|all}: per-type counts, success rate and duration percentiles. */
+  void stats(Context ctx) {
+    String scope = ctx.queryParam("scope");
+    if (scope == null || scope.equals("owner")) {
+      HttpIo.json(ctx, 200, JsonViews.stats("owner", jobs.stats(Authentication.owner(ctx))));
+    } else if (scope.equals("all")) {
+      // Counts and timings per type only: no owner, id or payload crosses tenants.
+      HttpIo.json(ctx, 200, JsonViews.stats("all", jobs.stats()));
+    } else {
+      throw new InvalidRequestException("scope", "scope must be 'owner' or 'all', was '" + scope + "'");
+    }
+  }
+
+  private static UUID jobId(Context ctx) {
+    String raw = ctx.pathParam("id");
+    try {
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("id", "job id must be a UUID, was '" + raw + "'");
+    }
+  }
+
+  private static Set<JobStatus> statuses(List<String> raw) {
+    Set<JobStatus> out = EnumSet.noneOf(JobStatus.class);
+    for (String s : splitAll(raw)) {
+      try {
+        out.add(JobStatus.valueOf(s.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRequestException(
+            "status", "status must be among " + Arrays.toString(JobStatus.values()) + ", was '" + s + "'");
+      }
+    }
+    return out;
+  }
+
+  /** Values given as {@code ?x=a&x=b} or {@code ?x=a,b}, blanks dropped. */
+  private static List<String> splitAll(List<String> raw) {
+    List<String> out = new ArrayList<>();
+    for (String value : raw) {
+      for (String part : value.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.strip());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int parseInt(String field, String value) {
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(field, field + " must be a whole number, was '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.asyncjobs.examples.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobStats;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.QuotaUsage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON the API writes. Written by hand rather than by serialising the library's records, so
+ * that the wire format is stable and leaves out worker internals (lease, worker id). Times are
+ * ISO-8601 strings, durations whole milliseconds.
+ */
+public final class JsonViews {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private JsonViews() {}
+
+  /** The path of one job, also its {@code Location}. */
+  public static String jobPath(Job job) {
+    return "/api/jobs/" + job.id();
+  }
+
+  /** A job as {@code GET /api/jobs/{id}} returns it. */
+  public static ObjectNode job(Job job) {
+    ObjectNode o = NODES.objectNode();
+    o.put("id", job.id().toString());
+    o.put("type", job.type());
+    o.put("status", job.status().name());
+    o.put("progress", job.progress());
+    o.put("progressMessage", job.progressMessage());
+    o.set("payload", job.payloadTree());
+    JsonNode result = job.resultTree();
+    o.set("result", result == null ? NODES.nullNode() : result);
+    o.put("error", job.errorMessage());
+    o.put("priority", job.priority());
+    o.put("attempts", job.attempts());
+    o.put("maxAttempts", job.maxAttempts());
+    o.put("cancelRequested", job.cancelRequested());
+    o.put("idempotencyKey", job.idempotencyKey());
+    putMillis(o, "estimatedDurationMs", job.estimatedDuration());
+    putMillis(o, "actualDurationMs", job.actualDuration());
+    putTime(o, "createdAt", job.createdAt());
+    putTime(o, "updatedAt", job.updatedAt());
+    putTime(o, "startedAt", job.startedAt());
+    putTime(o, "finishedAt", job.finishedAt());
+    putTime(o, "runAt", job.runAt());
+    o.set("links", NODES.objectNode().put("self", jobPath(job)).put("events", "/api/jobs/events"));
+    return o;
+  }
+
+  /** The answer to a create: what a caller needs to follow the job. */
+  public static ObjectNode created(Job job) {
+    ObjectNode o = NODES.objectNode();
+    o.put("id", job.id().toString());
+    o.put("type", job.type());
+    o.put("status", job.status().name());
+    o.put("priority", job.priority());
+    putMillis(o, "estimatedDurationMs", job.estimatedDuration());
+    putTime(o, "createdAt", job.createdAt());
+    o.set("links", NODES.objectNode().put("self", jobPath(job)).put("events", "/api/jobs/events"));
+    return o;
+  }
+
+  /** A page of jobs. */
+  public static ObjectNode page(Page<Job> page) {
+    ObjectNode o = NODES.objectNode();
+    ArrayNode items = o.putArray("items");
+    page.items().forEach(j -> items.add(job(j)));
+    o.put("nextCursor", page.nextCursor());
+    return o;
+  }
+
+  /** One event of the SSE stream. */
+  public static ObjectNode event(JobEvent e) {
+    ObjectNode o = NODES.objectNode();
+    o.put("kind", e.kind().name());
+    o.put("jobId", e.jobId().toString());
+    o.put("type", e.type());
+    o.put("status", e.status().name());
+    o.put("progress", e.progress());
+    o.put("message", e.message());
+    o.put("attempt", e.attempt());
+    putTime(o, "at", e.at());
+    return o;
+  }
+
+  /** An owner's quota; a limit that does not apply is {@code null}. */
+  public static ObjectNode quota(QuotaUsage usage) {
+    QuotaLimits l = usage.limits();
+    ObjectNode limits = NODES.objectNode();
+    putLimit(limits, "maxPerHour", l.maxPerHour());
+    putLimit(limits, "maxPerDay", l.maxPerDay());
+    limits.put("minIntervalSeconds", l.minInterval().toSeconds());
+    ObjectNode o = NODES.objectNode();
+    o.set("limits", limits);
+    o.put("usedLastHour", usage.usedLastHour());
+    o.put("usedLastDay", usage.usedLastDay());
+    putTime(o, "lastCreatedAt", usage.lastCreatedAt());
+    putTime(o, "nextCreateAllowedAt", usage.nextCreateAllowedAt());
+    return o;
+  }
+
+  /** Per-type statistics. */
+  public static ObjectNode stats(String scope, List<JobStats> stats) {
+    ObjectNode o = NODES.objectNode();
+    o.put("scope", scope);
+    ArrayNode types = o.putArray("types");
+    for (JobStats s : stats) {
+      ObjectNode t = types.addObject();
+      t.put("type", s.type());
+      t.put("total", s.total());
+      t.put("pending", s.pending());
+      t.put("processing", s.processing());
+      t.put("completed", s.completed());
+      t.put("failed", s.failed());
+      t.put("cancelled", s.cancelled());
+      t.put("successRate", s.successRate());
+      putMillis(t, "averageDurationMs", s.averageDuration());
+      putMillis(t, "p50DurationMs", s.p50Duration());
+      putMillis(t, "p95DurationMs", s.p95Duration());
+      putMillis(t, "p99DurationMs", s.p99Duration());
+    }
+    return o;
+  }
+
+  private static void putLimit(ObjectNode o, String name, int value) {
+    if (value == Integer.MAX_VALUE) {
+      o.putNull(name);
+    } else {
+      o.put(name, value);
+    }
+  }
+
+  private static void putMillis(ObjectNode o, String name, @Nullable Duration d) {
+    if (d == null) {
+      o.putNull(name);
+    } else {
+      o.put(name, d.toMillis());
+    }
+  }
+
+  private static void putTime(ObjectNode o, String name, @Nullable Instant t) {
+    o.put(name, t == null ? null : t.toString());
+  }
+}

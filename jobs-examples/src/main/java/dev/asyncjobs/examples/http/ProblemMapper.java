@@ -1,0 +1,145 @@
+package dev.asyncjobs.examples.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asyncjobs.ContentRejectedException;
+import dev.asyncjobs.IdempotencyConflictException;
+import dev.asyncjobs.IllegalJobStateException;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.JobException;
+import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobStoreException;
+import dev.asyncjobs.PayloadTooLargeException;
+import dev.asyncjobs.QuotaExceededException;
+import dev.asyncjobs.generators.openai.ModerationUnavailableException;
+import io.javalin.http.HttpResponseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what a handler throws into a {@link Problem}. The library's exceptions carry a type and a
+ * stable {@link JobException#code()}, so the mapping is a lookup, never a parse of a message.
+ */
+public final class ProblemMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Clock clock;
+  private final long maxBodyBytes;
+
+  /**
+   * A mapper that computes {@code Retry-After} against {@code clock} and names {@code
+   * maxBodyBytes} when a request body is refused for its size.
+   */
+  public ProblemMapper(Clock clock, long maxBodyBytes) {
+    this.clock = clock;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** The problem for {@code error}; unexpected errors are logged and answered without detail. */
+  public Problem toProblem(Throwable error) {
+    if (error instanceof UnauthorizedException e) {
+      return unauthorized(e);
+    }
+    if (error instanceof JobException e) {
+      return jobProblem(e);
+    }
+    if (error instanceof HttpResponseException e) {
+      return httpProblem(e);
+    }
+    LOG.error("unexpected error in a request", error);
+    return Problem.of(500, "internal_error", "Internal error", "the server failed to handle the request; see its log");
+  }
+
+  private static Problem unauthorized(UnauthorizedException e) {
+    String challenge = e.tokenPresent()
+        ? "Bearer realm=\"asyncjobs\", error=\"invalid_token\", error_description=\"" + e.getMessage().replace("\"", "'") + "\""
+        : "Bearer realm=\"asyncjobs\"";
+    return new Problem(401, "unauthorized", "Unauthorized", e.getMessage(), NODES.objectNode(),
+        Map.of("WWW-Authenticate", challenge));
+  }
+
+  private Problem jobProblem(JobException e) {
+    ObjectNode members = NODES.objectNode();
+    Map<String, String> headers = new HashMap<>();
+    int status;
+    String title;
+    if (e instanceof PayloadTooLargeException p) {
+      status = 413;
+      title = "Payload too large";
+      members.put("field", p.field()).put("sizeBytes", p.sizeBytes()).put("limitBytes", p.limitBytes());
+    } else if (e instanceof InvalidRequestException r) {
+      // Also UnknownJobTypeException and InvalidPayloadException: both are invalid requests with a field.
+      status = 400;
+      title = "Invalid request";
+      members.put("field", r.field());
+    } else if (e instanceof JobNotFoundException n) {
+      status = 404;
+      title = "Job not found";
+      members.put("jobId", n.jobId().toString());
+    } else if (e instanceof IllegalJobStateException s) {
+      status = 409;
+      title = "Conflict with the job's state";
+      members.put("jobId", s.jobId().toString()).put("jobStatus", s.status().name());
+    } else if (e instanceof IdempotencyConflictException c) {
+      status = 409;
+      title = "Idempotency key reused";
+      members.put("idempotencyKey", c.idempotencyKey()).put("existingJobId", c.existingJobId().toString());
+    } else if (e instanceof ContentRejectedException c) {
+      status = 422;
+      title = "Content rejected by moderation";
+      ArrayNode categories = members.putArray("categories");
+      new TreeSet<>(c.categories()).forEach(categories::add);
+    } else if (e instanceof QuotaExceededException q) {
+      status = 429;
+      title = "Quota exceeded";
+      members.put("limit", q.limit().name()).put("limitValue", q.limitValue());
+      Instant retryAt = q.retryAt();
+      members.put("retryAt", retryAt == null ? null : retryAt.toString());
+      if (retryAt != null) {
+        headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
+      }
+    } else if (e instanceof ModerationUnavailableException) {
+      LOG.warn("moderation unavailable during a create", e);
+      headers.put("Retry-After", "5");
+      return new Problem(503, e.code(), "Moderation unavailable",
+          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers);
+    } else if (e instanceof JobStoreException) {
+      LOG.warn("job store failed during a request", e);
+      status = 503;
+      title = "Store unavailable";
+      headers.put("Retry-After", "1");
+      return new Problem(status, e.code(), title, "the job store is unavailable; try again shortly", members, headers);
+    } else {
+      LOG.error("unmapped job error in a request", e);
+      return Problem.of(500, e.code(), "Internal error", e.getMessage());
+    }
+    return new Problem(status, e.code(), title, e.getMessage(), members, headers);
+  }
+
+  /** Whole seconds until {@code at}, rounded up and at least 1, as {@code Retry-After} wants. */
+  private long secondsUntil(Instant at) {
+    long millis = Duration.between(clock.instant(), at).toMillis();
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
+  private Problem httpProblem(HttpResponseException e) {
+    int status = e.getStatus();
+    return switch (status) {
+      case 413 -> new Problem(413, "payload_too_large", "Payload too large",
+          "the request body is larger than the " + maxBodyBytes + " bytes the server accepts",
+          NODES.objectNode().put("field", "body").put("limitBytes", maxBodyBytes), Map.of());
+      case 404 -> Problem.of(404, "not_found", "Not found", "no such resource");
+      case 405 -> Problem.of(405, "method_not_allowed", "Method not allowed", e.getMessage());
+      case 406 -> Problem.of(406, "not_acceptable", "Not acceptable", e.getMessage());
+      default -> Problem.of(status, "http_" + status, e.getMessage(), e.getMessage());
+    };
+  }
+}

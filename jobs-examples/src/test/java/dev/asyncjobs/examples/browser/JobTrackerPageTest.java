@@ -1,0 +1,165 @@
+package dev.asyncjobs.examples.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asyncjobs.examples.testing.TestServer;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The JobTracker page in real headless Chromium (Debian's chromium and chromium-driver): create a
+ * job and watch its bar fill to done without a reload, cancel another, read an error.
+ */
+class JobTrackerPageTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static TestServer server;
+  private static WebDriver browser;
+  private static Path profile;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
+        "browser test skipped: /usr/bin/chromium is missing (apt-get install -y chromium chromium-driver;"
+            + " .ci/run installs them)");
+    // Chromium without its driver is a broken install, not a reason to skip: fail and say so.
+    assertThat(CHROMEDRIVER).as("/usr/bin/chromedriver (apt-get install -y chromium-driver)").isExecutable();
+    // Steps of 250 ms: a text job runs about 2 s, a video job about 3 s, long enough to cancel.
+    server = TestServer.builder().withWorker().step(Duration.ofMillis(250)).start();
+    profile = Files.createTempDirectory("jobtracker-chromium-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+        "--user-data-dir=" + profile, "--window-size=1280,1000");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (profile != null) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  @Test
+  void createWatchCancelAndReadAnError() throws IOException {
+    try {
+      walkThrough();
+    } catch (AssertionError | RuntimeException e) {
+      screenshot("failure");
+      throw new AssertionError("page at failure: " + browser.findElement(By.tagName("main")).getText(), e);
+    }
+  }
+
+  private void walkThrough() throws IOException {
+    String base = "http://127.0.0.1:" + server.server().port();
+    browser.get(base + "/#token=" + server.token("browser-user"));
+    WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(20));
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+    assertThat(browser.getCurrentUrl()).as("the token leaves the address bar").doesNotContain("token=");
+    assertThat(browser.findElement(By.id("who")).getText()).contains("browser-user");
+
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    // Marks this page load, and records every progress value the page shows, as it shows it.
+    js.executeScript("window.__sameLoad = true; window.__progress = {};"
+        + "new MutationObserver(ms => ms.forEach(m => { const li = m.target.closest('[data-job-id]');"
+        + "  if (li && m.attributeName === 'data-progress') {"
+        + "    (window.__progress[li.dataset.jobId] = window.__progress[li.dataset.jobId] || []).push(Number(m.target.dataset.progress)); } }))"
+        + ".observe(document.getElementById('job-list'), {subtree: true, attributes: true, attributeFilter: ['data-progress']});");
+
+    // 1. A text job: its bar moves and reaches done.
+    browser.findElement(By.cssSelector("label[data-type='text_generation']")).click();
+    browser.findElement(By.id("field-prompt")).sendKeys("explain durable job queues");
+    browser.findElement(By.id("create-button")).click();
+    WebElement textJob = wait.until(d -> d.findElement(By.cssSelector(".job[data-status]")));
+    String textId = textJob.getAttribute("data-job-id");
+    wait.until(d -> "COMPLETED".equals(job(d, textId).getAttribute("data-status")));
+
+    @SuppressWarnings("unchecked")
+    List<Long> seen = (List<Long>) js.executeScript("return window.__progress[arguments[0]] || [];", textId);
+    assertThat(seen).as("progress values the bar showed").isSorted()
+        .anySatisfy(p -> assertThat(p).isStrictlyBetween(0L, 100L)).endsWith(100L);
+    WebElement done = job(browser, textId);
+    assertThat(done.findElement(By.cssSelector(".progress")).getAttribute("aria-valuenow")).isEqualTo("100");
+    assertThat(done.findElement(By.cssSelector(".bar")).getAttribute("style")).contains("width: 100%");
+    wait.until(d -> job(d, textId).findElement(By.cssSelector(".result")).isDisplayed());
+    assertThat(done.findElement(By.cssSelector(".result")).getText()).contains("durable");
+    assertThat(done.findElement(By.cssSelector(".badge.demo")).isDisplayed()).isTrue();
+
+    // 2. A video job, cancelled while it runs.
+    browser.findElement(By.cssSelector("label[data-type='video_generation']")).click();
+    browser.findElement(By.id("field-prompt")).sendKeys("a paper boat on a rainy street");
+    browser.findElement(By.id("create-button")).click();
+    String videoId = wait.until(d -> d.findElements(By.cssSelector(".job[data-job-id]")).stream()
+        .map(e -> e.getAttribute("data-job-id")).filter(id -> !id.equals(textId)).findFirst().orElse(null));
+    wait.until(d -> "PROCESSING".equals(job(d, videoId).getAttribute("data-status")));
+    screenshot("desktop");
+    job(browser, videoId).findElement(By.cssSelector(".cancel")).click();
+    wait.until(d -> "CANCELLED".equals(job(d, videoId).getAttribute("data-status")));
+    assertThat(job(browser, videoId).findElement(By.cssSelector(".status")).getText()).isEqualToIgnoringCase("cancelled");
+    assertThat(job(browser, videoId).findElement(By.cssSelector(".cancel")).isDisplayed()).isFalse();
+
+    // 3. A readable error that points at the field.
+    browser.findElement(By.cssSelector("label[data-type='image_generation']")).click();
+    browser.findElement(By.id("create-button")).click();
+    WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("create-error")));
+    assertThat(error.getText()).contains("Invalid request").contains("prompt is required");
+    assertThat(browser.findElement(By.id("field-prompt")).getAttribute("class")).contains("invalid");
+
+    assertThat(js.executeScript("return window.__sameLoad === true;")).as("no reload happened").isEqualTo(true);
+
+    browser.manage().window().setSize(new Dimension(390, 1100));
+    assertThat((Long) js.executeScript("return document.documentElement.scrollWidth;"))
+        .as("nothing wider than a phone screen").isLessThanOrEqualTo(390L);
+    screenshot("phone");
+    browser.manage().window().setSize(new Dimension(1280, 1000));
+  }
+
+  private static WebElement job(WebDriver d, String id) {
+    return d.findElement(By.cssSelector(".job[data-job-id='" + id + "']"));
+  }
+
+  /** Keeps a screenshot under target/screenshots for a person to look at (and CI to archive). */
+  private static void screenshot(String name) throws IOException {
+    Path dir = Path.of("target", "screenshots");
+    Files.createDirectories(dir);
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), dir.resolve("jobtracker-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}

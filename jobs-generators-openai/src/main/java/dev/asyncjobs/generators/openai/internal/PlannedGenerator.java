@@ -1,0 +1,65 @@
+package dev.asyncjobs.generators.openai.internal;
+
+import dev.asyncjobs.Generator;
+import dev.asyncjobs.JobContext;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * What the six generators share: the payload is checked into a plan (the same check at create time
+ * and before each attempt), the prompt is what the moderator sees, and the work runs between the
+ * {@code validated} and {@code post-processed} progress reports.
+ *
+ * @param <P> the payload record
+ * @param <L> the checked plan
+ */
+abstract class PlannedGenerator<P, L> implements Generator<P> {
+  private final String type;
+  private final Class<P> payloadType;
+  private final Function<P, String> prompt;
+
+  PlannedGenerator(String type, Class<P> payloadType, Function<P, String> prompt) {
+    this.type = type;
+    this.payloadType = payloadType;
+    this.prompt = prompt;
+  }
+
+  /**
+   * Checks a payload and resolves its defaults.
+   *
+   * @throws dev.asyncjobs.InvalidPayloadException naming the field
+   */
+  abstract L plan(P payload);
+
+  /** Calls OpenAI and builds the result; reports the stages between validation and post-processing. */
+  abstract Object run(L plan, JobContext context);
+
+  @Override
+  public final String type() {
+    return type;
+  }
+
+  @Override
+  public final Class<P> payloadType() {
+    return payloadType;
+  }
+
+  @Override
+  public final void validate(P payload) {
+    plan(payload);
+  }
+
+  @Override
+  public List<String> moderationText(P payload) {
+    return List.of(prompt.apply(payload));
+  }
+
+  @Override
+  public final Object generate(P payload, JobContext context) {
+    L plan = plan(payload);
+    context.progress(Stages.VALIDATED, "validated");
+    Object result = run(plan, context);
+    context.progress(Stages.POST_PROCESSED, "post-processed");
+    return result;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.asyncjobs.generators.openai.internal;
+
+import dev.asyncjobs.JobContext;
+import java.util.function.Function;
+
+/**
+ * A simulated generator: a chat model writes a document of a fixed shape (structured outputs),
+ * which is then checked and post-processed into the result.
+ *
+ * @param <P> the payload record
+ * @param <L> the checked plan
+ * @param <R> the reply record whose JSON schema the model must follow
+ */
+abstract class SimulatedGenerator<P, L, R> extends PlannedGenerator<P, L> {
+  static final String MODEL_SETTING = "openai.simulationModel";
+
+  private final StructuredChat chat;
+  private final String model;
+  private final String what;
+  private final Class<R> replyType;
+  private final long maxTokens;
+
+  SimulatedGenerator(
+      String type, Class<P> payloadType, Function<P, String> prompt, OpenAiBackend backend, String model, String what,
+      Class<R> replyType, long maxTokens) {
+    super(type, payloadType, prompt);
+    this.chat = new StructuredChat(backend);
+    this.model = model;
+    this.what = what;
+    this.replyType = replyType;
+    this.maxTokens = maxTokens;
+  }
+
+  /** The system message: what to write and in which shape. */
+  abstract String instructions(L plan);
+
+  /** The user message: the user's prompt. */
+  abstract String request(L plan);
+
+  /**
+   * Checks the reply and builds the result.
+   *
+   * @throws dev.asyncjobs.PermanentGenerationException the reply does not make sense
+   */
+  abstract Object postProcess(L plan, StructuredChat.Reply<R> reply);
+
+  @Override
+  final Object run(L plan, JobContext context) {
+    return postProcess(plan, chat.ask(context, what, model, MODEL_SETTING, instructions(plan), request(plan), replyType, maxTokens));
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + model + "]";
+  }
+}

@@ -1,0 +1,91 @@
+package dev.asyncjobs.generators.openai;
+
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.JobCancelledException;
+import dev.asyncjobs.JobContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link JobContext} for calling a generator directly: records progress (refusing it to go
+ * backwards, as the worker does) and lets the test cancel.
+ */
+final class TestContext implements JobContext {
+  record Step(int percent, @Nullable String message) {}
+
+  private final UUID jobId = UUID.randomUUID();
+  private final String type;
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final List<Step> steps = new ArrayList<>();
+
+  TestContext(String type) {
+    this.type = type;
+  }
+
+  @Override
+  public UUID jobId() {
+    return jobId;
+  }
+
+  @Override
+  public String ownerId() {
+    return "owner-1";
+  }
+
+  @Override
+  public String type() {
+    return type;
+  }
+
+  @Override
+  public int attempt() {
+    return 1;
+  }
+
+  @Override
+  public int maxAttempts() {
+    return 3;
+  }
+
+  @Override
+  public Instant deadline() {
+    return Instant.now().plus(Duration.ofHours(1));
+  }
+
+  @Override
+  public synchronized void progress(int percent, @Nullable String message) {
+    throwIfCancelled();
+    int last = steps.isEmpty() ? 0 : steps.get(steps.size() - 1).percent();
+    if (percent < last || percent > 100) {
+      throw new InvalidRequestException("progress", "progress went from " + last + " to " + percent);
+    }
+    steps.add(new Step(percent, message));
+  }
+
+  synchronized List<Step> steps() {
+    return List.copyOf(steps);
+  }
+
+  synchronized List<String> messages() {
+    return steps.stream().map(s -> s.percent() + " " + s.message()).toList();
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled.get();
+  }
+
+  void cancel() {
+    cancelled.set(true);
+  }
+
+  @Override
+  public void sleep(Duration duration) {
+    throw new JobCancelledException(jobId);
+  }
+}

@@ -1,0 +1,21 @@
+package dev.asyncjobs.reliability;
+
+import dev.asyncjobs.JobStore;
+import dev.asyncjobs.reliability.support.Schema;
+import dev.asyncjobs.reliability.support.TestServer;
+
+/** The bad-input catalogue on PostgreSQL. */
+class PostgresBadInputTest extends BadInputCatalogue {
+  private Schema schema;
+
+  @Override
+  protected JobStore openStore() {
+    schema = Schema.create(TestServer.get(), "badinput");
+    return schema.storeBuilder().build();
+  }
+
+  @Override
+  protected void afterStoreClosed() {
+    schema.close();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.asyncjobs.reliability.support;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.examples.http.ApiServer;
+import dev.asyncjobs.examples.http.JwtAuth;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The example HTTP API ({@code jobs-examples}' {@link ApiServer}) over a test's own {@link
+ * JobManager}, on a free local port, and a plain {@code java.net.http} client for it. Tokens are
+ * HS256 JWTs whose subject is the owner; {@link #forgedToken} signs whatever a test needs,
+ * including what the app itself would never issue.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** One response, its body read as text. */
+  public record Response(int status, @Nullable String contentType, String body) {
+    /** The body as JSON. */
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (status " + status + "): " + body, e);
+      }
+    }
+  }
+
+  private final String secret = JwtAuth.randomSecret();
+  private final JwtAuth auth = new JwtAuth(secret);
+  private final ApiServer server;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final URI base;
+
+  /** Starts the API over {@code jobs}; {@code settings} may adjust the server (queue sizes, heartbeat). */
+  public HttpApi(JobManager jobs, UnaryOperator<ApiServer.Builder> settings) {
+    this.server = settings.apply(ApiServer.builder(jobs, auth).host("127.0.0.1").port(0)).start();
+    this.base = URI.create("http://127.0.0.1:" + server.port());
+  }
+
+  /** Starts the API over {@code jobs} with the default settings. */
+  public HttpApi(JobManager jobs) {
+    this(jobs, b -> b);
+  }
+
+  /** The server. */
+  public ApiServer server() {
+    return server;
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public URI base() {
+    return base;
+  }
+
+  /** A valid token for {@code owner}, for an hour. */
+  public String token(String owner) {
+    return forgedToken(secret, owner, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  /** A token signed with this server's secret for any subject, even one the app would not issue. */
+  public String tokenWithAnySubject(String subject) {
+    return forgedToken(secret, subject, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  /**
+   * A token signed with this server's secret whose claims are exactly {@code claimsJson}, escapes
+   * and all: a JWT library would never write an unpaired surrogate as {@code \ud800}, but an
+   * identity provider might.
+   */
+  public String tokenWithRawClaims(String claimsJson) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    byte[] header = b64.encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    byte[] claims = b64.encode(claimsJson.getBytes(StandardCharsets.UTF_8));
+    byte[] signature = Algorithm.HMAC256(secret).sign(header, claims);
+    return new String(header, StandardCharsets.US_ASCII) + "." + new String(claims, StandardCharsets.US_ASCII) + "."
+        + b64.encodeToString(signature);
+  }
+
+  /** A token of {@code owner} signed with this server's secret that expired a minute ago. */
+  public String expiredToken(String owner) {
+    return forgedToken(secret, owner, Instant.now().minusSeconds(60));
+  }
+
+  /** An HS256 token of {@code subject} signed with {@code secret}, expiring at {@code expires}. */
+  public static String forgedToken(String secret, String subject, Instant expires) {
+    return JWT.create().withSubject(subject).withIssuedAt(Instant.now().minusSeconds(60)).withExpiresAt(expires)
+        .sign(Algorithm.HMAC256(secret));
+  }
+
+  /** A request builder for {@code path} (with query) with the bearer token, unless it is null. */
+  public HttpRequest.Builder request(@Nullable String token, String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  /** Sends a request and reads the whole body. */
+  public Response send(HttpRequest request) {
+    try {
+      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("HTTP " + request.method() + " " + request.uri() + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code POST path} with a JSON body. */
+  public Response post(@Nullable String token, String path, String body) {
+    return send(request(token, path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+  }
+
+  /** {@code GET path}. */
+  public Response get(@Nullable String token, String path) {
+    return send(request(token, path).GET().build());
+  }
+
+  /** {@code DELETE path}. */
+  public Response delete(@Nullable String token, String path) {
+    return send(request(token, path).DELETE().build());
+  }
+
+  /** The client, for streaming requests (SSE). */
+  public HttpClient client() {
+    return client;
+  }
+
+  /** Stops the server (ending its event streams). */
+  @Override
+  public void close() {
+    server.close();
+  }
+}
