@@ -61,7 +61,9 @@ public final class JobInserter {
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
                 + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]))"
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key)"
-                + " RETURNING {cols}"
+                // Only what the database may have written differently from what was sent: jsonb
+                // normalises the payload's text. The rest of each Job is known here already.
+                + " RETURNING j.id, j.payload::text AS payload"
                 + "), recorded AS ("
                 + " INSERT INTO {ledger} (owner_id, created_at, job_count)"
                 + " SELECT l.owner_id, :now, l.job_count"
@@ -197,6 +199,8 @@ public final class JobInserter {
       return byId;
     }
     int n = fresh.size();
+    Map<UUID, NewJob> newById = new HashMap<>();
+    fresh.forEach(j -> newById.put(j.id(), j));
     List<UUID> ids = new ArrayList<>(n);
     List<String> owners = new ArrayList<>(n);
     List<String> types = new ArrayList<>(n);
@@ -230,9 +234,21 @@ public final class JobInserter {
         .bind("keys", Binds.array("text", keys))
         .bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
         .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()))
-        .map(JobRows.MAPPER)
+        .map((rs, ctx) -> {
+          UUID id = rs.getObject(1, UUID.class);
+          return stored(newById.get(id), rs.getString(2), now);
+        })
         .forEach(j -> byId.put(j.id(), j));
     return byId;
+  }
+
+  /** The job as the row now holds it: PENDING, times cut to microseconds, the payload as jsonb prints it. */
+  private static Job stored(NewJob n, String payload, Instant now) {
+    return n.toJob(now).toBuilder()
+        .payload(payload)
+        .runAt(Binds.micros(n.runAt()))
+        .estimatedDuration(Binds.duration(Binds.micros(n.estimatedDuration())))
+        .build();
   }
 
   private static void requireSameRequest(String key, UUID existingId, String type, String payload, NewJob n) {
