@@ -38,9 +38,15 @@ final class PgThroughputScenario implements Scenario {
         rig.runBaseline();
 
         rig.seed(n);
-        double base = rig.runBaseline();
-        run.progress(String.format(java.util.Locale.ROOT, "baseline: %,.0f jobs/s", base));
-        double one = rig.runWorkers(1, null, 0);
+        // Interleaved and the best of each kept: other processes on a shared machine slow a run
+        // down, never speed it up, so the best run is the least disturbed one.
+        double base = 0;
+        double one = 0;
+        for (int round = 0; round < run.rounds(); round++) {
+          base = Math.max(base, rig.runBaseline());
+          one = Math.max(one, rig.runWorkers(1, null, 0));
+          run.progress(String.format(java.util.Locale.ROOT, "round %d: baseline %,.0f, 1 worker %,.0f jobs/s", round + 1, base, one));
+        }
         run.record(Measurement.versus(
             "jobs/s, 1 worker process (concurrency 16, claims of 16) vs hand-written SKIP LOCKED loop (16 threads, claims of 16)",
             "jobs/s", one, base, "SKIP LOCKED loop", Target.ratioAtLeast(0.8), Target.atLeast(5000)));
@@ -57,7 +63,7 @@ final class PgThroughputScenario implements Scenario {
           second.close();
         }
       }
-      run.note(name() + ": " + n + " jobs per run, loaded from the same seed into a vacuumed, checkpointed table;"
+      run.note(name() + ": " + n + " jobs per run (best of " + run.rounds() + " interleaved runs for the first row), loaded from the same seed into a vacuumed, checkpointed table;"
           + " the baseline table has the same columns and indexes but no notification trigger."
           + (secondWhy == null ? "" : " No second JVM could be started (" + secondWhy + "): two workers ran in one JVM."));
     }

@@ -31,6 +31,14 @@ final class ScenarioRun {
     return quick ? quickSize : full;
   }
 
+  /**
+   * How often a figure and its baseline are measured, interleaved, keeping the best of each: 2 in a
+   * full run, 1 with {@code --quick}.
+   */
+  int rounds() {
+    return quick ? 1 : 2;
+  }
+
   /** The database; only for scenarios that need it (they are skipped without one). */
   PgServer pg() {
     if (pg == null) {
