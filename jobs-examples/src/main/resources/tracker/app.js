@@ -46,6 +46,7 @@ const state = {
   jobs: new Map(),      // id -> job as last known (list JSON, patched by events)
   nextCursor: null,
   source: null,         // the EventSource
+  lastEventId: null,    // the position of the last event seen, to resume after
   listSeq: 0,           // only the latest list request may fill the list
   reconnectTimer: null,
 };
@@ -131,6 +132,7 @@ function claims(token) {
 
 function useToken(token) {
   state.token = token;
+  state.lastEventId = null; // positions are per owner: a new sign-in starts afresh
   const c = token ? claims(token) : null;
   $('token').value = token || '';
   $('sign-out').hidden = !token;
@@ -172,25 +174,41 @@ function disconnect() {
 
 // EventSource cannot send an Authorization header, so the token goes in the query string of this
 // one route (the server accepts ?access_token= nowhere else).
+//
+// Every event carries its position in the server's event log as its id. When the connection drops,
+// the browser reconnects by itself and sends the last id it saw (Last-Event-ID): the server replays
+// exactly what was missed. A stream this page opens anew (after `closing`, or after an error that
+// closed it) passes that position as ?after=, to the same effect.
 function connect() {
   disconnect();
   setLive('wait', 'connecting');
-  const source = new EventSource('/api/jobs/events?access_token=' + encodeURIComponent(state.token));
+  const params = new URLSearchParams({ access_token: state.token });
+  if (state.lastEventId) params.set('after', state.lastEventId);
+  const source = new EventSource('/api/jobs/events?' + params);
   state.source = source;
-  // Every (re)connection starts with `ready`: events missed while away are not replayed, so the
-  // list is read afresh.
-  source.addEventListener('ready', () => {
+  const remember = (e) => { if (e.lastEventId) state.lastEventId = e.lastEventId; };
+  // `ready` starts every stream. A new stream starts now: read the list afresh. A resumed one
+  // (`resumed: true`) is followed by every event missed, so the list needs no re-reading.
+  source.addEventListener('ready', (e) => {
+    remember(e);
+    setLive('on', 'live');
+    if (!JSON.parse(e.data).resumed) loadJobs();
+  });
+  // The position asked for is no longer kept: re-read the list, the stream goes on from here.
+  source.addEventListener('resync', (e) => {
+    remember(e);
     setLive('on', 'live');
     loadJobs();
   });
-  source.addEventListener('job', (e) => onJobEvent(JSON.parse(e.data)));
-  const restart = (e) => {
+  source.addEventListener('job', (e) => {
+    remember(e);
+    onJobEvent(JSON.parse(e.data));
+  });
+  source.addEventListener('closing', () => {
     setLive('wait', 'reconnecting');
     source.close();
     state.reconnectTimer = setTimeout(connect, 1000);
-  };
-  source.addEventListener('dropped', restart);
-  source.addEventListener('closing', restart);
+  });
   source.onerror = () => {
     if (source.readyState === EventSource.CLOSED) {
       // The server answered with an error (an expired token, say): ask the API why.

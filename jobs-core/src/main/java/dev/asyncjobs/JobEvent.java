@@ -6,8 +6,13 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Something that happened to a job. Stores deliver the events of one job in the order they happened.
+ * Something that happened to a job: one entry of the store's event log. Every change of a job's
+ * status, progress or cancel request appends one event in the same atomic step as the change, with
+ * a {@link #sequence() sequence number} that is unique and strictly increasing across the store, so
+ * that a subscriber can resume after the last event it saw (see {@link EventSubscription}).
  *
+ * @param sequence the event's position in the store's log: positive, strictly increasing in the
+ *     order the events are delivered; numbers may be skipped
  * @param kind what happened
  * @param jobId the job
  * @param ownerId its owner
@@ -20,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param at when it happened
  */
 public record JobEvent(
+    long sequence,
     Kind kind,
     UUID jobId,
     String ownerId,
@@ -30,6 +36,9 @@ public record JobEvent(
     int attempt,
     @Nullable Instant runAt,
     Instant at) {
+
+  /** The longest message an event carries; a longer progress or error message is cut. */
+  public static final int MAX_MESSAGE_LENGTH = 1000;
 
   /** What happened. */
   public enum Kind {
@@ -51,8 +60,11 @@ public record JobEvent(
     CANCELLED
   }
 
-  /** Checks nullness. */
+  /** Checks nullness and that the sequence is positive. */
   public JobEvent {
+    if (sequence < 1) {
+      throw new IllegalArgumentException("sequence must be positive, was " + sequence);
+    }
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(ownerId, "ownerId");
@@ -62,19 +74,24 @@ public record JobEvent(
   }
 
   /**
-   * The event of {@code kind} for the job as it is after the change. The message is the progress
-   * message for PROGRESS and the error message for FAILED and RETRY_SCHEDULED.
+   * The event of {@code kind} at {@code sequence} for the job as it is after the change. The message
+   * is the progress message for STARTED and PROGRESS and the error message for FAILED and
+   * RETRY_SCHEDULED, cut to {@link #MAX_MESSAGE_LENGTH} characters (code points).
    */
-  public static JobEvent of(Kind kind, Job job) {
+  public static JobEvent of(long sequence, Kind kind, Job job) {
     String message =
         switch (kind) {
           case PROGRESS, STARTED -> job.progressMessage();
           case FAILED, RETRY_SCHEDULED -> job.errorMessage();
           default -> null;
         };
+    if (message != null && message.codePointCount(0, message.length()) > MAX_MESSAGE_LENGTH) {
+      // Cut by code points, as PostgreSQL's left() does, so both stores keep the same text.
+      message = message.substring(0, message.offsetByCodePoints(0, MAX_MESSAGE_LENGTH));
+    }
     Instant runAt = job.status() == JobStatus.PENDING ? job.runAt() : null;
     return new JobEvent(
-        kind, job.id(), job.ownerId(), job.type(), job.status(), job.progress(), message,
+        sequence, kind, job.id(), job.ownerId(), job.type(), job.status(), job.progress(), message,
         job.attempts(), runAt, job.updatedAt());
   }
 }

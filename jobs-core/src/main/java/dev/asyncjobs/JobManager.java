@@ -48,6 +48,10 @@ public final class JobManager implements AutoCloseable {
   private static final int MAX_PROGRESS_MESSAGE_LENGTH = 1000;
   private static final int MAX_ATTEMPTS_LIMIT = 100;
   private static final int CLEANUP_BATCH = 1000;
+  private static final int MAX_EVENT_PAGE = 1000;
+  private static final int PRUNE_BATCH = 10_000;
+  /** One call prunes at most this many batches, so that it ends; the next call goes on. */
+  private static final int MAX_PRUNE_BATCHES = 100;
 
   private final JobStore store;
   private final Clock clock;
@@ -59,6 +63,7 @@ public final class JobManager implements AutoCloseable {
   private final int defaultMaxAttempts;
   private final DurationEstimator estimator;
   private final EventFanout fanout;
+  private final Duration eventRetention;
 
   private JobManager(Builder b) {
     this.store = Objects.requireNonNull(b.store);
@@ -71,6 +76,7 @@ public final class JobManager implements AutoCloseable {
     this.defaultMaxAttempts = b.defaultMaxAttempts;
     this.estimator = new DurationEstimator(store, clock, b.estimateSampleSize, b.estimateMinSamples, b.estimateRefresh);
     this.fanout = new EventFanout(store, b.subscriberQueueCapacity, b.eventThreads);
+    this.eventRetention = b.eventRetention;
   }
 
   /** Starts a builder; {@link Builder#store(JobStore)} is required. */
@@ -274,15 +280,87 @@ public final class JobManager implements AutoCloseable {
     return store.updateProgress(jobId, ownerId, progress, message);
   }
 
-  /** Delivers the events of one owner's jobs until the subscription is closed. */
+  /**
+   * Delivers the events of one owner's jobs from now on, in sequence order, until the subscription
+   * is closed. {@link Subscription#startedAfter()} is the position to resume after if nothing
+   * arrived.
+   */
   public Subscription subscribe(String ownerId, JobEventListener listener) {
     requireOwner(ownerId);
-    return fanout.subscribe(e -> e.ownerId().equals(ownerId), listener);
+    return fanout.subscribe(EventSubscription.owner(ownerId), listener);
   }
 
-  /** Delivers every owner's events (operators, metrics) until the subscription is closed. */
+  /**
+   * Resumes a subscription: delivers the owner's events with a sequence greater than {@code
+   * afterSequence} (the last one the caller saw), those kept in the log first, then the live ones,
+   * each once and in order.
+   *
+   * @throws EventsPrunedException the log no longer holds events after that position: re-list the
+   *     jobs and subscribe from now
+   * @throws InvalidRequestException a negative position, or one beyond the newest event
+   */
+  public Subscription subscribe(String ownerId, long afterSequence, JobEventListener listener) {
+    requireOwner(ownerId);
+    return fanout.subscribe(EventSubscription.owner(ownerId).after(afterSequence), listener);
+  }
+
+  /** Delivers every owner's events (operators, metrics) from now on, until the subscription is closed. */
   public Subscription subscribeAll(JobEventListener listener) {
-    return fanout.subscribe(e -> true, listener);
+    return fanout.subscribe(EventSubscription.allOwners(), listener);
+  }
+
+  /**
+   * Every owner's events after {@code afterSequence}, then the live ones.
+   *
+   * @throws EventsPrunedException the log no longer holds events after that position
+   * @throws InvalidRequestException a negative position, or one beyond the newest event
+   */
+  public Subscription subscribeAll(long afterSequence, JobEventListener listener) {
+    return fanout.subscribe(EventSubscription.allOwners().after(afterSequence), listener);
+  }
+
+  /**
+   * Up to {@code limit} (1–1000) of the owner's events after {@code afterSequence}, in sequence
+   * order: for clients that poll instead of subscribing, and for a stream that catches up at its
+   * own pace. Fewer (maybe none) when no more are settled yet.
+   *
+   * @throws EventsPrunedException the log no longer holds events after that position
+   * @throws InvalidRequestException a bad owner, a negative position or one beyond the newest
+   *     event, or a limit outside 1–1000
+   */
+  public List<JobEvent> readEvents(String ownerId, long afterSequence, int limit) {
+    requireOwner(ownerId);
+    if (afterSequence < 0) {
+      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
+    }
+    if (limit < 1 || limit > MAX_EVENT_PAGE) {
+      throw new InvalidRequestException("limit", "limit must be 1-" + MAX_EVENT_PAGE + ", was " + limit);
+    }
+    return store.readEvents(ownerId, afterSequence, limit);
+  }
+
+  /**
+   * Deletes the events older than the event retention from the store's log, in bounded batches
+   * (running workers do this by themselves every minute).
+   *
+   * @return how many events were deleted
+   */
+  public int pruneEvents() {
+    Instant cutoff = clock.instant().minus(eventRetention);
+    int total = 0;
+    for (int i = 0; i < MAX_PRUNE_BATCHES; i++) {
+      int n = store.pruneEvents(cutoff, PRUNE_BATCH);
+      total += n;
+      if (n < PRUNE_BATCH) {
+        break;
+      }
+    }
+    return total;
+  }
+
+  /** How long the store's log keeps events, so that subscribers can resume within it. */
+  public Duration eventRetention() {
+    return eventRetention;
   }
 
   /** Per-type statistics over every owner's jobs. */
@@ -378,6 +456,7 @@ public final class JobManager implements AutoCloseable {
     private Duration estimateRefresh = Duration.ofSeconds(30);
     private int subscriberQueueCapacity = 10_000;
     private int eventThreads = 2;
+    private Duration eventRetention = Duration.ofHours(24);
 
     private Builder() {}
 
@@ -464,6 +543,19 @@ public final class JobManager implements AutoCloseable {
       this.estimateSampleSize = sampleSize;
       this.estimateMinSamples = minSamples;
       this.estimateRefresh = refresh;
+      return this;
+    }
+
+    /**
+     * How long the store's event log keeps events, which is how long a subscriber can be away and
+     * still resume without a gap; default 24 hours, at least one minute. Running workers prune
+     * older events every minute.
+     */
+    public Builder eventRetention(Duration retention) {
+      if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new JobConfigurationException("eventRetention must be at least 1 minute, was " + retention);
+      }
+      this.eventRetention = retention;
       return this;
     }
 

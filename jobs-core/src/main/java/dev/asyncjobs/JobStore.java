@@ -14,8 +14,11 @@ import org.jspecify.annotations.Nullable;
  * concurrent use by many threads (and, for shared databases, many processes), and must pass the
  * contract suite in {@code jobs-store-tck}.
  *
- * <p>All times come from {@link #clock()}. Every method that changes a job emits the matching
- * {@link JobEvent} to subscribers, after the change is durable, in order per job.
+ * <p>All times come from {@link #clock()}. Every method that changes a job's status, progress or
+ * cancel request appends the matching {@link JobEvent} to the store's event log in the same atomic
+ * step as the change, with a sequence number that is greater than that of every event appended
+ * before it. Subscribers read that log (see {@link #subscribe}); a store's notification mechanism,
+ * if it has one, only tells them when to read, and carries nothing anybody acts on.
  *
  * <p>Worker writes name a {@link Lease}; they succeed only while the job is PROCESSING under that
  * worker and attempt, even if the lease has expired but the job has not yet been rescued. Otherwise
@@ -183,8 +186,40 @@ public interface JobStore extends AutoCloseable {
   /** The {@code actualDuration} of the latest {@code limit} completed jobs of a type, newest first. */
   List<Duration> recentDurations(String type, int limit);
 
-  /** Delivers every event of every owner to {@code listener} until the subscription is closed. */
-  Subscription subscribe(JobEventListener listener);
+  /**
+   * Delivers the events of the log that {@code subscription} selects to {@code listener}, on a
+   * thread of the store, until the subscription is closed: each event once, in sequence order, and
+   * only once every event with a smaller sequence that will ever exist is known (so that a
+   * subscriber that resumes after the last sequence it saw misses nothing and gets nothing twice).
+   * From now ({@code afterSequence} null) means every event appended after this call returns; a
+   * resume delivers the kept events after the position first, then the live ones. An owner's
+   * subscription must be scoped in the store itself (a database query naming the owner, under
+   * row-level security where the store's role has it), not by filtering every owner's events.
+   *
+   * @throws EventsPrunedException the position is before the oldest event still kept
+   * @throws InvalidRequestException the position is beyond the newest event of the log
+   */
+  Subscription subscribe(EventSubscription subscription, JobEventListener listener);
+
+  /**
+   * Up to {@code limit} events after {@code afterSequence} in sequence order, of one owner or of
+   * every owner ({@code null}), with the same guarantee as {@link #subscribe}: no event with a
+   * smaller sequence than the last one returned can appear later. Fewer than {@code limit} (maybe
+   * none) when no more are settled yet; read again later for the rest.
+   *
+   * @throws EventsPrunedException the position is before the oldest event still kept
+   * @throws InvalidRequestException a negative position or limit, or a position beyond the newest event
+   */
+  List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit);
+
+  /**
+   * Deletes up to {@code limit} of the oldest events of the log that happened before {@code cutoff},
+   * without blocking writers. A later subscription or read after a deleted position gets {@link
+   * EventsPrunedException}.
+   *
+   * @return how many events were deleted
+   */
+  int pruneEvents(Instant cutoff, int limit);
 
   /** Releases the store's resources (pools, listener connections, threads). */
   @Override

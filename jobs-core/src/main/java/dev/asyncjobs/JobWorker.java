@@ -354,7 +354,8 @@ public final class JobWorker implements AutoCloseable {
           progressInterval,
           sleeper,
           random,
-          listeners);
+          listeners,
+          manager.eventRetention());
     }
 
     private void requireKnown(String setting, String type) {

@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
+ * @param eventRetention how long the store's event log keeps events; older ones are pruned
  */
 public record WorkerConfig(
     String workerId,
@@ -55,7 +56,8 @@ public record WorkerConfig(
     Duration progressInterval,
     Sleeper sleeper,
     RandomGenerator random,
-    List<WorkerListener> listeners) {
+    List<WorkerListener> listeners,
+    Duration eventRetention) {
 
   /** Copies the collections. */
   public WorkerConfig {

@@ -1,6 +1,7 @@
 package dev.asyncjobs.internal;
 
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
@@ -45,6 +46,10 @@ public final class WorkerRuntime {
   private static final long INTERRUPT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long THREAD_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int RESCUE_BATCH = 100;
+  private static final long EVENT_PRUNE_INTERVAL_SECONDS = 60;
+  /** Events pruned per statement, and statements per round: a round ends, the next one goes on. */
+  private static final int EVENT_PRUNE_BATCH = 10_000;
+  private static final int EVENT_PRUNE_BATCHES = 10;
   /** Finished attempts that may always wait for their write: about half of one completion batch. */
   private static final int MIN_WRITE_ALLOWANCE = 128;
   /** Claims of the types claimed together that may be on their way at once. */
@@ -132,13 +137,16 @@ public final class WorkerRuntime {
     if (lifecycle == Lifecycle.CLOSED) {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
-    subscription = store.subscribe(this::onEvent);
+    subscription = store.subscribe(EventSubscription.allOwners(), this::onEvent);
     runner.startCompletionWriter(threads.factory("writer"));
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     timer.scheduleWithFixedDelay(
         guarded("rescue", this::rescue), 0, config.rescueInterval().toNanos(), TimeUnit.NANOSECONDS);
+    timer.scheduleWithFixedDelay(
+        guarded("pruning the event log", this::pruneEvents), EVENT_PRUNE_INTERVAL_SECONDS, EVENT_PRUNE_INTERVAL_SECONDS,
+        TimeUnit.SECONDS);
     Thread loop = threads.factory("loop").newThread(this::loop);
     loopThread = loop;
     loop.start();
@@ -516,6 +524,17 @@ public final class WorkerRuntime {
     if (!rescued.isEmpty()) {
       newWork();
     }
+  }
+
+  /** Deletes events older than the retention, a few bounded batches at a time. */
+  private void pruneEvents() {
+    Instant cutoff = clock.instant().minus(config.eventRetention());
+    for (int i = 0; i < EVENT_PRUNE_BATCHES && !stopping; i++) {
+      if (store.pruneEvents(cutoff, EVENT_PRUNE_BATCH) < EVENT_PRUNE_BATCH) {
+        break;
+      }
+    }
+    outage.succeeded();
   }
 
   // ---- shutdown ----

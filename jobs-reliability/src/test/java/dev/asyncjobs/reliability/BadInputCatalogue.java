@@ -12,6 +12,7 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.ContentRejectedException;
 import dev.asyncjobs.IdempotencyConflictException;
@@ -117,7 +118,7 @@ abstract class BadInputCatalogue {
         // limited, so that quota use is recorded and a refused input is seen not to use any
         .quotaPolicy(owner -> new QuotaLimits(100_000, 100_000, Duration.ZERO))
         .build();
-    subscription = store.subscribe(events);
+    subscription = store.subscribe(EventSubscription.allOwners(), events);
     api = new HttpApi(jobs);
     Job running = jobs.create(echo(A, "{\"text\":\"running\",\"repeat\":1}"));
     List<Job> claimed = store.claim(new ClaimRequest("catalogue-worker", Set.of(TYPE), 1, Duration.ofHours(1)));

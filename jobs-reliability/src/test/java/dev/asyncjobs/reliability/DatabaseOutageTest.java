@@ -3,6 +3,7 @@ package dev.asyncjobs.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
@@ -75,7 +76,7 @@ class DatabaseOutageTest {
             "-Dorg.slf4j.simpleLogger.log.dev.asyncjobs=info"), LOGS)) {
       ExecutionLedger ledger = ExecutionLedger.install(schema);
       EventRecorder events = new EventRecorder();
-      Subscription subscription = store.subscribe(events);
+      Subscription subscription = store.subscribe(EventSubscription.allOwners(), events);
       fleet.startAndAwait(WORKERS);
       awaitListeners(admin, database, WORKERS + 1);
 
@@ -161,7 +162,7 @@ class DatabaseOutageTest {
           .as("%s recovery lines of %s", logger, worker.name()).hasSameSizeAs(lines);
     });
     assertThat(perComponent).as("the listener of %s noticed the outages", worker.name())
-        .containsKey("dev.asyncjobs.store.postgres.internal.NotificationListener");
+        .containsKey("dev.asyncjobs.store.postgres.internal.HintListener");
   }
 
   private static void adminExecute(TestServer.Server admin, String sql) throws SQLException {

@@ -88,7 +88,9 @@ class OwnerIsolationTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + webRole,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".jobs TO " + webRole,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".jobs_quota_ledger TO " + webRole,
-        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole);
+        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole,
+        "GRANT SELECT ON " + s + ".jobs_events, " + s + ".jobs_events_pruned TO " + webRole,
+        "GRANT EXECUTE ON FUNCTION " + s + ".jobs_events_horizon(bigint, integer) TO " + webRole);
   }
 
   @AfterAll

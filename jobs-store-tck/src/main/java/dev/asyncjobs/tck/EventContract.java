@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
@@ -33,11 +34,16 @@ import org.junit.jupiter.api.Timeout;
 /** {@code subscribe}: every change is delivered as the right event, in order per job, until closed. */
 public interface EventContract extends StoreFixture {
 
-  /** A recorder subscribed to the store; the subscription is closed with the store. */
+  /** A recorder subscribed to every owner's events from now; the subscription is closed with the store. */
   default EventRecorder subscribed() {
     EventRecorder recorder = new EventRecorder();
-    store().subscribe(recorder);
+    subscribe(recorder);
     return recorder;
+  }
+
+  /** Subscribes {@code listener} to every owner's events from now. */
+  default Subscription subscribe(JobEventListener listener) {
+    return store().subscribe(EventSubscription.allOwners(), listener);
   }
 
   @Test
@@ -186,7 +192,7 @@ public interface EventContract extends StoreFixture {
   default void closingASubscriptionStopsItsDelivery() {
     EventRecorder closed = new EventRecorder();
     EventRecorder open = subscribed();
-    Subscription subscription = store().subscribe(closed);
+    Subscription subscription = subscribe(closed);
     Job before = pending();
     closed.await(before.id(), CREATED, AWAIT);
 
@@ -204,7 +210,7 @@ public interface EventContract extends StoreFixture {
   @Test
   default void aListenerThatThrowsStillGetsTheFollowingEvents() {
     EventRecorder recorder = new EventRecorder();
-    store().subscribe(new JobEventListener() {
+    subscribe(new JobEventListener() {
       @Override
       public void onEvent(JobEvent event) {
         recorder.onEvent(event);
@@ -255,7 +261,7 @@ public interface EventContract extends StoreFixture {
   default void whenAnEventArrivesTheStoreAlreadyShowsTheChange() {
     List<String> stale = java.util.Collections.synchronizedList(new ArrayList<>());
     EventRecorder events = new EventRecorder();
-    store().subscribe(e -> {
+    subscribe(e -> {
       Job seen = store().find(e.jobId()).orElse(null);
       if (seen == null || seen.updatedAt().isBefore(e.at())) {
         stale.add(e.kind() + " at " + e.at() + " but the store showed " + (seen == null ? "no job" : "updatedAt " + seen.updatedAt()));

@@ -37,6 +37,7 @@ public abstract class JobStoreContract
         CleanupContract,
         StatsContract,
         EventContract,
+        EventLogContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

@@ -9,6 +9,7 @@ import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobManager;
@@ -179,7 +180,7 @@ public abstract class WorkerContract {
   /** Records every event of the store until the test ends. */
   private EventRecorder record(JobStore store) {
     EventRecorder recorder = new EventRecorder();
-    closeLater(store.subscribe(recorder));
+    closeLater(store.subscribe(EventSubscription.allOwners(), recorder));
     return recorder;
   }
 

@@ -2,6 +2,7 @@ package dev.asyncjobs.tck;
 
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobStoreException;
@@ -99,8 +100,8 @@ public final class WorkerContractSupport {
                       return method.invoke(target, args);
                     }
                     if (name.equals("subscribe")) {
-                      JobEventListener l = (JobEventListener) args[0];
-                      return target.subscribe(e -> {
+                      JobEventListener l = (JobEventListener) args[1];
+                      return target.subscribe((EventSubscription) args[0], e -> {
                         if (!severed.get()) {
                           l.onEvent(e);
                         }

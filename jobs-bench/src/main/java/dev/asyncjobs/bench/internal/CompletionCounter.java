@@ -1,5 +1,6 @@
 package dev.asyncjobs.bench.internal;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.Subscription;
@@ -18,7 +19,7 @@ final class CompletionCounter implements AutoCloseable {
 
   CompletionCounter(JobStore store, int expected) {
     this.done = new CountDownLatch(expected);
-    this.subscription = store.subscribe(e -> {
+    this.subscription = store.subscribe(EventSubscription.allOwners(), e -> {
       if (e.kind() == JobEvent.Kind.COMPLETED) {
         done.countDown();
       }

@@ -1,5 +1,6 @@
 package dev.asyncjobs.bench.internal;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
@@ -70,7 +71,7 @@ final class PgProgressScenario implements Scenario {
     schema.execute("TRUNCATE " + schema.table("jobs"));
     ProgressGenerator generator = new ProgressGenerator(runNanos, JOBS);
     LongAdder writes = new LongAdder();
-    Subscription counting = store.subscribe(e -> {
+    Subscription counting = store.subscribe(EventSubscription.allOwners(), e -> {
       if (e.kind() == JobEvent.Kind.PROGRESS) {
         writes.increment();
       }

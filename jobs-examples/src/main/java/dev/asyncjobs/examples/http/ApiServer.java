@@ -58,6 +58,14 @@ public final class ApiServer implements AutoCloseable {
     return events.openStreams();
   }
 
+  /**
+   * How many times an event stream fell further behind than its queue and read what it had not
+   * sent from the event log instead (for tests and metrics).
+   */
+  public long eventStreamCatchUps() {
+    return events.catchUps();
+  }
+
   /** Ends open event streams, then stops the server. */
   @Override
   public void close() {

@@ -1,86 +1,231 @@
 package dev.asyncjobs.examples.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.asyncjobs.EventsPrunedException;
+import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.Subscription;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One SSE connection: receives the owner's events on the library's thread (never blocking it) and
- * writes them on the stream's own thread, in order, with ids counting from 1.
+ * One SSE connection of one owner, written on the stream's own thread. Every {@code job} event
+ * carries the log's sequence number as its SSE {@code id}, so the browser's automatic reconnect
+ * (which sends {@code Last-Event-ID}) resumes exactly where the stream stopped.
+ *
+ * <p>The stream alternates between two modes. <em>Catching up</em>, it reads the owner's events
+ * from the log page by page, as fast as the client takes them (the socket sets the pace, so a slow
+ * client costs no memory). <em>Live</em>, it subscribes after the last event it sent and writes
+ * what arrives from a bounded queue; should the client fall so far behind that the queue fills,
+ * it drops the subscription and catches up from the log again, from the last event it sent.
+ * Nothing is lost or sent twice either way, for as long as the log keeps the events; a position
+ * the log no longer holds is answered with {@code resync}, after which the stream is live.
  */
 final class EventSession implements JobEventListener {
-  /** Why a stream ends on the server's side: the SSE event name and the reason sent with it. */
-  private record End(String event, String reason) {}
+  /** Events read from the log per page while catching up. */
+  private static final int PAGE = 200;
 
-  /** Wakes the writer when the queue is empty and an end was set. */
+  /** How a live stretch ended. */
+  private enum Outcome { ENDED, BEHIND, PRUNED }
+
+  /** Wakes the writer when the queue overflowed, the position was pruned, or the server stops. */
   private static final Object WAKE = new Object();
 
   private final SseClient client;
+  private final JobManager jobs;
+  private final String owner;
   private final BlockingQueue<Object> queue;
-  private volatile @Nullable End end;
-  private long nextId = 1;
+  private volatile boolean closing;
+  private volatile boolean behind;
+  private volatile boolean pruned;
+  /** The sequence of the last event sent, or the position the stream stands at; -1 before it has one. */
+  private long position = -1;
 
-  EventSession(SseClient client, int capacity) {
+  private final Runnable onCatchUp;
+
+  EventSession(SseClient client, JobManager jobs, String owner, int capacity, Runnable onCatchUp) {
     this.client = client;
+    this.onCatchUp = onCatchUp;
+    this.jobs = jobs;
+    this.owner = owner;
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
   @Override
   public void onEvent(JobEvent event) {
+    if (behind) {
+      return;
+    }
     if (!queue.offer(event)) {
-      end(new End("dropped", "this stream fell " + queue.size() + " events behind; reconnect and re-list"));
+      behind = true;
+      queue.offer(WAKE);
     }
   }
 
   @Override
   public void onDropped(String reason) {
-    end(new End("dropped", reason + "; reconnect and re-list"));
-  }
-
-  /** Ends the stream because the server is stopping. */
-  void shutdown() {
-    end(new End("closing", "the server is shutting down"));
-  }
-
-  private void end(End why) {
-    if (end == null) {
-      end = why;
-    }
+    behind = true;
     queue.offer(WAKE);
   }
 
-  /** Writes until the client leaves or the stream is ended; runs on the stream's own thread. */
-  void run(Duration heartbeat) {
-    send("ready", JsonNodeFactory.instance.objectNode()
-        .put("resumed", false)
-        .put("note", "re-list your jobs now: events before this one are not replayed")
-        .toString());
+  @Override
+  public void onPruned(EventsPrunedException e) {
+    pruned = true;
+    queue.offer(WAKE);
+  }
+
+  /** Ends the stream with a {@code closing} event: the server is stopping. */
+  void shutdown() {
+    closing = true;
+    queue.offer(WAKE);
+  }
+
+  /**
+   * Writes until the client leaves or the server stops; runs on the stream's own thread.
+   *
+   * @param after the position the client resumes after ({@code Last-Event-ID} or {@code ?after=}),
+   *     or null for a new stream
+   */
+  void run(@Nullable Long after, Duration heartbeat) {
+    @Nullable String resync = after == null ? null : resume(after);
     try {
-      while (!client.terminated()) {
-        End why = end;
-        if (why != null) {
-          send(why.event(), JsonNodeFactory.instance.objectNode().put("reason", why.reason()).toString());
-          return;
+      while (!client.terminated() && !closing) {
+        // Reset before subscribing: the subscription may deliver at once.
+        queue.clear();
+        behind = false;
+        pruned = false;
+        Subscription subscription;
+        try {
+          subscription = position < 0 ? jobs.subscribe(owner, this) : jobs.subscribe(owner, position, this);
+        } catch (EventsPrunedException e) {
+          resync = unavailable(e);
+          continue;
         }
-        Object item = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-        if (item == null) {
-          client.sendComment("keep-alive");
-        } else if (item instanceof JobEvent event) {
-          send("job", HttpIo.text(JsonViews.event(event)));
+        Outcome outcome;
+        try {
+          if (position < 0) {
+            position = subscription.startedAfter();
+            if (resync != null) {
+              send("resync", reason(resync + "; re-list your jobs now, the stream goes on from here"), position);
+            } else {
+              send("ready", JsonNodeFactory.instance.objectNode().put("resumed", false)
+                  .put("note", "re-list your jobs now: this stream starts here").toString(), position);
+            }
+            resync = null;
+          }
+          outcome = live(heartbeat);
+        } finally {
+          subscription.close();
         }
+        if (outcome == Outcome.ENDED) {
+          break;
+        }
+        if (outcome == Outcome.PRUNED) {
+          resync = unavailable(null);
+          continue;
+        }
+        onCatchUp.run();
+        try {
+          catchUp();
+        } catch (EventsPrunedException e) {
+          resync = unavailable(e);
+        }
+      }
+      if (closing && !client.terminated()) {
+        send("closing", reason("the server is shutting down"), Math.max(position, 0));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void send(String event, String data) {
-    client.sendEvent(event, data, Long.toString(nextId++));
+  /**
+   * Starts a resumed stream: {@code ready}, then the events missed. Returns the reason for a
+   * {@code resync} instead when the position cannot be served.
+   */
+  private @Nullable String resume(long after) {
+    List<JobEvent> first;
+    try {
+      first = jobs.readEvents(owner, after, PAGE);
+    } catch (EventsPrunedException e) {
+      return unavailable(e);
+    } catch (InvalidRequestException e) {
+      return "event position " + after + " is not one of this server's";
+    }
+    position = after;
+    send("ready", JsonNodeFactory.instance.objectNode().put("resumed", true).toString(), after);
+    first.forEach(this::sendEvent);
+    if (first.size() == PAGE) {
+      try {
+        catchUp();
+      } catch (EventsPrunedException e) {
+        return unavailable(e);
+      }
+    }
+    return null;
+  }
+
+  /** The stream has no position any more; the reason a {@code resync} gives. */
+  private String unavailable(@Nullable EventsPrunedException e) {
+    long lost = e == null ? position : e.requestedAfter();
+    position = -1;
+    return "the events after " + lost + " are no longer kept";
+  }
+
+  /** Reads and sends the log's events after the position, page by page, until it is caught up. */
+  private void catchUp() {
+    while (!client.terminated() && !closing) {
+      List<JobEvent> page = jobs.readEvents(owner, position, PAGE);
+      page.forEach(this::sendEvent);
+      if (page.size() < PAGE) {
+        return;
+      }
+    }
+  }
+
+  /** Writes what the subscription delivers, until the stream ends, falls behind or is pruned. */
+  private Outcome live(Duration heartbeat) throws InterruptedException {
+    while (!client.terminated()) {
+      if (closing) {
+        return Outcome.ENDED;
+      }
+      if (pruned) {
+        return Outcome.PRUNED;
+      }
+      if (behind && queue.isEmpty()) {
+        // Everything queued before the overflow is sent; the rest comes from the log.
+        return Outcome.BEHIND;
+      }
+      Object item = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+      if (item == null) {
+        client.sendComment("keep-alive");
+      } else if (item instanceof JobEvent event) {
+        sendEvent(event);
+      }
+    }
+    return Outcome.ENDED;
+  }
+
+  private static String reason(String text) {
+    return JsonNodeFactory.instance.objectNode().put("reason", text).toString();
+  }
+
+  private void sendEvent(JobEvent e) {
+    if (e.sequence() <= position) {
+      return; // sent already
+    }
+    client.sendEvent("job", HttpIo.text(JsonViews.event(e)), Long.toString(e.sequence()));
+    position = e.sequence();
+  }
+
+  private void send(String event, String data, long id) {
+    client.sendEvent(event, data, Long.toString(id));
   }
 }

@@ -1,7 +1,7 @@
 package dev.asyncjobs.examples.http;
 
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.Subscription;
+import dev.asyncjobs.InvalidRequestException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
@@ -13,25 +13,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code GET /api/jobs/events}: the caller's job events as Server-Sent Events.
+ * {@code GET /api/jobs/events}: the caller's job events as Server-Sent Events, resumable.
  *
- * <p>Each stream subscribes with {@link JobManager#subscribe(String, dev.asyncjobs.JobEventListener)}
- * and writes from its own thread, out of a bounded queue, so that a slow client never holds up the
- * library's event threads. A stream that falls too far behind is ended with a {@code dropped}
- * event; the client reconnects and re-reads the list.
+ * <p>Each {@code job} event's SSE {@code id} is its sequence in the store's event log. A client
+ * that reconnects with {@code Last-Event-ID} (browsers do it by themselves) or {@code ?after=}
+ * (for clients that cannot set headers; the header wins when both are sent) gets exactly the events
+ * it missed, in order, then the live ones: the stream starts with {@code ready} ({@code
+ * "resumed": true}). Without a position the stream starts from now with {@code ready} ({@code
+ * "resumed": false}): re-list the jobs. A position the log no longer holds (older than the event
+ * retention) or that this server never issued is answered with {@code resync}: re-list, the stream
+ * goes on live from there. {@code ready} and {@code resync} carry the position as their id, so a
+ * reconnect before any event still resumes. A malformed position is a 400.
  *
- * <p>Last-Event-ID resume is not supported: events are not kept anywhere a reconnecting client
- * could be served from (with PostgreSQL they come from LISTEN/NOTIFY, live only). Instead every
- * stream begins with a {@code ready} event, and a client re-lists its jobs on each {@code ready},
- * which covers whatever happened while it was away. Event ids count up within one stream.
+ * <p>Each stream writes from its own thread (see {@link EventSession}); a slow client catches up
+ * from the log at its own pace and never holds up the library's event threads or grows memory.
  */
 final class JobEventStream implements AutoCloseable {
   private final JobManager jobs;
   private final Duration heartbeat;
   private final int queueCapacity;
   private final Set<EventSession> sessions = ConcurrentHashMap.newKeySet();
+  private final LongAdder catchUps = new LongAdder();
   private final Object lock = new Object();
   /** Requests of streams not yet completed by Jetty; guarded by {@link #lock}. */
   private int inFlight;
@@ -56,20 +62,39 @@ final class JobEventStream implements AutoCloseable {
       throw new HttpResponseException(406, "this route streams Server-Sent Events: send 'Accept: text/event-stream'", Map.of());
     }
     String owner = Authentication.owner(ctx);
-    new SseHandler(client -> stream(owner, client)).handle(ctx);
+    Long after = position(ctx);
+    new SseHandler(client -> stream(owner, after, client)).handle(ctx);
   }
 
-  private void stream(String owner, SseClient client) {
-    EventSession session = new EventSession(client, queueCapacity);
+  /** The position a client resumes after: {@code Last-Event-ID}, else {@code ?after=}, else none. */
+  private static @Nullable Long position(Context ctx) {
+    String header = ctx.header("Last-Event-ID");
+    String text = header != null && !header.isBlank() ? header.trim() : ctx.queryParam("after");
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      long after = Long.parseLong(text);
+      if (after >= 0) {
+        return after;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new InvalidRequestException("after",
+        "the event position (Last-Event-ID or ?after=) must be a non-negative whole number, was '"
+            + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
+  }
+
+  private void stream(String owner, @Nullable Long after, SseClient client) {
+    EventSession session = new EventSession(client, jobs, owner, queueCapacity, catchUps::increment);
     sessions.add(session);
     trackCompletion(client);
-    // Subscribe before anything is sent, so that no event between `ready` and the client's
-    // re-listing is lost.
-    try (Subscription subscription = jobs.subscribe(owner, session)) {
+    try {
       if (closed) {
         session.shutdown();
       }
-      session.run(heartbeat);
+      session.run(after, heartbeat);
     } finally {
       sessions.remove(session);
       client.close();
@@ -102,6 +127,11 @@ final class JobEventStream implements AutoCloseable {
       @Override
       public void onStartAsync(AsyncEvent event) {}
     });
+  }
+
+  /** How many times a stream fell behind its queue and caught up from the log. */
+  long catchUps() {
+    return catchUps.sum();
   }
 
   /** How many streams are subscribed now (for tests and metrics). */

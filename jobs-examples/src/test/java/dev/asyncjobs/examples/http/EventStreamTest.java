@@ -31,7 +31,7 @@ class EventStreamTest {
       ApiClient api = server.client();
       SseStream.Event ready = stream.next(WAIT);
       assertThat(ready.event()).isEqualTo("ready");
-      assertThat(ready.id()).isEqualTo("1");
+      long start = Long.parseLong(ready.id());
       assertThat(ready.json().get("resumed").asBoolean()).isFalse();
       assertThat(stream.response().headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
 
@@ -46,7 +46,8 @@ class EventStreamTest {
       assertThat(kinds.get(0)).isEqualTo("CREATED");
       assertThat(kinds).contains("STARTED", "PROGRESS").endsWith("COMPLETED");
       List<Long> ids = events.stream().map(e -> Long.parseLong(e.id())).toList();
-      assertThat(ids).isSorted().doesNotHaveDuplicates().allSatisfy(n -> assertThat(n).isGreaterThan(1));
+      assertThat(ids).as("ids are the log's sequence numbers").isSorted().doesNotHaveDuplicates()
+          .allSatisfy(n -> assertThat(n).isGreaterThan(start));
       List<Integer> progress = events.stream().map(e -> e.json().get("progress").asInt()).toList();
       assertThat(progress).isSorted();
       assertThat(progress).anySatisfy(p -> assertThat(p).isStrictlyBetween(0, 100));
@@ -111,9 +112,10 @@ class EventStreamTest {
   }
 
   @Test
-  void aStreamThatFallsBehindIsEndedWithADroppedEvent() throws Exception {
+  void aStreamThatFallsBehindCatchesUpFromTheLogAndMissesNothing() throws Exception {
     // One event thread and room for two events per subscriber: a listener that blocks the only
     // event thread makes the stream's subscription overflow for certain, and the library drops it.
+    // The stream then reads what it has not sent from the log, and goes live again.
     try (TestServer server = TestServer.builder()
         .manager(m -> m.eventThreads(1).subscriberQueueCapacity(2))
         .start()) {
@@ -125,13 +127,134 @@ class EventStreamTest {
         for (int i = 0; i < 6; i++) {
           burst.add(JobRequest.builder("slow", "text_generation").payload("{\"prompt\":\"burst " + i + "\"}").build());
         }
-        server.jobs().createAll(burst);
+        List<String> ids = server.jobs().createAll(burst).stream().map(j -> j.id().toString()).toList();
         release.countDown();
 
-        SseStream.Event dropped = stream.await(e -> e.event().equals("dropped"), WAIT);
-        assertThat(dropped.json().get("reason").asText()).contains("behind").contains("re-list");
-        stream.ended().get(10, TimeUnit.SECONDS);
-        Waits.until("the dropped stream to close", WAIT, () -> server.server().openEventStreams() == 0);
+        List<SseStream.Event> got = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          got.add(stream.next(WAIT));
+        }
+        assertThat(got).extracting(SseStream.Event::event).containsOnly("job");
+        assertThat(got).extracting(e -> e.json().get("jobId").asText()).containsExactlyElementsOf(ids);
+        assertThat(got).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
+        // Still live afterwards.
+        String later = server.client().post("/api/generate", server.token("slow"), TEXT_JOB).body().get("id").asText();
+        assertThat(stream.next(WAIT).json().get("jobId").asText()).isEqualTo(later);
+        assertThat(server.server().openEventStreams()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aClientThatReconnectsWithLastEventIdGetsExactlyTheThousandEventsItMissedThenTheLiveOnes() {
+    try (TestServer server = TestServer.builder().start()) {
+      String lastSeen;
+      try (SseStream stream = open(server, "resumer")) {
+        stream.next(WAIT);
+        server.client().post("/api/generate", server.token("resumer"), TEXT_JOB);
+        lastSeen = stream.next(WAIT).id();
+      }
+      // 1,000 events while the client is away, and some of another owner's in between.
+      List<JobRequest> missed = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        missed.add(JobRequest.builder("resumer", "text_generation").payload("{\"prompt\":\"away " + i + "\"}").build());
+        if (i % 100 == 0) {
+          server.jobs().create(JobRequest.builder("someone-else", "text_generation").payload("{\"prompt\":\"x\"}").build());
+        }
+      }
+      List<String> missedIds = new ArrayList<>();
+      for (int i = 0; i < missed.size(); i += 250) {
+        server.jobs().createAll(missed.subList(i, i + 250)).forEach(j -> missedIds.add(j.id().toString()));
+      }
+
+      ApiClient api = server.client();
+      try (SseStream resumed = SseStream.open(api,
+          api.request("/api/jobs/events", server.token("resumer")).header("Last-Event-ID", lastSeen))) {
+        SseStream.Event ready = resumed.next(WAIT);
+        assertThat(ready.event()).isEqualTo("ready");
+        assertThat(ready.json().get("resumed").asBoolean()).isTrue();
+        assertThat(ready.id()).isEqualTo(lastSeen);
+        List<SseStream.Event> got = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+          got.add(resumed.next(WAIT));
+        }
+        assertThat(got).extracting(e -> e.json().get("jobId").asText()).containsExactlyElementsOf(missedIds);
+        assertThat(got).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
+            .allSatisfy(n -> assertThat(n).isGreaterThan(Long.parseLong(lastSeen)));
+        String live = api.post("/api/generate", server.token("resumer"), TEXT_JOB).body().get("id").asText();
+        SseStream.Event next = resumed.next(WAIT);
+        assertThat(next.json().get("jobId").asText()).isEqualTo(live);
+        assertThat(resumed.drain()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void afterInTheQueryResumesTooAndTheHeaderWinsOverIt() {
+    try (TestServer server = TestServer.builder().start()) {
+      ApiClient api = server.client();
+      String token = server.token("query-resume");
+      List<String> ids = new ArrayList<>();
+      long start;
+      try (SseStream stream = open(server, "query-resume")) {
+        start = Long.parseLong(stream.next(WAIT).id());
+        for (int i = 0; i < 3; i++) {
+          api.post("/api/generate", token, TEXT_JOB);
+          ids.add(stream.next(WAIT).id());
+        }
+      }
+      try (SseStream byQuery = SseStream.open(api, api.request("/api/jobs/events?after=" + start, token))) {
+        assertThat(byQuery.next(WAIT).json().get("resumed").asBoolean()).isTrue();
+        assertThat(List.of(byQuery.next(WAIT).id(), byQuery.next(WAIT).id(), byQuery.next(WAIT).id())).isEqualTo(ids);
+      }
+      try (SseStream both = SseStream.open(api,
+          api.request("/api/jobs/events?after=" + start, token).header("Last-Event-ID", ids.get(1)))) {
+        assertThat(both.next(WAIT).id()).isEqualTo(ids.get(1));
+        assertThat(both.next(WAIT).id()).as("only what follows the header's position").isEqualTo(ids.get(2));
+      }
+    }
+  }
+
+  @Test
+  void aPositionThatWasPrunedOrIsUnknownIsAnsweredWithResyncAndTheStreamGoesOnLive() {
+    try (TestServer server = TestServer.builder().start()) {
+      ApiClient api = server.client();
+      String token = server.token("resync");
+      String old;
+      try (SseStream stream = open(server, "resync")) {
+        stream.next(WAIT);
+        api.post("/api/generate", token, TEXT_JOB);
+        old = stream.next(WAIT).id();
+      }
+      api.post("/api/generate", token, TEXT_JOB);
+      server.jobs().store().pruneEvents(java.time.Instant.now().plus(Duration.ofDays(2)), 1000);
+      for (String position : List.of("0", old, "999999999")) {
+        try (SseStream stream = SseStream.open(api, api.request("/api/jobs/events", token).header("Last-Event-ID", position))) {
+          SseStream.Event resync = stream.next(WAIT);
+          assertThat(resync.event()).as("answer to position %s", position).isEqualTo("resync");
+          assertThat(resync.json().get("reason").asText()).contains("re-list");
+          String live = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
+          SseStream.Event next = stream.next(WAIT);
+          assertThat(next.json().get("jobId").asText()).isEqualTo(live);
+          assertThat(Long.parseLong(next.id())).isGreaterThan(Long.parseLong(resync.id()));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aMalformedPositionIsA400NamingTheField() {
+    try (TestServer server = TestServer.builder().start()) {
+      ApiClient api = server.client();
+      String token = server.token("bad-position");
+      for (String bad : List.of("-1", "abc", "1.5", "99999999999999999999999")) {
+        Response r = api.send(api.request("/api/jobs/events", token).header("Last-Event-ID", bad)
+            .header("Accept", "text/event-stream").GET());
+        assertThat(r.status()).as("Last-Event-ID %s", bad).isEqualTo(400);
+        assertThat(r.body().get("field").asText()).isEqualTo("after");
+        Response q = api.send(api.request("/api/jobs/events?after=" + URLEncoder.encode(bad, StandardCharsets.UTF_8), token)
+            .header("Accept", "text/event-stream").GET());
+        assertThat(q.status()).as("?after=%s", bad).isEqualTo(400);
       }
     }
   }

@@ -80,6 +80,30 @@ public final class SlowSseSocket implements AutoCloseable {
   }
 
   /**
+   * Reads at full speed until the body (de-chunked) satisfies {@code done}, the server ends the
+   * stream, or {@code timeout} passes, and returns the body so far.
+   */
+  public String drainUntil(java.util.function.Predicate<String> done, Duration timeout) {
+    fullSpeed = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String body;
+      synchronized (raw) {
+        body = dechunk(raw.toString(StandardCharsets.ISO_8859_1));
+      }
+      if (done.test(body) || ended.getCount() == 0 || System.nanoTime() > deadline) {
+        return body;
+      }
+      try {
+        ended.await(250, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return body;
+      }
+    }
+  }
+
+  /**
    * Reads at full speed until the server ends the stream or {@code timeout} passes, and returns the
    * body text, de-chunked.
    */

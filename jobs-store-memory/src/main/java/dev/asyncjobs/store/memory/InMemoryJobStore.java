@@ -3,11 +3,13 @@ package dev.asyncjobs.store.memory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.ClaimRequest;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobNotFoundException;
@@ -23,7 +25,7 @@ import dev.asyncjobs.PageCursor;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.QuotaWindow;
 import dev.asyncjobs.Subscription;
-import dev.asyncjobs.store.memory.internal.EventDispatcher;
+import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.Keys;
 import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
@@ -42,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -62,6 +65,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryJobStore implements JobStore {
   private static final int RECENT_DURATIONS_KEPT = 1000;
+  /** Events the log keeps by default: about 10 MB at most. */
+  public static final int DEFAULT_MAX_EVENTS = 100_000;
 
   private final Clock clock;
   private final ObjectMapper json = new ObjectMapper();
@@ -73,7 +78,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentSkipListSet<Keys.Timed> finished = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
   private final ConcurrentSkipListSet<Keys.Timed> allByCreatedAt = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
   private final ConcurrentMap<String, ArrayDeque<Duration>> recentDurations = new ConcurrentHashMap<>();
-  private final EventDispatcher events = new EventDispatcher("asyncjobs-memory-events");
+  private final EventLog events;
 
   /** A job and the monitor that guards its changes. */
   private static final class Slot {
@@ -91,7 +96,19 @@ public final class InMemoryJobStore implements JobStore {
 
   /** A store whose timestamps come from {@code clock} (tests pass a clock they can move). */
   public InMemoryJobStore(Clock clock) {
+    this(clock, DEFAULT_MAX_EVENTS);
+  }
+
+  /**
+   * A store on {@code clock} whose event log keeps at most {@code maxEvents} events (the oldest are
+   * dropped first, besides the retention pruning that workers do), so that its memory is bounded.
+   */
+  public InMemoryJobStore(Clock clock, int maxEvents) {
+    if (maxEvents < 1) {
+      throw new JobConfigurationException("maxEvents must be at least 1, was " + maxEvents);
+    }
     this.clock = clock;
+    this.events = new EventLog(maxEvents, "asyncjobs-memory-events");
   }
 
   @Override
@@ -216,7 +233,7 @@ public final class InMemoryJobStore implements JobStore {
         state.idempotencyKeys.put(job.idempotencyKey(), job.id());
       }
       enqueue(job, now);
-      events.publish(JobEvent.of(JobEvent.Kind.CREATED, job));
+      events.append(JobEvent.Kind.CREATED, job);
     }
   }
 
@@ -333,7 +350,7 @@ public final class InMemoryJobStore implements JobStore {
                 .build();
         slot.job = running;
         leases.add(new Keys.Timed(leaseUntil, job.id()));
-        events.publish(JobEvent.of(JobEvent.Kind.STARTED, running));
+        events.append(JobEvent.Kind.STARTED, running);
         claimed.add(running);
       }
     }
@@ -469,7 +486,7 @@ public final class InMemoryJobStore implements JobStore {
     }
     Job changed = job.toBuilder().progress(progress).progressMessage(message).updatedAt(now).build();
     slot.job = changed;
-    events.publish(JobEvent.of(JobEvent.Kind.PROGRESS, changed));
+    events.append(JobEvent.Kind.PROGRESS, changed);
     return changed;
   }
 
@@ -535,7 +552,7 @@ public final class InMemoryJobStore implements JobStore {
             .build();
     slot.job = pending;
     enqueue(pending, now);
-    events.publish(JobEvent.of(JobEvent.Kind.RETRY_SCHEDULED, pending));
+    events.append(JobEvent.Kind.RETRY_SCHEDULED, pending);
     return pending;
   }
 
@@ -557,7 +574,7 @@ public final class InMemoryJobStore implements JobStore {
           case FAILED -> JobEvent.Kind.FAILED;
           default -> JobEvent.Kind.CANCELLED;
         };
-    events.publish(JobEvent.of(kind, done));
+    events.append(kind, done);
     return done;
   }
 
@@ -593,7 +610,7 @@ public final class InMemoryJobStore implements JobStore {
         case PROCESSING:
           if (!job.cancelRequested()) {
             slot.job = job.toBuilder().cancelRequested(true).updatedAt(now).build();
-            events.publish(JobEvent.of(JobEvent.Kind.CANCEL_REQUESTED, slot.job));
+            events.append(JobEvent.Kind.CANCEL_REQUESTED, slot.job);
           }
           return slot.job;
         default:
@@ -760,9 +777,29 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /** {@inheritDoc} Delivered on the store's one event thread. */
   @Override
-  public Subscription subscribe(JobEventListener listener) {
-    return events.subscribe(listener);
+  public Subscription subscribe(EventSubscription subscription, JobEventListener listener) {
+    return events.subscribe(Objects.requireNonNull(subscription, "subscription"), Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
+    if (afterSequence < 0) {
+      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
+    }
+    if (limit < 0) {
+      throw new InvalidRequestException("limit", "limit must not be negative, was " + limit);
+    }
+    return events.read(ownerId, afterSequence, limit);
+  }
+
+  @Override
+  public int pruneEvents(Instant cutoff, int limit) {
+    if (limit < 0) {
+      throw new InvalidRequestException("limit", "limit must not be negative, was " + limit);
+    }
+    return events.prune(cutoff, limit);
   }
 
   /** How many jobs the store holds (for diagnostics and tests). */

@@ -8,6 +8,8 @@ import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.EventSubscription;
+import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
@@ -26,7 +28,10 @@ import dev.asyncjobs.store.postgres.internal.Database;
 import dev.asyncjobs.store.postgres.internal.JobInserter;
 import dev.asyncjobs.store.postgres.internal.ListenerConnector;
 import dev.asyncjobs.store.postgres.internal.Migrations;
-import dev.asyncjobs.store.postgres.internal.NotificationListener;
+import dev.asyncjobs.store.postgres.internal.EventFeeds;
+import dev.asyncjobs.store.postgres.internal.EventLogQueries;
+import dev.asyncjobs.store.postgres.internal.HintListener;
+import dev.asyncjobs.store.postgres.internal.HintSender;
 import dev.asyncjobs.store.postgres.internal.OwnerWrites;
 import dev.asyncjobs.store.postgres.internal.QuotaLedger;
 import dev.asyncjobs.store.postgres.internal.Reads;
@@ -50,7 +55,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The production {@link JobStore}: jobs in a PostgreSQL table that any number of application and
  * worker processes share. Claims take due jobs with {@code FOR UPDATE SKIP LOCKED} in one
- * statement; every change notifies listeners through {@code LISTEN/NOTIFY}; quotas are checked
+ * statement; every change appends an event to a log table in the same transaction, which
+ * subscribers read (a payload-free {@code NOTIFY} after the commit tells them when); quotas are checked
  * under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
  * advisory lock, or is applied by the host's own migration tool from the shipped SQL files.
  *
@@ -80,7 +86,10 @@ public final class PostgresJobStore implements JobStore {
   private final OwnerWrites ownerWrites;
   private final Reads reads;
   private final Retention retention;
-  private final NotificationListener listener;
+  private final EventLogQueries eventLog;
+  private final HintListener listener;
+  private final EventFeeds feeds;
+  private final HintSender hints;
 
   private PostgresJobStore(Builder b, DataSource dataSource, @Nullable HikariDataSource ownPool, ListenerConnector connector) {
     this.clock = b.clock;
@@ -98,12 +107,29 @@ public final class PostgresJobStore implements JobStore {
     this.ownerWrites = new OwnerWrites(names);
     this.reads = new Reads(names);
     this.retention = new Retention(names, ledger);
+    this.eventLog = new EventLogQueries(names);
+    String name = names.jobs();
+    // The listener and the sender only wake the feeds; what they carry is never read.
+    this.feeds = new EventFeeds(db, eventLog, b.eventPollInterval, this::startListening, name);
     this.listener =
-        new NotificationListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait);
+        new HintListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait, feeds::wake);
+    this.hints = new HintSender(db, names.channel(), b.hintInterval, feeds::wake);
     db.scopeOwners(
         db.run(Call.idempotent("checking row-level security"),
             h -> h.createQuery("SELECT row_security_active(CAST(:t AS regclass))").bind("t", names.jobs())
                 .mapTo(Boolean.class).one()));
+  }
+
+  private void startListening() {
+    listener.start();
+  }
+
+  /** A write of this store committed: readers here and elsewhere should look at the log. */
+  private <T> T changed(T result) {
+    if (!(result instanceof List<?> list) || !list.isEmpty()) {
+      hints.changed();
+    }
+    return result;
   }
 
   /** A builder; give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}. */
@@ -146,7 +172,7 @@ public final class PostgresJobStore implements JobStore {
     }
     Instant now = now();
     JobInserter.Plan plan = inserter.plan(jobs, quotas);
-    return db.run(plan.call(), h -> inserter.insert(h, plan, now));
+    return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)));
   }
 
   @Override
@@ -168,7 +194,7 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public List<Job> claim(ClaimRequest request) {
     Instant now = now();
-    return db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now));
+    return changed(db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now)));
   }
 
   @Override
@@ -184,15 +210,15 @@ public final class PostgresJobStore implements JobStore {
   public Job reportProgress(Lease lease, int progress, @Nullable String message) {
     checkProgress(progress);
     Instant now = now();
-    return db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now));
+    return changed(db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now)));
   }
 
   @Override
   public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
     checkProgress(progress);
     Instant now = now();
-    return db.run(Call.idempotent("updateProgress").forOwner(ownerId),
-        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now));
+    return changed(db.run(Call.idempotent("updateProgress").forOwner(ownerId),
+        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now)));
   }
 
   private static void checkProgress(int progress) {
@@ -204,8 +230,8 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public Job complete(Lease lease, String resultJson, Duration actualDuration) {
     Instant now = now();
-    return db.run(Call.once("complete").json("result"),
-        h -> workerWrites.complete(h, lease, resultJson, actualDuration, now));
+    return changed(db.run(Call.once("complete").json("result"),
+        h -> workerWrites.complete(h, lease, resultJson, actualDuration, now)));
   }
 
   /** {@inheritDoc} One statement and one round trip for the whole list. */
@@ -215,38 +241,38 @@ public final class PostgresJobStore implements JobStore {
       return List.of();
     }
     Instant now = now();
-    return db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now));
+    return changed(db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now)));
   }
 
   @Override
   public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
     Instant now = now();
-    return db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now));
+    return changed(db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now)));
   }
 
   @Override
   public Job release(Lease lease) {
     Instant now = now();
-    return db.run(Call.once("release"), h -> workerWrites.release(h, lease, now));
+    return changed(db.run(Call.once("release"), h -> workerWrites.release(h, lease, now)));
   }
 
   @Override
   public Job acknowledgeCancel(Lease lease) {
     Instant now = now();
-    return db.run(Call.once("acknowledgeCancel"), h -> workerWrites.acknowledgeCancel(h, lease, now));
+    return changed(db.run(Call.once("acknowledgeCancel"), h -> workerWrites.acknowledgeCancel(h, lease, now)));
   }
 
   @Override
   public Job cancel(UUID jobId, String ownerId) {
     Instant now = now();
-    return db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now));
+    return changed(db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now)));
   }
 
   @Override
   public List<Job> rescueExpired(int limit) {
     checkLimit(limit);
     Instant now = now();
-    return db.run(Call.once("rescueExpired"), h -> workerWrites.rescueExpired(h, limit, now));
+    return changed(db.run(Call.once("rescueExpired"), h -> workerWrites.rescueExpired(h, limit, now)));
   }
 
   @Override
@@ -290,18 +316,38 @@ public final class PostgresJobStore implements JobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Events arrive through the store's one listening connection (opened by the first
-   * subscription) on its thread, in commit order, from every process sharing the tables. Changes
-   * committed while that connection is being re-established are not delivered.
+   * <p>Events are read from the log table by one thread of this store, which looks at the log when
+   * this store wrote, when another process's hint arrives on the listening connection (opened by
+   * the first subscription), and at least every {@link Builder#eventPollInterval}. A listening
+   * connection that breaks loses no event: the log keeps them, and the thread reads them when it
+   * looks next.
    */
   @Override
-  public Subscription subscribe(JobEventListener listener) {
-    return this.listener.subscribe(Objects.requireNonNull(listener, "listener"));
+  public Subscription subscribe(EventSubscription subscription, JobEventListener listener) {
+    return feeds.subscribe(Objects.requireNonNull(subscription, "subscription"), Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
+    checkLimit(limit);
+    if (afterSequence < 0) {
+      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
+    }
+    return feeds.read(ownerId, afterSequence, limit);
+  }
+
+  /** {@inheritDoc} One pruner at a time across every process: a second one deletes nothing and returns 0. */
+  @Override
+  public int pruneEvents(Instant cutoff, int limit) {
+    checkLimit(limit);
+    return db.run(Call.idempotent("pruneEvents"), h -> eventLog.prune(h, Binds.micros(cutoff), limit));
   }
 
   /** Stops the listener and closes the pool when the store made it; a host's data source stays open. */
   @Override
   public void close() {
+    hints.close();
+    feeds.close();
     listener.close();
     if (ownPool != null) {
       ownPool.close();
@@ -331,6 +377,8 @@ public final class PostgresJobStore implements JobStore {
     private Duration reconnectInitial = Duration.ofMillis(100);
     private Duration reconnectMax = Duration.ofSeconds(30);
     private Duration listenerConnectWait = Duration.ofSeconds(10);
+    private Duration eventPollInterval = Duration.ofMillis(250);
+    private Duration hintInterval = Duration.ofMillis(10);
 
     private Builder() {}
 
@@ -446,6 +494,31 @@ public final class PostgresJobStore implements JobStore {
         throw new JobConfigurationException("listenerConnectWait must not be negative, was " + wait);
       }
       this.listenerConnectWait = wait;
+      return this;
+    }
+
+    /**
+     * The longest time between two looks at the event log when no hint arrives: how late events
+     * written without this library's hint (plain SQL, the SQL functions) or while the listening
+     * connection is down reach subscribers; default 250 ms, at least 10 ms.
+     */
+    public Builder eventPollInterval(Duration interval) {
+      if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+        throw new JobConfigurationException("eventPollInterval must be at least 10 ms, was " + interval);
+      }
+      this.eventPollInterval = interval;
+      return this;
+    }
+
+    /**
+     * The least time between two wake-up hints this store sends to other processes after its
+     * writes (the first at once, later ones coalesced); default 10 ms, between 1 ms and 1 s.
+     */
+    public Builder hintInterval(Duration interval) {
+      if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new JobConfigurationException("hintInterval must be between 1 ms and 1 s, was " + interval);
+      }
+      this.hintInterval = interval;
       return this;
     }
 

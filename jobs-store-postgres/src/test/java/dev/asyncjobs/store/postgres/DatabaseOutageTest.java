@@ -3,6 +3,7 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobContext;
@@ -53,7 +54,7 @@ class DatabaseOutageTest {
             .quotaPolicy(QuotaPolicy.unlimited()).build();
         JobWorker worker = JobWorker.builder(jobs).pollInterval(Duration.ofMillis(200)).build().start()) {
       EventRecorder events = new EventRecorder();
-      store.subscribe(events);
+      store.subscribe(EventSubscription.allOwners(), events);
       Job first = jobs.create(JobRequest.builder("o", "outage_echo").payload("{\"text\":\"before\"}").build());
       events.await(first.id(), JobEvent.Kind.COMPLETED, WAIT);
 

@@ -2,6 +2,7 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.QuotaPolicy;
@@ -40,7 +41,7 @@ class ListenerReconnectTest {
     MutableClock clock = new MutableClock();
     try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
       EventRecorder events = new EventRecorder();
-      store.subscribe(events);
+      store.subscribe(EventSubscription.allOwners(), events);
       Job before = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
       events.await(before.id(), JobEvent.Kind.CREATED, WAIT);
 
@@ -72,7 +73,7 @@ class ListenerReconnectTest {
   @Test
   void closingTheStoreEndsTheListenerThreadAndConnection() throws Exception {
     PostgresJobStore store = schema.storeBuilder(new MutableClock()).build();
-    store.subscribe(e -> {});
+    store.subscribe(EventSubscription.allOwners(), e -> {});
     assertThat(listenerPids()).hasSize(1);
     String threadName = "asyncjobs-pg-listener-" + schema.name() + ".jobs";
     assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals(threadName));

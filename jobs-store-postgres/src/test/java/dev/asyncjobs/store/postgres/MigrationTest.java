@@ -3,6 +3,7 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobQuery;
@@ -50,13 +51,39 @@ class MigrationTest {
   }
 
   @Test
+  void aSchemaAtVersionThreeWithJobsInItMovesToTheEventLogAndItsJobsRunOn() {
+    SchemaNames names = names("");
+    schema.execute("CREATE TABLE IF NOT EXISTS " + names.versionTable() + " (version integer PRIMARY KEY,"
+        + " description text NOT NULL, installed_at timestamptz NOT NULL DEFAULT now())");
+    for (Migrations.Migration m : Migrations.ALL.subList(0, 3)) {
+      schema.execute(names.substitute(m.script()));
+    }
+    MutableClock clock = new MutableClock();
+    schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
+        + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
+
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4);
+    assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
+        + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
+    try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
+      EventRecorder events = new EventRecorder();
+      store.subscribe(EventSubscription.allOwners(), events);
+      var claimed = store.claim(new dev.asyncjobs.ClaimRequest("w", java.util.Set.of("old"), 1, java.time.Duration.ofMinutes(1)));
+      assertThat(claimed).hasSize(1);
+      store.complete(dev.asyncjobs.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1));
+      events.await(claimed.get(0).id(), JobEvent.Kind.COMPLETED, java.time.Duration.ofSeconds(20));
+      assertThat(events.kindsOf(claimed.get(0).id())).containsExactly(JobEvent.Kind.STARTED, JobEvent.Kind.COMPLETED);
+    }
+  }
+
+  @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -79,16 +106,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -139,15 +166,15 @@ class MigrationTest {
     try (PostgresJobStore a = schema.storeBuilder(clock).tablePrefix("a_").build();
         PostgresJobStore b = schema.storeBuilder(clock).tablePrefix("b_").build()) {
       EventRecorder eventsOfB = new EventRecorder();
-      b.subscribe(eventsOfB);
+      b.subscribe(EventSubscription.allOwners(), eventsOfB);
       a.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited());
       var inB = b.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
 
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3");
-      assertThat(versions("b_")).containsExactly("1", "2", "3");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4");
     }
   }
 }

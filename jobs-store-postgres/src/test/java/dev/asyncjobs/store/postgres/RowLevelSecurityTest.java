@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.Subscription;
+import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
 import java.sql.Connection;
@@ -25,6 +29,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * A web tier's database role, granted the tables but not owning them, sees and changes only the
@@ -52,7 +58,9 @@ class RowLevelSecurityTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + webRole,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".jobs TO " + webRole,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".jobs_quota_ledger TO " + webRole,
-        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole);
+        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole,
+        "GRANT SELECT ON " + s + ".jobs_events, " + s + ".jobs_events_pruned TO " + webRole,
+        "GRANT EXECUTE ON FUNCTION " + s + ".jobs_events_horizon(bigint, integer) TO " + webRole);
   }
 
   @AfterAll
@@ -128,6 +136,84 @@ class RowLevelSecurityTest {
         assertThatThrownBy(() -> store.cancel(bobJob.id(), "alice")).isInstanceOf(JobNotFoundException.class);
         assertThat(store.cancel(created.id(), "alice").status()).isEqualTo(JobStatus.CANCELLED);
       }
+    }
+  }
+
+  private static HikariDataSource webPool() {
+    PostgresTestDatabase.Server server = PostgresTestDatabase.server();
+    HikariDataSource web = new HikariDataSource();
+    web.setJdbcUrl(server.url());
+    web.setUsername(webRole);
+    web.setPassword("web");
+    web.setMaximumPoolSize(3);
+    return web;
+  }
+
+  @Test
+  void aSubscriberOnTheWebRoleReceivesOnlyTheOwnerItNamesLiveAndOnResume() throws Exception {
+    try (HikariDataSource web = webPool();
+        PostgresJobStore webStore = PostgresJobStore.builder().dataSource(web).schema(schema.name())
+            .autoMigrate(false).clock(CLOCK).build();
+        PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
+      EventRecorder live = new EventRecorder();
+      EventRecorder resumed = new EventRecorder();
+      try (Subscription a = webStore.subscribe(EventSubscription.owner("dora"), live);
+          Subscription b = webStore.subscribe(EventSubscription.owner("dora").after(0), resumed)) {
+        Job forEve = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("eve").build()), QuotaPolicy.unlimited()).get(0);
+        Job forDora = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("dora").build()), QuotaPolicy.unlimited()).get(0);
+        worker.cancel(forEve.id(), "eve");
+        worker.cancel(forDora.id(), "dora");
+        live.await(forDora.id(), JobEvent.Kind.CANCELLED, Duration.ofSeconds(20));
+        resumed.await(forDora.id(), JobEvent.Kind.CANCELLED, Duration.ofSeconds(20));
+
+        assertThat(live.events()).extracting(JobEvent::jobId).containsExactly(forDora.id(), forDora.id());
+        assertThat(resumed.events()).extracting(JobEvent::ownerId).containsOnly("dora");
+        assertThat(resumed.events()).extracting(JobEvent::jobId).containsExactly(forDora.id(), forDora.id());
+        assertThat(webStore.readEvents("dora", 0, 100)).extracting(JobEvent::ownerId).containsOnly("dora");
+        // Naming no owner on this role reads nothing at all: the database keeps owners apart.
+        assertThat(webStore.readEvents(null, 0, 100)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void rawSqlOfTheWebRoleReadsOnlyTheNamedOwnersEventsAndCannotWriteTheLog() throws SQLException {
+    String events = schema.name() + ".jobs_events";
+    try (Connection c = connectAsWeb()) {
+      assertThat(owners(c, "SELECT * FROM " + events)).isEmpty();
+      setOwner(c, "alice");
+      assertThat(owners(c, "SELECT * FROM " + events)).isNotEmpty().containsOnly("alice");
+      try (Statement st = c.createStatement()) {
+        assertThatThrownBy(() -> st.executeUpdate("INSERT INTO " + events
+                + " (seq, job_id, owner_id, kind, type, status, progress, attempt, at)"
+                + " VALUES (999999, '" + aliceJob.id() + "', 'alice', 'CANCEL_REQUESTED', 't', 'PROCESSING', 0, 1, now())"))
+            .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+        assertThatThrownBy(() -> st.executeUpdate("DELETE FROM " + events))
+            .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+      }
+    }
+  }
+
+  @Test
+  void listeningOnTheWebRoleHearsOnlyEmptyHintsOfOtherOwnersWork() throws Exception {
+    try (Connection c = connectAsWeb(); PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
+      try (Statement st = c.createStatement()) {
+        st.execute("LISTEN \"" + schema.name() + ".jobs\"");
+      }
+      Job forFrank = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("frank").type("secret_type").build()),
+          QuotaPolicy.unlimited()).get(0);
+      worker.cancel(forFrank.id(), "frank");
+      PGConnection pg = c.unwrap(PGConnection.class);
+      List<String> payloads = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (payloads.isEmpty() && System.nanoTime() < deadline) {
+        PGNotification[] got = pg.getNotifications(200);
+        for (PGNotification n : got == null ? new PGNotification[0] : got) {
+          payloads.add(n.getParameter());
+        }
+      }
+      assertThat(payloads).as("hints of bob's work, telling alice's role nothing about it").isNotEmpty()
+          .allSatisfy(p -> assertThat(p).isEmpty());
     }
   }
 }

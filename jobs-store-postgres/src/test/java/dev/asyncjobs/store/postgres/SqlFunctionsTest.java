@@ -2,6 +2,7 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobStatus;
@@ -37,7 +38,7 @@ class SqlFunctionsTest {
     clock = new MutableClock();
     store = schema.emptyStore(clock);
     events = new EventRecorder();
-    store.subscribe(events);
+    store.subscribe(EventSubscription.allOwners(), events);
     s = schema.name();
   }
 

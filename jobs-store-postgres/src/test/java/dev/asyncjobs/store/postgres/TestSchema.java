@@ -103,7 +103,8 @@ public final class TestSchema implements AutoCloseable, BeforeAllCallback, After
   /** A store on this schema whose tables are empty (a store per test of a contract suite). */
   public PostgresJobStore emptyStore(Clock clock) {
     PostgresJobStore store = storeBuilder(clock).build();
-    execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger");
+    execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger, " + name() + ".jobs_events RESTART IDENTITY");
+    execute("UPDATE " + name() + ".jobs_events_pruned SET through = 0");
     return store;
   }
 

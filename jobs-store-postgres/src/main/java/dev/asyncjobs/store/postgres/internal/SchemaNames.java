@@ -30,6 +30,21 @@ public record SchemaNames(String schema, String prefix) {
     return schema + "." + prefix + "jobs_quota_ledger";
   }
 
+  /** The event log table, qualified. */
+  public String events() {
+    return schema + "." + prefix + "jobs_events";
+  }
+
+  /** The one-row table that says how far the event log is pruned, qualified. */
+  public String eventsPruned() {
+    return schema + "." + prefix + "jobs_events_pruned";
+  }
+
+  /** A function of the schema ({@code jobs_events_horizon}, …), qualified and prefixed. */
+  public String function(String name) {
+    return schema + "." + prefix + name;
+  }
+
   /** The table in which migrations record themselves, qualified. */
   public String versionTable() {
     return schema + "." + prefix + "jobs_schema_version";
@@ -41,8 +56,9 @@ public record SchemaNames(String schema, String prefix) {
   }
 
   /**
-   * The channel the notify trigger of V1__jobs.sql sends on: {@code schema.table}, or {@code
-   * asyncjobs_<md5>} when that exceeds PostgreSQL's 63-byte identifier limit.
+   * The channel of the store's wake-up hints (and of the notify triggers up to V3):
+   * {@code schema.table}, or {@code asyncjobs_<md5>} when that exceeds PostgreSQL's 63-byte
+   * identifier limit.
    */
   public String channel() {
     String channel = schema + "." + jobsTableName();
@@ -62,9 +78,13 @@ public record SchemaNames(String schema, String prefix) {
     return jobs();
   }
 
-  /** {@code template} with {@code {jobs}} and {@code {ledger}} replaced by the qualified tables. */
+  /**
+   * {@code template} with {@code {jobs}}, {@code {ledger}}, {@code {events}} and {@code {pruned}}
+   * replaced by the qualified tables.
+   */
   public String sql(String template) {
-    return template.replace("{jobs}", jobs()).replace("{ledger}", ledger());
+    return template.replace("{jobs}", jobs()).replace("{ledger}", ledger()).replace("{events}", events())
+        .replace("{pruned}", eventsPruned());
   }
 
   /** A migration script with its {@code ${schema}} and {@code ${prefix}} placeholders replaced. */

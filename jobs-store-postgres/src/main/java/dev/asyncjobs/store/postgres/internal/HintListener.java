@@ -1,15 +1,9 @@
 package dev.asyncjobs.store.postgres.internal;
 
-import dev.asyncjobs.JobEvent;
-import dev.asyncjobs.JobEventListener;
-import dev.asyncjobs.JobStoreException;
-import dev.asyncjobs.Subscription;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -19,16 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's one listening connection: a thread that LISTENs on the store's channel, turns each
- * notification into a {@link JobEvent} for every subscriber, and, when the connection breaks,
- * reconnects by itself with exponential backoff. Started by the first subscription, so that a
- * store that only writes holds no extra connection.
- *
- * <p>Events are delivered on this thread in the order PostgreSQL delivers them (commit order).
- * Changes committed while the connection is down are not replayed: workers poll as a fallback.
+ * The store's one listening connection: a thread that LISTENs on the store's channel and, for every
+ * notification that arrives, tells the event log reader to look at the log now. What a
+ * notification carries is never read: any role may send one on any channel, so it can at most
+ * cause an extra look. When the connection breaks the thread reconnects by itself with exponential
+ * backoff, and looks once more after every (re)connect, since hints sent meanwhile were lost (the
+ * events were not: they are in the log). Started by the first subscription, so that a store that
+ * only writes holds no extra connection.
  */
-public final class NotificationListener implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
+public final class HintListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HintListener.class);
   /** How long one wait for notifications lasts; also how often the closed flag is seen. */
   private static final int POLL_MILLIS = 500;
   /** After this much silence the connection is checked with a query (a dead peer sends nothing). */
@@ -39,7 +33,7 @@ public final class NotificationListener implements AutoCloseable {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Duration firstConnectWait;
-  private final List<JobEventListener> listeners = new CopyOnWriteArrayList<>();
+  private final Runnable onHint;
   private final CountDownLatch firstListen = new CountDownLatch(1);
   private @Nullable Thread thread;
   private volatile @Nullable Connection connection;
@@ -52,11 +46,14 @@ public final class NotificationListener implements AutoCloseable {
    * @param channel the channel the notify trigger sends on
    * @param initialBackoff the first wait after a lost connection, doubled per failure
    * @param maxBackoff the longest wait
-   * @param firstConnectWait how long the first subscription waits for LISTEN
+   * @param firstConnectWait how long {@link #start()} waits for LISTEN
+   * @param onHint what to do when a hint arrives (or may have been missed); called on this thread
    */
-  public NotificationListener(
-      ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait) {
+  public HintListener(
+      ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait,
+      Runnable onHint) {
     this.connector = connector;
+    this.onHint = onHint;
     this.channel = channel;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
@@ -64,26 +61,24 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   /**
-   * Adds a listener. The first call starts the thread and waits (up to the first-connect wait) until
-   * it is listening, so that every change committed after this returns is delivered.
+   * Starts listening, once; later calls return at once. The first waits (up to the first-connect
+   * wait) until LISTEN is in place, so that hints sent after it returns are heard.
    */
-  public Subscription subscribe(JobEventListener listener) {
-    if (closed) {
-      throw new JobStoreException("the PostgreSQL job store is closed: no new subscriptions", null, null);
+  public void start() {
+    if (startOnce()) {
+      awaitListening();
     }
-    listeners.add(listener);
-    startOnce();
-    awaitListening();
-    return () -> listeners.remove(listener);
   }
 
-  private synchronized void startOnce() {
+  private synchronized boolean startOnce() {
     if (thread == null && !closed) {
       Thread t = new Thread(this::run, "asyncjobs-pg-listener-" + channel);
       t.setDaemon(true);
       t.start();
       thread = t;
+      return true;
     }
+    return false;
   }
 
   private void awaitListening() {
@@ -104,6 +99,7 @@ public final class NotificationListener implements AutoCloseable {
         connection = c;
         listen(c);
         firstListen.countDown();
+        hint(); // whatever was sent while not listening
         if (failures > 0) {
           LOG.info("listening on {} again after {} failed attempt(s)", channel, failures);
         }
@@ -146,9 +142,8 @@ public final class NotificationListener implements AutoCloseable {
       PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
       if (notifications != null && notifications.length > 0) {
         lastHeard = System.nanoTime();
-        for (PGNotification n : notifications) {
-          dispatch(n.getParameter());
-        }
+        // However many arrived, and whatever they say: one look at the log.
+        hint();
       } else if (System.nanoTime() - lastHeard > HEALTH_CHECK_NANOS) {
         try (Statement s = c.createStatement()) {
           s.execute("SELECT 1");
@@ -158,25 +153,11 @@ public final class NotificationListener implements AutoCloseable {
     }
   }
 
-  private void dispatch(String payload) {
-    if (listeners.isEmpty()) {
-      return; // every subscription was closed: nothing to parse for
-    }
-    List<JobEvent> events;
+  private void hint() {
     try {
-      events = EventPayloads.parseAll(payload);
+      onHint.run();
     } catch (RuntimeException e) {
-      LOG.warn("ignoring a notification on {} that is not a job event: {}", channel, e.getMessage());
-      return;
-    }
-    for (JobEvent event : events) {
-      for (JobEventListener l : listeners) {
-        try {
-          l.onEvent(event);
-        } catch (RuntimeException e) {
-          LOG.warn("job event listener threw on {} of job {}; continuing", event.kind(), event.jobId(), e);
-        }
-      }
+      LOG.warn("handling a hint on {} failed; continuing", channel, e);
     }
   }
 
@@ -203,7 +184,6 @@ public final class NotificationListener implements AutoCloseable {
       t = thread;
       thread = null;
     }
-    listeners.clear();
     if (t == null) {
       return;
     }

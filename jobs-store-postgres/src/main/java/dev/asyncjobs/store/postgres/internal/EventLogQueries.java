@@ -1,0 +1,131 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobStatus;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The statements on the event log (V4__event_log.sql): the settling look ({@code
+ * jobs_events_horizon}), fences, reads of settled events, and pruning.
+ */
+public final class EventLogQueries {
+  private static final String EVENT_COLUMNS =
+      "e.seq, e.kind, e.job_id, e.owner_id, e.type, e.status, e.progress, e.message, e.attempt, e.run_at, e.at";
+
+  private final String horizonSql;
+  private final String fenceSql;
+  private final String readAllSql;
+  private final String readOwnerSql;
+  private final String pruneSql;
+
+  /**
+   * What one look at the log saw.
+   *
+   * @param seqs the numbers above the position asked about, ascending
+   * @param snapshotXmin the look's snapshot xmin
+   * @param head the newest number handed out (0 before the first)
+   * @param prunedThrough how far the log is pruned
+   */
+  public record Horizon(long[] seqs, long snapshotXmin, long head, long prunedThrough) {}
+
+  /**
+   * Events read, and how far the log was pruned in the same snapshot.
+   *
+   * @param events the events, ascending
+   * @param prunedThrough every event up to this may be gone
+   */
+  public record EventPage(List<JobEvent> events, long prunedThrough) {}
+
+  /** The statements on {@code names}' log. */
+  public EventLogQueries(SchemaNames names) {
+    horizonSql = "SELECT seqs, snapshot_xmin, head, pruned_through FROM " + names.function("jobs_events_horizon")
+        + "(:after, :limit)";
+    fenceSql = "SELECT " + names.function("jobs_events_fence") + "()";
+    String read =
+        "SELECT p.through, " + EVENT_COLUMNS + " FROM {pruned} AS p LEFT JOIN LATERAL"
+            + " (SELECT " + EVENT_COLUMNS + " FROM {events} AS e WHERE e.seq > :after AND e.seq <= :upTo%s"
+            + " ORDER BY e.seq LIMIT :limit) AS e ON true ORDER BY e.seq";
+    readAllSql = names.sql(String.format(read, ""));
+    readOwnerSql = names.sql(String.format(read, " AND e.owner_id = :owner"));
+    pruneSql = "SELECT " + names.function("prune_job_events") + "(interval '0', :limit, :cutoff)";
+  }
+
+  /** Looks at up to {@code limit} numbers after {@code after}, with what settling needs. */
+  public Horizon horizon(Handle h, long after, int limit) {
+    return h.createQuery(horizonSql).bind("after", after).bind("limit", limit)
+        .map((rs, ctx) -> new Horizon(longs(rs.getArray(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
+        .one();
+  }
+
+  /** A transaction id handed out now, in a transaction that ends with this call. */
+  public long fence(Handle h) {
+    return h.createQuery(fenceSql).mapTo(Long.class).one();
+  }
+
+  /**
+   * Up to {@code limit} events numbered above {@code after} and at most {@code upTo}, of one owner
+   * or of every owner ({@code null}).
+   */
+  public EventPage read(Handle h, @Nullable String ownerId, long after, long upTo, int limit) {
+    var q = h.createQuery(ownerId == null ? readAllSql : readOwnerSql)
+        .bind("after", after).bind("upTo", upTo).bind("limit", limit);
+    if (ownerId != null) {
+      q.bind("owner", ownerId);
+    }
+    long[] pruned = {0};
+    List<JobEvent> events = new ArrayList<>();
+    q.map((rs, ctx) -> {
+      pruned[0] = rs.getLong(1);
+      rs.getLong(2);
+      if (!rs.wasNull()) {
+        events.add(event(rs));
+      }
+      return Boolean.TRUE;
+    }).list();
+    return new EventPage(events, pruned[0]);
+  }
+
+  /** Deletes up to {@code limit} of the oldest events before {@code cutoff}; 0 while another pruner runs. */
+  public int prune(Handle h, Instant cutoff, int limit) {
+    return h.createQuery(pruneSql).bind("limit", limit).bind("cutoff", Binds.instant(cutoff)).mapTo(Integer.class).one();
+  }
+
+  private static JobEvent event(ResultSet rs) throws SQLException {
+    Instant at = JobRows.nullableInstant(rs, 12);
+    if (at == null) {
+      throw new SQLException("an event row has no time");
+    }
+    return new JobEvent(
+        rs.getLong(2),
+        JobEvent.Kind.valueOf(rs.getString(3)),
+        rs.getObject(4, UUID.class),
+        rs.getString(5),
+        rs.getString(6),
+        JobStatus.valueOf(rs.getString(7)),
+        rs.getInt(8),
+        rs.getString(9),
+        rs.getInt(10),
+        JobRows.nullableInstant(rs, 11),
+        at);
+  }
+
+  private static long[] longs(@Nullable Array array) throws SQLException {
+    if (array == null) {
+      return new long[0];
+    }
+    Object[] values = (Object[]) array.getArray();
+    long[] out = new long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = ((Number) values[i]).longValue();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,136 @@
+package dev.asyncjobs.store.postgres.internal;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells other processes that the event log changed: after this store's own writes commit, a
+ * payload-free {@code NOTIFY} on the store's channel, in a transaction of its own that commits
+ * without waiting for its WAL flush, at most one per interval (the first at once, the rest
+ * coalesced). Never inside the writing transaction: PostgreSQL serialises the commits of
+ * notifying transactions, flush included, so a notification there would cap every claim and
+ * completion at one commit per fsync. A lost hint costs only latency: readers also poll.
+ */
+public final class HintSender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HintSender.class);
+
+  private final Database db;
+  private final String channel;
+  private final long intervalNanos;
+  private final Runnable local;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition requested = lock.newCondition();
+  private boolean pending;
+  private boolean closed;
+  private @Nullable Thread thread;
+  private int failures;
+
+  /**
+   * A sender, started by the first change.
+   *
+   * @param db where to send
+   * @param channel the store's channel
+   * @param interval the least time between two hints
+   * @param local called on every change, for this process's own reader (no round trip needed)
+   */
+  public HintSender(Database db, String channel, Duration interval, Runnable local) {
+    this.db = db;
+    this.channel = channel;
+    this.intervalNanos = interval.toNanos();
+    this.local = local;
+  }
+
+  /** The log changed (a write of this store committed): wake the local reader, and hint the others soon. */
+  public void changed() {
+    local.run();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      pending = true;
+      if (thread == null) {
+        Thread t = new Thread(this::run, "asyncjobs-pg-hints-" + channel);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+      } else {
+        requested.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    long lastSent = System.nanoTime() - intervalNanos;
+    while (true) {
+      lock.lock();
+      try {
+        while (!pending && !closed) {
+          requested.awaitUninterruptibly();
+        }
+        if (closed) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      long wait = lastSent + intervalNanos - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      lock.lock();
+      try {
+        pending = false;
+      } finally {
+        lock.unlock();
+      }
+      send();
+      lastSent = System.nanoTime();
+    }
+  }
+
+  private void send() {
+    try {
+      db.run(Call.idempotent("hint"), h ->
+          h.createQuery("SELECT set_config('synchronous_commit', 'off', true) FROM pg_notify(:channel, '')")
+              .bind("channel", channel).mapTo(String.class).one());
+      if (failures > 0) {
+        LOG.info("sending wake-up hints on {} works again after {} failure(s)", channel, failures);
+        failures = 0;
+      }
+    } catch (RuntimeException e) {
+      // Best effort: readers in other processes poll the log as well.
+      if (failures++ == 0) {
+        LOG.warn("sending a wake-up hint on {} failed ({}); other processes see changes at their next poll", channel,
+            e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread t;
+    lock.lock();
+    try {
+      closed = true;
+      t = thread;
+      requested.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+}
