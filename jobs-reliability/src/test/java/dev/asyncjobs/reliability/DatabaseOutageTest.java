@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * terminated while the database refuses new connections for a few seconds (an outage like a
  * restart). Workers in two processes and every notification listener come back by themselves, no
  * job is lost or left PROCESSING, and each process logs the outage once rather than once per poll.
+ * Events keep flowing, in order, across the outages and the listener's reconnects: a subscription
+ * made before them receives exactly the log's events after its start position, in strictly
+ * increasing sequence order, none missing and none twice.
  *
  * <p>The run uses a database of its own, so that terminating "every backend" touches nothing but
  * this test's processes on a shared server. A real server restart is not done here (the server is
@@ -122,7 +125,11 @@ class DatabaseOutageTest {
       for (Job j : after) {
         events.await(j.id(), JobEvent.Kind.COMPLETED, WAIT);
       }
+      // and they flowed in order across both outages and every reconnect of the listener: the
+      // recorder, subscribed before the outages, holds exactly the log after its start position
+      List<JobEvent> log = awaitCaughtUpWithTheLog(store, events, subscription.startedAfter());
       subscription.close();
+      assertHoldsExactlyTheLog(events, store, log, subscription.startedAfter());
       fleet.stopAll(Duration.ofSeconds(15));
 
       ledger.assertEveryJobCompletedOnceByItsLastAttempt(jobCount + after.size() + 1);
@@ -163,6 +170,75 @@ class DatabaseOutageTest {
     });
     assertThat(perComponent).as("the listener of %s noticed the outages", worker.name())
         .containsKey("dev.asyncjobs.store.postgres.internal.HintListener");
+  }
+
+  /** Events per page when the test reads the log itself. */
+  private static final int LOG_PAGE = 1000;
+
+  /**
+   * Reads the log page by page from where {@code log} ends (or {@code startedAfter}) until a page is
+   * short, appending to {@code log}; false when the read failed (the test's pool still replacing
+   * connections that were terminated).
+   */
+  private static boolean readLogOn(PostgresJobStore store, List<JobEvent> log, long startedAfter) {
+    try {
+      while (true) {
+        long position = log.isEmpty() ? startedAfter : log.get(log.size() - 1).sequence();
+        List<JobEvent> page = store.readEvents(null, position, LOG_PAGE);
+        log.addAll(page);
+        if (page.size() < LOG_PAGE) {
+          return true;
+        }
+      }
+    } catch (JobStoreException e) {
+      return false;
+    }
+  }
+
+  private static long lastSequence(List<JobEvent> events, long fallback) {
+    return events.isEmpty() ? fallback : events.get(events.size() - 1).sequence();
+  }
+
+  /**
+   * Waits until the recorder has received the log's last event (reading the log on as it goes).
+   *
+   * @return the log after {@code startedAfter}, as far as it was read
+   */
+  private static List<JobEvent> awaitCaughtUpWithTheLog(PostgresJobStore store, EventRecorder recorder, long startedAfter) {
+    List<JobEvent> log = new ArrayList<>();
+    Await.until("the subscription caught up with the event log", WAIT,
+        () -> readLogOn(store, log, startedAfter) && !log.isEmpty()
+            && lastSequence(recorder.events(), startedAfter) >= lastSequence(log, startedAfter),
+        () -> "log read up to #" + lastSequence(log, startedAfter) + " (" + log.size() + " events), recorder at #"
+            + lastSequence(recorder.events(), startedAfter) + " (" + recorder.events().size() + " events)");
+    return log;
+  }
+
+  /**
+   * The recorder holds exactly the events {@code readEvents} returns after its start, page by page:
+   * in strictly increasing sequence order, none missing, none twice, none altered.
+   */
+  private static void assertHoldsExactlyTheLog(EventRecorder recorder, PostgresJobStore store, List<JobEvent> log, long startedAfter) {
+    // whatever was appended since the catch-up (nothing should have been) is read too
+    assertThat(readLogOn(store, log, startedAfter)).as("reading the rest of the log").isTrue();
+    List<JobEvent> got = recorder.events();
+    long last = lastSequence(got, startedAfter);
+    List<JobEvent> expected = log.stream().filter(e -> e.sequence() <= last).collect(Collectors.toList());
+    assertThat(log).as("the log read page by page").isNotEmpty();
+    for (int i = 1; i < log.size(); i++) {
+      assertThat(log.get(i).sequence()).as("log sequence after #%d", log.get(i - 1).sequence()).isGreaterThan(log.get(i - 1).sequence());
+    }
+    assertThat(got).as("events delivered").isNotEmpty();
+    assertThat(got.get(0).sequence()).as("the first event delivered").isGreaterThan(startedAfter);
+    for (int i = 1; i < got.size(); i++) {
+      assertThat(got.get(i).sequence()).as("sequence delivered after #%d (index %d)", got.get(i - 1).sequence(), i)
+          .isGreaterThan(got.get(i - 1).sequence());
+    }
+    assertThat(got).extracting(JobEvent::sequence).as("sequences delivered, against the log's")
+        .containsExactlyElementsOf(expected.stream().map(JobEvent::sequence).collect(Collectors.toList()));
+    assertThat(got).as("events delivered, against the log's").containsExactlyElementsOf(expected);
+    System.out.printf("database outage: the subscription got all %d events of the log after #%d, in order, up to #%d%n",
+        got.size(), startedAfter, last);
   }
 
   private static void adminExecute(TestServer.Server admin, String sql) throws SQLException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.ContentRejectedException;
+import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
@@ -404,6 +405,67 @@ public abstract class JobManagerContract {
   void listNeedsAnOwner() {
     assertThatThrownBy(() -> jobs.list(JobQuery.allOwners().build()))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("ownerId"));
+  }
+
+  @Test
+  void aSubscriptionResumedAfterTheLastSequenceSeenGetsTheRestOfItsOwnersEventsOnly() throws Exception {
+    EventRecorder first = new EventRecorder();
+    long resumeAfter;
+    try (Subscription s = jobs.subscribe(A, first)) {
+      Job seen = jobs.create(echo(A));
+      resumeAfter = first.await(seen.id(), JobEvent.Kind.CREATED, WAIT).sequence();
+    }
+    Job missed = jobs.create(echo(A));
+    Job others = jobs.create(echo(B));
+    jobs.cancel(A, missed.id());
+    jobs.cancel(B, others.id());
+
+    List<JobEvent> read = jobs.readEvents(A, resumeAfter, 10);
+    EventRecorder resumed = new EventRecorder();
+    try (Subscription s = jobs.subscribe(A, resumeAfter, resumed)) {
+      assertThat(s.startedAfter()).isEqualTo(resumeAfter);
+      resumed.await(missed.id(), JobEvent.Kind.CANCELLED, WAIT);
+      Job live = jobs.create(echo(A));
+      resumed.await(live.id(), JobEvent.Kind.CREATED, WAIT);
+      assertThat(resumed.events()).extracting(JobEvent::jobId).containsExactly(missed.id(), missed.id(), live.id());
+      assertThat(resumed.events().subList(0, 2)).isEqualTo(read);
+    }
+  }
+
+  @Test
+  void readingAndResumingEventsCheckTheirArguments() {
+    jobs.create(echo(A));
+    for (int bad : new int[] {0, -1, 1001}) {
+      assertThatThrownBy(() -> jobs.readEvents(A, 0, bad))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    }
+    assertThatThrownBy(() -> jobs.readEvents(A, -1, 10))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("after"));
+    assertThatThrownBy(() -> jobs.subscribe(A, -1, e -> {}))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("after"));
+    assertThatThrownBy(() -> jobs.subscribe(A, Long.MAX_VALUE, e -> {}))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("after"));
+    assertThatThrownBy(() -> jobs.readEvents(" ", 0, 10)).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> jobs.readEvents("bad\u0000owner", 0, 10)).isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
+  void pruneEventsDeletesWhatIsOlderThanTheRetentionAndAResumeBeforeItIsPruned() {
+    Job old = jobs.create(echo(A));
+    long before = jobs.readEvents(A, 0, 10).get(0).sequence() - 1;
+    clock.advance(jobs.eventRetention().plusMinutes(1));
+    Job young = jobs.create(echo(A));
+    assertThat(jobs.pruneEvents()).isPositive();
+    assertThatThrownBy(() -> jobs.subscribe(A, before, e -> {})).isInstanceOf(EventsPrunedException.class);
+    assertThatThrownBy(() -> jobs.readEvents(A, before, 10)).isInstanceOf(EventsPrunedException.class);
+    long oldest;
+    try {
+      jobs.readEvents(A, before, 10);
+      throw new AssertionError("unreachable");
+    } catch (EventsPrunedException e) {
+      oldest = e.oldestAvailableAfter();
+    }
+    assertThat(jobs.readEvents(A, oldest, 10)).extracting(JobEvent::jobId).containsExactly(young.id()).doesNotContain(old.id());
   }
 
   @Test

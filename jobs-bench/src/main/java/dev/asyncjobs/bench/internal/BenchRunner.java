@@ -25,6 +25,7 @@ public final class BenchRunner {
         new PgEnqueueScenario(),
         new PgThroughputScenario(),
         new PgLatencyScenario(),
+        new PgEventsScenario(),
         new PgHistoryScenario(),
         new PgProgressScenario())) {
       catalogue.put(s.name(), s);

@@ -52,7 +52,7 @@ final class BenchSchema implements AutoCloseable {
 
   /**
    * Runs statements on one connection with triggers off ({@code session_replication_role =
-   * replica}), for bulk loads that must not flood the notification queue.
+   * replica}), for bulk loads that must not fill the event log.
    */
   void executeWithoutTriggers(String... sql) throws SQLException {
     try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {

@@ -27,7 +27,7 @@ final class CompletionCounter implements AutoCloseable {
   }
 
   /**
-   * Waits until every job completed. Should a notification be lost (the listening connection broke),
+   * Waits until every job completed. Should an event be missed (it should not: the log keeps them),
    * the table is asked once a second whether anything is left, so the run still ends.
    */
   void await(Duration limit, BenchSchema schema, String table) throws InterruptedException, SQLException {

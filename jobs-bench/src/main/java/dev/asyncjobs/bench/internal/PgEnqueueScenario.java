@@ -52,13 +52,17 @@ final class PgEnqueueScenario implements Scenario {
           plain.batched(c, 0, warmBatches * BATCH, BATCH);
         }
 
-        reset(schema);
-        double plainSingle = Timing.perSecond(singles, insertOneByOne(pool, plain, singles));
-        reset(schema);
-        double oursSingle = Timing.perSecond(singles, createOneByOne(pool, jobs, singles));
+        double plainSingle = 0;
+        double oursSingle = 0;
+        for (int round = 0; round < run.rounds(); round++) {
+          reset(schema);
+          plainSingle = Math.max(plainSingle, Timing.perSecond(singles, insertOneByOne(pool, plain, singles)));
+          reset(schema);
+          oursSingle = Math.max(oursSingle, Timing.perSecond(singles, createOneByOne(pool, jobs, singles)));
+        }
         run.record(Measurement.versus(
             "jobs/s, create() one by one from 8 threads vs plain JDBC INSERT per row from 8 threads",
-            "jobs/s", oursSingle, plainSingle, "plain JDBC, single rows"));
+            "jobs/s", oursSingle, plainSingle, "plain JDBC, single rows", Target.ratioAtLeast(0.7)));
 
         double plainBatched = 0;
         double oursBatched = 0;
@@ -81,14 +85,15 @@ final class PgEnqueueScenario implements Scenario {
         pool.shutdownNow();
       }
       run.note(String.format(Locale.ROOT,
-          "%s: %,d single creates, %,d batched (best of " + run.rounds() + " interleaved runs); the baseline table has the same columns and indexes, no notification trigger.",
+          "%s: %,d single creates, %,d batched (best of " + run.rounds() + " interleaved runs); the baseline table has the same columns and indexes, no trigger (the jobs table's triggers append a CREATED event per job).",
           name(), singles, batched));
     }
   }
 
   private static void reset(BenchSchema schema) throws Exception {
-    schema.execute("TRUNCATE " + schema.table(JOBS) + ", " + schema.table("jobs_quota_ledger"), "TRUNCATE " + schema.table(BASELINE));
-    schema.settle(JOBS, BASELINE);
+    schema.execute("TRUNCATE " + schema.table(JOBS) + ", " + schema.table("jobs_quota_ledger") + ", " + schema.table("jobs_events"),
+        "TRUNCATE " + schema.table(BASELINE));
+    schema.settle(JOBS, BASELINE, "jobs_events");
   }
 
   /** @return nanoseconds for {@code total} creates split over the threads */

@@ -23,6 +23,8 @@ final class SecondWorkerProcess implements AutoCloseable {
   private final Process process;
   private final Writer commands;
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+  /** The timing lines ({@code S …}, {@code E …}) of PICKUP and LISTEN, apart from the replies. */
+  private final BlockingQueue<String> timings = new LinkedBlockingQueue<>();
 
   private SecondWorkerProcess(Process process) {
     this.process = process;
@@ -30,7 +32,7 @@ final class SecondWorkerProcess implements AutoCloseable {
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
-          replies.add(line);
+          (line.startsWith("S ") || line.startsWith("E ") ? timings : replies).add(line);
         }
       } catch (IOException e) {
         // the process ended; await() reports it
@@ -69,7 +71,33 @@ final class SecondWorkerProcess implements AutoCloseable {
     await("STARTED");
   }
 
-  /** Closes its worker (which lets running jobs finish). */
+  /** Starts an idle worker with default settings that reports when it starts each job. */
+  void startPickupWorker() throws IOException, InterruptedException {
+    send("PICKUP");
+    await("STARTED");
+  }
+
+  /** Subscribes to every owner's events, reporting when each probe job's CREATED event arrives. */
+  void startListening() throws IOException, InterruptedException {
+    send("LISTEN");
+    await("LISTENING");
+  }
+
+  /**
+   * The next timing line split in its fields ({@code S seq nanos} or {@code E jobId nanos}), waiting
+   * up to {@code seconds}.
+   *
+   * @throws IOException none arrived in time
+   */
+  String[] nextTiming(long seconds) throws IOException, InterruptedException {
+    String line = timings.poll(seconds, TimeUnit.SECONDS);
+    if (line == null) {
+      throw new IOException("second process: no timing line within " + seconds + " s");
+    }
+    return line.split(" ");
+  }
+
+  /** Closes what START, PICKUP or LISTEN opened (a worker lets running jobs finish). */
   void stopWorker() throws IOException, InterruptedException {
     send("STOP");
     await("STOPPED");

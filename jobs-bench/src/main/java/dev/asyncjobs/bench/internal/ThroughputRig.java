@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What pg-throughput and pg-history share: a schema with the store's {@code jobs} table, a {@code
  * baseline_jobs} table of the same columns, constraints and indexes ({@code LIKE … INCLUDING ALL}:
- * no triggers, so no notifications), and {@code seed_jobs}, the N pending jobs made once through the
+ * no triggers, so no event log), and {@code seed_jobs}, the N pending jobs made once through the
  * library's {@code createAll} and copied into either table before each run, so that every run starts
  * from the same rows on a vacuumed, checkpointed table.
  */
@@ -79,13 +79,15 @@ final class ThroughputRig implements AutoCloseable {
   void load(String table, int history) throws SQLException {
     schema.executeWithoutTriggers(
         "TRUNCATE " + schema.table(table),
+        // The log of the previous run goes too: every run appends to a log of the same size.
+        "TRUNCATE " + schema.table("jobs_events"),
         "INSERT INTO " + schema.table(table) + " SELECT * FROM " + schema.table(SEED));
     if (history > 0) {
       addHistory(table, history);
     }
     // Both tables: the other one still holds the dead rows of the previous run, which autovacuum
     // would otherwise clean up in the middle of this one.
-    schema.settle(JOBS, BASELINE);
+    schema.settle(JOBS, BASELINE, "jobs_events");
   }
 
   /**
@@ -138,14 +140,14 @@ final class ThroughputRig implements AutoCloseable {
   }
 
   /**
-   * Gives the baseline table the store's change notifications (the same statement triggers and
-   * functions as the jobs table), to show what notifying every change costs the hand-written loop.
+   * Gives the baseline table the store's event log trigger on updates (the same statement trigger
+   * and function as the jobs table), to show what logging every change costs the hand-written loop.
    */
-  void notifyOnBaseline() throws SQLException {
+  void logEventsOnBaseline() throws SQLException {
     schema.execute(
-        "CREATE TRIGGER baseline_notify_updated AFTER UPDATE ON " + schema.table(BASELINE)
+        "CREATE TRIGGER baseline_log_updated AFTER UPDATE ON " + schema.table(BASELINE)
             + " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema.table("jobs_notify_updated") + "()");
+            + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema.table("jobs_log_updated") + "()");
   }
 
   /** Loads the seed into the baseline table and processes it with the hand-written loop. @return jobs per second */

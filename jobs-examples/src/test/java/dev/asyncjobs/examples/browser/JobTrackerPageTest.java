@@ -2,7 +2,10 @@ package dev.asyncjobs.examples.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.examples.testing.TcpProxy;
 import dev.asyncjobs.examples.testing.TestServer;
+import dev.asyncjobs.examples.testing.Waits;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -20,6 +24,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -31,12 +36,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The JobTracker page in real headless Chromium (Debian's chromium and chromium-driver): create a
- * job and watch its bar fill to done without a reload, cancel another, read an error.
+ * job and watch its bar fill to done without a reload, cancel another, read an error; lose the
+ * event stream to a network outage mid-job and see the page resume it and show the job done.
  */
 class JobTrackerPageTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration WAIT = Duration.ofSeconds(20);
+  /** For the outage test, which waits on the browser's reconnect delay (3 s in Chromium) twice. */
+  private static final Duration LONG_WAIT = Duration.ofSeconds(30);
 
   private static TestServer server;
   private static WebDriver browser;
@@ -149,6 +157,96 @@ class JobTrackerPageTest {
         .as("nothing wider than a phone screen").isLessThanOrEqualTo(390L);
     screenshot("phone");
     browser.manage().window().setSize(new Dimension(1280, 1000));
+  }
+
+  /**
+   * The page reaches the server through a {@link TcpProxy}. While a job runs, the test cuts the
+   * network: every connection dies, reconnects are refused. The job ends during the outage. Then
+   * the network comes back, and without a reload or a click the browser's EventSource reconnects
+   * by itself with {@code Last-Event-ID}, the server replays what was missed, and the page shows
+   * the job done, without re-reading the list.
+   */
+  @Test
+  void losesTheStreamMidJobReconnectsAndShowsTheFinalState() throws IOException {
+    // Steps of 750 ms: a text job runs about 6 s, so it surely still runs when the test cuts the
+    // network just after its first progress; the test waits for it to end before restoring.
+    try (TestServer slow = TestServer.builder().withWorker().step(Duration.ofMillis(750)).start();
+        TcpProxy proxy = TcpProxy.start("127.0.0.1", slow.server().port())) {
+      try {
+        reconnectAfterAnOutage(slow, proxy);
+      } catch (AssertionError | RuntimeException e) {
+        screenshot("reconnect-failure");
+        throw new AssertionError("page at failure: " + browser.findElement(By.tagName("main")).getText()
+            + "\nrequests through the proxy (" + proxy.refused() + " refused during the cut):\n"
+            + String.join("\n", proxy.requests().stream().map(TcpProxy.Request::toString).toList()), e);
+      } finally {
+        browser.get("about:blank"); // no EventSource of this page retries into the other test
+      }
+    }
+  }
+
+  private void reconnectAfterAnOutage(TestServer slow, TcpProxy proxy) {
+    String owner = "reconnect-user";
+    browser.get("http://127.0.0.1:" + proxy.port() + "/#token=" + slow.token(owner));
+    WebDriverWait wait = new WebDriverWait(browser, LONG_WAIT, Duration.ofMillis(20));
+    wait.ignoring(StaleElementReferenceException.class); // the first list load may re-render an item
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    js.executeScript("window.__sameLoad = true;");
+
+    browser.findElement(By.cssSelector("label[data-type='text_generation']")).click();
+    browser.findElement(By.id("field-prompt")).sendKeys("resume after a network outage");
+    browser.findElement(By.id("create-button")).click();
+    String id = wait.until(d -> d.findElement(By.cssSelector(".job[data-status]"))).getAttribute("data-job-id");
+    UUID jobId = UUID.fromString(id);
+    // Running, and the page has shown at least one progress event: it has an event id to resume after.
+    wait.until(d -> "PROCESSING".equals(job(d, id).getAttribute("data-status")) && progress(d, id) > 0);
+
+    proxy.cut();
+    assertThat(slow.jobs().get(owner, jobId).status()).as("the job still runs when the network is cut")
+        .isEqualTo(JobStatus.PROCESSING);
+    // The page sees its stream break; the EventSource stays open and retries by itself.
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "reconnecting"));
+    // No event can reach the page now: this is the last id it saw, the one a resume must send.
+    String lastSeen = (String) js.executeScript("return state.lastEventId;");
+    assertThat(lastSeen).as("the event id the page remembers").isNotNull().containsOnlyDigits();
+
+    // The job ends during the outage, and the browser tries to reconnect and is refused.
+    Waits.until("the job to complete on the server", LONG_WAIT,
+        () -> slow.jobs().get(owner, jobId).status() == JobStatus.COMPLETED);
+    Waits.until("the browser to try reconnecting during the outage", LONG_WAIT, () -> proxy.refused() > 0);
+    assertThat(job(browser, id).getAttribute("data-status")).as("the page while cut off").isEqualTo("PROCESSING");
+    assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("reconnecting");
+
+    proxy.restore();
+    // No reload, no click: the browser's next retry gets through and the page catches up.
+    wait.until(d -> "COMPLETED".equals(job(d, id).getAttribute("data-status")));
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+    WebElement done = job(browser, id);
+    assertThat(done.findElement(By.cssSelector(".progress")).getAttribute("aria-valuenow")).isEqualTo("100");
+    assertThat(done.findElement(By.cssSelector(".bar")).getAttribute("style")).contains("width: 100%");
+    assertThat(done.findElement(By.cssSelector(".percent")).getText()).isEqualTo("100%");
+    wait.until(d -> job(d, id).findElement(By.cssSelector(".result")).isDisplayed());
+    assertThat(js.executeScript("return window.__sameLoad === true;")).as("no reload happened").isEqualTo(true);
+
+    // It was a resume: the reconnect was the EventSource's own (same URL, no ?after= from the
+    // page) and sent the last id the page saw; every stream after the outage resumed; and the page
+    // never re-read the list, which it does on a fresh stream (`resumed: false`) or a `resync`:
+    // the COMPLETED it shows came from the server replaying the events the browser missed.
+    List<TcpProxy.Request> afterOutage = proxy.requests().stream().filter(r -> r.outage() > 0).toList();
+    List<TcpProxy.Request> streams = afterOutage.stream().filter(r -> r.path().equals("/api/jobs/events")).toList();
+    assertThat(streams).as("event streams opened after the outage").isNotEmpty();
+    assertThat(streams.get(0).target()).as("the automatic reconnect's URL").doesNotContain("after=");
+    assertThat(streams.get(0).header("Last-Event-ID")).as("Last-Event-ID of the reconnect").isEqualTo(lastSeen);
+    assertThat(streams).as("every stream after the outage resumes")
+        .allSatisfy(r -> assertThat(r.header("Last-Event-ID")).isNotNull());
+    assertThat(afterOutage).as("requests after the outage: no re-list of the jobs")
+        .noneMatch(r -> r.path().equals("/api/jobs"));
+  }
+
+  private static int progress(WebDriver d, String id) {
+    String p = job(d, id).findElement(By.cssSelector(".progress")).getAttribute("data-progress");
+    return p == null || p.isEmpty() ? -1 : Integer.parseInt(p);
   }
 
   private static WebElement job(WebDriver d, String id) {

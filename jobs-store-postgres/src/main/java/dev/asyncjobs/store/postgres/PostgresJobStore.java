@@ -67,11 +67,9 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>Claims and progress reports commit without waiting for their WAL flush ({@code
- * synchronous_commit} off for that transaction only), because PostgreSQL serialises the commits of
- * notifying transactions, flush included: a claim lost in a database crash leaves its job PENDING
- * (the fenced writes of the worker that ran it are refused), and a lost progress report is replaced
- * by the next. Every other write, completions included, is durable before its event is sent.
+ * <p>Every write waits for its WAL flush, claims and progress reports included: an event that a
+ * subscriber was handed is never lost in a database crash, so its sequence number is never handed
+ * out again (a number taken by a transaction that committed without waiting for the flush could be).
  *
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */

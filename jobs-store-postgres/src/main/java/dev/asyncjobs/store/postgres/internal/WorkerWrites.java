@@ -76,24 +76,15 @@ public final class WorkerWrites {
             // locked ids can only be looked up by primary key.
             + " WHERE j.id = ANY(ARRAY(SELECT id FROM {jobs}"
             + " WHERE status = 'PENDING' AND run_at <= :now AND type = ANY(CAST(:types AS text[]))"
-            // The claim's own transaction commits without waiting for its WAL flush. NOTIFY
-            // serialises committing transactions that notify, flush included (a lock held through
-            // the commit), which capped claims at one per fsync. Safe for a claim: if a database
-            // crash loses it, the job is simply PENDING again, and the fenced writes of the worker
-            // that ran it are refused. Completions and every other write still wait for the flush.
-            + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
             + " ORDER BY priority DESC, run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)) RETURNING {cols}");
     heartbeatSql = sql(names,
         "UPDATE {jobs} AS j SET lease_until = :leaseUntil"
             + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[])) AS l(id, worker_id, attempt)"
             + " WHERE j.id = l.id AND j.worker_id = l.worker_id AND j.attempts = l.attempt AND j.status = 'PROCESSING'"
             + " RETURNING j.id, j.cancel_requested");
-    // Progress commits without waiting for its WAL flush, like a claim: a report lost in a database
-    // crash is harmless (the next one replaces it), and waiting would serialise reports on NOTIFY.
     progressSql = sql(names,
         "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
-            + FENCE.replace(" RETURNING",
-                " AND j.progress <= :progress AND set_config('synchronous_commit', 'off', true) IS NOT NULL RETURNING"));
+            + FENCE.replace(" RETURNING", " AND j.progress <= :progress RETURNING"));
     completeSql = sql(names, COMPLETE_SET + FENCE);
     completeAllSql = sql(names,
         COMPLETE_SET.replace(":result", "c.result").replace(":durationUs", "c.duration_us")
