@@ -13,7 +13,9 @@ import dev.asyncjobs.WorkerListener;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,6 +58,14 @@ public final class WorkerRuntime {
   private static final int MAX_CLAIMS_IN_FLIGHT = 2;
   /** How long a job claimed ahead should wait for a slot, at most about. */
   private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * The events the worker acts on (see {@link #onEvent}); the store reads no other, so that a busy
+   * worker does not read the log's STARTED, PROGRESS and COMPLETED events back.
+   */
+  private static final Set<JobEvent.Kind> WORKER_EVENTS = EnumSet.of(
+      JobEvent.Kind.CREATED, JobEvent.Kind.RETRY_SCHEDULED, JobEvent.Kind.CANCEL_REQUESTED, JobEvent.Kind.FAILED,
+      JobEvent.Kind.CANCELLED);
 
   private enum Lifecycle { NEW, RUNNING, CLOSED }
 
@@ -137,7 +147,7 @@ public final class WorkerRuntime {
     if (lifecycle == Lifecycle.CLOSED) {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
-    subscription = store.subscribe(EventSubscription.allOwners(), this::onEvent);
+    subscription = store.subscribe(EventSubscription.allOwners().kinds(WORKER_EVENTS), this::onEvent);
     runner.startCompletionWriter(threads.factory("writer"));
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();

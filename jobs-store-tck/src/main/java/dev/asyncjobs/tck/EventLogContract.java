@@ -177,6 +177,21 @@ public interface EventLogContract extends StoreFixture {
   }
 
   @Test
+  default void aSubscriptionOfSomeKindsGetsOnlyThoseOnResumeAndLive() {
+    long start = head();
+    Job done = processing();
+    store().complete(lease(done), "{}", Duration.ofSeconds(1));
+    EventRecorder created = new EventRecorder();
+    try (Subscription s = store().subscribe(
+        EventSubscription.allOwners().after(start).kinds(java.util.EnumSet.of(CREATED, COMPLETED)), created)) {
+      Job later = pending();
+      created.await(later.id(), CREATED, AWAIT);
+      assertThat(created.events()).extracting(JobEvent::kind).containsExactly(CREATED, COMPLETED, CREATED);
+      assertThat(created.events()).extracting(JobEvent::jobId).containsExactly(done.id(), done.id(), later.id());
+    }
+  }
+
+  @Test
   default void readingIsPagedAndAPageEndsWhereTheNextBegins() {
     long start = head();
     for (int i = 0; i < 25; i++) {

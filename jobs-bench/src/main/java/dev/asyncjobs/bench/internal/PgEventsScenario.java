@@ -109,8 +109,8 @@ final class PgEventsScenario implements Scenario {
       run.record(Measurement.of("event log bytes per event, table and indexes", "bytes", bytes / (double) rows));
       listener.stopWorker();
 
-      appendCost(run, schema, run.size(200_000, 20_000));
       pruneRate(run, store, schema);
+      appendCost(run, schema, run.size(200_000, 20_000));
       run.note(name() + ": latency from create() returning in this JVM to the CREATED event reaching a subscriber in a second"
           + " JVM (both read System.nanoTime(), the machine's monotonic clock); " + probes + " probes after " + warm
           + " warm-up probes, " + GAP_MILLIS + " ms apart, on the idle store; on the busy store a probe every " + GAP_MILLIS

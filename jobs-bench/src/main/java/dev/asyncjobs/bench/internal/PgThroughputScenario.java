@@ -56,7 +56,7 @@ final class PgThroughputScenario implements Scenario {
         rig.logEventsOnBaseline();
         double logging = rig.runBaseline();
         run.record(Measurement.versus(
-            "for reference: jobs/s of the SKIP LOCKED loop when its table appends the store's events (the same trigger), vs without",
+            "for reference: jobs/s of the SKIP LOCKED loop when it appends an event per change as the store does, vs without",
             "jobs/s", logging, base, "SKIP LOCKED loop"));
       } finally {
         if (second != null) {

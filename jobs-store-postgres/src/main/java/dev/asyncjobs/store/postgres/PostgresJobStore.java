@@ -99,35 +99,70 @@ public final class PostgresJobStore implements JobStore {
       Migrations.verify(dataSource, names);
     }
     this.db = new Database(dataSource);
+    db.scopeOwners(
+        db.run(Call.idempotent("checking row-level security"),
+            h -> h.createQuery("SELECT row_security_active(CAST(:t AS regclass))").bind("t", names.jobs())
+                .mapTo(Boolean.class).one()));
+    // The tables' owner appends the events of its writes in the same statements; a role under
+    // row-level security may not write the log, and its changes are logged by the triggers.
+    boolean logInStatement = !db.scopesOwners();
     this.ledger = new QuotaLedger(names);
-    this.inserter = new JobInserter(names, ledger);
+    this.inserter = new JobInserter(names, ledger, logInStatement);
     this.workerWrites = new WorkerWrites(names);
-    this.ownerWrites = new OwnerWrites(names);
+    this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
     this.retention = new Retention(names, ledger);
     this.eventLog = new EventLogQueries(names);
     String name = names.jobs();
     // The listener and the sender only wake the feeds; what they carry is never read.
     this.feeds = new EventFeeds(db, eventLog, b.eventPollInterval, this::startListening, name);
-    this.listener =
-        new HintListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait, feeds::wake);
-    this.hints = new HintSender(db, names.channel(), b.hintInterval, feeds::wake);
-    db.scopeOwners(
-        db.run(Call.idempotent("checking row-level security"),
-            h -> h.createQuery("SELECT row_security_active(CAST(:t AS regclass))").bind("t", names.jobs())
-                .mapTo(Boolean.class).one()));
+    this.hints = new HintSender(db, names.channel(), b.hintInterval);
+    this.listener = new HintListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait,
+        feeds::wake, hints::sentBy);
   }
 
   private void startListening() {
     listener.start();
   }
 
-  /** A write of this store committed: readers here and elsewhere should look at the log. */
-  private <T> T changed(T result) {
+  /**
+   * A write of this store committed, appending events of {@code kinds}: this process's reader looks
+   * at the log if one of its subscriptions wants them, and the other processes get a hint.
+   */
+  private <T> T changed(T result, JobEvent.Kind... kinds) {
     if (!(result instanceof List<?> list) || !list.isEmpty()) {
+      feeds.changed(Set.of(kinds));
       hints.changed();
     }
     return result;
+  }
+
+  /** {@link #changed} for writes that moved jobs to the status they now have: their event is named by it. */
+  private Job changedTo(Job job) {
+    feeds.changed(Set.of(kindOf(job)));
+    hints.changed();
+    return job;
+  }
+
+  private List<Job> allChangedTo(List<Job> jobs) {
+    if (!jobs.isEmpty()) {
+      java.util.EnumSet<JobEvent.Kind> kinds = java.util.EnumSet.noneOf(JobEvent.Kind.class);
+      jobs.forEach(j -> kinds.add(kindOf(j)));
+      feeds.changed(kinds);
+      hints.changed();
+    }
+    return jobs;
+  }
+
+  /** The kind of the event of a change that moved a job to its status (the log triggers' rule). */
+  private static JobEvent.Kind kindOf(Job job) {
+    return switch (job.status()) {
+      case PROCESSING -> JobEvent.Kind.STARTED;
+      case PENDING -> JobEvent.Kind.RETRY_SCHEDULED;
+      case COMPLETED -> JobEvent.Kind.COMPLETED;
+      case FAILED -> JobEvent.Kind.FAILED;
+      case CANCELLED -> JobEvent.Kind.CANCELLED;
+    };
   }
 
   /** A builder; give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}. */
@@ -170,7 +205,7 @@ public final class PostgresJobStore implements JobStore {
     }
     Instant now = now();
     JobInserter.Plan plan = inserter.plan(jobs, quotas);
-    return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)));
+    return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)), JobEvent.Kind.CREATED);
   }
 
   @Override
@@ -192,7 +227,7 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public List<Job> claim(ClaimRequest request) {
     Instant now = now();
-    return changed(db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now)));
+    return changed(db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now)), JobEvent.Kind.STARTED);
   }
 
   @Override
@@ -208,7 +243,8 @@ public final class PostgresJobStore implements JobStore {
   public Job reportProgress(Lease lease, int progress, @Nullable String message) {
     checkProgress(progress);
     Instant now = now();
-    return changed(db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now)));
+    return changed(db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now)),
+        JobEvent.Kind.PROGRESS);
   }
 
   @Override
@@ -216,7 +252,7 @@ public final class PostgresJobStore implements JobStore {
     checkProgress(progress);
     Instant now = now();
     return changed(db.run(Call.idempotent("updateProgress").forOwner(ownerId),
-        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now)));
+        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now)), JobEvent.Kind.PROGRESS);
   }
 
   private static void checkProgress(int progress) {
@@ -228,7 +264,7 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public Job complete(Lease lease, String resultJson, Duration actualDuration) {
     Instant now = now();
-    return changed(db.run(Call.once("complete").json("result"),
+    return changedTo(db.run(Call.once("complete").json("result"),
         h -> workerWrites.complete(h, lease, resultJson, actualDuration, now)));
   }
 
@@ -239,38 +275,39 @@ public final class PostgresJobStore implements JobStore {
       return List.of();
     }
     Instant now = now();
-    return changed(db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now)));
+    return allChangedTo(db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now)));
   }
 
   @Override
   public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
     Instant now = now();
-    return changed(db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now)));
+    return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now)));
   }
 
   @Override
   public Job release(Lease lease) {
     Instant now = now();
-    return changed(db.run(Call.once("release"), h -> workerWrites.release(h, lease, now)));
+    return changedTo(db.run(Call.once("release"), h -> workerWrites.release(h, lease, now)));
   }
 
   @Override
   public Job acknowledgeCancel(Lease lease) {
     Instant now = now();
-    return changed(db.run(Call.once("acknowledgeCancel"), h -> workerWrites.acknowledgeCancel(h, lease, now)));
+    return changedTo(db.run(Call.once("acknowledgeCancel"), h -> workerWrites.acknowledgeCancel(h, lease, now)));
   }
 
   @Override
   public Job cancel(UUID jobId, String ownerId) {
     Instant now = now();
-    return changed(db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now)));
+    return changed(db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now)), JobEvent.Kind.CANCELLED,
+        JobEvent.Kind.CANCEL_REQUESTED);
   }
 
   @Override
   public List<Job> rescueExpired(int limit) {
     checkLimit(limit);
     Instant now = now();
-    return changed(db.run(Call.once("rescueExpired"), h -> workerWrites.rescueExpired(h, limit, now)));
+    return allChangedTo(db.run(Call.once("rescueExpired"), h -> workerWrites.rescueExpired(h, limit, now)));
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,11 +92,15 @@ public final class EventLog implements AutoCloseable {
    * @throws InvalidRequestException {@code after} is beyond the newest event
    */
   public synchronized List<JobEvent> read(@Nullable String ownerId, long after, int limit) {
+    return read(e -> ownerId == null || ownerId.equals(e.ownerId()), after, limit);
+  }
+
+  private List<JobEvent> read(Predicate<JobEvent> wanted, long after, int limit) {
     checkPosition(after);
     List<JobEvent> out = new ArrayList<>(Math.min(limit, 64));
     for (int i = start + (int) (after - prunedThrough); i < events.size() && out.size() < limit; i++) {
       JobEvent e = events.get(i);
-      if (ownerId == null || ownerId.equals(e.ownerId())) {
+      if (wanted.test(e)) {
         out.add(e);
       }
     }
@@ -141,7 +146,7 @@ public final class EventLog implements AutoCloseable {
       if (after != null) {
         checkPosition(after);
       }
-      reader = new Reader(selection.ownerId(), after != null ? after : head, listener);
+      reader = new Reader(selection, after != null ? after : head, listener);
       readers.add(reader);
       if (thread == null) {
         Thread t = new Thread(this::run, threadName);
@@ -200,16 +205,16 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  /** One subscription: its scope, its position, its listener. Used by the delivery thread only. */
+  /** One subscription: what it selects, its position, its listener. Used by the delivery thread only. */
   private final class Reader implements Subscription {
-    private final @Nullable String ownerId;
+    private final EventSubscription selection;
     private final long startedAfter;
     private final JobEventListener listener;
     private volatile long position;
     private volatile boolean closed;
 
-    Reader(@Nullable String ownerId, long after, JobEventListener listener) {
-      this.ownerId = ownerId;
+    Reader(EventSubscription selection, long after, JobEventListener listener) {
+      this.selection = selection;
       this.startedAfter = after;
       this.position = after;
       this.listener = listener;
@@ -222,7 +227,7 @@ public final class EventLog implements AutoCloseable {
         long upTo;
         synchronized (EventLog.this) {
           try {
-            batch = read(ownerId, position, DELIVERY_BATCH);
+            batch = read(selection::covers, position, DELIVERY_BATCH);
           } catch (EventsPrunedException pruned) {
             close();
             safely(() -> listener.onPruned(pruned));

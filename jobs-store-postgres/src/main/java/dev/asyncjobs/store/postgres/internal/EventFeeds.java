@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the store's subscriptions and reads from the event log table: one thread per store that,
- * whenever a hint arrives (or the poll interval passes), settles how far the log is complete
- * ({@link SettledBound}) and hands every subscription the settled events after its position, in
- * order, each once.
+ * whenever a hint arrives (or the poll interval passes), settles how far the log is complete and
+ * durable ({@link SettledBound}) and hands every subscription the settled events after its
+ * position, in order, each once.
  *
  * <p>Subscriptions that stand at the same position share their reads: for a store on the tables'
  * owner, one read of every owner's events serves them all (each gets its owner's); for a store on a
@@ -44,6 +45,13 @@ public final class EventFeeds implements AutoCloseable {
   /** The first and the longest wait before looking again while a fence is waited for. */
   private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long MAX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /**
+   * The least time from one round's start to the next one's, however many hints and writes came
+   * meanwhile: under load every write of this process wakes the reader, and rounds back to back
+   * would take the database's time from the writes themselves. (A round that leaves a full page
+   * behind goes on at once.)
+   */
+  private static final long MIN_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /** A settled bound stuck this long while numbers wait is worth a warning. */
   private static final long STALL_WARNING_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -60,6 +68,9 @@ public final class EventFeeds implements AutoCloseable {
   private long prunedThrough;
 
   private final Queue<Feed> added = new ConcurrentLinkedQueue<>();
+  /** The kinds this process's subscriptions want, for {@link #changed}; grows with new ones, shrinks each round. */
+  private volatile Set<JobEvent.Kind> wantedKinds = Set.of();
+  private volatile boolean wantsEveryKind;
   /** Groups by scope key; touched by the delivery thread only. */
   private final Map<String, Group> groups = new HashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -108,11 +119,11 @@ public final class EventFeeds implements AutoCloseable {
         b.expect(first.head(), fence());
         bound = b;
       }
-      long after = b.bound();
+      long after = b.lookAfter();
       EventLogQueries.Horizon look = db.run(Call.idempotent("reading the event log"), h -> queries.horizon(h, after, HORIZON_LIMIT));
       head = look.head();
       prunedThrough = look.prunedThrough();
-      return b.observe(look.seqs(), look.snapshotXmin(), look.prunedThrough(), this::fence);
+      return b.observe(look.seqs(), look.snapshotXmin(), look.prunedThrough(), look.insertLsn(), look.flushLsn(), this::fence);
     }
   }
 
@@ -148,7 +159,7 @@ public final class EventFeeds implements AutoCloseable {
       return List.of();
     }
     EventLogQueries.EventPage page =
-        db.run(Call.idempotent("reading events").forOwner(ownerId), h -> queries.read(h, ownerId, after, upTo, limit));
+        db.run(Call.idempotent("reading events").forOwner(ownerId), h -> queries.read(h, ownerId, Set.of(), after, upTo, limit));
     if (after < page.prunedThrough()) {
       throw new EventsPrunedException(after, page.prunedThrough());
     }
@@ -201,11 +212,43 @@ public final class EventFeeds implements AutoCloseable {
         start = after;
       }
     }
-    Feed feed = new Feed(selection.ownerId(), start, listener);
+    Feed feed = new Feed(selection, start, listener);
+    want(selection.kinds());
     added.add(feed);
     startThread();
     wake();
     return feed;
+  }
+
+  private synchronized void want(Set<JobEvent.Kind> kinds) {
+    if (kinds.isEmpty()) {
+      wantsEveryKind = true;
+    } else {
+      java.util.EnumSet<JobEvent.Kind> all = java.util.EnumSet.noneOf(JobEvent.Kind.class);
+      all.addAll(wantedKinds);
+      all.addAll(kinds);
+      wantedKinds = Set.copyOf(all);
+    }
+  }
+
+  /** Recomputes what the live subscriptions want (after some were closed). */
+  private synchronized void recomputeWanted() {
+    boolean every = false;
+    java.util.EnumSet<JobEvent.Kind> all = java.util.EnumSet.noneOf(JobEvent.Kind.class);
+    for (Group g : groups.values()) {
+      if (g.kinds.isEmpty()) {
+        every = true;
+      }
+      all.addAll(g.kinds);
+    }
+    for (Feed f : added) {
+      if (f.selection.kinds().isEmpty()) {
+        every = true;
+      }
+      all.addAll(f.selection.kinds());
+    }
+    wantedKinds = Set.copyOf(all);
+    wantsEveryKind = every;
   }
 
   private void startThread() {
@@ -222,7 +265,18 @@ public final class EventFeeds implements AutoCloseable {
     }
   }
 
-  /** Look at the log now (a hint arrived, or this process wrote). */
+  /**
+   * This process wrote events of {@code kinds}: look at the log now if a subscription here wants
+   * one of them. (A busy worker writes STARTED and COMPLETED events all the time, which its own
+   * subscription does not read; looking after each write would cost the database for nothing.)
+   */
+  public void changed(Set<JobEvent.Kind> kinds) {
+    if (wantsEveryKind || !java.util.Collections.disjoint(wantedKinds, kinds)) {
+      wake();
+    }
+  }
+
+  /** Look at the log now (a hint arrived). */
   public void wake() {
     lock.lock();
     try {
@@ -235,6 +289,8 @@ public final class EventFeeds implements AutoCloseable {
 
   private void run() {
     long retryNanos = FIRST_RETRY_NANOS;
+    long lastRound = System.nanoTime() - MIN_ROUND_NANOS;
+    boolean more = false;
     while (true) {
       long waitNanos = waitingForFence() ? retryNanos : pollNanos;
       lock.lock();
@@ -242,6 +298,12 @@ public final class EventFeeds implements AutoCloseable {
         long left = waitNanos;
         while (!wake && !closed && left > 0) {
           left = woken.awaitNanos(left);
+        }
+        // Spaced out, unless the last round left a full page behind.
+        long early = lastRound + MIN_ROUND_NANOS - System.nanoTime();
+        while (!more && !closed && early > 0) {
+          early = woken.awaitNanos(early);
+          early = lastRound + MIN_ROUND_NANOS - System.nanoTime();
         }
         if (closed) {
           return;
@@ -252,8 +314,10 @@ public final class EventFeeds implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+      lastRound = System.nanoTime();
+      more = false;
       try {
-        boolean more = round();
+        more = round();
         if (failures > 0) {
           LOG.info("reading the event log of {} works again after {} failed attempt(s)", name, failures);
           failures = 0;
@@ -295,14 +359,19 @@ public final class EventFeeds implements AutoCloseable {
     long upTo = settle();
     watchForStall(upTo);
     boolean more = false;
+    boolean removed = false;
     for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group g = it.next();
       g.feeds.removeIf(f -> f.closed);
       if (g.feeds.isEmpty()) {
         it.remove();
+        removed = true;
         continue;
       }
       more |= g.serve(upTo);
+    }
+    if (removed) {
+      recomputeWanted();
     }
     return more;
   }
@@ -314,10 +383,12 @@ public final class EventFeeds implements AutoCloseable {
         continue;
       }
       // Under row-level security a read can only name one owner: one group per owner. The tables'
-      // owner reads every owner's events at once and hands each subscription its own.
-      String key = db.scopesOwners() ? "owner:" + f.ownerId : "all";
+      // owner reads every owner's events at once and hands each subscription its own. Kinds are
+      // filtered in the read, so subscriptions of other kinds read apart.
+      String owner = db.scopesOwners() ? f.selection.ownerId() : null;
+      String key = (owner == null ? "all" : "owner:" + owner) + " " + f.selection.kinds();
       Feed first = f;
-      groups.computeIfAbsent(key, k -> new Group(db.scopesOwners() ? first.ownerId : null, first.position)).feeds.add(f);
+      groups.computeIfAbsent(key, k -> new Group(owner, first.selection.kinds(), first.position)).feeds.add(f);
     }
   }
 
@@ -372,11 +443,14 @@ public final class EventFeeds implements AutoCloseable {
   private final class Group {
     /** The owner the shared read names (row-level security), or null for every owner. */
     private final @Nullable String readOwner;
+    /** The kinds every feed of the group wants (every kind when empty). */
+    private final Set<JobEvent.Kind> kinds;
     private final List<Feed> feeds = new ArrayList<>();
     private long position;
 
-    Group(@Nullable String readOwner, long position) {
+    Group(@Nullable String readOwner, Set<JobEvent.Kind> kinds, long position) {
       this.readOwner = readOwner;
+      this.kinds = kinds;
       this.position = position;
     }
 
@@ -393,7 +467,7 @@ public final class EventFeeds implements AutoCloseable {
         return more;
       }
       EventLogQueries.EventPage page =
-          db.run(Call.idempotent("reading events").forOwner(readOwner), h -> queries.read(h, readOwner, position, upTo, PAGE));
+          db.run(Call.idempotent("reading events").forOwner(readOwner), h -> queries.read(h, readOwner, kinds, position, upTo, PAGE));
       if (position < page.prunedThrough()) {
         for (Feed f : feeds) {
           if (f.position >= position && f.position < page.prunedThrough()) {
@@ -428,8 +502,9 @@ public final class EventFeeds implements AutoCloseable {
 
     /** One page for a feed behind the group, read with its own owner; it joins when it reaches the group. */
     private boolean catchUp(Feed f) {
-      EventLogQueries.EventPage page =
-          db.run(Call.idempotent("reading events").forOwner(f.ownerId), h -> queries.read(h, f.ownerId, f.position, position, PAGE));
+      String owner = f.selection.ownerId();
+      EventLogQueries.EventPage page = db.run(Call.idempotent("reading events").forOwner(owner),
+          h -> queries.read(h, owner, f.selection.kinds(), f.position, position, PAGE));
       if (f.position < page.prunedThrough()) {
         f.pruned(new EventsPrunedException(f.position, page.prunedThrough()));
         return false;
@@ -448,21 +523,21 @@ public final class EventFeeds implements AutoCloseable {
 
   /** One subscription. Its position is moved by the delivery thread only. */
   private static final class Feed implements Subscription {
-    private final @Nullable String ownerId;
+    private final EventSubscription selection;
     private final long startedAfter;
     private final JobEventListener listener;
     private volatile long position;
     private volatile boolean closed;
 
-    Feed(@Nullable String ownerId, long startedAfter, JobEventListener listener) {
-      this.ownerId = ownerId;
+    Feed(EventSubscription selection, long startedAfter, JobEventListener listener) {
+      this.selection = selection;
       this.startedAfter = startedAfter;
       this.position = startedAfter;
       this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     void deliver(JobEvent e) {
-      if (closed || (ownerId != null && !ownerId.equals(e.ownerId()))) {
+      if (closed || !selection.covers(e)) {
         return;
       }
       try {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +23,8 @@ public final class EventLogQueries {
 
   private final String horizonSql;
   private final String fenceSql;
-  private final String readAllSql;
-  private final String readOwnerSql;
+  /** The reads, by whether they name an owner and whether they name kinds. */
+  private final String[][] readSql = new String[2][2];
   private final String pruneSql;
 
   /**
@@ -33,8 +34,10 @@ public final class EventLogQueries {
    * @param snapshotXmin the look's snapshot xmin
    * @param head the newest number handed out (0 before the first)
    * @param prunedThrough how far the log is pruned
+   * @param insertLsn where the WAL was being inserted, read after the look's snapshot
+   * @param flushLsn how far the WAL was flushed
    */
-  public record Horizon(long[] seqs, long snapshotXmin, long head, long prunedThrough) {}
+  public record Horizon(long[] seqs, long snapshotXmin, long head, long prunedThrough, long insertLsn, long flushLsn) {}
 
   /**
    * Events read, and how far the log was pruned in the same snapshot.
@@ -46,22 +49,26 @@ public final class EventLogQueries {
 
   /** The statements on {@code names}' log. */
   public EventLogQueries(SchemaNames names) {
-    horizonSql = "SELECT seqs, snapshot_xmin, head, pruned_through FROM " + names.function("jobs_events_horizon")
+    horizonSql = "SELECT seqs, snapshot_xmin, head, pruned_through, insert_lsn, flush_lsn FROM " + names.function("jobs_events_horizon")
         + "(:after, :limit)";
     fenceSql = "SELECT " + names.function("jobs_events_fence") + "()";
     String read =
         "SELECT p.through, " + EVENT_COLUMNS + " FROM {pruned} AS p LEFT JOIN LATERAL"
-            + " (SELECT " + EVENT_COLUMNS + " FROM {events} AS e WHERE e.seq > :after AND e.seq <= :upTo%s"
+            + " (SELECT " + EVENT_COLUMNS + " FROM {events} AS e WHERE e.seq > :after AND e.seq <= :upTo%s%s"
             + " ORDER BY e.seq LIMIT :limit) AS e ON true ORDER BY e.seq";
-    readAllSql = names.sql(String.format(read, ""));
-    readOwnerSql = names.sql(String.format(read, " AND e.owner_id = :owner"));
+    for (int owner = 0; owner < 2; owner++) {
+      for (int kinds = 0; kinds < 2; kinds++) {
+        readSql[owner][kinds] = names.sql(String.format(read,
+            owner == 1 ? " AND e.owner_id = :owner" : "", kinds == 1 ? " AND e.kind = ANY(CAST(:kinds AS text[]))" : ""));
+      }
+    }
     pruneSql = "SELECT " + names.function("prune_job_events") + "(interval '0', :limit, :cutoff)";
   }
 
   /** Looks at up to {@code limit} numbers after {@code after}, with what settling needs. */
   public Horizon horizon(Handle h, long after, int limit) {
     return h.createQuery(horizonSql).bind("after", after).bind("limit", limit)
-        .map((rs, ctx) -> new Horizon(longs(rs.getArray(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
+        .map((rs, ctx) -> new Horizon(longs(rs.getArray(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)))
         .one();
   }
 
@@ -72,13 +79,16 @@ public final class EventLogQueries {
 
   /**
    * Up to {@code limit} events numbered above {@code after} and at most {@code upTo}, of one owner
-   * or of every owner ({@code null}).
+   * or of every owner ({@code null}), of the given kinds (every kind when empty).
    */
-  public EventPage read(Handle h, @Nullable String ownerId, long after, long upTo, int limit) {
-    var q = h.createQuery(ownerId == null ? readAllSql : readOwnerSql)
+  public EventPage read(Handle h, @Nullable String ownerId, Set<JobEvent.Kind> kinds, long after, long upTo, int limit) {
+    var q = h.createQuery(readSql[ownerId == null ? 0 : 1][kinds.isEmpty() ? 0 : 1])
         .bind("after", after).bind("upTo", upTo).bind("limit", limit);
     if (ownerId != null) {
       q.bind("owner", ownerId);
+    }
+    if (!kinds.isEmpty()) {
+      q.bind("kinds", Binds.array("text", kinds.stream().map(Enum::name).toList()));
     }
     long[] pruned = {0};
     List<JobEvent> events = new ArrayList<>();

@@ -34,6 +34,7 @@ public final class HintListener implements AutoCloseable {
   private final Duration maxBackoff;
   private final Duration firstConnectWait;
   private final Runnable onHint;
+  private final java.util.function.IntPredicate ownHint;
   private final CountDownLatch firstListen = new CountDownLatch(1);
   private @Nullable Thread thread;
   private volatile @Nullable Connection connection;
@@ -48,12 +49,15 @@ public final class HintListener implements AutoCloseable {
    * @param maxBackoff the longest wait
    * @param firstConnectWait how long {@link #start()} waits for LISTEN
    * @param onHint what to do when a hint arrives (or may have been missed); called on this thread
+   * @param ownHint whether a notification from this backend id is this process's own hint, which
+   *     needs no look (the write that sent it woke the reader already)
    */
   public HintListener(
       ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait,
-      Runnable onHint) {
+      Runnable onHint, java.util.function.IntPredicate ownHint) {
     this.connector = connector;
     this.onHint = onHint;
+    this.ownHint = ownHint;
     this.channel = channel;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
@@ -142,8 +146,14 @@ public final class HintListener implements AutoCloseable {
       PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
       if (notifications != null && notifications.length > 0) {
         lastHeard = System.nanoTime();
-        // However many arrived, and whatever they say: one look at the log.
-        hint();
+        // However many arrived, and whatever they say: one look at the log, unless they are all
+        // this process's own hints.
+        for (PGNotification n : notifications) {
+          if (!ownHint.test(n.getPID())) {
+            hint();
+            break;
+          }
+        }
       } else if (System.nanoTime() - lastHeard > HEALTH_CHECK_NANOS) {
         try (Statement s = c.createStatement()) {
           s.execute("SELECT 1");

@@ -22,13 +22,16 @@ public final class HintSender implements AutoCloseable {
   private final Database db;
   private final String channel;
   private final long intervalNanos;
-  private final Runnable local;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition requested = lock.newCondition();
   private boolean pending;
   private boolean closed;
   private @Nullable Thread thread;
   private int failures;
+  /** The backends this sender's hints came from, and when: the listener here ignores those. */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, Long> ownBackends = new java.util.concurrent.ConcurrentHashMap<>();
+  /** A backend id not used for a hint this long may belong to someone else by now. */
+  private static final long OWN_BACKEND_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   /**
    * A sender, started by the first change.
@@ -36,18 +39,15 @@ public final class HintSender implements AutoCloseable {
    * @param db where to send
    * @param channel the store's channel
    * @param interval the least time between two hints
-   * @param local called on every change, for this process's own reader (no round trip needed)
    */
-  public HintSender(Database db, String channel, Duration interval, Runnable local) {
+  public HintSender(Database db, String channel, Duration interval) {
     this.db = db;
     this.channel = channel;
     this.intervalNanos = interval.toNanos();
-    this.local = local;
   }
 
-  /** The log changed (a write of this store committed): wake the local reader, and hint the others soon. */
+  /** The log changed (a write of this store committed): hint the other processes soon. */
   public void changed() {
-    local.run();
     lock.lock();
     try {
       if (closed) {
@@ -102,9 +102,10 @@ public final class HintSender implements AutoCloseable {
 
   private void send() {
     try {
-      db.run(Call.idempotent("hint"), h ->
-          h.createQuery("SELECT set_config('synchronous_commit', 'off', true) FROM pg_notify(:channel, '')")
-              .bind("channel", channel).mapTo(String.class).one());
+      int pid = db.run(Call.idempotent("hint"), h ->
+          h.createQuery("SELECT pg_backend_pid() FROM pg_notify(:channel, ''), set_config('synchronous_commit', 'off', true)")
+              .bind("channel", channel).mapTo(Integer.class).one());
+      ownBackends.put(pid, System.nanoTime());
       if (failures > 0) {
         LOG.info("sending wake-up hints on {} works again after {} failure(s)", channel, failures);
         failures = 0;
@@ -116,6 +117,15 @@ public final class HintSender implements AutoCloseable {
             e.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether a notification from backend {@code pid} is this sender's own hint: this process's
+   * reader was woken by the write itself, and need not look again.
+   */
+  public boolean sentBy(int pid) {
+    Long at = ownBackends.get(pid);
+    return at != null && System.nanoTime() - at < OWN_BACKEND_NANOS;
   }
 
   @Override

@@ -37,8 +37,13 @@ public final class JobInserter {
   private final String existingKeysSql;
   private final String insertSql;
 
-  /** Inserts into {@code names}' tables, recording creates in {@code ledger}. */
-  public JobInserter(SchemaNames names, QuotaLedger ledger) {
+  /**
+   * Inserts into {@code names}' tables, recording creates in {@code ledger}.
+   *
+   * @param logInStatement whether the insert appends the CREATED events itself (the tables' owner
+   *     may); otherwise the log trigger does (a role under row-level security may not write the log)
+   */
+  public JobInserter(SchemaNames names, QuotaLedger ledger, boolean logInStatement) {
     this.names = names;
     this.ledger = ledger;
     // Locks are taken in owner order, so that two batches never wait on each other in a cycle.
@@ -61,15 +66,16 @@ public final class JobInserter {
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
                 + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]))"
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key)"
-                // Only what the database may have written differently from what was sent: jsonb
-                // normalises the payload's text. The rest of each Job is known here already.
-                + " RETURNING j.id, j.payload::text AS payload"
+                + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
+                + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
                 + "), recorded AS ("
                 + " INSERT INTO {ledger} (owner_id, created_at, job_count)"
                 + " SELECT l.owner_id, :now, l.job_count"
                 + " FROM unnest(CAST(:ledgerOwners AS text[]), CAST(:ledgerCounts AS int[])) AS l(owner_id, job_count)"
                 + ")"
-                + " SELECT * FROM inserted"));
+                // Only what the database may have written differently from what was sent: jsonb
+                // normalises the payload's text. The rest of each Job is known here already.
+                + " SELECT i.id, i.payload::text AS payload FROM inserted AS i"));
   }
 
   /**

@@ -22,20 +22,34 @@ public final class OwnerWrites {
   private final String progressSql;
   private final String stateSql;
 
-  /** The statements on {@code names}' jobs table. */
-  public OwnerWrites(SchemaNames names) {
-    cancelSql = JobRows.withColumns(names.sql(
+  /**
+   * The statements on {@code names}' jobs table.
+   *
+   * @param logInStatement whether the statements append their events themselves (the tables'
+   *     owner may); otherwise the log triggers do (a role under row-level security may not write
+   *     the log)
+   */
+  public OwnerWrites(SchemaNames names, boolean logInStatement) {
+    String cancel =
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.status = 'PENDING' THEN 'CANCELLED' ELSE j.status END,"
             + " finished_at = CASE WHEN j.status = 'PENDING' THEN :now ELSE j.finished_at END,"
             + " cancel_requested = (j.status = 'PROCESSING'), updated_at = :now"
             + " WHERE j.id = :id AND j.owner_id = :owner"
             + " AND (j.status = 'PENDING' OR (j.status = 'PROCESSING' AND NOT j.cancel_requested))"
-            + " RETURNING {cols}"));
-    progressSql = JobRows.withColumns(names.sql(
+            + " RETURNING {cols}";
+    String progress =
         "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
             + " WHERE j.id = :id AND j.owner_id = :owner AND j.status = 'PROCESSING' AND j.progress <= :progress"
-            + " RETURNING {cols}"));
+            + " RETURNING {cols}";
+    if (logInStatement) {
+      cancelSql = EventAppends.update(names, cancel,
+          "CASE WHEN c.status = 'CANCELLED' THEN 'CANCELLED' ELSE 'CANCEL_REQUESTED' END");
+      progressSql = EventAppends.update(names, progress, "'PROGRESS'");
+    } else {
+      cancelSql = JobRows.withColumns(names.sql(cancel));
+      progressSql = JobRows.withColumns(names.sql(progress));
+    }
     stateSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id AND j.owner_id = :owner"));
   }
 

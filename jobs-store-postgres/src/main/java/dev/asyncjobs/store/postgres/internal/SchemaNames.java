@@ -35,6 +35,11 @@ public record SchemaNames(String schema, String prefix) {
     return schema + "." + prefix + "jobs_events";
   }
 
+  /** The sequence that numbers the event log, qualified. */
+  public String eventsSequence() {
+    return schema + "." + prefix + "jobs_events_seq";
+  }
+
   /** The one-row table that says how far the event log is pruned, qualified. */
   public String eventsPruned() {
     return schema + "." + prefix + "jobs_events_pruned";

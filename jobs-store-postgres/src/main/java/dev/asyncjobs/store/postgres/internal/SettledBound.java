@@ -4,9 +4,10 @@ import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 
 /**
- * Works out up to which sequence number the event log is settled: every event numbered at or below
- * the bound is either visible to a new snapshot or will never exist. Only settled events are
- * delivered, which is what makes a resume after "the last sequence I saw" exact.
+ * Works out up to which sequence number the event log is settled and durable: every event numbered
+ * at or below the bound is either visible to a new snapshot or will never exist, and no database
+ * crash can take it back. Only such events are delivered, which is what makes a resume after "the
+ * last sequence I saw" exact.
  *
  * <p>Numbers are taken before their transactions commit, so a reader can see number 12 while 11 is
  * still uncommitted (or rolled back, and never to appear). Two rules settle numbers:
@@ -19,6 +20,12 @@ import java.util.function.LongSupplier;
  *       {@code F}, all of them have ended, and {@code s} is settled.
  * </ul>
  *
+ * <p>Durable: a writer may commit without waiting for its WAL flush (the store's claims and
+ * progress reports do; a host may run with {@code synchronous_commit} off). Its rows are visible at
+ * once, yet a crash before the flush takes them back, and their sequence numbers with them, to be
+ * handed out again. So what a look settled is delivered only once the WAL is flushed up to where it
+ * was inserting at that look: everything committed before the look is then on disk.
+ *
  * <p>Not thread-safe: its owner serialises the calls.
  */
 public final class SettledBound {
@@ -28,22 +35,35 @@ public final class SettledBound {
   /** A number seen and the fence taken after seeing it. */
   private record Fence(long seq, long xid) {}
 
+  /** A settled bound and where the WAL was being inserted when it was seen: durable once flushed so far. */
+  private record Unflushed(long bound, long insertLsn) {}
+
   private final ArrayDeque<Fence> fences = new ArrayDeque<>();
-  private long bound;
+  private final ArrayDeque<Unflushed> unflushed = new ArrayDeque<>();
+  /** Everything at or below this is settled (it may not be flushed yet). */
+  private long settled;
+  /** Everything at or below this is settled and flushed: what may be delivered. */
+  private long durable;
 
   /** A bound starting at {@code start}: everything up to it counts as settled (delivered or skipped). */
   public SettledBound(long start) {
-    this.bound = start;
+    this.settled = start;
+    this.durable = start;
   }
 
-  /** Everything at or below this is settled. */
+  /** Everything at or below this is settled and durable. */
   public long bound() {
-    return bound;
+    return durable;
   }
 
-  /** Whether numbers beyond the bound were seen that wait for their fence. */
+  /** Where the next look starts: the numbers above it are not known to be settled. */
+  public long lookAfter() {
+    return settled;
+  }
+
+  /** Whether numbers beyond the bound were seen that wait for their fence or for the WAL flush. */
   public boolean waiting() {
-    return !fences.isEmpty();
+    return !fences.isEmpty() || !unflushed.isEmpty();
   }
 
   /** The oldest fence still waited for, or -1 (for the warning about long transactions). */
@@ -58,7 +78,7 @@ public final class SettledBound {
    */
   public void expect(long seq, long fenceXid) {
     Fence last = fences.peekLast();
-    if (seq > bound && (last == null || last.seq() < seq)) {
+    if (seq > settled && (last == null || last.seq() < seq)) {
       if (fences.size() >= MAX_FENCES) {
         fences.pollFirst();
       }
@@ -73,30 +93,51 @@ public final class SettledBound {
    *     ascending order (possibly only the first of them)
    * @param snapshotXmin the xmin of that snapshot
    * @param prunedThrough how far the log is pruned, as the same snapshot saw it
+   * @param insertLsn where the WAL was being inserted when the look ran (after its snapshot)
+   * @param flushLsn how far the WAL was flushed at the look
    * @param fence takes a new fence; called at most once, after the look, only when a gap is left
-   * @return the new bound
+   * @return the new bound (settled and durable)
    */
-  public long observe(long[] visibleAfterBound, long snapshotXmin, long prunedThrough, LongSupplier fence) {
-    if (prunedThrough > bound) {
-      bound = prunedThrough;
+  public long observe(
+      long[] visibleAfterBound, long snapshotXmin, long prunedThrough, long insertLsn, long flushLsn, LongSupplier fence) {
+    if (prunedThrough > settled) {
+      settled = prunedThrough;
     }
     while (!fences.isEmpty() && fences.peekFirst().xid() < snapshotXmin) {
-      bound = Math.max(bound, fences.pollFirst().seq());
+      settled = Math.max(settled, fences.pollFirst().seq());
     }
-    long newest = bound;
+    long newest = settled;
     for (long s : visibleAfterBound) {
-      if (s == bound + 1) {
-        bound = s;
+      if (s == settled + 1) {
+        settled = s;
       }
       newest = Math.max(newest, s);
     }
-    while (!fences.isEmpty() && fences.peekFirst().seq() <= bound) {
+    while (!fences.isEmpty() && fences.peekFirst().seq() <= settled) {
       fences.pollFirst();
     }
     Fence last = fences.peekLast();
-    if (newest > bound && (last == null || last.seq() < newest)) {
+    if (newest > settled && (last == null || last.seq() < newest)) {
       expect(newest, fence.getAsLong());
     }
-    return bound;
+    // What this look settled was committed before it, so it is on disk once the WAL is flushed up
+    // to where the look saw it being inserted.
+    Unflushed latest = unflushed.peekLast();
+    if (settled > durable && (latest == null || latest.bound() < settled)) {
+      if (latest != null && latest.insertLsn() >= insertLsn) {
+        unflushed.pollLast();
+      }
+      if (unflushed.size() >= MAX_FENCES) {
+        unflushed.pollFirst();
+      }
+      unflushed.addLast(new Unflushed(settled, insertLsn));
+    }
+    while (!unflushed.isEmpty() && unflushed.peekFirst().insertLsn() <= flushLsn) {
+      durable = Math.max(durable, unflushed.pollFirst().bound());
+    }
+    if (prunedThrough > durable) {
+      durable = prunedThrough;
+    }
+    return durable;
   }
 }

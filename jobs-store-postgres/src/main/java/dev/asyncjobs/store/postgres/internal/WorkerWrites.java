@@ -49,6 +49,9 @@ public final class WorkerWrites {
           + " ELSE CAST(:durationUs AS bigint) * interval '1 microsecond' END,"
           + " finished_at = :now, updated_at = :now, worker_id = NULL, lease_until = NULL";
 
+  /** Makes the statement's transaction commit without waiting for its WAL flush (always true). */
+  private static final String ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true) IS NOT NULL";
+
   /** Whether a failed attempt goes back to PENDING (the same test in every column of fail). */
   private static final String RETRIES =
       "(NOT j.cancel_requested AND CAST(:retryAt AS timestamptz) IS NOT NULL AND j.attempts < j.max_attempts)";
@@ -67,7 +70,7 @@ public final class WorkerWrites {
 
   /** The statements on {@code names}' jobs table. */
   public WorkerWrites(SchemaNames names) {
-    claimSql = sql(names,
+    claimSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET status = 'PROCESSING', attempts = j.attempts + 1, progress = 0, progress_message = NULL,"
             + " started_at = :now, updated_at = :now, worker_id = :worker, lease_until = :leaseUntil"
             // The ids as an array, not a join: a join's plan depends on the estimated claim size,
@@ -76,39 +79,48 @@ public final class WorkerWrites {
             // locked ids can only be looked up by primary key.
             + " WHERE j.id = ANY(ARRAY(SELECT id FROM {jobs}"
             + " WHERE status = 'PENDING' AND run_at <= :now AND type = ANY(CAST(:types AS text[]))"
-            + " ORDER BY priority DESC, run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)) RETURNING {cols}");
+            // A claim commits without waiting for its WAL flush: lost in a database crash, its job is
+            // simply PENDING again (the fenced writes of the worker that ran it are refused). Its
+            // STARTED event reaches no subscriber before it is flushed (see EventFeeds), so no
+            // subscriber ever saw an event that a crash could take back.
+            + " AND " + ASYNC_COMMIT
+            + " ORDER BY priority DESC, run_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)) RETURNING {cols}",
+        "'STARTED'");
     heartbeatSql = sql(names,
         "UPDATE {jobs} AS j SET lease_until = :leaseUntil"
             + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[])) AS l(id, worker_id, attempt)"
             + " WHERE j.id = l.id AND j.worker_id = l.worker_id AND j.attempts = l.attempt AND j.status = 'PROCESSING'"
             + " RETURNING j.id, j.cancel_requested");
-    progressSql = sql(names,
+    // Progress commits without waiting for its flush too: a report lost in a crash is replaced by the
+    // next, and its event, like every event, is delivered only once flushed.
+    progressSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET progress = :progress, progress_message = :message, updated_at = :now"
-            + FENCE.replace(" RETURNING", " AND j.progress <= :progress RETURNING"));
-    completeSql = sql(names, COMPLETE_SET + FENCE);
-    completeAllSql = sql(names,
+            + FENCE.replace(" RETURNING", " AND j.progress <= :progress AND " + ASYNC_COMMIT + " RETURNING"), "'PROGRESS'");
+    completeSql = EventAppends.update(names, COMPLETE_SET + FENCE, EventAppends.KIND_BY_STATUS);
+    completeAllSql = EventAppends.update(names,
         COMPLETE_SET.replace(":result", "c.result").replace(":durationUs", "c.duration_us")
             + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[]),"
             + " CAST(:results AS text[]), CAST(:durations AS bigint[])) AS c(id, worker_id, attempt, result, duration_us)"
             + " WHERE j.id = c.id AND j.worker_id = c.worker_id AND j.attempts = c.attempt AND j.status = 'PROCESSING'"
-            + " RETURNING {cols}");
-    failSql = sql(names,
+            + " RETURNING {cols}", EventAppends.KIND_BY_STATUS);
+    failSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN " + RETRIES + " THEN 'PENDING' ELSE 'FAILED' END,"
             + " run_at = CASE WHEN " + RETRIES + " THEN greatest(CAST(:retryAt AS timestamptz), :now) ELSE j.run_at END,"
             + " finished_at = CASE WHEN " + RETRIES + " THEN j.finished_at ELSE :now END,"
-            + " error_message = :error, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE);
-    releaseSql = sql(names,
+            + " error_message = :error, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE,
+        EventAppends.KIND_BY_STATUS);
+    releaseSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
             + " attempts = CASE WHEN j.cancel_requested THEN j.attempts ELSE greatest(j.attempts - 1, 0) END,"
             + " run_at = CASE WHEN j.cancel_requested THEN j.run_at ELSE :now END,"
             + " finished_at = CASE WHEN j.cancel_requested THEN :now ELSE j.finished_at END,"
-            + " updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE);
-    acknowledgeCancelSql = sql(names,
+            + " updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE, EventAppends.KIND_BY_STATUS);
+    acknowledgeCancelSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET status = 'CANCELLED', finished_at = :now, updated_at = :now,"
-            + " worker_id = NULL, lease_until = NULL" + FENCE);
-    rescueSql = sql(names,
+            + " worker_id = NULL, lease_until = NULL" + FENCE, EventAppends.KIND_BY_STATUS);
+    rescueSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN j.attempts < j.max_attempts THEN 'PENDING'"
             + " ELSE 'FAILED' END,"
@@ -120,7 +132,7 @@ public final class WorkerWrites {
             + " updated_at = :now, worker_id = NULL, lease_until = NULL"
             + " FROM (SELECT id FROM {jobs} WHERE status = 'PROCESSING' AND lease_until < :now"
             + " ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED) AS expired"
-            + " WHERE j.id = expired.id RETURNING {cols}");
+            + " WHERE j.id = expired.id RETURNING {cols}", EventAppends.KIND_BY_STATUS);
     stateSql = sql(names, "SELECT {cols} FROM {jobs} AS j WHERE j.id = :id");
   }
 

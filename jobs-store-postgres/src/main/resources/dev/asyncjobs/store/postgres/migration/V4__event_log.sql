@@ -7,7 +7,7 @@
 -- workers acted on (any role may NOTIFY any channel), and kept nothing for a client to resume from.
 --
 -- Now every change appends a row to <prefix>jobs_events in the same transaction, numbered by a
--- sequence, under the same row-level security as the jobs. Readers read that table; the store
+-- sequence, under the same row-level security as the jobs (see "Who appends the events" below). Readers read that table; the store
 -- sends a payload-free NOTIFY after its own commits only to say "read now", and ignores anything a
 -- notification carries. Nothing here notifies.
 --
@@ -60,58 +60,60 @@ CREATE POLICY owner_isolation ON ${schema}.${prefix}jobs_events
   USING (owner_id = current_setting('asyncjobs.owner_id', true))
   WITH CHECK (owner_id = current_setting('asyncjobs.owner_id', true));
 
--- The triggers run as the tables' owner (SECURITY DEFINER), so that a web-tier role that may cancel
--- its owner's job needs no INSERT right on the log: nobody but these triggers writes events.
--- Sequence numbers are taken after the jobs rows were written, so the writing transaction already
--- has its transaction id when it takes them (jobs_events_horizon relies on that).
-CREATE FUNCTION ${schema}.${prefix}jobs_log_inserted() RETURNS trigger
+-- Who appends the events. The store's own statements (on the tables' owner) append theirs in the
+-- same statement, as a data-modifying CTE: much cheaper than any trigger. Such a statement first
+-- sets asyncjobs.log to 'statement' for its transaction, and the row triggers below skip its rows.
+-- Every other change (plain SQL, the SQL functions of V2, a web-tier role that may not write the
+-- log) is logged by these triggers, one event per changed row, in the same transaction.
+--
+-- The triggers run as the tables' owner (SECURITY DEFINER), so that a web-tier role that may
+-- cancel its owner's job needs no INSERT right on the log: no role but the tables' owner can write
+-- events. Sequence numbers are taken after the job row was written, so the writing transaction
+-- already has its transaction id when it takes them (jobs_events_horizon relies on that).
+--
+-- What an update logs is V1's rule: a change of status, a cancel request, or (on a PROCESSING job)
+-- a change of progress, message or updated_at. Heartbeats only move lease_until: they log nothing.
+CREATE FUNCTION ${schema}.${prefix}jobs_log_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  event_kind text;
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    event_kind := 'CREATED';
+  ELSIF NEW.status IS DISTINCT FROM OLD.status THEN
+    event_kind := CASE NEW.status WHEN 'PROCESSING' THEN 'STARTED' WHEN 'PENDING' THEN 'RETRY_SCHEDULED' ELSE NEW.status END;
+  ELSIF NEW.cancel_requested AND NOT OLD.cancel_requested THEN
+    event_kind := 'CANCEL_REQUESTED';
+  ELSIF NEW.status = 'PROCESSING' THEN
+    event_kind := 'PROGRESS';
+  ELSE
+    RETURN NULL;
+  END IF;
   INSERT INTO ${schema}.${prefix}jobs_events (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at)
-  SELECT nextval('${schema}.${prefix}jobs_events_seq'), n.id, n.owner_id, 'CREATED', n.type, n.status, n.progress, NULL,
-         n.attempts, CASE WHEN n.status = 'PENDING' THEN n.run_at END, n.updated_at
-    FROM new_rows AS n;
-  RETURN NULL;
-END
-$$;
-
--- What V1's row trigger sent for an update: a change of status, a cancel request, or (on a
--- PROCESSING job) a change of progress, message or updated_at. Heartbeats only move lease_until:
--- they log nothing. Hash or merge join only (enable_nestloop off), so that a plan cached for a
--- 16-row claim cannot turn a 50,000-row update into a quadratic scan of the transition tables.
-CREATE FUNCTION ${schema}.${prefix}jobs_log_updated() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off AS $$
-BEGIN
-  INSERT INTO ${schema}.${prefix}jobs_events (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at)
-  SELECT nextval('${schema}.${prefix}jobs_events_seq'), n.id, n.owner_id, k.kind, n.type, n.status, n.progress,
-         left(CASE WHEN k.kind IN ('STARTED', 'PROGRESS') THEN n.progress_message
-                   WHEN k.kind IN ('FAILED', 'RETRY_SCHEDULED') THEN n.error_message END, 1000),
-         n.attempts, CASE WHEN n.status = 'PENDING' THEN n.run_at END, n.updated_at
-    FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id,
-         LATERAL (SELECT CASE
-                    WHEN n.status IS DISTINCT FROM o.status THEN
-                      CASE n.status WHEN 'PROCESSING' THEN 'STARTED' WHEN 'PENDING' THEN 'RETRY_SCHEDULED' ELSE n.status END
-                    WHEN n.cancel_requested AND NOT o.cancel_requested THEN 'CANCEL_REQUESTED'
-                    WHEN n.status = 'PROCESSING'
-                         AND (n.progress IS DISTINCT FROM o.progress
-                              OR n.progress_message IS DISTINCT FROM o.progress_message
-                              OR n.updated_at IS DISTINCT FROM o.updated_at) THEN 'PROGRESS'
-                  END AS kind) AS k
-   WHERE k.kind IS NOT NULL;
+  VALUES (nextval('${schema}.${prefix}jobs_events_seq'), NEW.id, NEW.owner_id, event_kind, NEW.type, NEW.status, NEW.progress,
+          left(CASE WHEN event_kind IN ('STARTED', 'PROGRESS') THEN NEW.progress_message
+                    WHEN event_kind IN ('FAILED', 'RETRY_SCHEDULED') THEN NEW.error_message END, 1000),
+          NEW.attempts, CASE WHEN NEW.status = 'PENDING' THEN NEW.run_at END, NEW.updated_at);
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER ${prefix}jobs_log_inserted AFTER INSERT ON ${schema}.${prefix}jobs
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${prefix}jobs_log_inserted();
+  FOR EACH ROW WHEN (current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement')
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
 CREATE TRIGGER ${prefix}jobs_log_updated AFTER UPDATE ON ${schema}.${prefix}jobs
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${prefix}jobs_log_updated();
+  FOR EACH ROW WHEN (current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement'
+        AND (OLD.status IS DISTINCT FROM NEW.status
+             OR OLD.progress IS DISTINCT FROM NEW.progress
+             OR OLD.progress_message IS DISTINCT FROM NEW.progress_message
+             OR OLD.cancel_requested IS DISTINCT FROM NEW.cancel_requested
+             OR OLD.updated_at IS DISTINCT FROM NEW.updated_at))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
 
 -- What a reader needs to know which positions are settled, for any role (it returns numbers only,
 -- never an event): the sequence numbers after p_after that this snapshot sees (every owner's), the
--- snapshot's xmin, the newest number handed out, and how far the log is pruned.
+-- snapshot's xmin, the newest number handed out, how far the log is pruned, and where the WAL is
+-- being inserted and how far it is flushed.
 --
 -- Why that is enough: a number s is settled once every transaction that might still commit an event
 -- numbered below s has ended. An event's writer had its transaction id before it took its number
@@ -125,14 +127,18 @@ CREATE FUNCTION ${schema}.${prefix}jobs_events_horizon(
     OUT seqs bigint[],
     OUT snapshot_xmin bigint,
     OUT head bigint,
-    OUT pruned_through bigint)
+    OUT pruned_through bigint,
+    OUT insert_lsn bigint,
+    OUT flush_lsn bigint)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT ARRAY(SELECT e.seq FROM ${schema}.${prefix}jobs_events AS e
                 WHERE e.seq > p_after ORDER BY e.seq LIMIT p_limit),
          txid_snapshot_xmin(txid_current_snapshot()),
          (SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
             FROM ${schema}.${prefix}jobs_events_seq AS s),
-         (SELECT p.through FROM ${schema}.${prefix}jobs_events_pruned AS p)
+         (SELECT p.through FROM ${schema}.${prefix}jobs_events_pruned AS p),
+         (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint,
+         (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint
 $$;
 
 -- A transaction id handed out now (see jobs_events_horizon). Its transaction writes nothing but
@@ -146,8 +152,7 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_log_inserted() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_log_updated() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_log_row() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_events_horizon(bigint, integer) FROM PUBLIC;
 
 -- Deletes up to p_limit of the oldest events that happened more than p_older_than before p_now,

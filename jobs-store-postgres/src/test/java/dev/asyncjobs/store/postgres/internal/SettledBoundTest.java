@@ -16,6 +16,9 @@ class SettledBoundTest {
     };
   }
 
+  /** A WAL flushed past every look: durability holds nothing back. */
+  private static final long FLUSHED = Long.MAX_VALUE;
+
   private static final LongSupplier NO_FENCE = () -> {
     throw new AssertionError("no fence expected");
   };
@@ -23,22 +26,22 @@ class SettledBoundTest {
   @Test
   void consecutiveVisibleNumbersSettleAtOnceWithoutAFence() {
     SettledBound b = new SettledBound(10);
-    assertThat(b.observe(new long[] {11, 12, 13}, 500, 0, NO_FENCE)).isEqualTo(13);
+    assertThat(b.observe(new long[] {11, 12, 13}, 500, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(13);
     assertThat(b.waiting()).isFalse();
-    assertThat(b.observe(new long[] {}, 500, 0, NO_FENCE)).isEqualTo(13);
+    assertThat(b.observe(new long[] {}, 500, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(13);
   }
 
   @Test
   void aGapHoldsBackWhatFollowsUntilTheFenceIsPassed() {
     SettledBound b = new SettledBound(10);
     // 12 is visible, 11 is not (its writer has not committed, or rolled back).
-    assertThat(b.observe(new long[] {12}, 100, 0, fence(120))).isEqualTo(10);
+    assertThat(b.observe(new long[] {12}, 100, 0, 0, FLUSHED, fence(120))).isEqualTo(10);
     assertThat(b.waiting()).isTrue();
     assertThat(b.oldestFence()).isEqualTo(120);
     // A later look whose xmin has not passed the fence: still held, no second fence for the same number.
-    assertThat(b.observe(new long[] {12}, 120, 0, NO_FENCE)).isEqualTo(10);
+    assertThat(b.observe(new long[] {12}, 120, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(10);
     // The gap is filled: settled by consecutiveness, before the fence is passed.
-    assertThat(b.observe(new long[] {11, 12}, 120, 0, NO_FENCE)).isEqualTo(12);
+    assertThat(b.observe(new long[] {11, 12}, 120, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(12);
     assertThat(b.waiting()).isFalse();
     assertThat(fencesTaken).hasValue(1);
   }
@@ -46,37 +49,37 @@ class SettledBoundTest {
   @Test
   void aRolledBackNumberIsSkippedOnceTheFenceIsPassed() {
     SettledBound b = new SettledBound(0);
-    assertThat(b.observe(new long[] {2, 3}, 50, 0, fence(60))).isEqualTo(0);
+    assertThat(b.observe(new long[] {2, 3}, 50, 0, 0, FLUSHED, fence(60))).isEqualTo(0);
     // Every transaction older than the fence has ended and 1 never appeared: it never will.
-    assertThat(b.observe(new long[] {2, 3, 4}, 61, 0, fence(70))).isEqualTo(4);
+    assertThat(b.observe(new long[] {2, 3, 4}, 61, 0, 0, FLUSHED, fence(70))).isEqualTo(4);
     assertThat(b.waiting()).isFalse();
   }
 
   @Test
   void numbersSeenAfterTheFenceWaitForALaterFence() {
     SettledBound b = new SettledBound(0);
-    b.observe(new long[] {2}, 50, 0, fence(60));
+    b.observe(new long[] {2}, 50, 0, 0, FLUSHED, fence(60));
     // 5 appears beyond another gap before the first fence is passed: it gets a fence of its own.
-    b.observe(new long[] {2, 5}, 55, 0, fence(65));
+    b.observe(new long[] {2, 5}, 55, 0, 0, FLUSHED, fence(65));
     // The first fence passes: everything up to 2 is settled, 3 and 4 are not yet known.
-    assertThat(b.observe(new long[] {2, 5}, 61, 0, NO_FENCE)).isEqualTo(2);
-    assertThat(b.observe(new long[] {5}, 66, 0, NO_FENCE)).isEqualTo(5);
+    assertThat(b.observe(new long[] {2, 5}, 61, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(2);
+    assertThat(b.observe(new long[] {5}, 66, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(5);
   }
 
   @Test
   void theFenceMustBePassedNotJustReached() {
     SettledBound b = new SettledBound(0);
-    b.observe(new long[] {2}, 50, 0, fence(60));
+    b.observe(new long[] {2}, 50, 0, 0, FLUSHED, fence(60));
     // xmin 60 means transaction 60 (or one before it) may still run.
-    assertThat(b.observe(new long[] {2}, 60, 0, NO_FENCE)).isZero();
-    assertThat(b.observe(new long[] {2}, 61, 0, NO_FENCE)).isEqualTo(2);
+    assertThat(b.observe(new long[] {2}, 60, 0, 0, FLUSHED, NO_FENCE)).isZero();
+    assertThat(b.observe(new long[] {2}, 61, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(2);
   }
 
   @Test
   void pruningMovesTheBoundPastWhatIsGone() {
     SettledBound b = new SettledBound(0);
-    b.observe(new long[] {7}, 10, 0, fence(20));
-    assertThat(b.observe(new long[] {9}, 10, 8, fence(21))).isEqualTo(9);
+    b.observe(new long[] {7}, 10, 0, 0, FLUSHED, fence(20));
+    assertThat(b.observe(new long[] {9}, 10, 8, 0, FLUSHED, fence(21))).isEqualTo(9);
     assertThat(b.waiting()).isFalse();
   }
 
@@ -84,8 +87,8 @@ class SettledBoundTest {
   void aStartFromTheNewestNumberSettlesOnceItsFenceIsPassed() {
     SettledBound b = new SettledBound(0);
     b.expect(40, 300);
-    assertThat(b.observe(new long[] {1, 2, 3}, 290, 0, NO_FENCE)).isEqualTo(3);
-    assertThat(b.observe(new long[] {4}, 301, 0, NO_FENCE)).isEqualTo(40);
+    assertThat(b.observe(new long[] {1, 2, 3}, 290, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(3);
+    assertThat(b.observe(new long[] {4}, 301, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(40);
   }
 
   @Test
@@ -93,9 +96,32 @@ class SettledBoundTest {
     SettledBound b = new SettledBound(0);
     for (int i = 0; i < SettledBound.MAX_FENCES + 10; i++) {
       long seq = 2 + 2L * i;
-      b.observe(new long[] {seq}, 1, 0, fence(100 + i));
+      b.observe(new long[] {seq}, 1, 0, 0, FLUSHED, fence(100 + i));
     }
     long newest = 2 + 2L * (SettledBound.MAX_FENCES + 9);
-    assertThat(b.observe(new long[] {}, 100 + SettledBound.MAX_FENCES + 10, 0, NO_FENCE)).isEqualTo(newest);
+    assertThat(b.observe(new long[] {}, 100 + SettledBound.MAX_FENCES + 10, 0, 0, FLUSHED, NO_FENCE)).isEqualTo(newest);
+  }
+
+  @Test
+  void whatALookSettledIsHandedOutOnlyOnceTheWalIsFlushedToWhereThatLookSawItInserted() {
+    SettledBound b = new SettledBound(0);
+    // 1 and 2 are visible (committed without waiting for the flush), WAL inserted up to 500, flushed to 300.
+    assertThat(b.observe(new long[] {1, 2}, 100, 0, 500, 300, NO_FENCE)).isZero();
+    assertThat(b.waiting()).isTrue();
+    assertThat(b.lookAfter()).isEqualTo(2);
+    // 3 appears; flushed to 499: still nothing durable.
+    assertThat(b.observe(new long[] {3}, 100, 0, 700, 499, NO_FENCE)).isZero();
+    // Flushed to 500: what the first look saw is durable; 3 (seen at 700) is not yet.
+    assertThat(b.observe(new long[] {}, 100, 0, 700, 500, NO_FENCE)).isEqualTo(2);
+    assertThat(b.observe(new long[] {}, 100, 0, 700, 700, NO_FENCE)).isEqualTo(3);
+    assertThat(b.waiting()).isFalse();
+  }
+
+  @Test
+  void aNumberSettledByItsFenceIsStillHeldUntilFlushed() {
+    SettledBound b = new SettledBound(0);
+    b.observe(new long[] {2}, 50, 0, 1000, 1000, fence(60));
+    assertThat(b.observe(new long[] {2}, 61, 0, 1200, 1100, NO_FENCE)).as("settled, not flushed").isZero();
+    assertThat(b.observe(new long[] {}, 61, 0, 1200, 1200, NO_FENCE)).isEqualTo(2);
   }
 }
