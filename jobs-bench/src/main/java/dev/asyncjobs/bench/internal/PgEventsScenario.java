@@ -111,6 +111,7 @@ final class PgEventsScenario implements Scenario {
 
       pruneRate(run, store, schema);
       appendCost(run, schema, run.size(200_000, 20_000));
+      hintCost(run, schema, run.size(5_000, 1_000));
       run.note(name() + ": latency from create() returning in this JVM to the CREATED event reaching a subscriber in a second"
           + " JVM (both read System.nanoTime(), the machine's monotonic clock); " + probes + " probes after " + warm
           + " warm-up probes, " + GAP_MILLIS + " ms apart, on the idle store; on the busy store a probe every " + GAP_MILLIS
@@ -151,41 +152,88 @@ final class PgEventsScenario implements Scenario {
 
   /**
    * The server time of appending one event: the same bulk INSERT, then the same UPDATE of every
-   * row's status, on the jobs table (its triggers append one event per row) and on a copy of it
-   * without triggers; the difference per row.
+   * row's status, three ways: on a copy of the jobs table without triggers (no log); on the jobs
+   * table the way the store's own statements do it (the events appended by a CTE of the same
+   * statement); and on the jobs table as plain SQL (its row trigger appends them, as for the SQL
+   * functions and any other writer). The difference per row is the cost of one event.
    */
   private static void appendCost(ScenarioRun run, BenchSchema schema, int rows) throws Exception {
     schema.execute("CREATE TABLE " + schema.table(BASELINE) + " (LIKE " + schema.table("jobs") + " INCLUDING ALL)");
-    String insert = " (id, owner_id, type, payload, created_at, updated_at, run_at)"
-        + " SELECT gen_random_uuid(), 'owner-' || (g % 100), 'cost', jsonb_build_object('seq', g), now(), now(), now()"
+    String values = " SELECT gen_random_uuid(), 'owner-' || (g % 100), 'cost', jsonb_build_object('seq', g), now(), now(), now()"
         + " FROM generate_series(1, " + rows + ") AS g";
-    String update = " SET status = 'PROCESSING', attempts = 1, worker_id = 'w', lease_until = now(), updated_at = now()"
-        + " WHERE type = 'cost'";
+    String columns = " (id, owner_id, type, payload, created_at, updated_at, run_at)";
+    String set = " SET status = 'PROCESSING', attempts = 1, worker_id = 'w', lease_until = now(), updated_at = now()";
+    String log = " INSERT INTO " + schema.table("jobs_events")
+        + " (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at)"
+        + " SELECT nextval('" + schema.table("jobs_events_seq") + "'), c.id, c.owner_id, '%s', c.type, c.status, c.progress,"
+        + " NULL, c.attempts, NULL, c.updated_at FROM c";
+    String skip = "(SELECT set_config('asyncjobs.log', 'statement', true)) IS NOT NULL";
+    Map<String, String[]> ways = new java.util.LinkedHashMap<>();
+    ways.put("none", new String[] {
+        "INSERT INTO " + schema.table(BASELINE) + columns + values,
+        "UPDATE " + schema.table(BASELINE) + set + " WHERE type = 'cost'"});
+    ways.put("statement", new String[] {
+        "WITH c AS (INSERT INTO " + schema.table("jobs") + columns + values + " WHERE " + skip + " RETURNING *)"
+            + String.format(log, "CREATED"),
+        "WITH c AS (UPDATE " + schema.table("jobs") + set + " WHERE type = 'cost' AND " + skip + " RETURNING *)"
+            + String.format(log, "STARTED")});
+    ways.put("trigger", new String[] {
+        "INSERT INTO " + schema.table("jobs") + columns + values,
+        "UPDATE " + schema.table("jobs") + set + " WHERE type = 'cost'"});
     Map<String, double[]> best = new HashMap<>();
     for (int round = 0; round < run.rounds(); round++) {
-      for (String table : List.of("jobs", BASELINE)) {
+      for (Map.Entry<String, String[]> way : ways.entrySet()) {
+        String table = way.getKey().equals("none") ? BASELINE : "jobs";
         schema.execute("DELETE FROM " + schema.table(table) + " WHERE type = 'cost'", "TRUNCATE " + schema.table("jobs_events"));
         schema.settle(table, "jobs_events");
         long t0 = System.nanoTime();
-        schema.execute("INSERT INTO " + schema.table(table) + insert);
+        schema.execute(way.getValue()[0]);
         long t1 = System.nanoTime();
-        schema.execute("UPDATE " + schema.table(table) + update);
+        schema.execute(way.getValue()[1]);
         long t2 = System.nanoTime();
-        double[] b = best.computeIfAbsent(table, t -> new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+        double[] b = best.computeIfAbsent(way.getKey(), t -> new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
         b[0] = Math.min(b[0], (t1 - t0) / (double) rows);
         b[1] = Math.min(b[1], (t2 - t1) / (double) rows);
       }
     }
-    double[] with = best.get("jobs");
-    double[] without = best.get(BASELINE);
-    run.record(Measurement.versus("server time per inserted job, with its CREATED event vs without the log", "µs",
-        with[0] / 1000, without[0] / 1000, "no trigger"));
-    run.record(Measurement.versus("server time per updated job, with its STARTED event vs without the log", "µs",
-        with[1] / 1000, without[1] / 1000, "no trigger"));
-    run.record(Measurement.of("server time of appending one event (mean of insert and update)", "µs",
-        ((with[0] - without[0]) + (with[1] - without[1])) / 2 / 1000));
+    double[] none = best.get("none");
+    double[] ours = best.get("statement");
+    double[] trigger = best.get("trigger");
+    run.record(Measurement.versus("server time per inserted job with its CREATED event, as the store writes it, vs without the log",
+        "µs", ours[0] / 1000, none[0] / 1000, "no log"));
+    run.record(Measurement.versus("server time per updated job with its STARTED event, as the store writes it, vs without the log",
+        "µs", ours[1] / 1000, none[1] / 1000, "no log"));
+    run.record(Measurement.of("server time of appending one event, as the store's statements do (mean of insert and update)", "µs",
+        ((ours[0] - none[0]) + (ours[1] - none[1])) / 2 / 1000));
+    run.record(Measurement.of("server time of appending one event by the log trigger (plain SQL, the SQL functions)", "µs",
+        ((trigger[0] - none[0]) + (trigger[1] - none[1])) / 2 / 1000));
     run.note("pg-events: append cost from one INSERT … SELECT generate_series of " + rows + " jobs and one UPDATE of them, on"
-        + " the jobs table and on a copy without triggers, best of " + run.rounds() + ".");
+        + " a copy of the jobs table without triggers, on the jobs table as the store writes (a CTE appends the events) and as"
+        + " plain SQL (the row trigger appends them), best of " + run.rounds() + ".");
+  }
+
+  /**
+   * What one wake-up hint costs: the store's own statement (an empty NOTIFY in a transaction of its
+   * own, which waits for its flush), sent one after the other, while one connection listens.
+   */
+  private static void hintCost(ScenarioRun run, BenchSchema schema, int hints) throws Exception {
+    String channel = schema.name() + ".jobs";
+    try (java.sql.Connection listener = schema.server().connect(); java.sql.Statement l = listener.createStatement();
+        java.sql.Connection sender = schema.server().connect();
+        java.sql.PreparedStatement hint = sender.prepareStatement(
+            "SELECT pg_backend_pid() FROM pg_notify(?, '')")) {
+      l.execute("LISTEN \"" + channel + "\"");
+      hint.setString(1, channel);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < hints; i++) {
+        try (java.sql.ResultSet rs = hint.executeQuery()) {
+          rs.next();
+        }
+      }
+      long nanos = System.nanoTime() - t0;
+      run.record(Measurement.of("round trip of one wake-up hint (empty NOTIFY, its own transaction and flush), "
+          + hints + " in a row", "µs", nanos / 1000.0 / hints));
+    }
   }
 
   /** Prunes the whole log in the batches the workers use, and reports events deleted per second. */

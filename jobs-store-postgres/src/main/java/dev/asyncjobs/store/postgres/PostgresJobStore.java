@@ -67,9 +67,11 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>Every write waits for its WAL flush, claims and progress reports included: an event that a
- * subscriber was handed is never lost in a database crash, so its sequence number is never handed
- * out again (a number taken by a transaction that committed without waiting for the flush could be).
+ * <p>Claims and progress reports commit without waiting for their WAL flush ({@code
+ * synchronous_commit} off for that transaction only): a claim lost in a database crash leaves its job
+ * PENDING (the fenced writes of the worker that ran it are refused), and a lost progress report is
+ * replaced by the next. Every other write waits for the flush. Either way an event reaches a
+ * subscriber only once it is on disk, so no subscriber sees an event that a crash takes back.
  *
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells other processes that the event log changed: after this store's own writes commit, a
- * payload-free {@code NOTIFY} on the store's channel, in a transaction of its own that commits
- * without waiting for its WAL flush, at most one per interval (the first at once, the rest
- * coalesced). Never inside the writing transaction: PostgreSQL serialises the commits of
+ * payload-free {@code NOTIFY} on the store's channel, in a transaction of its own, at most one per
+ * interval (the first at once, the rest coalesced). It waits for its WAL flush before the listeners
+ * hear it (on this thread only), so that what they then read is on disk and can be delivered at once. Never inside the writing transaction: PostgreSQL serialises the commits of
  * notifying transactions, flush included, so a notification there would cap every claim and
  * completion at one commit per fsync. A lost hint costs only latency: readers also poll.
  */
@@ -103,7 +103,7 @@ public final class HintSender implements AutoCloseable {
   private void send() {
     try {
       int pid = db.run(Call.idempotent("hint"), h ->
-          h.createQuery("SELECT pg_backend_pid() FROM pg_notify(:channel, ''), set_config('synchronous_commit', 'off', true)")
+          h.createQuery("SELECT pg_backend_pid() FROM pg_notify(:channel, '')")
               .bind("channel", channel).mapTo(Integer.class).one());
       ownBackends.put(pid, System.nanoTime());
       if (failures > 0) {

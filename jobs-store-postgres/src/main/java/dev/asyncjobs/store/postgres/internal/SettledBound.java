@@ -24,7 +24,9 @@ import java.util.function.LongSupplier;
  * progress reports do; a host may run with {@code synchronous_commit} off). Its rows are visible at
  * once, yet a crash before the flush takes them back, and their sequence numbers with them, to be
  * handed out again. So what a look settled is delivered only once the WAL is flushed up to where it
- * was inserting at that look: everything committed before the look is then on disk.
+ * was inserting at that look (everything committed before the look is then on disk), or once a
+ * fence taken after the look has returned (a fence waits for its own flush, which covers all that
+ * came before it).
  *
  * <p>Not thread-safe: its owner serialises the calls.
  */
@@ -95,7 +97,8 @@ public final class SettledBound {
    * @param prunedThrough how far the log is pruned, as the same snapshot saw it
    * @param insertLsn where the WAL was being inserted when the look ran (after its snapshot)
    * @param flushLsn how far the WAL was flushed at the look
-   * @param fence takes a new fence; called at most once, after the look, only when a gap is left
+   * @param fence takes a new fence, which also flushes the WAL; called at most once, after the
+   *     look, only when a gap is left or what is settled is not flushed yet
    * @return the new bound (settled and durable)
    */
   public long observe(
@@ -116,10 +119,6 @@ public final class SettledBound {
     while (!fences.isEmpty() && fences.peekFirst().seq() <= settled) {
       fences.pollFirst();
     }
-    Fence last = fences.peekLast();
-    if (newest > settled && (last == null || last.seq() < newest)) {
-      expect(newest, fence.getAsLong());
-    }
     // What this look settled was committed before it, so it is on disk once the WAL is flushed up
     // to where the look saw it being inserted.
     Unflushed latest = unflushed.peekLast();
@@ -134,6 +133,17 @@ public final class SettledBound {
     }
     while (!unflushed.isEmpty() && unflushed.peekFirst().insertLsn() <= flushLsn) {
       durable = Math.max(durable, unflushed.pollFirst().bound());
+    }
+    Fence last = fences.peekLast();
+    boolean gap = newest > settled && (last == null || last.seq() < newest);
+    if (gap || !unflushed.isEmpty()) {
+      long xid = fence.getAsLong();
+      if (gap) {
+        expect(newest, xid);
+      }
+      // The fence waited for its flush: everything this look saw is on disk.
+      unflushed.clear();
+      durable = Math.max(durable, settled);
     }
     if (prunedThrough > durable) {
       durable = prunedThrough;

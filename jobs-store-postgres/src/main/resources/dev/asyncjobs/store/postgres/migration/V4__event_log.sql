@@ -141,15 +141,12 @@ CREATE FUNCTION ${schema}.${prefix}jobs_events_horizon(
          (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::bigint
 $$;
 
--- A transaction id handed out now (see jobs_events_horizon). Its transaction writes nothing but
--- its own commit record, so it commits without waiting for the WAL flush.
+-- A transaction id handed out now (see jobs_events_horizon). Its transaction writes nothing but its
+-- commit record, and waits for the WAL flush: once it returns, everything committed before it is on
+-- disk, so the reader that took it may deliver what it saw before, durability settled too.
 CREATE FUNCTION ${schema}.${prefix}jobs_events_fence() RETURNS bigint
-  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  -- Local to the transaction, and not undone when the function returns (it has no SET clause for it).
-  PERFORM set_config('synchronous_commit', 'off', true);
-  RETURN txid_current();
-END
+  LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT txid_current()
 $$;
 
 REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_log_row() FROM PUBLIC;

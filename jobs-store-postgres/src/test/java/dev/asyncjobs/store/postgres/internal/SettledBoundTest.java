@@ -103,25 +103,28 @@ class SettledBoundTest {
   }
 
   @Test
-  void whatALookSettledIsHandedOutOnlyOnceTheWalIsFlushedToWhereThatLookSawItInserted() {
+  void numbersCommittedBeforeALookWhoseWalIsFlushedAreHandedOutWithoutAFence() {
     SettledBound b = new SettledBound(0);
-    // 1 and 2 are visible (committed without waiting for the flush), WAL inserted up to 500, flushed to 300.
-    assertThat(b.observe(new long[] {1, 2}, 100, 0, 500, 300, NO_FENCE)).isZero();
-    assertThat(b.waiting()).isTrue();
-    assertThat(b.lookAfter()).isEqualTo(2);
-    // 3 appears; flushed to 499: still nothing durable.
-    assertThat(b.observe(new long[] {3}, 100, 0, 700, 499, NO_FENCE)).isZero();
-    // Flushed to 500: what the first look saw is durable; 3 (seen at 700) is not yet.
-    assertThat(b.observe(new long[] {}, 100, 0, 700, 500, NO_FENCE)).isEqualTo(2);
-    assertThat(b.observe(new long[] {}, 100, 0, 700, 700, NO_FENCE)).isEqualTo(3);
+    assertThat(b.observe(new long[] {1, 2}, 100, 0, 500, 500, NO_FENCE)).isEqualTo(2);
     assertThat(b.waiting()).isFalse();
   }
 
   @Test
-  void aNumberSettledByItsFenceIsStillHeldUntilFlushed() {
+  void whatIsNotFlushedYetIsHandedOutOnlyAfterAFenceWhichWaitsForTheFlush() {
     SettledBound b = new SettledBound(0);
-    b.observe(new long[] {2}, 50, 0, 1000, 1000, fence(60));
-    assertThat(b.observe(new long[] {2}, 61, 0, 1200, 1100, NO_FENCE)).as("settled, not flushed").isZero();
-    assertThat(b.observe(new long[] {}, 61, 0, 1200, 1200, NO_FENCE)).isEqualTo(2);
+    // 1 and 2 are visible (committed without waiting for the flush): inserted up to 500, flushed to 300.
+    assertThat(b.observe(new long[] {1, 2}, 100, 0, 500, 300, fence(101))).isEqualTo(2);
+    assertThat(fencesTaken).as("one fence, which flushed").hasValue(1);
+    assertThat(b.waiting()).isFalse();
+    assertThat(b.lookAfter()).isEqualTo(2);
+  }
+
+  @Test
+  void oneFenceServesAGapAndTheFlushAtOnce() {
+    SettledBound b = new SettledBound(0);
+    // 1 visible and unflushed, 3 visible beyond a gap: one fence for both.
+    assertThat(b.observe(new long[] {1, 3}, 100, 0, 900, 100, fence(150))).isEqualTo(1);
+    assertThat(fencesTaken).hasValue(1);
+    assertThat(b.observe(new long[] {3}, 151, 0, 900, 900, NO_FENCE)).isEqualTo(3);
   }
 }
