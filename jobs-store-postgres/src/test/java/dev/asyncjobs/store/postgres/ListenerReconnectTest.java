@@ -71,6 +71,24 @@ class ListenerReconnectTest {
   }
 
   @Test
+  void aChangeCommittedWhileTheListenerIsGoneIsDeliveredFromTheLog() throws Exception {
+    MutableClock clock = new MutableClock();
+    try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
+      EventRecorder events = new EventRecorder();
+      store.subscribe(EventSubscription.allOwners(), events);
+      String old = listenerPids().get(0);
+      schema.value("SELECT pg_terminate_backend(" + old + ")");
+      // Written with plain SQL, by nobody who would hint, right after the listener went away.
+      java.util.UUID id = java.util.UUID.randomUUID();
+      schema.execute("INSERT INTO " + schema.name() + ".jobs (id, owner_id, type, payload, created_at, updated_at, run_at)"
+          + " VALUES ('" + id + "', 'o', 'while_away', '{}', now(), now(), now())");
+      JobEvent created = events.await(id, JobEvent.Kind.CREATED, WAIT);
+      assertThat(created.type()).isEqualTo("while_away");
+      awaitCondition(() -> listenerPids().size() == 1 && !listenerPids().get(0).equals(old), "the listener to be back");
+    }
+  }
+
+  @Test
   void closingTheStoreEndsTheListenerThreadAndConnection() throws Exception {
     PostgresJobStore store = schema.storeBuilder(new MutableClock()).build();
     store.subscribe(EventSubscription.allOwners(), e -> {});
