@@ -240,7 +240,7 @@ abstract class BadInputCatalogue {
                 refused(PayloadTooLargeException.class, "payload", "1048577 bytes", 413)),
         named("huge string (4 MiB)")
             .manager(f -> f.jobs.create(echoText(A, "x".repeat(4 << 20))), refused(PayloadTooLargeException.class, "payload", "1048576", 413))
-            .http(f -> f.api.post(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"" + "x".repeat(4 << 20) + "\",\"repeat\":1}")),
+            .http(f -> f.api.postOversized(f.token(A), GENERATE, generate(TYPE, "{\"text\":\"" + "x".repeat(4 << 20) + "\",\"repeat\":1}")),
                 problem(413, "payload_too_large", "body", "larger than")),
         named("multi-byte text over the limit in bytes, under it in characters")
             .manager(f -> f.jobs.create(echoText(A, "é".repeat(JobManager.DEFAULT_MAX_PAYLOAD_BYTES / 2))), refused(PayloadTooLargeException.class, "payload", "bytes", 413))
