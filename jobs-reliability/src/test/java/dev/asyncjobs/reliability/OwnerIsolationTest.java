@@ -85,12 +85,7 @@ class OwnerIsolationTest {
     // the web tier's role as jobs-store-postgres documents it (README, "Row-level security for a web tier")
     schema.execute(
         "CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'",
-        "GRANT USAGE ON SCHEMA " + s + " TO " + webRole,
-        "GRANT SELECT, INSERT, UPDATE ON " + s + ".jobs TO " + webRole,
-        "GRANT SELECT, INSERT, DELETE ON " + s + ".jobs_quota_ledger TO " + webRole,
-        "GRANT SELECT ON " + s + ".jobs_schema_version TO " + webRole,
-        "GRANT SELECT ON " + s + ".jobs_events, " + s + ".jobs_events_pruned TO " + webRole,
-        "GRANT EXECUTE ON FUNCTION " + s + ".jobs_events_horizon(bigint, integer) TO " + webRole);
+        PostgresJobStore.webRoleGrants(s, "", webRole));
   }
 
   @AfterAll

@@ -36,6 +36,7 @@ import dev.asyncjobs.store.postgres.internal.OwnerWrites;
 import dev.asyncjobs.store.postgres.internal.QuotaLedger;
 import dev.asyncjobs.store.postgres.internal.Reads;
 import dev.asyncjobs.store.postgres.internal.Retention;
+import dev.asyncjobs.store.postgres.internal.RoleGrants;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
 import dev.asyncjobs.store.postgres.internal.SqlErrors;
 import dev.asyncjobs.store.postgres.internal.WorkerWrites;
@@ -189,6 +190,20 @@ public final class PostgresJobStore implements JobStore {
   /** The prefix of this store's table names ({@code ""} when none). */
   public String tablePrefix() {
     return names.prefix();
+  }
+
+  /**
+   * The SQL that grants {@code role} what a web tier needs on the tables of {@code schema} and
+   * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota use and events,
+   * inserts jobs (only the columns of a request; the database counts them in the quota ledger),
+   * cancels them and reports progress. Run it as the tables' owner after the migrations; the README
+   * shows it for schema {@code asyncjobs} and role {@code web}.
+   *
+   * @throws JobConfigurationException a name that is not a lowercase SQL identifier
+   */
+  public static String webRoleGrants(String schema, String tablePrefix, String role) {
+    Builder names = builder().schema(schema).tablePrefix(tablePrefix);
+    return RoleGrants.webRole(new SchemaNames(names.schema, names.tablePrefix), role);
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,16 +37,19 @@ public final class JobInserter {
   private final String lockSql;
   private final String existingKeysSql;
   private final String insertSql;
+  private final boolean recordsLedger;
 
   /**
    * Inserts into {@code names}' tables, recording creates in {@code ledger}.
    *
-   * @param logInStatement whether the insert appends the CREATED events itself (the tables' owner
-   *     may); otherwise the log trigger does (a role under row-level security may not write the log)
+   * @param logInStatement whether the insert appends the CREATED events and the quota records
+   *     itself (the tables' owner may); otherwise the database's triggers do (a role under
+   *     row-level security may write neither the log nor the ledger)
    */
   public JobInserter(SchemaNames names, QuotaLedger ledger, boolean logInStatement) {
     this.names = names;
     this.ledger = ledger;
+    this.recordsLedger = logInStatement;
     // Locks are taken in owner order, so that two batches never wait on each other in a cycle.
     this.lockSql =
         "SELECT count(pg_advisory_xact_lock(hashtext(:store), hashtext(o)))"
@@ -68,10 +72,14 @@ public final class JobInserter {
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key)"
                 + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
                 + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
-                + "), recorded AS ("
-                + " INSERT INTO {ledger} (owner_id, created_at, job_count)"
-                + " SELECT l.owner_id, :now, l.job_count"
-                + " FROM unnest(CAST(:ledgerOwners AS text[]), CAST(:ledgerCounts AS int[])) AS l(owner_id, job_count)"
+                // The tables' owner records its creates itself; for a role under row-level
+                // security (which may not write the ledger) the database's trigger does (V5).
+                + (logInStatement
+                    ? "), recorded AS ("
+                        + " INSERT INTO {ledger} (owner_id, created_at, job_count)"
+                        + " SELECT l.owner_id, :now, l.job_count"
+                        + " FROM unnest(CAST(:ledgerOwners AS text[]), CAST(:ledgerCounts AS int[])) AS l(owner_id, job_count)"
+                    : "")
                 + ")"
                 // Only what the database may have written differently from what was sent: jsonb
                 // normalises the payload's text. The rest of each Job is known here already.
@@ -227,7 +235,12 @@ public final class JobInserter {
       estimates.add(Binds.micros(j.estimatedDuration()));
       keys.add(j.idempotencyKey());
     }
-    h.createQuery(insertSql)
+    Query insert = h.createQuery(insertSql);
+    if (recordsLedger) {
+      insert.bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
+          .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()));
+    }
+    insert
         .bind("now", Binds.instant(now))
         .bind("ids", Binds.array("uuid", ids))
         .bind("owners", Binds.array("text", owners))
@@ -238,8 +251,6 @@ public final class JobInserter {
         .bind("runAts", Binds.array("text", runAts))
         .bind("estimates", Binds.array("int8", estimates))
         .bind("keys", Binds.array("text", keys))
-        .bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
-        .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
           return stored(newById.get(id), rs.getString(2), now);

@@ -1,0 +1,102 @@
+-- asyncjobs PostgreSQL schema, version 5: what a role that is not the tables' owner can do.
+--
+-- A security review found that (1) the SQL functions of V2 resolved built-in functions and
+-- operators through the caller's search_path, so a role that may create objects in a schema on that
+-- path (every role in `public` up to PostgreSQL 14) could have its own code run with the caller's
+-- rights; (2) a web-tier role under row-level security could forge what only workers write (status,
+-- result, attempts of its owner's jobs), insert jobs that its quota never counted, delete its quota
+-- records, suppress the event log's triggers by setting asyncjobs.log itself, and claim or complete
+-- jobs through the V2 functions. This file closes each of these; the role recipe in the README
+-- (shipped as web-role-grants.sql next to these files) grants only the columns a web tier writes.
+--
+-- Placeholders as in V1__jobs.sql: ${schema} (plain usage: public), ${prefix} (plain usage: empty).
+
+-- (1) No function of ours looks anything up through its caller's search_path.
+ALTER FUNCTION ${schema}.${prefix}get_next_job(text, text[], interval, integer, timestamptz)
+  SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ${schema}.${prefix}complete_job(uuid, jsonb, text, integer, interval, timestamptz)
+  SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ${schema}.${prefix}fail_job(uuid, text, interval, text, integer, timestamptz)
+  SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ${schema}.${prefix}cleanup_old_jobs(interval, integer, timestamptz)
+  SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ${schema}.${prefix}reset_user_quotas(text)
+  SET search_path = pg_catalog, pg_temp;
+
+-- (2a) The worker's functions are for the worker: grant them to another worker role explicitly.
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}get_next_job(text, text[], interval, integer, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}complete_job(uuid, jsonb, text, integer, interval, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}fail_job(uuid, text, interval, text, integer, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}cleanup_old_jobs(interval, integer, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}reset_user_quotas(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}prune_job_events(interval, integer, timestamptz) FROM PUBLIC;
+
+-- (2b) The event log's triggers may be skipped only by a role that appends its events itself: one
+-- not under row-level security (row_security_active is false for the tables' owner). Any role can
+-- set asyncjobs.log; for a web-tier role that no longer skips anything.
+DROP TRIGGER ${prefix}jobs_log_inserted ON ${schema}.${prefix}jobs;
+DROP TRIGGER ${prefix}jobs_log_updated ON ${schema}.${prefix}jobs;
+CREATE TRIGGER ${prefix}jobs_log_inserted AFTER INSERT ON ${schema}.${prefix}jobs
+  FOR EACH ROW WHEN (current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement'
+        OR row_security_active('${schema}.${prefix}jobs'::regclass))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
+CREATE TRIGGER ${prefix}jobs_log_updated AFTER UPDATE ON ${schema}.${prefix}jobs
+  FOR EACH ROW WHEN ((current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement'
+        OR row_security_active('${schema}.${prefix}jobs'::regclass))
+        AND (OLD.status IS DISTINCT FROM NEW.status
+             OR OLD.progress IS DISTINCT FROM NEW.progress
+             OR OLD.progress_message IS DISTINCT FROM NEW.progress_message
+             OR OLD.cancel_requested IS DISTINCT FROM NEW.cancel_requested
+             OR OLD.updated_at IS DISTINCT FROM NEW.updated_at))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
+
+-- (2c) Every job a role under row-level security inserts is counted in the quota ledger, by the
+-- database, in the same statement: such a role needs (and gets) no right to write the ledger, so it
+-- can neither skip the count nor delete it. The tables' owner writes its ledger rows itself (one per
+-- create call and owner, in the insert's statement).
+CREATE FUNCTION ${schema}.${prefix}jobs_count_created() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO ${schema}.${prefix}jobs_quota_ledger (owner_id, created_at, job_count)
+  VALUES (NEW.owner_id, NEW.created_at, 1);
+  RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_count_created() FROM PUBLIC;
+CREATE TRIGGER ${prefix}jobs_count_created AFTER INSERT ON ${schema}.${prefix}jobs
+  FOR EACH ROW WHEN (row_security_active('${schema}.${prefix}jobs'::regclass))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_count_created();
+
+-- (2d) What a role under row-level security may change of its owner's jobs: cancel them (a PENDING
+-- job becomes CANCELLED, a PROCESSING one is flagged) and report progress of a PROCESSING one. The
+-- column grants of the recipe already keep it from result, error, attempts, lease and payload; this
+-- keeps the columns it may write to those meanings. Anything else is refused (insufficient_privilege).
+CREATE FUNCTION ${schema}.${prefix}jobs_check_owner_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.status IS DISTINCT FROM OLD.status AND NOT (OLD.status = 'PENDING' AND NEW.status = 'CANCELLED') THEN
+    RAISE EXCEPTION 'a role under row-level security may cancel a job, not move it from % to %', OLD.status, NEW.status
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF OLD.cancel_requested AND NOT NEW.cancel_requested THEN
+    RAISE EXCEPTION 'a role under row-level security may not withdraw a cancel request'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.finished_at IS DISTINCT FROM OLD.finished_at AND NEW.status IS DISTINCT FROM 'CANCELLED' THEN
+    RAISE EXCEPTION 'a role under row-level security may set finished_at only when it cancels a pending job'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.progress IS DISTINCT FROM OLD.progress OR NEW.progress_message IS DISTINCT FROM OLD.progress_message)
+     AND OLD.status IS DISTINCT FROM 'PROCESSING' THEN
+    RAISE EXCEPTION 'a role under row-level security may report progress only of a PROCESSING job'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER ${prefix}jobs_check_owner_change BEFORE UPDATE ON ${schema}.${prefix}jobs
+  FOR EACH ROW WHEN (row_security_active('${schema}.${prefix}jobs'::regclass))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_check_owner_change();
+
+INSERT INTO ${schema}.${prefix}jobs_schema_version (version, description)
+  VALUES (5, 'search_path on every function; what a role under row-level security may write');
