@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker process: a {@link JobWorker} on the PostgreSQL schema the test names, running {@link
- * RecordingGenerator}. Prints {@code READY <workerId>} once it runs; on the input line {@code STOP}
+ * RecordingGenerator}. Prints {@code READY <workerId> host-clock <instant> store-clock <instant>}
+ * once it runs; on the input line {@code STOP}
  * closes the worker gracefully, prints {@code STOPPED} and exits; on end of input halts.
  *
  * <p>Argument: the worker id. System properties: {@code worker.leaseMillis} (default 30000), {@code
- * worker.concurrency} (4), {@code worker.pollMillis} (1000), {@code worker.record} (false: whether
+ * worker.concurrency} (4), {@code worker.pollMillis} (1000), {@code worker.rescueMillis} (the
+ * worker's default), {@code worker.record} (false: whether
  * to record executions and lease losses in the side tables {@code executions} and {@code
  * worker_notes}).
  */
@@ -39,6 +41,7 @@ public final class WorkerMain {
     int concurrency = Integer.getInteger("worker.concurrency", 4);
     Duration poll = Duration.ofMillis(Long.getLong("worker.pollMillis", 1000));
     boolean record = Boolean.getBoolean("worker.record");
+    Long rescueMillis = Long.getLong("worker.rescueMillis");
 
     ChildDatabase db = ChildDatabase.fromSystemProperties();
     HikariDataSource pool = db.pool("worker-" + workerId, concurrency + 4);
@@ -56,6 +59,9 @@ public final class WorkerMain {
         .pollInterval(poll)
         .retryPolicy(RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(2)))
         .shutdownGracePeriod(Duration.ofSeconds(5));
+    if (rescueMillis != null) {
+      builder.rescueInterval(Duration.ofMillis(rescueMillis));
+    }
     if (record) {
       builder.listener(new NoteTaker(pool, db.schema() + ".worker_notes", workerId));
     }
@@ -67,7 +73,7 @@ public final class WorkerMain {
         stop.countDown();
       }
     });
-    StdinCommands.say("READY " + workerId);
+    StdinCommands.say("READY " + workerId + " host-clock " + java.time.Instant.now() + " store-clock " + store.clock().instant());
     stop.await();
     worker.close();
     jobs.close();

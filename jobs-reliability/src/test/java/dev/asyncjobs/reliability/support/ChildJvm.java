@@ -51,6 +51,12 @@ public final class ChildJvm implements AutoCloseable {
    * The child's standard error goes to {@code logDir/<name>.log}.
    */
   public static ChildJvm start(String name, Class<?> mainClass, List<String> jvmOptions, List<String> args, Path logDir) {
+    return start(name, mainClass, jvmOptions, args, logDir, java.util.Map.of());
+  }
+
+  /** As {@link #start(String, Class, List, List, Path)}, with {@code environment} added to the child's. */
+  public static ChildJvm start(
+      String name, Class<?> mainClass, List<String> jvmOptions, List<String> args, Path logDir, java.util.Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Small, quick-starting JVMs: the machine has 2 cores shared by the test JVM and its children.
@@ -66,9 +72,9 @@ public final class ChildJvm implements AutoCloseable {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
-      Process p = new ProcessBuilder(command)
-          .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
-          .start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+      builder.environment().putAll(environment);
+      Process p = builder.start();
       return new ChildJvm(name, p, log);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start child JVM " + name, e);

@@ -25,6 +25,7 @@ import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Call;
 import dev.asyncjobs.store.postgres.internal.Connectors;
 import dev.asyncjobs.store.postgres.internal.Database;
+import dev.asyncjobs.store.postgres.internal.DatabaseClock;
 import dev.asyncjobs.store.postgres.internal.JobInserter;
 import dev.asyncjobs.store.postgres.internal.ListenerConnector;
 import dev.asyncjobs.store.postgres.internal.Migrations;
@@ -77,7 +78,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */
 public final class PostgresJobStore implements JobStore {
+  /** How often the database clock is read again; between readings the monotonic clock advances it. */
+  private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
+
   private final Clock clock;
+  private final @Nullable DatabaseClock databaseClock;
   private final SchemaNames names;
   private final @Nullable HikariDataSource ownPool;
   private final Database db;
@@ -93,7 +98,6 @@ public final class PostgresJobStore implements JobStore {
   private final HintSender hints;
 
   private PostgresJobStore(Builder b, DataSource dataSource, @Nullable HikariDataSource ownPool, ListenerConnector connector) {
-    this.clock = b.clock;
     this.names = new SchemaNames(b.schema, b.tablePrefix);
     this.ownPool = ownPool;
     if (b.autoMigrate) {
@@ -102,6 +106,15 @@ public final class PostgresJobStore implements JobStore {
       Migrations.verify(dataSource, names);
     }
     this.db = new Database(dataSource);
+    Clock given = b.clock;
+    if (given == null) {
+      DatabaseClock serverClock = new DatabaseClock(db, DATABASE_CLOCK_REFRESH);
+      this.databaseClock = serverClock;
+      this.clock = serverClock;
+    } else {
+      this.databaseClock = null;
+      this.clock = given;
+    }
     db.scopeOwners(
         db.run(Call.idempotent("checking row-level security"),
             h -> h.createQuery("SELECT row_security_active(CAST(:t AS regclass))").bind("t", names.jobs())
@@ -401,6 +414,9 @@ public final class PostgresJobStore implements JobStore {
     hints.close();
     feeds.close();
     listener.close();
+    if (databaseClock != null) {
+      databaseClock.close();
+    }
     if (ownPool != null) {
       ownPool.close();
     }
@@ -425,7 +441,7 @@ public final class PostgresJobStore implements JobStore {
     private String schema = "public";
     private String tablePrefix = "";
     private boolean autoMigrate = true;
-    private Clock clock = Clock.systemUTC();
+    private @Nullable Clock clock;
     private Duration reconnectInitial = Duration.ofMillis(100);
     private Duration reconnectMax = Duration.ofSeconds(30);
     private Duration listenerConnectWait = Duration.ofSeconds(10);
@@ -517,7 +533,13 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
-    /** The clock of every timestamp the store writes; default UTC system clock. */
+    /**
+     * The clock of every timestamp the store writes, for tests. By default the store uses the
+     * database server's clock ({@code clock_timestamp()}, read at start and every 30 s, advanced by
+     * this JVM's monotonic clock in between), so that every process sharing the store agrees on
+     * lease expiry, due times and quota windows whatever its own host's clock says. A clock given
+     * here replaces that: give every process the same one.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
