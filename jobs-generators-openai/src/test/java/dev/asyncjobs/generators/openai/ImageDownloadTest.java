@@ -287,6 +287,25 @@ class ImageDownloadTest {
   }
 
   @Test
+  void cancellingTheJobAbortsADownloadInFlight() throws Exception {
+    openai = local().build();
+    server.on(IMAGES, FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl(server.url("/files/slow.png"), "r")));
+    server.on("/files/slow.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png").held());
+    TestContext context = new TestContext("image_generation");
+    Thread canceller = new Thread(() -> {
+      server.take(); // the images request
+      server.take(); // the download, now held by the server
+      context.cancel();
+    });
+    canceller.start();
+
+    assertThatThrownBy(() -> openai.image().generate(ImageGenerationPayload.of("a kite"), context))
+        .isInstanceOf(dev.asyncjobs.JobCancelledException.class);
+    canceller.join(10_000);
+    assertNothingStored();
+  }
+
+  @Test
   void theAllowPrivateAddressesSwitchLetsTestsReachThisMachine() {
     openai = defaults().imageAllowHttp(true).imageAllowPrivateAddresses(true).build();
     String url = server.url("/files/img.png").replace("127.0.0.1", "localhost");

@@ -102,9 +102,11 @@ final class ImageFetcher implements AutoCloseable {
           }
           HttpUrl next = target.resolve(location);
           current = next != null ? next.toString() : location;
+          call.cancel(); // rather than let closing the response drain a body nobody reads
           continue;
         }
         if (response.code() != 200) {
+          call.cancel();
           throw failed(target, "HTTP " + response.code() + " (the URL may have expired)");
         }
         return read(call, response);

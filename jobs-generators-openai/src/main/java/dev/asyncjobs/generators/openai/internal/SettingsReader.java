@@ -87,11 +87,11 @@ public final class SettingsReader {
     apply(value(settings, MODERATION_TIMEOUT), v -> b.moderationTimeout(duration(MODERATION_TIMEOUT, v)));
     apply(value(settings, MODERATION_FAIL_OPEN), v -> b.moderationFailOpen(bool(MODERATION_FAIL_OPEN, v)));
     apply(value(settings, IMAGE_TRANSFER), v -> b.imageTransfer(transfer(v)));
-    apply(value(settings, TYPES), v -> b.types(types(v)));
+    apply(value(settings, TYPES), v -> b.types(list(v)));
     apply(value(settings, IMAGE_ALLOW_HTTP), v -> b.imageAllowHttp(bool(IMAGE_ALLOW_HTTP, v)));
     apply(value(settings, IMAGE_ALLOW_PRIVATE_ADDRESSES),
         v -> b.imageAllowPrivateAddresses(bool(IMAGE_ALLOW_PRIVATE_ADDRESSES, v)));
-    apply(value(settings, IMAGE_TRUSTED_HOSTS), v -> b.imageTrustedHosts(types(v)));
+    apply(value(settings, IMAGE_TRUSTED_HOSTS), v -> b.imageTrustedHosts(list(v)));
     apply(value(settings, IMAGE_MAX_BYTES), v -> b.imageMaxBytes(bytes(IMAGE_MAX_BYTES, v)));
     String dir = value(settings, ARTIFACT_DIR);
     String publicUrl = value(settings, ARTIFACT_BASE_URL);
@@ -177,7 +177,7 @@ public final class SettingsReader {
   }
 
   /** A comma-separated list, without blanks. */
-  private static Set<String> types(String v) {
+  private static Set<String> list(String v) {
     return Arrays.stream(v.split(","))
         .map(String::strip)
         .filter(s -> !s.isEmpty())
