@@ -92,6 +92,7 @@ final class ImageFetcher implements AutoCloseable {
       Call call = http.newCall(new Request.Builder().url(target).get().build());
       try (Response response = call.execute()) {
         if (response.isRedirect()) {
+          call.cancel(); // rather than let closing the response drain a body nobody reads
           String location = response.header("Location");
           if (location == null) {
             throw failed(target, "HTTP " + response.code() + " without a Location");
@@ -102,7 +103,6 @@ final class ImageFetcher implements AutoCloseable {
           }
           HttpUrl next = target.resolve(location);
           current = next != null ? next.toString() : location;
-          call.cancel(); // rather than let closing the response drain a body nobody reads
           continue;
         }
         if (response.code() != 200) {
