@@ -6,6 +6,7 @@ import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.generators.openai.internal.CallRunner;
 import dev.asyncjobs.generators.openai.internal.GraphicGenerator;
+import dev.asyncjobs.generators.openai.internal.ImageDownloads;
 import dev.asyncjobs.generators.openai.internal.ImageGenerator;
 import dev.asyncjobs.generators.openai.internal.ImageModelFamily;
 import dev.asyncjobs.generators.openai.internal.Model3dGenerator;
@@ -65,6 +66,8 @@ public final class OpenAiGenerators implements AutoCloseable {
   public static final String DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
   /** The default time one OpenAI call may take. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+  /** The default largest image downloaded from a URL: 50 MiB ({@code openai.imageMaxBytes}). */
+  public static final long DEFAULT_IMAGE_MAX_BYTES = ImageDownloads.DEFAULT_MAX_BYTES;
   /** The default time one moderation call may take (a create waits for it). */
   public static final Duration DEFAULT_MODERATION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -95,7 +98,10 @@ public final class OpenAiGenerators implements AutoCloseable {
       client.project(b.project);
     }
     OpenAIClient built = client.build();
-    this.backend = new OpenAiBackend(built, runner, b.clock, b.baseUrl, b.timeout, b.artifactStore, b.imageTransfer);
+    this.backend =
+        new OpenAiBackend(
+            built, runner, b.clock, b.baseUrl, b.timeout, b.artifactStore, b.imageTransfer,
+            new ImageDownloads(b.imageAllowHttp, b.imageAllowPrivateAddresses, b.imageTrustedHosts, b.imageMaxBytes));
     this.types = Set.copyOf(b.types);
     this.image = new ImageGenerator(backend, b.imageModel);
     this.text = new TextGenerator(backend, b.textModel);
@@ -190,6 +196,10 @@ public final class OpenAiGenerators implements AutoCloseable {
   public static final class Builder {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    private static final long MIN_IMAGE_BYTES = 1024;
+    private static final long MAX_IMAGE_BYTES = 512L * 1024 * 1024;
+    // A host name, or an IPv4 or IPv6 literal (brackets optional); no scheme, port, path or wildcard.
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\\[?[0-9A-Fa-f:.]{2,45}\\]?");
 
     private @Nullable String apiKey;
     private String baseUrl = DEFAULT_BASE_URL;
@@ -205,6 +215,10 @@ public final class OpenAiGenerators implements AutoCloseable {
     private boolean moderationFailOpen;
     private @Nullable ArtifactStore artifactStore;
     private ImageTransfer imageTransfer = ImageTransfer.BASE64;
+    private boolean imageAllowHttp;
+    private boolean imageAllowPrivateAddresses;
+    private Set<String> imageTrustedHosts = Set.of();
+    private long imageMaxBytes = DEFAULT_IMAGE_MAX_BYTES;
     private Clock clock = Clock.systemUTC();
     private Set<String> types = new LinkedHashSet<>(TYPES);
 
@@ -312,6 +326,63 @@ public final class OpenAiGenerators implements AutoCloseable {
     /** How image bytes reach the artifact store; default {@link ImageTransfer#BASE64} ({@code openai.imageTransfer}). */
     public Builder imageTransfer(ImageTransfer transfer) {
       this.imageTransfer = Objects.requireNonNull(transfer, "imageTransfer");
+      return this;
+    }
+
+    /**
+     * Whether image URLs may be plain {@code http}; default {@code false}: only {@code https} URLs
+     * are downloaded, and an {@code http} one fails the job with {@link ImageDownloadRefusedException}.
+     * For a local test server ({@code openai.imageAllowHttp}).
+     */
+    public Builder imageAllowHttp(boolean allow) {
+      this.imageAllowHttp = allow;
+      return this;
+    }
+
+    /**
+     * Whether image URLs may point at any address; default {@code false}: a host that is, or
+     * resolves to, a loopback, private, link-local, unique-local, shared (100.64/10), multicast,
+     * unspecified or reserved address, or the cloud metadata address 169.254.169.254, is refused
+     * with {@link ImageDownloadRefusedException}. Turn on for tests against a server on this
+     * machine only; for a known internal host prefer {@link #imageTrustedHosts(Set)}
+     * ({@code openai.imageAllowPrivateAddresses}).
+     */
+    public Builder imageAllowPrivateAddresses(boolean allow) {
+      this.imageAllowPrivateAddresses = allow;
+      return this;
+    }
+
+    /**
+     * Hosts whose image URLs may resolve to non-public addresses, e.g. an internal mirror or a
+     * compatible server on the local network; matched exactly, ignoring case; default none
+     * ({@code openai.imageTrustedHosts}, comma-separated). Scheme rules still apply.
+     */
+    public Builder imageTrustedHosts(Set<String> hosts) {
+      Set<String> checked = new LinkedHashSet<>();
+      for (String h : Objects.requireNonNull(hosts, "openai.imageTrustedHosts")) {
+        String host = h == null ? "" : h.strip();
+        if (!HOST.matcher(host).matches() || host.contains("..")) {
+          throw new JobConfigurationException(
+              "openai.imageTrustedHosts: '" + h + "' is not a host name or IP address (give it without scheme, port, "
+                  + "path or wildcard, e.g. images.internal.example or 10.0.0.5)");
+        }
+        checked.add(host);
+      }
+      this.imageTrustedHosts = Set.copyOf(checked);
+      return this;
+    }
+
+    /**
+     * The largest image downloaded from a URL, in bytes; default 50 MiB, from 1 KiB to 512 MiB.
+     * The download stops as soon as the body is larger, and the job fails with {@link
+     * ImageDownloadRefusedException} ({@code openai.imageMaxBytes}).
+     */
+    public Builder imageMaxBytes(long bytes) {
+      if (bytes < MIN_IMAGE_BYTES || bytes > MAX_IMAGE_BYTES) {
+        throw new JobConfigurationException(
+            "openai.imageMaxBytes must be between " + MIN_IMAGE_BYTES + " and " + MAX_IMAGE_BYTES + " bytes, was " + bytes);
+      }
+      this.imageMaxBytes = bytes;
       return this;
     }
 

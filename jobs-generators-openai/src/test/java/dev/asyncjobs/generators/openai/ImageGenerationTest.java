@@ -154,8 +154,9 @@ class ImageGenerationTest {
 
   @Test
   void fetchUrlDownloadsTheImageAndKeepsBothLocations(@TempDir Path dir) throws Exception {
+    // The fake server is plain http on 127.0.0.1, which the production defaults refuse.
     openai = builder().artifactStore(LocalDirectoryArtifactStore.of(dir).withPublicBaseUrl("https://cdn.example.com/art/"))
-        .imageTransfer(ImageTransfer.FETCH_URL).build();
+        .imageTransfer(ImageTransfer.FETCH_URL).imageAllowHttp(true).imageAllowPrivateAddresses(true).build();
     String imageUrl = server.url("/files/img-1.png");
     server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl(imageUrl, "revised")));
     server.on("/files/img-1.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
@@ -173,7 +174,8 @@ class ImageGenerationTest {
 
   @Test
   void anExpiredImageUrlIsRetryable(@TempDir Path dir) {
-    openai = builder().artifactStore(LocalDirectoryArtifactStore.of(dir)).imageTransfer(ImageTransfer.FETCH_URL).build();
+    openai = builder().artifactStore(LocalDirectoryArtifactStore.of(dir)).imageTransfer(ImageTransfer.FETCH_URL)
+        .imageAllowHttp(true).imageAllowPrivateAddresses(true).build();
     server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl(server.url("/files/gone.png"), "r")));
     server.on("/files/gone.png", FakeOpenAi.Reply.json(403, "<Error>AuthenticationFailed</Error>"));
 

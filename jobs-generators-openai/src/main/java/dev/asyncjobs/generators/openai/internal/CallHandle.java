@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One blocking remote call running on a helper thread, and the means to abort it: the OkHttp call
- * (cancelled, which closes its socket) and the helper thread (interrupted, for the JDK HTTP client
- * that fetches image bytes).
+ * (cancelled, which closes its socket; the SDK's and the image fetcher's) and the helper thread
+ * (interrupted, for anything else that blocks).
  */
 final class CallHandle {
   private final CountDownLatch finished = new CountDownLatch(1);

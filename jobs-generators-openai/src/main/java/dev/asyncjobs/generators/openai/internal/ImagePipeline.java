@@ -93,6 +93,10 @@ final class ImagePipeline {
     }
     byte[] bytes = b64 != null ? decode(r, b64, n) : backend.run(context, () -> backend.fetcher().fetch(url));
     ImageFormat format = ImageFormat.sniff(bytes);
+    if (format == null) {
+      // Downloads are checked by the fetcher; bytes in the reply itself are checked here.
+      throw ErrorMapper.malformed(r.what(), "the b64_json of image " + n + " is not a PNG, JPEG, WebP or GIF image", null);
+    }
     StoredArtifact stored;
     try {
       stored = store.store(context.jobId(), "image-" + n + "." + format.extension, format.contentType, bytes);

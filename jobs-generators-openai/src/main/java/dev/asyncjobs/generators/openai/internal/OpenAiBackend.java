@@ -27,16 +27,19 @@ public final class OpenAiBackend implements AutoCloseable {
   private final ImageTransfer transfer;
   private final ImageFetcher fetcher;
 
-  /** A backend over {@code client}, whose HTTP calls must go through {@code runner}'s interceptor. */
+  /**
+   * A backend over {@code client}, whose HTTP calls must go through {@code runner}'s interceptor;
+   * image URLs are downloaded under {@code downloads}.
+   */
   public OpenAiBackend(
       OpenAIClient client, CallRunner runner, Clock clock, String baseUrl, Duration timeout,
-      @Nullable ArtifactStore artifacts, ImageTransfer transfer) {
+      @Nullable ArtifactStore artifacts, ImageTransfer transfer, ImageDownloads downloads) {
     this.client = client;
     this.runner = runner;
     this.errors = new ErrorMapper(clock, baseUrl, timeout);
     this.artifacts = artifacts;
     this.transfer = transfer;
-    this.fetcher = new ImageFetcher(timeout);
+    this.fetcher = new ImageFetcher(timeout, downloads, runner.interceptor());
   }
 
   /**
@@ -100,7 +103,11 @@ public final class OpenAiBackend implements AutoCloseable {
     try {
       client.close();
     } finally {
-      runner.close();
+      try {
+        fetcher.close();
+      } finally {
+        runner.close();
+      }
     }
   }
 }

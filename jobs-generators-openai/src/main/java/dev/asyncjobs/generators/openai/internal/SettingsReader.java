@@ -42,14 +42,19 @@ public final class SettingsReader {
   static final String ARTIFACT_BASE_URL = "openai.artifactBaseUrl";
   static final String IMAGE_TRANSFER = "openai.imageTransfer";
   static final String TYPES = "openai.types";
+  static final String IMAGE_ALLOW_HTTP = "openai.imageAllowHttp";
+  static final String IMAGE_ALLOW_PRIVATE_ADDRESSES = "openai.imageAllowPrivateAddresses";
+  static final String IMAGE_TRUSTED_HOSTS = "openai.imageTrustedHosts";
+  static final String IMAGE_MAX_BYTES = "openai.imageMaxBytes";
 
   /** Every setting this module reads. */
   public static final List<String> KEYS =
       List.of(
           API_KEY, BASE_URL, ORGANIZATION, PROJECT, IMAGE_MODEL, GRAPHIC_MODEL, TEXT_MODEL, SIMULATION_MODEL,
           MODERATION_MODEL, TIMEOUT, MODERATION_TIMEOUT, MODERATION_FAIL_OPEN, ARTIFACT_DIR, ARTIFACT_BASE_URL,
-          IMAGE_TRANSFER, TYPES);
+          IMAGE_TRANSFER, TYPES, IMAGE_ALLOW_HTTP, IMAGE_ALLOW_PRIVATE_ADDRESSES, IMAGE_TRUSTED_HOSTS, IMAGE_MAX_BYTES);
 
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(b|kib|mib)?");
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|min|h)?");
 
   private SettingsReader() {}
@@ -82,7 +87,12 @@ public final class SettingsReader {
     apply(value(settings, MODERATION_TIMEOUT), v -> b.moderationTimeout(duration(MODERATION_TIMEOUT, v)));
     apply(value(settings, MODERATION_FAIL_OPEN), v -> b.moderationFailOpen(bool(MODERATION_FAIL_OPEN, v)));
     apply(value(settings, IMAGE_TRANSFER), v -> b.imageTransfer(transfer(v)));
-    apply(value(settings, TYPES), v -> b.types(types(v)));
+    apply(value(settings, TYPES), v -> b.types(list(v)));
+    apply(value(settings, IMAGE_ALLOW_HTTP), v -> b.imageAllowHttp(bool(IMAGE_ALLOW_HTTP, v)));
+    apply(value(settings, IMAGE_ALLOW_PRIVATE_ADDRESSES),
+        v -> b.imageAllowPrivateAddresses(bool(IMAGE_ALLOW_PRIVATE_ADDRESSES, v)));
+    apply(value(settings, IMAGE_TRUSTED_HOSTS), v -> b.imageTrustedHosts(list(v)));
+    apply(value(settings, IMAGE_MAX_BYTES), v -> b.imageMaxBytes(bytes(IMAGE_MAX_BYTES, v)));
     String dir = value(settings, ARTIFACT_DIR);
     String publicUrl = value(settings, ARTIFACT_BASE_URL);
     if (dir != null) {
@@ -135,6 +145,21 @@ public final class SettingsReader {
     }
   }
 
+  /** {@code 1048576}, {@code 1048576b}, {@code 512KiB} or {@code 50MiB}. */
+  static long bytes(String key, String v) {
+    Matcher m = SIZE.matcher(v.toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new JobConfigurationException(key + " must be a size in bytes such as 1048576, 512KiB or 50MiB, was '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2);
+    return switch (unit) {
+      case "kib" -> n * 1024;
+      case "mib" -> n * 1024 * 1024;
+      default -> n;
+    };
+  }
+
   private static boolean bool(String key, String v) {
     return switch (v.toLowerCase(Locale.ROOT)) {
       case "true", "yes", "1" -> true;
@@ -151,7 +176,8 @@ public final class SettingsReader {
     };
   }
 
-  private static Set<String> types(String v) {
+  /** A comma-separated list, without blanks. */
+  private static Set<String> list(String v) {
     return Arrays.stream(v.split(","))
         .map(String::strip)
         .filter(s -> !s.isEmpty())
