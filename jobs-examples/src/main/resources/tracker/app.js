@@ -49,6 +49,8 @@ const state = {
   lastEventId: null,    // the position of the last event seen, to resume after
   listSeq: 0,           // only the latest list request may fill the list
   reconnectTimer: null,
+  streamSeq: 0,         // only the latest connect may open a stream (a ticket fetch may outlive it)
+  retries: 0,           // failed connects in a row, for the back-off
 };
 
 const $ = (id) => document.getElementById(id);
@@ -111,14 +113,56 @@ function showError(id, error) {
 
 // ---------- token ----------
 
-function readTokenFromUrl() {
-  const m = location.hash.match(/token=([^&]+)/);
-  if (m) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-    // Keep the token out of the address bar, history and screenshots.
-    history.replaceState(null, '', location.pathname + location.search);
+// The token of a #token= link, taken out of the address bar at once (and so out of history and
+// screenshots), or null when the address has none.
+function takeTokenFromUrl() {
+  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
+  if (!m) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return decodeURIComponent(m[1]) || null;
+  } catch (e) {
+    return null;
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function subjectOf(token) {
+  const c = token ? claims(token) : null;
+  return c && typeof c.sub === 'string' ? c.sub : null;
+}
+
+// Anyone can send a #token= link, and a page that obeyed it silently would be signed in as the
+// sender: what the user then creates lands in the sender's account. So a link for another user
+// than the one signed in asks first; a link for the same user, or when nobody is signed in, is
+// taken as is.
+function offerToken(token) {
+  const current = state.token;
+  if (takesSilently(current, token)) {
+    if (token !== current) signIn(token);
+    return;
+  }
+  const dialog = $('switch-dialog');
+  const now = subjectOf(current) || 'the user of the current token';
+  const next = subjectOf(token) || 'an unknown user';
+  $('switch-text').textContent = 'This link signs the page in as ' + next + '. You are signed in as ' + now
+    + '. Switch only if you asked for this link yourself: jobs you create go to the account you are signed in as.';
+  $('switch-keep').textContent = 'Stay ' + now;
+  $('switch-accept').textContent = 'Switch to ' + next;
+  dialog.onclose = () => {
+    dialog.onclose = null;
+    if (dialog.returnValue === 'switch') signIn(token);
+  };
+  dialog.returnValue = '';
+  if (!dialog.open) dialog.showModal();
+}
+
+function takesSilently(current, token) {
+  return !current || token === current || (subjectOf(current) !== null && subjectOf(current) === subjectOf(token));
+}
+
+function signIn(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  useToken(token);
 }
 
 function claims(token) {
@@ -168,21 +212,44 @@ function setLive(kind, text) {
 
 function disconnect() {
   clearTimeout(state.reconnectTimer);
+  state.streamSeq++;
   if (state.source) state.source.close();
   state.source = null;
 }
 
-// EventSource cannot send an Authorization header, so the token goes in the query string of this
-// one route (the server accepts ?access_token= nowhere else).
+// Opens the next stream after a pause: 1, 2, 4, 8, then every 10 s, or when the server says.
+function reconnectLater(retryAfterSeconds) {
+  setLive('wait', 'reconnecting');
+  const delay = retryAfterSeconds ? retryAfterSeconds * 1000 : Math.min(1000 * 2 ** state.retries, 10000);
+  state.retries++;
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = setTimeout(connect, delay);
+}
+
+// EventSource cannot send an Authorization header, and the token must not go in a URL (logs and
+// history keep URLs). So each stream opens with a ticket the page fetches with the token just
+// before: it opens one stream, within a minute, and is good for nothing else.
 //
-// Every event carries its position in the server's event log as its id. When the connection drops,
-// the browser reconnects by itself and sends the last id it saw (Last-Event-ID): the server replays
-// exactly what was missed. A stream this page opens anew (after `closing`, or after an error that
-// closed it) passes that position as ?after=, to the same effect.
-function connect() {
+// Every event carries its position in the server's event log as its id. A ticket opens one stream
+// only, so the browser's own reconnect (the same URL again) would be refused: whenever a stream
+// breaks, the page closes it and opens a new one, with a new ticket and the last position it saw
+// as ?after=; the server replays exactly what was missed.
+async function connect() {
   disconnect();
-  setLive('wait', 'connecting');
-  const params = new URLSearchParams({ access_token: state.token });
+  const attempt = state.streamSeq;
+  if (!state.token) return;
+  setLive('wait', state.retries ? 'reconnecting' : 'connecting');
+  let ticket;
+  try {
+    ticket = (await api('POST', '/api/stream-tickets')).ticket;
+  } catch (e) {
+    if (attempt !== state.streamSeq) return;
+    // A refused token is for the person to fix (onUnauthorized said so); anything else passes.
+    if (!(e instanceof ApiError && e.status === 401)) reconnectLater(e instanceof ApiError ? Number(e.retryAfter) : 0);
+    return;
+  }
+  if (attempt !== state.streamSeq) return; // signed out or reconnected meanwhile
+  const params = new URLSearchParams({ ticket });
   if (state.lastEventId) params.set('after', state.lastEventId);
   const source = new EventSource('/api/jobs/events?' + params);
   state.source = source;
@@ -191,6 +258,7 @@ function connect() {
   // (`resumed: true`) is followed by every event missed, so the list needs no re-reading.
   source.addEventListener('ready', (e) => {
     remember(e);
+    state.retries = 0;
     setLive('on', 'live');
     if (!JSON.parse(e.data).resumed) loadJobs();
   });
@@ -204,19 +272,21 @@ function connect() {
     remember(e);
     onJobEvent(JSON.parse(e.data));
   });
+  // The server stops: another node (or this one, restarted) takes the next stream.
   source.addEventListener('closing', () => {
-    setLive('wait', 'reconnecting');
     source.close();
-    state.reconnectTimer = setTimeout(connect, 1000);
+    reconnectLater(1);
+  });
+  // The token the stream was opened with expired: asking for a new ticket tells the person so.
+  source.addEventListener('expired', () => {
+    source.close();
+    connect();
   });
   source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) {
-      // The server answered with an error (an expired token, say): ask the API why.
-      setLive('off', 'offline');
-      api('GET', '/api/quota').then(() => { state.reconnectTimer = setTimeout(connect, 3000); }, () => {});
-    } else {
-      setLive('wait', 'reconnecting');
-    }
+    if (state.source !== source) return;
+    source.close();
+    state.source = null;
+    reconnectLater();
   };
 }
 
@@ -536,9 +606,17 @@ document.addEventListener('DOMContentLoaded', () => {
     useToken(token || null);
   });
   $('sign-out').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); useToken(null); });
+  // A #token= link followed while the page is open changes only the hash.
+  window.addEventListener('hashchange', () => {
+    const link = takeTokenFromUrl();
+    if (link) offerToken(link);
+  });
   $('create-form').addEventListener('submit', submitCreate);
   $('filter-status').addEventListener('change', () => loadJobs());
   $('filter-type').addEventListener('change', () => loadJobs());
   $('more').addEventListener('click', () => loadJobs(true));
-  useToken(readTokenFromUrl());
+  const link = takeTokenFromUrl();
+  if (link && takesSilently(sessionStorage.getItem(TOKEN_KEY), link)) sessionStorage.setItem(TOKEN_KEY, link);
+  useToken(sessionStorage.getItem(TOKEN_KEY));
+  if (link) offerToken(link); // asks, unless it was taken just above
 });

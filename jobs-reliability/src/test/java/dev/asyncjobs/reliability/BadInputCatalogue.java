@@ -410,6 +410,42 @@ abstract class BadInputCatalogue {
             .http(f -> f.api.get(f.token(A), "/api/stats?scope=" + url("all' --")), problem(400, "invalid_request", "scope", "scope must be")),
         named("event stream without Accept: text/event-stream")
             .http(f -> f.api.get(f.token(A), "/api/jobs/events"), problem(406, "not_acceptable", null, "text/event-stream")),
+        // event stream credentials (HTTP only): the token never in a URL, a ticket only for the stream
+        named("the token itself in the event stream's query string")
+            .http(f -> f.api.openStream("?token=" + url(f.token(A))), problem(401, "unauthorized", null, "not accepted in the URL")),
+        named("the token as ?access_token= on the event stream")
+            .http(f -> f.api.openStream("?access_token=" + url(f.token(A))), problem(401, "unauthorized", null, "not accepted in the URL")),
+        named("stream ticket that is not a JWT")
+            .http(f -> f.api.openStream("?ticket=" + url("' OR 1=1 --")), problem(401, "unauthorized", null, "not a well-formed ticket")),
+        named("stream ticket signed with the bearer key")
+            .http(f -> f.api.openStream("?ticket=" + f.api.ticketSignedWithTheBearerKey(A)), problem(401, "unauthorized", null, "signature is not valid")),
+        named("bearer token as a stream ticket")
+            .http(f -> f.api.openStream("?ticket=" + f.token(A)), problem(401, "unauthorized", null, "signature is not valid")),
+        named("expired stream ticket")
+            .http(f -> f.api.openStream("?ticket=" + f.api.forgedTicket(A, Instant.now().minusSeconds(60))), problem(401, "unauthorized", null, "stream ticket expired")),
+        named("stream ticket used a second time")
+            .http(f -> {
+              String ticket = f.api.ticket(A);
+              f.api.keepStreamOpen(null, "?ticket=" + ticket).body().close();
+              return f.api.openStream("?ticket=" + ticket);
+            }, problem(401, "unauthorized", null, "used already")),
+        named("stream ticket as a bearer token")
+            .http(f -> f.api.get(f.api.ticket(A), "/api/jobs"), problem(401, "unauthorized", null, "only opens the event stream")),
+        named("one event stream more than a user may open")
+            .http(f -> {
+              String hog = "stream-hog";
+              List<java.io.InputStream> open = new java.util.ArrayList<>();
+              try {
+                for (int i = 0; i < 5; i++) {
+                  open.add(f.api.keepStreamOpen(f.token(hog), "").body());
+                }
+                return f.api.send(f.api.request(f.token(hog), "/api/jobs/events").header("Accept", "text/event-stream").GET().build());
+              } finally {
+                for (java.io.InputStream in : open) {
+                  in.close();
+                }
+              }
+            }, problem(429, "too_many_streams", null, "event streams open")),
 
         // accepted as plain text: stored exactly as sent, harmless
         named("SQL injection in a payload string")

@@ -5,10 +5,17 @@ import dev.asyncjobs.JobManager;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.http.util.AsyncExecutor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import kotlin.LazyKt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * GET    /api/jobs          a page of the caller's jobs           ?status=&amp;type=&amp;limit=&amp;cursor=
  * GET    /api/jobs/{id}     one job                               404 also for another owner's job
  * DELETE /api/jobs/{id}     cancel                                200 cancelled, 202 cancel requested
- * GET    /api/jobs/events   the caller's job events (SSE)         also ?access_token=
+ * POST   /api/stream-tickets a ticket that opens one event stream  {ticket, expiresAt, streamEndsAt}
+ * GET    /api/jobs/events   the caller's job events (SSE)         also ?ticket= instead of the header
  * GET    /api/quota         the caller's quota
  * GET    /api/stats         per-type metrics                      ?scope=owner|all
  * GET    /healthz           liveness and store reachability       no token
@@ -28,19 +36,29 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Every {@code /api/} route needs a valid bearer token; errors are {@code application/problem+json}.
+ * A token is never accepted in a URL. The event stream also opens with a short-lived ticket from
+ * {@code POST /api/stream-tickets} as {@code ?ticket=} (a browser's {@code EventSource} cannot send
+ * headers), ends when the credential that opened it expires, and is capped per user and in total.
  */
 public final class ApiServer implements AutoCloseable {
-  /** The one route that also accepts the token as {@code ?access_token=}. */
+  /** The one route that also accepts a stream ticket as {@code ?ticket=}. */
   public static final String EVENTS_PATH = "/api/jobs/events";
+  /** The route that mints stream tickets. */
+  public static final String TICKETS_PATH = "/api/stream-tickets";
+
+  /** The names of the threads that write event streams begin with this. */
+  public static final String STREAM_THREAD_PREFIX = "asyncjobs-event-stream-";
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final Javalin app;
   private final JobEventStream events;
+  private final ExecutorService streamThreads;
 
-  private ApiServer(Javalin app, JobEventStream events) {
+  private ApiServer(Javalin app, JobEventStream events, ExecutorService streamThreads) {
     this.app = app;
     this.events = events;
+    this.streamThreads = streamThreads;
   }
 
   /** Starts a builder for a server over {@code jobs} that trusts tokens checked by {@code auth}. */
@@ -71,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     events.close();
     app.stop();
+    streamThreads.shutdownNow();
   }
 
   /** Settings of an {@link ApiServer}. */
@@ -82,6 +101,9 @@ public final class ApiServer implements AutoCloseable {
     private long maxBodyBytes = JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 64 * 1024;
     private Duration heartbeat = Duration.ofSeconds(15);
     private int streamQueueCapacity = 1000;
+    private int maxStreamsPerUser = 5;
+    private int maxStreams = 1000;
+    private Duration streamTicketTtl = Duration.ofSeconds(60);
 
     private Builder(JobManager jobs, JwtAuth auth) {
       this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -133,14 +155,63 @@ public final class ApiServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Event streams one user may have open at once (tabs, devices); default 5. One more is
+     * answered 429 {@code too_many_streams}.
+     */
+    public Builder maxStreamsPerUser(int streams) {
+      if (streams < 1) {
+        throw new dev.asyncjobs.JobConfigurationException("maxStreamsPerUser must be at least 1, was " + streams);
+      }
+      this.maxStreamsPerUser = streams;
+      return this;
+    }
+
+    /**
+     * Event streams the server keeps open at once, of all users; default 1000. Each holds a thread
+     * while it is open (a blocking write per stream, as Javalin's SSE does on Java 17), so this is
+     * also the most threads the streams use. One more is answered 429 {@code too_many_streams}.
+     */
+    public Builder maxStreams(int streams) {
+      if (streams < 1 || streams > 100_000) {
+        throw new dev.asyncjobs.JobConfigurationException(
+            "maxStreams must be 1-100000 (each open stream holds a thread), was " + streams);
+      }
+      this.maxStreams = streams;
+      return this;
+    }
+
+    /**
+     * How long a ticket from {@code POST /api/stream-tickets} may be used to open an event stream;
+     * default 60 s. The stream it opens lasts until the token that minted it expires.
+     */
+    public Builder streamTicketTtl(Duration ttl) {
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new dev.asyncjobs.JobConfigurationException(
+            "streamTicketTtl must be 1 s to 10 min (a ticket only opens a stream; long-lived ones defeat it), was " + ttl);
+      }
+      this.streamTicketTtl = ttl;
+      return this;
+    }
+
     /** Builds and starts the server. */
     public ApiServer start() {
+      if (maxStreamsPerUser > maxStreams) {
+        throw new dev.asyncjobs.JobConfigurationException("maxStreamsPerUser (" + maxStreamsPerUser
+            + ") must not exceed maxStreams (" + maxStreams + ")");
+      }
       JobRoutes routes = new JobRoutes(jobs);
-      JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity);
-      Authentication authentication = new Authentication(auth, EVENTS_PATH);
+      JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity,
+          new StreamLimits(maxStreamsPerUser, maxStreams));
+      StreamTickets tickets = new StreamTickets(auth, jobs.clock(), streamTicketTtl);
+      Authentication authentication = new Authentication(auth, tickets, EVENTS_PATH);
+      ExecutorService streamThreads = streamThreads(maxStreams);
       ProblemMapper problems = new ProblemMapper(jobs.clock(), maxBodyBytes);
       Javalin app = Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
+        // The streams' threads: Javalin runs each SSE client on its async executor, unbounded by
+        // default; this one never has more threads than streams may be open.
+        config.concurrency.executor = LazyKt.lazyOf(new AsyncExecutor(streamThreads));
         config.http.maxRequestSize = maxBodyBytes;
         config.staticFiles.add(files -> {
           files.hostedPath = "/";
@@ -156,6 +227,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.before("/api/*", authentication::filter);
         config.routes.get("/healthz", ctx -> health(ctx, jobs));
         config.routes.post("/api/generate", routes::create);
+        config.routes.post(TICKETS_PATH, tickets::create);
         // Registered before /api/jobs/{id}, so that "events" is never read as a job id.
         config.routes.get(EVENTS_PATH, events::handle);
         config.routes.get("/api/jobs", routes::list);
@@ -164,12 +236,34 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/quota", routes::quota);
         config.routes.get("/api/stats", routes::stats);
         config.routes.exception(Exception.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
+        config.routes.exception(TooManyStreamsException.class, (e, ctx) -> HttpIo.problem(ctx, e.toProblem()));
         // Javalin's own refusals (no route, body too large, 406) take this path, not the one above.
         config.routes.exception(HttpResponseException.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
       });
-      app.start(host, port);
+      try {
+        app.start(host, port);
+      } catch (RuntimeException e) {
+        streamThreads.shutdownNow();
+        throw e;
+      }
       LOG.info("HTTP API listening on port {}", app.port());
-      return new ApiServer(app, events);
+      return new ApiServer(app, events, streamThreads);
+    }
+
+    /**
+     * At most {@code size} threads, made when needed and gone after a minute idle. Tasks queue
+     * rather than fail: a stream's permit is released just before its thread returns to the pool,
+     * so the next stream may briefly wait for it.
+     */
+    private static ExecutorService streamThreads(int size) {
+      AtomicInteger number = new AtomicInteger();
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, STREAM_THREAD_PREFIX + number.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      pool.allowCoreThreadTimeOut(true);
+      return pool;
     }
 
     private static void health(io.javalin.http.Context ctx, JobManager jobs) {

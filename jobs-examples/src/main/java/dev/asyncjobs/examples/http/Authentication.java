@@ -1,47 +1,81 @@
 package dev.asyncjobs.examples.http;
 
+import com.auth0.jwt.JWT;
 import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The before-filter of every {@code /api/} route: reads the bearer token, verifies it, and leaves
- * the owner on the request for the handlers.
+ * The before-filter of every {@code /api/} route: reads the bearer token (or, on the event stream
+ * only, a stream ticket), verifies it, and leaves the owner and the instant the credential expires
+ * on the request for the handlers.
  */
 final class Authentication {
   private static final String OWNER = "asyncjobs.owner";
+  private static final String EXPIRES = "asyncjobs.expires";
   private static final String BEARER = "Bearer ";
+  /** Query parameters a token could be put in; all refused, since URLs end up in logs and history. */
+  private static final List<String> TOKEN_PARAMETERS = List.of("access_token", "token");
 
   private final JwtAuth jwt;
-  private final String queryTokenPath;
+  private final StreamTickets tickets;
+  private final String ticketPath;
 
   /**
    * A filter over {@code jwt}.
    *
-   * @param queryTokenPath the one path that also takes {@code ?access_token=}: the SSE stream,
-   *     because a browser's {@code EventSource} cannot send an Authorization header
+   * @param ticketPath the one path that also takes {@code ?ticket=}: the SSE stream, because a
+   *     browser's {@code EventSource} cannot send an Authorization header
    */
-  Authentication(JwtAuth jwt, String queryTokenPath) {
+  Authentication(JwtAuth jwt, StreamTickets tickets, String ticketPath) {
     this.jwt = jwt;
-    this.queryTokenPath = queryTokenPath;
+    this.tickets = tickets;
+    this.ticketPath = ticketPath;
   }
 
   /** Verifies the caller or throws {@link UnauthorizedException}. */
   void filter(Context ctx) {
-    ctx.attribute(OWNER, jwt.ownerOf(token(ctx)));
+    for (String name : TOKEN_PARAMETERS) {
+      if (ctx.queryParam(name) != null) {
+        // Refused even beside a valid header: a client that puts its token in a URL should learn now.
+        throw new UnauthorizedException("the token is not accepted in the URL (?" + name + "=), where logs and"
+            + " history keep it: send 'Authorization: Bearer <JWT>'; for the event stream get a short-lived"
+            + " ticket with POST /api/stream-tickets and pass it as ?ticket=", false);
+      }
+    }
+    String header = ctx.header("Authorization");
+    String ticket = ctx.queryParam("ticket");
+    if (header == null && ticket != null && ctx.path().equals(ticketPath)) {
+      StreamTickets.Grant grant = tickets.redeem(ticket);
+      ctx.attribute(OWNER, grant.owner());
+      ctx.attribute(EXPIRES, grant.streamEndsAt());
+      return;
+    }
+    String token = bearer(header);
+    String owner;
+    try {
+      owner = jwt.ownerOf(token);
+    } catch (UnauthorizedException e) {
+      if (StreamTickets.looksLikeTicket(token)) {
+        throw new UnauthorizedException("a stream ticket only opens the event stream, as GET " + ticketPath
+            + "?ticket=<ticket>; send the token itself as 'Authorization: Bearer <JWT>' here", true);
+      }
+      throw e;
+    }
+    ctx.attribute(OWNER, owner);
+    // Verified above, so reading the claim without checking it again is safe; exp is required.
+    ctx.attribute(EXPIRES, JWT.decode(token).getExpiresAtAsInstant());
   }
 
-  private @Nullable String token(Context ctx) {
-    String header = ctx.header("Authorization");
-    if (header != null) {
-      if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        throw new UnauthorizedException("the Authorization header must read 'Bearer <JWT>'", true);
-      }
-      return header.substring(BEARER.length()).strip();
+  private static @Nullable String bearer(@Nullable String header) {
+    if (header == null) {
+      return null;
     }
-    if (ctx.path().equals(queryTokenPath)) {
-      return ctx.queryParam("access_token");
+    if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw new UnauthorizedException("the Authorization header must read 'Bearer <JWT>'", true);
     }
-    return null;
+    return header.substring(BEARER.length()).strip();
   }
 
   /** The verified owner of this request. */
@@ -52,5 +86,17 @@ final class Authentication {
       throw new IllegalStateException("route reached without authentication: " + ctx.path());
     }
     return owner;
+  }
+
+  /**
+   * When the credential of this request expires: the bearer token's {@code exp}, or for a stream
+   * opened with a ticket the {@code exp} of the token that minted it.
+   */
+  static Instant expiresAt(Context ctx) {
+    Instant expires = ctx.attribute(EXPIRES);
+    if (expires == null) {
+      throw new IllegalStateException("route reached without authentication: " + ctx.path());
+    }
+    return expires;
   }
 }

@@ -9,6 +9,7 @@ import dev.asyncjobs.JobManager;
 import dev.asyncjobs.Subscription;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -33,7 +34,7 @@ final class EventSession implements JobEventListener {
   private static final int PAGE = 200;
 
   /** How a live stretch ended. */
-  private enum Outcome { ENDED, BEHIND, PRUNED }
+  private enum Outcome { ENDED, BEHIND, PRUNED, EXPIRED }
 
   /** Wakes the writer when the queue overflowed, the position was pruned, or the server stops. */
   private static final Object WAKE = new Object();
@@ -49,9 +50,12 @@ final class EventSession implements JobEventListener {
   private long position = -1;
 
   private final Runnable onCatchUp;
+  /** When the credential that opened the stream expires: the stream ends there. */
+  private final Instant endsAt;
 
-  EventSession(SseClient client, JobManager jobs, String owner, int capacity, Runnable onCatchUp) {
+  EventSession(SseClient client, JobManager jobs, String owner, int capacity, Runnable onCatchUp, Instant endsAt) {
     this.client = client;
+    this.endsAt = endsAt;
     this.onCatchUp = onCatchUp;
     this.jobs = jobs;
     this.owner = owner;
@@ -88,7 +92,8 @@ final class EventSession implements JobEventListener {
   }
 
   /**
-   * Writes until the client leaves or the server stops; runs on the stream's own thread.
+   * Writes until the client leaves, the credential expires or the server stops; runs on the
+   * stream's own thread.
    *
    * @param after the position the client resumes after ({@code Last-Event-ID} or {@code ?after=}),
    *     or null for a new stream
@@ -96,7 +101,7 @@ final class EventSession implements JobEventListener {
   void run(@Nullable Long after, Duration heartbeat) {
     @Nullable String resync = after == null ? null : resume(after);
     try {
-      while (!client.terminated() && !closing) {
+      while (!client.terminated() && !closing && !expired()) {
         // Reset before subscribing: the subscription may deliver at once.
         queue.clear();
         behind = false;
@@ -124,7 +129,7 @@ final class EventSession implements JobEventListener {
         } finally {
           subscription.close();
         }
-        if (outcome == Outcome.ENDED) {
+        if (outcome == Outcome.ENDED || outcome == Outcome.EXPIRED) {
           break;
         }
         if (outcome == Outcome.PRUNED) {
@@ -140,6 +145,10 @@ final class EventSession implements JobEventListener {
       }
       if (closing && !client.terminated()) {
         send("closing", reason("the server is shutting down"), Math.max(position, 0));
+      } else if (expired() && !client.terminated()) {
+        // Said, then closed: a client reconnects with a fresh credential, or signs in again.
+        send("expired", reason("the credential that opened this stream expired at " + endsAt
+            + "; reconnect with a new ticket (or token)"), Math.max(position, 0));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -181,7 +190,7 @@ final class EventSession implements JobEventListener {
 
   /** Reads and sends the log's events after the position, page by page, until it is caught up. */
   private void catchUp() {
-    while (!client.terminated() && !closing) {
+    while (!client.terminated() && !closing && !expired()) {
       List<JobEvent> page = jobs.readEvents(owner, position, PAGE);
       page.forEach(this::sendEvent);
       if (page.size() < PAGE) {
@@ -203,14 +212,26 @@ final class EventSession implements JobEventListener {
         // Everything queued before the overflow is sent; the rest comes from the log.
         return Outcome.BEHIND;
       }
-      Object item = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+      long untilExpiry = Duration.between(jobs.clock().instant(), endsAt).toMillis();
+      if (untilExpiry <= 0) {
+        return Outcome.EXPIRED;
+      }
+      // Wakes at the expiry at the latest, so that the stream ends on time and not a heartbeat late.
+      boolean expiresFirst = untilExpiry < heartbeat.toMillis();
+      Object item = queue.poll(expiresFirst ? untilExpiry : heartbeat.toMillis(), TimeUnit.MILLISECONDS);
       if (item == null) {
-        client.sendComment("keep-alive");
+        if (!expiresFirst) {
+          client.sendComment("keep-alive");
+        }
       } else if (item instanceof JobEvent event) {
         sendEvent(event);
       }
     }
     return Outcome.ENDED;
+  }
+
+  private boolean expired() {
+    return !jobs.clock().instant().isBefore(endsAt);
   }
 
   private static String reason(String text) {

@@ -9,6 +9,7 @@ import io.javalin.http.sse.SseHandler;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,13 +30,20 @@ import org.jspecify.annotations.Nullable;
  * goes on live from there. {@code ready} and {@code resync} carry the position as their id, so a
  * reconnect before any event still resumes. A malformed position is a 400.
  *
- * <p>Each stream writes from its own thread (see {@link EventSession}); a slow client catches up
- * from the log at its own pace and never holds up the library's event threads or grows memory.
+ * <p>A stream ends with {@code expired} when the credential that opened it expires (the bearer
+ * token's {@code exp}, or that of the token that minted its ticket), and with {@code closing}
+ * when the server stops. Open streams are capped per owner and in total ({@link StreamLimits}):
+ * past a cap the answer is a 429 {@code too_many_streams}.
+ *
+ * <p>Each stream writes from its own thread (see {@link EventSession}), taken from a pool no
+ * larger than the total cap; a slow client catches up from the log at its own pace and never holds
+ * up the library's event threads or grows memory.
  */
 final class JobEventStream implements AutoCloseable {
   private final JobManager jobs;
   private final Duration heartbeat;
   private final int queueCapacity;
+  private final StreamLimits limits;
   private final Set<EventSession> sessions = ConcurrentHashMap.newKeySet();
   private final LongAdder catchUps = new LongAdder();
   private final Object lock = new Object();
@@ -48,22 +56,41 @@ final class JobEventStream implements AutoCloseable {
    *
    * @param heartbeat how often an idle stream sends a comment, which also finds departed clients
    * @param queueCapacity events a stream may have unsent before it is dropped
+   * @param limits the caps on open streams
    */
-  JobEventStream(JobManager jobs, Duration heartbeat, int queueCapacity) {
+  JobEventStream(JobManager jobs, Duration heartbeat, int queueCapacity, StreamLimits limits) {
     this.jobs = jobs;
     this.heartbeat = heartbeat;
     this.queueCapacity = queueCapacity;
+    this.limits = limits;
   }
 
-  /** Handles one request; returns at once, the stream runs on Javalin's async executor. */
+  /**
+   * Handles one request; returns at once, the stream runs on Javalin's async executor (a pool
+   * bounded by the total cap, see {@link ApiServer}).
+   *
+   * @throws TooManyStreamsException when the caller's or the server's cap on open streams is reached
+   */
   void handle(Context ctx) {
     String accept = ctx.header("Accept");
     if (accept == null || !accept.contains("text/event-stream")) {
       throw new HttpResponseException(406, "this route streams Server-Sent Events: send 'Accept: text/event-stream'", Map.of());
     }
     String owner = Authentication.owner(ctx);
+    Instant endsAt = Authentication.expiresAt(ctx);
     Long after = position(ctx);
-    new SseHandler(client -> stream(owner, after, client)).handle(ctx);
+    // Taken before the response starts, so that a refusal is still a plain 429 problem.
+    StreamLimits.Permit permit = limits.acquire(owner);
+    try {
+      new SseHandler(client -> {
+        try (permit) {
+          stream(owner, after, endsAt, client);
+        }
+      }).handle(ctx);
+    } catch (RuntimeException e) {
+      permit.close();
+      throw e;
+    }
   }
 
   /** The position a client resumes after: {@code Last-Event-ID}, else {@code ?after=}, else none. */
@@ -86,8 +113,8 @@ final class JobEventStream implements AutoCloseable {
             + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
   }
 
-  private void stream(String owner, @Nullable Long after, SseClient client) {
-    EventSession session = new EventSession(client, jobs, owner, queueCapacity, catchUps::increment);
+  private void stream(String owner, @Nullable Long after, Instant endsAt, SseClient client) {
+    EventSession session = new EventSession(client, jobs, owner, queueCapacity, catchUps::increment, endsAt);
     sessions.add(session);
     trackCompletion(client);
     try {

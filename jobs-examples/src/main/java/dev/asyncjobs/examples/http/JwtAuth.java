@@ -30,6 +30,7 @@ public final class JwtAuth {
 
   private final Algorithm algorithm;
   private final JWTVerifier verifier;
+  private final byte[] key;
 
   /**
    * Tokens signed and checked with {@code secret}.
@@ -42,6 +43,7 @@ public final class JwtAuth {
       throw new JobConfigurationException(
           "JOBS_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes for HS256, was " + bytes + " bytes");
     }
+    this.key = secret.getBytes(StandardCharsets.UTF_8);
     this.algorithm = Algorithm.HMAC256(secret);
     this.verifier = JWT.require(algorithm).withClaimPresence("sub").withClaimPresence("exp").build();
   }
@@ -97,6 +99,21 @@ public final class JwtAuth {
       throw new UnauthorizedException("the token's subject is not a usable owner id", true);
     }
     return subject;
+  }
+
+  /**
+   * An HS256 algorithm under a key derived from the secret for one {@code purpose} (HMAC-SHA256 of
+   * the purpose under the secret): what it signs verifies on every node that shares the secret,
+   * yet never passes as a bearer token, whose key is the secret itself.
+   */
+  Algorithm derived(String purpose) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return Algorithm.HMAC256(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+    }
   }
 
   private static void checkSubject(@Nullable String subject) {

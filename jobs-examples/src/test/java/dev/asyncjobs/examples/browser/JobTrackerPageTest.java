@@ -162,9 +162,10 @@ class JobTrackerPageTest {
   /**
    * The page reaches the server through a {@link TcpProxy}. While a job runs, the test cuts the
    * network: every connection dies, reconnects are refused. The job ends during the outage. Then
-   * the network comes back, and without a reload or a click the browser's EventSource reconnects
-   * by itself with {@code Last-Event-ID}, the server replays what was missed, and the page shows
-   * the job done, without re-reading the list.
+   * the network comes back, and without a reload or a click the page reconnects by itself with a
+   * new stream ticket and the last position it saw ({@code ?after=}), the server replays what was
+   * missed, and the page shows the job done, without re-reading the list. No URL the page asks
+   * for ever holds the token.
    */
   @Test
   void losesTheStreamMidJobReconnectsAndShowsTheFinalState() throws IOException {
@@ -229,19 +230,89 @@ class JobTrackerPageTest {
     wait.until(d -> job(d, id).findElement(By.cssSelector(".result")).isDisplayed());
     assertThat(js.executeScript("return window.__sameLoad === true;")).as("no reload happened").isEqualTo(true);
 
-    // It was a resume: the reconnect was the EventSource's own (same URL, no ?after= from the
-    // page) and sent the last id the page saw; every stream after the outage resumed; and the page
-    // never re-read the list, which it does on a fresh stream (`resumed: false`) or a `resync`:
-    // the COMPLETED it shows came from the server replaying the events the browser missed.
+    // It was a resume: the page's reconnect took a new ticket and sent the last id it saw as
+    // ?after=; every stream after the outage resumed; and the page never re-read the list, which
+    // it does on a fresh stream (`resumed: false`) or a `resync`: the COMPLETED it shows came from
+    // the server replaying the events the browser missed.
     List<TcpProxy.Request> afterOutage = proxy.requests().stream().filter(r -> r.outage() > 0).toList();
     List<TcpProxy.Request> streams = afterOutage.stream().filter(r -> r.path().equals("/api/jobs/events")).toList();
     assertThat(streams).as("event streams opened after the outage").isNotEmpty();
-    assertThat(streams.get(0).target()).as("the automatic reconnect's URL").doesNotContain("after=");
-    assertThat(streams.get(0).header("Last-Event-ID")).as("Last-Event-ID of the reconnect").isEqualTo(lastSeen);
+    assertThat(streams.get(0).target()).as("the reconnect's URL").contains("after=" + lastSeen).contains("ticket=");
     assertThat(streams).as("every stream after the outage resumes")
-        .allSatisfy(r -> assertThat(r.header("Last-Event-ID")).isNotNull());
+        .allSatisfy(r -> assertThat(r.target()).contains("after="));
+    assertThat(afterOutage).as("a new ticket before each stream").filteredOn(r -> r.path().equals("/api/stream-tickets"))
+        .hasSizeGreaterThanOrEqualTo(streams.size());
     assertThat(afterOutage).as("requests after the outage: no re-list of the jobs")
         .noneMatch(r -> r.path().equals("/api/jobs"));
+    String token = (String) js.executeScript("return state.token;");
+    assertThat(proxy.requests()).as("URLs the page asked for").isNotEmpty()
+        .allSatisfy(r -> assertThat(r.target()).doesNotContain(token).doesNotContain("token="));
+    assertThat(proxy.requests()).filteredOn(r -> r.path().equals("/api/jobs/events"))
+        .allSatisfy(r -> assertThat(r.target()).contains("ticket="));
+  }
+
+  /**
+   * A {@code #token=} link for another user than the one signed in asks before it switches (anyone
+   * can send such a link); a link for the same user, or with nobody signed in, is taken silently.
+   * Either way the token leaves the address bar.
+   */
+  @Test
+  void aLinkForAnotherUserAsksBeforeSwitching() throws IOException {
+    try (TestServer own = TestServer.builder().start()) {
+      try {
+        switchUsers(own);
+      } catch (AssertionError | RuntimeException e) {
+        screenshot("switch-failure");
+        throw new AssertionError("page at failure: " + browser.findElement(By.tagName("body")).getText(), e);
+      } finally {
+        browser.get("about:blank");
+      }
+    }
+  }
+
+  private void switchUsers(TestServer own) {
+    String base = "http://127.0.0.1:" + own.server().port();
+    WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(20));
+    By who = By.id("who");
+    By dialog = By.id("switch-dialog");
+
+    // Nobody signed in: the link is taken without a question.
+    browser.get(base + "/#token=" + own.token("link-alice"));
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+    assertThat(browser.findElement(who).getText()).contains("link-alice");
+    assertThat(browser.findElement(dialog).isDisplayed()).isFalse();
+
+    // Another user's link: asked, and told to stay.
+    browser.get(base + "/?second#token=" + own.token("link-mallory"));
+    WebElement asked = wait.until(ExpectedConditions.visibilityOfElementLocated(dialog));
+    assertThat(asked.getText()).contains("link-mallory").contains("link-alice");
+    assertThat(browser.getCurrentUrl()).as("the token leaves the address bar while asking").doesNotContain("token=");
+    assertThat(browser.findElement(who).getText()).as("still the user signed in").contains("link-alice");
+    browser.findElement(By.id("switch-keep")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(dialog));
+    assertThat(browser.findElement(who).getText()).contains("link-alice");
+    assertThat(storedSubject()).isEqualTo("link-alice");
+
+    // The same link followed on the open page (only the hash changes): asked again; this time switch.
+    ((JavascriptExecutor) browser).executeScript("location.hash = '#token=' + arguments[0];", own.token("link-mallory"));
+    wait.until(ExpectedConditions.visibilityOfElementLocated(dialog));
+    assertThat(browser.getCurrentUrl()).doesNotContain("token=");
+    browser.findElement(By.id("switch-accept")).click();
+    wait.until(ExpectedConditions.textMatches(who, java.util.regex.Pattern.compile(".*link-mallory.*")));
+    assertThat(storedSubject()).isEqualTo("link-mallory");
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+
+    // A link for the user signed in: taken without a question.
+    browser.get(base + "/?third#token=" + own.auth().issue("link-mallory", Duration.ofHours(2)));
+    wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+    assertThat(browser.findElement(dialog).isDisplayed()).isFalse();
+    assertThat(browser.getCurrentUrl()).doesNotContain("token=");
+    assertThat(browser.findElement(who).getText()).contains("link-mallory");
+  }
+
+  private static String storedSubject() {
+    return (String) ((JavascriptExecutor) browser).executeScript(
+        "return subjectOf(sessionStorage.getItem('asyncjobs.token'));");
   }
 
   private static int progress(WebDriver d, String id) {

@@ -123,10 +123,11 @@ class AuthenticationTest {
   }
 
   @Test
-  void theQueryTokenIsAcceptedOnlyByTheEventStream() {
+  void aTokenInTheQueryIsRefusedOnEveryRoute() {
     String token = server.token("alice");
 
     assert401(api.get("/api/jobs?access_token=" + token, null), false);
+    assert401(api.get("/api/jobs/events?access_token=" + token, null), false);
   }
 
   @Test

@@ -80,17 +80,24 @@ class EventStreamTest {
   }
 
   @Test
-  void theTokenMayComeInTheQueryBecauseEventSourceCannotSendHeaders() {
+  void aTicketInTheQueryOpensTheStreamBecauseEventSourceCannotSendHeadersAndResumesWithAfter() {
     try (TestServer server = TestServer.builder().start()) {
       ApiClient api = server.client();
-      String token = server.token("query-token");
-      try (SseStream stream = SseStream.open(api,
-          api.request("/api/jobs/events?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8), null))) {
+      String token = server.token("query-ticket");
+      String seen;
+      try (SseStream stream = SseStream.open(api, api.request("/api/jobs/events?ticket=" + ticket(api, token), null))) {
         assertThat(stream.next(WAIT).event()).isEqualTo("ready");
         api.post("/api/generate", token, TEXT_JOB);
-        assertThat(stream.next(WAIT).json().get("kind").asText()).isEqualTo("CREATED");
+        seen = stream.next(WAIT).id();
       }
-      Response expired = api.send(api.request("/api/jobs/events?access_token=expired.token.here", null)
+      String missed = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
+      // A page reconnects with a new ticket and the position it saw, as ?after=.
+      try (SseStream resumed = SseStream.open(api,
+          api.request("/api/jobs/events?ticket=" + ticket(api, token) + "&after=" + seen, null))) {
+        assertThat(resumed.next(WAIT).json().get("resumed").asBoolean()).isTrue();
+        assertThat(resumed.next(WAIT).json().get("jobId").asText()).isEqualTo(missed);
+      }
+      Response expired = api.send(api.request("/api/jobs/events?ticket=expired.ticket.here", null)
           .header("Accept", "text/event-stream").GET());
       assertThat(expired.status()).isEqualTo(401);
     }
@@ -271,6 +278,12 @@ class EventStreamTest {
           .contains("shutting down");
       stream.ended().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  private static String ticket(ApiClient api, String token) {
+    Response r = api.post(ApiServer.TICKETS_PATH, token, "");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.body().get("ticket").asText();
   }
 
   private static SseStream open(TestServer server, String owner) {

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 public final class HttpApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** The audience of the server's stream tickets. */
+  private static final String TICKET_AUDIENCE = "asyncjobs:event-stream";
 
   /** One response, its body read as text. */
   public record Response(int status, @Nullable String contentType, String body) {
@@ -141,6 +143,67 @@ public final class HttpApi implements AutoCloseable {
   public Response postOversized(@Nullable String token, String path, String body) {
     return send(request(token, path).header("Content-Type", "application/json").expectContinue(true)
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+  }
+
+  /** A stream ticket of {@code owner}, minted by the server ({@code POST /api/stream-tickets}). */
+  public String ticket(String owner) {
+    Response r = post(token(owner), ApiServer.TICKETS_PATH, "");
+    if (r.status() != 200) {
+      throw new AssertionError("minting a ticket answered " + r.status() + ": " + r.body());
+    }
+    return r.json().get("ticket").asText();
+  }
+
+  /**
+   * A stream ticket of {@code subject} signed as the server signs them (under the key derived
+   * from its secret for the event stream), opening streams until {@code expires}: what the server
+   * would never issue, e.g. one that expired.
+   */
+  public String forgedTicket(String subject, Instant expires) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] key = mac.doFinal(TICKET_AUDIENCE.getBytes(StandardCharsets.UTF_8));
+      return ticketClaims(subject, expires).sign(Algorithm.HMAC256(key));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A ticket's claims signed with the server's bearer secret itself: a forgery. */
+  public String ticketSignedWithTheBearerKey(String subject) {
+    return ticketClaims(subject, Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256(secret));
+  }
+
+  private static com.auth0.jwt.JWTCreator.Builder ticketClaims(String subject, Instant expires) {
+    return JWT.create().withSubject(subject).withAudience(TICKET_AUDIENCE).withJWTId(java.util.UUID.randomUUID().toString())
+        .withExpiresAt(expires).withClaim("stream_exp", Instant.now().plusSeconds(3600).getEpochSecond());
+  }
+
+  /** {@code GET /api/jobs/events} + {@code query}, as a browser's EventSource asks: no header. */
+  public Response openStream(String query) {
+    return send(request(null, ApiServer.EVENTS_PATH + query).header("Accept", "text/event-stream").GET().build());
+  }
+
+  /**
+   * Opens an event stream of {@code token}'s owner and keeps it open (the caller closes the body);
+   * fails unless the server answers 200.
+   */
+  public HttpResponse<java.io.InputStream> keepStreamOpen(@Nullable String token, String query) {
+    try {
+      HttpResponse<java.io.InputStream> r = client.send(request(token, ApiServer.EVENTS_PATH + query)
+          .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() != 200) {
+        String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        throw new AssertionError("event stream answered " + r.statusCode() + ": " + body);
+      }
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** {@code GET path}. */
