@@ -22,6 +22,6 @@ public interface ContentModerator {
 
   /** A moderator that allows everything. */
   static ContentModerator allowAll() {
-    return (owner, type, texts) -> ModerationResult.allowed();
+    return dev.asyncjobs.internal.AllowAllModerator.INSTANCE;
   }
 }

@@ -3,6 +3,8 @@ package dev.asyncjobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncjobs.internal.CheckedRequest;
+import dev.asyncjobs.internal.CreateAdmission;
 import dev.asyncjobs.internal.DurationEstimator;
 import dev.asyncjobs.internal.EventFanout;
 import dev.asyncjobs.internal.GeneratorRegistry;
@@ -64,6 +66,7 @@ public final class JobManager implements AutoCloseable {
   private final DurationEstimator estimator;
   private final EventFanout fanout;
   private final Duration eventRetention;
+  private final CreateAdmission admission;
 
   private JobManager(Builder b) {
     this.store = Objects.requireNonNull(b.store);
@@ -77,6 +80,7 @@ public final class JobManager implements AutoCloseable {
     this.estimator = new DurationEstimator(store, clock, b.estimateSampleSize, b.estimateMinSamples, b.estimateRefresh);
     this.fanout = new EventFanout(store, b.subscriberQueueCapacity, b.eventThreads);
     this.eventRetention = b.eventRetention;
+    this.admission = new CreateAdmission(store, quotaPolicy, clock);
   }
 
   /** Starts a builder; {@link Builder#store(JobStore)} is required. */
@@ -87,37 +91,67 @@ public final class JobManager implements AutoCloseable {
   /**
    * Validates, moderates and stores a new job, checking the owner's quota atomically.
    *
+   * <p>The checks run cheapest first, so that a request refused anyway never costs a moderation
+   * call (which may be a paid remote request): validation, then, when there is text to moderate,
+   * an idempotent replay (which returns the stored job unmoderated) and the owner's quota, then the
+   * moderator, then the store's atomic insert.
+   *
    * @return the stored job (PENDING), or the earlier job with the same idempotency key
    * @throws UnknownJobTypeException no generator for the type
    * @throws InvalidPayloadException payload not a JSON object or not matching the generator's record
    * @throws PayloadTooLargeException payload over the limit
    * @throws InvalidRequestException owner, priority, attempts or idempotency key out of range
-   * @throws ContentRejectedException moderation refused the text
    * @throws QuotaExceededException the owner's quota is used up
    * @throws IdempotencyConflictException the key was used with another payload
+   * @throws ContentRejectedException moderation refused the text
    */
   public Job create(JobRequest request) {
-    return store.insert(List.of(prepare(request, "")), quotaPolicy).get(0);
+    return createAll(List.of(request)).get(0);
   }
 
   /**
    * Creates several jobs all-or-nothing: when any request is refused, none is stored. Messages of
-   * validation errors start with the request's index.
+   * validation errors start with the request's index. The checks run in the order of {@link
+   * #create}, each over the whole batch.
    */
   public List<Job> createAll(List<JobRequest> requests) {
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<NewJob> prepared = new ArrayList<>(requests.size());
+    List<CheckedRequest> checked = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
-      prepared.add(prepare(requests.get(i), requests.size() > 1 ? "request " + i + ": " : ""));
+      checked.add(check(requests.get(i), requests.size() > 1 ? "request " + i + ": " : ""));
+    }
+    List<CheckedRequest> toModerate = new ArrayList<>();
+    for (CheckedRequest c : checked) {
+      if (!c.texts().isEmpty()) {
+        toModerate.add(c);
+      }
+    }
+    if (!toModerate.isEmpty() && moderator != ContentModerator.allowAll()) {
+      List<CheckedRequest> fresh = new ArrayList<>();
+      for (CheckedRequest c : checked) {
+        if (admission.replayOf(c).isEmpty()) {
+          fresh.add(c);
+        }
+      }
+      admission.checkQuotas(fresh);
+      for (CheckedRequest c : toModerate) {
+        if (fresh.contains(c)) {
+          moderate(c);
+        }
+      }
+    }
+    List<NewJob> prepared = new ArrayList<>(checked.size());
+    for (CheckedRequest c : checked) {
+      prepared.add(toNewJob(c));
     }
     return store.insert(prepared, quotaPolicy);
   }
 
-  private NewJob prepare(JobRequest r, String where) {
+  private CheckedRequest check(JobRequest r, String where) {
     try {
-      return prepare(r);
+      return check(r);
     } catch (InvalidPayloadException e) {
       throw where.isEmpty() ? e : new InvalidPayloadException(e.field(), where + e.getMessage());
     } catch (UnknownJobTypeException | PayloadTooLargeException e) {
@@ -127,7 +161,7 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
-  private NewJob prepare(JobRequest r) {
+  private CheckedRequest check(JobRequest r) {
     requireOwner(r.ownerId());
     RegisteredGenerator<?> generator = registry.get(r.type());
     JsonNode tree = parsePayload(r.payload());
@@ -145,26 +179,30 @@ public final class JobManager implements AutoCloseable {
       throw new InvalidRequestException(
           "idempotencyKey", "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " printable characters");
     }
-    List<String> texts = PayloadTexts.collect(tree);
-    Duration estimate = bindAndModerate(generator, tree, texts, r);
+    return bind(generator, tree, r, priority, maxAttempts);
+  }
+
+  private <P> CheckedRequest bind(RegisteredGenerator<P> g, JsonNode tree, JobRequest r, int priority, int maxAttempts) {
+    P payload = g.bind(tree);
+    List<String> texts = g.moderationText(payload);
+    List<String> toCheck = texts == null ? PayloadTexts.collect(tree) : List.copyOf(texts);
+    return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts);
+  }
+
+  private void moderate(CheckedRequest c) {
+    ModerationResult verdict = moderator.moderate(c.request().ownerId(), c.request().type(), c.texts());
+    if (verdict.flagged()) {
+      throw new ContentRejectedException(verdict.categories(), verdict.reason());
+    }
+  }
+
+  private NewJob toNewJob(CheckedRequest c) {
+    JobRequest r = c.request();
     Instant now = clock.instant();
     Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
     return new NewJob(
-        JobIds.newId(clock), r.ownerId(), r.type(), Json.write(tree), priority, maxAttempts, runAt,
-        estimator.estimate(r.type(), estimate), key);
-  }
-
-  private <P> Duration bindAndModerate(RegisteredGenerator<P> g, JsonNode tree, List<String> allTexts, JobRequest r) {
-    P payload = g.bind(tree);
-    List<String> texts = g.moderationText(payload);
-    List<String> toCheck = texts == null ? allTexts : texts;
-    if (!toCheck.isEmpty()) {
-      ModerationResult verdict = moderator.moderate(r.ownerId(), r.type(), List.copyOf(toCheck));
-      if (verdict.flagged()) {
-        throw new ContentRejectedException(verdict.categories(), verdict.reason());
-      }
-    }
-    return g.estimate(payload);
+        JobIds.newId(clock), r.ownerId(), r.type(), Json.write(c.tree()), c.priority(), c.maxAttempts(), runAt,
+        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey());
   }
 
   private JsonNode parsePayload(String payload) {

@@ -56,6 +56,14 @@ public interface JobStore extends AutoCloseable {
     return find(id).filter(job -> job.ownerId().equals(ownerId));
   }
 
+  /**
+   * The job that {@code ownerId} created with this idempotency key, if any. {@link JobManager} asks
+   * before it moderates a create that carries a key, so that a replay costs no moderation call and
+   * a conflicting one fails before it; {@link #insert} still decides atomically. A store scoped by
+   * owner in the database must name the owner in the read.
+   */
+  Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey);
+
   /** A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks. */
   Page<Job> query(JobQuery query);
 

@@ -133,4 +133,12 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().find(conflicting.id())).isEmpty();
     assertUnchanged(first);
   }
+
+  @Test
+  default void aJobIsFoundByItsOwnersKeyOnly() {
+    Job first = createStrict(job().idempotencyKey("find-me").build());
+    assertThat(store().findByIdempotencyKey(OWNER, "find-me")).map(Job::id).contains(first.id());
+    assertThat(store().findByIdempotencyKey(OWNER, "another")).isEmpty();
+    assertThat(store().findByIdempotencyKey(OWNER + "-other", "find-me")).isEmpty();
+  }
 }

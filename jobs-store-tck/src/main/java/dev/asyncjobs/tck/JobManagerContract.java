@@ -608,4 +608,61 @@ public abstract class JobManagerContract {
     assertThat(jobs.find(A, pending.id())).isPresent();
     assertThatThrownBy(() -> jobs.cleanup(Duration.ofDays(-1))).isInstanceOf(InvalidRequestException.class);
   }
+
+  /** A moderator that records every call, so that a test sees which creates cost one. */
+  private static final class CountingModerator implements dev.asyncjobs.ContentModerator {
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    final KeywordContentModerator rules = KeywordContentModerator.builder().block("violence", "violence").build();
+
+    @Override
+    public dev.asyncjobs.ModerationResult moderate(String ownerId, String type, List<String> texts) {
+      calls.incrementAndGet();
+      return rules.moderate(ownerId, type, texts);
+    }
+  }
+
+  /** Security review, finding 7: the cheap local checks come before any (possibly paid) moderation call. */
+  @Test
+  void anOverQuotaCreateIsRefusedForItsQuotaWithoutAModerationCall() {
+    CountingModerator moderator = new CountingModerator();
+    try (JobManager limited = manager(owner -> new QuotaLimits(1, 100, Duration.ZERO), b -> b.moderator(moderator))) {
+      limited.create(echo(A));
+      assertThat(moderator.calls.get()).isEqualTo(1);
+      // over quota and flagged content: the quota answers (429), the moderator is not asked
+      assertThatThrownBy(() -> limited.create(echo(A, "{\"text\":\"violence\",\"repeat\":1}")))
+          .isInstanceOf(QuotaExceededException.class);
+      assertThatThrownBy(() -> limited.createAll(List.of(echo(B), echo(B))))
+          .isInstanceOf(QuotaExceededException.class);
+      assertThat(moderator.calls.get()).as("moderation calls").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anIdempotentReplayReturnsTheStoredJobWithoutAModerationCallAndAConflictFailsBeforeOne() {
+    CountingModerator moderator = new CountingModerator();
+    try (JobManager m = manager(QuotaPolicy.unlimited(), b -> b.moderator(moderator))) {
+      Job first = m.create(JobRequest.builder(A, "echo").payload("{\"text\":\"hi\",\"repeat\":2}").idempotencyKey("k-1").build());
+      Job again = m.create(JobRequest.builder(A, "echo").payload("{\"repeat\":2, \"text\":\"hi\"}").idempotencyKey("k-1").build());
+      assertThat(again.id()).isEqualTo(first.id());
+      assertThatThrownBy(() -> m.create(JobRequest.builder(A, "echo").payload("{\"text\":\"other\",\"repeat\":1}")
+              .idempotencyKey("k-1").build()))
+          .isInstanceOf(IdempotencyConflictException.class);
+      assertThat(moderator.calls.get()).as("moderation calls: only the first create").isEqualTo(1);
+      // the same key of another owner is another request
+      Job bobs = m.create(JobRequest.builder(B, "echo").payload("{\"text\":\"hi\",\"repeat\":2}").idempotencyKey("k-1").build());
+      assertThat(bobs.id()).isNotEqualTo(first.id());
+      assertThat(moderator.calls.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void invalidPayloadsAreRefusedBeforeAModerationCall() {
+    CountingModerator moderator = new CountingModerator();
+    try (JobManager m = manager(QuotaPolicy.unlimited(), b -> b.moderator(moderator))) {
+      assertThatThrownBy(() -> m.createAll(List.of(echo(A, "{\"text\":\"violence\",\"repeat\":1}"),
+              echo(A, "{\"text\":\"hi\",\"repeat\":9}"))))
+          .isInstanceOf(InvalidPayloadException.class).hasMessageStartingWith("request 1: ");
+      assertThat(moderator.calls.get()).isZero();
+    }
+  }
 }

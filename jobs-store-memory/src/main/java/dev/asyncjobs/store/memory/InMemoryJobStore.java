@@ -275,6 +275,22 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
+  public Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey) {
+    OwnerState state = owners.get(ownerId);
+    if (state == null) {
+      return Optional.empty();
+    }
+    UUID id;
+    state.lock.lock();
+    try {
+      id = state.idempotencyKeys.get(idempotencyKey);
+    } finally {
+      state.lock.unlock();
+    }
+    return id == null ? Optional.empty() : find(id);
+  }
+
+  @Override
   public Page<Job> query(JobQuery query) {
     NavigableSet<Keys.Timed> index;
     if (query.ownerId() == null) {

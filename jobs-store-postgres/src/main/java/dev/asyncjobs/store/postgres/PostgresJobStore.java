@@ -250,6 +250,12 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
+  public Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey) {
+    return db.run(Call.idempotent("find by idempotency key").forOwner(ownerId),
+        h -> reads.findByIdempotencyKey(h, ownerId, idempotencyKey));
+  }
+
+  @Override
   public Page<Job> query(JobQuery query) {
     return db.run(Call.idempotent("query").forOwner(query.ownerId()), h -> reads.query(h, query));
   }

@@ -26,16 +26,24 @@ import org.jspecify.annotations.Nullable;
 public final class Reads {
   private final SchemaNames names;
   private final String findSql;
+  private final String byKeySql;
   private final String recentDurationsSql;
 
   /** The statements on {@code names}' jobs table. */
   public Reads(SchemaNames names) {
     this.names = names;
     this.findSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id"));
+    this.byKeySql = JobRows.withColumns(names.sql(
+        "SELECT {cols} FROM {jobs} AS j WHERE j.owner_id = :owner AND j.idempotency_key = :key"));
     this.recentDurationsSql = names.sql(
         "SELECT (extract(epoch FROM j.actual_duration) * 1000000)::bigint FROM {jobs} AS j"
             + " WHERE j.type = :type AND j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL"
             + " AND j.finished_at IS NOT NULL ORDER BY j.finished_at DESC, j.id DESC LIMIT :limit");
+  }
+
+  /** The owner's job with this idempotency key (the unique index answers it). */
+  public Optional<Job> findByIdempotencyKey(Handle h, String ownerId, String key) {
+    return h.createQuery(byKeySql).bind("owner", ownerId).bind("key", key).map(JobRows.MAPPER).findOne();
   }
 
   /** The job with this id. */
