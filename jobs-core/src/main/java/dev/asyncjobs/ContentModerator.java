@@ -20,6 +20,16 @@ public interface ContentModerator {
    */
   ModerationResult moderate(String ownerId, String type, List<String> texts);
 
+  /**
+   * Whether {@link #moderate} calls out (a remote and perhaps paid service). For such a moderator
+   * {@link JobManager} first makes its cheap checks (an idempotent replay, the owner's quota), so
+   * that a request refused or repeated anyway costs no call; a local moderator answers as cheaply
+   * as those checks and is asked directly. Default true.
+   */
+  default boolean callsOut() {
+    return true;
+  }
+
   /** A moderator that allows everything. */
   static ContentModerator allowAll() {
     return dev.asyncjobs.internal.AllowAllModerator.INSTANCE;

@@ -92,9 +92,10 @@ public final class JobManager implements AutoCloseable {
    * Validates, moderates and stores a new job, checking the owner's quota atomically.
    *
    * <p>The checks run cheapest first, so that a request refused anyway never costs a moderation
-   * call (which may be a paid remote request): validation, then, when there is text to moderate,
-   * an idempotent replay (which returns the stored job unmoderated) and the owner's quota, then the
-   * moderator, then the store's atomic insert.
+   * call (which may be a paid remote request): validation, then, when there is text for a moderator
+   * that {@linkplain ContentModerator#callsOut() calls out}, an idempotent replay (which returns
+   * the stored job unmoderated) and the owner's quota, then the moderator, then the store's atomic
+   * insert.
    *
    * @return the stored job (PENDING), or the earlier job with the same idempotency key
    * @throws UnknownJobTypeException no generator for the type
@@ -128,18 +129,24 @@ public final class JobManager implements AutoCloseable {
         toModerate.add(c);
       }
     }
-    if (!toModerate.isEmpty() && moderator != ContentModerator.allowAll()) {
+    if (!toModerate.isEmpty() && moderator.callsOut()) {
+      boolean[] replayed = new boolean[checked.size()];
       List<CheckedRequest> fresh = new ArrayList<>();
-      for (CheckedRequest c : checked) {
-        if (admission.replayOf(c).isEmpty()) {
-          fresh.add(c);
+      for (int i = 0; i < checked.size(); i++) {
+        replayed[i] = admission.replayOf(checked.get(i)).isPresent();
+        if (!replayed[i]) {
+          fresh.add(checked.get(i));
         }
       }
       admission.checkQuotas(fresh);
-      for (CheckedRequest c : toModerate) {
-        if (fresh.contains(c)) {
-          moderate(c);
+      for (int i = 0; i < checked.size(); i++) {
+        if (!replayed[i] && !checked.get(i).texts().isEmpty()) {
+          moderate(checked.get(i));
         }
+      }
+    } else if (moderator != ContentModerator.allowAll()) {
+      for (CheckedRequest c : toModerate) {
+        moderate(c);
       }
     }
     List<NewJob> prepared = new ArrayList<>(checked.size());

@@ -60,9 +60,13 @@ public interface JobStore extends AutoCloseable {
    * The job that {@code ownerId} created with this idempotency key, if any. {@link JobManager} asks
    * before it moderates a create that carries a key, so that a replay costs no moderation call and
    * a conflicting one fails before it; {@link #insert} still decides atomically. A store scoped by
-   * owner in the database must name the owner in the read.
+   * owner in the database must name the owner in the read. The default finds nothing (such a
+   * store's replays are moderated again before its insert returns the stored job); both shipped
+   * stores answer it.
    */
-  Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey);
+  default Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey) {
+    return Optional.empty();
+  }
 
   /** A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks. */
   Page<Job> query(JobQuery query);

@@ -7,16 +7,20 @@ import dev.asyncjobs.JobStore;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The cheap checks a create makes before it asks the moderator, which may be a paid remote call:
  * an idempotent replay returns the stored job without moderation, a conflicting one and an
  * exhausted quota fail first (429, not a moderation verdict). The store's insert still decides
- * both atomically; these reads only keep a refused or repeated request from costing a call.
+ * both atomically; these reads only keep a refused or repeated request from costing a call. (A
+ * replayed job deleted between the two, by retention, is created again unmoderated: its request
+ * was moderated when it was first created.)
  */
 public final class CreateAdmission {
   private final JobStore store;
@@ -54,7 +58,14 @@ public final class CreateAdmission {
    */
   public void checkQuotas(List<CheckedRequest> fresh) {
     Map<String, Integer> perOwner = new TreeMap<>();
-    fresh.forEach(r -> perOwner.merge(r.request().ownerId(), 1, Integer::sum));
+    // Requests of one batch with the same key make one job, as the store counts them.
+    Set<String> keys = new HashSet<>();
+    for (CheckedRequest r : fresh) {
+      String key = r.idempotencyKey();
+      if (key == null || keys.add(r.request().ownerId() + '\u0000' + key)) {
+        perOwner.merge(r.request().ownerId(), 1, Integer::sum);
+      }
+    }
     perOwner.forEach((owner, count) -> {
       QuotaLimits limits = quotas.limitsFor(owner);
       if (!limits.isUnlimited()) {

@@ -125,6 +125,48 @@ class WebRoleHardeningTest {
   }
 
   @Test
+  void theWebRoleCannotBackdateAJobToEscapeItsQuotaWindows() throws SQLException {
+    try (Connection c = asAlice()) {
+      refused(c, "INSERT INTO " + jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
+          + " VALUES (gen_random_uuid(), 'alice', 'old', '{}', '1970-01-01', now(), now())", "may not backdate a job");
+    }
+  }
+
+  /**
+   * An installation that granted whole rows before V5 (the earlier README): the triggers hold that
+   * role to a web tier's changes all the same.
+   */
+  @Test
+  void withWholeRowGrantsTheTriggersStillRefuseWhatAWorkerWrites() throws SQLException {
+    String broad = schema.name() + "_broad";
+    schema.execute("CREATE ROLE " + broad + " LOGIN PASSWORD 'broad'",
+        "GRANT USAGE ON SCHEMA " + schema.name() + " TO " + broad,
+        "GRANT SELECT, INSERT, UPDATE ON " + jobs() + " TO " + broad);
+    Job mine;
+    try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
+      worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("broad").build()), QuotaPolicy.unlimited());
+      mine = worker.claim(new ClaimRequest("w2", Set.of("broad"), 1, Duration.ofHours(1))).get(0);
+    }
+    try (Connection c = DriverManager.getConnection(PostgresTestDatabase.server().url(), broad, "broad")) {
+      try (Statement st = c.createStatement()) {
+        st.execute("SELECT set_config('asyncjobs.owner_id', 'alice', false)");
+        assertThat(st.executeUpdate("UPDATE " + jobs() + " SET progress = 60 WHERE id = '" + mine.id() + "'"))
+            .as("progress forwards is a web tier's change").isEqualTo(1);
+      }
+      refused(c, "UPDATE " + jobs() + " SET result = '{\"url\":\"forged\"}' WHERE id = '" + running.id() + "'",
+          "may change only the status (to cancel), the cancel request and the progress");
+      refused(c, "UPDATE " + jobs() + " SET attempts = 0, lease_until = now() WHERE id = '" + running.id() + "'",
+          "may change only");
+      refused(c, "UPDATE " + jobs() + " SET progress = 10 WHERE id = '" + mine.id() + "'", "only forwards");
+      refused(c, "INSERT INTO " + jobs() + " (id, owner_id, type, payload, status, result, created_at, updated_at, run_at)"
+          + " VALUES (gen_random_uuid(), 'alice', 't', '{}', 'COMPLETED', '{}', now(), now(), now())",
+          "may insert new PENDING jobs only");
+    } finally {
+      schema.execute("DROP OWNED BY " + broad, "DROP ROLE " + broad);
+    }
+  }
+
+  @Test
   void theWebRoleCannotSuppressTheEventLogBySettingTheStatementSwitch() throws SQLException {
     String events = schema.name() + ".jobs_events";
     try (Connection c = asAlice(); Statement st = c.createStatement()) {
@@ -174,6 +216,12 @@ class WebRoleHardeningTest {
             NewJobBuilder.newJob(CLOCK).owner("carol").build()), limited);
         assertThat(store.quotaWindow("carol").lastHour()).as("counted by the database").isEqualTo(before + 2);
         assertThat(store.cancel(made.get(0).id(), "carol").status()).isEqualTo(JobStatus.CANCELLED);
+        Job keyed = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited).get(0);
+        assertThat(store.findByIdempotencyKey("carol", "web-key")).map(Job::id).contains(keyed.id());
+        assertThat(store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited)
+            .get(0).id()).as("a replay").isEqualTo(keyed.id());
+        assertThat(store.updateProgress(running.id(), "alice", 40, "halfway").progress()).isEqualTo(40);
+        assertThat(store.cancel(running.id(), "alice").cancelRequested()).isTrue();
       }
     }
   }
@@ -192,6 +240,8 @@ class WebRoleHardeningTest {
   void roleNamesThatAreNotPlainIdentifiersAreRefused() {
     assertThatThrownBy(() -> PostgresJobStore.webRoleGrants("asyncjobs", "", "web; DROP TABLE x"))
         .isInstanceOf(dev.asyncjobs.JobConfigurationException.class).hasMessageContaining("role must be a lowercase SQL identifier");
+    assertThatThrownBy(() -> PostgresJobStore.webRoleGrants("asyncjobs", "", "public"))
+        .isInstanceOf(dev.asyncjobs.JobConfigurationException.class).hasMessageContaining("not 'public'");
     assertThatThrownBy(() -> PostgresJobStore.webRoleGrants("Bad-Schema", "", "web"))
         .isInstanceOf(dev.asyncjobs.JobConfigurationException.class).hasMessageContaining("schema must be");
   }

@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +34,26 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
 
   /** Readings per refresh; the one with the shortest round trip is kept. */
   private static final int SAMPLES = 3;
+  /** The first wait after a failed refresh; it doubles up to the refresh interval. */
+  private static final long FIRST_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Database db;
   private final long refreshNanos;
   private final ExecutorService refresher;
   private final AtomicBoolean refreshing = new AtomicBoolean();
+  /** The largest instant handed out (nanoseconds since the epoch): time never goes back here. */
+  private final AtomicLong latest = new AtomicLong(Long.MIN_VALUE);
   private volatile Reading reading;
+  private volatile long nextRefreshAt;
+  private volatile long retryNanos = FIRST_RETRY_NANOS;
+  private volatile boolean closed;
 
   /** Reads the server's clock now (so the first instant is right) and then every {@code refreshEvery}. */
   public DatabaseClock(Database db, Duration refreshEvery) {
     this.db = db;
     this.refreshNanos = refreshEvery.toNanos();
     this.reading = read();
+    this.nextRefreshAt = reading.atNanos() + refreshNanos;
     this.refresher = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "asyncjobs-database-clock");
       t.setDaemon(true);
@@ -65,22 +76,30 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
           best = new Reading(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), before + (after - before) / 2);
         }
       }
-      return java.util.Objects.requireNonNull(best);
+      return Objects.requireNonNull(best);
     });
   }
 
+  /**
+   * The server's time now. Never earlier than an instant this clock returned before: a new reading
+   * may differ from the old one by a fraction of a round trip (or the server's clock was stepped),
+   * and ids and timestamps written by one process should not go backwards for it.
+   */
   @Override
   public Instant instant() {
     Reading r = reading;
     long now = System.nanoTime();
-    if (now - r.atNanos() > refreshNanos && refreshing.compareAndSet(false, true)) {
+    if (now - nextRefreshAt > 0 && !closed && refreshing.compareAndSet(false, true)) {
       try {
         refresher.execute(this::refresh);
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
+      } catch (RejectedExecutionException shutDown) {
         refreshing.set(false);
       }
     }
-    return r.serverTime().plusNanos(now - r.atNanos());
+    Instant t = r.serverTime().plusNanos(now - r.atNanos());
+    long nanos = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    long out = latest.accumulateAndGet(nanos, Math::max);
+    return Instant.ofEpochSecond(0, out);
   }
 
   private void refresh() {
@@ -92,8 +111,14 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
         LOG.warn("the database clock moved {} ms against this process's monotonic clock since the last reading", drift);
       }
       reading = fresh;
+      retryNanos = FIRST_RETRY_NANOS;
+      nextRefreshAt = fresh.atNanos() + refreshNanos;
     } catch (RuntimeException e) {
-      LOG.warn("could not read the database clock; keeping the last reading: {}", e.toString());
+      long wait = retryNanos;
+      retryNanos = Math.min(wait * 2, refreshNanos);
+      nextRefreshAt = System.nanoTime() + wait;
+      LOG.warn("could not read the database clock; keeping the last reading, trying again in {} ms: {}",
+          wait / 1_000_000, e.toString());
     } finally {
       refreshing.set(false);
     }
@@ -111,6 +136,7 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     refresher.shutdownNow();
   }
 
@@ -142,6 +168,16 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
     @Override
     public Clock withZone(ZoneId other) {
       return clock.withZone(other);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Zoned z && z.clock == clock && z.zone.equals(zone);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(clock) * 31 + zone.hashCode();
     }
   }
 }

@@ -34,7 +34,7 @@ public final class OwnerWrites {
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.status = 'PENDING' THEN 'CANCELLED' ELSE j.status END,"
             + " finished_at = CASE WHEN j.status = 'PENDING' THEN :now ELSE j.finished_at END,"
-            + " cancel_requested = (j.status = 'PROCESSING'), updated_at = :now"
+            + " cancel_requested = (j.cancel_requested OR j.status = 'PROCESSING'), updated_at = :now"
             + " WHERE j.id = :id AND j.owner_id = :owner"
             + " AND (j.status = 'PENDING' OR (j.status = 'PROCESSING' AND NOT j.cancel_requested))"
             + " RETURNING {cols}";

@@ -10,8 +10,9 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The quota ledger: one row per create call and owner, counted in sliding windows. Rows older than
- * a day are pruned, except each owner's latest, which the minimum-interval rule still needs.
+ * The quota ledger: one row per create call and owner (one per job for a role under row-level
+ * security, whose rows the database writes), counted in sliding windows. Rows older than a day are
+ * pruned, except each owner's latest, which the minimum-interval rule still needs.
  */
 public final class QuotaLedger {
   private static final Duration HOUR = Duration.ofHours(1);

@@ -16,6 +16,9 @@ public final class RoleGrants {
   /** What a role name may be here: a lowercase SQL identifier that needs no quoting. */
   public static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+  private static final java.util.Set<String> RESERVED =
+      java.util.Set.of("public", "current_user", "current_role", "session_user", "none", "user");
+
   private static final String PATH = "dev/asyncjobs/store/postgres/roles/web-role-grants.sql";
 
   private RoleGrants() {}
@@ -25,6 +28,10 @@ public final class RoleGrants {
     if (!ROLE.matcher(Objects.requireNonNull(role, "role")).matches()) {
       throw new JobConfigurationException(
           "role must be a lowercase SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters), was '" + role + "'");
+    }
+    if (RESERVED.contains(role) || role.startsWith("pg_")) {
+      // GRANT … TO public (quoted or not) grants every role; the others name no fixed role.
+      throw new JobConfigurationException("role must name one role of its own, not '" + role + "'");
     }
     return names.substitute(template()).replace("${role}", role);
   }

@@ -41,19 +41,43 @@ CREATE TRIGGER ${prefix}jobs_log_inserted AFTER INSERT ON ${schema}.${prefix}job
         OR row_security_active('${schema}.${prefix}jobs'::regclass))
   EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
 CREATE TRIGGER ${prefix}jobs_log_updated AFTER UPDATE ON ${schema}.${prefix}jobs
-  FOR EACH ROW WHEN ((current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement'
-        OR row_security_active('${schema}.${prefix}jobs'::regclass))
-        AND (OLD.status IS DISTINCT FROM NEW.status
+  -- the column tests first: a heartbeat (only lease_until moves) decides without a function call
+  FOR EACH ROW WHEN ((OLD.status IS DISTINCT FROM NEW.status
              OR OLD.progress IS DISTINCT FROM NEW.progress
              OR OLD.progress_message IS DISTINCT FROM NEW.progress_message
              OR OLD.cancel_requested IS DISTINCT FROM NEW.cancel_requested
-             OR OLD.updated_at IS DISTINCT FROM NEW.updated_at))
+             OR OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+        AND (current_setting('asyncjobs.log', true) IS DISTINCT FROM 'statement'
+             OR row_security_active('${schema}.${prefix}jobs'::regclass)))
   EXECUTE FUNCTION ${schema}.${prefix}jobs_log_row();
 
 -- (2c) Every job a role under row-level security inserts is counted in the quota ledger, by the
 -- database, in the same statement: such a role needs (and gets) no right to write the ledger, so it
 -- can neither skip the count nor delete it. The tables' owner writes its ledger rows itself (one per
--- create call and owner, in the insert's statement).
+-- create call and owner, in the insert's statement). Such a role's inserts must also be new
+-- requests: PENDING, nothing a worker writes, and not backdated (a created_at in the past would
+-- put the ledger row outside the quota windows).
+CREATE FUNCTION ${schema}.${prefix}jobs_check_owner_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.status IS DISTINCT FROM 'PENDING' OR NEW.attempts <> 0 OR NEW.progress <> 0 OR NEW.cancel_requested
+     OR NEW.result IS NOT NULL OR NEW.error_message IS NOT NULL OR NEW.progress_message IS NOT NULL
+     OR NEW.worker_id IS NOT NULL OR NEW.lease_until IS NOT NULL OR NEW.started_at IS NOT NULL
+     OR NEW.finished_at IS NOT NULL OR NEW.actual_duration IS NOT NULL THEN
+    RAISE EXCEPTION 'a role under row-level security may insert new PENDING jobs only'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.created_at < now() - interval '5 minutes' THEN
+    RAISE EXCEPTION 'a role under row-level security may not backdate a job (created_at %)', NEW.created_at
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER ${prefix}jobs_check_owner_insert BEFORE INSERT ON ${schema}.${prefix}jobs
+  FOR EACH ROW WHEN (row_security_active('${schema}.${prefix}jobs'::regclass))
+  EXECUTE FUNCTION ${schema}.${prefix}jobs_check_owner_insert();
+
 CREATE FUNCTION ${schema}.${prefix}jobs_count_created() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -68,27 +92,40 @@ CREATE TRIGGER ${prefix}jobs_count_created AFTER INSERT ON ${schema}.${prefix}jo
   EXECUTE FUNCTION ${schema}.${prefix}jobs_count_created();
 
 -- (2d) What a role under row-level security may change of its owner's jobs: cancel them (a PENDING
--- job becomes CANCELLED, a PROCESSING one is flagged) and report progress of a PROCESSING one. The
--- column grants of the recipe already keep it from result, error, attempts, lease and payload; this
+-- job becomes CANCELLED with its finish time, a PROCESSING one is flagged) and report progress of a
+-- PROCESSING one, forwards only. The recipe's column grants already keep it from the other
+-- columns; this holds whatever the grants (an installation that granted whole rows before V5), and
 -- keeps the columns it may write to those meanings. Anything else is refused (insufficient_privilege).
 CREATE FUNCTION ${schema}.${prefix}jobs_check_owner_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  cancelling boolean := OLD.status = 'PENDING' AND NEW.status = 'CANCELLED';
 BEGIN
-  IF NEW.status IS DISTINCT FROM OLD.status AND NOT (OLD.status = 'PENDING' AND NEW.status = 'CANCELLED') THEN
+  IF NEW.status IS DISTINCT FROM OLD.status AND NOT cancelling THEN
     RAISE EXCEPTION 'a role under row-level security may cancel a job, not move it from % to %', OLD.status, NEW.status
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.id, NEW.owner_id, NEW.type, NEW.payload, NEW.result, NEW.error_message, NEW.priority, NEW.attempts,
+      NEW.max_attempts, NEW.estimated_duration, NEW.actual_duration, NEW.created_at, NEW.started_at, NEW.run_at,
+      NEW.worker_id, NEW.lease_until, NEW.idempotency_key)
+     IS DISTINCT FROM
+     (OLD.id, OLD.owner_id, OLD.type, OLD.payload, OLD.result, OLD.error_message, OLD.priority, OLD.attempts,
+      OLD.max_attempts, OLD.estimated_duration, OLD.actual_duration, OLD.created_at, OLD.started_at, OLD.run_at,
+      OLD.worker_id, OLD.lease_until, OLD.idempotency_key) THEN
+    RAISE EXCEPTION 'a role under row-level security may change only the status (to cancel), the cancel request and the progress of a job'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF OLD.cancel_requested AND NOT NEW.cancel_requested THEN
     RAISE EXCEPTION 'a role under row-level security may not withdraw a cancel request'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF NEW.finished_at IS DISTINCT FROM OLD.finished_at AND NEW.status IS DISTINCT FROM 'CANCELLED' THEN
+  IF NEW.finished_at IS DISTINCT FROM OLD.finished_at AND NOT (cancelling AND NEW.finished_at IS NOT NULL) THEN
     RAISE EXCEPTION 'a role under row-level security may set finished_at only when it cancels a pending job'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF (NEW.progress IS DISTINCT FROM OLD.progress OR NEW.progress_message IS DISTINCT FROM OLD.progress_message)
-     AND OLD.status IS DISTINCT FROM 'PROCESSING' THEN
-    RAISE EXCEPTION 'a role under row-level security may report progress only of a PROCESSING job'
+     AND (OLD.status IS DISTINCT FROM 'PROCESSING' OR NEW.progress < OLD.progress) THEN
+    RAISE EXCEPTION 'a role under row-level security may report progress only of a PROCESSING job, and only forwards'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
