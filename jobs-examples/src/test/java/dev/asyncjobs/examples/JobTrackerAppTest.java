@@ -45,6 +45,7 @@ class JobTrackerAppTest {
       assertThat(get(base + "/", null).statusCode()).isEqualTo(200);
       HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/generate"))
           .header("Authorization", "Bearer " + token)
+          .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"dusk\"}}"))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(created.statusCode()).as(created.body()).isEqualTo(202);

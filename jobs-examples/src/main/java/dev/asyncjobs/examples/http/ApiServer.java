@@ -82,6 +82,9 @@ public final class ApiServer implements AutoCloseable {
     private long maxBodyBytes = JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 64 * 1024;
     private Duration heartbeat = Duration.ofSeconds(15);
     private int streamQueueCapacity = 1000;
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private long minBodyBytesPerSecond = 1024;
+    private Duration bodyRateGrace = Duration.ofSeconds(5);
 
     private Builder(JobManager jobs, JwtAuth auth) {
       this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -133,26 +136,75 @@ public final class ApiServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a request may go without a byte arriving or leaving while it is handled (a body
+     * that stops, a client that stops reading); default 30 s. Must be longer than the {@link
+     * #heartbeat} so that an idle event stream is never cut.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofMillis(50)) < 0) {
+        throw new dev.asyncjobs.JobConfigurationException("idleTimeout must be at least 50 ms, was " + timeout);
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The slowest a request body may arrive once {@code grace} has passed since the server began
+     * to read it; slower bodies get 408 and the connection is closed. Default 1024 bytes/s after
+     * 5 s: a client that drips one byte every few seconds no longer holds a server thread.
+     */
+    public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+      if (bytesPerSecond < 1) {
+        throw new dev.asyncjobs.JobConfigurationException("minBodyRate must be at least 1 byte/s, was " + bytesPerSecond);
+      }
+      if (grace.isNegative()) {
+        throw new dev.asyncjobs.JobConfigurationException("the grace of minBodyRate must not be negative, was " + grace);
+      }
+      this.minBodyBytesPerSecond = bytesPerSecond;
+      this.bodyRateGrace = grace;
+      return this;
+    }
+
     /** Builds and starts the server. */
     public ApiServer start() {
+      if (heartbeat.compareTo(idleTimeout) >= 0) {
+        throw new dev.asyncjobs.JobConfigurationException("heartbeat (" + heartbeat
+            + ") must be shorter than idleTimeout (" + idleTimeout + "), or idle event streams are cut");
+      }
       JobRoutes routes = new JobRoutes(jobs);
       JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity);
       Authentication authentication = new Authentication(auth, EVENTS_PATH);
       ProblemMapper problems = new ProblemMapper(jobs.clock(), maxBodyBytes);
+      RequestBodyRules bodyRules = new RequestBodyRules(maxBodyBytes);
       Javalin app = Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
         config.http.maxRequestSize = maxBodyBytes;
+        // While a request is handled, Jetty applies this instead of the connector's idle timeout.
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(idleTimeout.toMillis()));
+        config.jetty.modifyServer(server -> {
+          // Javalin puts its servlet context inside a wrapper it finds here, so every body read
+          // passes the rate check.
+          server.setHandler(new MinimumBodyRate(minBodyBytesPerSecond, bodyRateGrace));
+          server.setErrorHandler(new ProblemErrorHandler());
+        });
         config.staticFiles.add(files -> {
           files.hostedPath = "/";
           files.directory = "/tracker";
           files.location = Location.CLASSPATH;
           files.headers = Map.of(
               "Content-Security-Policy",
-              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'",
+              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+                  + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
               "X-Content-Type-Options", "nosniff",
               "Referrer-Policy", "no-referrer",
               "Cache-Control", "no-cache");
         });
+        config.routes.before("/api/*", ApiHeaders::apply);
+        config.routes.before("/healthz", ApiHeaders::apply);
+        // Before authentication: an oversized or non-JSON body is refused without reading a byte.
+        config.routes.before("/api/*", bodyRules::limitDeclaredLength);
+        config.routes.before("/api/generate", bodyRules::requireJson);
         config.routes.before("/api/*", authentication::filter);
         config.routes.get("/healthz", ctx -> health(ctx, jobs));
         config.routes.post("/api/generate", routes::create);

@@ -24,7 +24,7 @@ final class JobRoutes {
 
   /** {@code POST /api/generate}: 202 with the job and its {@code Location}. */
   void create(Context ctx) {
-    Job job = jobs.create(CreateRequests.read(Authentication.owner(ctx), ctx.bodyAsBytes()));
+    Job job = jobs.create(CreateRequests.read(Authentication.owner(ctx), HttpIo.body(ctx)));
     ctx.header("Location", JsonViews.jobPath(job));
     HttpIo.json(ctx, 202, JsonViews.created(job));
   }

@@ -124,6 +124,10 @@ public final class ProblemMapper {
     return new Problem(status, e.code(), title, e.getMessage(), members, headers);
   }
 
+  private static Problem withHeader(Problem p, String name, String value) {
+    return new Problem(p.status(), p.code(), p.title(), p.detail(), p.members(), Map.of(name, value));
+  }
+
   /** Whole seconds until {@code at}, rounded up and at least 1, as {@code Retry-After} wants. */
   private long secondsUntil(Instant at) {
     long millis = Duration.between(clock.instant(), at).toMillis();
@@ -139,6 +143,10 @@ public final class ProblemMapper {
       case 404 -> Problem.of(404, "not_found", "Not found", "no such resource");
       case 405 -> Problem.of(405, "method_not_allowed", "Method not allowed", e.getMessage());
       case 406 -> Problem.of(406, "not_acceptable", "Not acceptable", e.getMessage());
+      case 415 -> Problem.of(415, "unsupported_media_type", "Unsupported media type",
+          "the request body must be JSON, sent with Content-Type: application/json");
+      // The body stopped or dripped: the connection is not worth keeping.
+      case 408 -> withHeader(ProblemErrorHandler.forStatus(408), "Connection", "close");
       default -> Problem.of(status, "http_" + status, e.getMessage(), e.getMessage());
     };
   }
