@@ -77,7 +77,7 @@ public final class ApiServer implements AutoCloseable {
   public static final class Builder {
     private final JobManager jobs;
     private final JwtAuth auth;
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port = 8080;
     private long maxBodyBytes = JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 64 * 1024;
     private Duration heartbeat = Duration.ofSeconds(15);
@@ -91,7 +91,7 @@ public final class ApiServer implements AutoCloseable {
       this.auth = Objects.requireNonNull(auth, "auth");
     }
 
-    /** The interface to bind; default all ({@code 0.0.0.0}). */
+    /** The interface to bind; default loopback ({@code 127.0.0.1}), {@code 0.0.0.0} for all. */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
       return this;

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * the owner on the request for the handlers.
  */
 final class Authentication {
-  private static final String OWNER = "asyncjobs.owner";
+  private static final String CALLER = "asyncjobs.caller";
   private static final String BEARER = "Bearer ";
 
   private final JwtAuth jwt;
@@ -27,7 +27,7 @@ final class Authentication {
 
   /** Verifies the caller or throws {@link UnauthorizedException}. */
   void filter(Context ctx) {
-    ctx.attribute(OWNER, jwt.ownerOf(token(ctx)));
+    ctx.attribute(CALLER, jwt.verify(token(ctx)));
   }
 
   private @Nullable String token(Context ctx) {
@@ -46,11 +46,20 @@ final class Authentication {
 
   /** The verified owner of this request. */
   static String owner(Context ctx) {
-    String owner = ctx.attribute(OWNER);
-    if (owner == null) {
+    return caller(ctx).owner();
+  }
+
+  /** Whether the verified caller is an operator (may read cross-tenant statistics). */
+  static boolean isOperator(Context ctx) {
+    return caller(ctx).operator();
+  }
+
+  private static Caller caller(Context ctx) {
+    Caller caller = ctx.attribute(CALLER);
+    if (caller == null) {
       // Only reachable if a route were registered outside /api/: a bug, not a client error.
       throw new IllegalStateException("route reached without authentication: " + ctx.path());
     }
-    return owner;
+    return caller;
   }
 }
