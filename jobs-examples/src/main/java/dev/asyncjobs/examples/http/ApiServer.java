@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * DELETE /api/jobs/{id}     cancel                                200 cancelled, 202 cancel requested
  * GET    /api/jobs/events   the caller's job events (SSE)         also ?access_token=
  * GET    /api/quota         the caller's quota
- * GET    /api/stats         per-type metrics                      ?scope=owner|all
+ * GET    /api/stats         per-type metrics                      ?scope=owner|all (all: operators)
  * GET    /healthz           liveness and store reachability       no token
  * GET    /                  the JobTracker page                   no token
  * </pre>
@@ -85,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private long minBodyBytesPerSecond = 1024;
     private Duration bodyRateGrace = Duration.ofSeconds(5);
+    private Duration statsCacheTtl = Duration.ofSeconds(5);
 
     private Builder(JobManager jobs, JwtAuth auth) {
       this.jobs = Objects.requireNonNull(jobs, "jobs");
@@ -166,13 +167,25 @@ public final class ApiServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the cross-tenant statistics ({@code /api/stats?scope=all}) are reused before the
+     * table is read again; default 5 s. Measured on the manager's clock.
+     */
+    public Builder statsCacheTtl(Duration ttl) {
+      if (ttl.isNegative()) {
+        throw new dev.asyncjobs.JobConfigurationException("statsCacheTtl must not be negative, was " + ttl);
+      }
+      this.statsCacheTtl = ttl;
+      return this;
+    }
+
     /** Builds and starts the server. */
     public ApiServer start() {
       if (heartbeat.compareTo(idleTimeout) >= 0) {
         throw new dev.asyncjobs.JobConfigurationException("heartbeat (" + heartbeat
             + ") must be shorter than idleTimeout (" + idleTimeout + "), or idle event streams are cut");
       }
-      JobRoutes routes = new JobRoutes(jobs);
+      JobRoutes routes = new JobRoutes(jobs, statsCacheTtl);
       JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity);
       Authentication authentication = new Authentication(auth, EVENTS_PATH);
       ProblemMapper problems = new ProblemMapper(jobs.clock(), maxBodyBytes);

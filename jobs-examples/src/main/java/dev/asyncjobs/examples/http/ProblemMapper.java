@@ -140,6 +140,7 @@ public final class ProblemMapper {
       case 413 -> new Problem(413, "payload_too_large", "Payload too large",
           "the request body is larger than the " + maxBodyBytes + " bytes the server accepts",
           NODES.objectNode().put("field", "body").put("limitBytes", maxBodyBytes), Map.of());
+      case 403 -> Problem.of(403, "forbidden", "Forbidden", e.getMessage());
       case 404 -> Problem.of(404, "not_found", "Not found", "no such resource");
       case 405 -> Problem.of(405, "method_not_allowed", "Method not allowed", e.getMessage());
       case 406 -> Problem.of(406, "not_acceptable", "Not acceptable", e.getMessage());
