@@ -54,8 +54,19 @@ public final class ProblemMapper {
     if (error instanceof HttpResponseException e) {
       return httpProblem(e);
     }
-    LOG.error("unexpected error in a request", error);
-    return Problem.of(500, "internal_error", "Internal error", "the server failed to handle the request; see its log");
+    String errorId = ErrorIds.next();
+    LOG.error("unexpected error in a request [errorId={}]", errorId, error);
+    return withErrorId(Problem.of(500, "internal_error", "Internal error",
+        "the server failed to handle the request; quote error id " + errorId + " to the operators"), errorId);
+  }
+
+  /**
+   * Adds the {@code errorId} member that matches the operator-facing log entry. The detail of what
+   * went wrong (a URL, a setting, a database message) is in that entry only.
+   */
+  private static Problem withErrorId(Problem p, String errorId) {
+    ObjectNode members = p.members().deepCopy().put("errorId", errorId);
+    return new Problem(p.status(), p.code(), p.title(), p.detail(), members, p.headers());
   }
 
   private static Problem unauthorized(UnauthorizedException e) {
@@ -107,19 +118,24 @@ public final class ProblemMapper {
         headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
       }
     } else if (e instanceof ModerationUnavailableException) {
-      LOG.warn("moderation unavailable during a create", e);
+      String errorId = ErrorIds.next();
+      LOG.warn("moderation unavailable during a create [errorId={}]", errorId, e);
       headers.put("Retry-After", "5");
-      return new Problem(503, e.code(), "Moderation unavailable",
-          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers);
+      return withErrorId(new Problem(503, e.code(), "Moderation unavailable",
+          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers),
+          errorId);
     } else if (e instanceof JobStoreException) {
-      LOG.warn("job store failed during a request", e);
-      status = 503;
-      title = "Store unavailable";
+      String errorId = ErrorIds.next();
+      LOG.warn("job store failed during a request [errorId={}]", errorId, e);
       headers.put("Retry-After", "1");
-      return new Problem(status, e.code(), title, "the job store is unavailable; try again shortly", members, headers);
+      return withErrorId(new Problem(503, e.code(), "Store unavailable", "the job store is unavailable; try again shortly",
+          members, headers), errorId);
     } else {
-      LOG.error("unmapped job error in a request", e);
-      return Problem.of(500, e.code(), "Internal error", e.getMessage());
+      // A configuration error, a generator's failure, anything new: its message is for operators.
+      String errorId = ErrorIds.next();
+      LOG.error("unmapped job error in a request [errorId={}]", errorId, e);
+      return withErrorId(Problem.of(500, "internal_error", "Internal error",
+          "the server failed to handle the request; quote error id " + errorId + " to the operators"), errorId);
     }
     return new Problem(status, e.code(), title, e.getMessage(), members, headers);
   }
