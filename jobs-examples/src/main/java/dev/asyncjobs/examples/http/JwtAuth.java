@@ -78,6 +78,7 @@ public final class JwtAuth {
     if (rules.audience() != null) {
       v.withAnyOfAudience(rules.audience());
     }
+    // Only BaseVerification (what JWT.require returns) takes a clock; Verification.build() does not.
     this.verifier = ((JWTVerifier.BaseVerification) v).build(clock);
   }
 

@@ -43,7 +43,11 @@ public final class ProblemMapper {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** The problem for {@code error}; unexpected errors are logged and answered without detail. */
+  /**
+   * The problem for {@code error}. Errors whose message is for operators (the store's, the
+   * moderation service's, anything unexpected) are logged with an error id, and the client gets a
+   * fixed sentence and that id, never the message.
+   */
   public Problem toProblem(Throwable error) {
     if (error instanceof UnauthorizedException e) {
       return unauthorized(e);
@@ -56,6 +60,10 @@ public final class ProblemMapper {
     }
     String errorId = ErrorIds.next();
     LOG.error("unexpected error in a request [errorId={}]", errorId, error);
+    return internalError(errorId);
+  }
+
+  private static Problem internalError(String errorId) {
     return withErrorId(Problem.of(500, "internal_error", "Internal error",
         "the server failed to handle the request; quote error id " + errorId + " to the operators"), errorId);
   }
@@ -134,8 +142,7 @@ public final class ProblemMapper {
       // A configuration error, a generator's failure, anything new: its message is for operators.
       String errorId = ErrorIds.next();
       LOG.error("unmapped job error in a request [errorId={}]", errorId, e);
-      return withErrorId(Problem.of(500, "internal_error", "Internal error",
-          "the server failed to handle the request; quote error id " + errorId + " to the operators"), errorId);
+      return internalError(errorId);
     }
     return new Problem(status, e.code(), title, e.getMessage(), members, headers);
   }

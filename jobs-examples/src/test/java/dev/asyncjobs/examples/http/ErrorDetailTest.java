@@ -177,6 +177,21 @@ class ErrorDetailTest {
     }
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "{\"prompt\":{\"a\":1}}", "{\"prompt\":[1]}", "{\"prompt\":\"x\",\"size\":{}}", "{\"prompt\":\"x\",\"seed\":\"x\"}",
+      "{\"prompt\":\"x\",\"size\":\"huge\"}", "{\"prompt\":\"x\",\"style\":1.5}", "[]", "1", "\"text\"", "null"})
+  void aPayloadOfTheWrongShapeIsRefusedWithoutNamingAJavaClass(String payload) {
+    try (TestServer server = TestServer.builder().start()) {
+      Response r = server.client().post("/api/generate", server.token("shapes"),
+          "{\"type\":\"image_generation\",\"payload\":" + payload + "}");
+
+      assertThat(r.status()).as(r.text()).isEqualTo(400);
+      assertThat(r.text()).doesNotContain("dev.asyncjobs").doesNotContain("java.").doesNotContain("Exception")
+          .doesNotContain("com.fasterxml");
+    }
+  }
+
   @Test
   void anEventCarriesNoErrorTextButKeepsProgressMessages() {
     dev.asyncjobs.Job failed = dev.asyncjobs.Job.builder()
