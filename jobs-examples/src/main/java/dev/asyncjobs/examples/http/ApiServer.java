@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * GET    /                  the JobTracker page                   no token
  * </pre>
  *
- * Every {@code /api/} route needs a valid bearer token; errors are {@code application/problem+json}.
+ * Every {@code /api/} route needs a valid bearer token; errors are {@code application/problem+json},
+ * Jetty's own refusals included. Its answers carry {@code Cache-Control: no-store} and {@code
+ * X-Content-Type-Options: nosniff}; a declared body over the limit is refused before it is read, a
+ * create must be JSON (415 otherwise), and a body that stops or drips is cut off with 408.
  */
 public final class ApiServer implements AutoCloseable {
   /** The one route that also accepts the token as {@code ?access_token=}. */
