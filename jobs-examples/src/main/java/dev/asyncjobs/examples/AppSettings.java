@@ -4,6 +4,7 @@ import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.examples.demo.DemoSettings;
 import dev.asyncjobs.examples.http.JwtAuth;
+import dev.asyncjobs.examples.http.TokenRules;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param progressInterval least time between two progress writes of one job
  * @param quota the creation limits of every owner
  * @param demoUser the subject of the token printed at startup
+ * @param tokens what a token must say besides its signature (issuer, audience, leeway, lifetime,
+ *     operator claim)
  */
 public record AppSettings(
     Role role,
@@ -44,11 +47,13 @@ public record AppSettings(
     int workerConcurrency,
     Duration progressInterval,
     QuotaLimits quota,
-    String demoUser) {
+    String demoUser,
+    TokenRules tokens) {
 
   /** Copies the maps; checks what the builders of the parts do not. */
   public AppSettings {
     Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(tokens, "tokens");
     storeOptions = Map.copyOf(storeOptions);
     generatorSettings = Map.copyOf(generatorSettings);
     if (port < 0 || port > 65535) {
@@ -69,8 +74,12 @@ public record AppSettings(
    * Reads the settings.
    *
    * <ul>
-   *   <li>{@code PORT} (8080), {@code JOBS_HOST} (0.0.0.0)
+   *   <li>{@code PORT} (8080), {@code JOBS_HOST} (127.0.0.1: this machine only; {@code 0.0.0.0}
+   *       for every interface)
    *   <li>{@code JOBS_JWT_SECRET}: at least 32 bytes; when unset a random one is made for this run
+   *   <li>{@code JOBS_JWT_ISSUER}, {@code JOBS_JWT_AUDIENCE} (unset: not checked), {@code
+   *       JOBS_JWT_LEEWAY_SECONDS} (30), {@code JOBS_JWT_MAX_LIFETIME} (24h), {@code
+   *       JOBS_OPERATOR_CLAIM} (role), {@code JOBS_OPERATOR_VALUE} (operator): see {@link TokenRules}
    *   <li>{@code JOBS_STORE_URL} ({@code jdbc:postgresql://...}; unset: in memory), with {@code
    *       JOBS_STORE_USER}, {@code JOBS_STORE_PASSWORD}, {@code JOBS_STORE_SCHEMA}
    *   <li>{@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}): the OpenAI generators instead of the demo ones
@@ -112,7 +121,8 @@ public record AppSettings(
         Duration.ofSeconds(intOf(env, "JOBS_QUOTA_MIN_INTERVAL_SECONDS", (int) QuotaLimits.DEFAULT.minInterval().toSeconds())));
     return new AppSettings(
         role,
-        env.getOrDefault("JOBS_HOST", "0.0.0.0"),
+        // Loopback unless told otherwise: a demo with a printed credential is not for the network.
+        env.getOrDefault("JOBS_HOST", DEFAULT_HOST),
         intOf(env, "PORT", 8080),
         secret == null ? JwtAuth.randomSecret() : secret,
         secret == null,
@@ -124,25 +134,80 @@ public record AppSettings(
         intOf(env, "JOBS_WORKER_CONCURRENCY", 4),
         Duration.ofMillis(250),
         quota,
-        env.getOrDefault("JOBS_DEMO_USER", "demo-user"));
+        env.getOrDefault("JOBS_DEMO_USER", "demo-user"),
+        tokenRules(env));
+  }
+
+  /** The interface bound when {@code JOBS_HOST} is unset. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /**
+   * The token rules of {@code env}, shared by the server and the {@code token} command so that the
+   * command's tokens carry what the server checks.
+   */
+  public static TokenRules tokenRules(Map<String, String> env) {
+    TokenRules d = TokenRules.DEFAULT;
+    return new TokenRules(
+        blankToNull(env.get("JOBS_JWT_ISSUER")),
+        blankToNull(env.get("JOBS_JWT_AUDIENCE")),
+        Duration.ofSeconds(intOf(env, "JOBS_JWT_LEEWAY_SECONDS", (int) d.leeway().toSeconds())),
+        durationOf(env, "JOBS_JWT_MAX_LIFETIME", d.maxLifetime()),
+        env.getOrDefault("JOBS_OPERATOR_CLAIM", d.operatorClaim()),
+        env.getOrDefault("JOBS_OPERATOR_VALUE", d.operatorValue()));
+  }
+
+  /**
+   * {@code 90s}, {@code 30m}, {@code 12h} or {@code 7d}.
+   *
+   * @throws JobConfigurationException naming {@code name} when the text is none of these or not positive
+   */
+  static Duration parseDuration(String name, String value) {
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    try {
+      long n = Long.parseLong(v.substring(0, v.length() - 1));
+      Duration d = switch (v.charAt(v.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        case 'd' -> Duration.ofDays(n);
+        default -> throw new NumberFormatException();
+      };
+      if (d.isNegative() || d.isZero()) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (RuntimeException e) {
+      throw new JobConfigurationException(name + " must look like 90s, 30m, 12h or 7d, was '" + value + "'");
+    }
+  }
+
+  private static Duration durationOf(Map<String, String> env, String name, Duration fallback) {
+    String raw = blankToNull(env.get(name));
+    return raw == null ? fallback : parseDuration(name, raw);
   }
 
   /** A copy on another port. */
   public AppSettings withPort(int newPort) {
     return new AppSettings(role, host, newPort, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
-        generatorSettings, demo, workerConcurrency, progressInterval, quota, demoUser);
+        generatorSettings, demo, workerConcurrency, progressInterval, quota, demoUser, tokens);
   }
 
   /** A copy with other demo pacing and progress interval (tests run jobs in well under a second). */
   public AppSettings withPace(DemoSettings newDemo, Duration newProgressInterval) {
     return new AppSettings(role, host, port, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
-        generatorSettings, newDemo, workerConcurrency, newProgressInterval, quota, demoUser);
+        generatorSettings, newDemo, workerConcurrency, newProgressInterval, quota, demoUser, tokens);
+  }
+
+  /** A copy with other token rules. */
+  public AppSettings withTokens(TokenRules newTokens) {
+    return new AppSettings(role, host, port, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
+        generatorSettings, demo, workerConcurrency, progressInterval, quota, demoUser, newTokens);
   }
 
   /** A copy with other quota limits. */
   public AppSettings withQuota(QuotaLimits newQuota) {
     return new AppSettings(role, host, port, jwtSecret, jwtSecretGenerated, storeUrl, storeOptions, openAiApiKey,
-        generatorSettings, demo, workerConcurrency, progressInterval, newQuota, demoUser);
+        generatorSettings, demo, workerConcurrency, progressInterval, newQuota, demoUser, tokens);
   }
 
   private static int intOf(Map<String, String> env, String name, int fallback) {

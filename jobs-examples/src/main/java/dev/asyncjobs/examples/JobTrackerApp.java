@@ -36,7 +36,7 @@ public final class JobTrackerApp implements AutoCloseable {
 
   /** Opens the store and starts what {@code settings.role()} asks for. */
   public static JobTrackerApp start(AppSettings settings) {
-    JwtAuth auth = new JwtAuth(settings.jwtSecret());
+    JwtAuth auth = new JwtAuth(settings.jwtSecret(), settings.tokens());
     String url = settings.storeUrl();
     JobStore store = url == null ? new InMemoryJobStore(Clock.systemUTC()) : JobStores.open(url, settings.storeOptions());
     GeneratorChoice generators = null;

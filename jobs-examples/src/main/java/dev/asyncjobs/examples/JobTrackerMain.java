@@ -1,7 +1,9 @@
 package dev.asyncjobs.examples;
 
+import com.auth0.jwt.JWT;
 import dev.asyncjobs.JobConfigurationException;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -9,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the JobTracker example: {@code java -jar jobs-examples.jar [--api-only | --worker-only]},
- * or {@code java -jar jobs-examples.jar token [--sub NAME] [--ttl 12h]}. See {@link AppSettings}
+ * or {@code java -jar jobs-examples.jar token [--sub NAME] [--ttl 12h] [--operator]}. See {@link AppSettings}
  * for the environment variables.
  */
 public final class JobTrackerMain {
@@ -59,17 +61,27 @@ public final class JobTrackerMain {
       out.println("Worker running. Ctrl-C stops it (running jobs get 20 s to finish).");
       return;
     }
-    String token = app.auth().issue(s.demoUser(), TokenCommand.DEFAULT_TTL);
     String base = "http://" + (s.host().equals("0.0.0.0") ? "localhost" : s.host()) + ":" + app.port();
-    out.println("  JWT secret: " + (s.jwtSecretGenerated()
-        ? "random for this run: tokens stop working on restart (set JOBS_JWT_SECRET to keep them)"
-        : "JOBS_JWT_SECRET"));
+    out.println("  listening:  " + base + (s.host().equals(AppSettings.DEFAULT_HOST)
+        ? " (this machine only; JOBS_HOST=0.0.0.0 opens it to the network)" : " (JOBS_HOST)"));
+    if (!s.jwtSecretGenerated()) {
+      // A configured secret outlives this process: a token printed here would be a standing
+      // credential in every log and terminal scrollback. Tokens come from the token command.
+      out.println("  JWT secret: JOBS_JWT_SECRET");
+      out.println();
+      out.println("Open the JobTracker at " + base + "/ with a token from your identity provider, or make one:");
+      out.println("  java -jar jobs-examples.jar token --sub NAME");
+      out.println("Ctrl-C stops the server.");
+      return;
+    }
+    String token = app.auth().issue(s.demoUser(), TokenCommand.defaultTtl(s.tokens()));
+    Instant validUntil = JWT.decode(token).getExpiresAtAsInstant();
+    out.println("  JWT secret: random for this run: tokens stop working on restart (set JOBS_JWT_SECRET to keep them)");
     out.println();
+    out.println("Demo credential for '" + s.demoUser() + "', valid until " + validUntil
+        + ". Anyone who has it acts as that user: do not share it.");
     out.println("Open the JobTracker:");
     out.println("  " + base + "/#token=" + token);
-    out.println();
-    out.println("Token for '" + s.demoUser() + "', valid 12 h:");
-    out.println("  " + token);
     out.println();
     out.println("Try:  curl -H \"Authorization: Bearer " + token + "\" " + base + "/api/jobs");
     out.println("Ctrl-C stops the server.");
@@ -77,16 +89,20 @@ public final class JobTrackerMain {
 
   private static final String USAGE = String.join("\n",
       "usage: java -jar jobs-examples.jar [--api-only | --worker-only]",
-      "       java -jar jobs-examples.jar token [--sub NAME] [--ttl 12h]",
+      "       java -jar jobs-examples.jar token [--sub NAME] [--ttl 12h] [--operator]",
       "",
       "environment:",
-      "  PORT (8080), JOBS_HOST (0.0.0.0)",
-      "  JOBS_JWT_SECRET          HS256 secret, >= 32 bytes; unset: random for this run",
+      "  PORT (8080), JOBS_HOST (127.0.0.1; 0.0.0.0 for every interface)",
+      "  JOBS_JWT_SECRET          HS256 secret, >= 32 bytes; unset: random for this run, and a demo",
+      "                           credential is printed at startup",
+      "  JOBS_JWT_ISSUER, JOBS_JWT_AUDIENCE  required iss and aud (unset: not checked)",
+      "  JOBS_JWT_LEEWAY_SECONDS (30), JOBS_JWT_MAX_LIFETIME (24h)",
+      "  JOBS_OPERATOR_CLAIM (role), JOBS_OPERATOR_VALUE (operator)  who may read /api/stats?scope=all",
       "  JOBS_STORE_URL           jdbc:postgresql://host/db (unset: in memory),",
       "                           with JOBS_STORE_USER, JOBS_STORE_PASSWORD, JOBS_STORE_SCHEMA",
       "  OPENAI_API_KEY           use the OpenAI generators instead of the offline demo ones",
       "  JOBS_DEMO_STEP_MS (400)  pause between two progress steps of a demo job",
       "  JOBS_WORKER_CONCURRENCY (4)",
       "  JOBS_QUOTA_PER_HOUR (10), JOBS_QUOTA_PER_DAY (100), JOBS_QUOTA_MIN_INTERVAL_SECONDS (60)",
-      "  JOBS_DEMO_USER (demo-user)  subject of the token printed at startup");
+      "  JOBS_DEMO_USER (demo-user)  subject of the demo credential printed at startup");
 }

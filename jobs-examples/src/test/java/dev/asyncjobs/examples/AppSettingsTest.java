@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.examples.http.TokenRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ class AppSettingsTest {
 
     assertThat(s.role()).isEqualTo(Role.ALL);
     assertThat(s.port()).isEqualTo(8080);
+    assertThat(s.host()).as("loopback unless JOBS_HOST says otherwise").isEqualTo("127.0.0.1");
+    assertThat(s.tokens()).isEqualTo(TokenRules.DEFAULT);
     assertThat(s.storeUrl()).isNull();
     assertThat(s.openAiApiKey()).isNull();
     assertThat(s.jwtSecretGenerated()).isTrue();
@@ -54,6 +57,26 @@ class AppSettingsTest {
     assertThat(s.workerConcurrency()).isEqualTo(8);
     assertThat(s.quota()).isEqualTo(new QuotaLimits(50, 500, Duration.ZERO));
     assertThat(s.toString()).doesNotContain("sk-test").doesNotContain("pw").doesNotContain("sss");
+  }
+
+  @Test
+  void theTokenRulesAreRead() {
+    AppSettings s = AppSettings.from(Map.of(
+        "JOBS_HOST", "0.0.0.0",
+        "JOBS_JWT_ISSUER", "https://ref.supabase.co/auth/v1",
+        "JOBS_JWT_AUDIENCE", "authenticated",
+        "JOBS_JWT_LEEWAY_SECONDS", "10",
+        "JOBS_JWT_MAX_LIFETIME", "2h",
+        "JOBS_OPERATOR_CLAIM", "app_role",
+        "JOBS_OPERATOR_VALUE", "admin"), List.of());
+
+    assertThat(s.host()).isEqualTo("0.0.0.0");
+    assertThat(s.tokens()).isEqualTo(new TokenRules("https://ref.supabase.co/auth/v1", "authenticated",
+        Duration.ofSeconds(10), Duration.ofHours(2), "app_role", "admin"));
+    assertThatThrownBy(() -> AppSettings.from(Map.of("JOBS_JWT_MAX_LIFETIME", "forever"), List.of()))
+        .isInstanceOf(JobConfigurationException.class).hasMessageContaining("JOBS_JWT_MAX_LIFETIME").hasMessageContaining("forever");
+    assertThatThrownBy(() -> AppSettings.from(Map.of("JOBS_JWT_LEEWAY_SECONDS", "-3"), List.of()))
+        .hasMessageContaining("JOBS_JWT_LEEWAY_SECONDS");
   }
 
   @Test

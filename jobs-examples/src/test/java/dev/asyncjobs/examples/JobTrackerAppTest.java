@@ -36,6 +36,7 @@ class JobTrackerAppTest {
       String out = printed.toString(StandardCharsets.UTF_8);
 
       assertThat(out).contains("random for this run").contains("offline demo").contains(HaikuGenerator.TYPE);
+      assertThat(out).contains("Demo credential for 'demo-user', valid until ").contains("do not share");
       Matcher link = Pattern.compile("(http://127\\.0\\.0\\.1:(\\d+))/#token=(\\S+)").matcher(out);
       assertThat(link.find()).as(out).isTrue();
       String base = link.group(1);
@@ -45,6 +46,7 @@ class JobTrackerAppTest {
       assertThat(get(base + "/", null).statusCode()).isEqualTo(200);
       HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/generate"))
           .header("Authorization", "Bearer " + token)
+          .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"image_generation\",\"payload\":{\"prompt\":\"dusk\"}}"))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
@@ -62,6 +64,23 @@ class JobTrackerAppTest {
       assertThat(job.get("status").asText()).isEqualTo("COMPLETED");
       assertThat(job.get("result").get("demo").asBoolean()).isTrue();
       assertThat(job.get("actualDurationMs").asLong()).isPositive();
+    }
+  }
+
+  @Test
+  void withAConfiguredSecretNoTokenIsPrintedAndItListensOnLoopbackByDefault() throws Exception {
+    String secret = "a-configured-secret-of-at-least-32-bytes!";
+    AppSettings settings = AppSettings.from(Map.of("JOBS_JWT_SECRET", secret), List.of()).withPort(0);
+    try (JobTrackerApp app = JobTrackerApp.start(settings)) {
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      JobTrackerMain.printStartup(settings, app, new PrintStream(printed, true, StandardCharsets.UTF_8));
+      String out = printed.toString(StandardCharsets.UTF_8);
+
+      // Any JWT starts with the base64 of '{"': none may be printed.
+      assertThat(out).doesNotContain("eyJ").doesNotContain("#token=").doesNotContain("Bearer")
+          .contains("JOBS_JWT_SECRET").contains("token --sub");
+      assertThat(out).contains("http://127.0.0.1:" + app.port()).contains("this machine only");
+      assertThat(get("http://127.0.0.1:" + app.port() + "/healthz", null).statusCode()).isEqualTo(200);
     }
   }
 

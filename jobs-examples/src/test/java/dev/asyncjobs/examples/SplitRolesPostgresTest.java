@@ -6,6 +6,9 @@ import dev.asyncjobs.examples.demo.DemoSettings;
 import dev.asyncjobs.examples.testing.ApiClient;
 import dev.asyncjobs.examples.testing.SseStream;
 import dev.asyncjobs.examples.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +38,11 @@ class SplitRolesPostgresTest {
     env.put("JOBS_QUOTA_MIN_INTERVAL_SECONDS", "0");
     try (JobTrackerApp api = start(env, "--api-only"); JobTrackerApp worker = start(env, "--worker-only")) {
       assertThat(worker.port()).as("a worker serves no HTTP").isEqualTo(-1);
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      JobTrackerMain.printStartup(AppSettings.from(env, List.of("--api-only")), api,
+          new PrintStream(printed, true, StandardCharsets.UTF_8));
+      assertThat(printed.toString(StandardCharsets.UTF_8)).as("--api-only with a configured secret prints no token")
+          .contains("(api)").doesNotContain("eyJ").doesNotContain("#token=");
       ApiClient client = new ApiClient("http://127.0.0.1:" + api.port());
       String token = api.auth().issue("pg-user", Duration.ofMinutes(10));
       assertThat(client.get("/healthz", null).status()).isEqualTo(200);

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * POST   /api/stream-tickets a ticket that opens one event stream  {ticket, expiresAt, streamEndsAt}
  * GET    /api/jobs/events   the caller's job events (SSE)         also ?ticket= instead of the header
  * GET    /api/quota         the caller's quota
- * GET    /api/stats         per-type metrics                      ?scope=owner|all
+ * GET    /api/stats         per-type metrics                      ?scope=owner|all (all: operators)
  * GET    /healthz           liveness and store reachability       no token
  * GET    /                  the JobTracker page                   no token
  * </pre>
@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * A token is never accepted in a URL. The event stream also opens with a short-lived ticket from
  * {@code POST /api/stream-tickets} as {@code ?ticket=} (a browser's {@code EventSource} cannot send
  * headers), ends when the credential that opened it expires, and is capped per user and in total.
+ * Jetty's own refusals are problem JSON too. API answers carry {@code Cache-Control: no-store} and {@code
+ * X-Content-Type-Options: nosniff}; a declared body over the limit is refused before it is read, a
+ * create must be JSON (415 otherwise), and a body that stops or drips is cut off with 408.
  */
 public final class ApiServer implements AutoCloseable {
   /** The one route that also accepts a stream ticket as {@code ?ticket=}. */
@@ -96,7 +99,7 @@ public final class ApiServer implements AutoCloseable {
   public static final class Builder {
     private final JobManager jobs;
     private final JwtAuth auth;
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port = 8080;
     private long maxBodyBytes = JobManager.DEFAULT_MAX_PAYLOAD_BYTES + 64 * 1024;
     private Duration heartbeat = Duration.ofSeconds(15);
@@ -104,13 +107,17 @@ public final class ApiServer implements AutoCloseable {
     private int maxStreamsPerUser = 5;
     private int maxStreams = 1000;
     private Duration streamTicketTtl = Duration.ofSeconds(60);
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private long minBodyBytesPerSecond = 1024;
+    private Duration bodyRateGrace = Duration.ofSeconds(5);
+    private Duration statsCacheTtl = Duration.ofSeconds(5);
 
     private Builder(JobManager jobs, JwtAuth auth) {
       this.jobs = Objects.requireNonNull(jobs, "jobs");
       this.auth = Objects.requireNonNull(auth, "auth");
     }
 
-    /** The interface to bind; default all ({@code 0.0.0.0}). */
+    /** The interface to bind; default loopback ({@code 127.0.0.1}), {@code 0.0.0.0} for all. */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
       return this;
@@ -168,6 +175,19 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * How long a request may go without a byte arriving or leaving while it is handled (a body
+     * that stops, a client that stops reading); default 30 s. Must be longer than the {@link
+     * #heartbeat} so that an idle event stream is never cut.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofMillis(50)) < 0) {
+        throw new dev.asyncjobs.JobConfigurationException("idleTimeout must be at least 50 ms, was " + timeout);
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Event streams the server keeps open at once, of all users; default 1000. Each holds a thread
      * while it is open (a blocking write per stream, as Javalin's SSE does on Java 17), so this is
      * also the most threads the streams use. One more is answered 429 {@code too_many_streams}.
@@ -178,6 +198,23 @@ public final class ApiServer implements AutoCloseable {
             "maxStreams must be 1-100000 (each open stream holds a thread), was " + streams);
       }
       this.maxStreams = streams;
+      return this;
+    }
+
+    /**
+     * The slowest a request body may arrive once {@code grace} has passed since the server began
+     * to read it; slower bodies get 408 and the connection is closed. Default 1024 bytes/s after
+     * 5 s: a client that drips one byte every few seconds no longer holds a server thread.
+     */
+    public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+      if (bytesPerSecond < 1) {
+        throw new dev.asyncjobs.JobConfigurationException("minBodyRate must be at least 1 byte/s, was " + bytesPerSecond);
+      }
+      if (grace.isNegative()) {
+        throw new dev.asyncjobs.JobConfigurationException("the grace of minBodyRate must not be negative, was " + grace);
+      }
+      this.minBodyBytesPerSecond = bytesPerSecond;
+      this.bodyRateGrace = grace;
       return this;
     }
 
@@ -194,36 +231,67 @@ public final class ApiServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the cross-tenant statistics ({@code /api/stats?scope=all}) are reused before the
+     * table is read again; default 5 s. Measured on the manager's clock.
+     */
+    public Builder statsCacheTtl(Duration ttl) {
+      if (ttl.isNegative()) {
+        throw new dev.asyncjobs.JobConfigurationException("statsCacheTtl must not be negative, was " + ttl);
+      }
+      this.statsCacheTtl = ttl;
+      return this;
+    }
+
     /** Builds and starts the server. */
     public ApiServer start() {
       if (maxStreamsPerUser > maxStreams) {
         throw new dev.asyncjobs.JobConfigurationException("maxStreamsPerUser (" + maxStreamsPerUser
             + ") must not exceed maxStreams (" + maxStreams + ")");
       }
-      JobRoutes routes = new JobRoutes(jobs);
+      if (heartbeat.compareTo(idleTimeout) >= 0) {
+        throw new dev.asyncjobs.JobConfigurationException("heartbeat (" + heartbeat
+            + ") must be shorter than idleTimeout (" + idleTimeout + "), or idle event streams are cut");
+      }
+      JobRoutes routes = new JobRoutes(jobs, statsCacheTtl);
       JobEventStream events = new JobEventStream(jobs, heartbeat, streamQueueCapacity,
           new StreamLimits(maxStreamsPerUser, maxStreams));
       StreamTickets tickets = new StreamTickets(auth, jobs.clock(), streamTicketTtl);
       Authentication authentication = new Authentication(auth, tickets, EVENTS_PATH);
       ExecutorService streamThreads = streamThreads(maxStreams);
       ProblemMapper problems = new ProblemMapper(jobs.clock(), maxBodyBytes);
+      RequestBodyRules bodyRules = new RequestBodyRules(maxBodyBytes);
       Javalin app = Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
         // The streams' threads: Javalin runs each SSE client on its async executor, unbounded by
         // default; this one never has more threads than streams may be open.
         config.concurrency.executor = LazyKt.lazyOf(new AsyncExecutor(streamThreads));
         config.http.maxRequestSize = maxBodyBytes;
+        // While a request is handled, Jetty applies this instead of the connector's idle timeout.
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(idleTimeout.toMillis()));
+        config.jetty.modifyServer(server -> {
+          // Javalin puts its servlet context inside a wrapper it finds here, so every body read
+          // passes the rate check.
+          server.setHandler(new MinimumBodyRate(minBodyBytesPerSecond, bodyRateGrace));
+          server.setErrorHandler(new ProblemErrorHandler());
+        });
         config.staticFiles.add(files -> {
           files.hostedPath = "/";
           files.directory = "/tracker";
           files.location = Location.CLASSPATH;
           files.headers = Map.of(
               "Content-Security-Policy",
-              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'",
+              "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+                  + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
               "X-Content-Type-Options", "nosniff",
               "Referrer-Policy", "no-referrer",
               "Cache-Control", "no-cache");
         });
+        config.routes.before("/api/*", ApiHeaders::apply);
+        config.routes.before("/healthz", ApiHeaders::apply);
+        // Before authentication: an oversized or non-JSON body is refused without reading a byte.
+        config.routes.before("/api/*", bodyRules::limitDeclaredLength);
+        config.routes.before("/api/generate", bodyRules::requireJson);
         config.routes.before("/api/*", authentication::filter);
         config.routes.get("/healthz", ctx -> health(ctx, jobs));
         config.routes.post("/api/generate", routes::create);

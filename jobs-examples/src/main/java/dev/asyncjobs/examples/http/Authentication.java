@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * on the request for the handlers.
  */
 final class Authentication {
-  private static final String OWNER = "asyncjobs.owner";
+  private static final String CALLER = "asyncjobs.caller";
   private static final String EXPIRES = "asyncjobs.expires";
   private static final String BEARER = "Bearer ";
   /** Query parameters a token could be put in; all refused, since URLs end up in logs and history. */
@@ -48,14 +48,15 @@ final class Authentication {
     String ticket = ctx.queryParam("ticket");
     if (header == null && ticket != null && ctx.path().equals(ticketPath)) {
       StreamTickets.Grant grant = tickets.redeem(ticket);
-      ctx.attribute(OWNER, grant.owner());
+      // A ticket is a tenant's: it never carries the operator claim.
+      ctx.attribute(CALLER, new Caller(grant.owner(), false));
       ctx.attribute(EXPIRES, grant.streamEndsAt());
       return;
     }
     String token = bearer(header);
-    String owner;
+    Caller caller;
     try {
-      owner = jwt.ownerOf(token);
+      caller = jwt.verify(token);
     } catch (UnauthorizedException e) {
       if (StreamTickets.looksLikeTicket(token)) {
         throw new UnauthorizedException("a stream ticket only opens the event stream, as GET " + ticketPath
@@ -63,7 +64,7 @@ final class Authentication {
       }
       throw e;
     }
-    ctx.attribute(OWNER, owner);
+    ctx.attribute(CALLER, caller);
     // Verified above, so reading the claim without checking it again is safe; exp is required.
     ctx.attribute(EXPIRES, JWT.decode(token).getExpiresAtAsInstant());
   }
@@ -80,12 +81,21 @@ final class Authentication {
 
   /** The verified owner of this request. */
   static String owner(Context ctx) {
-    String owner = ctx.attribute(OWNER);
-    if (owner == null) {
+    return caller(ctx).owner();
+  }
+
+  /** Whether the verified caller is an operator (may read cross-tenant statistics). */
+  static boolean isOperator(Context ctx) {
+    return caller(ctx).operator();
+  }
+
+  private static Caller caller(Context ctx) {
+    Caller caller = ctx.attribute(CALLER);
+    if (caller == null) {
       // Only reachable if a route were registered outside /api/: a bug, not a client error.
       throw new IllegalStateException("route reached without authentication: " + ctx.path());
     }
-    return owner;
+    return caller;
   }
 
   /**

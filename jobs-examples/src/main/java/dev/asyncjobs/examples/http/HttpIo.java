@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
+import io.javalin.http.RequestTimeoutResponse;
 import java.io.UncheckedIOException;
+import java.util.concurrent.TimeoutException;
 
 /** Reading and writing JSON on a Javalin context, with one mapper for the whole API. */
 final class HttpIo {
@@ -14,6 +16,37 @@ final class HttpIo {
   static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private HttpIo() {}
+
+  /**
+   * The request body. A body cut off by the idle timeout or the minimum body rate surfaces as
+   * Javalin's 408, so that it is answered as a problem like any other refusal (Javalin would
+   * otherwise answer a bare text/plain 408 of its own).
+   */
+  static byte[] body(Context ctx) {
+    try {
+      return ctx.bodyAsBytes();
+    } catch (RuntimeException e) {
+      if (causedByTimeout(e)) {
+        throw new RequestTimeoutResponse();
+      }
+      throw e;
+    } catch (Exception e) {
+      // Kotlin lets Javalin throw the servlet's IOException undeclared.
+      if (causedByTimeout(e)) {
+        throw new RequestTimeoutResponse();
+      }
+      throw new UncheckedIOException(new java.io.IOException("the request body could not be read", e));
+    }
+  }
+
+  private static boolean causedByTimeout(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static void json(Context ctx, int status, JsonNode body) {
     ctx.status(status).contentType("application/json").result(bytes(body));

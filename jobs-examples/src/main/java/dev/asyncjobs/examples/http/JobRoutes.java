@@ -6,6 +6,8 @@ import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStatus;
 import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -17,14 +19,16 @@ import java.util.UUID;
 /** The JSON routes over {@link JobManager}; every call is scoped to the token's owner. */
 final class JobRoutes {
   private final JobManager jobs;
+  private final CrossTenantStats allStats;
 
-  JobRoutes(JobManager jobs) {
+  JobRoutes(JobManager jobs, Duration statsCacheTtl) {
     this.jobs = jobs;
+    this.allStats = new CrossTenantStats(jobs::stats, jobs.clock(), statsCacheTtl);
   }
 
   /** {@code POST /api/generate}: 202 with the job and its {@code Location}. */
   void create(Context ctx) {
-    Job job = jobs.create(CreateRequests.read(Authentication.owner(ctx), ctx.bodyAsBytes()));
+    Job job = jobs.create(CreateRequests.read(Authentication.owner(ctx), HttpIo.body(ctx)));
     ctx.header("Location", JsonViews.jobPath(job));
     HttpIo.json(ctx, 202, JsonViews.created(job));
   }
@@ -61,14 +65,21 @@ final class JobRoutes {
     HttpIo.json(ctx, 200, JsonViews.quota(jobs.quotaUsage(Authentication.owner(ctx))));
   }
 
-  /** {@code GET /api/stats?scope=owner|all}: per-type counts, success rate and duration percentiles. */
+  /**
+   * {@code GET /api/stats?scope=owner|all}: per-type counts, success rate and duration percentiles;
+   * {@code all} is for operators only (403 otherwise) and may be a few seconds old.
+   */
   void stats(Context ctx) {
     String scope = ctx.queryParam("scope");
     if (scope == null || scope.equals("owner")) {
       HttpIo.json(ctx, 200, JsonViews.stats("owner", jobs.stats(Authentication.owner(ctx))));
     } else if (scope.equals("all")) {
+      if (!Authentication.isOperator(ctx)) {
+        // How busy other tenants are is not a tenant's business.
+        throw new ForbiddenResponse("scope=all is for operators only; scope=owner gives your own statistics");
+      }
       // Counts and timings per type only: no owner, id or payload crosses tenants.
-      HttpIo.json(ctx, 200, JsonViews.stats("all", jobs.stats()));
+      HttpIo.json(ctx, 200, JsonViews.stats("all", allStats.get()));
     } else {
       throw new InvalidRequestException("scope", "scope must be 'owner' or 'all', was '" + scope + "'");
     }

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON the API writes. Written by hand rather than by serialising the library's records, so
- * that the wire format is stable and leaves out worker internals (lease, worker id). Times are
- * ISO-8601 strings, durations whole milliseconds.
+ * that the wire format is stable and leaves out worker internals (lease, worker id) and the
+ * operator-facing text of errors (see {@link PublicErrors}). Times are ISO-8601 strings, durations
+ * whole milliseconds.
  */
 public final class JsonViews {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -41,7 +42,7 @@ public final class JsonViews {
     o.set("payload", job.payloadTree());
     JsonNode result = job.resultTree();
     o.set("result", result == null ? NODES.nullNode() : result);
-    o.put("error", job.errorMessage());
+    o.put("error", PublicErrors.of(job));
     o.put("priority", job.priority());
     o.put("attempts", job.attempts());
     o.put("maxAttempts", job.maxAttempts());
@@ -88,7 +89,7 @@ public final class JsonViews {
     o.put("type", e.type());
     o.put("status", e.status().name());
     o.put("progress", e.progress());
-    o.put("message", e.message());
+    o.put("message", PublicErrors.of(e));
     o.put("attempt", e.attempt());
     putTime(o, "at", e.at());
     return o;

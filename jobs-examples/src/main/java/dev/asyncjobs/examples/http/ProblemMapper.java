@@ -43,7 +43,11 @@ public final class ProblemMapper {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** The problem for {@code error}; unexpected errors are logged and answered without detail. */
+  /**
+   * The problem for {@code error}. Errors whose message is for operators (the store's, the
+   * moderation service's, anything unexpected) are logged with an error id, and the client gets a
+   * fixed sentence and that id, never the message.
+   */
   public Problem toProblem(Throwable error) {
     if (error instanceof UnauthorizedException e) {
       return unauthorized(e);
@@ -54,8 +58,23 @@ public final class ProblemMapper {
     if (error instanceof HttpResponseException e) {
       return httpProblem(e);
     }
-    LOG.error("unexpected error in a request", error);
-    return Problem.of(500, "internal_error", "Internal error", "the server failed to handle the request; see its log");
+    String errorId = ErrorIds.next();
+    LOG.error("unexpected error in a request [errorId={}]", errorId, error);
+    return internalError(errorId);
+  }
+
+  private static Problem internalError(String errorId) {
+    return withErrorId(Problem.of(500, "internal_error", "Internal error",
+        "the server failed to handle the request; quote error id " + errorId + " to the operators"), errorId);
+  }
+
+  /**
+   * Adds the {@code errorId} member that matches the operator-facing log entry. The detail of what
+   * went wrong (a URL, a setting, a database message) is in that entry only.
+   */
+  private static Problem withErrorId(Problem p, String errorId) {
+    ObjectNode members = p.members().deepCopy().put("errorId", errorId);
+    return new Problem(p.status(), p.code(), p.title(), p.detail(), members, p.headers());
   }
 
   private static Problem unauthorized(UnauthorizedException e) {
@@ -107,21 +126,29 @@ public final class ProblemMapper {
         headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
       }
     } else if (e instanceof ModerationUnavailableException) {
-      LOG.warn("moderation unavailable during a create", e);
+      String errorId = ErrorIds.next();
+      LOG.warn("moderation unavailable during a create [errorId={}]", errorId, e);
       headers.put("Retry-After", "5");
-      return new Problem(503, e.code(), "Moderation unavailable",
-          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers);
+      return withErrorId(new Problem(503, e.code(), "Moderation unavailable",
+          "the moderation service could not check the text, so nothing was created; try again shortly", members, headers),
+          errorId);
     } else if (e instanceof JobStoreException) {
-      LOG.warn("job store failed during a request", e);
-      status = 503;
-      title = "Store unavailable";
+      String errorId = ErrorIds.next();
+      LOG.warn("job store failed during a request [errorId={}]", errorId, e);
       headers.put("Retry-After", "1");
-      return new Problem(status, e.code(), title, "the job store is unavailable; try again shortly", members, headers);
+      return withErrorId(new Problem(503, e.code(), "Store unavailable", "the job store is unavailable; try again shortly",
+          members, headers), errorId);
     } else {
-      LOG.error("unmapped job error in a request", e);
-      return Problem.of(500, e.code(), "Internal error", e.getMessage());
+      // A configuration error, a generator's failure, anything new: its message is for operators.
+      String errorId = ErrorIds.next();
+      LOG.error("unmapped job error in a request [errorId={}]", errorId, e);
+      return internalError(errorId);
     }
     return new Problem(status, e.code(), title, e.getMessage(), members, headers);
+  }
+
+  private static Problem withHeader(Problem p, String name, String value) {
+    return new Problem(p.status(), p.code(), p.title(), p.detail(), p.members(), Map.of(name, value));
   }
 
   /** Whole seconds until {@code at}, rounded up and at least 1, as {@code Retry-After} wants. */
@@ -136,9 +163,14 @@ public final class ProblemMapper {
       case 413 -> new Problem(413, "payload_too_large", "Payload too large",
           "the request body is larger than the " + maxBodyBytes + " bytes the server accepts",
           NODES.objectNode().put("field", "body").put("limitBytes", maxBodyBytes), Map.of());
+      case 403 -> Problem.of(403, "forbidden", "Forbidden", e.getMessage());
       case 404 -> Problem.of(404, "not_found", "Not found", "no such resource");
       case 405 -> Problem.of(405, "method_not_allowed", "Method not allowed", e.getMessage());
       case 406 -> Problem.of(406, "not_acceptable", "Not acceptable", e.getMessage());
+      case 415 -> Problem.of(415, "unsupported_media_type", "Unsupported media type",
+          "the request body must be JSON, sent with Content-Type: application/json");
+      // The body stopped or dripped: the connection is not worth keeping.
+      case 408 -> withHeader(ProblemErrorHandler.forStatus(408), "Connection", "close");
       default -> Problem.of(status, "http_" + status, e.getMessage(), e.getMessage());
     };
   }

@@ -165,7 +165,7 @@ class ApiRoutesTest {
     assertThat(t.get("successRate").isNull()).as("nothing finished yet").isTrue();
     assertThat(t.has("p95DurationMs")).isTrue();
 
-    JsonNode all = api.get("/api/stats?scope=all", token).body();
+    JsonNode all = api.get("/api/stats?scope=all", server.operatorToken("routes-ops")).body();
     assertThat(all.get("scope").asText()).isEqualTo("all");
     JsonNode model3d = null;
     for (JsonNode n : all.get("types")) {

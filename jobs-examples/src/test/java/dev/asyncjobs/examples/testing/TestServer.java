@@ -67,6 +67,11 @@ public final class TestServer implements AutoCloseable {
     return auth.issue(owner, Duration.ofHours(1));
   }
 
+  /** A valid token for {@code owner} that also carries the operator claim. */
+  public String operatorToken(String owner) {
+    return auth.issueOperator(owner, Duration.ofHours(1));
+  }
+
   /** Signs and checks tokens. */
   public JwtAuth auth() {
     return auth;

@@ -9,6 +9,10 @@ import dev.asyncjobs.examples.http.ApiServer;
 import dev.asyncjobs.examples.http.JwtAuth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -135,14 +142,85 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
-   * {@code POST path} with a body the server is expected to refuse for its size, sent with {@code
-   * Expect: 100-continue} as curl does for large bodies: the server answers 413 from the headers
-   * alone. Without it the server's early answer races the client still writing the body, and the
-   * client may see the connection reset instead of the answer.
+   * {@code POST path} with a body the server is expected to refuse for its size, sent as curl
+   * sends large bodies: the headers with {@code Expect: 100-continue} first, the body only after a
+   * {@code 100 Continue}. The server refuses from the declared length alone, so the body is never
+   * sent; without the wait its early answer would race the client still writing the body. On a
+   * bare socket, because {@code java.net.http} of Java 17 waits forever for a {@code 100} that an
+   * early final answer never brings.
    */
   public Response postOversized(@Nullable String token, String path, String body) {
-    return send(request(token, path).header("Content-Type", "application/json").expectContinue(true)
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return raw(postHead(token, path, bytes.length, "Expect: 100-continue\r\n"), bytes);
+  }
+
+  /**
+   * {@code POST path} whose headers declare a body of {@code declaredLength} bytes and send none
+   * of it, on a bare socket ({@code java.net.http} computes {@code Content-Length} itself): an
+   * answer can only come from the headers.
+   */
+  public Response postDeclaringLength(@Nullable String token, String path, long declaredLength) {
+    return raw(postHead(token, path, declaredLength, ""), null);
+  }
+
+  private String postHead(@Nullable String token, String path, long length, String extra) {
+    return "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: application/json\r\n"
+        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+        + "Content-Length: " + length + "\r\n" + extra + "Connection: close\r\n\r\n";
+  }
+
+  /** Sends {@code head}; sends {@code body} only if the server asks for it with a 100; reads the answer. */
+  private Response raw(String head, byte @Nullable [] body) {
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      RawHead answer = RawHead.read(in);
+      if (answer.status() == 100 && body != null) {
+        out.write(body);
+        out.flush();
+        answer = RawHead.read(in);
+      }
+      String length = answer.header("content-length");
+      byte[] content = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
+      return new Response(answer.status(), answer.header("content-type"), new String(content, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("raw request failed: " + head.lines().findFirst().orElse(""), e);
+    }
+  }
+
+  /** The status line and headers of an answer read off a socket. */
+  private record RawHead(int status, Map<String, String> headers) {
+    static RawHead read(InputStream in) throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) != -1) {
+        head.write(b);
+        byte[] h = head.toByteArray();
+        int n = h.length;
+        if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+          break;
+        }
+      }
+      String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+      if (lines.length == 0 || lines[0].isEmpty()) {
+        throw new IOException("the server closed the connection without answering");
+      }
+      Map<String, String> headers = new HashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0) {
+          headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+        }
+      }
+      return new RawHead(Integer.parseInt(lines[0].split(" ")[1]), headers);
+    }
+
+    @Nullable String header(String name) {
+      return headers.get(name);
+    }
   }
 
   /** A stream ticket of {@code owner}, minted by the server ({@code POST /api/stream-tickets}). */
