@@ -190,9 +190,12 @@ public final class JobManager implements AutoCloseable {
   }
 
   private <P> CheckedRequest bind(RegisteredGenerator<P> g, JsonNode tree, JobRequest r, int priority, int maxAttempts) {
+    // Collecting the texts also refuses what no store keeps (NUL, unpaired surrogates), field
+    // names included: before binding, so that such a payload gets that reason.
+    List<String> allTexts = PayloadTexts.collect(tree);
     P payload = g.bind(tree);
     List<String> texts = g.moderationText(payload);
-    List<String> toCheck = texts == null ? PayloadTexts.collect(tree) : List.copyOf(texts);
+    List<String> toCheck = texts == null ? allTexts : List.copyOf(texts);
     return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts);
   }
 
