@@ -24,6 +24,7 @@ public final class BenchRunner {
         new MemoryThroughputScenario(),
         new PgEnqueueScenario(),
         new PgThroughputScenario(),
+        new PgColdScenario(),
         new PgLatencyScenario(),
         new PgEventsScenario(),
         new PgHistoryScenario(),
