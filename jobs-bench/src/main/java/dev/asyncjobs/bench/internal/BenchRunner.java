@@ -25,6 +25,7 @@ public final class BenchRunner {
         new PgEnqueueScenario(),
         new PgThroughputScenario(),
         new PgColdScenario(),
+        new PgSteadyScenario(),
         new PgLatencyScenario(),
         new PgEventsScenario(),
         new PgHistoryScenario(),
