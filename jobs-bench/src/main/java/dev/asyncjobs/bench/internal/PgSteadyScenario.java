@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * they can while the worker runs). No maintenance between steps, autovacuum at the server's
  * defaults. Per step: completions per second, pickup latency (claim time minus create time, both
  * the database's clock) p50/p99/max of that step's jobs, and the deepest and the final queue.
+ *
+ * <p>For experiments: {@code -Dsteady.stepSeconds} (default 60, 3 with {@code --quick}) and {@code
+ * -Dsteady.pollMillis} (the worker's poll interval, default 1000).
  */
 final class PgSteadyScenario implements Scenario {
   private static final int PRODUCERS = 32;
@@ -38,11 +41,12 @@ final class PgSteadyScenario implements Scenario {
 
   @Override
   public void run(ScenarioRun run) throws Exception {
-    Duration step = Duration.ofSeconds(run.size(60, 3));
+    Duration step = Duration.ofSeconds(Long.getLong("steady.stepSeconds", run.size(60, 3)));
     try (BenchSchema schema = run.pg().newSchema(name(), PRODUCERS + 8)) {
       PostgresJobStore store = schema.store();
       JobManager jobs = NoopGenerator.manager(store, new NoopGenerator());
-      try (JobWorker worker = ThroughputRig.worker(jobs, ThroughputRig.CONCURRENCY, ThroughputRig.BATCH).start()) {
+      try (JobWorker worker = JobWorker.builder(jobs).concurrency(ThroughputRig.CONCURRENCY).claimBatchSize(ThroughputRig.BATCH)
+          .pollInterval(Duration.ofMillis(Long.getLong("steady.pollMillis", 1000))).build().start()) {
         closedLoop(jobs, "steady-warm-up", Duration.ofSeconds(run.size(5, 1)));
         awaitDrained(schema);
         double capacity = closedLoop(jobs, "steady-capacity", Duration.ofSeconds(run.size(20, 2)));
