@@ -1,5 +1,8 @@
 package dev.asyncjobs.bench.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * N no-op jobs processed by one worker process (concurrency 16, claims of 16) and by two, against
  * the hand-written SKIP LOCKED loop at the same concurrency and batch size on an equivalent table.
@@ -53,6 +56,24 @@ final class PgThroughputScenario implements Scenario {
         double two = second != null ? rig.runWorkers(1, second, 0) : rig.runWorkers(2, null, 0);
         String how = second != null ? "2 worker processes (2 JVMs)" : "2 worker instances in one JVM";
         run.record(Measurement.versus("jobs/s, " + how + ", 16 each, vs 1 worker process", "jobs/s", two, one, "1 worker process"));
+        if (second != null) {
+          // Where one database is the ceiling: four processes, this one and three children.
+          List<SecondWorkerProcess> more = new ArrayList<>();
+          try {
+            more.add(second);
+            more.add(rig.startSecondProcess());
+            more.add(rig.startSecondProcess());
+            double four = rig.runWorkersWith(1, more, 0);
+            run.record(Measurement.versus("jobs/s, 4 worker processes (4 JVMs), 16 each, vs 1 worker process", "jobs/s", four, one,
+                "1 worker process"));
+          } catch (Exception e) {
+            run.progress("could not run 4 worker processes: " + e);
+          } finally {
+            for (SecondWorkerProcess p : more.subList(Math.min(1, more.size()), more.size())) {
+              p.close();
+            }
+          }
+        }
         rig.logEventsOnBaseline();
         double logging = rig.runBaseline();
         run.record(Measurement.versus(

@@ -118,6 +118,16 @@ final class ThroughputRig implements AutoCloseable {
    * @return jobs per second
    */
   double runWorkers(int inJvm, @Nullable SecondWorkerProcess second, int history) throws Exception {
+    return runWorkersWith(inJvm, second == null ? List.of() : List.of(second), history);
+  }
+
+  /**
+   * As {@link #runWorkers(int, SecondWorkerProcess, int)} with the workers of every process in
+   * {@code others} started too.
+   *
+   * @return jobs per second
+   */
+  double runWorkersWith(int inJvm, List<SecondWorkerProcess> others, int history) throws Exception {
     load(JOBS, history);
     List<JobWorker> workers = new ArrayList<>();
     try {
@@ -125,8 +135,8 @@ final class ThroughputRig implements AutoCloseable {
         workers.add(worker(jobs, CONCURRENCY, BATCH));
       }
       long t0 = System.nanoTime();
-      if (second != null) {
-        second.startWorker();
+      for (SecondWorkerProcess other : others) {
+        other.startWorker();
       }
       workers.forEach(JobWorker::start);
       CompletionCounter.await(LIMIT, schema, JOBS);
@@ -134,8 +144,8 @@ final class ThroughputRig implements AutoCloseable {
       return Timing.perSecond(seeded, nanos);
     } finally {
       workers.forEach(JobWorker::close);
-      if (second != null) {
-        second.stopWorker();
+      for (SecondWorkerProcess other : others) {
+        other.stopWorker();
       }
     }
   }
