@@ -65,6 +65,20 @@ class BenchSmokeTest {
       }
     }
     assertThat(names).containsExactly("memory-throughput", "pg-cold", "pg-steady", "pg-latency");
+
+    // The charts next to the JSON are well-formed SVG; pg-steady's only when it ran.
+    javax.xml.parsers.DocumentBuilderFactory xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+    assertThat(xml.newDocumentBuilder().parse(dir.resolve("throughput.svg").toFile()).getDocumentElement().getTagName())
+        .isEqualTo("svg");
+    boolean steadyRan = false;
+    for (JsonNode s : root.path("scenarios")) {
+      steadyRan |= s.path("name").asText().equals("pg-steady") && s.path("status").asText().equals("ok");
+    }
+    assertThat(java.nio.file.Files.exists(dir.resolve("pg-steady.svg"))).isEqualTo(steadyRan);
+    if (steadyRan) {
+      assertThat(xml.newDocumentBuilder().parse(dir.resolve("pg-steady.svg").toFile()).getElementsByTagName("polyline").getLength())
+          .as("p50, p99 and max").isEqualTo(3);
+    }
   }
 
   @Test

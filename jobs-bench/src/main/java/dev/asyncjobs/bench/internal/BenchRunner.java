@@ -74,6 +74,10 @@ public final class BenchRunner {
     try {
       report.writeJson(json);
       log.println("figures written to " + json.toAbsolutePath());
+      Path dir = json.toAbsolutePath().getParent();
+      for (Path chart : Charts.write(results, dir == null ? Path.of(".") : dir)) {
+        log.println("chart written to " + chart);
+      }
     } catch (java.io.IOException e) {
       log.println("could not write " + json + ": " + e);
       return 1;
