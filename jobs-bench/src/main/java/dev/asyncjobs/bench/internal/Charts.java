@@ -100,7 +100,7 @@ final class Charts {
     int plotW = 520;
     int plotH = 240;
     double lo = 1;
-    double hi = 10_000;
+    double hi = 100_000;
     StringBuilder svg = header(w, h, "pg-steady: pickup latency (ms, log scale) by offered load (% of capacity)");
     for (double tick = lo; tick <= hi; tick *= 10) {
       int y = y0 - (int) (plotH * Math.log10(tick / lo) / Math.log10(hi / lo));
