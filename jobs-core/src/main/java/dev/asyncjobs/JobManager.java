@@ -123,14 +123,8 @@ public final class JobManager implements AutoCloseable {
     for (int i = 0; i < requests.size(); i++) {
       checked.add(check(requests.get(i), requests.size() > 1 ? "request " + i + ": " : ""));
     }
-    List<CheckedRequest> toModerate = new ArrayList<>();
-    for (CheckedRequest c : checked) {
-      if (!c.texts().isEmpty()) {
-        toModerate.add(c);
-      }
-    }
-    if (!toModerate.isEmpty() && moderator.callsOut()) {
-      boolean[] replayed = new boolean[checked.size()];
+    boolean[] replayed = new boolean[checked.size()];
+    if (moderator.callsOut() && checked.stream().anyMatch(c -> !c.texts().isEmpty())) {
       List<CheckedRequest> fresh = new ArrayList<>();
       for (int i = 0; i < checked.size(); i++) {
         replayed[i] = admission.replayOf(checked.get(i)).isPresent();
@@ -139,14 +133,10 @@ public final class JobManager implements AutoCloseable {
         }
       }
       admission.checkQuotas(fresh);
-      for (int i = 0; i < checked.size(); i++) {
-        if (!replayed[i] && !checked.get(i).texts().isEmpty()) {
-          moderate(checked.get(i));
-        }
-      }
-    } else if (moderator != ContentModerator.allowAll()) {
-      for (CheckedRequest c : toModerate) {
-        moderate(c);
+    }
+    for (int i = 0; i < checked.size(); i++) {
+      if (!replayed[i] && !checked.get(i).texts().isEmpty()) {
+        moderate(checked.get(i));
       }
     }
     List<NewJob> prepared = new ArrayList<>(checked.size());
