@@ -72,12 +72,22 @@ class BenchSmokeTest {
         .isEqualTo("svg");
     boolean steadyRan = false;
     for (JsonNode s : root.path("scenarios")) {
-      steadyRan |= s.path("name").asText().equals("pg-steady") && s.path("status").asText().equals("ok");
+      if (s.path("name").asText().equals("pg-steady") && s.path("status").asText().equals("ok")) {
+        steadyRan = true;
+        assertThat(s.path("series").size()).as("queue depth series, 1 and 2 worker processes").isEqualTo(2);
+        for (JsonNode series : s.path("series")) {
+          assertThat(series.path("points").size()).isPositive();
+          assertThat(series.path("marks").size()).as("warm-up, capacity and five rates").isEqualTo(7);
+        }
+      }
     }
     assertThat(java.nio.file.Files.exists(dir.resolve("pg-steady.svg"))).isEqualTo(steadyRan);
+    assertThat(java.nio.file.Files.exists(dir.resolve("pg-steady-depth.svg"))).isEqualTo(steadyRan);
     if (steadyRan) {
       assertThat(xml.newDocumentBuilder().parse(dir.resolve("pg-steady.svg").toFile()).getElementsByTagName("polyline").getLength())
-          .as("p50, p99 and max").isEqualTo(3);
+          .as("p50, p99 and max, for 1 and for 2 worker processes").isEqualTo(6);
+      assertThat(xml.newDocumentBuilder().parse(dir.resolve("pg-steady-depth.svg").toFile()).getElementsByTagName("polyline").getLength())
+          .as("queue depth over time, for 1 and for 2 worker processes").isEqualTo(2);
     }
   }
 

@@ -88,13 +88,13 @@ public final class BenchRunner {
   private ScenarioResult runOne(Scenario s, boolean quick, @Nullable PgServer pg, @Nullable String pgReason) {
     if (s.needsPostgres() && pg == null) {
       log.println("[" + s.name() + "] skipped: PostgreSQL unreachable (" + pgReason + ")");
-      return new ScenarioResult(s.name(), ScenarioResult.Status.SKIPPED, "PostgreSQL unreachable: " + pgReason, 0, List.of(), List.of());
+      return new ScenarioResult(s.name(), ScenarioResult.Status.SKIPPED, "PostgreSQL unreachable: " + pgReason, 0, List.of(), List.of(), List.of());
     }
     ScenarioRun run = new ScenarioRun(s.name(), quick, pg, log);
     long t0 = System.nanoTime();
     try {
       s.run(run);
-      return new ScenarioResult(s.name(), ScenarioResult.Status.OK, null, (System.nanoTime() - t0) / 1e9, run.measurements(), run.notes());
+      return new ScenarioResult(s.name(), ScenarioResult.Status.OK, null, (System.nanoTime() - t0) / 1e9, run.measurements(), run.notes(), run.series());
     } catch (Exception | Error e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -105,7 +105,7 @@ public final class BenchRunner {
       log.println("[" + s.name() + "] failed: " + e);
       e.printStackTrace(log);
       return new ScenarioResult(
-          s.name(), ScenarioResult.Status.FAILED, e.toString(), (System.nanoTime() - t0) / 1e9, run.measurements(), run.notes());
+          s.name(), ScenarioResult.Status.FAILED, e.toString(), (System.nanoTime() - t0) / 1e9, run.measurements(), run.notes(), run.series());
     }
   }
 

@@ -133,6 +133,17 @@ final class Report {
       }
       ArrayNode notes = s.putArray("notes");
       r.notes().forEach(notes::add);
+      ArrayNode series = s.putArray("series");
+      for (Series x : r.series()) {
+        ObjectNode o = series.addObject();
+        o.put("name", x.name());
+        o.put("xUnit", x.xUnit());
+        o.put("yUnit", x.yUnit());
+        ArrayNode points = o.putArray("points");
+        x.points().forEach(pt -> points.addArray().add(pt.x()).add(pt.y()));
+        ArrayNode marks = o.putArray("marks");
+        x.marks().forEach(mk -> marks.addObject().put("x", mk.x()).put("label", mk.label()));
+      }
     }
     return root;
   }

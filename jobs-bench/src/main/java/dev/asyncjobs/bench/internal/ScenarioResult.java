@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param seconds how long it took, set-up included
  * @param measurements its figures (those taken before a failure, too)
  * @param notes what a reader of the figures should know, e.g. sizes
+ * @param series figures over time, for the charts
  */
 public record ScenarioResult(
-    String name, Status status, @Nullable String reason, double seconds, List<Measurement> measurements, List<String> notes) {
+    String name, Status status, @Nullable String reason, double seconds, List<Measurement> measurements, List<String> notes,
+    List<Series> series) {
 
   /** How a scenario ended. */
   public enum Status {
@@ -33,5 +35,6 @@ public record ScenarioResult(
     Objects.requireNonNull(status, "status");
     measurements = List.copyOf(measurements);
     notes = List.copyOf(notes);
+    series = List.copyOf(series);
   }
 }

@@ -14,6 +14,7 @@ final class ScenarioRun {
   private final PrintStream log;
   private final List<Measurement> measurements = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<Series> series = new ArrayList<>();
 
   ScenarioRun(String name, boolean quick, @Nullable PgServer pg, PrintStream log) {
     this.name = name;
@@ -60,6 +61,11 @@ final class ScenarioRun {
     notes.add(text);
   }
 
+  /** Adds a figure over time, for the charts (and the JSON). */
+  void series(Series s) {
+    series.add(s);
+  }
+
   /** A line on the progress log (stderr), so that a long run shows where it is. */
   void progress(String line) {
     log.println(String.format(Locale.ROOT, "[%s] %s", name, line));
@@ -71,5 +77,9 @@ final class ScenarioRun {
 
   List<String> notes() {
     return notes;
+  }
+
+  List<Series> series() {
+    return series;
   }
 }
