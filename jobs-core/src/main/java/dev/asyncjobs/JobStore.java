@@ -214,6 +214,21 @@ public interface JobStore extends AutoCloseable {
   Subscription subscribe(EventSubscription subscription, JobEventListener listener);
 
   /**
+   * Calls {@code wake}, on a thread of the store, as soon as the store hears that another process
+   * may have changed jobs, before it has read what changed: a worker claims at once instead of after
+   * the event log read that {@link #subscribe} waits for. A call carries nothing, may come when
+   * nothing changed (any database role can send the notification a store listens to), and must only
+   * ever prompt a look at the store. The default never calls: a store without such a signal (or one
+   * whose writers all live in this process) relies on its events and the worker's poll.
+   *
+   * @return closing it stops the calls
+   */
+  default WakeUpHints onWakeUpHint(Runnable wake) {
+    java.util.Objects.requireNonNull(wake, "wake");
+    return () -> {};
+  }
+
+  /**
    * Up to {@code limit} events after {@code afterSequence} in sequence order, of one owner or of
    * every owner ({@code null}), with the same guarantee as {@link #subscribe}: no event with a
    * smaller sequence than the last one returned can appear later. Fewer than {@code limit} (maybe

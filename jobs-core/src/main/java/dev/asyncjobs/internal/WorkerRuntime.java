@@ -9,6 +9,7 @@ import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobStore;
 import dev.asyncjobs.Lease;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.WakeUpHints;
 import dev.asyncjobs.WorkerListener;
 import java.time.Clock;
 import java.time.Instant;
@@ -105,6 +106,7 @@ public final class WorkerRuntime {
   private volatile boolean stopping;
   private @Nullable Thread loopThread;
   private @Nullable Subscription subscription;
+  private @Nullable WakeUpHints wakeUpHints;
 
   /** A worker that is not started yet; builds its thread pools but starts no thread. */
   public WorkerRuntime(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
@@ -148,6 +150,9 @@ public final class WorkerRuntime {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
     subscription = store.subscribe(EventSubscription.allOwners().kinds(WORKER_EVENTS), this::onEvent);
+    // Another process's hint wakes the loop at once; its CREATED event, read from the log after
+    // the hint, would wake it again a round trip or two later (and claims nothing new then).
+    wakeUpHints = store.onWakeUpHint(this::newWork);
     runner.startCompletionWriter(threads.factory("writer"));
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
@@ -577,6 +582,10 @@ public final class WorkerRuntime {
       Subscription s = subscription;
       if (s != null) {
         s.close();
+      }
+      WakeUpHints h = wakeUpHints;
+      if (h != null) {
+        h.close();
       }
       shutdownThreads();
       if (interrupted) {

@@ -21,6 +21,7 @@ import dev.asyncjobs.Page;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.QuotaWindow;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.WakeUpHints;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Call;
 import dev.asyncjobs.store.postgres.internal.Connectors;
@@ -78,6 +79,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */
 public final class PostgresJobStore implements JobStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
 
@@ -94,6 +96,7 @@ public final class PostgresJobStore implements JobStore {
   private final Retention retention;
   private final EventLogQueries eventLog;
   private final HintListener listener;
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> wakeUpHints = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final EventFeeds feeds;
   private final HintSender hints;
 
@@ -134,7 +137,19 @@ public final class PostgresJobStore implements JobStore {
     this.feeds = new EventFeeds(db, eventLog, b.eventPollInterval, this::startListening, name);
     this.hints = new HintSender(db, names.channel(), b.hintInterval);
     this.listener = new HintListener(connector, names.channel(), b.reconnectInitial, b.reconnectMax, b.listenerConnectWait,
-        feeds::wake, hints::sentBy);
+        this::hinted, hints::sentBy);
+  }
+
+  /** Another process hinted: the feeds look at the log, and every worker looks for due jobs meanwhile. */
+  private void hinted() {
+    feeds.wake();
+    for (Runnable wake : wakeUpHints) {
+      try {
+        wake.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a wake-up hint callback failed; continuing", e);
+      }
+    }
   }
 
   private void startListening() {
@@ -396,6 +411,22 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public Subscription subscribe(EventSubscription subscription, JobEventListener listener) {
     return feeds.subscribe(Objects.requireNonNull(subscription, "subscription"), Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Called on the listening connection's thread for every batch of notifications on the store's
+   * channel that is not this store's own, and after every (re)connect; opens that connection if no
+   * subscription has.
+   */
+  @Override
+  public WakeUpHints onWakeUpHint(Runnable wake) {
+    Objects.requireNonNull(wake, "wake");
+    Runnable registered = () -> wake.run(); // a distinct object, so that two registrations of one callback close apart
+    wakeUpHints.add(registered);
+    startListening();
+    return () -> wakeUpHints.remove(registered);
   }
 
   @Override
