@@ -485,7 +485,7 @@ public final class JobManager implements AutoCloseable {
     private @Nullable Clock clock;
     private final List<Generator<?>> generators = new ArrayList<>();
     private ContentModerator moderator = ContentModerator.allowAll();
-    private QuotaPolicy quotaPolicy = QuotaPolicy.defaults();
+    private QuotaPolicy quotaPolicy = QuotaPolicy.unlimited();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int defaultPriority = JobRequest.DEFAULT_PRIORITY;
     private int defaultMaxAttempts = JobRequest.DEFAULT_MAX_ATTEMPTS;
@@ -533,7 +533,10 @@ public final class JobManager implements AutoCloseable {
       return this;
     }
 
-    /** Quotas per owner; default {@link QuotaPolicy#defaults()} (10/hour, 100/day, 1/minute). */
+    /**
+     * Quotas per owner, e.g. {@code QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1))}; default
+     * {@link QuotaPolicy#unlimited()}.
+     */
     public Builder quotaPolicy(QuotaPolicy policy) {
       this.quotaPolicy = Objects.requireNonNull(policy, "quotaPolicy");
       return this;

@@ -13,9 +13,6 @@ import java.util.Objects;
  */
 public record QuotaLimits(int maxPerHour, int maxPerDay, Duration minInterval) {
 
-  /** The mission's defaults: 10 an hour, 100 a day, one create a minute. */
-  public static final QuotaLimits DEFAULT = new QuotaLimits(10, 100, Duration.ofMinutes(1));
-
   /** No limit at all (service accounts, tests). */
   public static final QuotaLimits UNLIMITED =
       new QuotaLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ZERO);

@@ -1,12 +1,15 @@
 package dev.asyncjobs;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Which {@link QuotaLimits} apply to which owner. The default gives every owner {@link
- * QuotaLimits#DEFAULT}; a host may implement this interface to read limits from its own user plans.
+ * Which {@link QuotaLimits} apply to which owner. A {@link JobManager} limits nobody unless given a
+ * policy: {@code QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1))} gives every owner the same
+ * limits, {@link #builder()} adds per-owner plans, and a host may implement this interface to read
+ * limits from its own user plans.
  */
 @FunctionalInterface
 public interface QuotaPolicy {
@@ -14,29 +17,42 @@ public interface QuotaPolicy {
   /** The limits for one owner. Called on every create: keep it fast. */
   QuotaLimits limitsFor(String ownerId);
 
-  /** Every owner gets the mission's defaults. */
-  static QuotaPolicy defaults() {
-    return owner -> QuotaLimits.DEFAULT;
+  /**
+   * Every owner gets the same limits.
+   *
+   * @param maxPerHour creates allowed to one owner in any hour
+   * @param maxPerDay creates allowed to one owner in any 24 hours
+   * @param minInterval least time between two creates of one owner ({@link Duration#ZERO} for none)
+   * @throws JobConfigurationException a negative limit or interval
+   */
+  static QuotaPolicy perOwner(int maxPerHour, int maxPerDay, Duration minInterval) {
+    return everyOwner(new QuotaLimits(maxPerHour, maxPerDay, minInterval));
   }
 
-  /** No owner is limited. */
+  /** Every owner gets {@code limits}. */
+  static QuotaPolicy everyOwner(QuotaLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return owner -> limits;
+  }
+
+  /** No owner is limited: the default of a {@link JobManager}. */
   static QuotaPolicy unlimited() {
     return owner -> QuotaLimits.UNLIMITED;
   }
 
-  /** A policy with default limits and per-owner overrides. */
+  /** A policy with limits for every owner (none unless set) and per-owner overrides. */
   static Builder builder() {
     return new Builder();
   }
 
   /** Builds a policy from defaults and overrides. */
   final class Builder {
-    private QuotaLimits defaults = QuotaLimits.DEFAULT;
+    private QuotaLimits defaults = QuotaLimits.UNLIMITED;
     private final Map<String, QuotaLimits> overrides = new HashMap<>();
 
     private Builder() {}
 
-    /** Limits for every owner without an override. */
+    /** Limits for every owner without an override; unlimited unless set. */
     public Builder defaults(QuotaLimits limits) {
       defaults = Objects.requireNonNull(limits, "limits");
       return this;

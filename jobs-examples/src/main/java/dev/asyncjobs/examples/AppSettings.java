@@ -85,7 +85,7 @@ public record AppSettings(
    *   <li>{@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}): the OpenAI generators instead of the demo ones
    *   <li>{@code JOBS_DEMO_STEP_MS} (400), {@code JOBS_WORKER_CONCURRENCY} (4)
    *   <li>{@code JOBS_QUOTA_PER_HOUR} (10), {@code JOBS_QUOTA_PER_DAY} (100), {@code
-   *       JOBS_QUOTA_MIN_INTERVAL_SECONDS} (60): the mission's defaults
+   *       JOBS_QUOTA_MIN_INTERVAL_SECONDS} (60): the example's defaults
    *   <li>{@code JOBS_DEMO_USER} (demo-user): who the printed token is for
    *   <li>flags {@code --api-only}, {@code --worker-only}
    * </ul>
@@ -116,9 +116,9 @@ public record AppSettings(
     putIfSet(generatorSettings, "openai.apiKey", openAiKey);
     putIfSet(generatorSettings, "openai.baseUrl", env.get("OPENAI_BASE_URL"));
     QuotaLimits quota = new QuotaLimits(
-        intOf(env, "JOBS_QUOTA_PER_HOUR", QuotaLimits.DEFAULT.maxPerHour()),
-        intOf(env, "JOBS_QUOTA_PER_DAY", QuotaLimits.DEFAULT.maxPerDay()),
-        Duration.ofSeconds(intOf(env, "JOBS_QUOTA_MIN_INTERVAL_SECONDS", (int) QuotaLimits.DEFAULT.minInterval().toSeconds())));
+        intOf(env, "JOBS_QUOTA_PER_HOUR", DEFAULT_QUOTA.maxPerHour()),
+        intOf(env, "JOBS_QUOTA_PER_DAY", DEFAULT_QUOTA.maxPerDay()),
+        Duration.ofSeconds(intOf(env, "JOBS_QUOTA_MIN_INTERVAL_SECONDS", (int) DEFAULT_QUOTA.minInterval().toSeconds())));
     return new AppSettings(
         role,
         // Loopback unless told otherwise: a demo with a printed credential is not for the network.
@@ -140,6 +140,12 @@ public record AppSettings(
 
   /** The interface bound when {@code JOBS_HOST} is unset. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
+  /**
+   * The example's quota when none is configured: 10 creates an hour, 100 a day, one a minute per
+   * owner (the library itself limits nobody unless told).
+   */
+  public static final QuotaLimits DEFAULT_QUOTA = new QuotaLimits(10, 100, Duration.ofMinutes(1));
 
   /**
    * The token rules of {@code env}, shared by the server and the {@code token} command so that the

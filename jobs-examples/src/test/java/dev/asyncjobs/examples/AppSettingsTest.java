@@ -26,7 +26,7 @@ class AppSettingsTest {
     assertThat(s.openAiApiKey()).isNull();
     assertThat(s.jwtSecretGenerated()).isTrue();
     assertThat(s.jwtSecret()).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(s.quota()).isEqualTo(QuotaLimits.DEFAULT);
+    assertThat(s.quota()).isEqualTo(new QuotaLimits(10, 100, Duration.ofMinutes(1)));
     assertThat(s.demo().stepDelay()).isEqualTo(Duration.ofMillis(400));
   }
 

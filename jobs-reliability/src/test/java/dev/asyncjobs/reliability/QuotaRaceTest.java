@@ -46,7 +46,7 @@ class QuotaRaceTest {
   @ParameterizedTest(name = "{0} through {6}: {1}/hour, {2}/day, one create every {3} ms: {4} succeed")
   @CsvSource({
       "fifty-an-hour, 50, 1000, 0, 50, PER_HOUR, manager",
-      "mission-defaults, 10, 100, 60000, 1, MIN_INTERVAL, manager",
+      "ten-an-hour, 10, 100, 60000, 1, MIN_INTERVAL, manager",
       "fifty-an-hour-http, 50, 1000, 0, 50, PER_HOUR, http"})
   void exactlyTheLimitSucceedsAndEveryOtherCreateIsRefused(
       String owner, int perHour, int perDay, long minIntervalMillis, int allowed, String refusingLimit, String channel) {

@@ -76,7 +76,7 @@ public interface InsertContract extends StoreFixture {
 
   @Test
   default void anEmptyBatchStoresNothingAndReturnsNothing() {
-    assertThat(store().insert(List.of(), QuotaPolicy.defaults())).isEmpty();
+    assertThat(store().insert(List.of(), QuotaPolicy.unlimited())).isEmpty();
     assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
   }
 

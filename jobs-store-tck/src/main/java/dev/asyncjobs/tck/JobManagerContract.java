@@ -336,9 +336,9 @@ public abstract class JobManagerContract {
   }
 
   @Test
-  void missionDefaultsAllowOneCreateAMinute() {
+  void aOneAMinuteQuotaAllowsOneCreateAMinute() {
     jobs.close();
-    jobs = manager(QuotaPolicy.defaults(), b -> {});
+    jobs = manager(QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1)), b -> {});
     jobs.create(echo(A));
     assertThatThrownBy(() -> jobs.create(echo(A)))
         .isInstanceOfSatisfying(QuotaExceededException.class,

@@ -259,7 +259,7 @@ public interface QuotaContract extends StoreFixture {
 
   @Test
   default void eachOwnerHasItsOwnQuota() {
-    QuotaPolicy policy = QuotaPolicy.defaults();
+    QuotaPolicy policy = QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1));
     create(OWNER, policy);
     assertThat(refused(OWNER, policy).limit()).isEqualTo(Limit.MIN_INTERVAL);
     create(OTHER_OWNER, policy);
@@ -269,7 +269,7 @@ public interface QuotaContract extends StoreFixture {
 
   @Test
   default void theMissionDefaultsAllowTenAnHourOneAMinute() {
-    QuotaPolicy policy = QuotaPolicy.defaults();
+    QuotaPolicy policy = QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1));
     Instant t0 = clock().instant();
     for (int i = 0; i < 10; i++) {
       create(OWNER, policy);

@@ -8,7 +8,7 @@ import java.util.List;
 public final class DemoGenerators {
   private DemoGenerators() {}
 
-  /** One generator for each of the six mission types, paced by {@code settings}. */
+  /** One generator for each of the six job types of the example, paced by {@code settings}. */
   public static List<Generator<?>> all(DemoSettings settings) {
     return List.of(
         new ImageGenerationDemo(settings),

@@ -1,5 +1,5 @@
 /**
- * Offline demo generators for the six job types of the mission. Each reports progress over a few
+ * Offline demo generators for the six job types of the example application. Each reports progress over a few
  * seconds and returns a realistic, clearly labelled ({@code "demo": true}) result, without a key
  * or the network, so that the example runs anywhere.
  */

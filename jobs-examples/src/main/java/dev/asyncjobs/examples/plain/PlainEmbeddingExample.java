@@ -4,7 +4,6 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobWorker;
-import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.examples.demo.DemoSettings;
 import dev.asyncjobs.examples.demo.TextGenerationDemo;
@@ -24,7 +23,6 @@ public final class PlainEmbeddingExample {
         JobManager jobs = JobManager.builder()
             .store(store)
             .generator(new TextGenerationDemo(new DemoSettings(Duration.ofMillis(100))))
-            .quotaPolicy(QuotaPolicy.unlimited())
             .build();
         JobWorker worker = JobWorker.builder(jobs).concurrency(2).build().start()) {
 

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The six generators of the mission on OpenAI, and OpenAI moderation, sharing one client.
+ * Generators for six AI job types on OpenAI (image, text, video storyboard, music sketch, 3D model spec, graphic), and OpenAI moderation, sharing one client.
  *
  * <pre>{@code
  * try (OpenAiGenerators openai = OpenAiGenerators.builder()

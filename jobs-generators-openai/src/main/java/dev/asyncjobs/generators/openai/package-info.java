@@ -1,4 +1,4 @@
-/** The six generators of the mission and OpenAI moderation, on openai-java. */
+/** Generators for six AI job types (image, text, video storyboard, music sketch, 3D model spec, graphic) and OpenAI moderation, on openai-java. */
 @NullMarked
 package dev.asyncjobs.generators.openai;
 

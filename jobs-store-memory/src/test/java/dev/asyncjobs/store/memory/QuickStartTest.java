@@ -55,6 +55,11 @@ class QuickStartTest {
       assertThat(finished.resultTree().get("text").asText()).endsWith("the sound of water");
       assertThat(finished.actualDuration()).isNotNull().isLessThan(Duration.ofSeconds(10));
       assertThat(JobEvent.Kind.values()).isNotEmpty();
+
+      // No quota unless one is configured: a second create for the same owner right away is fine.
+      Job again = jobs.create(JobRequest.builder("alice", "haiku").payload("{\"topic\": \"rain\"}").build());
+      assertThat(again.id()).isNotEqualTo(job.id());
+      assertThat(jobs.quotaPolicy().limitsFor("alice").isUnlimited()).isTrue();
     }
   }
 }

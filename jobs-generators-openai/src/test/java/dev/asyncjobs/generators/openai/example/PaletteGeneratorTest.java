@@ -11,7 +11,6 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.ManualWorker;
-import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,6 @@ class PaletteGeneratorTest {
   JobManager jobs = JobManager.builder()
       .store(new InMemoryJobStore())
       .generator(new PaletteGenerator())
-      .quotaPolicy(QuotaPolicy.unlimited())
       .build();
   ManualWorker worker = ManualWorker.of(jobs); // runs due jobs on the calling thread, for tests
 
