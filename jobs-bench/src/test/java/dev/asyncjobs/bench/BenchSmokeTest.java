@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench is not a test: this only proves that its quick mode runs end to end and writes well
- * formed JSON and a table, for a cheap scenario of each kind and the two that measure a user's
- * conditions (a cold table, an open loop). It asserts no timing. The PostgreSQL scenario
- * runs against {@code JOBS_BENCH_JDBC_URL} (default the local server) and is reported as skipped
+ * formed JSON and a table, for a cheap scenario of each kind, the two that measure a user's
+ * conditions (a cold table, an open loop) and pg-peers, whose peers' libraries must load and run. It
+ * asserts no timing. The PostgreSQL scenarios run against {@code JOBS_BENCH_JDBC_URL} (default the local server) and is reported as skipped
  * when that is unreachable.
  */
 class BenchSmokeTest {

@@ -29,8 +29,8 @@ final class DbSchedulerPeer implements PeerLibrary {
   static final int THREADS = 16;
   /**
    * pollUsingLockAndFetch's fractions of the threads: its README's setting "for high throughput (i.e.
-   * keep threads busy)", fetch again at 16 left, up to 64 held; with its "normal" 0.5, 1.0 it drained
-   * at about half the rate here.
+   * keep threads busy)", fetch again at 16 left, up to 64 held; with its "normal" 0.5, 1.0, --quick
+   * drains here ran at about half the rate.
    */
   static final double LOWER = 1.0;
   static final double UPPER = 4.0;

@@ -185,7 +185,7 @@ final class PgPeersScenario implements Scenario {
         + " sequence number, no task data), table from its postgresql_tables.sql of v" + DbSchedulerPeer.VERSION
         + "; enqueue with SchedulerClient.scheduleBatch (one JDBC batch of single-row INSERTs a call); drain and tuned pickup with"
         + " threads(" + DbSchedulerPeer.THREADS + "), pollUsingLockAndFetch(" + DbSchedulerPeer.LOWER + ", " + DbSchedulerPeer.UPPER
-        + ") (its README's high-throughput setting; its normal 0.5, 1.0 drained at about half the rate here), pollingInterval "
+        + ") (its README's high-throughput setting; with its normal 0.5, 1.0, --quick drains here ran at about half the rate), pollingInterval "
         + DbSchedulerPeer.TUNED_POLL.toSeconds() + " s, enableImmediateExecution (single creates go through the running"
         + " Scheduler, which then looks for due executions at once; it wakes only a scheduler in the creating JVM);"
         + " defaults: 10 threads, fetch polling (0.5, 3.0), poll interval 10 s, no immediate execution.");
