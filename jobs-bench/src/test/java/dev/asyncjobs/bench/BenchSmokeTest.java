@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench is not a test: this only proves that its quick mode runs end to end and writes well
- * formed JSON and a table, for a cheap scenario of each kind and the two that measure a user's
- * conditions (a cold table, an open loop). It asserts no timing. The PostgreSQL scenario
- * runs against {@code JOBS_BENCH_JDBC_URL} (default the local server) and is reported as skipped
+ * formed JSON and a table, for a cheap scenario of each kind, the two that measure a user's
+ * conditions (a cold table, an open loop) and pg-peers, whose peers' libraries must load and run. It
+ * asserts no timing. The PostgreSQL scenarios run against {@code JOBS_BENCH_JDBC_URL} (default the local server) and is reported as skipped
  * when that is unreachable.
  */
 class BenchSmokeTest {
@@ -31,7 +31,7 @@ class BenchSmokeTest {
     int status;
     try (PrintStream out = new PrintStream(table, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-      status = new BenchRunner(out, err).run(new String[] {"memory-throughput", "pg-latency", "pg-cold", "pg-steady", "--quick", "--out", json.toString()});
+      status = new BenchRunner(out, err).run(new String[] {"memory-throughput", "pg-latency", "pg-cold", "pg-steady", "pg-peers", "--quick", "--out", json.toString()});
     }
     assertThat(status).as("exit status; log:%n%s", log).isZero();
 
@@ -64,7 +64,7 @@ class BenchSmokeTest {
         assertThat(s.path("reason").asText()).contains("PostgreSQL");
       }
     }
-    assertThat(names).containsExactly("memory-throughput", "pg-cold", "pg-steady", "pg-latency");
+    assertThat(names).containsExactly("memory-throughput", "pg-peers", "pg-cold", "pg-steady", "pg-latency");
 
     // The charts next to the JSON are well-formed SVG; pg-steady's only when it ran.
     javax.xml.parsers.DocumentBuilderFactory xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();

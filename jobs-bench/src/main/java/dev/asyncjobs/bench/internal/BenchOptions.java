@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * The command line: {@code [scenario…] [--quick] [--out FILE]}.
  *
  * @param scenarios the scenarios to run, in the order of the catalogue; all when none was named
- * @param quick smaller sizes, so that every scenario together finishes in under a minute
+ * @param quick smaller sizes, so that every scenario together finishes in a minute or two (pg-peers waits
+ *     for its peers' multi-second polls)
  * @param out where the JSON goes; {@code null} for {@code bench.json} next to the jar
  * @param help whether only the usage was asked for
  */
@@ -64,7 +65,7 @@ public record BenchOptions(List<String> scenarios, boolean quick, @Nullable Path
   public static String usage(List<String> known) {
     return "usage: java -jar jobs-bench.jar [scenario…] [--quick] [--out FILE]\n"
         + "  scenarios: " + String.join(", ", known) + " (default: all)\n"
-        + "  --quick    small sizes: every scenario together in under a minute\n"
+        + "  --quick    small sizes: every scenario together in a minute or two\n"
         + "  --out      where the JSON goes (default: bench.json next to the jar)\n"
         + "  PostgreSQL: JOBS_BENCH_JDBC_URL (default " + PgServer.DEFAULT_URL + "),"
         + " JOBS_BENCH_JDBC_USER (postgres), JOBS_BENCH_JDBC_PASSWORD";

@@ -24,6 +24,7 @@ public final class BenchRunner {
         new MemoryThroughputScenario(),
         new PgEnqueueScenario(),
         new PgThroughputScenario(),
+        new PgPeersScenario(),
         new PgColdScenario(),
         new PgSteadyScenario(),
         new PgLatencyScenario(),

@@ -17,10 +17,18 @@ final class CompletionCounter {
 
   /** Waits until no job of {@code table} is PENDING or PROCESSING; throws after {@code limit}. */
   static void await(Duration limit, BenchSchema schema, String table) throws InterruptedException, SQLException {
-    long deadline = System.nanoTime() + limit.toNanos();
     String t = schema.table(table);
-    String left = "SELECT CASE WHEN EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PENDING')"
-        + " OR EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PROCESSING') THEN 1 ELSE 0 END";
+    awaitNone(limit, schema, "SELECT CASE WHEN EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PENDING')"
+        + " OR EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PROCESSING') THEN 1 ELSE 0 END");
+  }
+
+  /**
+   * Waits, asking as often as {@link #await} does, until {@code left} (a query of one number, 0 when
+   * nothing is left) answers 0; throws after {@code limit}. For tables other than the store's, e.g.
+   * the peers' of pg-peers.
+   */
+  static void awaitNone(Duration limit, BenchSchema schema, String left) throws InterruptedException, SQLException {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (schema.count(left) > 0) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("jobs not done after " + limit.toSeconds() + " s");
