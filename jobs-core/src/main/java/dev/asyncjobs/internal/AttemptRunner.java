@@ -26,8 +26,12 @@ import org.slf4j.LoggerFactory;
 final class AttemptRunner {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
   private static final int MAX_ERROR_LENGTH = 2000;
-  /** The most completions one store call writes. */
-  private static final int MAX_COMPLETION_BATCH = 256;
+  /**
+   * The most completions one store call writes: enough that a busy worker makes few round trips,
+   * few enough that one statement (and one failed call, which every completion of it shares) stays
+   * small.
+   */
+  static final int MAX_COMPLETION_BATCH = 256;
 
   private final JobStore store;
   private final Clock clock;

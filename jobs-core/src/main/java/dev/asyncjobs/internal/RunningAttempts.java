@@ -110,6 +110,11 @@ final class RunningAttempts {
     return byLease.size();
   }
 
+  /** Attempts past their generator whose outcome is not yet written: {@link #size()} less {@link #busy()}, read at once. */
+  synchronized int writing() {
+    return byLease.size() - busy;
+  }
+
   /** Waits until no lease is held or the deadline ({@link System#nanoTime()}). @return whether none is */
   synchronized boolean awaitEmpty(long deadlineNanos) throws InterruptedException {
     while (!byLease.isEmpty()) {

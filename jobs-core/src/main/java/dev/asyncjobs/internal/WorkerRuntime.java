@@ -53,12 +53,23 @@ public final class WorkerRuntime {
   /** Events pruned per statement, and statements per round: a round ends, the next one goes on. */
   private static final int EVENT_PRUNE_BATCH = 10_000;
   private static final int EVENT_PRUNE_BATCHES = 10;
-  /** Finished attempts that may always wait for their write: about half of one completion batch. */
-  private static final int MIN_WRITE_ALLOWANCE = 128;
-  /** Claims of the types claimed together that may be on their way at once. */
-  private static final int MAX_CLAIMS_IN_FLIGHT = 2;
-  /** How long a job claimed ahead should wait for a slot, at most about. */
-  private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /**
+   * Finished attempts that may always wait for their write, however small the worker: half of one
+   * completion batch, so that the writer finds a good batch waiting whenever a write returns, while
+   * the leases held (every heartbeat carries them all) stay bounded. See {@link #writeAllowance}.
+   */
+  static final int MIN_WRITE_ALLOWANCE = AttemptRunner.MAX_COMPLETION_BATCH / 2;
+  /**
+   * Claims of the types claimed together that may be on their way at once: two, so that the
+   * store's round trip of one overlaps the next, without a queue of claims piling up at the store.
+   */
+  static final int MAX_CLAIMS_IN_FLIGHT = 2;
+  /**
+   * How long a job claimed ahead should wait for a slot, at most about: its lease is held (and
+   * unusable by other workers) meanwhile, so a wait longer than a store round trip or two buys
+   * nothing. See {@link #prefetch()}.
+   */
+  static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /**
    * The events the worker acts on (see {@link #onEvent}); the store reads no other, so that a busy
@@ -132,7 +143,7 @@ public final class WorkerRuntime {
     }
     this.planner = new ClaimPlanner(config);
     this.buffer = new ClaimBuffer(config.concurrency());
-    this.writeAllowance = Math.max(MIN_WRITE_ALLOWANCE, 2 * Math.max(config.concurrency(), config.claimBatchSize()));
+    this.writeAllowance = writeAllowance(config.concurrency(), config.claimBatchSize());
     this.claimExecutor =
         new ThreadPoolExecutor(
             MAX_CLAIMS_IN_FLIGHT, MAX_CLAIMS_IN_FLIGHT, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads.factory("claim"));
@@ -309,14 +320,38 @@ public final class WorkerRuntime {
   }
 
   /**
+   * How many finished attempts may wait for their outcome write before claiming slows down: two
+   * rounds of the concurrency or of a claim batch, whichever is larger, and at least {@link
+   * #MIN_WRITE_ALLOWANCE}.
+   */
+  static int writeAllowance(int concurrency, int claimBatchSize) {
+    return Math.max(MIN_WRITE_ALLOWANCE, 2 * Math.max(concurrency, claimBatchSize));
+  }
+
+  /** The most jobs {@link #prefetch()} ever lets the worker claim beyond its concurrency: one claim batch. */
+  static int maxPrefetch(int claimBatchSize) {
+    return claimBatchSize;
+  }
+
+  /**
+   * The most leases a worker holds at once: its concurrency, the jobs claimed ahead ({@link
+   * #maxPrefetch}) and the finished attempts whose write is pending ({@link #writeAllowance}). The
+   * claims in flight are reserved within it (see {@link #claimWhileCapacity()}), so they add nothing.
+   */
+  static int maxLeasesHeld(int concurrency, int claimBatchSize) {
+    return concurrency + maxPrefetch(claimBatchSize) + writeAllowance(concurrency, claimBatchSize);
+  }
+
+  /**
    * Attempts whose outcome waits to be written beyond {@link #writeAllowance}, counted as busy, so
    * that claiming never outruns the completion writer: without this, a store whose claims are
    * cheaper than its completions would let leases pile up without bound (and every heartbeat
    * carry them all).
    */
   private int writeBacklogExcess() {
-    int writing = running.size() - running.busy();
-    return Math.max(0, writing - writeAllowance);
+    // One read of both counts: read apart, a claim landing between them would hide its jobs from
+    // the backlog and let the next plan claim up to a batch beyond maxLeasesHeld.
+    return Math.max(0, running.writing() - writeAllowance);
   }
 
   /**
@@ -331,7 +366,7 @@ public final class WorkerRuntime {
       return 0;
     }
     long fits = PREFETCH_WAIT_NANOS * config.concurrency() / Math.max(1, average);
-    return (int) Math.min(config.claimBatchSize(), fits);
+    return (int) Math.min(maxPrefetch(config.claimBatchSize()), fits);
   }
 
   private void launch(List<Job> jobs) {
