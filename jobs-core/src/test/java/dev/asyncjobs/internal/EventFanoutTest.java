@@ -188,17 +188,22 @@ class EventFanoutTest {
     f.subscribe(EventSubscription.allOwners(), healthy);
     store.addJobs(1);
     stuck.awaitHolding();
-    store.addJobs(capacity + 5); // the queue overflows behind the held event
+    healthy.awaitCount(1);
+    // One event at a time, each taken by the healthy listener before the next (so that it never
+    // lags itself), until the stuck one's queue holds one more than its capacity.
+    for (int i = 1; i <= capacity + 1; i++) {
+      store.addJobs(1);
+      healthy.awaitCount(1 + i);
+    }
 
     stuck.awaitEnded(); // told while its own thread is still stuck in the listener
     assertThat(stuck.notices).containsExactly("dropped after 1");
     assertThat(f.subscriberCount()).isEqualTo(1);
     assertThat(store.openSubscriptions()).as("its store subscription is closed").isEqualTo(1);
-    healthy.awaitCount(capacity + 6);
 
     stuck.release();
     store.addJobs(1);
-    healthy.awaitCount(capacity + 7);
+    healthy.awaitCount(capacity + 3);
     assertThat(stuck.sequences).as("nothing after the drop").hasSize(1);
     assertThat(stuck.notices).hasSize(1);
     assertThat(healthy.sequences).containsExactlyElementsOf(createdSequences());
