@@ -95,9 +95,11 @@ class WorkerBackpressureTest {
         }
       }
       // Without the hold-back the claims (instant) outrun the writes (15 ms each) and nearly all
-      // 1,500 leases are held at once. With it: the concurrency, a batch claimed ahead, the
-      // allowance of finished attempts waiting for their write (128) and two claims on their way.
-      assertThat(maxHeld.get()).isLessThanOrEqualTo(4 + 4 + 128 + 2 * 4 + 16);
+      // 1,500 leases are held at once. With it they stay within the worker's bound (its
+      // concurrency, a batch claimed ahead and the allowance of finished attempts waiting for their
+      // write), which jobs-core's own WorkerBackpressureTest checks exactly, reading it from
+      // WorkerRuntime.maxLeasesHeld; here, with the real store, they stay a small part of the jobs.
+      assertThat(maxHeld.get()).isLessThan(total / 4);
       assertThat(real.stats(null, null)).singleElement().satisfies(s -> assertThat(s.completed()).isEqualTo(total));
     }
   }
