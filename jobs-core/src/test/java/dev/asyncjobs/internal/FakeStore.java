@@ -302,12 +302,8 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
-    Job job = owned(jobId, ownerId);
-    if (job.status() != JobStatus.PROCESSING) {
-      throw new IllegalJobStateException(jobId, job.status(), "update the progress of");
-    }
-    return withProgress(job, progress, message);
+  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+    throw new UnsupportedOperationException("FakeStore: updateProgress is not used by the worker");
   }
 
   private Job withProgress(Job job, int progress, @Nullable String message) {
@@ -435,10 +431,8 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
-    return log.stream()
-        .filter(e -> e.sequence() > afterSequence && (ownerId == null || ownerId.equals(e.ownerId())))
-        .limit(limit).toList();
+  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
+    throw new UnsupportedOperationException("FakeStore: readEvents is not used by the worker");
   }
 
   @Override
