@@ -11,20 +11,37 @@ import java.util.Objects;
 @FunctionalInterface
 public interface QuotaPolicy {
 
-  /** The limits for one owner. Called on every create: keep it fast. */
+  /**
+   * The limits for one owner. Called on every create: keep it fast.
+   *
+   * @param ownerId the owner
+   * @return the owner's limits
+   */
   QuotaLimits limitsFor(String ownerId);
 
-  /** Every owner gets the mission's defaults. */
+  /**
+   * Every owner gets the mission's defaults.
+   *
+   * @return the default policy
+   */
   static QuotaPolicy defaults() {
     return owner -> QuotaLimits.DEFAULT;
   }
 
-  /** No owner is limited. */
+  /**
+   * No owner is limited.
+   *
+   * @return a policy without limits
+   */
   static QuotaPolicy unlimited() {
     return owner -> QuotaLimits.UNLIMITED;
   }
 
-  /** A policy with default limits and per-owner overrides. */
+  /**
+   * A policy with default limits and per-owner overrides.
+   *
+   * @return a new builder
+   */
   static Builder builder() {
     return new Builder();
   }
@@ -36,24 +53,40 @@ public interface QuotaPolicy {
 
     private Builder() {}
 
-    /** Limits for every owner without an override. */
+    /**
+     * Limits for every owner without an override.
+     *
+     * @param limits the default limits
+     * @return this builder
+     */
     public Builder defaults(QuotaLimits limits) {
       defaults = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
-    /** Limits for one owner, e.g. a premium plan. */
+    /**
+     * Limits for one owner, e.g. a premium plan.
+     *
+     * @param ownerId the owner
+     * @param limits the owner's limits
+     * @return this builder
+     */
     public Builder owner(String ownerId, QuotaLimits limits) {
       overrides.put(Objects.requireNonNull(ownerId, "ownerId"), Objects.requireNonNull(limits, "limits"));
       return this;
     }
 
-    /** No limits for one owner, e.g. a service account. */
+    /**
+     * No limits for one owner, e.g. a service account.
+     *
+     * @param ownerId the owner
+     * @return this builder
+     */
     public Builder unlimited(String ownerId) {
       return owner(ownerId, QuotaLimits.UNLIMITED);
     }
 
-    /** The policy (immutable). */
+    /** {@return the policy (immutable)} */
     public QuotaPolicy build() {
       QuotaLimits d = defaults;
       Map<String, QuotaLimits> o = Map.copyOf(overrides);
