@@ -13,7 +13,14 @@ import java.util.Set;
  * @param leaseDuration how long the lease holds before it must be extended
  */
 public record ClaimRequest(String workerId, Set<String> types, int limit, Duration leaseDuration) {
-  /** Checks values. */
+  /**
+   * Checks values.
+   *
+   * @param workerId who claims
+   * @param types only these types (non-empty)
+   * @param limit at most this many jobs
+   * @param leaseDuration how long the lease holds before it must be extended
+   */
   public ClaimRequest {
     Objects.requireNonNull(workerId, "workerId");
     types = Set.copyOf(types);

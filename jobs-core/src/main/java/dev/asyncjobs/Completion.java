@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param actualDuration how long the attempt ran
  */
 public record Completion(Lease lease, String resultJson, Duration actualDuration) {
-  /** Checks nullness. */
+  /**
+   * Checks nullness.
+   *
+   * @param lease the lease the worker holds
+   * @param resultJson the result as JSON text
+   * @param actualDuration how long the attempt ran
+   */
   public Completion {
     Objects.requireNonNull(lease, "lease");
     Objects.requireNonNull(resultJson, "resultJson");

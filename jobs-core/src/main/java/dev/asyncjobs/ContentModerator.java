@@ -25,12 +25,14 @@ public interface ContentModerator {
    * {@link JobManager} first makes its cheap checks (an idempotent replay, the owner's quota), so
    * that a request refused or repeated anyway costs no call; a local moderator answers as cheaply
    * as those checks and is asked directly. Default true.
+   *
+   * @return whether moderating calls out
    */
   default boolean callsOut() {
     return true;
   }
 
-  /** A moderator that allows everything. */
+  /** {@return a moderator that allows everything} */
   static ContentModerator allowAll() {
     return dev.asyncjobs.internal.AllowAllModerator.INSTANCE;
   }

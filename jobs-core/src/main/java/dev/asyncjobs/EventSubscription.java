@@ -25,7 +25,15 @@ import org.jspecify.annotations.Nullable;
  */
 public record EventSubscription(@Nullable String ownerId, @Nullable Long afterSequence, Set<JobEvent.Kind> kinds) {
 
-  /** Checks that a given position is not negative, and copies the kinds. */
+  /**
+   * Checks that a given position is not negative, and copies the kinds.
+   *
+   * @param ownerId the owner whose events are delivered, or {@code null} for every owner
+   * @param afterSequence deliver the events whose sequence is greater than this; {@code null} for
+   *     "from now": every event appended after the subscription was made
+   * @param kinds the kinds delivered; empty for every kind. The store filters them, so that a
+   *     subscriber that needs a few kinds does not read the rest
+   */
   public EventSubscription {
     if (afterSequence != null && afterSequence < 0) {
       throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
@@ -33,27 +41,45 @@ public record EventSubscription(@Nullable String ownerId, @Nullable Long afterSe
     kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
   }
 
-  /** Every owner's events, from now. */
+  /** {@return every owner's events, from now} */
   public static EventSubscription allOwners() {
     return new EventSubscription(null, null, Set.of());
   }
 
-  /** One owner's events, from now. */
+  /**
+   * {@return one owner's events, from now}
+   *
+   * @param ownerId the owner
+   */
   public static EventSubscription owner(String ownerId) {
     return new EventSubscription(Objects.requireNonNull(ownerId, "ownerId"), null, Set.of());
   }
 
-  /** The same subscription, resuming after {@code sequence} (0: from the start of the log). */
+  /**
+   * {@return the same subscription, resuming after {@code sequence} (0: from the start of the
+   * log)}
+   *
+   * @param sequence the last sequence seen; 0 for the start of the log
+   */
   public EventSubscription after(long sequence) {
     return new EventSubscription(ownerId, sequence, kinds);
   }
 
-  /** The same subscription, of these kinds only (every kind when empty). */
+  /**
+   * {@return the same subscription, of these kinds only (every kind when empty)}
+   *
+   * @param only the kinds delivered; empty for every kind
+   */
   public EventSubscription kinds(Set<JobEvent.Kind> only) {
     return new EventSubscription(ownerId, afterSequence, only);
   }
 
-  /** Whether an event belongs to this subscription: its owner (when one is named) and kinds. */
+  /**
+   * {@return whether an event belongs to this subscription: its owner (when one is named) and
+   * kinds}
+   *
+   * @param event the event
+   */
   public boolean covers(JobEvent event) {
     return (ownerId == null || ownerId.equals(event.ownerId())) && (kinds.isEmpty() || kinds.contains(event.kind()));
   }

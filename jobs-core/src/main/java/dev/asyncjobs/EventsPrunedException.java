@@ -9,10 +9,17 @@ package dev.asyncjobs;
 public class EventsPrunedException extends JobException {
   private static final long serialVersionUID = 1L;
 
+  /** The position asked for. */
   private final long requestedAfter;
+  /** The earliest position the log can resume after. */
   private final long oldestAvailableAfter;
 
-  /** Events after {@code requestedAfter} were asked for; the log holds them only after {@code oldestAvailableAfter}. */
+  /**
+   * Events after {@code requestedAfter} were asked for; the log holds them only after {@code oldestAvailableAfter}.
+   *
+   * @param requestedAfter the position asked for
+   * @param oldestAvailableAfter the earliest position the log can resume after
+   */
   public EventsPrunedException(long requestedAfter, long oldestAvailableAfter) {
     super("events after " + requestedAfter + " are no longer kept (the log starts after " + oldestAvailableAfter
         + "); re-read the jobs and subscribe again");
@@ -20,12 +27,15 @@ public class EventsPrunedException extends JobException {
     this.oldestAvailableAfter = oldestAvailableAfter;
   }
 
-  /** The position asked for. */
+  /** {@return the position asked for} */
   public long requestedAfter() {
     return requestedAfter;
   }
 
-  /** The earliest position a subscription can resume after: every later event is still kept. */
+  /**
+   * {@return the earliest position a subscription can resume after: every later event is still
+   * kept}
+   */
   public long oldestAvailableAfter() {
     return oldestAvailableAfter;
   }

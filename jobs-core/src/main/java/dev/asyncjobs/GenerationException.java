@@ -6,7 +6,12 @@ import org.jspecify.annotations.Nullable;
 public abstract class GenerationException extends JobException {
   private static final long serialVersionUID = 1L;
 
-  /** A failure with a message a user can act on. */
+  /**
+   * A failure with a message a user can act on.
+   *
+   * @param message what went wrong, for the user
+   * @param cause the underlying failure, or {@code null}
+   */
   protected GenerationException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

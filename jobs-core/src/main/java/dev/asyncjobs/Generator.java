@@ -14,20 +14,29 @@ import java.util.List;
  */
 public interface Generator<P> {
 
-  /** The job type this generator serves, e.g. {@code image_generation}. Lowercase, stable. */
+  /**
+   * {@return the job type this generator serves, e.g} {@code image_generation}. Lowercase,
+   * stable.
+   */
   String type();
 
-  /** The class the JSON payload is read into. */
+  /** {@return the class the JSON payload is read into} */
   Class<P> payloadType();
 
   /**
    * Checks a payload beyond its shape, at create time.
    *
+   * @param payload the payload, already read into {@link #payloadType()}
    * @throws InvalidPayloadException naming the field, e.g. {@code payload.prompt}
    */
   default void validate(P payload) {}
 
-  /** How long a job with this payload is expected to run, used until real durations are known. */
+  /**
+   * How long a job with this payload is expected to run, used until real durations are known.
+   *
+   * @param payload the payload
+   * @return the estimate
+   */
   default Duration estimate(P payload) {
     return Duration.ofSeconds(30);
   }
@@ -35,6 +44,9 @@ public interface Generator<P> {
   /**
    * The user-written text of the payload that a {@link ContentModerator} should check. The default
    * returns {@code null}: the manager then checks every string in the payload.
+   *
+   * @param payload the payload
+   * @return the texts to moderate, or {@code null} to check every string of the payload
    */
   default @org.jspecify.annotations.Nullable List<String> moderationText(P payload) {
     return null;
@@ -43,6 +55,8 @@ public interface Generator<P> {
   /**
    * Runs one attempt. Report progress and watch cancellation through {@code context}.
    *
+   * @param payload the payload
+   * @param context the attempt's context: progress, cancellation, deadline
    * @return the result: any value Jackson can write as JSON (a record, a map, a {@code JsonNode})
    * @throws RetryableGenerationException when another attempt may succeed
    * @throws PermanentGenerationException when it will not; any other exception counts as retryable

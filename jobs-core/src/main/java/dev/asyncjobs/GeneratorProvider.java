@@ -10,13 +10,14 @@ import java.util.Map;
  */
 public interface GeneratorProvider {
 
-  /** A short name for messages, e.g. {@code openai}. */
+  /** {@return a short name for messages, e.g} {@code openai}. */
   String name();
 
   /**
    * Builds this provider's generators.
    *
    * @param settings host configuration (keys are provider-specific, e.g. {@code openai.apiKey})
+   * @return the generators, each of a distinct type
    * @throws JobConfigurationException when a required setting is missing or wrong
    */
   List<Generator<?>> generators(Map<String, String> settings);

@@ -11,12 +11,16 @@ import java.util.ServiceLoader;
 public final class Generators {
   private Generators() {}
 
-  /** Every {@link GeneratorProvider} on the context class path, ordered by name. */
+  /** {@return every {@link GeneratorProvider} on the context class path, ordered by name} */
   public static List<GeneratorProvider> providers() {
     return providers(Thread.currentThread().getContextClassLoader());
   }
 
-  /** Every {@link GeneratorProvider} visible to {@code loader}, ordered by name. */
+  /**
+   * {@return every {@link GeneratorProvider} visible to {@code loader}, ordered by name}
+   *
+   * @param loader the class loader to search
+   */
   public static List<GeneratorProvider> providers(ClassLoader loader) {
     List<GeneratorProvider> found = new ArrayList<>();
     ServiceLoader.load(GeneratorProvider.class, loader).forEach(found::add);
@@ -27,6 +31,8 @@ public final class Generators {
   /**
    * The generators of every provider on the class path, built with {@code settings}.
    *
+   * @param settings host configuration handed to every provider
+   * @return the generators of all providers
    * @throws JobConfigurationException when two providers offer the same type (the message names
    *     both), or a provider refuses the settings
    */

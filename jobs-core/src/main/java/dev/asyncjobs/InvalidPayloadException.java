@@ -4,7 +4,12 @@ package dev.asyncjobs;
 public class InvalidPayloadException extends InvalidRequestException {
   private static final long serialVersionUID = 1L;
 
-  /** An invalid payload; {@code field} is e.g. {@code payload.prompt}. */
+  /**
+   * An invalid payload; {@code field} is e.g. {@code payload.prompt}.
+   *
+   * @param field the field at fault, e.g. {@code payload.prompt}
+   * @param message what is wrong with it
+   */
   public InvalidPayloadException(String field, String message) {
     super(field, message);
   }

@@ -6,7 +6,11 @@ import java.util.UUID;
 public class JobCancelledException extends JobException {
   private static final long serialVersionUID = 1L;
 
-  /** Job {@code jobId} was cancelled. */
+  /**
+   * Job {@code jobId} was cancelled.
+   *
+   * @param jobId the job
+   */
   public JobCancelledException(UUID jobId) {
     super("job " + jobId + " was cancelled");
   }

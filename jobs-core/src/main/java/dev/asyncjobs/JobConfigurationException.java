@@ -4,12 +4,21 @@ package dev.asyncjobs;
 public class JobConfigurationException extends JobException {
   private static final long serialVersionUID = 1L;
 
-  /** A configuration error. */
+  /**
+   * A configuration error.
+   *
+   * @param message what is wrong
+   */
   public JobConfigurationException(String message) {
     super(message);
   }
 
-  /** A configuration error with a cause. */
+  /**
+   * A configuration error with a cause.
+   *
+   * @param message what is wrong
+   * @param cause the underlying failure
+   */
   public JobConfigurationException(String message, Throwable cause) {
     super(message, cause);
   }

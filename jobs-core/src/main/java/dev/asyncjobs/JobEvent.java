@@ -60,7 +60,22 @@ public record JobEvent(
     CANCELLED
   }
 
-  /** Checks nullness and that the sequence is positive. */
+  /**
+   * Checks nullness and that the sequence is positive.
+   *
+   * @param sequence the event's position in the store's log: positive, strictly increasing in the
+   *     order the events are delivered; numbers may be skipped
+   * @param kind what happened
+   * @param jobId the job
+   * @param ownerId its owner
+   * @param type its type
+   * @param status its status after the event
+   * @param progress its progress after the event
+   * @param message the progress message, the error, or why it was retried, when there is one
+   * @param attempt attempts started so far
+   * @param runAt when a PENDING job becomes due (for wake-ups of workers); {@code null} otherwise
+   * @param at when it happened
+   */
   public JobEvent {
     if (sequence < 1) {
       throw new IllegalArgumentException("sequence must be positive, was " + sequence);
@@ -77,6 +92,11 @@ public record JobEvent(
    * The event of {@code kind} at {@code sequence} for the job as it is after the change. The message
    * is the progress message for STARTED and PROGRESS and the error message for FAILED and
    * RETRY_SCHEDULED, cut to {@link #MAX_MESSAGE_LENGTH} characters (code points).
+   *
+   * @param sequence the event's position in the log
+   * @param kind what happened
+   * @param job the job after the change
+   * @return the event
    */
   public static JobEvent of(long sequence, Kind kind, Job job) {
     String message =

@@ -9,17 +9,26 @@ import org.jspecify.annotations.Nullable;
 public class JobException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** An error with a message. */
+  /**
+   * An error with a message.
+   *
+   * @param message the message
+   */
   public JobException(String message) {
     super(message);
   }
 
-  /** An error with a message and a cause. */
+  /**
+   * An error with a message and a cause.
+   *
+   * @param message the message
+   * @param cause the underlying failure, or {@code null}
+   */
   public JobException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 
-  /** A short, stable, machine-readable code, e.g. {@code quota_exceeded}. */
+  /** {@return a short, stable, machine-readable code, e.g} {@code quota_exceeded}. */
   public String code() {
     return "job_error";
   }

@@ -21,7 +21,11 @@ public final class JobIds {
 
   private JobIds() {}
 
-  /** A new UUID v7 whose time part is {@code clock.millis()}. */
+  /**
+   * {@return a new UUID v7 whose time part is {@code clock.millis()}}
+   *
+   * @param clock the clock of the time part
+   */
   public static UUID newId(Clock clock) {
     long millis = clock.millis();
     long randA = RANDOM.nextInt(1 << 12);

@@ -83,7 +83,11 @@ public final class JobManager implements AutoCloseable {
     this.admission = new CreateAdmission(store, quotaPolicy, clock);
   }
 
-  /** Starts a builder; {@link Builder#store(JobStore)} is required. */
+  /**
+   * Starts a builder; {@link Builder#store(JobStore)} is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -97,6 +101,7 @@ public final class JobManager implements AutoCloseable {
    * the stored job unmoderated) and the owner's quota, then the moderator, then the store's atomic
    * insert.
    *
+   * @param request what to create: owner, type, payload and options
    * @return the stored job (PENDING), or the earlier job with the same idempotency key
    * @throws UnknownJobTypeException no generator for the type
    * @throws InvalidPayloadException payload not a JSON object or not matching the generator's record
@@ -114,6 +119,10 @@ public final class JobManager implements AutoCloseable {
    * Creates several jobs all-or-nothing: when any request is refused, none is stored. Messages of
    * validation errors start with the request's index. The checks run in the order of {@link
    * #create}, each over the whole batch.
+   *
+   * @param requests the requests, in order
+   * @return the stored jobs (or the earlier ones of idempotent replays), in the order of the
+   *     requests
    */
   public List<Job> createAll(List<JobRequest> requests) {
     if (requests.isEmpty()) {
@@ -257,7 +266,13 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
-  /** The owner's job, if it exists and belongs to the owner. */
+  /**
+   * The owner's job, if it exists and belongs to the owner.
+   *
+   * @param ownerId the owner
+   * @param jobId the job's id
+   * @return the job, or empty when it does not exist or belongs to another owner
+   */
   public Optional<Job> find(String ownerId, UUID jobId) {
     requireOwner(ownerId);
     return store.find(jobId, ownerId);
@@ -266,6 +281,9 @@ public final class JobManager implements AutoCloseable {
   /**
    * The owner's job.
    *
+   * @param ownerId the owner
+   * @param jobId the job's id
+   * @return the job
    * @throws JobNotFoundException unknown id or another owner's job
    */
   public Job get(String ownerId, UUID jobId) {
@@ -275,6 +293,8 @@ public final class JobManager implements AutoCloseable {
   /**
    * A page of one owner's jobs.
    *
+   * @param query the owner, filters, order and page size
+   * @return the page, with the cursor of the next one
    * @throws InvalidRequestException when the query names no owner (use {@link JobQuery#forOwner})
    */
   public Page<Job> list(JobQuery query) {
@@ -288,6 +308,9 @@ public final class JobManager implements AutoCloseable {
   /**
    * Cancels the owner's job: a PENDING job at once, a PROCESSING one cooperatively.
    *
+   * @param ownerId the owner
+   * @param jobId the job's id
+   * @return the job: CANCELLED, or PROCESSING with {@link Job#cancelRequested()} set
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job already finished
    */
@@ -300,6 +323,11 @@ public final class JobManager implements AutoCloseable {
    * Sets the progress of the owner's PROCESSING job (for workers outside this library that report
    * through the API).
    *
+   * @param ownerId the owner
+   * @param jobId the job's id
+   * @param progress the new progress, 0–100, not below the current one
+   * @param message an optional short message shown with the progress
+   * @return the job with its new progress
    * @throws InvalidRequestException progress outside 0–100 or going backwards, or a message over 1000
    *     characters or with control characters
    * @throws JobNotFoundException unknown id or another owner's job
@@ -322,6 +350,10 @@ public final class JobManager implements AutoCloseable {
    * Delivers the events of one owner's jobs from now on, in sequence order, until the subscription
    * is closed. {@link Subscription#startedAfter()} is the position to resume after if nothing
    * arrived.
+   *
+   * @param ownerId the owner whose events are delivered
+   * @param listener called with each event, on one of the event threads
+   * @return the subscription; close it to stop the delivery
    */
   public Subscription subscribe(String ownerId, JobEventListener listener) {
     requireOwner(ownerId);
@@ -333,6 +365,10 @@ public final class JobManager implements AutoCloseable {
    * afterSequence} (the last one the caller saw), those kept in the log first, then the live ones,
    * each once and in order.
    *
+   * @param ownerId the owner whose events are delivered
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param listener called with each event, on one of the event threads
+   * @return the subscription; close it to stop the delivery
    * @throws EventsPrunedException the log no longer holds events after that position: re-list the
    *     jobs and subscribe from now
    * @throws InvalidRequestException a negative position, or one beyond the newest event
@@ -342,7 +378,12 @@ public final class JobManager implements AutoCloseable {
     return fanout.subscribe(EventSubscription.owner(ownerId).after(afterSequence), listener);
   }
 
-  /** Delivers every owner's events (operators, metrics) from now on, until the subscription is closed. */
+  /**
+   * Delivers every owner's events (operators, metrics) from now on, until the subscription is closed.
+   *
+   * @param listener called with each event, on one of the event threads
+   * @return the subscription; close it to stop the delivery
+   */
   public Subscription subscribeAll(JobEventListener listener) {
     return fanout.subscribe(EventSubscription.allOwners(), listener);
   }
@@ -350,6 +391,9 @@ public final class JobManager implements AutoCloseable {
   /**
    * Every owner's events after {@code afterSequence}, then the live ones.
    *
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param listener called with each event, on one of the event threads
+   * @return the subscription; close it to stop the delivery
    * @throws EventsPrunedException the log no longer holds events after that position
    * @throws InvalidRequestException a negative position, or one beyond the newest event
    */
@@ -362,6 +406,10 @@ public final class JobManager implements AutoCloseable {
    * order: for clients that poll instead of subscribing, and for a stream that catches up at its
    * own pace. Fewer (maybe none) when no more are settled yet.
    *
+   * @param ownerId the owner whose events are read
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param limit the most events to return, 1–1000
+   * @return the events, oldest first; empty when none is settled yet
    * @throws EventsPrunedException the log no longer holds events after that position
    * @throws InvalidRequestException a bad owner, a negative position or one beyond the newest
    *     event, or a limit outside 1–1000
@@ -396,17 +444,21 @@ public final class JobManager implements AutoCloseable {
     return total;
   }
 
-  /** How long the store's log keeps events, so that subscribers can resume within it. */
+  /** {@return how long the store's log keeps events, so that subscribers can resume within it} */
   public Duration eventRetention() {
     return eventRetention;
   }
 
-  /** Per-type statistics over every owner's jobs. */
+  /** {@return per-type statistics over every owner's jobs} */
   public List<JobStats> stats() {
     return store.stats(null, null);
   }
 
-  /** Per-type statistics over one owner's jobs. */
+  /**
+   * {@return per-type statistics over one owner's jobs}
+   *
+   * @param ownerId the owner
+   */
   public List<JobStats> stats(String ownerId) {
     requireOwner(ownerId);
     return store.stats(ownerId, null);
@@ -415,6 +467,7 @@ public final class JobManager implements AutoCloseable {
   /**
    * Deletes finished jobs that finished longer than {@code retention} ago, in batches.
    *
+   * @param retention how long a finished job is kept
    * @return how many jobs were deleted
    */
   public int cleanup(Duration retention) {
@@ -431,39 +484,47 @@ public final class JobManager implements AutoCloseable {
     return total;
   }
 
-  /** The owner's quota: limits, recent use, and when the next create is allowed. */
+  /**
+   * {@return the owner's quota: limits, recent use, and when the next create is allowed}
+   *
+   * @param ownerId the owner
+   */
   public QuotaUsage quotaUsage(String ownerId) {
     requireOwner(ownerId);
     return QuotaUsage.of(ownerId, quotaPolicy.limitsFor(ownerId), store.quotaWindow(ownerId), clock.instant());
   }
 
-  /** Starts the owner's quota afresh. */
+  /**
+   * Starts the owner's quota afresh.
+   *
+   * @param ownerId the owner
+   */
   public void resetQuota(String ownerId) {
     requireOwner(ownerId);
     store.resetQuota(ownerId);
   }
 
-  /** The registered job types. */
+  /** {@return the registered job types} */
   public Set<String> types() {
     return registry.types();
   }
 
-  /** The registered generators by type. */
+  /** {@return the registered generators by type} */
   public Map<String, Generator<?>> generators() {
     return registry.generators();
   }
 
-  /** The store. */
+  /** {@return the store} */
   public JobStore store() {
     return store;
   }
 
-  /** The clock. */
+  /** {@return the clock} */
   public Clock clock() {
     return clock;
   }
 
-  /** The quota policy. */
+  /** {@return the quota policy} */
   public QuotaPolicy quotaPolicy() {
     return quotaPolicy;
   }
@@ -498,36 +559,66 @@ public final class JobManager implements AutoCloseable {
 
     private Builder() {}
 
-    /** The store (required). */
+    /**
+     * The store (required).
+     *
+     * @param store where jobs are kept
+     * @return this builder
+     */
     public Builder store(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
-    /** The clock; defaults to the store's. */
+    /**
+     * The clock; defaults to the store's.
+     *
+     * @param clock the clock for every timestamp, quota window and lease
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Registers a generator. */
+    /**
+     * Registers a generator.
+     *
+     * @param generator the generator of one job type
+     * @return this builder
+     */
     public Builder generator(Generator<?> generator) {
       generators.add(Objects.requireNonNull(generator, "generator"));
       return this;
     }
 
-    /** Registers generators. */
+    /**
+     * Registers generators.
+     *
+     * @param all the generators, one per job type
+     * @return this builder
+     */
     public Builder generators(Collection<? extends Generator<?>> all) {
       all.forEach(this::generator);
       return this;
     }
 
-    /** Registers every generator found with {@link Generators#discover(Map)}. */
+    /**
+     * Registers every generator found with {@link Generators#discover(Map)}.
+     *
+     * @param settings the settings handed to each {@link GeneratorProvider}
+     * @return this builder
+     */
     public Builder discoverGenerators(Map<String, String> settings) {
       return generators(Generators.discover(settings));
     }
 
-    /** Moderates payload text before a job is stored; default allows everything. */
+    /**
+     * Moderates payload text before a job is stored; default allows everything.
+     *
+     * @param moderator the moderator of payload text
+     * @return this builder
+     */
     public Builder moderator(ContentModerator moderator) {
       this.moderator = Objects.requireNonNull(moderator, "moderator");
       return this;
@@ -536,13 +627,21 @@ public final class JobManager implements AutoCloseable {
     /**
      * Quotas per owner, e.g. {@code QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1))}; default
      * {@link QuotaPolicy#unlimited()}.
+     *
+     * @param policy the quota policy
+     * @return this builder
      */
     public Builder quotaPolicy(QuotaPolicy policy) {
       this.quotaPolicy = Objects.requireNonNull(policy, "quotaPolicy");
       return this;
     }
 
-    /** Largest payload in UTF-8 bytes; default 1 MiB. */
+    /**
+     * Largest payload in UTF-8 bytes; default 1 MiB.
+     *
+     * @param bytes the limit, in UTF-8 bytes
+     * @return this builder
+     */
     public Builder maxPayloadBytes(int bytes) {
       if (bytes < 2) {
         throw new JobConfigurationException("maxPayloadBytes must be at least 2 ({}), was " + bytes);
@@ -551,7 +650,12 @@ public final class JobManager implements AutoCloseable {
       return this;
     }
 
-    /** Priority of requests that give none; default 5. */
+    /**
+     * Priority of requests that give none; default 5.
+     *
+     * @param priority 1–10
+     * @return this builder
+     */
     public Builder defaultPriority(int priority) {
       if (priority < JobRequest.MIN_PRIORITY || priority > JobRequest.MAX_PRIORITY) {
         throw new JobConfigurationException("defaultPriority must be 1-10, was " + priority);
@@ -560,7 +664,12 @@ public final class JobManager implements AutoCloseable {
       return this;
     }
 
-    /** Attempts of requests that give none; default 3. */
+    /**
+     * Attempts of requests that give none; default 3.
+     *
+     * @param attempts at least 1
+     * @return this builder
+     */
     public Builder defaultMaxAttempts(int attempts) {
       if (attempts < 1 || attempts > MAX_ATTEMPTS_LIMIT) {
         throw new JobConfigurationException("defaultMaxAttempts must be 1-" + MAX_ATTEMPTS_LIMIT + ", was " + attempts);
@@ -572,6 +681,11 @@ public final class JobManager implements AutoCloseable {
     /**
      * How estimates are learned: the median of the latest {@code sampleSize} durations once at
      * least {@code minSamples} exist, recomputed at most every {@code refresh}.
+     *
+     * @param sampleSize how many of the latest durations the median is taken over
+     * @param minSamples how many durations a type needs before it gets an estimate
+     * @param refresh how long an estimate is reused before it is recomputed
+     * @return this builder
      */
     public Builder durationLearning(int sampleSize, int minSamples, Duration refresh) {
       if (sampleSize < 1 || minSamples < 1 || minSamples > sampleSize) {
@@ -591,6 +705,9 @@ public final class JobManager implements AutoCloseable {
      * How long the store's event log keeps events, which is how long a subscriber can be away and
      * still resume without a gap; default 24 hours, at least one minute. Running workers prune
      * older events every minute.
+     *
+     * @param retention how long events are kept, at least one minute
+     * @return this builder
      */
     public Builder eventRetention(Duration retention) {
       if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -600,7 +717,12 @@ public final class JobManager implements AutoCloseable {
       return this;
     }
 
-    /** Events a subscriber may fall behind before it is dropped; default 10,000. */
+    /**
+     * Events a subscriber may fall behind before it is dropped; default 10,000.
+     *
+     * @param capacity the most events queued for one subscriber
+     * @return this builder
+     */
     public Builder subscriberQueueCapacity(int capacity) {
       if (capacity < 1) {
         throw new JobConfigurationException("subscriberQueueCapacity must be at least 1, was " + capacity);
@@ -609,7 +731,12 @@ public final class JobManager implements AutoCloseable {
       return this;
     }
 
-    /** Threads that deliver events to subscribers; default 2. */
+    /**
+     * Threads that deliver events to subscribers; default 2.
+     *
+     * @param threads at least 1
+     * @return this builder
+     */
     public Builder eventThreads(int threads) {
       if (threads < 1) {
         throw new JobConfigurationException("eventThreads must be at least 1, was " + threads);
@@ -621,6 +748,7 @@ public final class JobManager implements AutoCloseable {
     /**
      * The manager.
      *
+     * @return the manager
      * @throws JobConfigurationException no store, or two generators for one type
      */
     public JobManager build() {

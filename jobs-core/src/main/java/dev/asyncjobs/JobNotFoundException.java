@@ -8,15 +8,20 @@ import java.util.UUID;
  */
 public class JobNotFoundException extends JobException {
   private static final long serialVersionUID = 1L;
+  /** The id asked for. */
   private final UUID jobId;
 
-  /** Job {@code jobId} was not found. */
+  /**
+   * Job {@code jobId} was not found.
+   *
+   * @param jobId the id asked for
+   */
   public JobNotFoundException(UUID jobId) {
     super("job " + jobId + " not found");
     this.jobId = jobId;
   }
 
-  /** The id asked for. */
+  /** {@return the id asked for} */
   public UUID jobId() {
     return jobId;
   }

@@ -44,7 +44,19 @@ public record JobQuery(
     OLDEST_FIRST
   }
 
-  /** Copies the sets and checks the limit. */
+  /**
+   * Copies the sets and checks the limit.
+   *
+   * @param ownerId only this owner's jobs; {@code null} means every owner (operators only: {@link
+   *     JobManager#list} always sets it)
+   * @param statuses only these statuses; empty means all
+   * @param types only these types; empty means all
+   * @param createdAfter only jobs created at or after this instant
+   * @param createdBefore only jobs created strictly before this instant
+   * @param sort newest or oldest first
+   * @param limit page size, 1–{@value #MAX_LIMIT}
+   * @param cursor opaque cursor of the previous page, or {@code null} for the first page
+   */
   public JobQuery {
     statuses = statuses.isEmpty() ? Set.of() : Set.copyOf(statuses);
     types = Set.copyOf(types);
@@ -57,12 +69,16 @@ public record JobQuery(
     }
   }
 
-  /** The decoded cursor, or {@code null} on the first page. */
+  /** {@return the decoded cursor, or {@code null} on the first page} */
   public @Nullable PageCursor decodedCursor() {
     return cursor == null ? null : PageCursor.decode(cursor);
   }
 
-  /** Whether {@code job} passes every filter (the cursor aside). Stores may use it. */
+  /**
+   * {@return whether {@code job} passes every filter (the cursor aside)} Stores may use it.
+   *
+   * @param job the job to test
+   */
   public boolean matches(Job job) {
     return (ownerId == null || ownerId.equals(job.ownerId()))
         && (statuses.isEmpty() || statuses.contains(job.status()))
@@ -71,22 +87,39 @@ public record JobQuery(
         && (createdBefore == null || job.createdAt().isBefore(createdBefore));
   }
 
-  /** A query of one owner's jobs. */
+  /**
+   * A query of one owner's jobs.
+   *
+   * @param ownerId the owner
+   * @return a builder of the query
+   */
   public static Builder forOwner(String ownerId) {
     return new Builder(Objects.requireNonNull(ownerId, "ownerId"));
   }
 
-  /** A query over every owner (operators, statistics, tests). */
+  /**
+   * A query over every owner (operators, statistics, tests).
+   *
+   * @return a builder of the query
+   */
   public static Builder allOwners() {
     return new Builder(null);
   }
 
-  /** A copy of this query on another page. */
+  /**
+   * {@return a copy of this query on another page}
+   *
+   * @param nextCursor the cursor of the page, or {@code null} for the first
+   */
   public JobQuery withCursor(@Nullable String nextCursor) {
     return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, nextCursor);
   }
 
-  /** A copy of this query scoped to one owner. */
+  /**
+   * {@return a copy of this query scoped to one owner}
+   *
+   * @param owner the owner
+   */
   public JobQuery withOwner(String owner) {
     return new JobQuery(owner, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
   }
@@ -106,61 +139,106 @@ public record JobQuery(
       this.ownerId = ownerId;
     }
 
-    /** Adds statuses to the filter. */
+    /**
+     * Adds statuses to the filter.
+     *
+     * @param s the statuses
+     * @return this builder
+     */
     public Builder statuses(JobStatus... s) {
       statuses.addAll(Set.of(s));
       return this;
     }
 
-    /** Adds statuses to the filter. */
+    /**
+     * Adds statuses to the filter.
+     *
+     * @param s the statuses
+     * @return this builder
+     */
     public Builder statuses(Collection<JobStatus> s) {
       statuses.addAll(s);
       return this;
     }
 
-    /** Adds types to the filter. */
+    /**
+     * Adds types to the filter.
+     *
+     * @param t the types
+     * @return this builder
+     */
     public Builder types(String... t) {
       types.addAll(Set.of(t));
       return this;
     }
 
-    /** Adds types to the filter. */
+    /**
+     * Adds types to the filter.
+     *
+     * @param t the types
+     * @return this builder
+     */
     public Builder types(Collection<String> t) {
       types.addAll(t);
       return this;
     }
 
-    /** Only jobs created at or after this instant. */
+    /**
+     * Only jobs created at or after this instant.
+     *
+     * @param t the earliest creation time, or {@code null} for no bound
+     * @return this builder
+     */
     public Builder createdAfter(@Nullable Instant t) {
       createdAfter = t;
       return this;
     }
 
-    /** Only jobs created before this instant. */
+    /**
+     * Only jobs created before this instant.
+     *
+     * @param t the creation time bound (exclusive), or {@code null} for no bound
+     * @return this builder
+     */
     public Builder createdBefore(@Nullable Instant t) {
       createdBefore = t;
       return this;
     }
 
-    /** The order. */
+    /**
+     * The order.
+     *
+     * @param s the order
+     * @return this builder
+     */
     public Builder sort(Sort s) {
       sort = Objects.requireNonNull(s, "sort");
       return this;
     }
 
-    /** Page size 1–500. */
+    /**
+     * Page size 1–500.
+     *
+     * @param l the page size, 1–500
+     * @return this builder
+     */
     public Builder limit(int l) {
       limit = l;
       return this;
     }
 
-    /** The cursor from the previous page. */
+    /**
+     * The cursor from the previous page.
+     *
+     * @param c the previous page's {@link Page#nextCursor()}, or {@code null} for the first page
+     * @return this builder
+     */
     public Builder cursor(@Nullable String c) {
       cursor = c;
       return this;
     }
 
-    /** The query. */
+    /** {@return the query} */
     public JobQuery build() {
       return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
     }

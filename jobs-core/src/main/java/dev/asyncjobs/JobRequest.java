@@ -35,14 +35,30 @@ public record JobRequest(
   /** Attempts when none are given. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
-  /** Checks only nullness; range checks belong to {@link JobManager} so that errors are typed. */
+  /**
+   * Checks only nullness; range checks belong to {@link JobManager} so that errors are typed.
+   *
+   * @param ownerId the user or tenant the job belongs to
+   * @param type the job type; a generator for it must be registered
+   * @param payload the payload as JSON text; must be a JSON object
+   * @param priority 1–10, or {@code null} for the manager's default (5)
+   * @param maxAttempts at least 1, or {@code null} for the manager's default (3)
+   * @param runAt not before this instant, or {@code null} for now
+   * @param idempotencyKey optional; a second create with the same owner and key returns the first job
+   */
   public JobRequest {
     Objects.requireNonNull(ownerId, "ownerId");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(payload, "payload");
   }
 
-  /** Starts a request for one owner and type. */
+  /**
+   * Starts a request for one owner and type.
+   *
+   * @param ownerId the owner
+   * @param type the job type
+   * @return a new builder
+   */
   public static Builder builder(String ownerId, String type) {
     return new Builder(ownerId, type);
   }
@@ -62,49 +78,84 @@ public record JobRequest(
       this.type = Objects.requireNonNull(type, "type");
     }
 
-    /** The payload as JSON text (validated on create). */
+    /**
+     * The payload as JSON text (validated on create).
+     *
+     * @param json a JSON object
+     * @return this builder
+     */
     public Builder payload(String json) {
       this.payload = Objects.requireNonNull(json, "payload");
       return this;
     }
 
-    /** The payload as a Jackson tree. */
+    /**
+     * The payload as a Jackson tree.
+     *
+     * @param json a JSON object
+     * @return this builder
+     */
     public Builder payload(JsonNode json) {
       this.payload = Json.write(json);
       return this;
     }
 
-    /** The payload as any value Jackson can write, typically the generator's payload record. */
+    /**
+     * The payload as any value Jackson can write, typically the generator's payload record.
+     *
+     * @param value the payload, written as a JSON object
+     * @return this builder
+     */
     public Builder payloadOf(Object value) {
       this.payload = Json.write(value);
       return this;
     }
 
-    /** Priority 1–10; 10 runs first. */
+    /**
+     * Priority 1–10; 10 runs first.
+     *
+     * @param priority 1–10
+     * @return this builder
+     */
     public Builder priority(int priority) {
       this.priority = priority;
       return this;
     }
 
-    /** The most attempts this job may have (at least 1). */
+    /**
+     * The most attempts this job may have (at least 1).
+     *
+     * @param maxAttempts at least 1
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
     }
 
-    /** Do not run before this instant. */
+    /**
+     * Do not run before this instant.
+     *
+     * @param runAt the earliest start
+     * @return this builder
+     */
     public Builder runAt(Instant runAt) {
       this.runAt = runAt;
       return this;
     }
 
-    /** A key unique per owner; retried creates with it return the first job. */
+    /**
+     * A key unique per owner; retried creates with it return the first job.
+     *
+     * @param key the key, or {@code null} for none
+     * @return this builder
+     */
     public Builder idempotencyKey(@Nullable String key) {
       this.idempotencyKey = key;
       return this;
     }
 
-    /** The request. */
+    /** {@return the request} */
     public JobRequest build() {
       return new JobRequest(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey);
     }

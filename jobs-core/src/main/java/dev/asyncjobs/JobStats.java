@@ -30,12 +30,25 @@ public record JobStats(
     @Nullable Duration p95Duration,
     @Nullable Duration p99Duration) {
 
-  /** Checks nullness. */
+  /**
+   * Checks nullness.
+   *
+   * @param type the job type
+   * @param pending jobs waiting
+   * @param processing jobs running
+   * @param completed jobs finished with a result
+   * @param failed jobs failed for good
+   * @param cancelled jobs cancelled
+   * @param averageDuration mean {@code actualDuration} of completed jobs, if any completed
+   * @param p50Duration median of it
+   * @param p95Duration 95th percentile of it
+   * @param p99Duration 99th percentile of it
+   */
   public JobStats {
     Objects.requireNonNull(type, "type");
   }
 
-  /** All jobs counted. */
+  /** {@return all jobs counted} */
   public long total() {
     return pending + processing + completed + failed + cancelled;
   }
@@ -43,6 +56,8 @@ public record JobStats(
   /**
    * Completed divided by finished-and-not-cancelled (completed + failed); {@code null} when none
    * has finished yet.
+   *
+   * @return the success rate between 0 and 1, or {@code null}
    */
   public @Nullable Double successRate() {
     long done = completed + failed;

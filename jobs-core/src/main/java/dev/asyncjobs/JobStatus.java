@@ -25,12 +25,12 @@ public enum JobStatus {
   /** Cancelled by its owner. Final. */
   CANCELLED;
 
-  /** Whether no further transition is possible. */
+  /** {@return whether no further transition is possible} */
   public boolean isFinal() {
     return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
-  /** The statuses this status may move to. */
+  /** {@return the statuses this status may move to} */
   public Set<JobStatus> successors() {
     return switch (this) {
       case PENDING -> EnumSet.of(PROCESSING, CANCELLED);
@@ -39,12 +39,16 @@ public enum JobStatus {
     };
   }
 
-  /** Whether a job in this status may move to {@code next}. */
+  /**
+   * {@return whether a job in this status may move to {@code next}}
+   *
+   * @param next the status to move to
+   */
   public boolean canMoveTo(JobStatus next) {
     return successors().contains(next);
   }
 
-  /** The statuses that are final. */
+  /** {@return the statuses that are final} */
   public static Set<JobStatus> finalStatuses() {
     return EnumSet.of(COMPLETED, FAILED, CANCELLED);
   }

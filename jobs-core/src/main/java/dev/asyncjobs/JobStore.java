@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface JobStore extends AutoCloseable {
 
-  /** The clock of every timestamp this store writes. */
+  /** {@return the clock of every timestamp this store writes} */
   Clock clock();
 
   /**
@@ -38,19 +38,30 @@ public interface JobStore extends AutoCloseable {
    * The remaining jobs of each owner are counted against {@code quotas.limitsFor(owner)} with {@link
    * QuotaLimits#check}, as one create call of that many jobs, and are recorded for later checks.
    *
+   * @param jobs the jobs to insert
+   * @param quotas the quota policy the owners' creates are checked against
    * @return the stored jobs, in the order of {@code jobs}
    * @throws QuotaExceededException nothing stored
    * @throws IdempotencyConflictException nothing stored
    */
   List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas);
 
-  /** The job with this id, of any owner. */
+  /**
+   * The job with this id, of any owner.
+   *
+   * @param id the job's id
+   * @return the job, or empty when there is none
+   */
   Optional<Job> find(UUID id);
 
   /**
    * The job with this id if {@code ownerId} owns it. {@link JobManager} reads a user's job through
    * this. The default filters {@link #find(UUID)}; a store whose rows are scoped by owner in the
    * database (row-level security) must override it so that the owner is named in the read.
+   *
+   * @param id the job's id
+   * @param ownerId the owner the job must belong to
+   * @return the job, or empty when there is none or another owner's
    */
   default Optional<Job> find(UUID id, String ownerId) {
     return find(id).filter(job -> job.ownerId().equals(ownerId));
@@ -63,12 +74,21 @@ public interface JobStore extends AutoCloseable {
    * owner in the database must name the owner in the read. The default finds nothing (such a
    * store's replays are moderated again before its insert returns the stored job); both shipped
    * stores answer it.
+   *
+   * @param ownerId the owner
+   * @param idempotencyKey the key of the create
+   * @return the job, or empty when the owner has none with this key
    */
   default Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey) {
     return Optional.empty();
   }
 
-  /** A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks. */
+  /**
+   * A page of jobs matching the query, ordered by {@code (createdAt, id)} as the query asks.
+   *
+   * @param query the filters, order, page size and cursor
+   * @return the page, with the cursor of the next one
+   */
   Page<Job> query(JobQuery query);
 
   /**
@@ -76,18 +96,30 @@ public interface JobStore extends AutoCloseable {
    * priority first, then earliest {@code runAt}, then smallest id. Each claimed job becomes
    * PROCESSING with attempts + 1, progress 0, {@code startedAt = now}, the worker id and {@code
    * leaseUntil = now + leaseDuration}. A job is never claimed by two callers at once.
+   *
+   * @param request the worker, the types, how many and for how long
+   * @return the claimed jobs, now PROCESSING; empty when none is due
    */
   List<Job> claim(ClaimRequest request);
 
   /**
    * Extends to {@code now + leaseDuration} the leases this worker still holds, and reports those it
    * lost and those whose cancellation was requested.
+   *
+   * @param leases the leases the worker believes it holds
+   * @param leaseDuration how long the extended leases hold from now
+   * @return the ids of the jobs whose lease was lost and of those whose cancellation was
+   *     requested
    */
   HeartbeatResult heartbeat(Collection<Lease> leases, Duration leaseDuration);
 
   /**
    * A worker's progress report.
    *
+   * @param lease the lease of the attempt
+   * @param progress the new progress, 0–100
+   * @param message an optional short message that goes with it
+   * @return the job with its new progress
    * @throws LeaseLostException the lease is gone
    * @throws InvalidRequestException progress outside 0–100 or below the current value
    */
@@ -97,6 +129,11 @@ public interface JobStore extends AutoCloseable {
    * A progress update through the owner (an external worker calling the API). The job must be
    * PROCESSING.
    *
+   * @param jobId the job's id
+   * @param ownerId the owner the job must belong to
+   * @param progress the new progress, 0–100
+   * @param message an optional short message that goes with it
+   * @return the job with its new progress
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job is not PROCESSING
    * @throws InvalidRequestException progress outside 0–100 or below the current value
@@ -108,6 +145,10 @@ public interface JobStore extends AutoCloseable {
    * cleared. If cancellation was requested meanwhile the job becomes CANCELLED instead and the
    * result is dropped.
    *
+   * @param lease the lease of the attempt
+   * @param resultJson the result, JSON text
+   * @param actualDuration how long the attempt ran
+   * @return the job after the change: COMPLETED, or CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
   Job complete(Lease lease, String resultJson, Duration actualDuration);
@@ -117,6 +158,7 @@ public interface JobStore extends AutoCloseable {
    * should do it in one atomic step and one round trip (workers batch completions through it).
    * Completions whose lease was lost are skipped, changing nothing.
    *
+   * @param completions the attempts to complete, each with its lease, result and duration
    * @return the jobs after the change (COMPLETED, or CANCELLED when cancellation was requested),
    *     without those whose lease was lost
    */
@@ -137,6 +179,10 @@ public interface JobStore extends AutoCloseable {
    * maxAttempts}) the job goes back to PENDING at {@code retryAt}; otherwise it becomes FAILED. If
    * cancellation was requested it becomes CANCELLED. The error is kept in {@code errorMessage}.
    *
+   * @param lease the lease of the attempt
+   * @param errorMessage what went wrong
+   * @param retryAt when to run the job again, or {@code null} to fail it for good
+   * @return the job after the change: PENDING, FAILED or CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
   Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt);
@@ -145,6 +191,8 @@ public interface JobStore extends AutoCloseable {
    * Gives a job back without counting the attempt (graceful shutdown): PENDING, due now, attempts -
    * 1. If cancellation was requested it becomes CANCELLED.
    *
+   * @param lease the lease of the attempt
+   * @return the job after the change: PENDING, or CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
   Job release(Lease lease);
@@ -152,6 +200,8 @@ public interface JobStore extends AutoCloseable {
   /**
    * Ends a PROCESSING attempt as CANCELLED after the generator stopped on a cancel request.
    *
+   * @param lease the lease of the attempt
+   * @return the job, CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
   Job acknowledgeCancel(Lease lease);
@@ -161,6 +211,9 @@ public interface JobStore extends AutoCloseable {
    * {@code cancelRequested} (a CANCEL_REQUESTED event) and ends CANCELLED when its worker stops.
    * Cancelling a PROCESSING job twice is allowed and changes nothing the second time.
    *
+   * @param jobId the job's id
+   * @param ownerId the owner the job must belong to
+   * @return the job after the change: CANCELLED, or PROCESSING with {@code cancelRequested}
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job is already final
    */
@@ -171,6 +224,7 @@ public interface JobStore extends AutoCloseable {
    * now, when attempts are left, else FAILED; CANCELLED if cancellation was requested. The error
    * message says the attempt was abandoned and by which worker.
    *
+   * @param limit the most jobs to rescue in this call
    * @return the rescued jobs after the change
    */
   List<Job> rescueExpired(int limit);
@@ -179,23 +233,43 @@ public interface JobStore extends AutoCloseable {
    * Deletes up to {@code limit} final jobs whose {@code finishedAt} is before {@code cutoff}, and
    * quota records older than a day. Quotas are not given back by deleting jobs.
    *
+   * @param cutoff jobs that finished before this instant are deleted
+   * @param limit the most jobs to delete in this call
    * @return how many jobs were deleted
    */
   int deleteFinishedBefore(Instant cutoff, int limit);
 
-  /** The owner's creates in the quota windows ending now. */
+  /**
+   * {@return the owner's creates in the quota windows ending now}
+   *
+   * @param ownerId the owner
+   */
   QuotaWindow quotaWindow(String ownerId);
 
-  /** Forgets the owner's past creates, so that the quota starts afresh. */
+  /**
+   * Forgets the owner's past creates, so that the quota starts afresh.
+   *
+   * @param ownerId the owner
+   */
   void resetQuota(String ownerId);
 
   /**
    * Per-type counts and durations, over one owner's jobs or every owner's ({@code null}), of jobs
    * created at or after {@code since} (all when {@code null}). Types without jobs are absent.
+   *
+   * @param ownerId the owner, or {@code null} for every owner
+   * @param since the earliest creation time counted, or {@code null} for all
+   * @return one entry per job type that has jobs
    */
   List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since);
 
-  /** The {@code actualDuration} of the latest {@code limit} completed jobs of a type, newest first. */
+  /**
+   * {@return the {@code actualDuration} of the latest {@code limit} completed jobs of a type,
+   * newest first}
+   *
+   * @param type the job type
+   * @param limit the most durations to return
+   */
   List<Duration> recentDurations(String type, int limit);
 
   /**
@@ -208,6 +282,9 @@ public interface JobStore extends AutoCloseable {
    * subscription must be scoped in the store itself (a database query naming the owner, under
    * row-level security where the store's role has it), not by filtering every owner's events.
    *
+   * @param subscription which events (an owner's or all) and from which position
+   * @param listener called with each event, on a thread of the store
+   * @return the subscription; close it to stop the delivery
    * @throws EventsPrunedException the position is before the oldest event still kept
    * @throws InvalidRequestException the position is beyond the newest event of the log
    */
@@ -221,6 +298,7 @@ public interface JobStore extends AutoCloseable {
    * ever prompt a look at the store. The default never calls: a store without such a signal (or one
    * whose writers all live in this process) relies on its events and the worker's poll.
    *
+   * @param wake called for every hint; must return quickly (it runs on the store's listening thread)
    * @return closing it stops the calls
    */
   default WakeUpHints onWakeUpHint(Runnable wake) {
@@ -234,6 +312,10 @@ public interface JobStore extends AutoCloseable {
    * smaller sequence than the last one returned can appear later. Fewer than {@code limit} (maybe
    * none) when no more are settled yet; read again later for the rest.
    *
+   * @param ownerId the owner, or {@code null} for every owner
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param limit the most events to return
+   * @return the events, in sequence order
    * @throws EventsPrunedException the position is before the oldest event still kept
    * @throws InvalidRequestException a negative position or limit, or a position beyond the newest event
    */
@@ -244,6 +326,8 @@ public interface JobStore extends AutoCloseable {
    * without blocking writers. A later subscription or read after a deleted position gets {@link
    * EventsPrunedException}.
    *
+   * @param cutoff events that happened before this instant may be deleted
+   * @param limit the most events to delete in this call
    * @return how many events were deleted
    */
   int pruneEvents(Instant cutoff, int limit);

@@ -9,10 +9,14 @@ import java.util.Map;
  */
 public interface JobStoreProvider {
 
-  /** A short name for messages, e.g. {@code memory} or {@code postgres}. */
+  /** {@return a short name for messages, e.g} {@code memory} or {@code postgres}. */
   String name();
 
-  /** Whether this provider opens {@code url}, e.g. it starts with {@code memory:}. */
+  /**
+   * {@return whether this provider opens {@code url}, e.g. it starts with {@code memory:}}
+   *
+   * @param url the store URL
+   */
   boolean supports(String url);
 
   /**
@@ -20,6 +24,7 @@ public interface JobStoreProvider {
    *
    * @param url the store URL
    * @param options provider-specific options (user, password, schema, …)
+   * @return the store, open
    * @throws JobConfigurationException on a malformed URL or option
    */
   JobStore open(String url, Map<String, String> options);

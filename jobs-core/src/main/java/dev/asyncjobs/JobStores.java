@@ -10,7 +10,12 @@ import java.util.stream.Collectors;
 public final class JobStores {
   private JobStores() {}
 
-  /** Opens {@code url} with no options. */
+  /**
+   * Opens {@code url} with no options.
+   *
+   * @param url the store URL, e.g. {@code memory:} or {@code jdbc:postgresql://…}
+   * @return the store, open
+   */
   public static JobStore open(String url) {
     return open(url, Map.of());
   }
@@ -18,6 +23,9 @@ public final class JobStores {
   /**
    * Opens {@code url} with the one provider that supports it.
    *
+   * @param url the store URL
+   * @param options provider-specific options (user, password, schema, …)
+   * @return the store, open
    * @throws JobConfigurationException when no provider or more than one supports the URL; the
    *     message lists the providers found
    */

@@ -46,7 +46,12 @@ public final class JobWorker implements AutoCloseable {
     this.runtime = runtime;
   }
 
-  /** Starts a builder for a worker that runs {@code manager}'s jobs. */
+  /**
+   * Starts a builder for a worker that runs {@code manager}'s jobs.
+   *
+   * @param manager the manager whose jobs the worker runs
+   * @return a new builder
+   */
   public static Builder builder(JobManager manager) {
     return new Builder(manager);
   }
@@ -73,17 +78,17 @@ public final class JobWorker implements AutoCloseable {
     runtime.close();
   }
 
-  /** The id this worker writes into its leases. */
+  /** {@return the id this worker writes into its leases} */
   public String workerId() {
     return workerId;
   }
 
-  /** Whether it was started and not closed. */
+  /** {@return whether it was started and not closed} */
   public boolean isRunning() {
     return runtime.isRunning();
   }
 
-  /** How many attempts run on this worker now. */
+  /** {@return how many attempts run on this worker now} */
   public int runningJobs() {
     return runtime.runningCount();
   }
@@ -96,7 +101,12 @@ public final class JobWorker implements AutoCloseable {
     runtime.wakeUp();
   }
 
-  /** The name prefix of every thread of the worker with this id: {@code asyncjobs-<workerId>-}. */
+  /**
+   * {@return the name prefix of every thread of the worker with this id: {@code
+   * asyncjobs-<workerId>-}}
+   *
+   * @param workerId the worker's id
+   */
   public static String threadNamePrefix(String workerId) {
     return WorkerThreads.prefix(workerId);
   }
@@ -144,6 +154,9 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The id written into leases and thread names; default host name, process id and a random
      * suffix. Must be unique among live workers: 1-100 of {@code A-Z a-z 0-9 . _ : @ -}.
+     *
+     * @param id the worker's id
+     * @return this builder
      */
     public Builder workerId(String id) {
       if (id == null || !WORKER_ID.matcher(id).matches()) {
@@ -154,7 +167,12 @@ public final class JobWorker implements AutoCloseable {
       return this;
     }
 
-    /** Claims only these types (a dedicated worker node); default every type of the manager. */
+    /**
+     * Claims only these types (a dedicated worker node); default every type of the manager.
+     *
+     * @param types the job types to claim
+     * @return this builder
+     */
     public Builder types(Set<String> types) {
       if (types.isEmpty()) {
         throw new JobConfigurationException("types must name at least one type, was []");
@@ -166,13 +184,24 @@ public final class JobWorker implements AutoCloseable {
       return this;
     }
 
-    /** The most jobs running at once on this worker; default 4. */
+    /**
+     * The most jobs running at once on this worker; default 4.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
     public Builder concurrency(int max) {
       this.concurrency = atLeastOne("concurrency", max);
       return this;
     }
 
-    /** The most jobs of {@code type} running at once on this worker; default only the total limit. */
+    /**
+     * The most jobs of {@code type} running at once on this worker; default only the total limit.
+     *
+     * @param type the job type
+     * @param max at least 1
+     * @return this builder
+     */
     public Builder concurrency(String type, int max) {
       requireKnown("concurrency", type);
       typeConcurrency.put(type, atLeastOne("concurrency(" + type + ")", max));
@@ -182,6 +211,9 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The most jobs one claim asks for; default 10. A claim asks for no more than the free capacity,
      * except that for short jobs the worker may claim up to one batch ahead into its local buffer.
+     *
+     * @param size at least 1
+     * @return this builder
      */
     public Builder claimBatchSize(int size) {
       this.claimBatchSize = atLeastOne("claimBatchSize", size);
@@ -191,13 +223,21 @@ public final class JobWorker implements AutoCloseable {
     /**
      * How long a lease holds without a heartbeat; after it, another worker may rescue the job.
      * Default 30 s; at least 100 ms.
+     *
+     * @param lease the lease duration
+     * @return this builder
      */
     public Builder leaseDuration(Duration lease) {
       this.leaseDuration = atLeast("leaseDuration", lease, Duration.ofMillis(100));
       return this;
     }
 
-    /** How often leases are extended, in one store call for all running jobs; default a third of the lease. */
+    /**
+     * How often leases are extended, in one store call for all running jobs; default a third of the lease.
+     *
+     * @param interval shorter than the lease
+     * @return this builder
+     */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = atLeast("heartbeatInterval", interval, Duration.ofMillis(10));
       return this;
@@ -206,32 +246,56 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The longest wait between looks for due jobs. Store events wake the worker at once, so this
      * is only a fallback (a missed notification, a clock moved by a test); default 1 s.
+     *
+     * @param interval the longest wait
+     * @return this builder
      */
     public Builder pollInterval(Duration interval) {
       this.pollInterval = atLeast("pollInterval", interval, Duration.ofMillis(10));
       return this;
     }
 
-    /** How often jobs whose lease expired (a crashed worker) are rescued; default half the lease. */
+    /**
+     * How often jobs whose lease expired (a crashed worker) are rescued; default half the lease.
+     *
+     * @param interval the rescue interval
+     * @return this builder
+     */
     public Builder rescueInterval(Duration interval) {
       this.rescueInterval = atLeast("rescueInterval", interval, Duration.ofMillis(10));
       return this;
     }
 
-    /** How long one attempt may run before it is interrupted and retried; default 10 min. */
+    /**
+     * How long one attempt may run before it is interrupted and retried; default 10 min.
+     *
+     * @param timeout the attempt timeout
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = atLeast("timeout", timeout, Duration.ofMillis(1));
       return this;
     }
 
-    /** The attempt timeout of one type. */
+    /**
+     * The attempt timeout of one type.
+     *
+     * @param type the job type
+     * @param timeout the attempt timeout of that type
+     * @return this builder
+     */
     public Builder timeout(String type, Duration timeout) {
       requireKnown("timeout", type);
       typeTimeouts.put(type, atLeast("timeout(" + type + ")", timeout, Duration.ofMillis(1)));
       return this;
     }
 
-    /** How long {@link JobWorker#close()} lets running jobs finish before releasing them; default 20 s. */
+    /**
+     * How long {@link JobWorker#close()} lets running jobs finish before releasing them; default 20 s.
+     *
+     * @param grace the grace period
+     * @return this builder
+     */
     public Builder shutdownGracePeriod(Duration grace) {
       this.shutdownGracePeriod = atLeast("shutdownGracePeriod", grace, Duration.ZERO);
       return this;
@@ -241,19 +305,33 @@ public final class JobWorker implements AutoCloseable {
      * Runs attempts on the host's executor (e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}
      * on Java 21+). It must run each task at once (no bounded queue) and stays the host's: close()
      * does not shut it down. Default: the worker's own pool of {@code concurrency} platform threads.
+     *
+     * @param executor the host's executor
+     * @return this builder
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** The retry backoff of every type without its own; default {@link RetryPolicy#DEFAULT}. */
+    /**
+     * The retry backoff of every type without its own; default {@link RetryPolicy#DEFAULT}.
+     *
+     * @param policy the default retry policy
+     * @return this builder
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
       return this;
     }
 
-    /** The retry backoff of one type. */
+    /**
+     * The retry backoff of one type.
+     *
+     * @param type the job type
+     * @param policy the retry policy of that type
+     * @return this builder
+     */
     public Builder retryPolicy(String type, RetryPolicy policy) {
       requireKnown("retryPolicy", type);
       typeRetryPolicies.put(type, Objects.requireNonNull(policy, "retryPolicy"));
@@ -263,6 +341,10 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The least time between two starts of {@code type} on this worker, to stay under a remote
      * API's rate limit; default none. (Across several workers, divide the rate among them.)
+     *
+     * @param type the job type
+     * @param minInterval the least time between two starts
+     * @return this builder
      */
     public Builder pacing(String type, Duration minInterval) {
       requireKnown("pacing", type);
@@ -270,25 +352,45 @@ public final class JobWorker implements AutoCloseable {
       return this;
     }
 
-    /** The least time between two progress writes of one job (later reports are coalesced); default 250 ms. */
+    /**
+     * The least time between two progress writes of one job (later reports are coalesced); default 250 ms.
+     *
+     * @param interval the least time between two progress writes
+     * @return this builder
+     */
     public Builder progressInterval(Duration interval) {
       this.progressInterval = atLeast("progressInterval", interval, Duration.ZERO);
       return this;
     }
 
-    /** What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}. */
+    /**
+     * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
+     *
+     * @param sleeper the sleeper
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** The source of retry jitter; default {@link ThreadLocalRandom}. Must be thread-safe. */
+    /**
+     * The source of retry jitter; default {@link ThreadLocalRandom}. Must be thread-safe.
+     *
+     * @param random a thread-safe random generator
+     * @return this builder
+     */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }
 
-    /** Adds a metrics hook. */
+    /**
+     * Adds a metrics hook.
+     *
+     * @param listener called on the worker's events (claims, attempts, heartbeats)
+     * @return this builder
+     */
     public Builder listener(WorkerListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
@@ -297,6 +399,7 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The worker, not yet started.
      *
+     * @return the worker; call {@link JobWorker#start()} to run it
      * @throws JobConfigurationException the manager has no generators, or the heartbeat is not
      *     shorter than the lease
      */
@@ -309,6 +412,8 @@ public final class JobWorker implements AutoCloseable {
      * A worker with these settings that runs due jobs on the calling thread, one step at a time,
      * for tests. Concurrency, pacing, polling and the executor do not apply; timeouts are reported
      * as the deadline but not enforced.
+     *
+     * @return the manual worker
      */
     public ManualWorker buildManual() {
       WorkerConfig config = config();

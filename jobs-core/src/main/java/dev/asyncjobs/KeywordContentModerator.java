@@ -19,7 +19,11 @@ public final class KeywordContentModerator implements ContentModerator {
     this.patternByCategory = Map.copyOf(patternByCategory);
   }
 
-  /** Starts an empty word list. */
+  /**
+   * Starts an empty word list.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -52,7 +56,13 @@ public final class KeywordContentModerator implements ContentModerator {
 
     private Builder() {}
 
-    /** Refuses texts with any of {@code words} under {@code category}. */
+    /**
+     * Refuses texts with any of the {@code blocked} words under {@code category}.
+     *
+     * @param category the category reported when a word is found, e.g. {@code violence}
+     * @param blocked the words, matched whole and in any case
+     * @return this builder
+     */
     public Builder block(String category, String... blocked) {
       if (blocked.length == 0) {
         throw new JobConfigurationException("block(" + category + ") needs at least one word");
@@ -61,7 +71,7 @@ public final class KeywordContentModerator implements ContentModerator {
       return this;
     }
 
-    /** The moderator. */
+    /** {@return the moderator} */
     public KeywordContentModerator build() {
       Map<String, Pattern> patterns = new LinkedHashMap<>();
       words.forEach((category, ws) -> {

@@ -13,13 +13,23 @@ import java.util.UUID;
  * @param attempt the attempt number the claim started
  */
 public record Lease(UUID jobId, String workerId, int attempt) {
-  /** Checks nullness. */
+  /**
+   * Checks nullness.
+   *
+   * @param jobId the job
+   * @param workerId the worker that claimed it
+   * @param attempt the attempt number the claim started
+   */
   public Lease {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(workerId, "workerId");
   }
 
-  /** The lease a worker holds on a job it has just claimed. */
+  /**
+   * {@return the lease a worker holds on a job it has just claimed}
+   *
+   * @param claimed the job as the claim returned it (PROCESSING)
+   */
   public static Lease of(Job claimed) {
     return new Lease(claimed.id(), Objects.requireNonNull(claimed.workerId(), "workerId"), claimed.attempts());
   }

@@ -28,7 +28,12 @@ public final class ManualWorker {
     this.runner = runner;
   }
 
-  /** A manual worker with default settings and worker id {@code manual-worker}. */
+  /**
+   * A manual worker with default settings and worker id {@code manual-worker}.
+   *
+   * @param manager the manager whose jobs it runs
+   * @return the manual worker
+   */
   public static ManualWorker of(JobManager manager) {
     return JobWorker.builder(manager).workerId("manual-worker").buildManual();
   }
@@ -61,7 +66,7 @@ public final class ManualWorker {
     return runner.rescueExpired();
   }
 
-  /** The id this worker writes into leases. */
+  /** {@return the id this worker writes into leases} */
   public String workerId() {
     return workerId;
   }

@@ -31,7 +31,19 @@ public record NewJob(
     @Nullable Duration estimatedDuration,
     @Nullable String idempotencyKey) {
 
-  /** Checks nullness and ranges. */
+  /**
+   * Checks nullness and ranges.
+   *
+   * @param id the new job's id
+   * @param ownerId owner
+   * @param type job type
+   * @param payload canonical JSON text of the payload object
+   * @param priority 1–10
+   * @param maxAttempts at least 1
+   * @param runAt not before this instant
+   * @param estimatedDuration the estimate for this job, if any
+   * @param idempotencyKey optional key unique per owner
+   */
   public NewJob {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(ownerId, "ownerId");
@@ -46,7 +58,11 @@ public record NewJob(
     }
   }
 
-  /** The job this becomes when stored at {@code now}: PENDING, no attempts yet. */
+  /**
+   * {@return the job this becomes when stored at {@code now}: PENDING, no attempts yet}
+   *
+   * @param now the time of the insert
+   */
   public Job toJob(Instant now) {
     return Job.builder()
         .id(id)

@@ -13,12 +13,18 @@ import org.jspecify.annotations.Nullable;
  * @param <T> item type
  */
 public record Page<T>(List<T> items, @Nullable String nextCursor) {
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param items the items, in the query's order
+   * @param nextCursor pass to {@link JobQuery.Builder#cursor(String)} for the next page; {@code
+   *     null} when this is the last page
+   */
   public Page {
     items = List.copyOf(Objects.requireNonNull(items, "items"));
   }
 
-  /** Whether a next page exists. */
+  /** {@return whether a next page exists} */
   public boolean hasNext() {
     return nextCursor != null;
   }

@@ -16,18 +16,27 @@ import java.util.UUID;
  */
 public record PageCursor(Instant createdAt, UUID id) {
 
-  /** Checks nullness. */
+  /**
+   * Checks nullness.
+   *
+   * @param createdAt creation time of the last job returned
+   * @param id id of the last job returned
+   */
   public PageCursor {
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(id, "id");
   }
 
-  /** The cursor of the page that ends with {@code job}. */
+  /**
+   * {@return the cursor of the page that ends with {@code job}}
+   *
+   * @param job the last job of a page
+   */
   public static PageCursor after(Job job) {
     return new PageCursor(job.createdAt(), job.id());
   }
 
-  /** The opaque URL-safe form. */
+  /** {@return the opaque URL-safe form} */
   public String encode() {
     String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
     return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
@@ -36,6 +45,8 @@ public record PageCursor(Instant createdAt, UUID id) {
   /**
    * Reads a cursor made by {@link #encode()}.
    *
+   * @param cursor the encoded cursor
+   * @return the cursor
    * @throws InvalidRequestException with field {@code cursor} when it is not one
    */
   public static PageCursor decode(String cursor) {

@@ -6,12 +6,21 @@ import org.jspecify.annotations.Nullable;
 public class PermanentGenerationException extends GenerationException {
   private static final long serialVersionUID = 1L;
 
-  /** A permanent failure. */
+  /**
+   * A permanent failure.
+   *
+   * @param message what went wrong, for the user
+   */
   public PermanentGenerationException(String message) {
     super(message, null);
   }
 
-  /** A permanent failure with a cause. */
+  /**
+   * A permanent failure with a cause.
+   *
+   * @param message what went wrong, for the user
+   * @param cause the underlying failure, or {@code null}
+   */
   public PermanentGenerationException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -17,12 +17,23 @@ public class QuotaExceededException extends JobException {
     PER_DAY
   }
 
+  /** The owner. */
   private final String ownerId;
+  /** The limit that refused. */
   private final Limit limit;
+  /** Its value: a count, or seconds. */
   private final long limitValue;
+  /** When the same create may succeed, or {@code null}. */
   private final @Nullable Instant retryAt;
 
-  /** {@code limit} with value {@code limitValue} refused a create of {@code ownerId}. */
+  /**
+   * {@code limit} with value {@code limitValue} refused a create of {@code ownerId}.
+   *
+   * @param ownerId the owner
+   * @param limit the limit that refused
+   * @param limitValue its value: a count, or seconds for {@link Limit#MIN_INTERVAL}
+   * @param retryAt when the same create may succeed, or {@code null} when it never can
+   */
   public QuotaExceededException(String ownerId, Limit limit, long limitValue, @Nullable Instant retryAt) {
     super(message(limit, limitValue, retryAt));
     this.ownerId = ownerId;
@@ -42,22 +53,26 @@ public class QuotaExceededException extends JobException {
         + (retryAt == null ? "; this batch is larger than the limit" : "; try again at " + retryAt);
   }
 
-  /** The owner. */
+  /** {@return the owner} */
   public String ownerId() {
     return ownerId;
   }
 
-  /** The limit that refused. */
+  /** {@return the limit that refused} */
   public Limit limit() {
     return limit;
   }
 
-  /** Its value: a count, or seconds for {@link Limit#MIN_INTERVAL}. */
+  /** {@return its value: a count, or seconds for {@link Limit#MIN_INTERVAL}} */
   public long limitValue() {
     return limitValue;
   }
 
-  /** When the same create may succeed; {@code null} when it never can (batch over the limit). */
+  /**
+   * When the same create may succeed; {@code null} when it never can (batch over the limit).
+   *
+   * @return when the same create may succeed, or {@code null}
+   */
   public @Nullable Instant retryAt() {
     return retryAt;
   }

@@ -17,7 +17,13 @@ public record QuotaLimits(int maxPerHour, int maxPerDay, Duration minInterval) {
   public static final QuotaLimits UNLIMITED =
       new QuotaLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ZERO);
 
-  /** Checks ranges. */
+  /**
+   * Checks ranges.
+   *
+   * @param maxPerHour creates allowed in any hour
+   * @param maxPerDay creates allowed in any 24 hours
+   * @param minInterval least time between two create calls of the owner ({@link Duration#ZERO} for none)
+   */
   public QuotaLimits {
     Objects.requireNonNull(minInterval, "minInterval");
     if (maxPerHour < 0) {
@@ -31,7 +37,7 @@ public record QuotaLimits(int maxPerHour, int maxPerDay, Duration minInterval) {
     }
   }
 
-  /** Whether these limits never refuse anything. */
+  /** {@return whether these limits never refuse anything} */
   public boolean isUnlimited() {
     return maxPerHour == Integer.MAX_VALUE && maxPerDay == Integer.MAX_VALUE && minInterval.isZero();
   }
@@ -40,6 +46,10 @@ public record QuotaLimits(int maxPerHour, int maxPerDay, Duration minInterval) {
    * Decides whether {@code requested} more creates fit, given the owner's recent creates. Every
    * store calls this inside its atomic insert, so that the rule is the same everywhere.
    *
+   * @param ownerId the owner, for the exception
+   * @param now the time of the create
+   * @param requested how many creates are asked for at once
+   * @param window the owner's recent creates, from {@link JobStore#quotaWindow}
    * @throws QuotaExceededException naming the first limit that does not fit
    */
   public void check(String ownerId, Instant now, int requested, QuotaWindow window) {

@@ -14,7 +14,12 @@ import java.util.Objects;
 @FunctionalInterface
 public interface QuotaPolicy {
 
-  /** The limits for one owner. Called on every create: keep it fast. */
+  /**
+   * The limits for one owner. Called on every create: keep it fast.
+   *
+   * @param ownerId the owner
+   * @return the owner's limits
+   */
   QuotaLimits limitsFor(String ownerId);
 
   /**
@@ -23,24 +28,38 @@ public interface QuotaPolicy {
    * @param maxPerHour creates allowed to one owner in any hour
    * @param maxPerDay creates allowed to one owner in any 24 hours
    * @param minInterval least time between two creates of one owner ({@link Duration#ZERO} for none)
+   * @return the policy
    * @throws JobConfigurationException a negative limit or interval
    */
   static QuotaPolicy perOwner(int maxPerHour, int maxPerDay, Duration minInterval) {
     return everyOwner(new QuotaLimits(maxPerHour, maxPerDay, minInterval));
   }
 
-  /** Every owner gets {@code limits}. */
+  /**
+   * Every owner gets {@code limits}.
+   *
+   * @param limits the limits of every owner
+   * @return the policy
+   */
   static QuotaPolicy everyOwner(QuotaLimits limits) {
     Objects.requireNonNull(limits, "limits");
     return owner -> limits;
   }
 
-  /** No owner is limited: the default of a {@link JobManager}. */
+  /**
+   * No owner is limited: the default of a {@link JobManager}.
+   *
+   * @return a policy without limits
+   */
   static QuotaPolicy unlimited() {
     return owner -> QuotaLimits.UNLIMITED;
   }
 
-  /** A policy with limits for every owner (none unless set) and per-owner overrides. */
+  /**
+   * A policy with limits for every owner (none unless set) and per-owner overrides.
+   *
+   * @return a new builder
+   */
   static Builder builder() {
     return new Builder();
   }
@@ -52,24 +71,40 @@ public interface QuotaPolicy {
 
     private Builder() {}
 
-    /** Limits for every owner without an override; unlimited unless set. */
+    /**
+     * Limits for every owner without an override; unlimited unless set.
+     *
+     * @param limits the default limits
+     * @return this builder
+     */
     public Builder defaults(QuotaLimits limits) {
       defaults = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
-    /** Limits for one owner, e.g. a premium plan. */
+    /**
+     * Limits for one owner, e.g. a premium plan.
+     *
+     * @param ownerId the owner
+     * @param limits the owner's limits
+     * @return this builder
+     */
     public Builder owner(String ownerId, QuotaLimits limits) {
       overrides.put(Objects.requireNonNull(ownerId, "ownerId"), Objects.requireNonNull(limits, "limits"));
       return this;
     }
 
-    /** No limits for one owner, e.g. a service account. */
+    /**
+     * No limits for one owner, e.g. a service account.
+     *
+     * @param ownerId the owner
+     * @return this builder
+     */
     public Builder unlimited(String ownerId) {
       return owner(ownerId, QuotaLimits.UNLIMITED);
     }
 
-    /** The policy (immutable). */
+    /** {@return the policy (immutable)} */
     public QuotaPolicy build() {
       QuotaLimits d = defaults;
       Map<String, QuotaLimits> o = Map.copyOf(overrides);

@@ -21,7 +21,15 @@ public record QuotaUsage(
     @Nullable Instant lastCreatedAt,
     @Nullable Instant nextCreateAllowedAt) {
 
-  /** Derives usage from a store's window with the same rule {@link QuotaLimits#check} applies. */
+  /**
+   * Derives usage from a store's window with the same rule {@link QuotaLimits#check} applies.
+   *
+   * @param ownerId the owner
+   * @param limits the owner's limits
+   * @param window the owner's recent creates, from {@link JobStore#quotaWindow}
+   * @param now the current time
+   * @return the usage
+   */
   public static QuotaUsage of(String ownerId, QuotaLimits limits, QuotaWindow window, Instant now) {
     Instant next = now;
     try {

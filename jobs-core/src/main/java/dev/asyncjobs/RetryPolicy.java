@@ -29,6 +29,10 @@ public record RetryPolicy(Duration base, Duration cap, boolean jitter) {
   /**
    * Checks the values.
    *
+   * @param base the ceiling of the first retry (after attempt 1); positive
+   * @param cap the largest ceiling; at least {@code base}, at most {@link #MAX_CAP}
+   * @param jitter whether to draw the delay from {@code [0, ceiling)} (full jitter) or to wait the
+   *     ceiling exactly
    * @throws JobConfigurationException base not positive, cap below base or above {@link #MAX_CAP}
    */
   public RetryPolicy {
@@ -45,12 +49,21 @@ public record RetryPolicy(Duration base, Duration cap, boolean jitter) {
     }
   }
 
-  /** Exponential backoff with full jitter between {@code base} and {@code cap}. */
+  /**
+   * Exponential backoff with full jitter between {@code base} and {@code cap}.
+   *
+   * @param base the first retry's ceiling
+   * @param cap the longest wait
+   * @return the policy
+   */
   public static RetryPolicy exponential(Duration base, Duration cap) {
     return new RetryPolicy(base, cap, true);
   }
 
-  /** The same policy waiting exactly the ceiling each time (predictable, but retries bunch up). */
+  /**
+   * {@return the same policy waiting exactly the ceiling each time (predictable, but retries
+   * bunch up)}
+   */
   public RetryPolicy withoutJitter() {
     return new RetryPolicy(base, cap, false);
   }
@@ -58,6 +71,8 @@ public record RetryPolicy(Duration base, Duration cap, boolean jitter) {
   /**
    * The longest wait after attempt {@code attempt} failed: {@code min(cap, base * 2^(attempt-1))}.
    *
+   * @param attempt the number of the failed attempt, from 1
+   * @return the ceiling
    * @throws InvalidRequestException attempt below 1
    */
   public Duration ceiling(int attempt) {
@@ -77,6 +92,9 @@ public record RetryPolicy(Duration base, Duration cap, boolean jitter) {
    * The wait after attempt {@code attempt} failed: the ceiling, or with jitter a value drawn from
    * {@code [0, ceiling)} with {@code random.nextDouble()}.
    *
+   * @param attempt the number of the failed attempt, from 1
+   * @param random the source of the jitter
+   * @return the wait
    * @throws InvalidRequestException attempt below 1
    */
   public Duration delay(int attempt, RandomGenerator random) {

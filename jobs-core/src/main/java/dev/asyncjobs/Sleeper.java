@@ -14,11 +14,16 @@ public interface Sleeper {
   /**
    * Waits for {@code duration}; returns at once when it is zero or negative.
    *
+   * @param duration how long to wait
    * @throws InterruptedException when the thread is interrupted (cancellation, timeout, shutdown)
    */
   void sleep(Duration duration) throws InterruptedException;
 
-  /** Sleeps the calling thread for real. */
+  /**
+   * Sleeps the calling thread for real.
+   *
+   * @return the system sleeper
+   */
   static Sleeper system() {
     return duration -> {
       if (duration.isNegative() || duration.isZero()) {

@@ -6,10 +6,17 @@ import java.util.TreeSet;
 /** No generator is registered for the requested type (HTTP 400). */
 public class UnknownJobTypeException extends InvalidRequestException {
   private static final long serialVersionUID = 1L;
+  /** The type asked for. */
   private final String type;
+  /** The types that are registered. */
   private final Set<String> knownTypes;
 
-  /** {@code type} is not among {@code knownTypes}. */
+  /**
+   * {@code type} is not among {@code knownTypes}.
+   *
+   * @param type the type asked for
+   * @param knownTypes the types that are registered
+   */
   public UnknownJobTypeException(String type, Set<String> knownTypes) {
     super("type", "unknown job type '" + abbreviate(type) + "'; known types: " + new TreeSet<>(knownTypes));
     this.type = type;
@@ -21,12 +28,12 @@ public class UnknownJobTypeException extends InvalidRequestException {
     return type.length() <= 100 ? type : type.substring(0, 100) + "… (" + type.length() + " characters)";
   }
 
-  /** The type asked for. */
+  /** {@return the type asked for} */
   public String type() {
     return type;
   }
 
-  /** The types that are registered. */
+  /** {@return the types that are registered} */
   public Set<String> knownTypes() {
     return knownTypes;
   }

@@ -9,39 +9,81 @@ import java.time.Duration;
  */
 public interface WorkerListener {
 
-  /** An attempt starts on this worker; {@code job} is as claimed (PROCESSING). */
+  /**
+   * An attempt starts on this worker; {@code job} is as claimed (PROCESSING).
+   *
+   * @param job the job as claimed
+   */
   default void onStarted(Job job) {}
 
-  /** An attempt produced a result; {@code job} is COMPLETED and {@code duration} is its run time. */
+  /**
+   * An attempt produced a result; {@code job} is COMPLETED and {@code duration} is its run time.
+   *
+   * @param job the job, COMPLETED
+   * @param duration the attempt's run time
+   */
   default void onCompleted(Job job, Duration duration) {}
 
   /**
    * An attempt failed and the job will run again after {@code delay}; {@code job} is PENDING again.
    * A timed-out attempt arrives here too, with a {@link RetryableGenerationException} saying so.
+   *
+   * @param job the job, PENDING again
+   * @param error why the attempt failed
+   * @param delay how long until the next attempt
    */
   default void onRetryScheduled(Job job, Throwable error, Duration delay) {}
 
-  /** The job failed for good (permanent failure or attempts used up); {@code job} is FAILED. */
+  /**
+   * The job failed for good (permanent failure or attempts used up); {@code job} is FAILED.
+   *
+   * @param job the job, FAILED
+   * @param error the last attempt's failure
+   */
   default void onFailed(Job job, Throwable error) {}
 
-  /** The job ended CANCELLED after its owner asked to cancel it. */
+  /**
+   * The job ended CANCELLED after its owner asked to cancel it.
+   *
+   * @param job the job, CANCELLED
+   */
   default void onCancelled(Job job) {}
 
-  /** An attempt ran past its timeout and was interrupted; its failure is reported next. */
+  /**
+   * An attempt ran past its timeout and was interrupted; its failure is reported next.
+   *
+   * @param job the job
+   * @param timeout the timeout it ran past
+   */
   default void onTimedOut(Job job, Duration timeout) {}
 
   /**
    * This worker lost the lease of a running job (another worker rescued it, or heartbeats failed
    * for longer than the lease); the attempt was interrupted and nothing more was written.
+   *
+   * @param job the job as this worker last knew it
    */
   default void onLeaseLost(Job job) {}
 
-  /** A running job was given back at shutdown, without counting the attempt; {@code job} is PENDING. */
+  /**
+   * A running job was given back at shutdown, without counting the attempt; {@code job} is PENDING.
+   *
+   * @param job the job, PENDING
+   */
   default void onReleased(Job job) {}
 
-  /** This worker rescued a job whose worker stopped heartbeating; {@code job} is as rescued. */
+  /**
+   * This worker rescued a job whose worker stopped heartbeating; {@code job} is as rescued.
+   *
+   * @param job the job as rescued
+   */
   default void onRescued(Job job) {}
 
-  /** A store call failed ({@code operation} is e.g. {@code claim}, {@code heartbeat}); the worker goes on. */
+  /**
+   * A store call failed ({@code operation} is e.g. {@code claim}, {@code heartbeat}); the worker goes on.
+   *
+   * @param operation the store call, e.g. {@code claim}
+   * @param error the failure
+   */
   default void onStoreError(String operation, RuntimeException error) {}
 }

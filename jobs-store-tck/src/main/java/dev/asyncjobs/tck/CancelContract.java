@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Cancellation by the owner, and the isolation of one owner's jobs from another's. */
 public interface CancelContract extends StoreFixture {
 
+  /** Cancelling a PENDING job makes it CANCELLED at once. */
   @Test
   default void cancellingAPendingJobCancelsItAtOnce() {
     Job job = pending();
@@ -33,6 +34,7 @@ public interface CancelContract extends StoreFixture {
     assertThat(claim(5, TYPE)).as("a cancelled job is never claimed").isEmpty();
   }
 
+  /** Cancelling a PROCESSING job requests the cancellation and leaves the job running. */
   @Test
   default void cancellingAProcessingJobRequestsCancellationAndLeavesItRunning() {
     Job claimed = processing();
@@ -50,6 +52,7 @@ public interface CancelContract extends StoreFixture {
     assertThat(store().reportProgress(lease(claimed), 10, "stopping soon").cancelRequested()).isTrue();
   }
 
+  /** Cancelling a PROCESSING job twice changes nothing the second time. */
   @Test
   default void cancellingAProcessingJobTwiceChangesNothingTheSecondTime() {
     Job claimed = processing();
@@ -62,6 +65,7 @@ public interface CancelContract extends StoreFixture {
     assertUnchanged(first);
   }
 
+  /** Acknowledging a cancel ends the attempt as CANCELLED. */
   @Test
   default void acknowledgingACancelEndsTheAttemptAsCancelled() {
     Job claimed = processing();
@@ -77,6 +81,7 @@ public interface CancelContract extends StoreFixture {
     assertSameJob(reload(claimed), ended);
   }
 
+  /** Completing after a cancel request cancels the job and drops the result. */
   @Test
   default void completingAfterACancelRequestCancelsAndDropsTheResult() {
     Job claimed = processing();
@@ -92,6 +97,7 @@ public interface CancelContract extends StoreFixture {
     assertThat(store().recentDurations(TYPE, 10)).as("a cancelled job is no completed duration").isEmpty();
   }
 
+  /** Failing or releasing after a cancel request cancels the job. */
   @Test
   default void failingOrReleasingAfterACancelRequestCancels() {
     Job retried = processing(job().type("x_retry"));
@@ -112,6 +118,7 @@ public interface CancelContract extends StoreFixture {
     assertThat(claim(5, "x_retry", "x_release", "x_fail")).isEmpty();
   }
 
+  /** Cancelling a finished job is an illegal state and changes nothing. */
   @Test
   default void cancellingAFinishedJobIsAnIllegalStateAndChangesNothing() {
     Job completed = processing(job().type("f_completed"));
@@ -131,6 +138,7 @@ public interface CancelContract extends StoreFixture {
     }
   }
 
+  /** Cancelling an unknown job is a not-found error. */
   @Test
   default void cancellingAnUnknownJobIsNotFound() {
     UUID unknown = UUID.randomUUID();
@@ -138,7 +146,14 @@ public interface CancelContract extends StoreFixture {
         .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
   }
 
-  /** Asserts that {@code foreign} fails exactly like {@code unknown}: same type, code and message but for the id. */
+  /**
+   * Asserts that {@code foreign} fails exactly like {@code unknown}: same type, code and message but for the id.
+   *
+   * @param foreign what the call on another owner's job threw
+   * @param foreignId the id of that job
+   * @param unknown what the same call on an unknown id threw
+   * @param unknownId that unknown id
+   */
   default void assertAnswersLikeAnUnknownId(Throwable foreign, UUID foreignId, Throwable unknown, UUID unknownId) {
     assertThat(foreign).isInstanceOf(JobNotFoundException.class).hasSameClassAs(unknown);
     assertThat(((JobNotFoundException) foreign).jobId()).isEqualTo(foreignId);
@@ -148,6 +163,7 @@ public interface CancelContract extends StoreFixture {
         .doesNotContain(OWNER);
   }
 
+  /** Cancelling another owner's job answers exactly like an unknown id, and changes nothing. */
   @Test
   default void cancellingAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
     Job waiting = insert(job().type("o_pending"));
@@ -162,6 +178,10 @@ public interface CancelContract extends StoreFixture {
     }
   }
 
+  /**
+   * Updating the progress of another owner's job answers exactly like an unknown id, and changes
+   * nothing.
+   */
   @Test
   default void updatingTheProgressOfAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
     Job running = processing();
@@ -174,6 +194,7 @@ public interface CancelContract extends StoreFixture {
     assertUnchanged(running);
   }
 
+  /** Another owner's finished job also answers not-found, rather than revealing its state. */
   @Test
   default void anotherOwnersFinishedJobAlsoAnswersNotFoundRatherThanRevealingItsState() {
     Job done = processing();

@@ -25,7 +25,12 @@ public interface ClaimContract extends StoreFixture {
           .thenComparing(Job::runAt)
           .thenComparing(Job::id, JobIds.ORDER);
 
-  /** Claims one job of {@code type} at a time until none is left, and returns their ids in claim order. */
+  /**
+   * Claims one job of {@code type} at a time until none is left, and returns their ids in claim order.
+   *
+   * @param type the job type
+   * @return the ids of the claimed jobs, in claim order
+   */
   default List<UUID> drainOneByOne(String type) {
     List<UUID> order = new ArrayList<>();
     for (List<Job> c = claim(1, type); !c.isEmpty(); c = claim(1, type)) {
@@ -36,6 +41,7 @@ public interface ClaimContract extends StoreFixture {
     return order;
   }
 
+  /** A claimed job is PROCESSING under the worker's lease. */
   @Test
   default void aClaimedJobIsProcessingUnderTheWorkersLease() {
     Job pending = insert(job().estimatedDuration(Duration.ofSeconds(9)));
@@ -59,6 +65,7 @@ public interface ClaimContract extends StoreFixture {
     assertSameJob(reload(j), j);
   }
 
+  /** Claims go by priority, then {@code runAt}, then id. */
   @Test
   default void claimsGoByPriorityThenRunAtThenId() {
     Instant t0 = clock().instant();
@@ -75,6 +82,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(drainOneByOne(TYPE)).containsExactlyElementsOf(jobs.stream().map(Job::id).collect(Collectors.toList()));
   }
 
+  /** A higher priority is claimed before an earlier {@code runAt}. */
   @Test
   default void higherPriorityIsClaimedBeforeAnEarlierRunAt() {
     Instant now = clock().instant();
@@ -84,6 +92,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(drainOneByOne(TYPE)).containsExactly(newHigh.id(), oldLow.id());
   }
 
+  /** Among equal priorities the earliest {@code runAt} is claimed first. */
   @Test
   default void equalPriorityIsClaimedByEarliestRunAt() {
     Instant now = clock().instant();
@@ -94,6 +103,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(drainOneByOne(TYPE)).containsExactly(early.id(), middle.id(), late.id());
   }
 
+  /** Among equal priorities and {@code runAt} the smallest id is claimed first. */
   @Test
   default void equalPriorityAndRunAtAreClaimedBySmallestIdFirst() {
     List<Job> jobs = new ArrayList<>();
@@ -104,6 +114,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(drainOneByOne(TYPE)).containsExactlyElementsOf(expected);
   }
 
+  /** A job due in the future is claimed only once the clock reaches its {@code runAt}. */
   @Test
   default void aJobDueInTheFutureIsClaimedOnlyOnceTheClockReachesItsRunAt() {
     Instant runAt = clock().instant().plus(Duration.ofMinutes(10));
@@ -117,6 +128,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(claim(10, TYPE)).extracting(Job::id).containsExactly(later.id());
   }
 
+  /** A future job does not block a due job of lower priority. */
   @Test
   default void aFutureJobDoesNotBlockADueJobOfLowerPriority() {
     Job future = insert(job().priority(10).runAt(clock().instant().plusSeconds(60)));
@@ -126,6 +138,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(reload(future).status()).isEqualTo(JobStatus.PENDING);
   }
 
+  /** Only the requested types are claimed. */
   @Test
   default void onlyTheRequestedTypesAreClaimed() {
     Job a = insert(job().type("c_type_a"));
@@ -139,6 +152,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(claim(10, "c_type_unknown")).isEmpty();
   }
 
+  /** A batch claim takes at most the limit, and takes the first jobs in claim order. */
   @Test
   default void aBatchClaimTakesAtMostTheLimitAndTakesTheFirstInClaimOrder() {
     List<Job> jobs = new ArrayList<>();
@@ -157,6 +171,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(claim(4, TYPE)).isEmpty();
   }
 
+  /** PROCESSING and finished jobs are never claimed. */
   @Test
   default void processingAndFinishedJobsAreNeverClaimed() {
     Job running = processing(job().type("c_busy"));
@@ -172,6 +187,7 @@ public interface ClaimContract extends StoreFixture {
     assertThat(reload(cancelled).status()).isEqualTo(JobStatus.CANCELLED);
   }
 
+  /** Claiming when nothing is due returns nothing and changes nothing. */
   @Test
   default void claimingWhenNothingIsDueReturnsNothingAndChangesNothing() {
     Job future = insert(job().runAt(clock().instant().plusSeconds(1)));
@@ -180,6 +196,7 @@ public interface ClaimContract extends StoreFixture {
     assertUnchanged(future);
   }
 
+  /** The claim order holds across all the requested types. */
   @Test
   default void theClaimOrderHoldsAcrossAllRequestedTypes() {
     Instant now = clock().instant();

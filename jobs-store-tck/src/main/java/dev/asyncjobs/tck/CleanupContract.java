@@ -18,12 +18,18 @@ import org.junit.jupiter.api.Test;
 /** {@code deleteFinishedBefore}: retention cleanup of final jobs. */
 public interface CleanupContract extends StoreFixture {
 
-  /** A job of {@code type} that was claimed and completed now. */
+  /**
+   * A job of {@code type} that was claimed and completed now.
+   *
+   * @param type the job type
+   * @return the job, COMPLETED
+   */
   default Job completedNow(String type) {
     Job claimed = processing(job().type(type));
     return store().complete(lease(claimed), "{\"ok\":true}", Duration.ofSeconds(1));
   }
 
+  /** Only final jobs that finished before the cutoff are deleted. */
   @Test
   default void onlyFinalJobsThatFinishedBeforeTheCutoffAreDeleted() {
     Job waiting = insert(job().type("d_pending"));
@@ -52,6 +58,7 @@ public interface CleanupContract extends StoreFixture {
     assertThat(store().deleteFinishedBefore(cutoff, 100)).as("a second pass").isZero();
   }
 
+  /** Cleanup deletes at most the limit. */
   @Test
   default void cleanupDeletesAtMostTheLimit() {
     for (int i = 0; i < 5; i++) {
@@ -69,6 +76,7 @@ public interface CleanupContract extends StoreFixture {
     assertThat(store().query(JobQuery.allOwners().build()).items()).isEmpty();
   }
 
+  /** Deleting jobs does not give their quota back. */
   @Test
   default void deletingJobsDoesNotGiveTheirQuotaBack() {
     QuotaPolicy policy = owner -> new QuotaLimits(2, 100, Duration.ZERO);
@@ -88,6 +96,7 @@ public interface CleanupContract extends StoreFixture {
             e -> assertThat(e.limit()).isEqualTo(QuotaExceededException.Limit.PER_HOUR));
   }
 
+  /** Cleanup with nothing old enough deletes nothing. */
   @Test
   default void cleanupWithNothingOldEnoughDeletesNothing() {
     Job done = completedNow(TYPE);
@@ -96,6 +105,7 @@ public interface CleanupContract extends StoreFixture {
     assertSameJob(reload(done), done);
   }
 
+  /** The idempotency key of a deleted job starts a new job. */
   @Test
   default void theIdempotencyKeyOfADeletedJobStartsANewJob() {
     Job claimed = processing(job().idempotencyKey("nightly-report"));

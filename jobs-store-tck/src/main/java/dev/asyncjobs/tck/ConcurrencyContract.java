@@ -30,7 +30,13 @@ public interface ConcurrencyContract extends StoreFixture {
   /** How long a concurrency test may take before it fails. */
   Duration CONCURRENT_TIMEOUT = Duration.ofSeconds(90);
 
-  /** Counts the outcomes that succeeded, and fails the test on any error but a quota refusal. */
+  /**
+   * Counts the outcomes that succeeded, and fails the test on any error but a quota refusal.
+   *
+   * @param <T> what the tasks return
+   * @param outcomes the outcomes of {@link Concurrently#run}
+   * @return how many succeeded
+   */
   static <T> int successesAmongQuotaRefusals(List<Concurrently.Outcome<T>> outcomes) {
     int ok = 0;
     for (Concurrently.Outcome<T> o : outcomes) {
@@ -43,11 +49,16 @@ public interface ConcurrencyContract extends StoreFixture {
     return ok;
   }
 
-  /** How many jobs {@code owner} has (up to 500). */
+  /**
+   * {@return how many jobs {@code owner} has (up to 500)}
+   *
+   * @param owner the owner
+   */
   default int jobsOf(String owner) {
     return store().query(JobQuery.forOwner(owner).limit(JobQuery.MAX_LIMIT).build()).items().size();
   }
 
+  /** Eight workers claim a thousand jobs, and each job is claimed exactly once. */
   @Test
   @Timeout(180)
   default void eightWorkersClaimAThousandJobsAndEachJobIsClaimedExactlyOnce() {
@@ -87,6 +98,7 @@ public interface ConcurrencyContract extends StoreFixture {
     }
   }
 
+  /** Thirty-two concurrent creates of one owner admit exactly the hourly limit. */
   @Test
   @Timeout(120)
   default void thirtyTwoConcurrentCreatesOfOneOwnerAdmitExactlyTheHourlyLimit() {
@@ -100,6 +112,7 @@ public interface ConcurrencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(10);
   }
 
+  /** Concurrent creates of many owners admit exactly each owner's limit. */
   @Test
   @Timeout(120)
   default void concurrentCreatesOfManyOwnersAdmitExactlyEachOwnersLimit() {
@@ -114,6 +127,7 @@ public interface ConcurrencyContract extends StoreFixture {
     }
   }
 
+  /** Sixteen concurrent creates admit exactly one within the minimum interval. */
   @Test
   @Timeout(120)
   default void sixteenConcurrentCreatesAdmitExactlyOneWithinTheMinimumInterval() {
@@ -128,6 +142,7 @@ public interface ConcurrencyContract extends StoreFixture {
     assertThat(jobsOf(OWNER)).isEqualTo(1);
   }
 
+  /** Sixteen concurrent batches admit only whole batches within the limit. */
   @Test
   @Timeout(120)
   default void sixteenConcurrentBatchesAdmitOnlyWholeBatchesWithinTheLimit() {
@@ -142,6 +157,7 @@ public interface ConcurrencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(9);
   }
 
+  /** Sixteen concurrent creates with one idempotency key make one job. */
   @Test
   @Timeout(120)
   default void sixteenConcurrentCreatesWithOneIdempotencyKeyMakeOneJob() {
@@ -161,6 +177,7 @@ public interface ConcurrencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(1);
   }
 
+  /** Claiming and cancelling at once leaves each job in one consistent state. */
   @Test
   @Timeout(120)
   default void claimingAndCancellingAtOnceLeavesEachJobInOneConsistentState() {

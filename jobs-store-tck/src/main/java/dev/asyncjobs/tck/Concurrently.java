@@ -29,7 +29,7 @@ public final class Concurrently {
    * @param <T> value type
    */
   public record Outcome<T>(@Nullable T value, @Nullable Throwable error) {
-    /** Whether the task returned normally. */
+    /** {@return whether the task returned normally} */
     public boolean succeeded() {
       return error == null;
     }
@@ -39,6 +39,10 @@ public final class Concurrently {
    * Runs {@code task.apply(i)} for {@code i = 0 … threads-1}, each on its own thread, all released
    * at once.
    *
+   * @param <T> what the task returns
+   * @param threads how many threads, each running the task once
+   * @param timeout how long all threads may take together
+   * @param task the task, given the thread's index
    * @return the outcomes, by thread index
    * @throws AssertionError when the threads do not all finish within {@code timeout}
    */

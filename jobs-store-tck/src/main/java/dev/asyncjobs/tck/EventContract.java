@@ -34,18 +34,28 @@ import org.junit.jupiter.api.Timeout;
 /** {@code subscribe}: every change is delivered as the right event, in order per job, until closed. */
 public interface EventContract extends StoreFixture {
 
-  /** A recorder subscribed to every owner's events from now; the subscription is closed with the store. */
+  /**
+   * A recorder subscribed to every owner's events from now; the subscription is closed with the store.
+   *
+   * @return the recorder
+   */
   default EventRecorder subscribed() {
     EventRecorder recorder = new EventRecorder();
     subscribe(recorder);
     return recorder;
   }
 
-  /** Subscribes {@code listener} to every owner's events from now. */
+  /**
+   * Subscribes {@code listener} to every owner's events from now.
+   *
+   * @param listener the listener
+   * @return the subscription
+   */
   default Subscription subscribe(JobEventListener listener) {
     return store().subscribe(EventSubscription.allOwners(), listener);
   }
 
+  /** A job's life arrives as events, in order. */
   @Test
   default void aJobsLifeArrivesAsEventsInOrder() {
     EventRecorder events = subscribed();
@@ -92,6 +102,7 @@ public interface EventContract extends StoreFixture {
     assertThat(e.at()).as("time of %s", e.kind()).isEqualTo(at);
   }
 
+  /** A final failure arrives as FAILED, with the error. */
   @Test
   default void aFinalFailureArrivesAsFailedWithTheError() {
     EventRecorder events = subscribed();
@@ -105,6 +116,7 @@ public interface EventContract extends StoreFixture {
     assertThat(events.kindsOf(claimed.id())).containsExactly(CREATED, STARTED, FAILED);
   }
 
+  /** Cancelling a PENDING job arrives as CANCELLED. */
   @Test
   default void cancellingAPendingJobArrivesAsCancelled() {
     EventRecorder events = subscribed();
@@ -115,6 +127,7 @@ public interface EventContract extends StoreFixture {
     assertThat(events.kindsOf(job.id())).containsExactly(CREATED, CANCELLED);
   }
 
+  /** Cancelling a PROCESSING job arrives as CANCEL_REQUESTED, then CANCELLED once. */
   @Test
   default void cancellingAProcessingJobArrivesAsCancelRequestedThenCancelledOnce() {
     EventRecorder events = subscribed();
@@ -129,6 +142,7 @@ public interface EventContract extends StoreFixture {
     assertThat(all.get(2).status()).isEqualTo(JobStatus.PROCESSING);
   }
 
+  /** Released and rescued jobs arrive as RETRY_SCHEDULED or FAILED. */
   @Test
   default void releasedAndRescuedJobsArriveAsRetryScheduledOrFailed() {
     EventRecorder events = subscribed();
@@ -149,6 +163,7 @@ public interface EventContract extends StoreFixture {
     assertThat(events.kindsOf(exhausted.id())).containsExactly(CREATED, STARTED, FAILED);
   }
 
+  /** An owner's progress update arrives as PROGRESS. */
   @Test
   default void anOwnersProgressUpdateArrivesAsProgress() {
     EventRecorder events = subscribed();
@@ -160,6 +175,7 @@ public interface EventContract extends StoreFixture {
     assertThat(progress.message()).isEqualTo("from the API");
   }
 
+  /** Refused operations and idempotent replays emit no event. */
   @Test
   default void refusedOperationsAndReplaysEmitNoEvent() {
     EventRecorder events = subscribed();
@@ -174,6 +190,7 @@ public interface EventContract extends StoreFixture {
     assertThat(events.kindsOf(claimed.id())).containsExactly(CREATED, STARTED, COMPLETED);
   }
 
+  /** A batch insert arrives as one CREATED per job. */
   @Test
   default void aBatchInsertArrivesAsOneCreatedPerJob() {
     EventRecorder events = subscribed();
@@ -188,6 +205,7 @@ public interface EventContract extends StoreFixture {
     }
   }
 
+  /** Closing a subscription stops its delivery. */
   @Test
   default void closingASubscriptionStopsItsDelivery() {
     EventRecorder closed = new EventRecorder();
@@ -207,6 +225,7 @@ public interface EventContract extends StoreFixture {
     assertThat(closed.kindsOf(before.id())).containsExactly(CREATED);
   }
 
+  /** A listener that throws still gets the following events. */
   @Test
   default void aListenerThatThrowsStillGetsTheFollowingEvents() {
     EventRecorder recorder = new EventRecorder();
@@ -224,6 +243,7 @@ public interface EventContract extends StoreFixture {
     recorder.await(two.id(), CREATED, AWAIT);
   }
 
+  /** The events of jobs changed on many threads arrive in order per job. */
   @Test
   @Timeout(120)
   default void eventsOfJobsChangedOnManyThreadsArriveInOrderPerJob() {
@@ -257,6 +277,7 @@ public interface EventContract extends StoreFixture {
     assertThat(checked.get()).isEqualTo(threads * jobsPerThread);
   }
 
+  /** When an event arrives, the store already shows the change. */
   @Test
   default void whenAnEventArrivesTheStoreAlreadyShowsTheChange() {
     List<String> stale = java.util.Collections.synchronizedList(new ArrayList<>());

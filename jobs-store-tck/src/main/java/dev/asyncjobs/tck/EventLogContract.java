@@ -35,7 +35,14 @@ import org.junit.jupiter.api.Timeout;
  */
 public interface EventLogContract extends StoreFixture {
 
-  /** Every event of the log after {@code after}, read in pages until the log is settled that far. */
+  /**
+   * Every event of the log after {@code after}, read in pages until the log is settled that far.
+   *
+   * @param ownerId the owner, or {@code null} for every owner
+   * @param after the position to read after
+   * @param expected how many events are expected, which tells when the log is settled
+   * @return the events, in sequence order
+   */
   default List<JobEvent> allEventsAfter(@Nullable String ownerId, long after, int expected) {
     List<JobEvent> all = new ArrayList<>();
     long position = after;
@@ -52,7 +59,13 @@ public interface EventLogContract extends StoreFixture {
     return all;
   }
 
-  /** Makes {@code jobs} jobs go through create, claim, progress and completion: four events each. */
+  /**
+   * Makes {@code jobs} jobs go through create, claim, progress and completion: four events each.
+   *
+   * @param jobs how many jobs
+   * @param type their type
+   * @return the jobs, COMPLETED
+   */
   default List<Job> lifecycles(int jobs, String type) {
     List<Job> done = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
@@ -64,7 +77,7 @@ public interface EventLogContract extends StoreFixture {
     return done;
   }
 
-  /** The newest sequence of the log, read through a subscription from now. */
+  /** {@return the newest sequence of the log, read through a subscription from now} */
   default long head() {
     try (Subscription s = store().subscribe(EventSubscription.allOwners(), e -> {})) {
       return s.startedAfter();
@@ -83,6 +96,7 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /** Every change gets a store-wide, strictly increasing sequence. */
   @Test
   default void everyChangeGetsAStoreWideStrictlyIncreasingSequence() {
     long start = head();
@@ -99,6 +113,7 @@ public interface EventLogContract extends StoreFixture {
     assertThat(store().readEvents(null, events.get(4).sequence(), 100)).isEmpty();
   }
 
+  /** A subscription from now gets only later events, and starts after the newest. */
   @Test
   default void aSubscriptionFromNowGetsOnlyLaterEventsAndStartsAfterTheNewest() {
     long start = head();
@@ -115,6 +130,11 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /**
+   * A resumed subscription gets exactly the events it missed, in order, then the live ones.
+   *
+   * @throws Exception when closing a subscription fails
+   */
   @Test
   @Timeout(180)
   default void aResumedSubscriptionGetsExactlyTheEventsItMissedInOrderThenTheLiveOnes() throws Exception {
@@ -149,6 +169,7 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /** An owner's subscription and read hold only that owner's events, also on resume. */
   @Test
   default void anOwnersSubscriptionAndReadHoldOnlyThatOwnersEventsAlsoOnResume() {
     long start = head();
@@ -176,6 +197,7 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /** A subscription of some kinds gets only those, on resume and live. */
   @Test
   default void aSubscriptionOfSomeKindsGetsOnlyThoseOnResumeAndLive() {
     long start = head();
@@ -191,6 +213,7 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /** Reading is paged, and a page ends where the next begins. */
   @Test
   default void readingIsPagedAndAPageEndsWhereTheNextBegins() {
     long start = head();
@@ -204,6 +227,10 @@ public interface EventLogContract extends StoreFixture {
     assertThat(store().readEvents(null, start, 0)).isEmpty();
   }
 
+  /**
+   * Events written on many threads at once are delivered each once, in sequence order, without
+   * gaps.
+   */
   @Test
   @Timeout(180)
   default void eventsWrittenOnManyThreadsAtOnceAreDeliveredEachOnceInSequenceOrderWithoutGaps() {
@@ -231,6 +258,11 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /**
+   * A subscription resumed while writes go on misses nothing.
+   *
+   * @throws Exception when the test thread is interrupted, or closing the subscription fails
+   */
   @Test
   @Timeout(120)
   default void aSubscriptionResumedWhileWritesGoOnMissesNothing() throws Exception {
@@ -252,6 +284,11 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /**
+   * Pruning deletes the oldest events before the cutoff, in batches, and a resume before them is
+   * a
+   * typed error.
+   */
   @Test
   default void pruningDeletesTheOldestEventsBeforeTheCutoffInBatchesAndAResumeBeforeThemIsATypedError() {
     long start = head();
@@ -282,6 +319,11 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /**
+   * A subscription that falls behind the pruning hears so, and gets nothing more.
+   *
+   * @throws Exception when the test thread is interrupted, or closing the subscription fails
+   */
   @Test
   default void aSubscriptionThatFallsBehindThePruningHearsSoAndGetsNothingMore() throws Exception {
     long start = head();
@@ -330,6 +372,7 @@ public interface EventLogContract extends StoreFixture {
     }
   }
 
+  /** Positions beyond the newest event, or negative, are refused with a typed error. */
   @Test
   default void positionsBeyondTheNewestEventOrNegativeAreRefusedWithATypedError() {
     long start = head();
@@ -346,6 +389,7 @@ public interface EventLogContract extends StoreFixture {
     assertThatThrownBy(() -> EventSubscription.allOwners().after(-1)).isInstanceOf(InvalidRequestException.class);
   }
 
+  /** Events carry the job as it was after the change. */
   @Test
   default void eventsCarryTheJobAsItWasAfterTheChange() {
     long start = head();

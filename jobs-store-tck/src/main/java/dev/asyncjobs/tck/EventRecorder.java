@@ -33,7 +33,7 @@ public final class EventRecorder implements JobEventListener {
     }
   }
 
-  /** Every event so far, in arrival order. */
+  /** {@return every event so far, in arrival order} */
   public List<JobEvent> events() {
     lock.lock();
     try {
@@ -43,12 +43,20 @@ public final class EventRecorder implements JobEventListener {
     }
   }
 
-  /** The events of one job so far, in arrival order. */
+  /**
+   * {@return the events of one job so far, in arrival order}
+   *
+   * @param jobId the job
+   */
   public List<JobEvent> eventsOf(UUID jobId) {
     return events().stream().filter(e -> e.jobId().equals(jobId)).collect(Collectors.toList());
   }
 
-  /** The kinds of one job's events so far, in arrival order. */
+  /**
+   * {@return the kinds of one job's events so far, in arrival order}
+   *
+   * @param jobId the job
+   */
   public List<JobEvent.Kind> kindsOf(UUID jobId) {
     return eventsOf(jobId).stream().map(JobEvent::kind).collect(Collectors.toList());
   }
@@ -56,6 +64,9 @@ public final class EventRecorder implements JobEventListener {
   /**
    * Waits until an event matching {@code wanted} has arrived.
    *
+   * @param wanted what the event must match
+   * @param timeout how long to wait
+   * @param what the expectation, for the failure message
    * @return the first matching event
    * @throws AssertionError when none arrived within {@code timeout}; the message lists what did
    */
@@ -83,7 +94,14 @@ public final class EventRecorder implements JobEventListener {
     }
   }
 
-  /** Waits until an event of {@code kind} for {@code jobId} has arrived. */
+  /**
+   * Waits until an event of {@code kind} for {@code jobId} has arrived.
+   *
+   * @param jobId the job
+   * @param kind the kind of event
+   * @param timeout how long to wait
+   * @return the first matching event
+   */
   public JobEvent await(UUID jobId, JobEvent.Kind kind, Duration timeout) {
     return await(e -> e.jobId().equals(jobId) && e.kind() == kind, timeout, kind + " of job " + jobId);
   }

@@ -20,11 +20,17 @@ public interface IdempotencyContract extends StoreFixture {
   /** Limits that refuse a second create within a minute, so that a consumed quota shows. */
   QuotaPolicy STRICT = owner -> new QuotaLimits(10, 100, Duration.ofMinutes(1));
 
-  /** Inserts one job under {@link #STRICT}. */
+  /**
+   * Inserts one job under {@link #STRICT}.
+   *
+   * @param job the job to insert
+   * @return the stored job
+   */
   default Job createStrict(NewJob job) {
     return store().insert(List.of(job), STRICT).get(0);
   }
 
+  /** The same key and payload return the first job, without consuming quota. */
   @Test
   default void theSameKeyAndPayloadReturnTheFirstJobWithoutConsumingQuota() {
     Job first = createStrict(job().idempotencyKey("order-17").build());
@@ -40,6 +46,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER)).as("quota after a replayed create").isEqualTo(window);
   }
 
+  /** Payloads that are equal as JSON match, whatever their key order and spacing. */
   @Test
   default void payloadsThatAreEqualAsJsonMatchWhateverTheirKeyOrderAndSpacing() {
     Job first = createStrict(job().idempotencyKey("k").payload("{\"prompt\":\"cat\",\"size\":{\"w\":512,\"h\":256}}").build());
@@ -50,6 +57,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(again.id()).isEqualTo(first.id());
   }
 
+  /** The same key with another payload is a conflict and stores nothing. */
   @Test
   default void theSameKeyWithAnotherPayloadIsAConflictAndStoresNothing() {
     Job first = createStrict(job().idempotencyKey("k").payload("{\"prompt\":\"cat\"}").build());
@@ -68,6 +76,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER)).isEqualTo(window);
   }
 
+  /** The same key with another type is a conflict. */
   @Test
   default void theSameKeyWithAnotherTypeIsAConflict() {
     Job first = createStrict(job().idempotencyKey("k").build());
@@ -82,6 +91,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().find(other.id())).isEmpty();
   }
 
+  /** The same key for another owner makes a different job. */
   @Test
   default void theSameKeyForAnotherOwnerIsADifferentJob() {
     Job mine = createStrict(job().idempotencyKey("shared").build());
@@ -93,6 +103,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OTHER_OWNER).lastHour()).isEqualTo(1);
   }
 
+  /** A replay returns the first job, in whatever state it is now. */
   @Test
   default void aReplayReturnsTheFirstJobInWhateverStateItIsNow() {
     Job first = processing(job().idempotencyKey("k"));
@@ -105,6 +116,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertJsonEquals(again.result(), "{\"ok\":true}");
   }
 
+  /** In a batch a replay takes its place, and only new jobs count against the quota. */
   @Test
   default void inABatchAReplayTakesItsPlaceAndOnlyNewJobsCountAgainstTheQuota() {
     QuotaPolicy policy = owner -> new QuotaLimits(3, 100, Duration.ZERO);
@@ -118,6 +130,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).as("one replay and two new jobs").isEqualTo(3);
   }
 
+  /** A conflict in a batch stores none of the batch. */
   @Test
   default void aConflictInABatchStoresNoneOfTheBatch() {
     Job first = insert(job().idempotencyKey("a").payload("{\"prompt\":\"one\"}"));
@@ -134,6 +147,7 @@ public interface IdempotencyContract extends StoreFixture {
     assertUnchanged(first);
   }
 
+  /** A job is found by its owner's key only. */
   @Test
   default void aJobIsFoundByItsOwnersKeyOnly() {
     Job first = createStrict(job().idempotencyKey("find-me").build());

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 /** {@code insert}, {@code find} and {@code clock}: what a store keeps of a new job. */
 public interface InsertContract extends StoreFixture {
 
+  /** Insert stores a PENDING job with every value of the new job. */
   @Test
   default void insertStoresAPendingJobWithEveryValueOfTheNewJob() {
     Instant runAt = clock().instant().plus(Duration.ofMinutes(5));
@@ -44,6 +45,7 @@ public interface InsertContract extends StoreFixture {
     assertThat(stored.cancelRequested()).isFalse();
   }
 
+  /** Find returns what insert returned. */
   @Test
   default void findReturnsWhatInsertReturned() {
     Job stored = pending();
@@ -51,12 +53,14 @@ public interface InsertContract extends StoreFixture {
     assertSameJob(reload(stored.id()), stored);
   }
 
+  /** Find of an unknown id is empty. */
   @Test
   default void findOfAnUnknownIdIsEmpty() {
     pending();
     assertThat(store().find(UUID.randomUUID())).isEmpty();
   }
 
+  /** A batch is stored and returned in request order. */
   @Test
   default void aBatchIsStoredAndReturnedInRequestOrder() {
     List<NewJob> batch =
@@ -74,12 +78,14 @@ public interface InsertContract extends StoreFixture {
     }
   }
 
+  /** An empty batch stores nothing and returns nothing. */
   @Test
   default void anEmptyBatchStoresNothingAndReturnsNothing() {
     assertThat(store().insert(List.of(), QuotaPolicy.unlimited())).isEmpty();
     assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
   }
 
+  /** A batch is all or nothing when one owner is over quota. */
   @Test
   default void aBatchIsAllOrNothingWhenOneOwnerIsOverQuota() {
     QuotaPolicy policy =
@@ -99,6 +105,7 @@ public interface InsertContract extends StoreFixture {
     assertThat(store().quotaWindow("owner-c")).isEqualTo(QuotaWindow.EMPTY);
   }
 
+  /** Timestamps come from the store's clock. */
   @Test
   default void timestampsComeFromTheStoreClock() {
     assertThat(store().clock().instant()).isEqualTo(clock().instant());

@@ -78,13 +78,21 @@ public abstract class JobManagerContract {
   private static final String A = "alice";
   private static final String B = "bob";
 
+  /** The clock of the test's store; tests move it by hand. */
   protected MutableClock clock;
+  /** The store under test, fresh and empty for each test. */
   protected JobStore store;
+  /** A manager on that store. */
   protected JobManager jobs;
   private EventRecorder allEvents;
   private Subscription allSubscription;
 
-  /** A fresh, empty store whose clock is {@code clock}. */
+  /**
+   * A fresh, empty store whose clock is {@code clock}.
+   *
+   * @param clock the clock the store must use
+   * @return the store
+   */
   protected abstract JobStore createStore(MutableClock clock);
 
   @BeforeEach

@@ -49,6 +49,9 @@ public abstract class JobStoreContract
   /**
    * A new store with no jobs and no quota records, whose {@link JobStore#clock()} is {@code clock}.
    * Called before each test; the store is closed after it.
+   *
+   * @param clock the clock the store must use
+   * @return the store
    */
   protected abstract JobStore createStore(MutableClock clock);
 

@@ -40,7 +40,13 @@ public interface LeaseContract extends StoreFixture {
     /** {@link JobStore#acknowledgeCancel}. */
     ACKNOWLEDGE_CANCEL;
 
-    /** Makes this write. */
+    /**
+     * Makes this write.
+     *
+     * @param store the store
+     * @param lease the lease the write is made with
+     * @return the job after the write
+     */
     public Job apply(JobStore store, Lease lease) {
       return switch (this) {
         case REPORT_PROGRESS -> store.reportProgress(lease, 50, "half way");
@@ -63,13 +69,18 @@ public interface LeaseContract extends StoreFixture {
     STALE_ATTEMPT
   }
 
-  /** Every write against every way of losing a lease. */
+  /** {@return every write against every way of losing a lease} */
   static Stream<Arguments> writesAndLosses() {
     return Arrays.stream(WorkerWrite.values())
         .flatMap(w -> Arrays.stream(LeaseLoss.values()).map(l -> Arguments.of(w, l)));
   }
 
-  /** Claims a job and loses its lease the way {@code loss} says; returns the lost lease. */
+  /**
+   * Claims a job and loses its lease the way {@code loss} says; returns the lost lease.
+   *
+   * @param loss how the lease is lost
+   * @return the lost lease
+   */
   default Lease loseLease(LeaseLoss loss) {
     Job claimed = processing();
     switch (loss) {
@@ -92,6 +103,12 @@ public interface LeaseContract extends StoreFixture {
     }
   }
 
+  /**
+   * A write with a lost lease is refused and changes nothing.
+   *
+   * @param write the worker's write
+   * @param loss how the lease was lost
+   */
   @ParameterizedTest(name = "{0} with a lease lost by {1} is refused and changes nothing")
   @MethodSource("dev.asyncjobs.tck.LeaseContract#writesAndLosses")
   default void aWriteWithALostLeaseIsRefusedAndChangesNothing(WorkerWrite write, LeaseLoss loss) {
@@ -107,6 +124,7 @@ public interface LeaseContract extends StoreFixture {
     assertUnchanged(before);
   }
 
+  /** A write to an unknown job is a lost lease. */
   @Test
   default void aWriteToAnUnknownJobIsALostLease() {
     Lease ghost = new Lease(UUID.randomUUID(), WORKER, 1);
@@ -116,6 +134,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(store().find(ghost.jobId())).isEmpty();
   }
 
+  /** An expired lease that was not rescued still allows writes. */
   @Test
   default void anExpiredLeaseThatWasNotRescuedStillAllowsWrites() {
     Job claimed = processing();
@@ -130,6 +149,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(store().rescueExpired(10)).isEmpty();
   }
 
+  /** A heartbeat extends the leases the worker holds. */
   @Test
   default void heartbeatExtendsTheLeasesTheWorkerHolds() {
     Job a = processing(job().type("h_a"));
@@ -145,6 +165,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(reload(a).status()).isEqualTo(JobStatus.PROCESSING);
   }
 
+  /** A heartbeat keeps a job from being rescued. */
   @Test
   default void heartbeatKeepsAJobFromBeingRescued() {
     Job claimed = processing();
@@ -158,6 +179,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(store().rescueExpired(10)).extracting(Job::id).containsExactly(claimed.id());
   }
 
+  /** A heartbeat reports lost leases and requested cancellations. */
   @Test
   default void heartbeatReportsLostLeasesAndRequestedCancellations() {
     Job held = processing(job().type("h_held"));
@@ -184,6 +206,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(reload(finished).status()).isEqualTo(JobStatus.COMPLETED);
   }
 
+  /** A heartbeat with a lease of another worker does not extend it. */
   @Test
   default void heartbeatWithALeaseOfAnotherWorkerDoesNotExtendIt() {
     Job claimed = processing();
@@ -196,6 +219,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(reload(claimed).leaseUntil()).isEqualTo(leaseUntil);
   }
 
+  /** An expired lease is rescued back to PENDING, due now, with its attempt kept. */
   @Test
   default void anExpiredLeaseIsRescuedBackToPendingDueNowWithItsAttemptKept() {
     Job claimed = processing(job().maxAttempts(3));
@@ -216,6 +240,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(claimOne(TYPE).attempts()).as("the next attempt counts on").isEqualTo(2);
   }
 
+  /** An expired lease on the last attempt is rescued as FAILED. */
   @Test
   default void anExpiredLeaseOnTheLastAttemptIsRescuedAsFailed() {
     Job claimed = processing(job().maxAttempts(1));
@@ -233,6 +258,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(claim(5, TYPE)).isEmpty();
   }
 
+  /** An expired lease of a job whose cancel was requested is rescued as CANCELLED. */
   @Test
   default void anExpiredLeaseOfAJobWhoseCancelWasRequestedIsRescuedAsCancelled() {
     Job claimed = processing(job().maxAttempts(3));
@@ -246,6 +272,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(r.leaseUntil()).isNull();
   }
 
+  /** Rescue leaves live leases and other statuses alone. */
   @Test
   default void rescueLeavesLiveLeasesAndOtherStatusesAlone() {
     Job expiring = insert(job().type("r_short"));
@@ -260,6 +287,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(store().rescueExpired(10)).as("a second pass finds nothing").isEmpty();
   }
 
+  /** Rescue takes at most the limit. */
   @Test
   default void rescueTakesAtMostTheLimit() {
     for (int i = 0; i < 5; i++) {
@@ -275,6 +303,7 @@ public interface LeaseContract extends StoreFixture {
     assertThat(claim(10, TYPE)).hasSize(5).allSatisfy(j -> assertThat(j.attempts()).isEqualTo(2));
   }
 
+  /** A lease ending exactly now has not expired yet. */
   @Test
   default void aLeaseEndingExactlyNowHasNotExpiredYet() {
     Job claimed = processing();

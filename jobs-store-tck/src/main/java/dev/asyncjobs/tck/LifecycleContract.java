@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 /** How attempts end: complete, fail with and without a retry, release, and how attempts count. */
 public interface LifecycleContract extends StoreFixture {
 
+  /** Complete stores the result and finishes the job. */
   @Test
   default void completeStoresTheResultAndFinishesTheJob() {
     Job claimed = processing();
@@ -33,6 +34,7 @@ public interface LifecycleContract extends StoreFixture {
     assertSameJob(reload(done), done);
   }
 
+  /** Fail with a retry time and attempts left makes the job PENDING at that time. */
   @Test
   default void failWithARetryTimeAndAttemptsLeftMakesTheJobPendingAtThatTime() {
     Job claimed = processing(job().maxAttempts(3));
@@ -54,6 +56,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(claimOne(TYPE).attempts()).isEqualTo(2);
   }
 
+  /** Fail without a retry time fails the job for good. */
   @Test
   default void failWithoutARetryTimeFailsTheJobForGood() {
     Job claimed = processing(job().maxAttempts(5));
@@ -71,6 +74,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(claim(5, TYPE)).isEmpty();
   }
 
+  /** Fail with a retry time but no attempt left fails the job. */
   @Test
   default void failWithARetryTimeButNoAttemptLeftFailsTheJob() {
     Job claimed = processing(job().maxAttempts(1));
@@ -82,6 +86,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(failed.errorMessage()).isEqualTo("timeout");
   }
 
+  /** Attempts count across retries until the last one fails. */
   @Test
   default void attemptsCountAcrossRetriesUntilTheLastOneFails() {
     Job job = insert(job().maxAttempts(3));
@@ -104,6 +109,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(claim(5, TYPE)).isEmpty();
   }
 
+  /** The last error is kept through a retry. */
   @Test
   default void theLastErrorIsKeptThroughARetry() {
     Job claimed = processing();
@@ -115,6 +121,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(again.attempts()).isEqualTo(2);
   }
 
+  /** Progress starts at zero on every attempt. */
   @Test
   default void progressStartsAtZeroOnEveryAttempt() {
     Job claimed = processing();
@@ -127,6 +134,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(store().reportProgress(lease(again), 10, "starting over").progress()).isEqualTo(10);
   }
 
+  /** Release gives the job back, due now, without counting the attempt. */
   @Test
   default void releaseGivesTheJobBackDueNowWithoutCountingTheAttempt() {
     Job claimed = processing(job().maxAttempts(1));
@@ -147,6 +155,7 @@ public interface LifecycleContract extends StoreFixture {
         .isEqualTo(JobStatus.FAILED);
   }
 
+  /** {@code updatedAt} follows every change. */
   @Test
   default void updatedAtFollowsEveryChange() {
     Job job = pending();
@@ -163,6 +172,7 @@ public interface LifecycleContract extends StoreFixture {
     assertThat(done.startedAt()).isEqualTo(claimedAt);
   }
 
+  /** {@code completeAll} completes each job like {@code complete}, and skips lost leases. */
   @Test
   default void completeAllCompletesEachJobLikeCompleteAndSkipsLostLeases() {
     Job a = processing(job().type("ca_a"));

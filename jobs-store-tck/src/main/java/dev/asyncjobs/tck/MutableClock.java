@@ -22,7 +22,11 @@ public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
   private final ZoneId zone;
 
-  /** A clock standing at {@code start}, in UTC. */
+  /**
+   * A clock standing at {@code start}, in UTC.
+   *
+   * @param start the instant the clock stands at
+   */
   public MutableClock(Instant start) {
     this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
   }
@@ -56,6 +60,7 @@ public final class MutableClock extends Clock {
   /**
    * Moves the clock forward.
    *
+   * @param by how far to move it, not negative
    * @return the new instant
    * @throws IllegalArgumentException when {@code by} is negative: time going backwards is never
    *     what a contract test means, use {@link #set(Instant)} to say so explicitly
@@ -67,7 +72,11 @@ public final class MutableClock extends Clock {
     return now.updateAndGet(t -> t.plus(by));
   }
 
-  /** Puts the clock at {@code instant}, forwards or backwards. */
+  /**
+   * Puts the clock at {@code instant}, forwards or backwards.
+   *
+   * @param instant the new instant
+   */
   public void set(Instant instant) {
     now.set(Objects.requireNonNull(instant, "instant"));
   }

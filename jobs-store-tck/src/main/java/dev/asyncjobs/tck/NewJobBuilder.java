@@ -37,66 +37,116 @@ public final class NewJobBuilder {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** A builder whose id and default {@code runAt} come from {@code clock} when {@link #build()} runs. */
+  /**
+   * A builder whose id and default {@code runAt} come from {@code clock} when {@link #build()} runs.
+   *
+   * @param clock the clock of the id and the default {@code runAt}
+   * @return a new builder
+   */
   public static NewJobBuilder newJob(Clock clock) {
     return new NewJobBuilder(clock);
   }
 
-  /** A fixed id instead of a fresh one. */
+  /**
+   * A fixed id instead of a fresh one.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder id(UUID value) {
     id = value;
     return this;
   }
 
-  /** The owner. */
+  /**
+   * The owner.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder owner(String value) {
     ownerId = value;
     return this;
   }
 
-  /** The type. */
+  /**
+   * The type.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder type(String value) {
     type = value;
     return this;
   }
 
-  /** The payload, a JSON object as text. */
+  /**
+   * The payload, a JSON object as text.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder payload(String value) {
     payload = value;
     return this;
   }
 
-  /** The priority, 1–10. */
+  /**
+   * The priority, 1–10.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder priority(int value) {
     priority = value;
     return this;
   }
 
-  /** The attempt limit, at least 1. */
+  /**
+   * The attempt limit, at least 1.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder maxAttempts(int value) {
     maxAttempts = value;
     return this;
   }
 
-  /** Not to be claimed before this instant (default: the clock's now at build time). */
+  /**
+   * Not to be claimed before this instant (default: the clock's now at build time).
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder runAt(Instant value) {
     runAt = value;
     return this;
   }
 
-  /** The estimate stored with the job. */
+  /**
+   * The estimate stored with the job.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder estimatedDuration(@Nullable Duration value) {
     estimatedDuration = value;
     return this;
   }
 
-  /** The idempotency key. */
+  /**
+   * The idempotency key.
+   *
+   * @param value the value
+   * @return this builder
+   */
   public NewJobBuilder idempotencyKey(@Nullable String value) {
     idempotencyKey = value;
     return this;
   }
 
-  /** The job; each call without a fixed id makes a new id. */
+  /** {@return the job; each call without a fixed id makes a new id} */
   public NewJob build() {
     return new NewJob(
         id != null ? id : JobIds.newId(clock),

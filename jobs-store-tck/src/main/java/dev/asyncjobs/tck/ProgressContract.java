@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Progress reports, by a worker under its lease and by the owner through the API. */
 public interface ProgressContract extends StoreFixture {
 
+  /** A worker's progress report stores the value and the message. */
   @Test
   default void aWorkersProgressReportStoresTheValueAndMessage() {
     Job claimed = processing();
@@ -30,6 +31,7 @@ public interface ProgressContract extends StoreFixture {
     assertSameJob(reload(updated), updated);
   }
 
+  /** The same progress may be reported again with a new message. */
   @Test
   default void theSameProgressMayBeReportedAgainWithANewMessage() {
     Job claimed = processing();
@@ -40,6 +42,7 @@ public interface ProgressContract extends StoreFixture {
     assertThat(store().reportProgress(lease(claimed), 100, null).progress()).isEqualTo(100);
   }
 
+  /** A worker's progress outside 0–100 is refused and changes nothing. */
   @Test
   default void aWorkersProgressOutsideZeroToHundredIsRefusedAndChangesNothing() {
     Job claimed = processing();
@@ -53,6 +56,7 @@ public interface ProgressContract extends StoreFixture {
     assertUnchanged(before);
   }
 
+  /** A worker's progress going backwards is refused and changes nothing. */
   @Test
   default void aWorkersProgressGoingBackwardsIsRefusedAndChangesNothing() {
     Job claimed = processing();
@@ -64,6 +68,7 @@ public interface ProgressContract extends StoreFixture {
     assertUnchanged(before);
   }
 
+  /** The owner may update the progress of a PROCESSING job. */
   @Test
   default void theOwnerMayUpdateTheProgressOfAProcessingJob() {
     Job claimed = processing();
@@ -78,6 +83,7 @@ public interface ProgressContract extends StoreFixture {
     assertThat(store().reportProgress(lease(claimed), 45, null).progress()).as("the lease still holds").isEqualTo(45);
   }
 
+  /** The owner's progress update of a job that is not PROCESSING is an illegal state. */
   @Test
   default void theOwnersProgressUpdateOfAJobThatIsNotProcessingIsAnIllegalState() {
     Job waiting = insert(job().type("p_pending"));
@@ -96,6 +102,7 @@ public interface ProgressContract extends StoreFixture {
     assertUnchanged(doneNow);
   }
 
+  /** The owner's progress out of range, or going backwards, is refused and changes nothing. */
   @Test
   default void theOwnersProgressOutOfRangeOrGoingBackwardsIsRefusedAndChangesNothing() {
     Job claimed = processing();
@@ -110,6 +117,7 @@ public interface ProgressContract extends StoreFixture {
     assertUnchanged(before);
   }
 
+  /** The owner's progress update of an unknown job is a not-found error. */
   @Test
   default void theOwnersProgressUpdateOfAnUnknownJobIsNotFound() {
     UUID unknown = UUID.randomUUID();

@@ -29,7 +29,13 @@ public interface QueryContract extends StoreFixture {
   /** The listing order of {@link Sort#OLDEST_FIRST}: createdAt, then id as PostgreSQL orders uuid. */
   Comparator<Job> OLDEST_FIRST = Comparator.comparing(Job::createdAt).thenComparing(Job::id, JobIds.ORDER);
 
-  /** Every page of {@code query}, running {@code betweenPages} after each page that has a next one. */
+  /**
+   * Every page of {@code query}, running {@code betweenPages} after each page that has a next one.
+   *
+   * @param query the first page's query
+   * @param betweenPages what to do between two pages, e.g. insert more jobs
+   * @return the jobs of every page, in order
+   */
   default List<Job> allPages(JobQuery query, Runnable betweenPages) {
     List<Job> seen = new ArrayList<>();
     JobQuery q = query;
@@ -47,12 +53,23 @@ public interface QueryContract extends StoreFixture {
     }
   }
 
-  /** Ids of {@code jobs}, in order. */
+  /**
+   * {@return ids of {@code jobs}, in order}
+   *
+   * @param jobs the jobs
+   */
   static List<UUID> ids(List<Job> jobs) {
     return jobs.stream().map(Job::id).collect(Collectors.toList());
   }
 
-  /** Inserts {@code count} default jobs of {@code owner}, moving the clock {@code step} before each. */
+  /**
+   * Inserts {@code count} default jobs of {@code owner}, moving the clock {@code step} before each.
+   *
+   * @param owner the owner
+   * @param count how many jobs
+   * @param step how far the clock moves before each insert
+   * @return the jobs, in insert order
+   */
   default List<Job> insertSpaced(String owner, int count, Duration step) {
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -62,6 +79,10 @@ public interface QueryContract extends StoreFixture {
     return jobs;
   }
 
+  /**
+   * A query for an owner returns only that owner's jobs, and one of all owners returns every
+   * job.
+   */
   @Test
   default void queryForAnOwnerReturnsOnlyThatOwnersJobsAndAllOwnersReturnsEveryOne() {
     List<Job> mine = insertSpaced(OWNER, 3, Duration.ofSeconds(1));
@@ -75,6 +96,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(store().query(JobQuery.allOwners().build()).items()).hasSize(5);
   }
 
+  /** A query filters by status. */
   @Test
   default void queryFiltersByStatus() {
     Job waiting = insert(job().type("q_status"));
@@ -92,6 +114,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(store().query(JobQuery.forOwner(OWNER).statuses(JobStatus.FAILED).build()).items()).isEmpty();
   }
 
+  /** A query filters by type. */
   @Test
   default void queryFiltersByType() {
     Job a = insert(job().type("q_type_a"));
@@ -104,6 +127,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(store().query(JobQuery.forOwner(OWNER).types("q_type_none").build()).items()).isEmpty();
   }
 
+  /** {@code createdAfter} is inclusive and {@code createdBefore} exclusive. */
   @Test
   default void createdAfterIsInclusiveAndCreatedBeforeIsExclusive() {
     List<Job> jobs = insertSpaced(OWNER, 5, Duration.ofMinutes(1));
@@ -118,6 +142,7 @@ public interface QueryContract extends StoreFixture {
         .containsExactly(jobs.get(0).id());
   }
 
+  /** Newest first orders by {@code createdAt}, then id, descending. */
   @Test
   default void newestFirstOrdersByCreatedAtThenIdDescending() {
     List<Job> jobs = new ArrayList<>(insertSpaced(OWNER, 4, Duration.ofMillis(7)));
@@ -129,6 +154,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(ids(store().query(JobQuery.forOwner(OWNER).build()).items())).containsExactlyElementsOf(ids(jobs));
   }
 
+  /** Oldest first orders by {@code createdAt}, then id, ascending. */
   @Test
   default void oldestFirstOrdersByCreatedAtThenIdAscending() {
     List<Job> jobs = new ArrayList<>();
@@ -141,6 +167,7 @@ public interface QueryContract extends StoreFixture {
         .containsExactlyElementsOf(ids(jobs));
   }
 
+  /** Paging newest first while jobs are inserted sees each older job exactly once. */
   @Test
   default void pagingNewestFirstWhileJobsAreInsertedSeesEachOlderJobExactlyOnce() {
     List<Job> existing = new ArrayList<>(insertSpaced(OWNER, 20, Duration.ofMillis(1)));
@@ -164,6 +191,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(inserted.get()).isGreaterThan(0);
   }
 
+  /** Paging oldest first while jobs are inserted sees every job exactly once, in order. */
   @Test
   default void pagingOldestFirstWhileJobsAreInsertedSeesEveryJobExactlyOnceInOrder() {
     List<Job> existing = new ArrayList<>(insertSpaced(OWNER, 15, Duration.ofMillis(1)));
@@ -183,6 +211,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(seen.size()).isGreaterThan(existing.size());
   }
 
+  /** Paging through jobs with equal {@code createdAt} neither skips nor repeats. */
   @Test
   default void pagingThroughJobsWithEqualCreatedAtNeitherSkipsNorRepeats() {
     List<Job> same = new ArrayList<>();
@@ -201,6 +230,7 @@ public interface QueryContract extends StoreFixture {
     }
   }
 
+  /** Paging keeps the filters on every page. */
   @Test
   default void pagingKeepsTheFiltersOnEveryPage() {
     List<Job> wanted = new ArrayList<>();
@@ -215,6 +245,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(ids(seen)).containsExactlyElementsOf(ids(wanted));
   }
 
+  /** The last page has no cursor, even when it is full. */
   @Test
   default void theLastPageHasNoCursorEvenWhenItIsFull() {
     List<Job> jobs = insertSpaced(OWNER, 6, Duration.ofMillis(1));
@@ -231,6 +262,7 @@ public interface QueryContract extends StoreFixture {
     assertThat(exact.hasNext()).as("a page holding exactly the rest has no next page").isFalse();
   }
 
+  /** An empty listing has no items and no cursor. */
   @Test
   default void anEmptyListingHasNoItemsAndNoCursor() {
     insert(job().owner(OTHER_OWNER));
@@ -239,6 +271,11 @@ public interface QueryContract extends StoreFixture {
     assertThat(page.hasNext()).isFalse();
   }
 
+  /**
+   * Paging while another thread inserts neither skips nor repeats an older job.
+   *
+   * @throws InterruptedException when the test thread is interrupted
+   */
   @Test
   @Timeout(120)
   default void pagingWhileAnotherThreadInsertsNeitherSkipsNorRepeatsAnOlderJob() throws InterruptedException {

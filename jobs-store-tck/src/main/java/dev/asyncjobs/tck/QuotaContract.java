@@ -21,17 +21,32 @@ import org.junit.jupiter.api.Test;
 /** Quotas checked inside the atomic insert: hour, day and minimum-interval limits, windows, overrides. */
 public interface QuotaContract extends StoreFixture {
 
-  /** A policy giving every owner {@code limits}. */
+  /**
+   * {@return a policy giving every owner {@code limits}}
+   *
+   * @param limits the limits of every owner
+   */
   static QuotaPolicy everyone(QuotaLimits limits) {
     return owner -> limits;
   }
 
-  /** Creates one job of {@code owner} under {@code policy}. */
+  /**
+   * Creates one job of {@code owner} under {@code policy}.
+   *
+   * @param owner the owner
+   * @param policy the quota policy
+   * @return the stored job
+   */
   default Job create(String owner, QuotaPolicy policy) {
     return store().insert(List.of(job().owner(owner).build()), policy).get(0);
   }
 
-  /** {@code count} new jobs of {@code owner}. */
+  /**
+   * {@return {@code count} new jobs of {@code owner}}
+   *
+   * @param owner the owner
+   * @param count how many jobs
+   */
   default List<NewJob> newJobs(String owner, int count) {
     List<NewJob> jobs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -40,12 +55,24 @@ public interface QuotaContract extends StoreFixture {
     return jobs;
   }
 
-  /** Tries to create one job that the quota must refuse; checks that nothing was stored. */
+  /**
+   * Tries to create one job that the quota must refuse; checks that nothing was stored.
+   *
+   * @param owner the owner
+   * @param policy the quota policy
+   * @return the refusal
+   */
   default QuotaExceededException refused(String owner, QuotaPolicy policy) {
     return refusedBatch(newJobs(owner, 1), policy);
   }
 
-  /** Tries to insert a batch the quota must refuse; checks that nothing was stored or counted. */
+  /**
+   * Tries to insert a batch the quota must refuse; checks that nothing was stored or counted.
+   *
+   * @param batch the jobs to insert at once
+   * @param policy the quota policy
+   * @return the refusal
+   */
   default QuotaExceededException refusedBatch(List<NewJob> batch, QuotaPolicy policy) {
     String owner = batch.get(0).ownerId();
     QuotaWindow before = store().quotaWindow(owner);
@@ -62,11 +89,16 @@ public interface QuotaContract extends StoreFixture {
     return e;
   }
 
-  /** How many jobs {@code owner} has (up to 500). */
+  /**
+   * {@return how many jobs {@code owner} has (up to 500)}
+   *
+   * @param owner the owner
+   */
   default long countJobs(String owner) {
     return store().query(JobQuery.forOwner(owner).limit(JobQuery.MAX_LIMIT).build()).items().size();
   }
 
+  /** The hourly limit refuses the create over it, and says when to retry. */
   @Test
   default void theHourlyLimitRefusesTheCreateOverItAndSaysWhenToRetry() {
     QuotaPolicy policy = everyone(new QuotaLimits(3, 100, Duration.ZERO));
@@ -85,6 +117,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(e.retryAt()).isEqualTo(t0.plus(Duration.ofHours(1)));
   }
 
+  /** The hour window slides with the clock, and {@code retryAt} is honest. */
   @Test
   default void theHourWindowSlidesWithTheClockAndRetryAtIsHonest() {
     QuotaPolicy policy = everyone(new QuotaLimits(2, 100, Duration.ZERO));
@@ -104,6 +137,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(countJobs(OWNER)).isEqualTo(3);
   }
 
+  /** The daily limit refuses over twenty-four sliding hours. */
   @Test
   default void theDailyLimitRefusesOverTwentyFourSlidingHours() {
     QuotaPolicy policy = everyone(new QuotaLimits(100, 4, Duration.ZERO));
@@ -125,6 +159,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(refused(OWNER, policy).retryAt()).isEqualTo(t0.plus(Duration.ofHours(26)));
   }
 
+  /** The minimum interval refuses a create too soon after the last one. */
   @Test
   default void theMinimumIntervalRefusesACreateTooSoonAfterTheLastOne() {
     QuotaPolicy policy = everyone(new QuotaLimits(100, 100, Duration.ofSeconds(60)));
@@ -141,6 +176,7 @@ public interface QuotaContract extends StoreFixture {
     create(OWNER, policy);
   }
 
+  /** A refused create does not count as the last create. */
   @Test
   default void aRefusedCreateDoesNotCountAsTheLastCreate() {
     QuotaPolicy policy = everyone(new QuotaLimits(100, 100, Duration.ofSeconds(60)));
@@ -155,6 +191,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(2);
   }
 
+  /** A batch is one create call for the interval, and counts each job for the limits. */
   @Test
   default void aBatchIsOneCreateCallForTheIntervalAndCountsEachJobForTheLimits() {
     QuotaPolicy policy = everyone(new QuotaLimits(5, 100, Duration.ofSeconds(60)));
@@ -172,6 +209,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(countJobs(OWNER)).isEqualTo(5);
   }
 
+  /** A batch larger than a limit is refused without a retry time. */
   @Test
   default void aBatchLargerThanALimitIsRefusedWithoutARetryTime() {
     QuotaExceededException hour = refusedBatch(newJobs(OWNER, 4), everyone(new QuotaLimits(3, 100, Duration.ZERO)));
@@ -184,6 +222,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
   }
 
+  /** The quota window reports the owner's recent creates. */
   @Test
   default void theQuotaWindowReportsRecentCreatesOfTheOwner() {
     QuotaPolicy policy = everyone(new QuotaLimits(100, 1000, Duration.ZERO));
@@ -206,6 +245,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(store().quotaWindow(OTHER_OWNER).lastDay()).isZero();
   }
 
+  /** Resetting the quota forgets the owner's creates but not their jobs. */
   @Test
   default void resetQuotaForgetsTheOwnersCreatesButNotTheirJobs() {
     QuotaPolicy policy = everyone(new QuotaLimits(2, 100, Duration.ofSeconds(60)));
@@ -228,6 +268,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(store().quotaWindow("nobody-at-all")).isEqualTo(QuotaWindow.EMPTY);
   }
 
+  /** Per-owner overrides apply to their owner only. */
   @Test
   default void perOwnerOverridesApplyToTheirOwnerOnly() {
     QuotaPolicy policy =
@@ -247,6 +288,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(countJobs("service")).isEqualTo(65);
   }
 
+  /** The unlimited policy never refuses. */
   @Test
   default void theUnlimitedPolicyNeverRefuses() {
     QuotaPolicy policy = QuotaPolicy.unlimited();
@@ -257,6 +299,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(countJobs(OWNER)).isEqualTo(170);
   }
 
+  /** Each owner has a quota of its own. */
   @Test
   default void eachOwnerHasItsOwnQuota() {
     QuotaPolicy policy = QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1));
@@ -267,6 +310,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(1);
   }
 
+  /** The mission's defaults allow ten creates an hour, one a minute. */
   @Test
   default void theMissionDefaultsAllowTenAnHourOneAMinute() {
     QuotaPolicy policy = QuotaPolicy.perOwner(10, 100, Duration.ofMinutes(1));

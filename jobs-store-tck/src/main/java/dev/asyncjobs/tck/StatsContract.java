@@ -17,28 +17,53 @@ import org.junit.jupiter.api.Test;
 /** {@code stats} and {@code recentDurations}: per-type counts, durations and success rates. */
 public interface StatsContract extends StoreFixture {
 
-  /** The entry of {@code type}, if the stats have one. */
+  /**
+   * {@return the entry of {@code type}, if the stats have one}
+   *
+   * @param stats the statistics
+   * @param type the job type
+   */
   static Optional<JobStats> statsOf(List<JobStats> stats, String type) {
     return stats.stream().filter(s -> s.type().equals(type)).findFirst();
   }
 
-  /** Completes a new job of {@code type} and {@code owner} that ran for {@code took}. */
+  /**
+   * Completes a new job of {@code type} and {@code owner} that ran for {@code took}.
+   *
+   * @param owner the owner
+   * @param type the job type
+   * @param took how long the job ran
+   * @return the job, COMPLETED
+   */
   default Job completed(String owner, String type, Duration took) {
     Job claimed = processing(job().owner(owner).type(type));
     return store().complete(lease(claimed), "{}", took);
   }
 
-  /** Fails a new job of {@code type} for good. */
+  /**
+   * Fails a new job of {@code type} for good.
+   *
+   * @param owner the owner
+   * @param type the job type
+   * @return the job, FAILED
+   */
   default Job failed(String owner, String type) {
     Job claimed = processing(job().owner(owner).type(type));
     return store().fail(lease(claimed), "broken", null);
   }
 
-  /** Cancels a new pending job of {@code type}. */
+  /**
+   * Cancels a new pending job of {@code type}.
+   *
+   * @param owner the owner
+   * @param type the job type
+   * @return the job, CANCELLED
+   */
   default Job cancelled(String owner, String type) {
     return store().cancel(insert(job().owner(owner).type(type)).id(), owner);
   }
 
+  /** Statistics count the jobs of each type by status. */
   @Test
   default void statsCountTheJobsOfEachTypeByStatus() {
     processing(job().type("s_a"));
@@ -65,6 +90,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(statsOf(stats, "s_never")).isEmpty();
   }
 
+  /** Statistics report the mean and percentiles of completed durations. */
   @Test
   default void statsReportTheMeanAndPercentilesOfCompletedDurations() {
     List<Integer> seconds = new ArrayList<>();
@@ -93,6 +119,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(d).isBetween(Duration.ofSeconds(fromSeconds), Duration.ofSeconds(toSeconds));
   }
 
+  /** A single duration is every percentile. */
   @Test
   default void aSingleDurationIsEveryPercentile() {
     completed(OWNER, "s_one", Duration.ofMillis(7_250));
@@ -101,6 +128,7 @@ public interface StatsContract extends StoreFixture {
         .containsOnly(Duration.ofMillis(7_250));
   }
 
+  /** The success rate is completed over completed and failed. */
   @Test
   default void theSuccessRateIsCompletedOverCompletedAndFailed() {
     for (int i = 0; i < 3; i++) {
@@ -116,6 +144,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(rate.cancelled()).isEqualTo(2);
   }
 
+  /** Statistics for an owner count only that owner's jobs. */
   @Test
   default void statsForAnOwnerCountOnlyThatOwnersJobs() {
     completed(OWNER, "s_own", Duration.ofSeconds(2));
@@ -136,6 +165,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(store().stats("nobody", null)).isEmpty();
   }
 
+  /** Statistics since an instant count only the jobs created at or after it. */
   @Test
   default void statsSinceCountOnlyJobsCreatedAtOrAfterIt() {
     completed(OWNER, "s_since", Duration.ofSeconds(100));
@@ -154,6 +184,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(store().stats(null, clock().instant().plusSeconds(1))).isEmpty();
   }
 
+  /** Recent durations are those of the latest completed jobs of a type, newest first. */
   @Test
   default void recentDurationsAreTheLatestCompletedOfATypeNewestFirst() {
     for (int i = 1; i <= 5; i++) {
@@ -173,6 +204,7 @@ public interface StatsContract extends StoreFixture {
     assertThat(store().recentDurations("s_none", 5)).isEmpty();
   }
 
+  /** Recent durations follow completion time, not creation time. */
   @Test
   default void recentDurationsFollowCompletionTimeNotCreationTime() {
     Job x = processing(job().type("s_order"));

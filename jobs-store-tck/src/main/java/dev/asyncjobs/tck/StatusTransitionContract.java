@@ -49,19 +49,24 @@ public interface StatusTransitionContract extends StoreFixture {
       this.target = target;
     }
 
-    /** The status this move leads to. */
+    /** {@return the status this move leads to} */
     public JobStatus target() {
       return target;
     }
   }
 
-  /** Every status against every move. */
+  /** {@return every status against every move} */
   static Stream<Arguments> statusesAndMoves() {
     return Arrays.stream(JobStatus.values())
         .flatMap(s -> Arrays.stream(Move.values()).map(m -> Arguments.of(s, m)));
   }
 
-  /** A job of a type of its own, brought into {@code status} the way a worker and owner would. */
+  /**
+   * A job of a type of its own, brought into {@code status} the way a worker and owner would.
+   *
+   * @param status the status wanted
+   * @return the job, in that status
+   */
   default Job jobIn(JobStatus status) {
     String type = "t_" + status.name().toLowerCase();
     Job job = insert(job().type(type).maxAttempts(3));
@@ -80,11 +85,22 @@ public interface StatusTransitionContract extends StoreFixture {
     };
   }
 
-  /** The lease a worker would hold or have held on {@code job}: its last claim's, or a first claim's. */
+  /**
+   * The lease a worker would hold or have held on {@code job}: its last claim's, or a first claim's.
+   *
+   * @param job the job
+   * @return the lease
+   */
   default Lease leaseOf(Job job) {
     return new Lease(job.id(), job.workerId() != null ? job.workerId() : WORKER, Math.max(1, job.attempts()));
   }
 
+  /**
+   * A move succeeds exactly when the status may move to its target.
+   *
+   * @param from the status the job is in
+   * @param move the move tried
+   */
   @ParameterizedTest(name = "{1} on a {0} job")
   @MethodSource("dev.asyncjobs.tck.StatusTransitionContract#statusesAndMoves")
   default void aMoveSucceedsExactlyWhenTheStatusMayMoveToItsTarget(JobStatus from, Move move) {
@@ -134,6 +150,7 @@ public interface StatusTransitionContract extends StoreFixture {
     }
   }
 
+  /** The moves cover every allowed transition. */
   @Test
   default void theMovesCoverEveryAllowedTransition() {
     Set<JobStatus> targets = EnumSet.noneOf(JobStatus.class);

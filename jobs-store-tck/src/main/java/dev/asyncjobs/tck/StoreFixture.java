@@ -39,45 +39,75 @@ public interface StoreFixture {
   /** A second type. */
   String OTHER_TYPE = "tck_text";
 
-  /** The store under test: fresh and empty at the start of each test. */
+  /** {@return the store under test: fresh and empty at the start of each test} */
   JobStore store();
 
-  /** The clock the store was created with. */
+  /** {@return the clock the store was created with} */
   MutableClock clock();
 
-  /** A new-job builder on the test clock, with the defaults of {@link NewJobBuilder}. */
+  /** {@return a new-job builder on the test clock, with the defaults of {@link NewJobBuilder}} */
   default NewJobBuilder job() {
     return NewJobBuilder.newJob(clock());
   }
 
-  /** Inserts one job without quota limits. */
+  /**
+   * Inserts one job without quota limits.
+   *
+   * @param job the job
+   * @return the stored job
+   */
   default Job insert(NewJob job) {
     return store().insert(List.of(job), QuotaPolicy.unlimited()).get(0);
   }
 
-  /** Inserts one job built from {@code builder} without quota limits. */
+  /**
+   * Inserts one job built from {@code builder} without quota limits.
+   *
+   * @param builder the job's builder
+   * @return the stored job
+   */
   default Job insert(NewJobBuilder builder) {
     return insert(builder.build());
   }
 
-  /** Inserts a default job (owner {@link #OWNER}, type {@link #TYPE}). */
+  /**
+   * Inserts a default job (owner {@link #OWNER}, type {@link #TYPE}).
+   *
+   * @return the stored job
+   */
   default Job pending() {
     return insert(job());
   }
 
-  /** Claims up to {@code limit} jobs of {@code types} as {@link #WORKER} with {@link #LEASE}. */
+  /**
+   * Claims up to {@code limit} jobs of {@code types} as {@link #WORKER} with {@link #LEASE}.
+   *
+   * @param limit the most jobs to claim
+   * @param types the types to claim
+   * @return the claimed jobs
+   */
   default List<Job> claim(int limit, String... types) {
     return store().claim(new ClaimRequest(WORKER, Set.of(types), limit, LEASE));
   }
 
-  /** Claims exactly one job of {@code type} as {@link #WORKER} and fails the test otherwise. */
+  /**
+   * Claims exactly one job of {@code type} as {@link #WORKER} and fails the test otherwise.
+   *
+   * @param type the type to claim
+   * @return the claimed job
+   */
   default Job claimOne(String type) {
     List<Job> claimed = claim(1, type);
     assertThat(claimed).as("jobs claimed of type %s", type).hasSize(1);
     return claimed.get(0);
   }
 
-  /** Inserts {@code builder}'s job and claims it as {@link #WORKER}; the type must be free of other due jobs. */
+  /**
+   * Inserts {@code builder}'s job and claims it as {@link #WORKER}; the type must be free of other due jobs.
+   *
+   * @param builder the job's builder
+   * @return the job, PROCESSING
+   */
   default Job processing(NewJobBuilder builder) {
     Job inserted = insert(builder);
     Job claimed = claimOne(inserted.type());
@@ -85,32 +115,59 @@ public interface StoreFixture {
     return claimed;
   }
 
-  /** A default job, claimed by {@link #WORKER}. */
+  /**
+   * A default job, claimed by {@link #WORKER}.
+   *
+   * @return the job, PROCESSING
+   */
   default Job processing() {
     return processing(job());
   }
 
-  /** The stored state of {@code job}; fails the test when it is gone. */
+  /**
+   * The stored state of {@code job}; fails the test when it is gone.
+   *
+   * @param job the job
+   * @return the job as stored now
+   */
   default Job reload(Job job) {
     return reload(job.id());
   }
 
-  /** The stored state of job {@code id}; fails the test when it is gone. */
+  /**
+   * The stored state of job {@code id}; fails the test when it is gone.
+   *
+   * @param id the job's id
+   * @return the job as stored now
+   */
   default Job reload(UUID id) {
     return store().find(id).orElseThrow(() -> new AssertionError("job " + id + " is not in the store"));
   }
 
-  /** The lease a worker holds on a job it has just claimed. */
+  /**
+   * {@return the lease a worker holds on a job it has just claimed}
+   *
+   * @param claimed the job as the claim returned it
+   */
   default Lease lease(Job claimed) {
     return Lease.of(claimed);
   }
 
-  /** Asserts that the stored job is exactly {@code before}: a refused operation changed nothing. */
+  /**
+   * Asserts that the stored job is exactly {@code before}: a refused operation changed nothing.
+   *
+   * @param before the job as it was before the operation
+   */
   default void assertUnchanged(Job before) {
     assertThat(reload(before)).as("job after a refused operation").isEqualTo(before);
   }
 
-  /** Asserts that two JSON texts are equal as JSON values (key order and spacing aside). */
+  /**
+   * Asserts that two JSON texts are equal as JSON values (key order and spacing aside).
+   *
+   * @param actual the JSON text found
+   * @param expected the JSON text expected
+   */
   default void assertJsonEquals(@Nullable String actual, String expected) {
     assertThat(actual).as("JSON text").isNotNull();
     assertThat(Jsons.tree(actual)).as("JSON value of %s", actual).isEqualTo(Jsons.tree(expected));
@@ -119,6 +176,9 @@ public interface StoreFixture {
   /**
    * Asserts that {@code actual} holds every value of {@code expected}, comparing payload and result
    * as JSON values, so that a store may normalise JSON text (PostgreSQL {@code jsonb} does).
+   *
+   * @param actual the job found
+   * @param expected the job expected
    */
   default void assertSameJob(Job actual, Job expected) {
     assertJsonEquals(actual.payload(), expected.payload());

@@ -74,10 +74,17 @@ public abstract class WorkerContract {
    * A new store whose timestamps come from {@code clock} (the system clock, or a {@link
    * MutableClock} that the test moves). Closed after each test. The store may hold jobs of earlier
    * tests: each test uses job types of its own.
+   *
+   * @param clock the clock the store must use
+   * @return the store
    */
   protected abstract JobStore createStore(Clock clock);
 
-  /** Closes the workers, managers, subscriptions and stores of one test, newest first. */
+  /**
+   * Closes the workers, managers, subscriptions and stores of one test, newest first.
+   *
+   * @throws Exception when closing one of them fails
+   */
   @AfterEach
   protected final void closeEverything() throws Exception {
     Collections.reverse(toClose);

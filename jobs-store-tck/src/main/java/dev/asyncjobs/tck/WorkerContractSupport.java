@@ -23,7 +23,14 @@ public final class WorkerContractSupport {
   /** What a scripted generator does; may throw anything. */
   @FunctionalInterface
   public interface Script {
-    /** One attempt. */
+    /**
+     * One attempt.
+     *
+     * @param step the job's payload
+     * @param context the attempt's context
+     * @return the result
+     * @throws Exception anything; the generator reports it as the attempt's failure
+     */
     Object run(Step step, JobContext context) throws Exception;
   }
 
@@ -32,7 +39,12 @@ public final class WorkerContractSupport {
     private final String type;
     private final Script script;
 
-    /** A generator of {@code type} running {@code script}. */
+    /**
+     * A generator of {@code type} running {@code script}.
+     *
+     * @param type the job type
+     * @param script what each attempt does
+     */
     public Scripted(String type, Script script) {
       this.type = type;
       this.script = script;
@@ -63,7 +75,11 @@ public final class WorkerContractSupport {
     }
   }
 
-  /** A random source whose {@code nextDouble()} is always {@code fraction}. */
+  /**
+   * {@return a random source whose {@code nextDouble()} is always {@code fraction}}
+   *
+   * @param fraction between 0 (inclusive) and 1 (exclusive)
+   */
   public static RandomGenerator fixedRandom(double fraction) {
     return new RandomGenerator() {
       @Override
@@ -87,7 +103,11 @@ public final class WorkerContractSupport {
     private final AtomicBoolean severed = new AtomicBoolean();
     private final JobStore store;
 
-    /** Wraps {@code target}. */
+    /**
+     * Wraps {@code target}.
+     *
+     * @param target the store to wrap
+     */
     public Severable(JobStore target) {
       this.store =
           (JobStore)
@@ -118,7 +138,7 @@ public final class WorkerContractSupport {
                   });
     }
 
-    /** The wrapping store. */
+    /** {@return the wrapping store} */
     public JobStore store() {
       return store;
     }
@@ -129,7 +149,11 @@ public final class WorkerContractSupport {
     }
   }
 
-  /** Threads alive now whose name starts with {@code prefix}. */
+  /**
+   * {@return threads alive now whose name starts with {@code prefix}}
+   *
+   * @param prefix the thread name prefix
+   */
   public static List<String> liveThreads(String prefix) {
     List<String> names = new ArrayList<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {

@@ -212,13 +212,15 @@ final class EventSession implements JobEventListener {
         // Everything queued before the overflow is sent; the rest comes from the log.
         return Outcome.BEHIND;
       }
-      long untilExpiry = Duration.between(jobs.clock().instant(), endsAt).toMillis();
-      if (untilExpiry <= 0) {
+      // In nanoseconds, not milliseconds: the same test as expired(), so that a wake-up a fraction
+      // of a millisecond before the expiry waits again instead of ending the stream unannounced.
+      Duration untilExpiry = Duration.between(jobs.clock().instant(), endsAt);
+      if (untilExpiry.isZero() || untilExpiry.isNegative()) {
         return Outcome.EXPIRED;
       }
       // Wakes at the expiry at the latest, so that the stream ends on time and not a heartbeat late.
-      boolean expiresFirst = untilExpiry < heartbeat.toMillis();
-      Object item = queue.poll(expiresFirst ? untilExpiry : heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+      boolean expiresFirst = untilExpiry.compareTo(heartbeat) < 0;
+      Object item = queue.poll(expiresFirst ? untilExpiry.toNanos() : heartbeat.toNanos(), TimeUnit.NANOSECONDS);
       if (item == null) {
         if (!expiresFirst) {
           client.sendComment("keep-alive");

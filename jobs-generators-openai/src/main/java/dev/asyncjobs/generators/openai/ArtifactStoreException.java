@@ -7,7 +7,12 @@ import org.jspecify.annotations.Nullable;
 public class ArtifactStoreException extends JobException {
   private static final long serialVersionUID = 1L;
 
-  /** A failure with its cause. */
+  /**
+   * A failure with its cause.
+   *
+   * @param message what failed
+   * @param cause the underlying failure, or {@code null}
+   */
   public ArtifactStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

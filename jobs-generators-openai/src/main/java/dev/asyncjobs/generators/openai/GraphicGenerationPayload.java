@@ -14,7 +14,12 @@ import org.jspecify.annotations.Nullable;
 public record GraphicGenerationPayload(
     String prompt, @Nullable String kind, @Nullable Integer width, @Nullable Integer height) {
 
-  /** A payload with only a prompt and a kind. */
+  /**
+   * {@return a payload with only a prompt and a kind}
+   *
+   * @param prompt what to draw
+   * @param kind the kind of graphic
+   */
   public static GraphicGenerationPayload of(String prompt, String kind) {
     return new GraphicGenerationPayload(prompt, kind, null, null);
   }

@@ -25,7 +25,17 @@ public record GraphicGenerationResult(
     String sizeNote,
     String prompt) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param images the graphics made (one)
+   * @param kind logo, poster, banner, social or icon
+   * @param model the image model
+   * @param requestedSize the {@code WxH} asked for, if any
+   * @param size the size generated, {@code WxH}: the one the model makes that is nearest in shape
+   * @param sizeNote how the generated size relates to the requested one, for the user
+   * @param prompt the prompt sent, after the kind's design brief was applied
+   */
   public GraphicGenerationResult {
     images = List.copyOf(images);
   }

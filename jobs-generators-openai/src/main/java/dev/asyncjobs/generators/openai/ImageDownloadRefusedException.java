@@ -28,15 +28,21 @@ public class ImageDownloadRefusedException extends PermanentGenerationException 
     NOT_AN_IMAGE
   }
 
+  /** Which rule refused the download. */
   private final Reason reason;
 
-  /** A refusal for {@code reason}; {@code message} says what was refused and why. */
+  /**
+   * A refusal for {@code reason}; {@code message} says what was refused and why.
+   *
+   * @param reason which rule refused the download
+   * @param message what was refused and why
+   */
   public ImageDownloadRefusedException(Reason reason, String message) {
     super(message, null);
     this.reason = Objects.requireNonNull(reason, "reason");
   }
 
-  /** Which rule refused the download. */
+  /** {@return which rule refused the download} */
   public Reason reason() {
     return reason;
   }

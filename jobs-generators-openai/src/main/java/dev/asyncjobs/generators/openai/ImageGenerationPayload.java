@@ -17,7 +17,11 @@ import org.jspecify.annotations.Nullable;
 public record ImageGenerationPayload(
     String prompt, @Nullable String style, @Nullable String size, @Nullable String quality) {
 
-  /** A payload with only a prompt. */
+  /**
+   * {@return a payload with only a prompt}
+   *
+   * @param prompt what to draw
+   */
   public static ImageGenerationPayload of(String prompt) {
     return new ImageGenerationPayload(prompt, null, null, null);
   }

@@ -25,7 +25,17 @@ public record ImageGenerationResult(
     @Nullable String quality,
     String prompt) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param images the images made (one)
+   * @param model the image model
+   * @param style the style asked for, if any
+   * @param requestedSize the size as asked ({@code standard}, {@code wide}, {@code 1200x628}…)
+   * @param size the size generated, {@code WxH}
+   * @param quality the quality value sent to the model, if it takes one
+   * @param prompt the prompt sent, after the style was applied
+   */
   public ImageGenerationResult {
     images = List.copyOf(images);
   }

@@ -35,6 +35,8 @@ public final class LocalDirectoryArtifactStore implements ArtifactStore {
   /**
    * A store under {@code directory}, created when missing.
    *
+   * @param directory the directory files are kept under
+   * @return the store
    * @throws JobConfigurationException the directory cannot be created or is not writable
    */
   public static LocalDirectoryArtifactStore of(Path directory) {
@@ -55,6 +57,8 @@ public final class LocalDirectoryArtifactStore implements ArtifactStore {
    * The same store, reporting locations as {@code <baseUrl>/<jobId>/<fileName>} (for a directory
    * the host serves over HTTP).
    *
+   * @param baseUrl an absolute http(s) URL under which the host serves the directory
+   * @return the new store
    * @throws JobConfigurationException the base URL is not an absolute http(s) URL
    */
   public LocalDirectoryArtifactStore withPublicBaseUrl(String baseUrl) {
@@ -71,7 +75,7 @@ public final class LocalDirectoryArtifactStore implements ArtifactStore {
     return new LocalDirectoryArtifactStore(directory, base);
   }
 
-  /** The directory files are kept under. */
+  /** {@return the directory files are kept under} */
   public Path directory() {
     return directory;
   }

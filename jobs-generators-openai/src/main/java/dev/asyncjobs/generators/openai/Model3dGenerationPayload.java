@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
 public record Model3dGenerationPayload(
     String prompt, @Nullable String format, @Nullable Integer polycount, @Nullable String style) {
 
-  /** A payload with only a prompt. */
+  /**
+   * {@return a payload with only a prompt}
+   *
+   * @param prompt what to model
+   */
   public static Model3dGenerationPayload of(String prompt) {
     return new Model3dGenerationPayload(prompt, null, null, null);
   }

@@ -42,7 +42,25 @@ public record Model3dSpecResult(
     String model,
     @Nullable TokenUsage usage) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param simulated always {@code true}: no 3D file was made
+   * @param name the asset's name
+   * @param description what it is
+   * @param format glb, obj, fbx, stl or usdz
+   * @param fileName a file name for the asset in that format
+   * @param style the style asked for
+   * @param polycountBudget the triangle budget asked for
+   * @param estimatedPolycount the meshes' triangles added up
+   * @param withinBudget whether that fits the budget
+   * @param dimensions the bounding box
+   * @param meshes the parts
+   * @param materials the materials (empty for STL, which stores none)
+   * @param notes remarks for the artist, including what the format cannot carry
+   * @param model the chat model that wrote it
+   * @param usage tokens used, when OpenAI reports them
+   */
   public Model3dSpecResult {
     meshes = List.copyOf(meshes);
     materials = List.copyOf(materials);
@@ -76,7 +94,13 @@ public record Model3dSpecResult(
    * @param textures the texture maps it uses, e.g. {@code baseColor}, {@code normal}
    */
   public record Material(String name, String workflow, List<String> textures) {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param name its name
+     * @param workflow e.g. {@code PBR metallic-roughness}
+     * @param textures the texture maps it uses, e.g. {@code baseColor}, {@code normal}
+     */
     public Material {
       textures = List.copyOf(textures);
     }

@@ -10,7 +10,12 @@ import org.jspecify.annotations.Nullable;
 public class ModerationUnavailableException extends JobException {
   private static final long serialVersionUID = 1L;
 
-  /** An outage, with its cause. */
+  /**
+   * An outage, with its cause.
+   *
+   * @param message what failed
+   * @param cause the underlying failure, or {@code null}
+   */
   public ModerationUnavailableException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -36,7 +36,22 @@ public record MusicCompositionResult(
     String model,
     @Nullable TokenUsage usage) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param simulated always {@code true}: no audio file was made
+   * @param title the piece's title
+   * @param genre the genre asked for
+   * @param mood the mood asked for
+   * @param key the key, e.g. {@code A minor}
+   * @param tempoBpm beats per minute (the one asked for, when given)
+   * @param timeSignature e.g. {@code 4/4}
+   * @param durationSeconds the duration asked for
+   * @param structure the sections in order
+   * @param instrumentation the instruments and their roles
+   * @param model the chat model that wrote it
+   * @param usage tokens used, when OpenAI reports them
+   */
   public MusicCompositionResult {
     structure = List.copyOf(structure);
     instrumentation = List.copyOf(instrumentation);

@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
 public record MusicGenerationPayload(
     String prompt, @Nullable String genre, @Nullable String mood, @Nullable Integer durationSeconds, @Nullable Integer tempo) {
 
-  /** A payload with only a prompt. */
+  /**
+   * {@return a payload with only a prompt}
+   *
+   * @param prompt what to compose
+   */
   public static MusicGenerationPayload of(String prompt) {
     return new MusicGenerationPayload(prompt, null, null, null, null);
   }

@@ -42,12 +42,15 @@ public final class OpenAiContentModerator implements ContentModerator {
     this.timeout = timeout;
   }
 
-  /** The moderation model, e.g. {@code omni-moderation-latest}. */
+  /** {@return the moderation model, e.g} {@code omni-moderation-latest}. */
   public String model() {
     return model;
   }
 
-  /** Whether an outage lets texts through (fail open) rather than refusing them (fail closed). */
+  /**
+   * {@return whether an outage lets texts through (fail open) rather than refusing them (fail
+   * closed)}
+   */
   public boolean failsOpen() {
     return failOpen;
   }

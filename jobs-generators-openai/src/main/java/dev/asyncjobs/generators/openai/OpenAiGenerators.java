@@ -115,7 +115,11 @@ public final class OpenAiGenerators implements AutoCloseable {
             b.moderationTimeout);
   }
 
-  /** Starts a builder; {@link Builder#apiKey(String)} is required. */
+  /**
+   * Starts a builder; {@link Builder#apiKey(String)} is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -125,6 +129,8 @@ public final class OpenAiGenerators implements AutoCloseable {
    * table), falling back to the environment variables {@code OPENAI_API_KEY}, {@code
    * OPENAI_BASE_URL}, {@code OPENAI_ORG_ID} and {@code OPENAI_PROJECT_ID}.
    *
+   * @param settings the host's settings
+   * @return the generators
    * @throws JobConfigurationException no API key, an unknown {@code openai.*} setting, or a bad
    *     value (the message names the setting)
    */
@@ -132,12 +138,21 @@ public final class OpenAiGenerators implements AutoCloseable {
     return fromSettings(settings, System.getenv());
   }
 
-  /** As {@link #fromSettings(Map)}, reading {@code environment} instead of the process's. */
+  /**
+   * As {@link #fromSettings(Map)}, reading {@code environment} instead of the process's.
+   *
+   * @param settings the host's settings
+   * @param environment the environment variables to fall back on
+   * @return the generators
+   */
   public static OpenAiGenerators fromSettings(Map<String, String> settings, Map<String, String> environment) {
     return SettingsReader.read(settings, environment, builder()).build();
   }
 
-  /** The generators of the configured types (default all six), in the order of {@link #TYPES}. */
+  /**
+   * {@return the generators of the configured types (default all six), in the order of {@link
+   * #TYPES}}
+   */
   public List<Generator<?>> all() {
     List<Generator<?>> out = new ArrayList<>();
     for (Generator<?> g : List.of(image, text, graphic, video, music, model3d)) {
@@ -148,37 +163,61 @@ public final class OpenAiGenerators implements AutoCloseable {
     return out;
   }
 
-  /** {@code image_generation}. */
+  /**
+   * {@code image_generation}.
+   *
+   * @return the generator of {@code image_generation}
+   */
   public Generator<ImageGenerationPayload> image() {
     return image;
   }
 
-  /** {@code text_generation}. */
+  /**
+   * {@code text_generation}.
+   *
+   * @return the generator of {@code text_generation}
+   */
   public Generator<TextGenerationPayload> text() {
     return text;
   }
 
-  /** {@code graphic_generation}. */
+  /**
+   * {@code graphic_generation}.
+   *
+   * @return the generator of {@code graphic_generation}
+   */
   public Generator<GraphicGenerationPayload> graphic() {
     return graphic;
   }
 
-  /** {@code video_generation} (simulated storyboard). */
+  /**
+   * {@code video_generation} (simulated storyboard).
+   *
+   * @return the generator of {@code video_generation}
+   */
   public Generator<VideoGenerationPayload> video() {
     return video;
   }
 
-  /** {@code music_generation} (simulated composition sheet). */
+  /**
+   * {@code music_generation} (simulated composition sheet).
+   *
+   * @return the generator of {@code music_generation}
+   */
   public Generator<MusicGenerationPayload> music() {
     return music;
   }
 
-  /** {@code model3d_generation} (simulated technical specification). */
+  /**
+   * {@code model3d_generation} (simulated technical specification).
+   *
+   * @return the generator of {@code model3d_generation}
+   */
   public Generator<Model3dGenerationPayload> model3d() {
     return model3d;
   }
 
-  /** The moderator on OpenAI's moderations endpoint, sharing this client. */
+  /** {@return the moderator on OpenAI's moderations endpoint, sharing this client} */
   public OpenAiContentModerator moderator() {
     return moderator;
   }
@@ -224,7 +263,12 @@ public final class OpenAiGenerators implements AutoCloseable {
 
     private Builder() {}
 
-    /** The API key (required; {@code openai.apiKey}). */
+    /**
+     * The API key (required; {@code openai.apiKey}).
+     *
+     * @param key the API key
+     * @return this builder
+     */
     public Builder apiKey(String key) {
       if (key == null || key.isBlank() || key.chars().anyMatch(Character::isWhitespace)) {
         throw new JobConfigurationException("openai.apiKey must be a non-blank key without spaces");
@@ -233,7 +277,12 @@ public final class OpenAiGenerators implements AutoCloseable {
       return this;
     }
 
-    /** The API's base URL, e.g. a proxy or a compatible server; default {@value OpenAiGenerators#DEFAULT_BASE_URL} ({@code openai.baseUrl}). */
+    /**
+     * The API's base URL, e.g. a proxy or a compatible server; default {@value OpenAiGenerators#DEFAULT_BASE_URL} ({@code openai.baseUrl}).
+     *
+     * @param url the base URL
+     * @return this builder
+     */
     public Builder baseUrl(String url) {
       URI uri;
       try {
@@ -248,31 +297,56 @@ public final class OpenAiGenerators implements AutoCloseable {
       return this;
     }
 
-    /** The OpenAI organization id sent with each request ({@code openai.organization}). */
+    /**
+     * The OpenAI organization id sent with each request ({@code openai.organization}).
+     *
+     * @param id the organization id
+     * @return this builder
+     */
     public Builder organization(String id) {
       this.organization = nonBlank("openai.organization", id);
       return this;
     }
 
-    /** The OpenAI project id sent with each request ({@code openai.project}). */
+    /**
+     * The OpenAI project id sent with each request ({@code openai.project}).
+     *
+     * @param id the project id
+     * @return this builder
+     */
     public Builder project(String id) {
       this.project = nonBlank("openai.project", id);
       return this;
     }
 
-    /** The model of {@code image_generation}; default {@value OpenAiGenerators#DEFAULT_IMAGE_MODEL} ({@code openai.imageModel}). */
+    /**
+     * The model of {@code image_generation}; default {@value OpenAiGenerators#DEFAULT_IMAGE_MODEL} ({@code openai.imageModel}).
+     *
+     * @param model the model name
+     * @return this builder
+     */
     public Builder imageModel(String model) {
       this.imageModel = model("openai.imageModel", model);
       return this;
     }
 
-    /** The model of {@code graphic_generation}; default the image model ({@code openai.graphicModel}). */
+    /**
+     * The model of {@code graphic_generation}; default the image model ({@code openai.graphicModel}).
+     *
+     * @param model the model name
+     * @return this builder
+     */
     public Builder graphicModel(String model) {
       this.graphicModel = model("openai.graphicModel", model);
       return this;
     }
 
-    /** The model of {@code text_generation}; default {@value OpenAiGenerators#DEFAULT_TEXT_MODEL} ({@code openai.textModel}). */
+    /**
+     * The model of {@code text_generation}; default {@value OpenAiGenerators#DEFAULT_TEXT_MODEL} ({@code openai.textModel}).
+     *
+     * @param model the model name
+     * @return this builder
+     */
     public Builder textModel(String model) {
       this.textModel = model("openai.textModel", model);
       return this;
@@ -281,25 +355,43 @@ public final class OpenAiGenerators implements AutoCloseable {
     /**
      * The model that writes the simulated video storyboards, composition sheets and 3D specs; it
      * must support structured outputs. Default the text model ({@code openai.simulationModel}).
+     *
+     * @param model the model name
+     * @return this builder
      */
     public Builder simulationModel(String model) {
       this.simulationModel = model("openai.simulationModel", model);
       return this;
     }
 
-    /** The moderation model; default {@value OpenAiGenerators#DEFAULT_MODERATION_MODEL} ({@code openai.moderationModel}). */
+    /**
+     * The moderation model; default {@value OpenAiGenerators#DEFAULT_MODERATION_MODEL} ({@code openai.moderationModel}).
+     *
+     * @param model the model name
+     * @return this builder
+     */
     public Builder moderationModel(String model) {
       this.moderationModel = model("openai.moderationModel", model);
       return this;
     }
 
-    /** How long one OpenAI call may take; default 2 min, at most 1 h ({@code openai.timeout}). */
+    /**
+     * How long one OpenAI call may take; default 2 min, at most 1 h ({@code openai.timeout}).
+     *
+     * @param timeout the timeout of one call
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = duration("openai.timeout", timeout);
       return this;
     }
 
-    /** How long one moderation call may take; default 10 s ({@code openai.moderationTimeout}). */
+    /**
+     * How long one moderation call may take; default 10 s ({@code openai.moderationTimeout}).
+     *
+     * @param timeout the timeout of one moderation call
+     * @return this builder
+     */
     public Builder moderationTimeout(Duration timeout) {
       this.moderationTimeout = duration("openai.moderationTimeout", timeout);
       return this;
@@ -308,6 +400,9 @@ public final class OpenAiGenerators implements AutoCloseable {
     /**
      * Whether texts pass when the moderation endpoint cannot answer; default {@code false}: the
      * create is refused with {@link ModerationUnavailableException} ({@code openai.moderationFailOpen}).
+     *
+     * @param failOpen whether texts pass during an outage
+     * @return this builder
      */
     public Builder moderationFailOpen(boolean failOpen) {
       this.moderationFailOpen = failOpen;
@@ -317,13 +412,21 @@ public final class OpenAiGenerators implements AutoCloseable {
     /**
      * Keeps generated images in {@code store} and puts their location in the result; default none
      * (results carry OpenAI's expiring URLs). Required for GPT image models, which return bytes.
+     *
+     * @param store where images are kept
+     * @return this builder
      */
     public Builder artifactStore(ArtifactStore store) {
       this.artifactStore = Objects.requireNonNull(store, "artifactStore");
       return this;
     }
 
-    /** How image bytes reach the artifact store; default {@link ImageTransfer#BASE64} ({@code openai.imageTransfer}). */
+    /**
+     * How image bytes reach the artifact store; default {@link ImageTransfer#BASE64} ({@code openai.imageTransfer}).
+     *
+     * @param transfer the transfer
+     * @return this builder
+     */
     public Builder imageTransfer(ImageTransfer transfer) {
       this.imageTransfer = Objects.requireNonNull(transfer, "imageTransfer");
       return this;
@@ -333,6 +436,9 @@ public final class OpenAiGenerators implements AutoCloseable {
      * Whether image URLs may be plain {@code http}; default {@code false}: only {@code https} URLs
      * are downloaded, and an {@code http} one fails the job with {@link ImageDownloadRefusedException}.
      * For a local test server ({@code openai.imageAllowHttp}).
+     *
+     * @param allow whether {@code http} URLs are allowed
+     * @return this builder
      */
     public Builder imageAllowHttp(boolean allow) {
       this.imageAllowHttp = allow;
@@ -346,6 +452,9 @@ public final class OpenAiGenerators implements AutoCloseable {
      * with {@link ImageDownloadRefusedException}. Turn on for tests against a server on this
      * machine only; for a known internal host prefer {@link #imageTrustedHosts(Set)}
      * ({@code openai.imageAllowPrivateAddresses}).
+     *
+     * @param allow whether any address is allowed
+     * @return this builder
      */
     public Builder imageAllowPrivateAddresses(boolean allow) {
       this.imageAllowPrivateAddresses = allow;
@@ -356,6 +465,9 @@ public final class OpenAiGenerators implements AutoCloseable {
      * Hosts whose image URLs may resolve to non-public addresses, e.g. an internal mirror or a
      * compatible server on the local network; matched exactly, ignoring case; default none
      * ({@code openai.imageTrustedHosts}, comma-separated). Scheme rules still apply.
+     *
+     * @param hosts the trusted host names
+     * @return this builder
      */
     public Builder imageTrustedHosts(Set<String> hosts) {
       Set<String> checked = new LinkedHashSet<>();
@@ -376,6 +488,9 @@ public final class OpenAiGenerators implements AutoCloseable {
      * The largest image downloaded from a URL, in bytes; default 50 MiB, from 1 KiB to 512 MiB.
      * The download stops as soon as the body is larger, and the job fails with {@link
      * ImageDownloadRefusedException} ({@code openai.imageMaxBytes}).
+     *
+     * @param bytes the limit, in bytes
+     * @return this builder
      */
     public Builder imageMaxBytes(long bytes) {
       if (bytes < MIN_IMAGE_BYTES || bytes > MAX_IMAGE_BYTES) {
@@ -386,13 +501,23 @@ public final class OpenAiGenerators implements AutoCloseable {
       return this;
     }
 
-    /** The clock that Retry-After dates are read against; default UTC system clock. */
+    /**
+     * The clock that Retry-After dates are read against; default UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Which types {@link OpenAiGenerators#all()} offers; default all six ({@code openai.types}). */
+    /**
+     * Which types {@link OpenAiGenerators#all()} offers; default all six ({@code openai.types}).
+     *
+     * @param selected the job types, a subset of {@link OpenAiGenerators#TYPES}
+     * @return this builder
+     */
     public Builder types(Set<String> selected) {
       if (selected.isEmpty()) {
         throw new JobConfigurationException("openai.types must name at least one of " + TYPES + ", was empty");
@@ -409,6 +534,7 @@ public final class OpenAiGenerators implements AutoCloseable {
     /**
      * The generators.
      *
+     * @return the generators
      * @throws JobConfigurationException no API key, or a GPT image model without an artifact store
      */
     public OpenAiGenerators build() {

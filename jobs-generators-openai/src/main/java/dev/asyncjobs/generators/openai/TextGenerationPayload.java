@@ -17,7 +17,11 @@ import org.jspecify.annotations.Nullable;
 public record TextGenerationPayload(
     String prompt, @Nullable String kind, @Nullable String tone, @Nullable String audience, @Nullable String length) {
 
-  /** A payload with only a prompt. */
+  /**
+   * {@return a payload with only a prompt}
+   *
+   * @param prompt what to write
+   */
   public static TextGenerationPayload of(String prompt) {
     return new TextGenerationPayload(prompt, null, null, null, null);
   }

@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
 public record VideoGenerationPayload(
     String prompt, @Nullable Integer durationSeconds, @Nullable String resolution, @Nullable String style) {
 
-  /** A payload with only a prompt. */
+  /**
+   * {@return a payload with only a prompt}
+   *
+   * @param prompt what the video shows
+   */
   public static VideoGenerationPayload of(String prompt) {
     return new VideoGenerationPayload(prompt, null, null, null);
   }

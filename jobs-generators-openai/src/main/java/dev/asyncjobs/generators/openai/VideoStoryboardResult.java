@@ -32,7 +32,20 @@ public record VideoStoryboardResult(
     String model,
     @Nullable TokenUsage usage) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param simulated always {@code true}: no video file was made
+   * @param title the video's title
+   * @param logline one sentence about the video
+   * @param durationSeconds the duration asked for; the scenes add up to it
+   * @param resolution {@code 720p}, {@code 1080p} or {@code 4k}
+   * @param frameSize the resolution's frame, {@code WxH}
+   * @param style the style asked for
+   * @param scenes the scenes in order
+   * @param model the chat model that wrote it
+   * @param usage tokens used, when OpenAI reports them
+   */
   public VideoStoryboardResult {
     scenes = List.copyOf(scenes);
   }

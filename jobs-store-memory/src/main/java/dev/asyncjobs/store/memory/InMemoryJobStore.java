@@ -94,7 +94,11 @@ public final class InMemoryJobStore implements JobStore {
     this(Clock.systemUTC());
   }
 
-  /** A store whose timestamps come from {@code clock} (tests pass a clock they can move). */
+  /**
+   * A store whose timestamps come from {@code clock} (tests pass a clock they can move).
+   *
+   * @param clock the clock of every timestamp the store writes
+   */
   public InMemoryJobStore(Clock clock) {
     this(clock, DEFAULT_MAX_EVENTS);
   }
@@ -102,6 +106,9 @@ public final class InMemoryJobStore implements JobStore {
   /**
    * A store on {@code clock} whose event log keeps at most {@code maxEvents} events (the oldest are
    * dropped first, besides the retention pruning that workers do), so that its memory is bounded.
+   *
+   * @param clock the clock of every timestamp the store writes
+   * @param maxEvents the most events the log keeps, at least 1
    */
   public InMemoryJobStore(Clock clock, int maxEvents) {
     if (maxEvents < 1) {
@@ -818,7 +825,7 @@ public final class InMemoryJobStore implements JobStore {
     return events.prune(cutoff, limit);
   }
 
-  /** How many jobs the store holds (for diagnostics and tests). */
+  /** {@return how many jobs the store holds (for diagnostics and tests)} */
   public int size() {
     return jobs.size();
   }

@@ -196,7 +196,11 @@ public final class PostgresJobStore implements JobStore {
     };
   }
 
-  /** A builder; give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}. */
+  /**
+   * A builder; give it {@link Builder#dataSource} or {@link Builder#jdbcUrl}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -210,12 +214,12 @@ public final class PostgresJobStore implements JobStore {
     return clock;
   }
 
-  /** The schema that holds this store's tables. */
+  /** {@return the schema that holds this store's tables} */
   public String schema() {
     return names.schema();
   }
 
-  /** The prefix of this store's table names ({@code ""} when none). */
+  /** {@return the prefix of this store's table names ({@code ""} when none)} */
   public String tablePrefix() {
     return names.prefix();
   }
@@ -227,6 +231,10 @@ public final class PostgresJobStore implements JobStore {
    * cancels them and reports progress. Run it as the tables' owner after the migrations; the README
    * shows it for schema {@code asyncjobs} and role {@code web}.
    *
+   * @param schema the schema of the tables
+   * @param tablePrefix the prefix of the table names, {@code ""} for none
+   * @param role the web tier's database role
+   * @return the SQL statements, to run as the tables' owner
    * @throws JobConfigurationException a name that is not a lowercase SQL identifier
    */
   public static String webRoleGrants(String schema, String tablePrefix, String role) {
@@ -238,6 +246,8 @@ public final class PostgresJobStore implements JobStore {
    * Whether this store's database role is subject to row-level security on the jobs table, so
    * that owner-scoped calls set {@code asyncjobs.owner_id} in their transaction. False for the
    * tables' owner (the usual worker role).
+   *
+   * @return whether row-level security applies to this store's role
    */
   public boolean rowLevelSecurityActive() {
     return db.scopesOwners();
@@ -491,13 +501,21 @@ public final class PostgresJobStore implements JobStore {
      * Use the host's data source (typically its own pool); the store does not close it. The
      * listener opens its own connection with the same settings when this is a Hikari pool
      * configured by JDBC URL, and otherwise holds one connection of this data source.
+     *
+     * @param dataSource the host's data source
+     * @return this builder
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
       return this;
     }
 
-    /** Connect to this {@code jdbc:postgresql:} URL with a pool the store owns and closes. */
+    /**
+     * Connect to this {@code jdbc:postgresql:} URL with a pool the store owns and closes.
+     *
+     * @param url the JDBC URL
+     * @return this builder
+     */
     public Builder jdbcUrl(String url) {
       Objects.requireNonNull(url, "jdbcUrl");
       if (!url.startsWith("jdbc:postgresql:")) {
@@ -507,19 +525,34 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
-    /** The database user of {@link #jdbcUrl}. */
+    /**
+     * The database user of {@link #jdbcUrl}.
+     *
+     * @param user the user, or {@code null} for the driver's default
+     * @return this builder
+     */
     public Builder user(@Nullable String user) {
       this.user = user;
       return this;
     }
 
-    /** The password of {@link #jdbcUrl}. */
+    /**
+     * The password of {@link #jdbcUrl}.
+     *
+     * @param password the password, or {@code null} for none
+     * @return this builder
+     */
     public Builder password(@Nullable String password) {
       this.password = password;
       return this;
     }
 
-    /** Connections of the store's own pool (with {@link #jdbcUrl}); default 10. */
+    /**
+     * Connections of the store's own pool (with {@link #jdbcUrl}); default 10.
+     *
+     * @param size at least 1
+     * @return this builder
+     */
     public Builder maxPoolSize(int size) {
       if (size < 1) {
         throw new JobConfigurationException("maxPoolSize must be at least 1, was " + size);
@@ -528,7 +561,12 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
-    /** How long a call waits for a connection of the store's own pool; default 10 s. */
+    /**
+     * How long a call waits for a connection of the store's own pool; default 10 s.
+     *
+     * @param timeout the connection timeout
+     * @return this builder
+     */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout.compareTo(Duration.ofMillis(250)) < 0) {
         throw new JobConfigurationException("connectionTimeout must be at least 250 ms, was " + timeout);
@@ -537,7 +575,12 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
-    /** The schema of the tables; created by migration when missing. Default {@code public}. */
+    /**
+     * The schema of the tables; created by migration when missing. Default {@code public}.
+     *
+     * @param schema a lowercase SQL identifier
+     * @return this builder
+     */
     public Builder schema(String schema) {
       if (schema == null || !SchemaNames.SCHEMA.matcher(schema).matches()) {
         throw new JobConfigurationException(
@@ -550,6 +593,9 @@ public final class PostgresJobStore implements JobStore {
     /**
      * A prefix for every table, index and function name, so that several stores can share one
      * schema; default none. Lowercase letters, digits and underscores, at most 30 characters.
+     *
+     * @param prefix the prefix, {@code ""} for none
+     * @return this builder
      */
     public Builder tablePrefix(String prefix) {
       if (prefix == null || !SchemaNames.PREFIX.matcher(prefix).matches()) {
@@ -564,6 +610,9 @@ public final class PostgresJobStore implements JobStore {
      * Whether {@link #build()} applies the shipped migrations (default true). When false, build only
      * checks that the schema is up to date, for hosts that apply the SQL files with Flyway or
      * Liquibase.
+     *
+     * @param autoMigrate whether to migrate
+     * @return this builder
      */
     public Builder autoMigrate(boolean autoMigrate) {
       this.autoMigrate = autoMigrate;
@@ -576,6 +625,9 @@ public final class PostgresJobStore implements JobStore {
      * this JVM's monotonic clock in between), so that every process sharing the store agrees on
      * lease expiry, due times and quota windows whatever its own host's clock says. A clock given
      * here replaces that: give every process the same one.
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -585,6 +637,10 @@ public final class PostgresJobStore implements JobStore {
     /**
      * How the listener retries a lost connection: first after {@code initial}, doubling up to
      * {@code max}. Default 100 ms to 30 s.
+     *
+     * @param initial the first delay
+     * @param max the longest delay
+     * @return this builder
      */
     public Builder listenerReconnectBackoff(Duration initial, Duration max) {
       if (initial.isNegative() || initial.isZero()) {
@@ -599,7 +655,12 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
-    /** How long the first {@code subscribe} waits for the listener to be listening; default 10 s. */
+    /**
+     * How long the first {@code subscribe} waits for the listener to be listening; default 10 s.
+     *
+     * @param wait the longest wait
+     * @return this builder
+     */
     public Builder listenerConnectWait(Duration wait) {
       if (wait.isNegative()) {
         throw new JobConfigurationException("listenerConnectWait must not be negative, was " + wait);
@@ -612,6 +673,9 @@ public final class PostgresJobStore implements JobStore {
      * The longest time between two looks at the event log when no hint arrives: how late events
      * written without this library's hint (plain SQL, the SQL functions) or while the listening
      * connection is down reach subscribers; default 250 ms, at least 10 ms.
+     *
+     * @param interval the poll interval, at least 10 ms
+     * @return this builder
      */
     public Builder eventPollInterval(Duration interval) {
       if (interval.compareTo(Duration.ofMillis(10)) < 0) {
@@ -624,6 +688,9 @@ public final class PostgresJobStore implements JobStore {
     /**
      * The least time between two wake-up hints this store sends to other processes after its
      * writes (the first at once, later ones coalesced); default 10 ms, between 1 ms and 1 s.
+     *
+     * @param interval between 1 ms and 1 s
+     * @return this builder
      */
     public Builder hintInterval(Duration interval) {
       if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -636,6 +703,7 @@ public final class PostgresJobStore implements JobStore {
     /**
      * Connects, migrates (or checks the schema) and returns the store.
      *
+     * @return the store, ready to use
      * @throws JobConfigurationException neither or both of dataSource and jdbcUrl, or the schema
      *     is not up to date with autoMigrate off
      * @throws JobStoreException the database cannot be reached or a migration failed
