@@ -14,97 +14,228 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code payload} and {@code result} are JSON text (a JSON object for the payload); use {@link
  * #payloadTree()} and {@link #resultTree()} to read them as Jackson trees.
  *
- * @param id unique id (time-ordered UUID v7 when created by {@link JobManager})
- * @param ownerId the user or tenant; every user-facing call is scoped by it
- * @param type the generator type, e.g. {@code image_generation}
- * @param payload the JSON object the job was created with
- * @param status where the job is in its lifecycle
- * @param progress 0–100, monotonic within an attempt
- * @param progressMessage an optional short message that goes with the progress
- * @param result JSON written once, on completion
- * @param errorMessage the last error, kept through retries
- * @param priority 1–10, 10 runs first
- * @param attempts attempts started so far
- * @param maxAttempts the most attempts the job may have
- * @param estimatedDuration how long the job is expected to run, learned per type
- * @param actualDuration how long the successful attempt ran
- * @param createdAt when the job was created
- * @param updatedAt when the job last changed
- * @param startedAt when the current or last attempt started
- * @param finishedAt when the job reached a final status
- * @param runAt not to be claimed before this instant
- * @param workerId the worker holding the lease of a PROCESSING job
- * @param leaseUntil until when that lease holds
- * @param idempotencyKey optional key, unique per owner
- * @param cancelRequested whether the owner asked to cancel while the job was PROCESSING
+ * <p>A final class with accessors rather than a record, so that fields can be added without
+ * breaking callers; stores build jobs with {@link #builder()} and derive changed copies with
+ * {@link #toBuilder()}.
  */
-public record Job(
-    UUID id,
-    String ownerId,
-    String type,
-    String payload,
-    JobStatus status,
-    int progress,
-    @Nullable String progressMessage,
-    @Nullable String result,
-    @Nullable String errorMessage,
-    int priority,
-    int attempts,
-    int maxAttempts,
-    @Nullable Duration estimatedDuration,
-    @Nullable Duration actualDuration,
-    Instant createdAt,
-    Instant updatedAt,
-    @Nullable Instant startedAt,
-    @Nullable Instant finishedAt,
-    Instant runAt,
-    @Nullable String workerId,
-    @Nullable Instant leaseUntil,
-    @Nullable String idempotencyKey,
-    boolean cancelRequested) {
+public final class Job {
+  private final UUID id;
+  private final String ownerId;
+  private final String type;
+  private final String payload;
+  private final JobStatus status;
+  private final int progress;
+  private final @Nullable String progressMessage;
+  private final @Nullable String result;
+  private final @Nullable String errorMessage;
+  private final int priority;
+  private final int attempts;
+  private final int maxAttempts;
+  private final @Nullable Duration estimatedDuration;
+  private final @Nullable Duration actualDuration;
+  private final Instant createdAt;
+  private final Instant updatedAt;
+  private final @Nullable Instant startedAt;
+  private final @Nullable Instant finishedAt;
+  private final Instant runAt;
+  private final @Nullable String workerId;
+  private final @Nullable Instant leaseUntil;
+  private final @Nullable String idempotencyKey;
+  private final boolean cancelRequested;
 
-  /**
-   * Checks the invariants every stored job satisfies.
-   *
-   * @param id unique id (time-ordered UUID v7 when created by {@link JobManager})
-   * @param ownerId the user or tenant; every user-facing call is scoped by it
-   * @param type the generator type, e.g. {@code image_generation}
-   * @param payload the JSON object the job was created with
-   * @param status where the job is in its lifecycle
-   * @param progress 0–100, monotonic within an attempt
-   * @param progressMessage an optional short message that goes with the progress
-   * @param result JSON written once, on completion
-   * @param errorMessage the last error, kept through retries
-   * @param priority 1–10, 10 runs first
-   * @param attempts attempts started so far
-   * @param maxAttempts the most attempts the job may have
-   * @param estimatedDuration how long the job is expected to run, learned per type
-   * @param actualDuration how long the successful attempt ran
-   * @param createdAt when the job was created
-   * @param updatedAt when the job last changed
-   * @param startedAt when the current or last attempt started
-   * @param finishedAt when the job reached a final status
-   * @param runAt not to be claimed before this instant
-   * @param workerId the worker holding the lease of a PROCESSING job
-   * @param leaseUntil until when that lease holds
-   * @param idempotencyKey optional key, unique per owner
-   * @param cancelRequested whether the owner asked to cancel while the job was PROCESSING
-   */
-  public Job {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(ownerId, "ownerId");
-    Objects.requireNonNull(type, "type");
+  private Job(Builder b, Instant created) {
+    this.id = Objects.requireNonNull(b.id, "id");
+    this.ownerId = Objects.requireNonNull(b.ownerId, "ownerId");
+    this.type = Objects.requireNonNull(b.type, "type");
+    this.payload = b.payload;
+    this.status = b.status;
+    this.progress = b.progress;
+    this.progressMessage = b.progressMessage;
+    this.result = b.result;
+    this.errorMessage = b.errorMessage;
+    this.priority = b.priority;
+    this.attempts = b.attempts;
+    this.maxAttempts = b.maxAttempts;
+    this.estimatedDuration = b.estimatedDuration;
+    this.actualDuration = b.actualDuration;
+    this.createdAt = created;
+    this.updatedAt = b.updatedAt == null ? created : b.updatedAt;
+    this.startedAt = b.startedAt;
+    this.finishedAt = b.finishedAt;
+    this.runAt = b.runAt == null ? created : b.runAt;
+    this.workerId = b.workerId;
+    this.leaseUntil = b.leaseUntil;
+    this.idempotencyKey = b.idempotencyKey;
+    this.cancelRequested = b.cancelRequested;
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(createdAt, "createdAt");
-    Objects.requireNonNull(updatedAt, "updatedAt");
-    Objects.requireNonNull(runAt, "runAt");
     if (progress < 0 || progress > 100) {
       throw new IllegalArgumentException("progress must be 0-100, was " + progress);
     }
     if (priority < JobRequest.MIN_PRIORITY || priority > JobRequest.MAX_PRIORITY) {
       throw new IllegalArgumentException("priority must be 1-10, was " + priority);
     }
+  }
+
+  /** {@return unique id (time-ordered UUID v7 when created by {@link JobManager})} */
+  public UUID id() {
+    return id;
+  }
+
+  /** {@return the user or tenant; every user-facing call is scoped by it} */
+  public String ownerId() {
+    return ownerId;
+  }
+
+  /** {@return the generator type, e.g. {@code image_generation}} */
+  public String type() {
+    return type;
+  }
+
+  /** {@return the JSON object the job was created with} */
+  public String payload() {
+    return payload;
+  }
+
+  /** {@return where the job is in its lifecycle} */
+  public JobStatus status() {
+    return status;
+  }
+
+  /** {@return 0–100, monotonic within an attempt} */
+  public int progress() {
+    return progress;
+  }
+
+  /** {@return an optional short message that goes with the progress} */
+  public @Nullable String progressMessage() {
+    return progressMessage;
+  }
+
+  /** {@return JSON written once, on completion} */
+  public @Nullable String result() {
+    return result;
+  }
+
+  /** {@return the last error, kept through retries} */
+  public @Nullable String errorMessage() {
+    return errorMessage;
+  }
+
+  /** {@return 1–10, 10 runs first} */
+  public int priority() {
+    return priority;
+  }
+
+  /** {@return attempts started so far} */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** {@return the most attempts the job may have} */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** {@return how long the job is expected to run, learned per type} */
+  public @Nullable Duration estimatedDuration() {
+    return estimatedDuration;
+  }
+
+  /** {@return how long the successful attempt ran} */
+  public @Nullable Duration actualDuration() {
+    return actualDuration;
+  }
+
+  /** {@return when the job was created} */
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  /** {@return when the job last changed} */
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+
+  /** {@return when the current or last attempt started} */
+  public @Nullable Instant startedAt() {
+    return startedAt;
+  }
+
+  /** {@return when the job reached a final status} */
+  public @Nullable Instant finishedAt() {
+    return finishedAt;
+  }
+
+  /** {@return not to be claimed before this instant} */
+  public Instant runAt() {
+    return runAt;
+  }
+
+  /** {@return the worker holding the lease of a PROCESSING job} */
+  public @Nullable String workerId() {
+    return workerId;
+  }
+
+  /** {@return until when that lease holds} */
+  public @Nullable Instant leaseUntil() {
+    return leaseUntil;
+  }
+
+  /** {@return optional key, unique per owner} */
+  public @Nullable String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  /** {@return whether the owner asked to cancel while the job was PROCESSING} */
+  public boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  /** Jobs are equal when every field is. */
+  @Override
+  public boolean equals(@Nullable Object other) {
+    if (this == other) {
+      return true;
+    }
+    if (!(other instanceof Job o)) {
+      return false;
+    }
+    return Objects.equals(id, o.id)
+        && Objects.equals(ownerId, o.ownerId)
+        && Objects.equals(type, o.type)
+        && Objects.equals(payload, o.payload)
+        && Objects.equals(status, o.status)
+        && progress == o.progress
+        && Objects.equals(progressMessage, o.progressMessage)
+        && Objects.equals(result, o.result)
+        && Objects.equals(errorMessage, o.errorMessage)
+        && priority == o.priority
+        && attempts == o.attempts
+        && maxAttempts == o.maxAttempts
+        && Objects.equals(estimatedDuration, o.estimatedDuration)
+        && Objects.equals(actualDuration, o.actualDuration)
+        && Objects.equals(createdAt, o.createdAt)
+        && Objects.equals(updatedAt, o.updatedAt)
+        && Objects.equals(startedAt, o.startedAt)
+        && Objects.equals(finishedAt, o.finishedAt)
+        && Objects.equals(runAt, o.runAt)
+        && Objects.equals(workerId, o.workerId)
+        && Objects.equals(leaseUntil, o.leaseUntil)
+        && Objects.equals(idempotencyKey, o.idempotencyKey)
+        && cancelRequested == o.cancelRequested;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested);
+  }
+
+  /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
+  @Override
+  public String toString() {
+    return "Job[id=" + id + ", ownerId=" + ownerId + ", type=" + type + ", status=" + status + ", progress=" + progress
+        + ", attempts=" + attempts + "/" + maxAttempts + (cancelRequested ? ", cancelRequested" : "") + "]";
   }
 
   /** {@return the payload as a Jackson tree (a fresh copy each call)} */
@@ -358,31 +489,7 @@ public record Job(
      * {@return builds the job; {@code updatedAt} and {@code runAt} default to {@code createdAt}}
      */
     public Job build() {
-      Instant created = Objects.requireNonNull(createdAt, "createdAt");
-      return new Job(
-          Objects.requireNonNull(id, "id"),
-          Objects.requireNonNull(ownerId, "ownerId"),
-          Objects.requireNonNull(type, "type"),
-          payload,
-          status,
-          progress,
-          progressMessage,
-          result,
-          errorMessage,
-          priority,
-          attempts,
-          maxAttempts,
-          estimatedDuration,
-          actualDuration,
-          created,
-          updatedAt == null ? created : updatedAt,
-          startedAt,
-          finishedAt,
-          runAt == null ? created : runAt,
-          workerId,
-          leaseUntil,
-          idempotencyKey,
-          cancelRequested);
+      return new Job(this, Objects.requireNonNull(createdAt, "createdAt"));
     }
   }
 }

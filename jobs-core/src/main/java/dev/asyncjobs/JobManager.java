@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class JobManager implements AutoCloseable {
+  /** The id {@link #ping()} reads: the nil UUID, which {@link JobIds} never makes (v7 ids carry a time). */
+  private static final UUID PING_ID = new UUID(0L, 0L);
   /** The default payload limit: 1 MiB of UTF-8. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
@@ -275,7 +277,7 @@ public final class JobManager implements AutoCloseable {
    */
   public Optional<Job> find(String ownerId, UUID jobId) {
     requireOwner(ownerId);
-    return store.find(jobId, ownerId);
+    return store.find(ownerId, jobId);
   }
 
   /**
@@ -316,7 +318,7 @@ public final class JobManager implements AutoCloseable {
    */
   public Job cancel(String ownerId, UUID jobId) {
     requireOwner(ownerId);
-    return store.cancel(jobId, ownerId);
+    return store.cancel(ownerId, jobId);
   }
 
   /**
@@ -343,7 +345,7 @@ public final class JobManager implements AutoCloseable {
           "message", "message must be at most " + MAX_PROGRESS_MESSAGE_LENGTH + " printable characters, was "
               + message.length() + " characters" + (isPrintable(message) ? "" : " with control characters"));
     }
-    return store.updateProgress(jobId, ownerId, progress, message);
+    return store.updateProgress(ownerId, jobId, progress, message);
   }
 
   /**
@@ -514,8 +516,21 @@ public final class JobManager implements AutoCloseable {
     return registry.generators();
   }
 
-  /** {@return the store} */
-  public JobStore store() {
+  /**
+   * Checks that the store answers, for a health probe: one cheap read (of an id no job has), so
+   * that no job and no owner's data is touched.
+   *
+   * @throws JobStoreException the store cannot be reached or failed
+   */
+  public void ping() {
+    store.find(PING_ID);
+  }
+
+  /**
+   * The store, for this package's workers only: application code goes through the manager, which
+   * checks owners, so that no public accessor hands out a way around those checks.
+   */
+  JobStore store() {
     return store;
   }
 

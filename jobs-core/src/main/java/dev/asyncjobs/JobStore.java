@@ -59,11 +59,11 @@ public interface JobStore extends AutoCloseable {
    * this. The default filters {@link #find(UUID)}; a store whose rows are scoped by owner in the
    * database (row-level security) must override it so that the owner is named in the read.
    *
-   * @param id the job's id
    * @param ownerId the owner the job must belong to
+   * @param id the job's id
    * @return the job, or empty when there is none or another owner's
    */
-  default Optional<Job> find(UUID id, String ownerId) {
+  default Optional<Job> find(String ownerId, UUID id) {
     return find(id).filter(job -> job.ownerId().equals(ownerId));
   }
 
@@ -129,8 +129,8 @@ public interface JobStore extends AutoCloseable {
    * A progress update through the owner (an external worker calling the API). The job must be
    * PROCESSING.
    *
-   * @param jobId the job's id
    * @param ownerId the owner the job must belong to
+   * @param jobId the job's id
    * @param progress the new progress, 0–100
    * @param message an optional short message that goes with it
    * @return the job with its new progress
@@ -138,7 +138,7 @@ public interface JobStore extends AutoCloseable {
    * @throws IllegalJobStateException the job is not PROCESSING
    * @throws InvalidRequestException progress outside 0–100 or below the current value
    */
-  Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message);
+  Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message);
 
   /**
    * Completes an attempt: COMPLETED with the result, progress 100, {@code finishedAt = now}, lease
@@ -211,13 +211,13 @@ public interface JobStore extends AutoCloseable {
    * {@code cancelRequested} (a CANCEL_REQUESTED event) and ends CANCELLED when its worker stops.
    * Cancelling a PROCESSING job twice is allowed and changes nothing the second time.
    *
-   * @param jobId the job's id
    * @param ownerId the owner the job must belong to
+   * @param jobId the job's id
    * @return the job after the change: CANCELLED, or PROCESSING with {@code cancelRequested}
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job is already final
    */
-  Job cancel(UUID jobId, String ownerId);
+  Job cancel(String ownerId, UUID jobId);
 
   /**
    * Rescues PROCESSING jobs whose lease expired before now (a crashed worker): back to PENDING, due

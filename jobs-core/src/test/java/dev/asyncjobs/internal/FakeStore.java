@@ -302,7 +302,7 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
     throw new UnsupportedOperationException("FakeStore: updateProgress is not used by the worker");
   }
 
@@ -374,7 +374,7 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized Job cancel(UUID jobId, String ownerId) {
+  public synchronized Job cancel(String ownerId, UUID jobId) {
     Job job = owned(jobId, ownerId);
     return switch (job.status()) {
       case PENDING -> finish(job, JobStatus.CANCELLED, b -> b);

@@ -24,7 +24,7 @@ public interface CancelContract extends StoreFixture {
     Job job = pending();
     Instant now = clock().advance(Duration.ofSeconds(5));
 
-    Job cancelled = store().cancel(job.id(), OWNER);
+    Job cancelled = store().cancel(OWNER, job.id());
 
     assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
     assertThat(cancelled.finishedAt()).isEqualTo(now);
@@ -40,7 +40,7 @@ public interface CancelContract extends StoreFixture {
     Job claimed = processing();
     Instant now = clock().advance(Duration.ofSeconds(2));
 
-    Job flagged = store().cancel(claimed.id(), OWNER);
+    Job flagged = store().cancel(OWNER, claimed.id());
 
     assertThat(flagged.status()).isEqualTo(JobStatus.PROCESSING);
     assertThat(flagged.cancelRequested()).isTrue();
@@ -56,10 +56,10 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void cancellingAProcessingJobTwiceChangesNothingTheSecondTime() {
     Job claimed = processing();
-    Job first = store().cancel(claimed.id(), OWNER);
+    Job first = store().cancel(OWNER, claimed.id());
     clock().advance(Duration.ofSeconds(3));
 
-    Job second = store().cancel(claimed.id(), OWNER);
+    Job second = store().cancel(OWNER, claimed.id());
 
     assertSameJob(second, first);
     assertUnchanged(first);
@@ -69,7 +69,7 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void acknowledgingACancelEndsTheAttemptAsCancelled() {
     Job claimed = processing();
-    store().cancel(claimed.id(), OWNER);
+    store().cancel(OWNER, claimed.id());
     Instant now = clock().advance(Duration.ofSeconds(1));
 
     Job ended = store().acknowledgeCancel(lease(claimed));
@@ -85,7 +85,7 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void completingAfterACancelRequestCancelsAndDropsTheResult() {
     Job claimed = processing();
-    store().cancel(claimed.id(), OWNER);
+    store().cancel(OWNER, claimed.id());
     Instant now = clock().advance(Duration.ofSeconds(1));
 
     Job ended = store().complete(lease(claimed), "{\"url\":\"https://example.test/late.png\"}", Duration.ofSeconds(9));
@@ -104,7 +104,7 @@ public interface CancelContract extends StoreFixture {
     Job released = processing(job().type("x_release"));
     Job failed = processing(job().type("x_fail"));
     for (Job j : List.of(retried, released, failed)) {
-      store().cancel(j.id(), OWNER);
+      store().cancel(OWNER, j.id());
     }
 
     assertThat(store().fail(lease(retried), "busy", clock().instant().plusSeconds(5)).status()).isEqualTo(JobStatus.CANCELLED);
@@ -125,10 +125,10 @@ public interface CancelContract extends StoreFixture {
     store().complete(lease(completed), "{}", Duration.ofSeconds(1));
     Job failed = processing(job().type("f_failed"));
     store().fail(lease(failed), "no", null);
-    Job cancelled = store().cancel(insert(job().type("f_cancelled")).id(), OWNER);
+    Job cancelled = store().cancel(OWNER, insert(job().type("f_cancelled")).id());
 
     for (Job j : List.of(reload(completed), reload(failed), cancelled)) {
-      assertThatThrownBy(() -> store().cancel(j.id(), OWNER))
+      assertThatThrownBy(() -> store().cancel(OWNER, j.id()))
           .as("cancel of a %s job", j.status())
           .isInstanceOfSatisfying(IllegalJobStateException.class, e -> {
             assertThat(e.jobId()).isEqualTo(j.id());
@@ -142,7 +142,7 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void cancellingAnUnknownJobIsNotFound() {
     UUID unknown = UUID.randomUUID();
-    assertThatThrownBy(() -> store().cancel(unknown, OWNER))
+    assertThatThrownBy(() -> store().cancel(OWNER, unknown))
         .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
   }
 
@@ -169,10 +169,10 @@ public interface CancelContract extends StoreFixture {
     Job waiting = insert(job().type("o_pending"));
     Job running = processing(job().type("o_running"));
     UUID unknown = UUID.randomUUID();
-    Throwable notFound = catchThrowable(() -> store().cancel(unknown, OTHER_OWNER));
+    Throwable notFound = catchThrowable(() -> store().cancel(OTHER_OWNER, unknown));
 
     for (Job j : List.of(waiting, running)) {
-      Throwable refused = catchThrowable(() -> store().cancel(j.id(), OTHER_OWNER));
+      Throwable refused = catchThrowable(() -> store().cancel(OTHER_OWNER, j.id()));
       assertAnswersLikeAnUnknownId(refused, j.id(), notFound, unknown);
       assertUnchanged(j);
     }
@@ -186,9 +186,9 @@ public interface CancelContract extends StoreFixture {
   default void updatingTheProgressOfAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
     Job running = processing();
     UUID unknown = UUID.randomUUID();
-    Throwable notFound = catchThrowable(() -> store().updateProgress(unknown, OTHER_OWNER, 10, null));
+    Throwable notFound = catchThrowable(() -> store().updateProgress(OTHER_OWNER, unknown, 10, null));
 
-    Throwable refused = catchThrowable(() -> store().updateProgress(running.id(), OTHER_OWNER, 10, "mine now"));
+    Throwable refused = catchThrowable(() -> store().updateProgress(OTHER_OWNER, running.id(), 10, "mine now"));
 
     assertAnswersLikeAnUnknownId(refused, running.id(), notFound, unknown);
     assertUnchanged(running);
@@ -200,7 +200,7 @@ public interface CancelContract extends StoreFixture {
     Job done = processing();
     store().complete(lease(done), "{}", Duration.ofSeconds(1));
 
-    assertThatThrownBy(() -> store().cancel(done.id(), OTHER_OWNER)).isInstanceOf(JobNotFoundException.class);
-    assertThatThrownBy(() -> store().updateProgress(done.id(), OTHER_OWNER, 100, null)).isInstanceOf(JobNotFoundException.class);
+    assertThatThrownBy(() -> store().cancel(OTHER_OWNER, done.id())).isInstanceOf(JobNotFoundException.class);
+    assertThatThrownBy(() -> store().updateProgress(OTHER_OWNER, done.id(), 100, null)).isInstanceOf(JobNotFoundException.class);
   }
 }

@@ -179,7 +179,7 @@ public interface ClaimContract extends StoreFixture {
     store().complete(lease(done), "{\"ok\":true}", Duration.ofSeconds(1));
     Job failed = processing(job().type("c_failed"));
     store().fail(lease(failed), "broken", null);
-    Job cancelled = store().cancel(insert(job().type("c_cancelled")).id(), OWNER);
+    Job cancelled = store().cancel(OWNER, insert(job().type("c_cancelled")).id());
     clock().advance(Duration.ofSeconds(5));
 
     assertThat(claim(10, "c_busy", "c_done", "c_failed", "c_cancelled")).isEmpty();

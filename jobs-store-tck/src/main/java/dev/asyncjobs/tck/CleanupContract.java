@@ -38,7 +38,7 @@ public interface CleanupContract extends StoreFixture {
     Job completed = completedNow("d_completed");
     Job failedClaim = processing(job().type("d_failed"));
     Job failed = store().fail(lease(failedClaim), "no", null);
-    Job cancelled = store().cancel(insert(job().type("d_cancelled")).id(), OWNER);
+    Job cancelled = store().cancel(OWNER, insert(job().type("d_cancelled")).id());
     Instant cutoff = clock().advance(Duration.ofHours(1));
     Job atCutoff = completedNow("d_at_cutoff");
     clock().advance(Duration.ofDays(3));

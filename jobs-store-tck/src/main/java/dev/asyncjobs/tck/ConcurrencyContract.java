@@ -197,7 +197,7 @@ public interface ConcurrencyContract extends StoreFixture {
             }
           } else {
             for (NewJob n : news) {
-              touched.add(store().cancel(n.id(), OWNER));
+              touched.add(store().cancel(OWNER, n.id()));
             }
           }
           return touched;

@@ -121,7 +121,7 @@ public interface EventContract extends StoreFixture {
   default void cancellingAPendingJobArrivesAsCancelled() {
     EventRecorder events = subscribed();
     Job job = pending();
-    store().cancel(job.id(), OWNER);
+    store().cancel(OWNER, job.id());
 
     assertThat(events.await(job.id(), CANCELLED, AWAIT).status()).isEqualTo(JobStatus.CANCELLED);
     assertThat(events.kindsOf(job.id())).containsExactly(CREATED, CANCELLED);
@@ -132,8 +132,8 @@ public interface EventContract extends StoreFixture {
   default void cancellingAProcessingJobArrivesAsCancelRequestedThenCancelledOnce() {
     EventRecorder events = subscribed();
     Job claimed = processing();
-    store().cancel(claimed.id(), OWNER);
-    store().cancel(claimed.id(), OWNER);
+    store().cancel(OWNER, claimed.id());
+    store().cancel(OWNER, claimed.id());
     store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
 
     events.await(claimed.id(), CANCELLED, AWAIT);
@@ -168,7 +168,7 @@ public interface EventContract extends StoreFixture {
   default void anOwnersProgressUpdateArrivesAsProgress() {
     EventRecorder events = subscribed();
     Job claimed = processing();
-    store().updateProgress(claimed.id(), OWNER, 64, "from the API");
+    store().updateProgress(OWNER, claimed.id(), 64, "from the API");
 
     JobEvent progress = events.await(claimed.id(), PROGRESS, AWAIT);
     assertThat(progress.progress()).isEqualTo(64);
@@ -217,7 +217,7 @@ public interface EventContract extends StoreFixture {
     subscription.close();
     subscription.close(); // idempotent
     Job after = pending();
-    store().cancel(after.id(), OWNER);
+    store().cancel(OWNER, after.id());
 
     // The open subscription has seen both events of the later job; the closed one saw none of them.
     open.await(after.id(), CANCELLED, AWAIT);

@@ -103,7 +103,7 @@ public interface EventLogContract extends StoreFixture {
     Job a = pending();
     Job b = insert(job().owner(OTHER_OWNER).type(OTHER_TYPE));
     Job claimed = claimOne(TYPE);
-    store().cancel(b.id(), OTHER_OWNER);
+    store().cancel(OTHER_OWNER, b.id());
     store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
 
     List<JobEvent> events = allEventsAfter(null, start, 5);
@@ -124,7 +124,7 @@ public interface EventLogContract extends StoreFixture {
       assertThat(s.startedAfter()).isEqualTo(newest);
       Job after = pending();
       events.await(after.id(), CREATED, AWAIT);
-      store().cancel(before.id(), OWNER);
+      store().cancel(OWNER, before.id());
       events.await(e -> e.jobId().equals(before.id()), AWAIT, "the cancel of the earlier job");
       assertThat(events.kindsOf(before.id())).containsExactly(JobEvent.Kind.CANCELLED);
     }
@@ -175,8 +175,8 @@ public interface EventLogContract extends StoreFixture {
     long start = head();
     Job mine = pending();
     Job theirs = insert(job().owner(OTHER_OWNER));
-    store().cancel(theirs.id(), OTHER_OWNER);
-    store().cancel(mine.id(), OWNER);
+    store().cancel(OTHER_OWNER, theirs.id());
+    store().cancel(OWNER, mine.id());
 
     List<JobEvent> own = allEventsAfter(OWNER, start, 2);
     assertThat(own).extracting(JobEvent::jobId).containsOnly(mine.id());
@@ -189,8 +189,8 @@ public interface EventLogContract extends StoreFixture {
       Job later = pending();
       Job laterTheirs = insert(job().owner(OTHER_OWNER));
       resumed.await(later.id(), CREATED, AWAIT);
-      store().cancel(laterTheirs.id(), OTHER_OWNER);
-      store().cancel(later.id(), OWNER);
+      store().cancel(OTHER_OWNER, laterTheirs.id());
+      store().cancel(OWNER, later.id());
       resumed.await(later.id(), JobEvent.Kind.CANCELLED, AWAIT);
       assertThat(resumed.events()).extracting(JobEvent::ownerId).containsOnly(OWNER);
       assertThat(resumed.events()).extracting(JobEvent::jobId).containsExactly(mine.id(), mine.id(), later.id(), later.id());

@@ -187,7 +187,7 @@ public interface LeaseContract extends StoreFixture {
     Job finished = processing(job().type("h_done"));
     insert(job().type("h_short"));
     Job shortLease = store().claim(new ClaimRequest(WORKER, Set.of("h_short"), 1, Duration.ofSeconds(1))).get(0);
-    store().cancel(toCancel.id(), OWNER);
+    store().cancel(OWNER, toCancel.id());
     store().complete(lease(finished), "{}", Duration.ofSeconds(1));
     Instant now = clock().advance(Duration.ofSeconds(2));
     assertThat(store().rescueExpired(10)).extracting(Job::id).containsExactly(shortLease.id());
@@ -262,7 +262,7 @@ public interface LeaseContract extends StoreFixture {
   @Test
   default void anExpiredLeaseOfAJobWhoseCancelWasRequestedIsRescuedAsCancelled() {
     Job claimed = processing(job().maxAttempts(3));
-    store().cancel(claimed.id(), OWNER);
+    store().cancel(OWNER, claimed.id());
     Instant now = clock().advance(LEASE.plusSeconds(1));
 
     assertThat(store().rescueExpired(10)).extracting(Job::id).containsExactly(claimed.id());

@@ -178,7 +178,7 @@ public interface LifecycleContract extends StoreFixture {
     Job a = processing(job().type("ca_a"));
     Job b = processing(job().type("ca_b"));
     Job cancelling = processing(job().type("ca_c"));
-    store().cancel(cancelling.id(), OWNER);
+    store().cancel(OWNER, cancelling.id());
     Job lost = processing(job().type("ca_lost"));
     Job lostBefore = reload(lost);
     Instant now = clock().advance(Duration.ofSeconds(8));

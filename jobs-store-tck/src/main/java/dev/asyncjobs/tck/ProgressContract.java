@@ -74,7 +74,7 @@ public interface ProgressContract extends StoreFixture {
     Job claimed = processing();
     Instant now = clock().advance(Duration.ofSeconds(1));
 
-    Job updated = store().updateProgress(claimed.id(), OWNER, 45, "external worker");
+    Job updated = store().updateProgress(OWNER, claimed.id(), 45, "external worker");
 
     assertThat(updated.progress()).isEqualTo(45);
     assertThat(updated.progressMessage()).isEqualTo("external worker");
@@ -91,12 +91,12 @@ public interface ProgressContract extends StoreFixture {
     store().complete(lease(done), "{}", Duration.ofSeconds(1));
     Job doneNow = reload(done);
 
-    assertThatThrownBy(() -> store().updateProgress(waiting.id(), OWNER, 10, null))
+    assertThatThrownBy(() -> store().updateProgress(OWNER, waiting.id(), 10, null))
         .isInstanceOfSatisfying(IllegalJobStateException.class, e -> {
           assertThat(e.jobId()).isEqualTo(waiting.id());
           assertThat(e.status()).isEqualTo(JobStatus.PENDING);
         });
-    assertThatThrownBy(() -> store().updateProgress(done.id(), OWNER, 100, null))
+    assertThatThrownBy(() -> store().updateProgress(OWNER, done.id(), 100, null))
         .isInstanceOfSatisfying(IllegalJobStateException.class, e -> assertThat(e.status()).isEqualTo(JobStatus.COMPLETED));
     assertUnchanged(waiting);
     assertUnchanged(doneNow);
@@ -106,11 +106,11 @@ public interface ProgressContract extends StoreFixture {
   @Test
   default void theOwnersProgressOutOfRangeOrGoingBackwardsIsRefusedAndChangesNothing() {
     Job claimed = processing();
-    store().updateProgress(claimed.id(), OWNER, 30, "thirty");
+    store().updateProgress(OWNER, claimed.id(), 30, "thirty");
     Job before = reload(claimed);
 
     for (int bad : new int[] {-5, 101, 29}) {
-      assertThatThrownBy(() -> store().updateProgress(claimed.id(), OWNER, bad, "bad"))
+      assertThatThrownBy(() -> store().updateProgress(OWNER, claimed.id(), bad, "bad"))
           .as("progress %d", bad)
           .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("progress"));
     }
@@ -121,7 +121,7 @@ public interface ProgressContract extends StoreFixture {
   @Test
   default void theOwnersProgressUpdateOfAnUnknownJobIsNotFound() {
     UUID unknown = UUID.randomUUID();
-    assertThatThrownBy(() -> store().updateProgress(unknown, OWNER, 10, null))
+    assertThatThrownBy(() -> store().updateProgress(OWNER, unknown, 10, null))
         .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
   }
 }

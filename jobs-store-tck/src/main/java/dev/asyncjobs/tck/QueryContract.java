@@ -103,7 +103,7 @@ public interface QueryContract extends StoreFixture {
     Job running = processing(job().type("q_status_run"));
     Job done = processing(job().type("q_status_done"));
     store().complete(lease(done), "{}", Duration.ofSeconds(1));
-    Job cancelled = store().cancel(pending().id(), OWNER);
+    Job cancelled = store().cancel(OWNER, pending().id());
 
     assertThat(ids(store().query(JobQuery.forOwner(OWNER).statuses(JobStatus.PENDING).build()).items()))
         .containsExactly(waiting.id());

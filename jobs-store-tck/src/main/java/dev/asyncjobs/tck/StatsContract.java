@@ -60,7 +60,7 @@ public interface StatsContract extends StoreFixture {
    * @return the job, CANCELLED
    */
   default Job cancelled(String owner, String type) {
-    return store().cancel(insert(job().owner(owner).type(type)).id(), owner);
+    return store().cancel(owner, insert(job().owner(owner).type(type)).id());
   }
 
   /** Statistics count the jobs of each type by status. */
@@ -193,7 +193,7 @@ public interface StatsContract extends StoreFixture {
       completed(OTHER_OWNER, "s_other", Duration.ofMinutes(i));
     }
     Job cancelledLate = processing(job().type("s_recent"));
-    store().cancel(cancelledLate.id(), OWNER);
+    store().cancel(OWNER, cancelledLate.id());
     store().complete(lease(cancelledLate), "{}", Duration.ofHours(1));
     failed(OWNER, "s_recent");
 

@@ -74,7 +74,7 @@ public interface StatusTransitionContract extends StoreFixture {
       return job;
     }
     if (status == JobStatus.CANCELLED) {
-      return store().cancel(job.id(), OWNER);
+      return store().cancel(OWNER, job.id());
     }
     Job claimed = claimOne(type);
     return switch (status) {
@@ -135,8 +135,8 @@ public interface StatusTransitionContract extends StoreFixture {
       }
       case CANCEL -> {
         if (!allowed) {
-          assertThatThrownBy(() -> store().cancel(before.id(), OWNER)).isInstanceOf(IllegalJobStateException.class);
-        } else if (store().cancel(before.id(), OWNER).status() == JobStatus.PROCESSING) {
+          assertThatThrownBy(() -> store().cancel(OWNER, before.id())).isInstanceOf(IllegalJobStateException.class);
+        } else if (store().cancel(OWNER, before.id()).status() == JobStatus.PROCESSING) {
           store().acknowledgeCancel(lease);
         }
       }

@@ -234,7 +234,7 @@ class EventStreamTest {
         old = stream.next(WAIT).id();
       }
       api.post("/api/generate", token, TEXT_JOB);
-      server.jobs().store().pruneEvents(java.time.Instant.now().plus(Duration.ofDays(2)), 1000);
+      server.store().pruneEvents(java.time.Instant.now().plus(Duration.ofDays(2)), 1000);
       for (String position : List.of("0", old, "999999999")) {
         try (SseStream stream = SseStream.open(api, api.request("/api/jobs/events", token).header("Last-Event-ID", position))) {
           SseStream.Event resync = stream.next(WAIT);

@@ -77,6 +77,11 @@ public final class TestServer implements AutoCloseable {
     return auth;
   }
 
+  /** The store under the server, for tests that must reach past the manager (e.g. to prune events). */
+  public InMemoryJobStore store() {
+    return store;
+  }
+
   @Override
   public void close() {
     server.close();

@@ -490,7 +490,7 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
     checkProgressRange(progress);
     Slot slot = ownedSlot(jobId, ownerId);
     synchronized (slot) {
@@ -622,7 +622,7 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Job cancel(UUID jobId, String ownerId) {
+  public Job cancel(String ownerId, UUID jobId) {
     Slot slot = ownedSlot(jobId, ownerId);
     Instant now = clock.instant();
     synchronized (slot) {

@@ -270,7 +270,7 @@ public final class PostgresJobStore implements JobStore {
 
   /** {@inheritDoc} Names the owner in the read, so that it works under row-level security too. */
   @Override
-  public Optional<Job> find(UUID id, String ownerId) {
+  public Optional<Job> find(String ownerId, UUID id) {
     return db.run(Call.idempotent("find").forOwner(ownerId), h -> reads.find(h, id)).filter(j -> j.ownerId().equals(ownerId));
   }
 
@@ -309,7 +309,7 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public Job updateProgress(UUID jobId, String ownerId, int progress, @Nullable String message) {
+  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
     checkProgress(progress);
     Instant now = now();
     return changed(db.run(Call.idempotent("updateProgress").forOwner(ownerId),
@@ -358,7 +358,7 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public Job cancel(UUID jobId, String ownerId) {
+  public Job cancel(String ownerId, UUID jobId) {
     Instant now = now();
     return changed(db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now)), JobEvent.Kind.CANCELLED,
         JobEvent.Kind.CANCEL_REQUESTED);

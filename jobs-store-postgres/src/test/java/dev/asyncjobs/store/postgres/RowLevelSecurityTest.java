@@ -129,8 +129,8 @@ class RowLevelSecurityTest {
             .containsExactlyInAnyOrder(aliceJob.id(), created.id());
         assertThat(store.query(JobQuery.allOwners().build()).items()).as("no owner set: nothing visible").isEmpty();
 
-        assertThatThrownBy(() -> store.cancel(bobJob.id(), "alice")).isInstanceOf(JobNotFoundException.class);
-        assertThat(store.cancel(created.id(), "alice").status()).isEqualTo(JobStatus.CANCELLED);
+        assertThatThrownBy(() -> store.cancel("alice", bobJob.id())).isInstanceOf(JobNotFoundException.class);
+        assertThat(store.cancel("alice", created.id()).status()).isEqualTo(JobStatus.CANCELLED);
       }
     }
   }
@@ -157,8 +157,8 @@ class RowLevelSecurityTest {
           Subscription b = webStore.subscribe(EventSubscription.owner("dora").after(0), resumed)) {
         Job forEve = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("eve").build()), QuotaPolicy.unlimited()).get(0);
         Job forDora = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("dora").build()), QuotaPolicy.unlimited()).get(0);
-        worker.cancel(forEve.id(), "eve");
-        worker.cancel(forDora.id(), "dora");
+        worker.cancel("eve", forEve.id());
+        worker.cancel("dora", forDora.id());
         live.await(forDora.id(), JobEvent.Kind.CANCELLED, Duration.ofSeconds(20));
         resumed.await(forDora.id(), JobEvent.Kind.CANCELLED, Duration.ofSeconds(20));
 
@@ -198,7 +198,7 @@ class RowLevelSecurityTest {
       }
       Job forFrank = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("frank").type("secret_type").build()),
           QuotaPolicy.unlimited()).get(0);
-      worker.cancel(forFrank.id(), "frank");
+      worker.cancel("frank", forFrank.id());
       PGConnection pg = c.unwrap(PGConnection.class);
       List<String> payloads = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -215,13 +215,13 @@ class WebRoleHardeningTest {
         List<Job> made = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").build(),
             NewJobBuilder.newJob(CLOCK).owner("carol").build()), limited);
         assertThat(store.quotaWindow("carol").lastHour()).as("counted by the database").isEqualTo(before + 2);
-        assertThat(store.cancel(made.get(0).id(), "carol").status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(store.cancel("carol", made.get(0).id()).status()).isEqualTo(JobStatus.CANCELLED);
         Job keyed = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited).get(0);
         assertThat(store.findByIdempotencyKey("carol", "web-key")).map(Job::id).contains(keyed.id());
         assertThat(store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited)
             .get(0).id()).as("a replay").isEqualTo(keyed.id());
-        assertThat(store.updateProgress(running.id(), "alice", 40, "halfway").progress()).isEqualTo(40);
-        assertThat(store.cancel(running.id(), "alice").cancelRequested()).isTrue();
+        assertThat(store.updateProgress("alice", running.id(), 40, "halfway").progress()).isEqualTo(40);
+        assertThat(store.cancel("alice", running.id()).cancelRequested()).isTrue();
       }
     }
   }

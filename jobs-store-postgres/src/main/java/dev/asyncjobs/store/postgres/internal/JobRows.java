@@ -40,30 +40,31 @@ public final class JobRows implements RowMapper<Job> {
   /** The job in the current row of a result with the columns of {@link #withColumns}. */
   @Override
   public Job map(ResultSet rs, StatementContext ctx) throws SQLException {
-    return new Job(
-        rs.getObject(1, UUID.class),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        JobStatus.valueOf(rs.getString(5)),
-        rs.getInt(6),
-        rs.getString(7),
-        rs.getString(8),
-        rs.getString(9),
-        rs.getInt(10),
-        rs.getInt(11),
-        rs.getInt(12),
-        Binds.duration(nullableLong(rs, 13)),
-        Binds.duration(nullableLong(rs, 14)),
-        instant(rs, 15),
-        instant(rs, 16),
-        nullableInstant(rs, 17),
-        nullableInstant(rs, 18),
-        instant(rs, 19),
-        rs.getString(20),
-        nullableInstant(rs, 21),
-        rs.getString(22),
-        rs.getBoolean(23));
+    return Job.builder()
+        .id(rs.getObject(1, UUID.class))
+        .ownerId(rs.getString(2))
+        .type(rs.getString(3))
+        .payload(rs.getString(4))
+        .status(JobStatus.valueOf(rs.getString(5)))
+        .progress(rs.getInt(6))
+        .progressMessage(rs.getString(7))
+        .result(rs.getString(8))
+        .errorMessage(rs.getString(9))
+        .priority(rs.getInt(10))
+        .attempts(rs.getInt(11))
+        .maxAttempts(rs.getInt(12))
+        .estimatedDuration(Binds.duration(nullableLong(rs, 13)))
+        .actualDuration(Binds.duration(nullableLong(rs, 14)))
+        .createdAt(instant(rs, 15))
+        .updatedAt(instant(rs, 16))
+        .startedAt(nullableInstant(rs, 17))
+        .finishedAt(nullableInstant(rs, 18))
+        .runAt(instant(rs, 19))
+        .workerId(rs.getString(20))
+        .leaseUntil(nullableInstant(rs, 21))
+        .idempotencyKey(rs.getString(22))
+        .cancelRequested(rs.getBoolean(23))
+        .build();
   }
 
   private static @Nullable Long nullableLong(ResultSet rs, int column) throws SQLException {
