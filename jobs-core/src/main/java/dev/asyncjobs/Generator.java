@@ -24,6 +24,15 @@ public interface Generator<P> {
   Class<P> payloadType();
 
   /**
+   * {@return this generator's type as a typed handle, for callers that create its jobs with {@link
+   * JobRequest#of(String, JobType, Object)}} A generator that keeps a {@code JobType} constant
+   * returns its name and class from {@link #type()} and {@link #payloadType()}.
+   */
+  default JobType<P> jobType() {
+    return JobType.of(type(), payloadType());
+  }
+
+  /**
    * Checks a payload beyond its shape, at create time.
    *
    * @param payload the payload, already read into {@link #payloadType()}

@@ -63,6 +63,43 @@ public record JobRequest(
     return new Builder(ownerId, type);
   }
 
+  /**
+   * A request for a job of a typed {@link JobType}, its payload written as JSON from the value.
+   *
+   * @param ownerId the owner
+   * @param type the job type
+   * @param payload the payload, an instance of the type's payload class
+   * @param <P> the payload type
+   * @return the request, with default priority and attempts
+   * @throws InvalidPayloadException the payload is not an instance of the type's payload class (only
+   *     possible through raw types)
+   */
+  public static <P> JobRequest of(String ownerId, JobType<P> type, P payload) {
+    return builder(ownerId, type, payload).build();
+  }
+
+  /**
+   * Starts a request for a job of a typed {@link JobType}, for the settings beyond the payload
+   * (priority, attempts, run time, idempotency key).
+   *
+   * @param ownerId the owner
+   * @param type the job type
+   * @param payload the payload, an instance of the type's payload class
+   * @param <P> the payload type
+   * @return a new builder with the payload set
+   * @throws InvalidPayloadException the payload is not an instance of the type's payload class (only
+   *     possible through raw types)
+   */
+  public static <P> Builder builder(String ownerId, JobType<P> type, P payload) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(payload, "payload");
+    if (!type.payloadType().isInstance(payload)) {
+      throw new InvalidPayloadException("payload", "a " + type.name() + " job takes a " + type.payloadType().getName()
+          + ", was a " + payload.getClass().getName());
+    }
+    return new Builder(ownerId, type.name()).payloadOf(payload);
+  }
+
   /** Builds a {@link JobRequest}. */
   public static final class Builder {
     private final String ownerId;
