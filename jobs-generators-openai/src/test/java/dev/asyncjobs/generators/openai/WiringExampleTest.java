@@ -44,9 +44,8 @@ class WiringExampleTest {
               .build();
           JobWorker worker = JobWorker.builder(jobs).build().start()) {
         jobs.subscribe("alice", events);
-        Job job = jobs.create(JobRequest.builder("alice", "image_generation")
-            .payload("{\"prompt\": \"a lighthouse at dusk\", \"style\": \"watercolor\", \"size\": \"wide\"}")
-            .build());
+        Job job = jobs.create(JobRequest.of("alice", OpenAiJobTypes.IMAGE,
+            new ImageGenerationPayload("a lighthouse at dusk", "watercolor", "wide", null)));
         // ... the image lands in the artifact directory; the result names it
         // EXAMPLE-END wiring
         events.await(e -> e.jobId().equals(job.id()) && e.status().isFinal(), Duration.ofSeconds(15), "final event");

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class GraphicGenerator extends PlannedGenerator<GraphicGenerationPayload, GraphicGenerator.Plan> {
   /** The job type. */
-  public static final String TYPE = "graphic_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.GRAPHIC.name();
   static final String MODEL_SETTING = "openai.graphicModel";
   static final String WHAT = "graphic generation";
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /** {@code image_generation}: one image from a prompt, a style and a size, with the images endpoint. */
 public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayload, ImageGenerator.Plan> {
   /** The job type. */
-  public static final String TYPE = "image_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.IMAGE.name();
   static final String MODEL_SETTING = "openai.imageModel";
   static final String WHAT = "image generation";
 

@@ -17,7 +17,7 @@ import java.util.Locale;
 public final class Model3dGenerator
     extends SimulatedGenerator<Model3dGenerationPayload, Model3dGenerator.Plan, Model3dGenerator.SpecReply> {
   /** The job type. */
-  public static final String TYPE = "model3d_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.MODEL_3D.name();
   static final String WHAT = "3D model specification";
 
   /** A file format. */

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 public final class MusicGenerator
     extends SimulatedGenerator<MusicGenerationPayload, MusicGenerator.Plan, MusicGenerator.CompositionReply> {
   /** The job type. */
-  public static final String TYPE = "music_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.MUSIC.name();
   static final String WHAT = "music composition";
   static final int MIN_TEMPO = 40;
   static final int MAX_TEMPO = 240;

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TextGenerator extends PlannedGenerator<TextGenerationPayload, TextGenerator.Plan> {
   /** The job type. */
-  public static final String TYPE = "text_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.TEXT.name();
   static final String MODEL_SETTING = "openai.textModel";
   static final String WHAT = "text generation";
 

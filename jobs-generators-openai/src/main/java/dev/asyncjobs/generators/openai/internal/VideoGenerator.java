@@ -14,7 +14,7 @@ import java.util.List;
 public final class VideoGenerator
     extends SimulatedGenerator<VideoGenerationPayload, VideoGenerator.Plan, VideoGenerator.StoryboardReply> {
   /** The job type. */
-  public static final String TYPE = "video_generation";
+  public static final String TYPE = dev.asyncjobs.generators.openai.OpenAiJobTypes.VIDEO.name();
   static final String WHAT = "video storyboard";
 
   /** A resolution and its frame. */
