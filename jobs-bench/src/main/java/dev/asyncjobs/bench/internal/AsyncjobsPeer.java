@@ -88,18 +88,12 @@ final class AsyncjobsPeer implements PeerLibrary {
 
   @Override
   public String unfinished() {
-    String t = schema.table(JOBS);
-    return "SELECT CASE WHEN EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PENDING')"
-        + " OR EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PROCESSING') THEN 1 ELSE 0 END";
+    return CompletionCounter.anyIn(schema, JOBS, "status", "PENDING", "PROCESSING");
   }
 
   @Override
   public void checkFinished(int n) throws Exception {
-    long done = schema.count("SELECT count(*) FROM " + schema.table(JOBS) + " WHERE status = 'COMPLETED'");
-    long all = schema.count("SELECT count(*) FROM " + schema.table(JOBS));
-    if (done != n || all != n) {
-      throw new IllegalStateException("asyncjobs: " + done + " of " + all + " jobs COMPLETED, expected " + n);
-    }
+    CompletionCounter.requireAll(schema, JOBS, "status", "COMPLETED", n, "asyncjobs");
   }
 
   @Override

@@ -13,7 +13,12 @@ final class Batches {
 
   /** The request of no-op job {@code seq}. */
   static JobRequest request(int seq) {
-    return JobRequest.builder(OWNER, NoopGenerator.TYPE).payload(NoopGenerator.payload(seq)).build();
+    return request(OWNER, seq);
+  }
+
+  /** The request of no-op job {@code seq} for {@code owner}. */
+  static JobRequest request(String owner, int seq) {
+    return JobRequest.builder(owner, NoopGenerator.TYPE).payload(NoopGenerator.payload(seq)).build();
   }
 
   /** Creates jobs {@code first} to {@code first + count - 1} with {@code createAll} calls of {@code batch}. */

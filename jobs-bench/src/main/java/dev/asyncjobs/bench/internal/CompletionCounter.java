@@ -17,9 +17,34 @@ final class CompletionCounter {
 
   /** Waits until no job of {@code table} is PENDING or PROCESSING; throws after {@code limit}. */
   static void await(Duration limit, BenchSchema schema, String table) throws InterruptedException, SQLException {
+    awaitNone(limit, schema, anyIn(schema, table, "status", "PENDING", "PROCESSING"));
+  }
+
+  /**
+   * A query of one number: 1 while a row of {@code table} has one of {@code states} in {@code
+   * column}, else 0. One EXISTS per state, so that each is answered by an index's first entry.
+   */
+  static String anyIn(BenchSchema schema, String table, String column, String... states) {
     String t = schema.table(table);
-    awaitNone(limit, schema, "SELECT CASE WHEN EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PENDING')"
-        + " OR EXISTS (SELECT 1 FROM " + t + " WHERE status = 'PROCESSING') THEN 1 ELSE 0 END");
+    StringBuilder q = new StringBuilder("SELECT CASE WHEN ");
+    for (int i = 0; i < states.length; i++) {
+      q.append(i == 0 ? "" : " OR ").append("EXISTS (SELECT 1 FROM ").append(t).append(" WHERE ").append(column)
+          .append(" = '").append(states[i]).append("')");
+    }
+    return q.append(" THEN 1 ELSE 0 END").toString();
+  }
+
+  /**
+   * Throws unless {@code table} holds exactly {@code n} rows, every one with {@code state} in {@code
+   * column}; the message names {@code library}.
+   */
+  static void requireAll(BenchSchema schema, String table, String column, String state, int n, String library)
+      throws SQLException {
+    long done = schema.count("SELECT count(*) FROM " + schema.table(table) + " WHERE " + column + " = '" + state + "'");
+    long all = schema.count("SELECT count(*) FROM " + schema.table(table));
+    if (done != n || all != n) {
+      throw new IllegalStateException(library + ": " + done + " of " + all + " jobs " + state + ", expected " + n);
+    }
   }
 
   /**

@@ -121,19 +121,13 @@ final class JobRunrPeer implements PeerLibrary {
 
   @Override
   public String unfinished() {
-    String t = schema.table(JOBS);
     // Two lookups on its state index; a failed job would go to SCHEDULED (a retry) and fail the check below.
-    return "SELECT CASE WHEN EXISTS (SELECT 1 FROM " + t + " WHERE state = 'ENQUEUED')"
-        + " OR EXISTS (SELECT 1 FROM " + t + " WHERE state = 'PROCESSING') THEN 1 ELSE 0 END";
+    return CompletionCounter.anyIn(schema, JOBS, "state", "ENQUEUED", "PROCESSING");
   }
 
   @Override
   public void checkFinished(int n) throws Exception {
-    long done = schema.count("SELECT count(*) FROM " + schema.table(JOBS) + " WHERE state = 'SUCCEEDED'");
-    long all = schema.count("SELECT count(*) FROM " + schema.table(JOBS));
-    if (done != n || all != n) {
-      throw new IllegalStateException(name() + ": " + done + " of " + all + " jobs SUCCEEDED, expected " + n);
-    }
+    CompletionCounter.requireAll(schema, JOBS, "state", "SUCCEEDED", n, name());
   }
 
   @Override

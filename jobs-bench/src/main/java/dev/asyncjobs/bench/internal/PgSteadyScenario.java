@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -138,14 +137,9 @@ final class PgSteadyScenario implements Scenario {
     return schema.count("SELECT count(*) FROM " + schema.table("jobs") + " WHERE status = 'COMPLETED'");
   }
 
+  /** No job left PENDING or PROCESSING (the way every throughput scenario waits). */
   private static void awaitDrained(BenchSchema schema) throws Exception {
-    long end = System.nanoTime() + DRAIN_LIMIT.toNanos();
-    while (schema.count("SELECT count(*) FROM " + schema.table("jobs") + " WHERE status IN ('PENDING', 'PROCESSING')") > 0) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("the queue did not drain within " + DRAIN_LIMIT);
-      }
-      LockSupport.parkNanos(50_000_000L);
-    }
+    CompletionCounter.await(DRAIN_LIMIT, schema, "jobs");
   }
 
   /** p50, p99 and max of started_at − created_at in ms of {@code owner}'s jobs. */

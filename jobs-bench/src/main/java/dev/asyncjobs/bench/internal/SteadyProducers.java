@@ -1,7 +1,6 @@
 package dev.asyncjobs.bench.internal;
 
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.JobRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +22,7 @@ final class SteadyProducers {
     long end = System.nanoTime() + nanos;
     runThreads(k -> {
       for (int i = 0; System.nanoTime() < end; i++) {
-        jobs.create(request(owner, k * 1_000_000 + i));
+        jobs.create(Batches.request(owner, k * 1_000_000 + i));
         made.incrementAndGet();
       }
     });
@@ -48,7 +47,7 @@ final class SteadyProducers {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
-        jobs.create(request(owner, (int) n));
+        jobs.create(Batches.request(owner, (int) n));
         made.incrementAndGet();
       }
     });
@@ -70,9 +69,5 @@ final class SteadyProducers {
     for (Thread th : started) {
       th.join();
     }
-  }
-
-  private static JobRequest request(String owner, int seq) {
-    return JobRequest.builder(owner, NoopGenerator.TYPE).payload(NoopGenerator.payload(seq)).build();
   }
 }
