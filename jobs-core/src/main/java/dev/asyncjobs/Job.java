@@ -2,6 +2,7 @@ package dev.asyncjobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.internal.Json;
+import dev.asyncjobs.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

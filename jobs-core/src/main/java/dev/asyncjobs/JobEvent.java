@@ -1,5 +1,6 @@
 package dev.asyncjobs;
 
+import dev.asyncjobs.spi.EventSubscription;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;

@@ -1,5 +1,6 @@
 package dev.asyncjobs;
 
+import dev.asyncjobs.spi.PageCursor;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;

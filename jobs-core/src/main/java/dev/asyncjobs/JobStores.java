@@ -1,5 +1,7 @@
 package dev.asyncjobs;
 
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

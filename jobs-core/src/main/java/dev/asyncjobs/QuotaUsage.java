@@ -1,5 +1,7 @@
 package dev.asyncjobs;
 
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 

@@ -3,6 +3,7 @@ package dev.asyncjobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncjobs.spi.JobStore;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,6 +3,8 @@ package dev.asyncjobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncjobs.spi.JobIds;
+import dev.asyncjobs.spi.PageCursor;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,7 +1,7 @@
 package dev.asyncjobs.internal;
 
 import dev.asyncjobs.Job;
-import dev.asyncjobs.Lease;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;

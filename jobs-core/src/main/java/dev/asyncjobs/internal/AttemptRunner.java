@@ -1,15 +1,15 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.Completion;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;

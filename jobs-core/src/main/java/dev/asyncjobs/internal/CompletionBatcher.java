@@ -1,10 +1,10 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.Completion;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

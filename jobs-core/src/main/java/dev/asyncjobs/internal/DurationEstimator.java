@@ -1,6 +1,6 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.JobStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.JobStore;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

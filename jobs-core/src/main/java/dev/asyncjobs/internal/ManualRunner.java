@@ -1,9 +1,9 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.ClaimRequest;
-import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.JobStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.asyncjobs.internal;
 
 import dev.asyncjobs.InvalidRequestException;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;

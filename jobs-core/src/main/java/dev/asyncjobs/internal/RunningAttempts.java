@@ -1,6 +1,6 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.Lease;
+import dev.asyncjobs.spi.Lease;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,16 +1,16 @@
 package dev.asyncjobs.internal;
 
-import dev.asyncjobs.ClaimRequest;
-import dev.asyncjobs.EventSubscription;
-import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobException;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.Subscription;
-import dev.asyncjobs.WakeUpHints;
 import dev.asyncjobs.WorkerListener;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.WakeUpHints;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,12 +3,12 @@ package dev.asyncjobs.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.Completion;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobStoreException;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

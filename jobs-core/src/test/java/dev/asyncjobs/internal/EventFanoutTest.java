@@ -3,11 +3,11 @@ package dev.asyncjobs.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,12 +1,12 @@
 package dev.asyncjobs.examples;
 
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobStores;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.examples.http.ApiServer;
 import dev.asyncjobs.examples.http.JwtAuth;
+import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;

@@ -3,7 +3,6 @@ package dev.asyncjobs.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
@@ -21,6 +20,7 @@ import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
 import java.nio.file.Path;

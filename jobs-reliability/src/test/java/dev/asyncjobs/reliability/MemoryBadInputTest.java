@@ -1,6 +1,6 @@
 package dev.asyncjobs.reliability;
 
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 
 /** The bad-input catalogue on the in-memory store. */

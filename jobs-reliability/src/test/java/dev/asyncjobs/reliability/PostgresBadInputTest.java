@@ -1,8 +1,8 @@
 package dev.asyncjobs.reliability;
 
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.TestServer;
+import dev.asyncjobs.spi.JobStore;
 
 /** The bad-input catalogue on PostgreSQL. */
 class PostgresBadInputTest extends BadInputCatalogue {

@@ -2,10 +2,10 @@ package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.JobIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

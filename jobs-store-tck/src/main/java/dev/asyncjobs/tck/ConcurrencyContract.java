@@ -2,14 +2,14 @@ package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.NewJob;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,7 +3,6 @@ package dev.asyncjobs.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.ContentRejectedException;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.Generator;
@@ -22,9 +21,7 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.KeywordContentModerator;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.PayloadTooLargeException;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
@@ -32,6 +29,9 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.QuotaUsage;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnknownJobTypeException;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,10 +41,10 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
  * The contract of {@link JobManager} over a real store: every bad input is refused with a typed

@@ -1,6 +1,6 @@
 package dev.asyncjobs.tck;
 
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.JobStore;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;

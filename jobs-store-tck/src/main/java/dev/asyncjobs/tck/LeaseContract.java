@@ -3,13 +3,13 @@ package dev.asyncjobs.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.ClaimRequest;
-import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

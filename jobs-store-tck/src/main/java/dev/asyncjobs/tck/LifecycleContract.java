@@ -2,10 +2,10 @@ package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.Completion;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.Lease;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.asyncjobs.tck;
 
-import dev.asyncjobs.JobIds;
-import dev.asyncjobs.NewJob;
+import dev.asyncjobs.spi.JobIds;
+import dev.asyncjobs.spi.NewJob;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

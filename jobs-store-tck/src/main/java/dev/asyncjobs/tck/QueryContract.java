@@ -3,11 +3,11 @@ package dev.asyncjobs.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobQuery.Sort;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.spi.JobIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobQuery;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaExceededException.Limit;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

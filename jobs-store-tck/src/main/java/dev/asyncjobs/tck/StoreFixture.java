@@ -2,12 +2,12 @@ package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.Lease;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.NewJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -2,10 +2,10 @@ package dev.asyncjobs.tck;
 
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEventListener;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobStoreException;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.JobStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-/** The contract suite every {@link dev.asyncjobs.JobStore} must pass. */
+/** The contract suite every {@link dev.asyncjobs.spi.JobStore} must pass. */
 @NullMarked
 package dev.asyncjobs.tck;
 

@@ -3,8 +3,8 @@ package dev.asyncjobs.bench.internal;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.JobStore;
 import java.util.Map;
 import java.util.function.IntConsumer;
 

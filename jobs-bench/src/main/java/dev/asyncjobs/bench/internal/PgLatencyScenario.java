@@ -1,8 +1,8 @@
 package dev.asyncjobs.bench.internal;
 
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.JobStore;
 import dev.asyncjobs.JobWorker;
+import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.asyncjobs.bench.internal;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package dev.asyncjobs.bench.internal;
 
-import dev.asyncjobs.JobIds;
+import dev.asyncjobs.spi.JobIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,10 +1,10 @@
 package dev.asyncjobs.bench.internal;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,7 +1,7 @@
 package dev.asyncjobs.store.memory;
 
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.JobStoreProvider;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.Map;
 
 /** Opens an {@link InMemoryJobStore} for the URL {@code memory:} (anything after the colon is ignored). */

@@ -1,4 +1,4 @@
-/** The in-memory {@link dev.asyncjobs.JobStore}: the embedded default. */
+/** The in-memory {@link dev.asyncjobs.spi.JobStore}: the embedded default. */
 @NullMarked
 package dev.asyncjobs.store.memory;
 

@@ -2,7 +2,6 @@ package dev.asyncjobs.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobContext;
@@ -10,8 +9,9 @@ import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobStores;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

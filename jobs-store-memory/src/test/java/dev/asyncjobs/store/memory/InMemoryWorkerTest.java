@@ -1,6 +1,6 @@
 package dev.asyncjobs.store.memory;
 
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.tck.WorkerContract;
 import java.time.Clock;
 

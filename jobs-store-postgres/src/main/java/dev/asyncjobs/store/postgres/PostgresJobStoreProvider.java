@@ -1,8 +1,8 @@
 package dev.asyncjobs.store.postgres;
 
 import dev.asyncjobs.JobConfigurationException;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.JobStoreProvider;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;

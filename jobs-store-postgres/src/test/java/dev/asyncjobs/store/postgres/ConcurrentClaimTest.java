@@ -2,14 +2,14 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.JobIds;
+import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.MutableClock;
 import java.time.Clock;
 import java.time.Duration;

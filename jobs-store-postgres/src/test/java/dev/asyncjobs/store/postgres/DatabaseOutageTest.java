@@ -3,7 +3,6 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobContext;
@@ -13,6 +12,7 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
 import java.net.URI;
 import java.time.Duration;

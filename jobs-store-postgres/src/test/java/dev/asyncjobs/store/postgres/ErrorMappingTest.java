@@ -3,18 +3,18 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.Completion;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobConfigurationException;
-import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobStoreException;
-import dev.asyncjobs.Lease;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.JobIds;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
 import java.time.Duration;
@@ -98,7 +98,7 @@ class ErrorMappingTest {
   @Test
   void aResultThatIsNoJsonIsRefusedAndTheJobStaysProcessing() {
     store.insert(List.of(job().build()), QuotaPolicy.unlimited());
-    Job claimed = store.claim(new dev.asyncjobs.ClaimRequest("w", Set.of(NewJobBuilder.DEFAULT_TYPE), 1, Duration.ofMinutes(1))).get(0);
+    Job claimed = store.claim(new dev.asyncjobs.spi.ClaimRequest("w", Set.of(NewJobBuilder.DEFAULT_TYPE), 1, Duration.ofMinutes(1))).get(0);
     assertInvalid(() -> store.complete(Lease.of(claimed), "not json", Duration.ofSeconds(1)), InvalidRequestException.class, "result");
     assertInvalid(() -> store.completeAll(List.of(new Completion(Lease.of(claimed), "{\"a\":", Duration.ofSeconds(1)))),
         InvalidRequestException.class, "result");

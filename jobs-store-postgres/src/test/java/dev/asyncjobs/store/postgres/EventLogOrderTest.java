@@ -2,11 +2,11 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;

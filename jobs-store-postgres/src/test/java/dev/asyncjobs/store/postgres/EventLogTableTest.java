@@ -2,13 +2,13 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.ClaimRequest;
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
-import dev.asyncjobs.Lease;
-import dev.asyncjobs.NewJob;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;

@@ -3,11 +3,11 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.internal.Migrations;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
 import dev.asyncjobs.tck.EventRecorder;
@@ -68,9 +68,9 @@ class MigrationTest {
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
       EventRecorder events = new EventRecorder();
       store.subscribe(EventSubscription.allOwners(), events);
-      var claimed = store.claim(new dev.asyncjobs.ClaimRequest("w", java.util.Set.of("old"), 1, java.time.Duration.ofMinutes(1)));
+      var claimed = store.claim(new dev.asyncjobs.spi.ClaimRequest("w", java.util.Set.of("old"), 1, java.time.Duration.ofMinutes(1)));
       assertThat(claimed).hasSize(1);
-      store.complete(dev.asyncjobs.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1));
+      store.complete(dev.asyncjobs.spi.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1));
       events.await(claimed.get(0).id(), JobEvent.Kind.COMPLETED, java.time.Duration.ofSeconds(20));
       assertThat(events.kindsOf(claimed.get(0).id())).containsExactly(JobEvent.Kind.STARTED, JobEvent.Kind.COMPLETED);
     }

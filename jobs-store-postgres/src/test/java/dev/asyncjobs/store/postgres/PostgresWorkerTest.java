@@ -1,6 +1,6 @@
 package dev.asyncjobs.store.postgres;
 
-import dev.asyncjobs.JobStore;
+import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.tck.WorkerContract;
 import java.time.Clock;
 import org.junit.jupiter.api.extension.RegisterExtension;

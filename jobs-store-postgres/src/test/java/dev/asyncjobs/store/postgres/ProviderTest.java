@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.JobConfigurationException;
-import dev.asyncjobs.JobStore;
-import dev.asyncjobs.JobStoreProvider;
 import dev.asyncjobs.JobStores;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;

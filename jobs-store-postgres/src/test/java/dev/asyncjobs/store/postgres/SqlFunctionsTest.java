@@ -2,13 +2,13 @@ package dev.asyncjobs.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;

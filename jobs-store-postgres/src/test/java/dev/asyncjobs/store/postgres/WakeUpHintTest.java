@@ -3,7 +3,7 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.QuotaPolicy;
-import dev.asyncjobs.WakeUpHints;
+import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
 import java.util.List;

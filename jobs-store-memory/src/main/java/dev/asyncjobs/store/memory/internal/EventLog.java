@@ -1,12 +1,12 @@
 package dev.asyncjobs.store.memory.internal;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.asyncjobs.store.memory.internal;
 
-import dev.asyncjobs.JobIds;
+import dev.asyncjobs.spi.JobIds;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.UUID;

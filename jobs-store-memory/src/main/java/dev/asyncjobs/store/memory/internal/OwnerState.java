@@ -1,6 +1,6 @@
 package dev.asyncjobs.store.memory.internal;
 
-import dev.asyncjobs.QuotaWindow;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,12 +1,12 @@
 package dev.asyncjobs.store.postgres.internal;
 
-import dev.asyncjobs.EventSubscription;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventSubscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -183,7 +183,7 @@ public final class EventFeeds implements AutoCloseable {
   // ---------------------------------------------------------------- subscriptions
 
   /**
-   * Subscribes {@code listener}; see {@link dev.asyncjobs.JobStore#subscribe}.
+   * Subscribes {@code listener}; see {@link dev.asyncjobs.spi.JobStore#subscribe}.
    *
    * @throws EventsPrunedException the position was pruned
    * @throws InvalidRequestException the position is beyond the newest event

@@ -4,7 +4,7 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
-import dev.asyncjobs.PageCursor;
+import dev.asyncjobs.spi.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;

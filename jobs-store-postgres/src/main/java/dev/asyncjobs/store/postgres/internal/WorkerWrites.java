@@ -1,14 +1,14 @@
 package dev.asyncjobs.store.postgres.internal;
 
-import dev.asyncjobs.ClaimRequest;
-import dev.asyncjobs.Completion;
-import dev.asyncjobs.HeartbeatResult;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobIds;
 import dev.asyncjobs.JobStatus;
-import dev.asyncjobs.Lease;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.JobIds;
+import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

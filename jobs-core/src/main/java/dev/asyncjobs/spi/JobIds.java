@@ -1,5 +1,7 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.Job;
+import dev.asyncjobs.spi.JobIds;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.Job;
+import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.Lease;
 import java.util.Objects;
 import java.util.UUID;
 

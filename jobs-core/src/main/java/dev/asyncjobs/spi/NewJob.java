@@ -1,5 +1,10 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.NewJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

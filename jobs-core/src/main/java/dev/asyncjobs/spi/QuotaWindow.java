@@ -1,7 +1,9 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
-import org.jspecify.annotations.Nullable;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An owner's recent creates as a store counts them; input to {@link QuotaLimits#check}.

@@ -1,5 +1,6 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.spi.HeartbeatResult;
 import java.util.Set;
 import java.util.UUID;
 

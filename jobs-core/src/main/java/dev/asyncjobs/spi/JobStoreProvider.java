@@ -1,11 +1,15 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.JobStores;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.Map;
 
 /**
  * Opens a {@link JobStore} from a URL-like string, so that a host picks its backend by
  * configuration. Found with {@link java.util.ServiceLoader}: list the class in {@code
- * META-INF/services/dev.asyncjobs.JobStoreProvider}. See {@link JobStores#open(String, Map)}.
+ * META-INF/services/dev.asyncjobs.spi.JobStoreProvider}. See {@link JobStores#open(String, Map)}.
  */
 public interface JobStoreProvider {
 

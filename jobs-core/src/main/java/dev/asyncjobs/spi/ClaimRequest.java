@@ -1,5 +1,6 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
 
+import dev.asyncjobs.spi.ClaimRequest;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

@@ -1,4 +1,7 @@
-package dev.asyncjobs;
+package dev.asyncjobs.spi;
+
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.WakeUpHints;
 
 /**
  * A registration for a store's wake-up hints (see {@link JobStore#onWakeUpHint}); close it to stop
