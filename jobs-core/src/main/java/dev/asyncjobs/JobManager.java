@@ -15,6 +15,8 @@ import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,6 +78,10 @@ public final class JobManager implements AutoCloseable {
 
   private JobManager(Builder b) {
     this.store = Objects.requireNonNull(b.store);
+    if (b.quotaPolicy != QuotaPolicy.unlimited() && !has(store, StoreCapability.QUOTAS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.QUOTAS, "a quota policy", store.getClass().getName(),
+          "build the manager without quotaPolicy(...), or use a store that implements quotas");
+    }
     this.clock = b.clock != null ? b.clock : store.clock();
     this.registry = new GeneratorRegistry(b.generators);
     this.moderator = b.moderator;
@@ -455,8 +461,13 @@ public final class JobManager implements AutoCloseable {
     return eventRetention;
   }
 
-  /** {@return per-type statistics over every owner's jobs} */
+  /**
+   * {@return per-type statistics over every owner's jobs}
+   *
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#STATISTICS}
+   */
   public List<JobStats> stats() {
+    requireStatistics("stats()");
     return store.stats(null, null);
   }
 
@@ -464,10 +475,23 @@ public final class JobManager implements AutoCloseable {
    * {@return per-type statistics over one owner's jobs}
    *
    * @param ownerId the owner
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#STATISTICS}
    */
   public List<JobStats> stats(String ownerId) {
     requireOwner(ownerId);
+    requireStatistics("stats(ownerId)");
     return store.stats(ownerId, null);
+  }
+
+  private void requireStatistics(String call) {
+    if (!has(store, StoreCapability.STATISTICS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.STATISTICS, "JobManager." + call, store.getClass().getName(),
+          "use a store that implements statistics");
+    }
+  }
+
+  private static boolean has(JobStore store, StoreCapability capability) {
+    return store.capabilities().contains(capability);
   }
 
   /**
@@ -491,13 +515,15 @@ public final class JobManager implements AutoCloseable {
   }
 
   /**
-   * {@return the owner's quota: limits, recent use, and when the next create is allowed}
+   * {@return the owner's quota: limits, recent use, and when the next create is allowed} On a store
+   * without {@link StoreCapability#QUOTAS} (so without a quota policy): unlimited, nothing used.
    *
    * @param ownerId the owner
    */
   public QuotaUsage quotaUsage(String ownerId) {
     requireOwner(ownerId);
-    return QuotaUsage.of(ownerId, quotaPolicy.limitsFor(ownerId), store.quotaWindow(ownerId), clock.instant());
+    QuotaWindow window = has(store, StoreCapability.QUOTAS) ? store.quotaWindow(ownerId) : QuotaWindow.EMPTY;
+    return QuotaUsage.of(ownerId, quotaPolicy.limitsFor(ownerId), window, clock.instant());
   }
 
   /**
@@ -507,7 +533,9 @@ public final class JobManager implements AutoCloseable {
    */
   public void resetQuota(String ownerId) {
     requireOwner(ownerId);
-    store.resetQuota(ownerId);
+    if (has(store, StoreCapability.QUOTAS)) { // without quotas there is nothing to forget
+      store.resetQuota(ownerId);
+    }
   }
 
   /** {@return the registered job types} */
@@ -769,6 +797,8 @@ public final class JobManager implements AutoCloseable {
      *
      * @return the manager
      * @throws JobConfigurationException no store, or two generators for one type
+     * @throws UnsupportedCapabilityException a quota policy other than {@link QuotaPolicy#unlimited()} on a store
+     *     without {@link StoreCapability#QUOTAS}
      */
     public JobManager build() {
       if (store == null) {

@@ -1,5 +1,6 @@
 package dev.asyncjobs;
 
+import dev.asyncjobs.internal.UnlimitedQuota;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -52,7 +53,7 @@ public interface QuotaPolicy {
    * @return a policy without limits
    */
   static QuotaPolicy unlimited() {
-    return owner -> QuotaLimits.UNLIMITED;
+    return UnlimitedQuota.POLICY;
   }
 
   /**
@@ -108,6 +109,9 @@ public interface QuotaPolicy {
     public QuotaPolicy build() {
       QuotaLimits d = defaults;
       Map<String, QuotaLimits> o = Map.copyOf(overrides);
+      if (d.isUnlimited() && o.values().stream().allMatch(QuotaLimits::isUnlimited)) {
+        return QuotaPolicy.unlimited(); // limits nobody, so it runs on stores without quotas too
+      }
       return owner -> o.getOrDefault(owner, d);
     }
   }

@@ -1,6 +1,7 @@
 package dev.asyncjobs.internal;
 
 import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +13,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Learns how long jobs of a type take: the median of the latest completed durations, once there
- * are enough of them; the generator's own estimate before that. Cached briefly, so that a burst of
+ * are enough of them; the generator's own estimate before that, and always on a store without
+ * {@link StoreCapability#STATISTICS}. Cached briefly, so that a burst of
  * creates does not query the store for every job.
  */
 public final class DurationEstimator {
@@ -45,6 +47,9 @@ public final class DurationEstimator {
   }
 
   private Duration learn(String type) {
+    if (!store.capabilities().contains(StoreCapability.STATISTICS)) {
+      return Duration.ZERO; // nothing to learn from: the generator's estimate stands
+    }
     List<Duration> recent = new ArrayList<>(store.recentDurations(type, sampleSize));
     if (recent.size() < minSamples) {
       return Duration.ZERO;

@@ -32,13 +32,16 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Persistence of jobs and the atomic steps of their lifecycle. Implementations must be safe for
  * concurrent use by many threads (and, for shared databases, many processes), and must pass the
- * contract suite in {@code jobs-store-tck}.
+ * contract suite in {@code jobs-store-tck} ({@code JobStoreTck}). Quotas and statistics are optional
+ * (see {@link StoreCapability}): their methods have defaults that throw, and a store that
+ * implements them says so in {@link #capabilities()}.
  *
  * <p>All times come from {@link #clock()}. Every method that changes a job's status, progress or
  * cancel request appends the matching {@link JobEvent} to the store's event log in the same atomic
@@ -56,13 +59,24 @@ public interface JobStore extends AutoCloseable {
   Clock clock();
 
   /**
+   * {@return the optional parts of the contract this store implements} The default is none: a store
+   * implements {@link StoreCapability#QUOTAS} or {@link StoreCapability#STATISTICS} by overriding
+   * their methods and declaring them here. Must not change over the store's life.
+   */
+  default Set<StoreCapability> capabilities() {
+    return Set.of();
+  }
+
+  /**
    * Inserts jobs atomically, all or none, checking each owner's quota in the same atomic step.
    *
    * <p>A job whose owner already has a job with the same idempotency key is not inserted: if the
    * existing job has the same type and an equal payload (as JSON values), the existing job is
    * returned in its place and no quota is consumed; otherwise {@link IdempotencyConflictException}.
    * The remaining jobs of each owner are counted against {@code quotas.limitsFor(owner)} with {@link
-   * QuotaLimits#check}, as one create call of that many jobs, and are recorded for later checks.
+   * QuotaLimits#check}, as one create call of that many jobs, and are recorded for later checks. A
+   * store that does not declare {@link StoreCapability#QUOTAS} is only handed {@link
+   * QuotaPolicy#unlimited()} and may ignore {@code quotas}.
    *
    * @param jobs the jobs to insert
    * @param quotas the quota policy the owners' creates are checked against
@@ -266,37 +280,49 @@ public interface JobStore extends AutoCloseable {
   int deleteFinishedBefore(Instant cutoff, int limit);
 
   /**
-   * {@return the owner's creates in the quota windows ending now}
+   * {@return the owner's creates in the quota windows ending now} Part of {@link
+   * StoreCapability#QUOTAS}; the default throws {@link UnsupportedOperationException}.
    *
    * @param ownerId the owner
    */
-  QuotaWindow quotaWindow(String ownerId);
+  default QuotaWindow quotaWindow(String ownerId) {
+    throw missing(StoreCapability.QUOTAS, "quotaWindow");
+  }
 
   /**
-   * Forgets the owner's past creates, so that the quota starts afresh.
+   * Forgets the owner's past creates, so that the quota starts afresh. Part of {@link
+   * StoreCapability#QUOTAS}; the default throws {@link UnsupportedOperationException}.
    *
    * @param ownerId the owner
    */
-  void resetQuota(String ownerId);
+  default void resetQuota(String ownerId) {
+    throw missing(StoreCapability.QUOTAS, "resetQuota");
+  }
 
   /**
    * Per-type counts and durations, over one owner's jobs or every owner's ({@code null}), of jobs
-   * created at or after {@code since} (all when {@code null}). Types without jobs are absent.
+   * created at or after {@code since} (all when {@code null}). Types without jobs are absent. Part
+   * of {@link StoreCapability#STATISTICS}; the default throws {@link UnsupportedOperationException}.
    *
    * @param ownerId the owner, or {@code null} for every owner
    * @param since the earliest creation time counted, or {@code null} for all
    * @return one entry per job type that has jobs
    */
-  List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since);
+  default List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since) {
+    throw missing(StoreCapability.STATISTICS, "stats");
+  }
 
   /**
    * {@return the {@code actualDuration} of the latest {@code limit} completed jobs of a type,
-   * newest first}
+   * newest first} Part of {@link StoreCapability#STATISTICS}; the default throws {@link
+   * UnsupportedOperationException}.
    *
    * @param type the job type
    * @param limit the most durations to return
    */
-  List<Duration> recentDurations(String type, int limit);
+  default List<Duration> recentDurations(String type, int limit) {
+    throw missing(StoreCapability.STATISTICS, "recentDurations");
+  }
 
   /**
    * Delivers the events of the log that {@code subscription} selects to {@code listener}, on a
@@ -361,4 +387,9 @@ public interface JobStore extends AutoCloseable {
   /** Releases the store's resources (pools, listener connections, threads). */
   @Override
   void close();
+
+  private UnsupportedOperationException missing(StoreCapability capability, String method) {
+    return new UnsupportedOperationException(
+        getClass().getName() + " does not implement " + method + ": it is part of the optional capability " + capability);
+  }
 }

@@ -36,7 +36,7 @@ import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.tck.EventRecorder;
-import dev.asyncjobs.tck.JobManagerContract.EchoGenerator;
+import dev.asyncjobs.tck.EchoGenerator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,7 +63,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * use, no change to any job), or, for text that merely looks dangerous (SQL, script, odd Unicode),
  * accepted and stored exactly as sent without harm. Subclasses run it on a store.
  *
- * <p>"No trace" is checked as {@code JobManagerContract} does: a marker job is created before and
+ * <p>"No trace" is checked as the TCK's manager suite does: a marker job is created before and
  * after the input, and on a subscription to every owner's events the only event between the two
  * markers' is the second marker's own; every job but the markers is compared before and after.
  */

@@ -22,7 +22,7 @@ import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
-import dev.asyncjobs.tck.JobManagerContract.EchoGenerator;
+import dev.asyncjobs.tck.EchoGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

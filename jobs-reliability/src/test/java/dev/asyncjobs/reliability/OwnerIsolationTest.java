@@ -24,7 +24,7 @@ import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
-import dev.asyncjobs.tck.JobManagerContract.EchoGenerator;
+import dev.asyncjobs.tck.EchoGenerator;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

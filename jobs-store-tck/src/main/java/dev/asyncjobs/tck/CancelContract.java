@@ -1,5 +1,6 @@
 package dev.asyncjobs.tck;
 
+import dev.asyncjobs.spi.StoreCapability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -94,7 +95,9 @@ public interface CancelContract extends StoreFixture {
     assertThat(ended.result()).isNull();
     assertThat(ended.finishedAt()).isEqualTo(now);
     assertSameJob(reload(claimed), ended);
-    assertThat(store().recentDurations(TYPE, 10)).as("a cancelled job is no completed duration").isEmpty();
+    if (declares(StoreCapability.STATISTICS)) {
+      assertThat(store().recentDurations(TYPE, 10)).as("a cancelled job is no completed duration").isEmpty();
+    }
   }
 
   /** Failing or releasing after a cancel request cancels the job. */

@@ -10,6 +10,7 @@ import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -78,6 +79,7 @@ public interface CleanupContract extends StoreFixture {
 
   /** Deleting jobs does not give their quota back. */
   @Test
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void deletingJobsDoesNotGiveTheirQuotaBack() {
     QuotaPolicy policy = owner -> new QuotaLimits(2, 100, Duration.ZERO);
     store().insert(List.of(job().build(), job().build()), policy);

@@ -10,6 +10,7 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,6 +102,7 @@ public interface ConcurrencyContract extends StoreFixture {
   /** Thirty-two concurrent creates of one owner admit exactly the hourly limit. */
   @Test
   @Timeout(120)
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void thirtyTwoConcurrentCreatesOfOneOwnerAdmitExactlyTheHourlyLimit() {
     QuotaPolicy policy = owner -> new QuotaLimits(10, 1000, Duration.ZERO);
 
@@ -115,6 +117,7 @@ public interface ConcurrencyContract extends StoreFixture {
   /** Concurrent creates of many owners admit exactly each owner's limit. */
   @Test
   @Timeout(120)
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void concurrentCreatesOfManyOwnersAdmitExactlyEachOwnersLimit() {
     QuotaPolicy policy = owner -> new QuotaLimits(3, 1000, Duration.ZERO);
 
@@ -130,6 +133,7 @@ public interface ConcurrencyContract extends StoreFixture {
   /** Sixteen concurrent creates admit exactly one within the minimum interval. */
   @Test
   @Timeout(120)
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void sixteenConcurrentCreatesAdmitExactlyOneWithinTheMinimumInterval() {
     QuotaPolicy policy = owner -> new QuotaLimits(100, 1000, Duration.ofMinutes(1));
 
@@ -145,6 +149,7 @@ public interface ConcurrencyContract extends StoreFixture {
   /** Sixteen concurrent batches admit only whole batches within the limit. */
   @Test
   @Timeout(120)
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void sixteenConcurrentBatchesAdmitOnlyWholeBatchesWithinTheLimit() {
     QuotaPolicy policy = owner -> new QuotaLimits(10, 1000, Duration.ZERO);
 
@@ -174,7 +179,9 @@ public interface ConcurrencyContract extends StoreFixture {
     }
     assertThat(ids).hasSize(1);
     assertThat(jobsOf(OWNER)).isEqualTo(1);
-    assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(1);
+    if (declares(StoreCapability.QUOTAS)) {
+      assertThat(store().quotaWindow(OWNER).lastHour()).isEqualTo(1);
+    }
   }
 
   /** Claiming and cancelling at once leaves each job in one consistent state. */

@@ -10,6 +10,7 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -82,11 +83,14 @@ public interface InsertContract extends StoreFixture {
   @Test
   default void anEmptyBatchStoresNothingAndReturnsNothing() {
     assertThat(store().insert(List.of(), QuotaPolicy.unlimited())).isEmpty();
-    assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
+    if (declares(StoreCapability.QUOTAS)) {
+      assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
+    }
   }
 
   /** A batch is all or nothing when one owner is over quota. */
   @Test
+  @RequiresCapability(StoreCapability.QUOTAS)
   default void aBatchIsAllOrNothingWhenOneOwnerIsOverQuota() {
     QuotaPolicy policy =
         QuotaPolicy.builder().defaults(QuotaLimits.UNLIMITED).owner("owner-c", new QuotaLimits(1, 10, Duration.ZERO)).build();

@@ -5,25 +5,15 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 
 /**
- * The whole contract every {@link JobStore} must pass. A store's test extends this class and
- * supplies a fresh, empty store on the clock it is given:
- *
- * <pre>{@code
- * class InMemoryJobStoreTest extends JobStoreContract {
- *   @Override
- *   protected JobStore createStore(MutableClock clock) {
- *     return new InMemoryJobStore(clock);
- *   }
- * }
- * }</pre>
- *
- * <p>Each test gets a new store (closed after the test) on a new {@link MutableClock} standing at
- * {@link MutableClock#DEFAULT_START}; the test moves the clock itself. The contract is split by
- * topic into the interfaces this class implements; their test methods are inherited.
+ * The store suite of {@link JobStoreTck}: each test gets a new store (closed after the test) on a
+ * new {@link MutableClock} standing at {@link MutableClock#DEFAULT_START}; the test moves the clock
+ * itself. The suite is split by topic into the interfaces this class implements; their test methods
+ * are inherited.
  */
-public abstract class JobStoreContract
+abstract class JobStoreContract
     implements InsertContract,
         QueryContract,
         ClaimContract,
@@ -57,9 +47,10 @@ public abstract class JobStoreContract
 
   /** Creates the clock and the store of one test. */
   @BeforeEach
-  protected final void openStore() {
+  protected final void openStore(TestInfo test) {
     clock = new MutableClock();
     store = Objects.requireNonNull(createStore(clock), "createStore returned null");
+    Capabilities.assumeDeclared(store, test);
   }
 
   /** Closes the store of one test. */

@@ -12,6 +12,7 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Quotas checked inside the atomic insert: hour, day and minimum-interval limits, windows, overrides. */
+@RequiresCapability(StoreCapability.QUOTAS)
 public interface QuotaContract extends StoreFixture {
 
   /**

@@ -1,5 +1,6 @@
 package dev.asyncjobs.tck;
 
+import dev.asyncjobs.spi.StoreCapability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.Job;
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** {@code stats} and {@code recentDurations}: per-type counts, durations and success rates. */
+@RequiresCapability(StoreCapability.STATISTICS)
 public interface StatsContract extends StoreFixture {
 
   /**

@@ -8,6 +8,7 @@ import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What every contract test needs: the store under test, its clock, and small steps that put a job
- * in a given state. {@link JobStoreContract} implements it; the contract interfaces extend it.
+ * in a given state. The store suite of {@link JobStoreTck} implements it; the contract interfaces
+ * extend it, and a store's own extra tests may too.
  */
 public interface StoreFixture {
   /** The worker id most tests claim with. */
@@ -44,6 +46,16 @@ public interface StoreFixture {
 
   /** {@return the clock the store was created with} */
   MutableClock clock();
+
+  /**
+   * {@return whether the store declares {@code capability}} For tests whose main point holds for
+   * every store, with a side check that only a store with the capability can make.
+   *
+   * @param capability the optional part of the contract
+   */
+  default boolean declares(StoreCapability capability) {
+    return store().capabilities().contains(capability);
+  }
 
   /** {@return a new-job builder on the test clock, with the defaults of {@link NewJobBuilder}} */
   default NewJobBuilder job() {

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
-/** Helpers of {@link WorkerContract}: a scripted generator, a fixed random source, a store that can be cut off. */
+/** Helpers of the worker suite of {@link JobStoreTck}: a scripted generator, a fixed random source, a store that can be cut off. */
 public final class WorkerContractSupport {
   private WorkerContractSupport() {}
 

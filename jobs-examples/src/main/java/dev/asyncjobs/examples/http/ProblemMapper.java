@@ -12,6 +12,7 @@ import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.PayloadTooLargeException;
 import dev.asyncjobs.QuotaExceededException;
+import dev.asyncjobs.UnsupportedCapabilityException;
 import dev.asyncjobs.generators.openai.ModerationUnavailableException;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
@@ -125,6 +126,14 @@ public final class ProblemMapper {
       if (retryAt != null) {
         headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
       }
+    } else if (e instanceof UnsupportedCapabilityException u) {
+      // The store was chosen by the operator; which one it is (its class) is for the log only.
+      String errorId = ErrorIds.next();
+      LOG.warn("a request needs a store capability this installation lacks [errorId={}]", errorId, e);
+      members.put("capability", u.capability().name());
+      return withErrorId(new Problem(501, e.code(), "Not supported by this installation",
+          "this installation's job store does not support " + u.capability().name().toLowerCase(java.util.Locale.ROOT),
+          members, headers), errorId);
     } else if (e instanceof ModerationUnavailableException) {
       String errorId = ErrorIds.next();
       LOG.warn("moderation unavailable during a create [errorId={}]", errorId, e);

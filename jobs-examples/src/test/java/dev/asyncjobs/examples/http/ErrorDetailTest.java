@@ -105,6 +105,37 @@ class ErrorDetailTest {
     assertThat(log).contains(errorId).contains(SQL_DETAIL);
   }
 
+  /** A real in-memory store that declares no optional capability, as a minimal third-party store. */
+  private static JobStore storeWithoutStatistics() {
+    InMemoryJobStore real = new InMemoryJobStore(Clock.systemUTC());
+    return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("capabilities")) {
+            return java.util.Set.of();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
+  void statisticsOnAStoreWithoutThemAreA501NamingTheCapabilityNotTheStore() {
+    AtomicReference<Response> answer = new AtomicReference<>();
+    String log = capturingStderr(() -> withApiOver(storeWithoutStatistics(),
+        api -> answer.set(api.get("/api/stats", new JwtAuth(TestServer.SECRET).issue("tenant", Duration.ofMinutes(5))))));
+    Response r = answer.get();
+
+    assertThat(r.status()).as(r.text()).isEqualTo(501);
+    assertThat(r.body().get("code").asText()).isEqualTo("unsupported_capability");
+    assertThat(r.body().get("capability").asText()).isEqualTo("STATISTICS");
+    assertThat(r.text()).doesNotContain("Proxy").doesNotContain("JobStore");
+    assertNothingInternal(r.text());
+    assertThat(log).contains(r.body().get("errorId").asText()).contains("STATISTICS");
+  }
+
   @Test
   void anUnexpectedExceptionFromTheStoreIsA500WithoutItsClassOrMessage() {
     AtomicReference<Response> answer = new AtomicReference<>();

@@ -25,6 +25,7 @@ import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.PageCursor;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.Keys;
 import dev.asyncjobs.store.memory.internal.OwnerState;
@@ -37,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -64,6 +66,7 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
+  private static final Set<StoreCapability> CAPABILITIES = Set.copyOf(EnumSet.allOf(StoreCapability.class));
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -116,6 +119,12 @@ public final class InMemoryJobStore implements JobStore {
     }
     this.clock = clock;
     this.events = new EventLog(maxEvents, "asyncjobs-memory-events");
+  }
+
+  /** {@return quotas and statistics: this store implements the whole contract} */
+  @Override
+  public Set<StoreCapability> capabilities() {
+    return CAPABILITIES;
   }
 
   @Override

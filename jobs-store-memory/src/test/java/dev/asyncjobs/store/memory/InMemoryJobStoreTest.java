@@ -1,13 +1,13 @@
 package dev.asyncjobs.store.memory;
 
 import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.tck.JobStoreContract;
-import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.JobStoreTck;
+import java.time.Clock;
 
-/** The in-memory store runs the whole store contract. */
-class InMemoryJobStoreTest extends JobStoreContract {
+/** The in-memory store runs the whole contract suite: store, manager and worker. */
+class InMemoryJobStoreTest extends JobStoreTck {
   @Override
-  protected JobStore createStore(MutableClock clock) {
+  protected JobStore createStore(Clock clock) {
     return new InMemoryJobStore(clock);
   }
 }

@@ -21,6 +21,7 @@ import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Call;
@@ -46,6 +47,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +81,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */
 public final class PostgresJobStore implements JobStore {
+  private static final Set<StoreCapability> CAPABILITIES = Set.copyOf(EnumSet.allOf(StoreCapability.class));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -207,6 +210,12 @@ public final class PostgresJobStore implements JobStore {
 
   private Instant now() {
     return Binds.micros(clock.instant());
+  }
+
+  /** {@return quotas and statistics: this store implements the whole contract} */
+  @Override
+  public Set<StoreCapability> capabilities() {
+    return CAPABILITIES;
   }
 
   @Override

@@ -1,17 +1,20 @@
 package dev.asyncjobs.store.postgres;
 
 import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.tck.JobStoreContract;
-import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.JobStoreTck;
+import java.time.Clock;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole store contract on PostgreSQL. */
-class PostgresJobStoreTest extends JobStoreContract {
+/**
+ * The whole contract suite on PostgreSQL (store, manager and worker), on one schema of its own that
+ * each test starts empty; the worker suite's threads share the table as processes would.
+ */
+class PostgresJobStoreTest extends JobStoreTck {
   @RegisterExtension
   static final TestSchema schema = new TestSchema();
 
   @Override
-  protected JobStore createStore(MutableClock clock) {
+  protected JobStore createStore(Clock clock) {
     return schema.emptyStore(clock);
   }
 }

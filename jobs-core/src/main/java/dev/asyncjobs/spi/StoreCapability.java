@@ -1,0 +1,29 @@
+package dev.asyncjobs.spi;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.QuotaPolicy;
+
+/**
+ * Optional parts of the store contract. A store declares the ones it implements in {@link
+ * JobStore#capabilities()}; the contract suite runs their tests only for stores that declare them,
+ * and {@link JobManager} refuses, naming the capability, what a store without it cannot serve.
+ * Everything not listed here (insert, claim, leases, the lifecycle, cancellation, queries, the
+ * event log) is required of every store.
+ */
+public enum StoreCapability {
+  /**
+   * Per-owner create quotas: {@link JobStore#insert} checks the {@link QuotaPolicy} it is given in
+   * the same atomic step as the insert and records the creates; {@link JobStore#quotaWindow} and
+   * {@link JobStore#resetQuota} read and forget them. A store without it is only ever handed {@link
+   * QuotaPolicy#unlimited()}: a manager built with any other policy on it fails to build.
+   */
+  QUOTAS,
+
+  /**
+   * Statistics per type: {@link JobStore#stats} (counts, success rate, duration percentiles) and
+   * {@link JobStore#recentDurations} (which the manager learns estimated durations from). Without
+   * it, {@link JobManager#stats()} throws {@link dev.asyncjobs.UnsupportedCapabilityException} and
+   * estimates are the generators' own.
+   */
+  STATISTICS
+}

@@ -1,0 +1,203 @@
+package dev.asyncjobs.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.Subscription;
+import dev.asyncjobs.UnsupportedCapabilityException;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.WakeUpHints;
+import dev.asyncjobs.tck.EchoGenerator;
+import dev.asyncjobs.tck.JobStoreTck;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A store that implements only the required contract (no quotas, no statistics: the SPI's defaults
+ * throw) passes the suite with the optional tests skipped, and a manager refuses, naming the
+ * capability, what it cannot serve.
+ */
+class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
+  @Override
+  protected JobStore createStore(Clock clock) {
+    return new RequiredOnly(new InMemoryJobStore(clock));
+  }
+
+  @Test
+  void aManagerWithAQuotaPolicyIsRefusedNamingTheCapability() {
+    try (JobStore store = createStore(Clock.systemUTC())) {
+      for (QuotaPolicy limiting : List.of(QuotaPolicy.perOwner(10, 100, Duration.ZERO),
+          QuotaPolicy.builder().owner("alice", new QuotaLimits(1, 1, Duration.ZERO)).build())) {
+        assertThatThrownBy(() -> JobManager.builder().store(store).generator(new EchoGenerator()).quotaPolicy(limiting).build())
+            .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> {
+              assertThat(e.capability()).isEqualTo(StoreCapability.QUOTAS);
+              assertThat(e.getMessage()).contains("QUOTAS").contains(RequiredOnly.class.getName());
+              assertThat(e.code()).isEqualTo("unsupported_capability");
+            });
+      }
+      // a policy that limits nobody is "no quota", whichever way it was written
+      JobManager.builder().store(store).generator(new EchoGenerator())
+          .quotaPolicy(QuotaPolicy.builder().defaults(QuotaLimits.UNLIMITED).build()).build().close();
+    }
+  }
+
+  @Test
+  void withoutStatisticsStatsAreRefusedAndEstimatesAreTheGeneratorsOwn() {
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
+      Job job = jobs.create(JobRequest.builder("alice", "echo").payloadOf(new EchoGenerator.Echo("hi", 1)).build());
+      assertThat(job.estimatedDuration()).isEqualTo(Duration.ofSeconds(7));
+      assertThatThrownBy(jobs::stats)
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+              e -> assertThat(e.capability()).isEqualTo(StoreCapability.STATISTICS));
+      assertThatThrownBy(() -> jobs.stats("alice")).isInstanceOf(UnsupportedCapabilityException.class);
+      assertThat(jobs.quotaUsage("alice").limits()).isEqualTo(QuotaLimits.UNLIMITED);
+      assertThat(jobs.quotaUsage("alice").usedLastHour()).isZero();
+      jobs.resetQuota("alice"); // nothing to forget, and no call the store cannot answer
+      assertThat(jobs.get("alice", job.id())).isEqualTo(job);
+    }
+  }
+
+  /** The in-memory store seen through the required part of the SPI only. */
+  private static final class RequiredOnly implements JobStore {
+    private final JobStore delegate;
+
+    RequiredOnly(JobStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Clock clock() {
+      return delegate.clock();
+    }
+
+    @Override
+    public List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas) {
+      // a store without quotas ignores the policy (a manager only ever hands it the unlimited one)
+      return delegate.insert(jobs, QuotaPolicy.unlimited());
+    }
+
+    @Override
+    public Optional<Job> find(UUID id) {
+      return delegate.find(id);
+    }
+
+    @Override
+    public Optional<Job> findByIdempotencyKey(String ownerId, String idempotencyKey) {
+      return delegate.findByIdempotencyKey(ownerId, idempotencyKey);
+    }
+
+    @Override
+    public Page<Job> query(JobQuery query) {
+      return delegate.query(query);
+    }
+
+    @Override
+    public List<Job> claim(ClaimRequest request) {
+      return delegate.claim(request);
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(Collection<Lease> leases, Duration leaseDuration) {
+      return delegate.heartbeat(leases, leaseDuration);
+    }
+
+    @Override
+    public Job reportProgress(Lease lease, int progress, @Nullable String message) {
+      return delegate.reportProgress(lease, progress, message);
+    }
+
+    @Override
+    public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
+      return delegate.updateProgress(ownerId, jobId, progress, message);
+    }
+
+    @Override
+    public Job complete(Lease lease, String resultJson, Duration actualDuration) {
+      return delegate.complete(lease, resultJson, actualDuration);
+    }
+
+    @Override
+    public List<Job> completeAll(List<Completion> completions) {
+      return delegate.completeAll(completions);
+    }
+
+    @Override
+    public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+      return delegate.fail(lease, errorMessage, retryAt);
+    }
+
+    @Override
+    public Job release(Lease lease) {
+      return delegate.release(lease);
+    }
+
+    @Override
+    public Job acknowledgeCancel(Lease lease) {
+      return delegate.acknowledgeCancel(lease);
+    }
+
+    @Override
+    public Job cancel(String ownerId, UUID jobId) {
+      return delegate.cancel(ownerId, jobId);
+    }
+
+    @Override
+    public List<Job> rescueExpired(int limit) {
+      return delegate.rescueExpired(limit);
+    }
+
+    @Override
+    public int deleteFinishedBefore(Instant cutoff, int limit) {
+      return delegate.deleteFinishedBefore(cutoff, limit);
+    }
+
+    @Override
+    public Subscription subscribe(EventSubscription subscription, JobEventListener listener) {
+      return delegate.subscribe(subscription, listener);
+    }
+
+    @Override
+    public WakeUpHints onWakeUpHint(Runnable wake) {
+      return delegate.onWakeUpHint(wake);
+    }
+
+    @Override
+    public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
+      return delegate.readEvents(ownerId, afterSequence, limit);
+    }
+
+    @Override
+    public int pruneEvents(Instant cutoff, int limit) {
+      return delegate.pruneEvents(cutoff, limit);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
