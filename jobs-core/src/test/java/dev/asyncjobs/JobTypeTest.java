@@ -62,4 +62,27 @@ class JobTypeTest {
     assertThat(JobType.of("haiku", Haiku.class)).hasSameHashCodeAs(HAIKU);
     assertThat(JobType.of("haiku", String.class)).isNotEqualTo(HAIKU);
   }
+
+  @Test
+  void anAbstractGeneratorTakesItsTypeAndPayloadClassFromItsJobType() {
+    Generator<Haiku> g = new AbstractGenerator<>(HAIKU) {
+      @Override
+      public Object generate(Haiku payload, JobContext context) {
+        return payload.topic();
+      }
+    };
+    assertThat(g.type()).isEqualTo("haiku");
+    assertThat(g.payloadType()).isEqualTo(Haiku.class);
+    assertThat(g.jobType()).isSameAs(HAIKU);
+    assertThatThrownBy(() -> new AbstractGenerator<Haiku>(nullType()) {
+      @Override
+      public Object generate(Haiku payload, JobContext context) {
+        return "";
+      }
+    }).isInstanceOf(NullPointerException.class).hasMessageContaining("jobType");
+  }
+
+  private static JobType<Haiku> nullType() {
+    return null;
+  }
 }

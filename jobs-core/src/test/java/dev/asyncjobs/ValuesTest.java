@@ -79,4 +79,29 @@ class ValuesTest {
         .isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("no job store provider supports 'nosuch:thing'");
   }
+
+  @Test
+  void eventsAndStatsAreBuiltWithNamedValuesAndRefuseMissingOnes() {
+    UUID id = JobIds.newId(Clock.systemUTC());
+    Instant at = Instant.parse("2026-12-02T10:00:00Z");
+    JobEvent e = JobEvent.builder().sequence(7).kind(JobEvent.Kind.PROGRESS).jobId(id).ownerId("alice").type("haiku")
+        .status(JobStatus.PROCESSING).progress(40).message("line 2").attempt(1).at(at).build();
+    assertThat(e.sequence()).isEqualTo(7);
+    assertThat(e.runAt()).isNull();
+    assertThat(e.toBuilder().build()).isEqualTo(e).hasSameHashCodeAs(e);
+    assertThat(e.toBuilder().progress(50).build()).isNotEqualTo(e);
+    assertThat(e.toString()).contains("sequence=7").contains("kind=PROGRESS");
+    assertThatThrownBy(() -> e.toBuilder().sequence(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sequence must be positive");
+    assertThatThrownBy(() -> JobEvent.builder().sequence(1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("JobEvent.Builder: kind is required");
+
+    JobStats s = JobStats.builder().type("haiku").pending(1).completed(3).failed(1).build();
+    assertThat(s.total()).isEqualTo(5);
+    assertThat(s.successRate()).isEqualTo(0.75);
+    assertThat(s.p99Duration()).isNull();
+    assertThat(s.toBuilder().build()).isEqualTo(s).hasSameHashCodeAs(s);
+    assertThatThrownBy(() -> JobStats.builder().build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("JobStats.Builder: type is required");
+  }
 }

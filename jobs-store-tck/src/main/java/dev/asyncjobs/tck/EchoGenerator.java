@@ -1,8 +1,9 @@
 package dev.asyncjobs.tck;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.Map;
 
@@ -10,7 +11,7 @@ import java.util.Map;
  * A minimal generator of the type {@code echo}, used by the manager suite and handy in a store's own
  * tests: validates {@code repeat} (1 to 5), estimates 7 seconds, and returns the text repeated.
  */
-public final class EchoGenerator implements Generator<EchoGenerator.Echo> {
+public final class EchoGenerator extends AbstractGenerator<EchoGenerator.Echo> {
   /**
    * The payload of the {@code echo} type.
    *
@@ -19,17 +20,12 @@ public final class EchoGenerator implements Generator<EchoGenerator.Echo> {
    */
   public record Echo(String text, int repeat) {}
 
+  /** The {@code echo} type with its payload. */
+  public static final JobType<Echo> TYPE = JobType.of("echo", Echo.class);
+
   /** A generator of {@code echo} jobs. */
-  public EchoGenerator() {}
-
-  @Override
-  public String type() {
-    return "echo";
-  }
-
-  @Override
-  public Class<Echo> payloadType() {
-    return Echo.class;
+  public EchoGenerator() {
+    super(TYPE);
   }
 
   @Override

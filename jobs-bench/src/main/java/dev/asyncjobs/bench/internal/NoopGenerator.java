@@ -1,8 +1,10 @@
 package dev.asyncjobs.bench.internal;
 
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobType;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.JobStore;
 import java.util.Map;
@@ -12,7 +14,7 @@ import java.util.function.IntConsumer;
  * The job of every throughput scenario: does nothing, so that what is measured is the library. A
  * hook hears the start of each job (by its sequence number), for latency.
  */
-public final class NoopGenerator implements Generator<NoopGenerator.Payload> {
+public final class NoopGenerator extends AbstractGenerator<NoopGenerator.Payload> {
   /** The job type. */
   public static final String TYPE = "noop";
 
@@ -29,22 +31,13 @@ public final class NoopGenerator implements Generator<NoopGenerator.Payload> {
 
   /** A generator that tells {@code onStart} the sequence number of each job it starts. */
   public NoopGenerator(IntConsumer onStart) {
+    super(JobType.of(TYPE, Payload.class));
     this.onStart = onStart;
   }
 
   /** A generator that only returns. */
   public NoopGenerator() {
     this(seq -> {});
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
   }
 
   @Override

@@ -1,7 +1,8 @@
 package dev.asyncjobs.bench.internal;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The job of pg-progress: reports progress as fast as it can for a fixed time, each report with a
  * new message (so none is a no-op), and counts its reports.
  */
-final class ProgressGenerator implements Generator<NoopGenerator.Payload> {
+final class ProgressGenerator extends AbstractGenerator<NoopGenerator.Payload> {
   static final String TYPE = "progress";
 
   private final long runNanos;
@@ -18,18 +19,9 @@ final class ProgressGenerator implements Generator<NoopGenerator.Payload> {
   private final CountDownLatch finished;
 
   ProgressGenerator(long runNanos, int jobs) {
+    super(JobType.of(TYPE, NoopGenerator.Payload.class));
     this.runNanos = runNanos;
     this.finished = new CountDownLatch(jobs);
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<NoopGenerator.Payload> payloadType() {
-    return NoopGenerator.Payload.class;
   }
 
   @Override

@@ -1,8 +1,9 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * {@code graphic_generation}: designs a vector logo, icon, banner, poster or social image as SVG.
  * Payload and result have the shape of the OpenAI graphic generator's, with {@code "demo": true}.
  */
-public final class GraphicGenerationDemo implements Generator<GraphicGenerationDemo.Payload> {
+public final class GraphicGenerationDemo extends AbstractGenerator<GraphicGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "graphic_generation";
 
@@ -31,6 +32,7 @@ public final class GraphicGenerationDemo implements Generator<GraphicGenerationD
 
   /** A generator that paces itself with {@code settings}. */
   public GraphicGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -59,16 +61,6 @@ public final class GraphicGenerationDemo implements Generator<GraphicGenerationD
    */
   public record Result(boolean demo, List<ImageGenerationDemo.Image> images, String kind, String model,
       @Nullable String requestedSize, String size, String sizeNote, String prompt, List<String> palette) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

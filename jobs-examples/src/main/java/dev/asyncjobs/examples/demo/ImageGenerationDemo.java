@@ -1,8 +1,9 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * {@code image_generation}: draws an SVG picture from the prompt. Payload and result have the
  * shape of the OpenAI image generator's, with {@code "demo": true}.
  */
-public final class ImageGenerationDemo implements Generator<ImageGenerationDemo.Payload> {
+public final class ImageGenerationDemo extends AbstractGenerator<ImageGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "image_generation";
 
@@ -26,6 +27,7 @@ public final class ImageGenerationDemo implements Generator<ImageGenerationDemo.
 
   /** A generator that paces itself with {@code settings}. */
   public ImageGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -62,16 +64,6 @@ public final class ImageGenerationDemo implements Generator<ImageGenerationDemo.
    */
   public record Result(boolean demo, List<Image> images, String model, @Nullable String style, String requestedSize,
       String size, String quality, String prompt) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

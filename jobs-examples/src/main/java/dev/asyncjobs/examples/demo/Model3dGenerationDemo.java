@@ -1,7 +1,8 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * with the OpenAI generator (whose payload and result shape this one shares): the result says
  * {@code "simulated": true} and {@code "demo": true}.
  */
-public final class Model3dGenerationDemo implements Generator<Model3dGenerationDemo.Payload> {
+public final class Model3dGenerationDemo extends AbstractGenerator<Model3dGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "model3d_generation";
 
@@ -29,6 +30,7 @@ public final class Model3dGenerationDemo implements Generator<Model3dGenerationD
 
   /** A generator that paces itself with {@code settings}. */
   public Model3dGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -96,16 +98,6 @@ public final class Model3dGenerationDemo implements Generator<Model3dGenerationD
       String fileName, String style, int polycountBudget, long estimatedPolycount, boolean withinBudget,
       Dimensions dimensions, List<Mesh> meshes, List<Material> materials, List<String> notes, String previewObj,
       String model) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

@@ -1,7 +1,8 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * waveform outline. No audio file is rendered, as with the OpenAI generator (whose payload and
  * result shape this one shares): the result says {@code "simulated": true} and {@code "demo": true}.
  */
-public final class MusicGenerationDemo implements Generator<MusicGenerationDemo.Payload> {
+public final class MusicGenerationDemo extends AbstractGenerator<MusicGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "music_generation";
 
@@ -34,6 +35,7 @@ public final class MusicGenerationDemo implements Generator<MusicGenerationDemo.
 
   /** A generator that paces itself with {@code settings}. */
   public MusicGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -86,16 +88,6 @@ public final class MusicGenerationDemo implements Generator<MusicGenerationDemo.
   public record Result(boolean demo, boolean simulated, String title, String genre, String mood, String key,
       int tempoBpm, String timeSignature, int durationSeconds, List<Section> structure,
       List<Instrument> instrumentation, List<Double> waveform, String model) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

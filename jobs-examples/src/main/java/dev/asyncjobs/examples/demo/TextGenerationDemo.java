@@ -1,7 +1,8 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * {@code text_generation}: writes a short piece around the prompt's key words. Payload and result
  * have the shape of the OpenAI text generator's, with {@code "demo": true}.
  */
-public final class TextGenerationDemo implements Generator<TextGenerationDemo.Payload> {
+public final class TextGenerationDemo extends AbstractGenerator<TextGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "text_generation";
 
@@ -42,6 +43,7 @@ public final class TextGenerationDemo implements Generator<TextGenerationDemo.Pa
 
   /** A generator that paces itself with {@code settings}. */
   public TextGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -85,16 +87,6 @@ public final class TextGenerationDemo implements Generator<TextGenerationDemo.Pa
    */
   public record Result(boolean demo, String text, String kind, String tone, String length, @Nullable String audience,
       String model, String finishReason, boolean truncated, Usage usage) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

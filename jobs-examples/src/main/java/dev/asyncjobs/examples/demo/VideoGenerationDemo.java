@@ -1,7 +1,8 @@
 package dev.asyncjobs.examples.demo;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * rendered, as with the OpenAI generator (whose payload and result shape this one shares): the
  * result says {@code "simulated": true} and {@code "demo": true}.
  */
-public final class VideoGenerationDemo implements Generator<VideoGenerationDemo.Payload> {
+public final class VideoGenerationDemo extends AbstractGenerator<VideoGenerationDemo.Payload> {
   /** The job type. */
   public static final String TYPE = "video_generation";
 
@@ -38,6 +39,7 @@ public final class VideoGenerationDemo implements Generator<VideoGenerationDemo.
 
   /** A generator that paces itself with {@code settings}. */
   public VideoGenerationDemo(DemoSettings settings) {
+    super(JobType.of(TYPE, Payload.class));
     this.settings = settings;
   }
 
@@ -82,16 +84,6 @@ public final class VideoGenerationDemo implements Generator<VideoGenerationDemo.
    */
   public record Result(boolean demo, boolean simulated, String title, String logline, int durationSeconds,
       String resolution, String frameSize, String style, List<Scene> scenes, String poster, String model) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

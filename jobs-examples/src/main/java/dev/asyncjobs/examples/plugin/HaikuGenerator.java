@@ -1,8 +1,9 @@
 package dev.asyncjobs.examples.plugin;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -13,9 +14,12 @@ import org.jspecify.annotations.Nullable;
  * stands for any generator a team writes for its own work: a payload record, a check, an
  * estimate, and {@code generate} reporting progress through the {@link JobContext}.
  */
-public final class HaikuGenerator implements Generator<HaikuGenerator.Payload> {
-  /** The job type. */
+public final class HaikuGenerator extends AbstractGenerator<HaikuGenerator.Payload> {
+  /** The job type's name. */
   public static final String TYPE = "haiku_generation";
+
+  /** The job type with its payload, for typed creates: {@code JobRequest.of(owner, JOB_TYPE, new Payload("tea"))}. */
+  public static final JobType<Payload> JOB_TYPE = JobType.of(TYPE, Payload.class);
 
   private static final List<String> FIRST = List.of("quiet morning light", "a cold mountain wind", "rain on the old roof");
   private static final List<String> LAST = List.of("and then it is gone", "the kettle answers", "one more page to turn");
@@ -24,6 +28,7 @@ public final class HaikuGenerator implements Generator<HaikuGenerator.Payload> {
 
   /** A generator that pauses {@code linePause} before each line. */
   public HaikuGenerator(Duration linePause) {
+    super(JOB_TYPE);
     this.linePause = linePause;
   }
 
@@ -41,16 +46,6 @@ public final class HaikuGenerator implements Generator<HaikuGenerator.Payload> {
    * @param lines three lines
    */
   public record Haiku(String topic, List<String> lines) {}
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
-  }
 
   @Override
   public void validate(Payload p) {

@@ -776,17 +776,18 @@ public final class InMemoryJobStore implements JobStore {
       long[] c = e.getValue();
       List<Duration> d = new ArrayList<>(durations.getOrDefault(e.getKey(), List.of()));
       d.sort(Comparator.naturalOrder());
-      out.add(new JobStats(
-          e.getKey(),
-          c[JobStatus.PENDING.ordinal()],
-          c[JobStatus.PROCESSING.ordinal()],
-          c[JobStatus.COMPLETED.ordinal()],
-          c[JobStatus.FAILED.ordinal()],
-          c[JobStatus.CANCELLED.ordinal()],
-          Percentiles.mean(d),
-          Percentiles.cont(d, 0.50),
-          Percentiles.cont(d, 0.95),
-          Percentiles.cont(d, 0.99)));
+      out.add(JobStats.builder()
+          .type(e.getKey())
+          .pending(c[JobStatus.PENDING.ordinal()])
+          .processing(c[JobStatus.PROCESSING.ordinal()])
+          .completed(c[JobStatus.COMPLETED.ordinal()])
+          .failed(c[JobStatus.FAILED.ordinal()])
+          .cancelled(c[JobStatus.CANCELLED.ordinal()])
+          .averageDuration(Percentiles.mean(d))
+          .p50Duration(Percentiles.cont(d, 0.50))
+          .p95Duration(Percentiles.cont(d, 0.95))
+          .p99Duration(Percentiles.cont(d, 0.99))
+          .build());
     }
     return out;
   }

@@ -55,7 +55,7 @@ public final class GraphicGenerator extends PlannedGenerator<GraphicGenerationPa
 
   /** The generator for {@code model}. */
   public GraphicGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, GraphicGenerationPayload.class, GraphicGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.GRAPHIC, GraphicGenerationPayload::prompt);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);

@@ -70,7 +70,7 @@ public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayloa
 
   /** The generator for {@code model}. */
   public ImageGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, ImageGenerationPayload.class, ImageGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.IMAGE, ImageGenerationPayload::prompt);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);

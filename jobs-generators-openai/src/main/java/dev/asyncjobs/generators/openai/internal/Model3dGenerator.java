@@ -57,7 +57,7 @@ public final class Model3dGenerator
 
   /** The generator for {@code model}. */
   public Model3dGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, Model3dGenerationPayload.class, Model3dGenerationPayload::prompt, backend, model, WHAT, SpecReply.class, 2500);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.MODEL_3D, Model3dGenerationPayload::prompt, backend, model, WHAT, SpecReply.class, 2500);
   }
 
   @Override

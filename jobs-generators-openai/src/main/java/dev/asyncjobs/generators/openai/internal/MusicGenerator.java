@@ -53,7 +53,7 @@ public final class MusicGenerator
 
   /** The generator for {@code model}. */
   public MusicGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, MusicGenerationPayload.class, MusicGenerationPayload::prompt, backend, model, WHAT, CompositionReply.class, 2000);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.MUSIC, MusicGenerationPayload::prompt, backend, model, WHAT, CompositionReply.class, 2000);
   }
 
   @Override

@@ -1,7 +1,8 @@
 package dev.asyncjobs.generators.openai.internal;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.util.List;
 import java.util.function.Function;
 
@@ -13,14 +14,11 @@ import java.util.function.Function;
  * @param <P> the payload record
  * @param <L> the checked plan
  */
-abstract class PlannedGenerator<P, L> implements Generator<P> {
-  private final String type;
-  private final Class<P> payloadType;
+abstract class PlannedGenerator<P, L> extends AbstractGenerator<P> {
   private final Function<P, String> prompt;
 
-  PlannedGenerator(String type, Class<P> payloadType, Function<P, String> prompt) {
-    this.type = type;
-    this.payloadType = payloadType;
+  PlannedGenerator(JobType<P> type, Function<P, String> prompt) {
+    super(type);
     this.prompt = prompt;
   }
 
@@ -33,16 +31,6 @@ abstract class PlannedGenerator<P, L> implements Generator<P> {
 
   /** Calls OpenAI and builds the result; reports the stages between validation and post-processing. */
   abstract Object run(L plan, JobContext context);
-
-  @Override
-  public final String type() {
-    return type;
-  }
-
-  @Override
-  public final Class<P> payloadType() {
-    return payloadType;
-  }
 
   @Override
   public final void validate(P payload) {

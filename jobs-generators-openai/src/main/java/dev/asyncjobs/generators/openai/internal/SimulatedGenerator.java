@@ -1,6 +1,7 @@
 package dev.asyncjobs.generators.openai.internal;
 
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.util.function.Function;
 
 /**
@@ -21,9 +22,9 @@ abstract class SimulatedGenerator<P, L, R> extends PlannedGenerator<P, L> {
   private final long maxTokens;
 
   SimulatedGenerator(
-      String type, Class<P> payloadType, Function<P, String> prompt, OpenAiBackend backend, String model, String what,
+      JobType<P> type, Function<P, String> prompt, OpenAiBackend backend, String model, String what,
       Class<R> replyType, long maxTokens) {
-    super(type, payloadType, prompt);
+    super(type, prompt);
     this.chat = new StructuredChat(backend);
     this.model = model;
     this.what = what;

@@ -64,7 +64,7 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
 
   /** The generator for {@code model}. */
   public TextGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, TextGenerationPayload.class, TextGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.TEXT, TextGenerationPayload::prompt);
     this.backend = backend;
     this.model = model;
   }

@@ -58,7 +58,7 @@ public final class VideoGenerator
 
   /** The generator for {@code model}. */
   public VideoGenerator(OpenAiBackend backend, String model) {
-    super(TYPE, VideoGenerationPayload.class, VideoGenerationPayload::prompt, backend, model, WHAT, StoryboardReply.class, 3000);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.VIDEO, VideoGenerationPayload::prompt, backend, model, WHAT, StoryboardReply.class, 3000);
   }
 
   @Override

@@ -113,18 +113,19 @@ public final class EventLogQueries {
     if (at == null) {
       throw new SQLException("an event row has no time");
     }
-    return new JobEvent(
-        rs.getLong(2),
-        JobEvent.Kind.valueOf(rs.getString(3)),
-        rs.getObject(4, UUID.class),
-        rs.getString(5),
-        rs.getString(6),
-        JobStatus.valueOf(rs.getString(7)),
-        rs.getInt(8),
-        rs.getString(9),
-        rs.getInt(10),
-        JobRows.nullableInstant(rs, 11),
-        at);
+    return JobEvent.builder()
+        .sequence(rs.getLong(2))
+        .kind(JobEvent.Kind.valueOf(rs.getString(3)))
+        .jobId(rs.getObject(4, UUID.class))
+        .ownerId(rs.getString(5))
+        .type(rs.getString(6))
+        .status(JobStatus.valueOf(rs.getString(7)))
+        .progress(rs.getInt(8))
+        .message(rs.getString(9))
+        .attempt(rs.getInt(10))
+        .runAt(JobRows.nullableInstant(rs, 11))
+        .at(at)
+        .build();
   }
 
   private static long[] longs(@Nullable Array array) throws SQLException {

@@ -138,9 +138,18 @@ public final class Reads {
   }
 
   private static JobStats statsRow(ResultSet rs) throws SQLException {
-    return new JobStats(
-        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
-        nanos(rs, 7), nanos(rs, 8), nanos(rs, 9), nanos(rs, 10));
+    return JobStats.builder()
+        .type(rs.getString(1))
+        .pending(rs.getLong(2))
+        .processing(rs.getLong(3))
+        .completed(rs.getLong(4))
+        .failed(rs.getLong(5))
+        .cancelled(rs.getLong(6))
+        .averageDuration(nanos(rs, 7))
+        .p50Duration(nanos(rs, 8))
+        .p95Duration(nanos(rs, 9))
+        .p99Duration(nanos(rs, 10))
+        .build();
   }
 
   private static @Nullable Duration nanos(ResultSet rs, int column) throws SQLException {
