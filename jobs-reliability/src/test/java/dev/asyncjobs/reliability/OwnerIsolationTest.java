@@ -82,7 +82,7 @@ class OwnerIsolationTest {
 
     webRole = schema.name() + "_web";
     String s = schema.name();
-    // the web tier's role as jobs-store-postgres documents it (README, "Row-level security for a web tier")
+    // the web tier's role as jobs-store-postgres documents it (docs/postgresql.md, "Row-level security for a web tier")
     schema.execute(
         "CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'",
         PostgresJobStore.webRoleGrants(s, "", webRole));

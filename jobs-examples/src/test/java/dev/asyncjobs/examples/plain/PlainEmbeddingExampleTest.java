@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The plain example runs as printed in the README: a job is created, runs, and completes. */
+/** The plain example runs as docs/http-api.md describes it: a job is created, runs, and completes. */
 class PlainEmbeddingExampleTest {
 
   @Test

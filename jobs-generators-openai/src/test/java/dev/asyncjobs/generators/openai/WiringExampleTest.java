@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's wiring example, run against the local OpenAI-shaped server. */
+/** The wiring example of docs/generators.md, run against the local OpenAI-shaped server. */
 class WiringExampleTest {
   @Test
   @SuppressWarnings("try") // the worker runs in the background: the example only starts and closes it

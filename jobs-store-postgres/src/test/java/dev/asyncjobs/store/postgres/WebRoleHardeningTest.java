@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What a web tier's role, granted exactly as the README says, can and cannot do to its owner's rows
+ * What a web tier's role, granted exactly as docs/postgresql.md says, can and cannot do to its owner's rows
  * (security review, finding 2): it may create, cancel and report progress; it may not write what a
  * worker owns, skip or delete its quota records, suppress the event log, or use the worker's SQL
  * functions. Every refusal is checked with raw SQL on a real unprivileged role.
@@ -226,13 +226,13 @@ class WebRoleHardeningTest {
     }
   }
 
-  /** The README's recipe is the shipped text, so what users copy is what these tests apply. */
+  /** The recipe of docs/postgresql.md is the shipped text, so what users copy is what these tests apply. */
   @Test
-  void theReadmeShowsExactlyTheShippedGrants() throws IOException {
-    String readme = Files.readString(Path.of("README-section.md"));
+  void theDocsShowExactlyTheShippedGrants() throws IOException {
+    String readme = Files.readString(Path.of("../docs/postgresql.md"));
     Matcher m = Pattern.compile("```sql\nCREATE ROLE web LOGIN PASSWORD '…';\n(.*?)\n-- in each transaction", Pattern.DOTALL)
         .matcher(readme);
-    assertThat(m.find()).as("the role recipe in README-section.md").isTrue();
+    assertThat(m.find()).as("the role recipe in docs/postgresql.md").isTrue();
     assertThat(m.group(1).strip()).isEqualTo(PostgresJobStore.webRoleGrants("asyncjobs", "", "web").strip());
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The README's worked example runs, refuses bad input and is discovered. */
+/** The worked example of docs/writing-a-generator.md runs, refuses bad input and is discovered. */
 class PaletteGeneratorTest {
   // EXAMPLE-BEGIN usage
   JobManager jobs = JobManager.builder()

@@ -1,4 +1,4 @@
-/** The worked example of the README's "Writing your own generator", compiled and tested by the build. */
+/** The worked example of docs/writing-a-generator.md, compiled and tested by the build. */
 @NullMarked
 package dev.asyncjobs.generators.openai.example;
 
