@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.examples.http.ApiServer;
 import dev.asyncjobs.examples.http.JwtAuth;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.ByteArrayOutputStream;
@@ -297,6 +298,11 @@ public final class HttpApi implements AutoCloseable {
   /** The client, for streaming requests (SSE). */
   public HttpClient client() {
     return client;
+  }
+
+  /** Opens the caller's event stream ({@code GET /api/jobs/events}) with {@code token}, for as long as a test runs. */
+  public SseClient events(String token) {
+    return SseClient.open(client, request(token, "/api/jobs/events").timeout(Duration.ofHours(1)));
   }
 
   /** Stops the server (ending its event streams). */
