@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -167,20 +168,17 @@ public final class SseClient implements AutoCloseable {
     } catch (IOException | UncheckedIOException closed) {
       // The test closed the stream, or the server went away: both end it.
     } finally {
-      lock.lock();
-      try {
+      locked(() -> {
         ended = true;
         arrived.signalAll();
-      } finally {
-        lock.unlock();
-      }
+        return null;
+      });
       endedFuture.complete(null);
     }
   }
 
   private void add(@Nullable Event event, @Nullable String comment) {
-    lock.lock();
-    try {
+    locked(() -> {
       if (event != null) {
         events.add(event);
       }
@@ -188,6 +186,15 @@ public final class SseClient implements AutoCloseable {
         comments.add(comment);
       }
       arrived.signalAll();
+      return null;
+    });
+  }
+
+  /** Runs {@code action} under the lock. */
+  private <T extends @Nullable Object> T locked(Supplier<T> action) {
+    lock.lock();
+    try {
+      return action.get();
     } finally {
       lock.unlock();
     }
@@ -231,21 +238,36 @@ public final class SseClient implements AutoCloseable {
   }
 
   private List<Event> until(Predicate<? super Event> match, Duration timeout, String what) {
+    List<Event> took = new ArrayList<>();
+    return waitFor(timeout, what, () -> {
+      while (taken < events.size()) {
+        Event e = events.get(taken++);
+        took.add(e);
+        if (match.test(e)) {
+          return took;
+        }
+      }
+      return null;
+    }, () -> "skipped " + took.size() + " events: " + last(took));
+  }
+
+  /**
+   * Runs {@code look} under the lock, and again after each arrival, until it finds something.
+   *
+   * @param look returns what was waited for, or null to wait on
+   * @param seen what to report on failure
+   */
+  private <T> T waitFor(Duration timeout, String what, Supplier<@Nullable T> look, Supplier<String> seen) {
     Deadline deadline = Deadline.after(timeout);
     lock.lock();
     try {
-      List<Event> took = new ArrayList<>();
       while (true) {
-        while (taken < events.size()) {
-          Event e = events.get(taken++);
-          took.add(e);
-          if (match.test(e)) {
-            return took;
-          }
+        T found = look.get();
+        if (found != null) {
+          return found;
         }
         if (ended || deadline.hasPassed()) {
-          throw new AssertionError("no " + what + (ended ? " before the stream ended" : " within " + timeout)
-              + "; skipped " + took.size() + " events: " + last(took));
+          throw new AssertionError("no " + what + (ended ? " before the stream ended" : " within " + timeout) + "; " + seen.get());
         }
         arrived.await(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
       }
@@ -263,14 +285,11 @@ public final class SseClient implements AutoCloseable {
    * @return them, oldest first; empty when there are none
    */
   public List<Event> drain() {
-    lock.lock();
-    try {
+    return locked(() -> {
       List<Event> out = List.copyOf(events.subList(taken, events.size()));
       taken = events.size();
       return out;
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /**
@@ -279,12 +298,7 @@ public final class SseClient implements AutoCloseable {
    * @return them, oldest first
    */
   public List<Event> events() {
-    lock.lock();
-    try {
-      return List.copyOf(events);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> List.copyOf(events));
   }
 
   /**
@@ -298,28 +312,15 @@ public final class SseClient implements AutoCloseable {
    * @throws AssertionError when none did within {@code timeout}, or the stream ended first
    */
   public Event awaitReceived(Predicate<? super Event> match, Duration timeout, String what) {
-    Deadline deadline = Deadline.after(timeout);
-    lock.lock();
-    try {
-      int looked = 0;
-      while (true) {
-        for (; looked < events.size(); looked++) {
-          if (match.test(events.get(looked))) {
-            return events.get(looked);
-          }
+    int[] looked = {0};
+    return waitFor(timeout, what, () -> {
+      for (; looked[0] < events.size(); looked[0]++) {
+        if (match.test(events.get(looked[0]))) {
+          return events.get(looked[0]);
         }
-        if (ended || deadline.hasPassed()) {
-          throw new AssertionError("no " + what + (ended ? " before the stream ended" : " within " + timeout)
-              + "; " + events.size() + " events, the last: " + last(events));
-        }
-        arrived.await(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for " + what, e);
-    } finally {
-      lock.unlock();
-    }
+      return null;
+    }, () -> events.size() + " events, the last: " + last(events));
   }
 
   /**
@@ -328,12 +329,7 @@ public final class SseClient implements AutoCloseable {
    * @return them, oldest first
    */
   public List<String> comments() {
-    lock.lock();
-    try {
-      return List.copyOf(comments);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> List.copyOf(comments));
   }
 
   /**

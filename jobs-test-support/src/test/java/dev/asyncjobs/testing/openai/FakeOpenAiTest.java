@@ -7,7 +7,6 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.RateLimitException;
-import com.openai.models.ChatModel;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.moderations.ModerationCreateParams;
@@ -31,7 +30,7 @@ class FakeOpenAiTest {
   }
 
   private static ChatCompletionCreateParams question() {
-    return ChatCompletionCreateParams.builder().model(ChatModel.GPT_4O_MINI).addUserMessage("What is a queue?").build();
+    return ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("What is a queue?").build();
   }
 
   @Test
