@@ -23,6 +23,7 @@ import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.testing.Deadline;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,13 +84,12 @@ final class FakeStore implements JobStore {
 
     /** Waits until {@code n} callers wait at the gate; fails the test after {@code timeout}. */
     synchronized void awaitWaiting(int n, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      Deadline deadline = Deadline.after(timeout);
       while (waiting < n) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (deadline.hasPassed()) {
           throw new AssertionError("expected " + n + " calls waiting at the gate, saw " + waiting);
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        TimeUnit.NANOSECONDS.timedWait(this, deadline.remainingNanos());
       }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.examples.demo.DemoSettings;
 import dev.asyncjobs.examples.plugin.HaikuGenerator;
+import dev.asyncjobs.testing.Waits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -52,16 +53,8 @@ class JobTrackerAppTest {
       assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
       String location = created.headers().firstValue("Location").orElseThrow();
 
-      JsonNode job = null;
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline) {
-        job = json(get(base + location, token).body());
-        if (job.get("status").asText().equals("COMPLETED")) {
-          break;
-        }
-        Thread.sleep(20);
-      }
-      assertThat(job.get("status").asText()).isEqualTo("COMPLETED");
+      JsonNode job = Waits.untilValue("the job to complete", Duration.ofSeconds(20),
+          () -> json(get(base + location, token).body()), j -> j.get("status").asText().equals("COMPLETED"));
       assertThat(job.get("result").get("demo").asBoolean()).isTrue();
       assertThat(job.get("actualDurationMs").asLong()).isPositive();
     }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.examples.demo.DemoSettings;
 import dev.asyncjobs.examples.testing.ApiClient;
-import dev.asyncjobs.examples.testing.SseStream;
-import dev.asyncjobs.examples.testing.TestDatabase;
+import dev.asyncjobs.testing.postgres.PostgresSchema;
+import dev.asyncjobs.testing.postgres.TestPostgres;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code JOBS_STORE_URL=jdbc:postgresql://…} with {@code --api-only} in one app and {@code
@@ -23,16 +24,18 @@ import org.junit.jupiter.api.Test;
  */
 class SplitRolesPostgresTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** An empty schema of its own, which the apps migrate; dropped after the test. */
+  @RegisterExtension
+  static final PostgresSchema schema = new PostgresSchema(null, "examples", 1, Duration.ofSeconds(30));
 
   @Test
   void anApiOnlyAndAWorkerOnlyAppShareTheJobsOfOneDatabase() {
-    TestDatabase.Server db = TestDatabase.server();
-    String schema = "examples_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    TestPostgres.Server db = schema.server();
     Map<String, String> env = new HashMap<>();
     env.put("JOBS_STORE_URL", db.url());
     env.put("JOBS_STORE_USER", db.user());
     env.put("JOBS_STORE_PASSWORD", db.password());
-    env.put("JOBS_STORE_SCHEMA", schema);
+    env.put("JOBS_STORE_SCHEMA", schema.name());
     env.put("JOBS_JWT_SECRET", "shared-secret-of-both-processes-0123456789");
     env.put("JOBS_HOST", "127.0.0.1");
     env.put("JOBS_QUOTA_MIN_INTERVAL_SECONDS", "0");
@@ -48,12 +51,12 @@ class SplitRolesPostgresTest {
       assertThat(client.get("/healthz", null).status()).isEqualTo(200);
 
       String id;
-      try (SseStream events = SseStream.open(client, client.request("/api/jobs/events", token))) {
+      try (SseClient events = SseClient.open(client.http(), client.request("/api/jobs/events", token))) {
         events.await(e -> e.event().equals("ready"), WAIT);
         id = client.post("/api/generate", token,
             "{\"type\":\"music_generation\",\"payload\":{\"prompt\":\"a shared queue\"}}").body().get("id").asText();
 
-        List<SseStream.Event> seen = events.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT);
+        List<SseClient.Event> seen = events.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT);
 
         assertThat(seen).extracting(e -> e.json().get("jobId").asText()).containsOnly(id);
         assertThat(seen).extracting(e -> e.json().get("kind").asText()).contains("CREATED", "STARTED", "PROGRESS");
@@ -62,8 +65,6 @@ class SplitRolesPostgresTest {
       assertThat(job.body().get("status").asText()).isEqualTo("COMPLETED");
       assertThat(job.body().get("result").get("demo").asBoolean()).isTrue();
       assertThat(job.body().get("attempts").asInt()).isEqualTo(1);
-    } finally {
-      TestDatabase.dropSchema(schema);
     }
   }
 

@@ -37,6 +37,7 @@ import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.EchoGenerator;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -450,7 +451,7 @@ abstract class BadInputCatalogue {
         named("stream ticket used a second time")
             .http(f -> {
               String ticket = f.api.ticket(A);
-              f.api.keepStreamOpen(null, "?ticket=" + ticket).body().close();
+              f.api.events(null, "?ticket=" + ticket).close();
               return f.api.openStream("?ticket=" + ticket);
             }, problem(401, "unauthorized", null, "used already")),
         named("stream ticket as a bearer token")
@@ -458,16 +459,14 @@ abstract class BadInputCatalogue {
         named("one event stream more than a user may open")
             .http(f -> {
               String hog = "stream-hog";
-              List<java.io.InputStream> open = new java.util.ArrayList<>();
+              List<SseClient> open = new java.util.ArrayList<>();
               try {
                 for (int i = 0; i < 5; i++) {
-                  open.add(f.api.keepStreamOpen(f.token(hog), "").body());
+                  open.add(f.api.events(f.token(hog)));
                 }
                 return f.api.send(f.api.request(f.token(hog), "/api/jobs/events").header("Accept", "text/event-stream").GET().build());
               } finally {
-                for (java.io.InputStream in : open) {
-                  in.close();
-                }
+                open.forEach(SseClient::close);
               }
             }, problem(429, "too_many_streams", null, "event streams open")),
 

@@ -8,12 +8,12 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.child.WorkerMain;
-import dev.asyncjobs.reliability.support.Await;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.Schema;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +48,7 @@ class ClockSkewTest {
   void aWorkerWhoseClockRunsAheadRescuesNoHealthyWorkersJob() {
     assumeTrue(Files.exists(LIBFAKETIME), "libfaketime is not installed (apt-get install faketime)");
     int jobCount = 8;
-    try (Schema schema = Schema.create(TestServer.get(), "skew_ahead");
+    try (Schema schema = Schema.create(TestPostgres.server(), "skew_ahead");
         PostgresJobStore store = schema.storeBuilder().build();
         JobManager jobs = manager(store)) {
       ExecutionLedger ledger = ExecutionLedger.install(schema);
@@ -61,7 +61,7 @@ class ClockSkewTest {
           // the ahead worker sweeps for expired leases every 100 ms
           jobs.create(JobRequest.builder("owner", RecordingGenerator.TYPE).payloadOf(new RecordingGenerator.Work(i, 8, 500)).build());
         }
-        Await.until("every job completed", WAIT, () -> ledger.completed() == jobCount, () -> ledger.statusCounts().toString());
+        Waits.until("every job completed", WAIT, () -> ledger.completed() == jobCount, () -> ledger.statusCounts().toString());
 
         assertThat(schema.column("SELECT DISTINCT worker_id FROM " + schema.table("executions") + " ORDER BY 1"))
             .as("both workers ran jobs, so the ahead one saw the steady one's leases").containsExactly("ahead", "steady");
@@ -78,7 +78,7 @@ class ClockSkewTest {
   void aWorkerWhoseClockRunsBehindClaimsDueJobsAtOnce() {
     assumeTrue(Files.exists(LIBFAKETIME), "libfaketime is not installed (apt-get install faketime)");
     int jobCount = 3;
-    try (Schema schema = Schema.create(TestServer.get(), "skew_behind");
+    try (Schema schema = Schema.create(TestPostgres.server(), "skew_behind");
         PostgresJobStore store = schema.storeBuilder().build();
         JobManager jobs = manager(store)) {
       ExecutionLedger ledger = ExecutionLedger.install(schema);
@@ -88,7 +88,7 @@ class ClockSkewTest {
           jobs.create(JobRequest.builder("owner", RecordingGenerator.TYPE).payloadOf(new RecordingGenerator.Work(i, 1, 10)).build());
         }
         // With its own clock the worker would see these jobs due only in 30 s.
-        Await.until("every job completed", SKEW.dividedBy(2), () -> ledger.completed() == jobCount, () -> ledger.statusCounts().toString());
+        Waits.until("every job completed", SKEW.dividedBy(2), () -> ledger.completed() == jobCount, () -> ledger.statusCounts().toString());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SKEW.dividedBy(2));
         ledger.assertEveryJobCompletedOnceByItsLastAttempt(jobCount);
       }

@@ -11,18 +11,18 @@ import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
-import dev.asyncjobs.reliability.support.Await;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.Enqueuer;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -64,7 +64,7 @@ class DatabaseOutageTest {
   void workersAndListenersReconnectAfterEveryBackendIsTerminatedAndNothingIsLostOrStuck() throws Exception {
     int jobCount = Sizes.count("reliability.outage.jobs", 1500);
     Duration hold = Sizes.duration("reliability.outage.hold", Duration.ofSeconds(4));
-    TestServer.Server admin = TestServer.get();
+    TestPostgres.Server admin = TestPostgres.server();
     String database = "reliability_outage_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT);
     adminExecute(admin, "CREATE DATABASE " + database);
     try (Schema schema = Schema.create(admin.withDatabase(database), "outage");
@@ -96,7 +96,7 @@ class DatabaseOutageTest {
         adminExecute(admin, "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
         int held = terminateEveryBackend(admin, database);
         // pg_terminate_backend only signals; the backends exit a moment later
-        Await.until("every backend gone", WAIT, () -> backends(admin, database) == 0, () -> backends(admin, database) + " backends");
+        Waits.until("every backend gone", WAIT, () -> backends(admin, database) == 0, () -> backends(admin, database) + " backends");
         long holdEnd = System.nanoTime() + hold.toNanos();
         // a create meanwhile is refused with a typed store error; sent again afterwards, it is stored once
         JobRequest duringOutage = JobRequest.builder("during", RecordingGenerator.TYPE)
@@ -104,7 +104,7 @@ class DatabaseOutageTest {
         assertThatThrownBy(() -> jobs.create(duringOutage)).isInstanceOf(JobStoreException.class);
         while (System.nanoTime() - holdEnd < 0) {
           assertThat(backends(admin, database)).as("no backend while the database refuses connections").isZero();
-          Await.pause(200);
+          Waits.pause(Duration.ofMillis(200));
         }
         adminExecute(admin, "ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
         LOG.info("outage: terminated {} backends, refused connections for {}", held, hold);
@@ -206,7 +206,7 @@ class DatabaseOutageTest {
    */
   private static List<JobEvent> awaitCaughtUpWithTheLog(PostgresJobStore store, EventRecorder recorder, long startedAfter) {
     List<JobEvent> log = new ArrayList<>();
-    Await.until("the subscription caught up with the event log", WAIT,
+    Waits.until("the subscription caught up with the event log", WAIT,
         () -> readLogOn(store, log, startedAfter) && !log.isEmpty()
             && lastSequence(recorder.events(), startedAfter) >= lastSequence(log, startedAfter),
         () -> "log read up to #" + lastSequence(log, startedAfter) + " (" + log.size() + " events), recorder at #"
@@ -241,13 +241,13 @@ class DatabaseOutageTest {
         got.size(), startedAfter, last);
   }
 
-  private static void adminExecute(TestServer.Server admin, String sql) throws SQLException {
+  private static void adminExecute(TestPostgres.Server admin, String sql) throws SQLException {
     try (Connection c = admin.connect(); Statement st = c.createStatement()) {
       st.execute(sql);
     }
   }
 
-  private static long adminNumber(TestServer.Server admin, String sql) {
+  private static long adminNumber(TestPostgres.Server admin, String sql) {
     try (Connection c = admin.connect(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
@@ -258,38 +258,31 @@ class DatabaseOutageTest {
 
   /** Creates, sending again while the test's own pool replaces connections that were terminated. */
   private static Job createResending(JobManager jobs, JobRequest request) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        return jobs.create(request);
-      } catch (JobStoreException e) {
-        assertThat(System.nanoTime()).as("create succeeds after the outage; last error: %s", e.getMessage()).isLessThan(deadline);
-        Await.pause(100);
-      }
-    }
+    return Waits.untilSucceeds("create succeeds after the outage", WAIT, JobStoreException.class, () -> jobs.create(request));
   }
 
+
   /** Terminates every backend connected to {@code database} (the admin connection is on another one). */
-  private static int terminateEveryBackend(TestServer.Server admin, String database) {
+  private static int terminateEveryBackend(TestPostgres.Server admin, String database) {
     return (int) adminNumber(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
         + database + "' AND pid <> pg_backend_pid()");
   }
 
-  private static long backends(TestServer.Server admin, String database) {
+  private static long backends(TestPostgres.Server admin, String database) {
     return adminNumber(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "'");
   }
 
   /** Waits until {@code n} listening connections (one per process) are back on the database. */
-  private static void awaitListeners(TestServer.Server admin, String database, int n) {
+  private static void awaitListeners(TestPostgres.Server admin, String database, int n) {
     String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
         + "' AND application_name = 'asyncjobs-listener' AND query LIKE 'LISTEN %'";
-    Await.until(n + " listening connections", WAIT, () -> adminNumber(admin, sql) == n, () -> adminNumber(admin, sql) + " listening");
+    Waits.until(n + " listening connections", WAIT, () -> adminNumber(admin, sql) == n, () -> adminNumber(admin, sql) + " listening");
   }
 
   private static void awaitCompleted(ExecutionLedger ledger, long n) {
     // generous for the chaos size too: 20 jobs a second is far below what two workers do here
     Duration wait = Duration.ofSeconds(Math.max(WAIT.toSeconds(), n / 20));
-    Await.until(n + " jobs completed", wait, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
+    Waits.until(n + " jobs completed", wait, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
   }
 
   /** Completed jobs; -1 while the test's own pooled connections are being replaced after a termination. */

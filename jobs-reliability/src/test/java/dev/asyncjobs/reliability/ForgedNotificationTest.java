@@ -14,17 +14,17 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
-import dev.asyncjobs.reliability.support.Await;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.HttpApi;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.Schema;
-import dev.asyncjobs.reliability.support.SseClient;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,7 +93,7 @@ class ForgedNotificationTest {
 
   @Test
   void forgedNotificationsChangeNoJobReachNoClientAndAreNotLoggedAsAnOwnersAct() throws Exception {
-    Schema schema = Schema.create(TestServer.get(), "forged");
+    Schema schema = Schema.create(TestPostgres.server(), "forged");
     String forger = schema.name() + "_forger";
     String channel = schema.name() + ".jobs";
     try (PostgresJobStore store = schema.storeBuilder().build();
@@ -114,14 +114,14 @@ class ForgedNotificationTest {
         EventRecorder victimEvents = new EventRecorder();
         EventRecorder bystanderEvents = new EventRecorder();
         EventRecorder everyOwner = new EventRecorder();
-        try (SseClient victimStream = SseClient.open(api, api.token(VICTIM), "victim");
-            SseClient bystanderStream = SseClient.open(api, api.token(BYSTANDER), "bystander");
+        try (SseClient victimStream = api.events(api.token(VICTIM));
+            SseClient bystanderStream = api.events(api.token(BYSTANDER));
             Subscription victimSub = jobs.subscribe(VICTIM, victimEvents);
             Subscription bystanderSub = jobs.subscribe(BYSTANDER, bystanderEvents);
             Subscription allSub = jobs.subscribeAll(everyOwner)) {
           long victimReady = Long.parseLong(
-              Objects.requireNonNull(victimStream.await(e -> e.name().equals("ready"), WAIT, "victim's ready").id()));
-          bystanderStream.await(e -> e.name().equals("ready"), WAIT, "bystander's ready");
+              Objects.requireNonNull(victimStream.awaitReceived(e -> e.event().equals("ready"), WAIT, "victim's ready").id()));
+          bystanderStream.awaitReceived(e -> e.event().equals("ready"), WAIT, "bystander's ready");
           // the worker's listener and this JVM's are on the channel (a forgery reaches them both)
           awaitListeners(schema, channel, 2);
 
@@ -131,10 +131,10 @@ class ForgedNotificationTest {
                 .payloadOf(new RecordingGenerator.Work(i, STEPS, STEP_MILLIS)).build()));
           }
           Set<UUID> victimIds = victims.stream().map(Job::id).collect(Collectors.toSet());
-          Await.until("every victim job PROCESSING", WAIT,
+          Waits.until("every victim job PROCESSING", WAIT,
               () -> ledger.statusCounts().equals(Map.of("PROCESSING", (long) JOBS)), () -> ledger.statusCounts().toString());
           // and really running in the worker: each has recorded its execution
-          Await.until("every victim job executing", WAIT,
+          Waits.until("every victim job executing", WAIT,
               () -> schema.number("SELECT count(*) FROM " + schema.table("executions")) == JOBS,
               () -> schema.number("SELECT count(*) FROM " + schema.table("executions")) + " executions");
 
@@ -147,7 +147,7 @@ class ForgedNotificationTest {
             assertThat(ledger.statusCounts()).as("jobs after the forgery").isEqualTo(Map.of("PROCESSING", (long) JOBS));
             // the forger listens too: PostgreSQL delivered its forgeries on the store's channel, and
             // what the store itself sends there carries nothing
-            Await.until("a hint of the store heard by the forger", WAIT, () -> forgery.listen(c, true) > 0,
+            Waits.until("a hint of the store heard by the forger", WAIT, () -> forgery.listen(c, true) > 0,
                 () -> forgery.foreignHeard + " hints heard");
           }
           LOG.info("forged {} notifications ({} on the store's channel), heard {} of its own back and {} hints of the store",
@@ -156,7 +156,7 @@ class ForgedNotificationTest {
           assertThat(forgery.foreignPayloads).as("payloads of the store's hints").containsOnly("");
 
           // every job runs to completion, once, as without forgery
-          Await.until("every victim job COMPLETED", WAIT, () -> ledger.completed() == JOBS, () -> ledger.statusCounts().toString());
+          Waits.until("every victim job COMPLETED", WAIT, () -> ledger.completed() == JOBS, () -> ledger.statusCounts().toString());
           ledger.assertEveryJobCompletedOnceByItsLastAttempt(JOBS);
           assertThat(schema.number("SELECT count(*) FROM " + schema.table("executions"))).as("executions").isEqualTo(JOBS);
           assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs") + " WHERE attempts <> 1 OR cancel_requested"))
@@ -182,15 +182,15 @@ class ForgedNotificationTest {
           Map<Long, LogRow> bySeq = log.stream().collect(Collectors.toMap(LogRow::seq, r -> r));
 
           // the clients get exactly the log's events, and no more
-          victimStream.await(e -> e.name().equals("job") && Long.toString(lastSeq).equals(e.id()), WAIT, "the log's last event");
+          victimStream.awaitReceived(e -> e.event().equals("job") && Long.toString(lastSeq).equals(e.id()), WAIT, "the log's last event");
           victimEvents.await(e -> e.sequence() == lastSeq, WAIT, "the log's last event");
           everyOwner.await(e -> e.sequence() == lastSeq, WAIT, "the log's last event");
           assertSseCarriesOnlyTheLog(victimStream, bySeq, log, victimReady);
           assertDeliveredOnlyTheLog(victimEvents, bySeq, log, victimSub.startedAfter(), "victim's subscription");
           assertDeliveredOnlyTheLog(everyOwner, bySeq, log, allSub.startedAfter(), "every owner's subscription");
           assertThat(bystanderEvents.events()).as("the bystander's subscription").isEmpty();
-          assertThat(bystanderStream.events()).as("the bystander's stream").extracting(SseClient.Event::name).containsOnly("ready");
-          assertThat(victimStream.events()).as("the victim's stream").extracting(SseClient.Event::name).containsOnly("ready", "job");
+          assertThat(bystanderStream.events()).as("the bystander's stream").extracting(SseClient.Event::event).containsOnly("ready");
+          assertThat(victimStream.events()).as("the victim's stream").extracting(SseClient.Event::event).containsOnly("ready", "job");
           assertThat(victimStream.events()).as("the victim's stream").noneMatch(e -> e.data().contains("evil.example"));
           assertThat(victimEvents.events()).as("the victim's subscription").noneMatch(e -> String.valueOf(e.message()).contains("evil"));
         }
@@ -455,7 +455,7 @@ class ForgedNotificationTest {
   private static void awaitListeners(Schema schema, String channel, int n) {
     String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'asyncjobs-listener'"
         + " AND query = 'LISTEN \"" + channel + "\"'";
-    Await.until(n + " listening connections", WAIT, () -> schema.number(sql) >= n, () -> schema.number(sql) + " listening");
+    Waits.until(n + " listening connections", WAIT, () -> schema.number(sql) >= n, () -> schema.number(sql) + " listening");
   }
 
   private static List<LogRow> log(Schema schema) {
@@ -475,7 +475,7 @@ class ForgedNotificationTest {
       throws IOException {
     List<Long> delivered = new ArrayList<>();
     for (SseClient.Event e : stream.events()) {
-      if (!e.name().equals("job")) {
+      if (!e.event().equals("job")) {
         continue;
       }
       long seq = Long.parseLong(Objects.requireNonNull(e.id(), "id of " + e));

@@ -11,18 +11,18 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
-import dev.asyncjobs.reliability.support.Await;
 import dev.asyncjobs.reliability.support.Enqueuer;
 import dev.asyncjobs.reliability.support.HttpApi;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.SlowSseSocket;
-import dev.asyncjobs.reliability.support.SseClient;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EchoGenerator;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ class LoadWithSubscribersTest {
   void everySubscriberSeesEveryTerminalEventAndASlowOneGetsEveryEventAtItsOwnPace() throws Exception {
     int jobCount = Sizes.count("reliability.load.jobs", 4000);
     Duration deadline = Sizes.duration("reliability.load.deadline", Duration.ofMinutes(3));
-    try (Schema schema = Schema.create(TestServer.get(), "load");
+    try (Schema schema = Schema.create(TestPostgres.server(), "load");
         HikariDataSource pool = Schema.pool(schema.server(), "load-web", 12);
         PostgresJobStore store = PostgresJobStore.builder().dataSource(pool).schema(schema.name()).build();
         JobManager jobs = JobManager.builder().store(store)
@@ -90,7 +90,7 @@ class LoadWithSubscribersTest {
         }
         assertEveryStreamSawEveryCompletion(schema, streams, jobCount, start + deadline.toNanos());
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-        long ownerZeroEvents = streams.get("owner-0").get(0).events().stream().filter(e -> e.name().equals("job")).count();
+        long ownerZeroEvents = streams.get("owner-0").get(0).events().stream().filter(e -> e.event().equals("job")).count();
 
         int slowGot = slowSubscriberGetsEveryEventAtItsOwnPace(api, jobs, store, fastStreams);
 
@@ -113,13 +113,13 @@ class LoadWithSubscribersTest {
       String owner = "owner-" + o;
       List<SseClient> mine = new ArrayList<>();
       for (int k = 0; k < (o == 1 ? 2 : 1); k++) {
-        mine.add(SseClient.open(api, api.token(owner), owner + "-" + k));
+        mine.add(api.events(api.token(owner)));
       }
       streams.put(owner, mine);
     }
-    streams.values().forEach(list -> list.forEach(s -> s.await(e -> e.name().equals("ready"), Duration.ofSeconds(30), "ready")));
+    streams.values().forEach(list -> list.forEach(s -> s.awaitReceived(e -> e.event().equals("ready"), Duration.ofSeconds(30), "ready")));
     int n = streams.values().stream().mapToInt(List::size).sum();
-    Await.until("every stream subscribed", Duration.ofSeconds(30), () -> api.server().openEventStreams() == n,
+    Waits.until("every stream subscribed", Duration.ofSeconds(30), () -> api.server().openEventStreams() == n,
         () -> api.server().openEventStreams() + " open");
     return n;
   }
@@ -134,12 +134,12 @@ class LoadWithSubscribersTest {
     for (Map.Entry<String, List<SseClient>> e : streams.entrySet()) {
       Set<String> expected = jobsByOwner.get(e.getKey());
       for (SseClient stream : e.getValue()) {
-        Await.until(e.getKey() + "'s stream has every COMPLETED event", Duration.ofNanos(Math.max(1, endNanos - System.nanoTime())),
+        Waits.until(e.getKey() + "'s stream has every COMPLETED event", Duration.ofNanos(Math.max(1, endNanos - System.nanoTime())),
             () -> completedIn(stream).containsAll(expected),
-            () -> completedIn(stream).size() + " of " + expected.size() + " COMPLETED; ended " + stream.ended() + "; last " + last(stream));
+            () -> completedIn(stream).size() + " of " + expected.size() + " COMPLETED; ended " + stream.ended().isDone() + "; last " + last(stream));
         assertThat(stream.events()).as("events of %s's stream", e.getKey())
-            .noneMatch(ev -> ev.name().equals("dropped"))
-            .filteredOn(ev -> ev.name().equals("job")).allMatch(ev -> expected.contains(jobId(ev)));
+            .noneMatch(ev -> ev.event().equals("dropped"))
+            .filteredOn(ev -> ev.event().equals("job")).allMatch(ev -> expected.contains(jobId(ev)));
       }
     }
     assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs") + " WHERE status = 'COMPLETED'")).isEqualTo(jobCount);
@@ -171,7 +171,7 @@ class LoadWithSubscribersTest {
             delivered.incrementAndGet();
           }
         })) {
-      Await.until("the slow stream subscribed", Duration.ofSeconds(30), () -> api.server().openEventStreams() == fastStreams + 1,
+      Waits.until("the slow stream subscribed", Duration.ofSeconds(30), () -> api.server().openEventStreams() == fastStreams + 1,
           () -> api.server().openEventStreams() + " open");
       long start = counter.startedAfter();
       List<Thread> reporters = new ArrayList<>();
@@ -187,7 +187,7 @@ class LoadWithSubscribersTest {
       for (Thread t : reporters) {
         t.join();
       }
-      Await.until("every progress event delivered to the owner's subscribers", Duration.ofSeconds(60),
+      Waits.until("every progress event delivered to the owner's subscribers", Duration.ofSeconds(60),
           () -> delivered.get() >= SLOW_EVENTS, () -> delivered.get() + " delivered");
 
       String body = slow.drainUntil(text -> count(JOB_EVENT.matcher(text)) >= SLOW_EVENTS, Duration.ofSeconds(120));
@@ -205,7 +205,7 @@ class LoadWithSubscribersTest {
       assertThat(api.server().eventStreamCatchUps()).as("the stream fell behind its queue and read the log instead")
           .isGreaterThan(catchUpsBefore);
       slow.close();
-      Await.until("the slow stream's session is released", Duration.ofSeconds(30),
+      Waits.until("the slow stream's session is released", Duration.ofSeconds(30),
           () -> api.server().openEventStreams() == fastStreams, () -> api.server().openEventStreams() + " open");
       return ids.size();
     }
@@ -234,7 +234,7 @@ class LoadWithSubscribersTest {
   private static Set<String> completedIn(SseClient stream) {
     Set<String> out = new HashSet<>();
     for (SseClient.Event e : stream.events()) {
-      if (e.name().equals("job") && e.data().contains("\"COMPLETED\"")) {
+      if (e.event().equals("job") && e.data().contains("\"COMPLETED\"")) {
         JsonNode n = json(e.data());
         if (n.path("kind").asText().equals("COMPLETED")) {
           out.add(n.path("jobId").asText());

@@ -19,12 +19,12 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.support.HttpApi;
 import dev.asyncjobs.reliability.support.Schema;
-import dev.asyncjobs.reliability.support.SseClient;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.EchoGenerator;
+import dev.asyncjobs.testing.postgres.TestPostgres;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -66,7 +66,7 @@ class OwnerIsolationTest {
 
   @BeforeAll
   static void setUp() {
-    schema = Schema.create(TestServer.get(), "isolation");
+    schema = Schema.create(TestPostgres.server(), "isolation");
     store = schema.storeBuilder().build();
     jobs = manager(store);
     alicePending = jobs.create(echo(ALICE, "pending"));
@@ -256,7 +256,7 @@ class OwnerIsolationTest {
 
   @Test
   void aStoreOnTheWebRoleKeepsOwnersApartToo() {
-    try (HikariDataSource web = Schema.pool(new TestServer.Server(schema.server().url(), webRole, "web", "web role"), "web-" + schema.name(), 2);
+    try (HikariDataSource web = Schema.pool(schema.server().withUser(webRole, "web"), "web-" + schema.name(), 2);
         PostgresJobStore webStore = PostgresJobStore.builder().dataSource(web).schema(schema.name()).autoMigrate(false).build();
         JobManager webJobs = manager(webStore)) {
       assertThat(webStore.rowLevelSecurityActive()).isTrue();
@@ -268,7 +268,7 @@ class OwnerIsolationTest {
 
   @Test
   void anOwnerReadsItsOwnJobThroughAStoreOnTheWebRole() {
-    try (HikariDataSource web = Schema.pool(new TestServer.Server(schema.server().url(), webRole, "web", "web role"), "web-" + schema.name(), 2);
+    try (HikariDataSource web = Schema.pool(schema.server().withUser(webRole, "web"), "web-" + schema.name(), 2);
         PostgresJobStore webStore = PostgresJobStore.builder().dataSource(web).schema(schema.name()).autoMigrate(false).build();
         JobManager webJobs = manager(webStore)) {
       assertThat(webJobs.get(ALICE, aliceRunning.id()).id()).isEqualTo(aliceRunning.id());
@@ -284,7 +284,7 @@ class OwnerIsolationTest {
 
   @Test
   void overHttpOnTheWebRoleEveryRouteKeepsOwnersApart() throws Exception {
-    try (HikariDataSource web = Schema.pool(new TestServer.Server(schema.server().url(), webRole, "web", "web role"), "web-http-" + schema.name(), 4);
+    try (HikariDataSource web = Schema.pool(schema.server().withUser(webRole, "web"), "web-http-" + schema.name(), 4);
         PostgresJobStore webStore = PostgresJobStore.builder().dataSource(web).schema(schema.name()).autoMigrate(false).build();
         JobManager webJobs = manager(webStore);
         HttpApi api = new HttpApi(webJobs)) {
@@ -317,16 +317,16 @@ class OwnerIsolationTest {
           .isEqualTo(webJobs.quotaUsage(MALLORY).usedLastDay());
 
       // event streams: mallory's carries none of alice's events
-      try (SseClient malloryStream = SseClient.open(api, mallory, "mallory"); SseClient aliceStream = SseClient.open(api, alice, "alice")) {
-        malloryStream.await(e -> e.name().equals("ready"), WAIT, "ready");
-        aliceStream.await(e -> e.name().equals("ready"), WAIT, "ready");
+      try (SseClient malloryStream = api.events(mallory); SseClient aliceStream = api.events(alice)) {
+        malloryStream.awaitReceived(e -> e.event().equals("ready"), WAIT, "ready");
+        aliceStream.awaitReceived(e -> e.event().equals("ready"), WAIT, "ready");
         String secret = api.post(alice, "/api/generate", "{\"type\":\"echo\",\"payload\":{\"text\":\"secret\",\"repeat\":1}}").json().get("id").asText();
         assertThat(api.delete(alice, "/api/jobs/" + secret).status()).isEqualTo(200);
-        aliceStream.await(e -> e.data().contains(secret) && e.data().contains("CANCELLED"), WAIT, "alice's cancelled event");
+        aliceStream.awaitReceived(e -> e.data().contains(secret) && e.data().contains("CANCELLED"), WAIT, "alice's cancelled event");
         String marker = api.post(mallory, "/api/generate", "{\"type\":\"echo\",\"payload\":{\"text\":\"marker\",\"repeat\":1}}").json().get("id").asText();
-        malloryStream.await(e -> e.data().contains(marker), WAIT, "mallory's marker");
+        malloryStream.awaitReceived(e -> e.data().contains(marker), WAIT, "mallory's marker");
         assertThat(malloryStream.events()).noneMatch(e -> e.data().contains(secret));
-        assertThat(malloryStream.events()).filteredOn(e -> e.name().equals("job"))
+        assertThat(malloryStream.events()).filteredOn(e -> e.event().equals("job"))
             .allMatch(e -> malloryIdsNow(webJobs).stream().anyMatch(id -> e.data().contains(id)));
       }
     }

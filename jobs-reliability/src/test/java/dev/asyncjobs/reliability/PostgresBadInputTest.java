@@ -1,8 +1,8 @@
 package dev.asyncjobs.reliability;
 
 import dev.asyncjobs.reliability.support.Schema;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 
 /** The bad-input catalogue on PostgreSQL. */
 class PostgresBadInputTest extends BadInputCatalogue {
@@ -10,7 +10,7 @@ class PostgresBadInputTest extends BadInputCatalogue {
 
   @Override
   protected JobStore openStore() {
-    schema = Schema.create(TestServer.get(), "badinput");
+    schema = Schema.create(TestPostgres.server(), "badinput");
     return schema.storeBuilder().build();
   }
 

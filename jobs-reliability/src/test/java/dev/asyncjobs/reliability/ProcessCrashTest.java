@@ -6,16 +6,16 @@ import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
-import dev.asyncjobs.reliability.support.Await;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.Enqueuer;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -50,7 +50,7 @@ class ProcessCrashTest {
     Duration enqueueOver = Sizes.duration("reliability.crash.enqueueOver", Duration.ofSeconds(20));
     Duration deadline = Sizes.duration("reliability.crash.deadline", Duration.ofMinutes(4));
 
-    try (Schema schema = Schema.create(TestServer.get(), "crash");
+    try (Schema schema = Schema.create(TestPostgres.server(), "crash");
         PostgresJobStore store = schema.storeBuilder().build();
         JobManager jobs = JobManager.builder().store(store)
             .generator(new RecordingGenerator(null, null, "test")).quotaPolicy(QuotaPolicy.unlimited()).build();
@@ -76,7 +76,7 @@ class ProcessCrashTest {
             LOG.info("killed {} (kill {}), {} of {} jobs completed", victim, kills, ledger.completed(), jobCount);
             nextKill += KILL_EVERY.toNanos();
           }
-          Await.pause(100);
+          Waits.pause(Duration.ofMillis(100));
         }
         enqueuer.await(Duration.ofSeconds(10));
       }

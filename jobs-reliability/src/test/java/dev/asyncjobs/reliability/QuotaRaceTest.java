@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.reliability.child.QuotaRaceMain;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.Schema;
-import dev.asyncjobs.reliability.support.TestServer;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class QuotaRaceTest {
 
   @BeforeAll
   static void createSchema() {
-    schema = Schema.create(TestServer.get(), "race");
+    schema = Schema.create(TestPostgres.server(), "race");
     schema.storeBuilder().build().close(); // migrates once, before the racers start
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.examples.testing.TcpProxy;
 import dev.asyncjobs.examples.testing.TestServer;
-import dev.asyncjobs.examples.testing.Waits;
+import dev.asyncjobs.testing.Waits;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.examples.testing.ApiClient;
 import dev.asyncjobs.examples.testing.ApiClient.Response;
-import dev.asyncjobs.examples.testing.SseStream;
 import dev.asyncjobs.examples.testing.TestServer;
-import dev.asyncjobs.examples.testing.Waits;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +27,8 @@ class EventStreamLimitsTest {
   void aUserPastTheirCapGets429UntilOneOfTheirStreamsCloses() {
     try (TestServer server = TestServer.builder()
         .server(b -> b.maxStreamsPerUser(2).heartbeat(Duration.ofMillis(50))).start()) {
-      SseStream first = open(server, "greedy");
-      SseStream second = open(server, "greedy");
+      SseClient first = open(server, "greedy");
+      SseClient second = open(server, "greedy");
       first.next(WAIT);
       second.next(WAIT);
 
@@ -41,14 +41,14 @@ class EventStreamLimitsTest {
       assertThat(refused.body().get("limitValue").asInt()).isEqualTo(2);
       assertThat(refused.body().get("detail").asText()).contains("2 event streams open");
       assertThat(refused.header("Retry-After")).isEqualTo("5");
-      try (SseStream other = open(server, "someone-else")) {
+      try (SseClient other = open(server, "someone-else")) {
         assertThat(other.next(WAIT).event()).as("another user is not held up").isEqualTo("ready");
       }
 
       first.close();
       // The next keep-alive fails to write; the stream ends and gives its place back.
       Waits.until("the first stream to end", WAIT, () -> server.server().openEventStreams() == 1);
-      try (SseStream next = open(server, "greedy")) {
+      try (SseClient next = open(server, "greedy")) {
         assertThat(next.next(WAIT).event()).isEqualTo("ready");
       }
       second.close();
@@ -58,10 +58,10 @@ class EventStreamLimitsTest {
   @Test
   void theServerPastItsCapGets429AndItsStreamsUseNoMoreThreadsThanTheCap() {
     try (TestServer server = TestServer.builder().server(b -> b.maxStreams(3).maxStreamsPerUser(3)).start()) {
-      List<SseStream> open = new ArrayList<>();
+      List<SseClient> open = new ArrayList<>();
       try {
         for (String owner : List.of("a", "b", "c")) {
-          SseStream s = open(server, owner);
+          SseClient s = open(server, owner);
           s.next(WAIT);
           open.add(s);
         }
@@ -76,7 +76,7 @@ class EventStreamLimitsTest {
             .filter(t -> t.getName().startsWith(ApiServer.STREAM_THREAD_PREFIX) && t.isAlive()).count();
         assertThat(threads).as("threads writing event streams").isBetween(1L, 3L);
       } finally {
-        open.forEach(SseStream::close);
+        open.forEach(SseClient::close);
       }
     }
   }
@@ -87,10 +87,10 @@ class EventStreamLimitsTest {
       Instant now = Instant.now();
       String shortLived = server.auth().issue("brief", now, now.plusSeconds(2));
       ApiClient api = server.client();
-      try (SseStream stream = SseStream.open(api, api.request(ApiServer.EVENTS_PATH, shortLived))) {
+      try (SseClient stream = SseClient.open(api.http(), api.request(ApiServer.EVENTS_PATH, shortLived))) {
         assertThat(stream.next(WAIT).event()).isEqualTo("ready");
 
-        SseStream.Event expired = stream.await(e -> e.event().equals("expired"), WAIT);
+        SseClient.Event expired = stream.await(e -> e.event().equals("expired"), WAIT);
 
         assertThat(expired.json().get("reason").asText()).contains("expired at");
         assertThat(Instant.now()).as("not before the token's exp").isAfterOrEqualTo(now.plusSeconds(1));
@@ -98,7 +98,7 @@ class EventStreamLimitsTest {
       }
       // Its place is free again for the same user.
       Waits.until("the expired stream to give its place back", WAIT, () -> server.server().openEventStreams() == 0);
-      try (SseStream next = open(server, "brief")) {
+      try (SseClient next = open(server, "brief")) {
         assertThat(next.next(WAIT).event()).isEqualTo("ready");
       }
     }
@@ -115,7 +115,7 @@ class EventStreamLimitsTest {
       assertThat(Instant.parse(minted.body().get("expiresAt").asText()))
           .as("a ticket never outlives its token").isBeforeOrEqualTo(now.plusSeconds(2));
       String ticket = minted.body().get("ticket").asText();
-      try (SseStream stream = SseStream.open(api, api.request(ApiServer.EVENTS_PATH + "?ticket=" + ticket, null))) {
+      try (SseClient stream = SseClient.open(api.http(), api.request(ApiServer.EVENTS_PATH + "?ticket=" + ticket, null))) {
         assertThat(stream.next(WAIT).event()).isEqualTo("ready");
         assertThat(stream.await(e -> e.event().equals("expired"), WAIT).event()).isEqualTo("expired");
         stream.ended().get(10, TimeUnit.SECONDS);
@@ -140,9 +140,9 @@ class EventStreamLimitsTest {
     }
   }
 
-  private static SseStream open(TestServer server, String owner) {
+  private static SseClient open(TestServer server, String owner) {
     ApiClient api = server.client();
-    return SseStream.open(api, api.request(ApiServer.EVENTS_PATH, server.token(owner)));
+    return SseClient.open(api.http(), api.request(ApiServer.EVENTS_PATH, server.token(owner)));
   }
 
   private static Response tryOpen(TestServer server, String owner) {

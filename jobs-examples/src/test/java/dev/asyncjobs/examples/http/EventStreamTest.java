@@ -7,9 +7,9 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.examples.testing.ApiClient;
 import dev.asyncjobs.examples.testing.ApiClient.Response;
-import dev.asyncjobs.examples.testing.SseStream;
 import dev.asyncjobs.examples.testing.TestServer;
-import dev.asyncjobs.examples.testing.Waits;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,16 +27,16 @@ class EventStreamTest {
   @Test
   void aJobsLifeArrivesInOrderWithRisingIdsAndProgress() {
     try (TestServer server = TestServer.builder().withWorker().step(Duration.ofMillis(20)).start();
-        SseStream stream = open(server, "life")) {
+        SseClient stream = open(server, "life")) {
       ApiClient api = server.client();
-      SseStream.Event ready = stream.next(WAIT);
+      SseClient.Event ready = stream.next(WAIT);
       assertThat(ready.event()).isEqualTo("ready");
       long start = Long.parseLong(ready.id());
       assertThat(ready.json().get("resumed").asBoolean()).isFalse();
       assertThat(stream.response().headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
 
       String id = api.post("/api/generate", server.token("life"), TEXT_JOB).body().get("id").asText();
-      List<SseStream.Event> events = stream.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT);
+      List<SseClient.Event> events = stream.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT);
 
       assertThat(events).allSatisfy(e -> {
         assertThat(e.event()).isEqualTo("job");
@@ -61,7 +61,7 @@ class EventStreamTest {
   void cancellingARunningJobAnswers202AndTheStreamSaysCancelled() {
     // Long steps: the job is surely still running when the cancel arrives.
     try (TestServer server = TestServer.builder().withWorker().step(Duration.ofSeconds(2)).start();
-        SseStream stream = open(server, "canceller")) {
+        SseClient stream = open(server, "canceller")) {
       ApiClient api = server.client();
       String token = server.token("canceller");
       stream.await(e -> e.event().equals("ready"), WAIT);
@@ -73,7 +73,7 @@ class EventStreamTest {
       assertThat(r.status()).isEqualTo(202);
       assertThat(r.body().get("status").asText()).isEqualTo("PROCESSING");
       assertThat(r.body().get("cancelRequested").asBoolean()).isTrue();
-      List<SseStream.Event> after = stream.until(e -> e.json().get("kind").asText().equals("CANCELLED"), WAIT);
+      List<SseClient.Event> after = stream.until(e -> e.json().get("kind").asText().equals("CANCELLED"), WAIT);
       assertThat(after).extracting(e -> e.json().get("kind").asText()).contains("CANCEL_REQUESTED");
       assertThat(api.get("/api/jobs/" + id, token).body().get("status").asText()).isEqualTo("CANCELLED");
     }
@@ -85,15 +85,14 @@ class EventStreamTest {
       ApiClient api = server.client();
       String token = server.token("query-ticket");
       String seen;
-      try (SseStream stream = SseStream.open(api, api.request("/api/jobs/events?ticket=" + ticket(api, token), null))) {
+      try (SseClient stream = SseClient.open(api.http(), api.request("/api/jobs/events?ticket=" + ticket(api, token), null))) {
         assertThat(stream.next(WAIT).event()).isEqualTo("ready");
         api.post("/api/generate", token, TEXT_JOB);
         seen = stream.next(WAIT).id();
       }
       String missed = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
       // A page reconnects with a new ticket and the position it saw, as ?after=.
-      try (SseStream resumed = SseStream.open(api,
-          api.request("/api/jobs/events?ticket=" + ticket(api, token) + "&after=" + seen, null))) {
+      try (SseClient resumed = SseClient.open(api.http(), api.request("/api/jobs/events?ticket=" + ticket(api, token) + "&after=" + seen, null))) {
         assertThat(resumed.next(WAIT).json().get("resumed").asBoolean()).isTrue();
         assertThat(resumed.next(WAIT).json().get("jobId").asText()).isEqualTo(missed);
       }
@@ -106,9 +105,9 @@ class EventStreamTest {
   @Test
   void anIdleStreamSendsKeepAlivesAndIsClosedWhenTheClientLeaves() {
     try (TestServer server = TestServer.builder().server(b -> b.heartbeat(Duration.ofMillis(50))).start()) {
-      SseStream stream = open(server, "idle");
+      SseClient stream = open(server, "idle");
       stream.next(WAIT);
-      Waits.until("two keep-alive comments", WAIT, () -> stream.comments() >= 2);
+      Waits.until("two keep-alive comments", WAIT, () -> stream.comments().size() >= 2);
       assertThat(server.server().openEventStreams()).isEqualTo(1);
 
       stream.close();
@@ -128,7 +127,7 @@ class EventStreamTest {
         .start()) {
       CountDownLatch release = new CountDownLatch(1);
       try (Subscription blocker = server.jobs().subscribeAll(e -> await(release));
-          SseStream stream = open(server, "slow")) {
+          SseClient stream = open(server, "slow")) {
         assertThat(stream.next(WAIT).event()).isEqualTo("ready");
         List<JobRequest> burst = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -137,11 +136,11 @@ class EventStreamTest {
         List<String> ids = server.jobs().createAll(burst).stream().map(j -> j.id().toString()).toList();
         release.countDown();
 
-        List<SseStream.Event> got = new ArrayList<>();
+        List<SseClient.Event> got = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
           got.add(stream.next(WAIT));
         }
-        assertThat(got).extracting(SseStream.Event::event).containsOnly("job");
+        assertThat(got).extracting(SseClient.Event::event).containsOnly("job");
         assertThat(got).extracting(e -> e.json().get("jobId").asText()).containsExactlyElementsOf(ids);
         assertThat(got).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
         // Still live afterwards.
@@ -156,7 +155,7 @@ class EventStreamTest {
   void aClientThatReconnectsWithLastEventIdGetsExactlyTheThousandEventsItMissedThenTheLiveOnes() {
     try (TestServer server = TestServer.builder().start()) {
       String lastSeen;
-      try (SseStream stream = open(server, "resumer")) {
+      try (SseClient stream = open(server, "resumer")) {
         stream.next(WAIT);
         server.client().post("/api/generate", server.token("resumer"), TEXT_JOB);
         lastSeen = stream.next(WAIT).id();
@@ -175,13 +174,12 @@ class EventStreamTest {
       }
 
       ApiClient api = server.client();
-      try (SseStream resumed = SseStream.open(api,
-          api.request("/api/jobs/events", server.token("resumer")).header("Last-Event-ID", lastSeen))) {
-        SseStream.Event ready = resumed.next(WAIT);
+      try (SseClient resumed = SseClient.open(api.http(), api.request("/api/jobs/events", server.token("resumer")).header("Last-Event-ID", lastSeen))) {
+        SseClient.Event ready = resumed.next(WAIT);
         assertThat(ready.event()).isEqualTo("ready");
         assertThat(ready.json().get("resumed").asBoolean()).isTrue();
         assertThat(ready.id()).isEqualTo(lastSeen);
-        List<SseStream.Event> got = new ArrayList<>();
+        List<SseClient.Event> got = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
           got.add(resumed.next(WAIT));
         }
@@ -189,7 +187,7 @@ class EventStreamTest {
         assertThat(got).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
             .allSatisfy(n -> assertThat(n).isGreaterThan(Long.parseLong(lastSeen)));
         String live = api.post("/api/generate", server.token("resumer"), TEXT_JOB).body().get("id").asText();
-        SseStream.Event next = resumed.next(WAIT);
+        SseClient.Event next = resumed.next(WAIT);
         assertThat(next.json().get("jobId").asText()).isEqualTo(live);
         assertThat(resumed.drain()).isEmpty();
       }
@@ -203,19 +201,18 @@ class EventStreamTest {
       String token = server.token("query-resume");
       List<String> ids = new ArrayList<>();
       long start;
-      try (SseStream stream = open(server, "query-resume")) {
+      try (SseClient stream = open(server, "query-resume")) {
         start = Long.parseLong(stream.next(WAIT).id());
         for (int i = 0; i < 3; i++) {
           api.post("/api/generate", token, TEXT_JOB);
           ids.add(stream.next(WAIT).id());
         }
       }
-      try (SseStream byQuery = SseStream.open(api, api.request("/api/jobs/events?after=" + start, token))) {
+      try (SseClient byQuery = SseClient.open(api.http(), api.request("/api/jobs/events?after=" + start, token))) {
         assertThat(byQuery.next(WAIT).json().get("resumed").asBoolean()).isTrue();
         assertThat(List.of(byQuery.next(WAIT).id(), byQuery.next(WAIT).id(), byQuery.next(WAIT).id())).isEqualTo(ids);
       }
-      try (SseStream both = SseStream.open(api,
-          api.request("/api/jobs/events?after=" + start, token).header("Last-Event-ID", ids.get(1)))) {
+      try (SseClient both = SseClient.open(api.http(), api.request("/api/jobs/events?after=" + start, token).header("Last-Event-ID", ids.get(1)))) {
         assertThat(both.next(WAIT).id()).isEqualTo(ids.get(1));
         assertThat(both.next(WAIT).id()).as("only what follows the header's position").isEqualTo(ids.get(2));
       }
@@ -228,7 +225,7 @@ class EventStreamTest {
       ApiClient api = server.client();
       String token = server.token("resync");
       String old;
-      try (SseStream stream = open(server, "resync")) {
+      try (SseClient stream = open(server, "resync")) {
         stream.next(WAIT);
         api.post("/api/generate", token, TEXT_JOB);
         old = stream.next(WAIT).id();
@@ -236,12 +233,12 @@ class EventStreamTest {
       api.post("/api/generate", token, TEXT_JOB);
       server.store().pruneEvents(java.time.Instant.now().plus(Duration.ofDays(2)), 1000);
       for (String position : List.of("0", old, "999999999")) {
-        try (SseStream stream = SseStream.open(api, api.request("/api/jobs/events", token).header("Last-Event-ID", position))) {
-          SseStream.Event resync = stream.next(WAIT);
+        try (SseClient stream = SseClient.open(api.http(), api.request("/api/jobs/events", token).header("Last-Event-ID", position))) {
+          SseClient.Event resync = stream.next(WAIT);
           assertThat(resync.event()).as("answer to position %s", position).isEqualTo("resync");
           assertThat(resync.json().get("reason").asText()).contains("re-list");
           String live = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
-          SseStream.Event next = stream.next(WAIT);
+          SseClient.Event next = stream.next(WAIT);
           assertThat(next.json().get("jobId").asText()).isEqualTo(live);
           assertThat(Long.parseLong(next.id())).isGreaterThan(Long.parseLong(resync.id()));
         }
@@ -269,7 +266,7 @@ class EventStreamTest {
   @Test
   void stoppingTheServerEndsStreamsWithAClosingEvent() throws Exception {
     TestServer server = TestServer.builder().start();
-    try (SseStream stream = open(server, "closing")) {
+    try (SseClient stream = open(server, "closing")) {
       stream.next(WAIT);
 
       server.close();
@@ -286,9 +283,9 @@ class EventStreamTest {
     return r.body().get("ticket").asText();
   }
 
-  private static SseStream open(TestServer server, String owner) {
+  private static SseClient open(TestServer server, String owner) {
     ApiClient api = server.client();
-    return SseStream.open(api, api.request("/api/jobs/events", server.token(owner)));
+    return SseClient.open(api.http(), api.request("/api/jobs/events", server.token(owner)));
   }
 
   private static void await(CountDownLatch latch) {

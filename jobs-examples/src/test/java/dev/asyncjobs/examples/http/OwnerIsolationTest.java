@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.examples.testing.ApiClient;
 import dev.asyncjobs.examples.testing.ApiClient.Response;
-import dev.asyncjobs.examples.testing.SseStream;
 import dev.asyncjobs.examples.testing.TestServer;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -55,21 +55,21 @@ class OwnerIsolationTest {
   void aliceEventsNeverReachBobsStream() {
     String alice = server.token("iso-stream-alice");
     String bob = server.token("iso-stream-bob");
-    try (SseStream aliceStream = SseStream.open(api, api.request("/api/jobs/events", alice));
-        SseStream bobStream = SseStream.open(api, api.request("/api/jobs/events", bob))) {
+    try (SseClient aliceStream = SseClient.open(api.http(), api.request("/api/jobs/events", alice));
+        SseClient bobStream = SseClient.open(api.http(), api.request("/api/jobs/events", bob))) {
       assertThat(aliceStream.next(WAIT).event()).isEqualTo("ready");
       assertThat(bobStream.next(WAIT).event()).isEqualTo("ready");
 
       String aliceJob = api.post("/api/generate", alice,
           "{\"type\":\"text_generation\",\"payload\":{\"prompt\":\"alice only\"}}").body().get("id").asText();
-      List<SseStream.Event> alices = aliceStream.until(e -> e.data().contains(aliceJob) && e.json().get("kind").asText().equals("COMPLETED"), WAIT);
+      List<SseClient.Event> alices = aliceStream.until(e -> e.data().contains(aliceJob) && e.json().get("kind").asText().equals("COMPLETED"), WAIT);
 
       assertThat(alices).extracting(e -> e.json().get("jobId").asText()).containsOnly(aliceJob);
 
       // Bob's stream works (it hears his own job) and carried nothing of Alice's before it.
       String bobJob = api.post("/api/generate", bob,
           "{\"type\":\"text_generation\",\"payload\":{\"prompt\":\"bob only\"}}").body().get("id").asText();
-      List<SseStream.Event> bobs =
+      List<SseClient.Event> bobs =
           bobStream.until(e -> e.data().contains(bobJob) && e.json().get("kind").asText().equals("COMPLETED"), WAIT);
       bobs.addAll(bobStream.drain());
       assertThat(bobs).extracting(e -> e.json().get("jobId").asText()).containsOnly(bobJob);

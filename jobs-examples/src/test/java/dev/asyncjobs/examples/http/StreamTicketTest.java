@@ -7,8 +7,8 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.examples.testing.ApiClient;
 import dev.asyncjobs.examples.testing.ApiClient.Response;
-import dev.asyncjobs.examples.testing.SseStream;
 import dev.asyncjobs.examples.testing.TestServer;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,7 +58,7 @@ class StreamTicketTest {
     assertThat(expiresAt).isBetween(Instant.now().minusSeconds(1), Instant.now().plusSeconds(61));
     assertThat(Instant.parse(body.get("streamEndsAt").asText())).as("the stream ends with the token").isEqualTo(tokenExpires);
 
-    try (SseStream stream = SseStream.open(api, api.request(ApiServer.EVENTS_PATH + "?ticket=" + ticket, null))) {
+    try (SseClient stream = SseClient.open(api.http(), api.request(ApiServer.EVENTS_PATH + "?ticket=" + ticket, null))) {
       assertThat(stream.next(WAIT).event()).isEqualTo("ready");
       String id = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
       assertThat(stream.next(WAIT).json().get("jobId").asText()).as("the ticket's owner's events").isEqualTo(id);

@@ -12,6 +12,8 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

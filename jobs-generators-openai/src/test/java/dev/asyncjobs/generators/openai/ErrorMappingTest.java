@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.RetryableGenerationException;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;

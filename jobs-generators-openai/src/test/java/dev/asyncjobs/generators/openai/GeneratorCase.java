@@ -2,6 +2,7 @@ package dev.asyncjobs.generators.openai;
 
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.util.List;
 import java.util.function.Function;
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.InvalidPayloadException;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -14,6 +14,8 @@ import dev.asyncjobs.generators.openai.ImageDownloadRefusedException.Reason;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -103,7 +105,7 @@ class ImageDownloadTest {
   @Test
   void plainHttpIsRefusedByDefaultBeforeAnyConnection() throws IOException {
     openai = defaults().build();
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
 
     ImageDownloadRefusedException e = refused(server.url("/files/img.png"), Reason.SCHEME);
 
@@ -155,7 +157,7 @@ class ImageDownloadTest {
   @Test
   void allowingHttpDoesNotAllowThisMachine() throws IOException {
     openai = defaults().imageAllowHttp(true).build();
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
 
     assertThat(refused(server.url("/files/img.png"), Reason.ADDRESS)).hasMessageContaining("resolves to a loopback address");
 
@@ -166,7 +168,7 @@ class ImageDownloadTest {
   @Test
   void aNameThatResolvesToLoopbackIsRefusedBeforeConnecting() {
     openai = defaults().imageAllowHttp(true).build();
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
     String url = server.url("/files/img.png").replace("127.0.0.1", "localhost");
 
     assertThat(refused(url, Reason.ADDRESS))
@@ -186,7 +188,7 @@ class ImageDownloadTest {
     openai = local().build();
     String port = String.valueOf(java.net.URI.create(server.baseUrl()).getPort());
     server.on("/files/redirect", FakeOpenAi.Reply.json(302, "").withHeader("Location", location.replace("{port}", port)));
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
 
     ImageDownloadRefusedException e = refused(server.url("/files/redirect"), reason);
 
@@ -201,7 +203,7 @@ class ImageDownloadTest {
     server.on("/files/a", FakeOpenAi.Reply.json(301, "").withHeader("Location", "/files/b"));
     server.on("/files/b", FakeOpenAi.Reply.json(307, "").withHeader("Location", server.url("/files/c")));
     server.on("/files/c", FakeOpenAi.Reply.json(302, "").withHeader("Location", "img.png"));
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
 
     ImageGenerationResult result = generateWithUrl(server.url("/files/a"));
 
@@ -290,7 +292,7 @@ class ImageDownloadTest {
   void cancellingTheJobAbortsADownloadInFlight() throws Exception {
     openai = local().build();
     server.on(IMAGES, FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl(server.url("/files/slow.png"), "r")));
-    server.on("/files/slow.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png").held());
+    server.on("/files/slow.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png").held());
     TestContext context = new TestContext("image_generation");
     Thread canceller = new Thread(() -> {
       server.take(); // the images request
@@ -309,9 +311,9 @@ class ImageDownloadTest {
   void theAllowPrivateAddressesSwitchLetsTestsReachThisMachine() {
     openai = defaults().imageAllowHttp(true).imageAllowPrivateAddresses(true).build();
     String url = server.url("/files/img.png").replace("127.0.0.1", "localhost");
-    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
 
-    assertThat(generateWithUrl(url).images().get(0).stored().sizeBytes()).isEqualTo(OpenAiReplies.PNG.length);
+    assertThat(generateWithUrl(url).images().get(0).stored().sizeBytes()).isEqualTo(OpenAiReplies.png().length);
   }
 
   @Test
@@ -320,8 +322,8 @@ class ImageDownloadTest {
         "openai.apiKey", "sk-test", "openai.baseUrl", server.baseUrl(), "openai.artifactDir", dir.toString(),
         "openai.imageTransfer", "fetch", "openai.imageAllowHttp", "true", "openai.imageTrustedHosts", "example.com, 127.0.0.1",
         "openai.imageMaxBytes", "1KiB"), Map.of());
-    server.on("/files/small.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
-    byte[] big = java.util.Arrays.copyOf(OpenAiReplies.PNG, 1025);
+    server.on("/files/small.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
+    byte[] big = java.util.Arrays.copyOf(OpenAiReplies.png(), 1025);
     server.on("/files/big.png", FakeOpenAi.Reply.bytes(big, "image/png"));
 
     assertThat(generateWithUrl(server.url("/files/small.png")).images().get(0).stored()).isNotNull();
@@ -407,7 +409,7 @@ class ImageDownloadTest {
 
     private void send(HttpExchange exchange, boolean declareLength) {
       byte[] chunk = new byte[64 * 1024];
-      System.arraycopy(OpenAiReplies.PNG, 0, chunk, 0, OpenAiReplies.PNG.length);
+      System.arraycopy(OpenAiReplies.png(), 0, chunk, 0, OpenAiReplies.png().length);
       try (exchange) {
         exchange.getResponseHeaders().add("Content-Type", "image/png");
         exchange.sendResponseHeaders(200, declareLength ? TOTAL : 0);

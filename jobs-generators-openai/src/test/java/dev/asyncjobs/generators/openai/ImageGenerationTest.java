@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobConfigurationException;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,7 +104,7 @@ class ImageGenerationTest {
   })
   void mapsTheRequestedSizeToTheNearestTheModelMakes(String name, String requested, String model, String sent, @TempDir Path dir) {
     openai = builder().imageModel(model).artifactStore(LocalDirectoryArtifactStore.of(dir)).imageTransfer(ImageTransfer.FETCH_URL).build();
-    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
 
     ImageGenerationResult result = (ImageGenerationResult) openai.image().generate(
         new ImageGenerationPayload("a kite", null, requested, null), new TestContext("image_generation"));
@@ -115,7 +117,7 @@ class ImageGenerationTest {
   @Test
   void gptImageModelsGetTheirOwnQualityNoStyleOrFormatAndTheBytesAreStored(@TempDir Path dir) throws Exception {
     openai = builder().imageModel("gpt-image-1").artifactStore(LocalDirectoryArtifactStore.of(dir)).build();
-    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
     TestContext context = new TestContext("image_generation");
 
     ImageGenerationResult result = (ImageGenerationResult) openai.image().generate(
@@ -130,19 +132,19 @@ class ImageGenerationTest {
     StoredArtifact stored = result.images().get(0).stored();
     assertThat(stored).isNotNull();
     assertThat(stored.contentType()).isEqualTo("image/png");
-    assertThat(stored.sizeBytes()).isEqualTo(OpenAiReplies.PNG.length);
+    assertThat(stored.sizeBytes()).isEqualTo(OpenAiReplies.png().length);
     Path file = Path.of(URI.create(stored.location()));
     assertThat(file).isEqualTo(dir.resolve(context.jobId().toString()).resolve("image-1.png"));
-    assertThat(Files.readAllBytes(file)).isEqualTo(OpenAiReplies.PNG);
+    assertThat(Files.readAllBytes(file)).isEqualTo(OpenAiReplies.png());
     assertThat(stored.sha256()).isEqualTo(HexFormat.of().formatHex(
-        java.security.MessageDigest.getInstance("SHA-256").digest(OpenAiReplies.PNG)));
+        java.security.MessageDigest.getInstance("SHA-256").digest(OpenAiReplies.png())));
     assertThat(context.messages()).contains("90 stored image 1 of 1");
   }
 
   @Test
   void withAStoreDallE3IsAskedForBase64(@TempDir Path dir) {
     openai = builder().artifactStore(LocalDirectoryArtifactStore.of(dir)).build();
-    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
 
     ImageGenerationResult result = (ImageGenerationResult) openai.image().generate(
         ImageGenerationPayload.of("a kite"), new TestContext("image_generation"));
@@ -159,7 +161,7 @@ class ImageGenerationTest {
         .imageTransfer(ImageTransfer.FETCH_URL).imageAllowHttp(true).imageAllowPrivateAddresses(true).build();
     String imageUrl = server.url("/files/img-1.png");
     server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl(imageUrl, "revised")));
-    server.on("/files/img-1.png", FakeOpenAi.Reply.bytes(OpenAiReplies.PNG, "image/png"));
+    server.on("/files/img-1.png", FakeOpenAi.Reply.bytes(OpenAiReplies.png(), "image/png"));
     TestContext context = new TestContext("image_generation");
 
     ImageGenerationResult result = (ImageGenerationResult) openai.image().generate(ImageGenerationPayload.of("a kite"), context);
@@ -169,7 +171,7 @@ class ImageGenerationTest {
     GeneratedImage image = result.images().get(0);
     assertThat(image.url()).isEqualTo(imageUrl);
     assertThat(image.stored().location()).isEqualTo("https://cdn.example.com/art/" + context.jobId() + "/image-1.png");
-    assertThat(Files.readAllBytes(dir.resolve(context.jobId().toString()).resolve("image-1.png"))).isEqualTo(OpenAiReplies.PNG);
+    assertThat(Files.readAllBytes(dir.resolve(context.jobId().toString()).resolve("image-1.png"))).isEqualTo(OpenAiReplies.png());
   }
 
   @Test
@@ -188,7 +190,7 @@ class ImageGenerationTest {
   @Test
   void bytesWithoutAStoreArePermanentAndSaySoWhatToConfigure() {
     openai = builder().build();
-    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
 
     assertThatThrownBy(() -> openai.image().generate(ImageGenerationPayload.of("a kite"), new TestContext("image_generation")))
         .isInstanceOf(dev.asyncjobs.PermanentGenerationException.class)

@@ -13,6 +13,8 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.ModerationResult;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -9,6 +9,8 @@ import dev.asyncjobs.Generators;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ class ProviderTest {
 
   @Test
   void readsDurationsTypesAndTheArtifactDirectory(@TempDir Path dir) {
-    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
     try (OpenAiGenerators openai = OpenAiGenerators.fromSettings(Map.of(
             "openai.apiKey", "sk-test", "openai.baseUrl", server.baseUrl(), "openai.timeout", "90s",
             "openai.imageModel", "gpt-image-1", "openai.artifactDir", dir.toString(),

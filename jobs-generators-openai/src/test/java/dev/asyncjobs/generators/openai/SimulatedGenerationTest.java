@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

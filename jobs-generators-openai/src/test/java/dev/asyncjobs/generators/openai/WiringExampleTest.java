@@ -9,6 +9,8 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.testing.openai.FakeOpenAi;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -22,7 +24,7 @@ class WiringExampleTest {
   void wiresTheGeneratorsTheModeratorAndAnArtifactStore(@TempDir Path dir) {
     try (FakeOpenAi server = FakeOpenAi.start()) {
       server.on("/v1/moderations", FakeOpenAi.Reply.json(200, OpenAiReplies.moderation(1, Set.of())));
-      server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.PNG)));
+      server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageB64(OpenAiReplies.png())));
       String apiKey = "sk-test";
       String baseUrl = server.baseUrl(); // leave it out to talk to api.openai.com
       Path artifacts = dir;

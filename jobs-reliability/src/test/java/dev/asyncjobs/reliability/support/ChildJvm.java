@@ -1,5 +1,6 @@
 package dev.asyncjobs.reliability.support;
 
+import dev.asyncjobs.testing.Deadline;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -142,7 +143,7 @@ public final class ChildJvm implements AutoCloseable {
    *     carries the end of its log
    */
   public String awaitLine(Predicate<String> wanted, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Deadline deadline = Deadline.after(timeout);
     lock.lock();
     try {
       int seen = 0;
@@ -152,12 +153,11 @@ public final class ChildJvm implements AutoCloseable {
             return lines.get(seen);
           }
         }
-        long left = deadline - System.nanoTime();
-        if (ended || left <= 0) {
+        if (ended || deadline.hasPassed()) {
           throw new AssertionError("child " + name + " printed no " + what + (ended ? " before it ended" : " within " + timeout)
               + "; stdout: " + lines + "; log tail: " + logTail());
         }
-        newLine.await(left, TimeUnit.NANOSECONDS);
+        newLine.await(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

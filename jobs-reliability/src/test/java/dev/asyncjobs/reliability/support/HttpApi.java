@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.examples.http.ApiServer;
 import dev.asyncjobs.examples.http.JwtAuth;
+import dev.asyncjobs.testing.sse.SseClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.ByteArrayOutputStream;
@@ -263,27 +264,6 @@ public final class HttpApi implements AutoCloseable {
     return send(request(null, ApiServer.EVENTS_PATH + query).header("Accept", "text/event-stream").GET().build());
   }
 
-  /**
-   * Opens an event stream of {@code token}'s owner and keeps it open (the caller closes the body);
-   * fails unless the server answers 200.
-   */
-  public HttpResponse<java.io.InputStream> keepStreamOpen(@Nullable String token, String query) {
-    try {
-      HttpResponse<java.io.InputStream> r = client.send(request(token, ApiServer.EVENTS_PATH + query)
-          .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-      if (r.statusCode() != 200) {
-        String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
-        throw new AssertionError("event stream answered " + r.statusCode() + ": " + body);
-      }
-      return r;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** {@code GET path}. */
   public Response get(@Nullable String token, String path) {
     return send(request(token, path).GET().build());
@@ -297,6 +277,19 @@ public final class HttpApi implements AutoCloseable {
   /** The client, for streaming requests (SSE). */
   public HttpClient client() {
     return client;
+  }
+
+  /** Opens the caller's event stream ({@code GET /api/jobs/events}) with {@code token}, for as long as a test runs. */
+  public SseClient events(String token) {
+    return events(token, "");
+  }
+
+  /**
+   * Opens the event stream {@code GET /api/jobs/events} + {@code query} with {@code token} (none
+   * when null) and keeps reading it until closed; fails unless the server answers 200.
+   */
+  public SseClient events(@Nullable String token, String query) {
+    return SseClient.open(client, request(token, ApiServer.EVENTS_PATH + query).timeout(Duration.ofHours(1)));
   }
 
   /** Stops the server (ending its event streams). */

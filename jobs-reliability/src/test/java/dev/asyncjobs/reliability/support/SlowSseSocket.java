@@ -1,5 +1,6 @@
 package dev.asyncjobs.reliability.support;
 
+import dev.asyncjobs.testing.Deadline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,13 +86,13 @@ public final class SlowSseSocket implements AutoCloseable {
    */
   public String drainUntil(java.util.function.Predicate<String> done, Duration timeout) {
     fullSpeed = true;
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Deadline deadline = Deadline.after(timeout);
     while (true) {
       String body;
       synchronized (raw) {
         body = dechunk(raw.toString(StandardCharsets.ISO_8859_1));
       }
-      if (done.test(body) || ended.getCount() == 0 || System.nanoTime() > deadline) {
+      if (done.test(body) || ended.getCount() == 0 || deadline.hasPassed()) {
         return body;
       }
       try {

@@ -1,4 +1,4 @@
-/** Test plumbing: the PostgreSQL server and schemas, child JVMs, waiting with deadlines. */
+/** Test plumbing of this suite on top of jobs-test-support: its schemas, child JVMs, the HTTP API, slow SSE sockets. */
 @NullMarked
 package dev.asyncjobs.reliability.support;
 

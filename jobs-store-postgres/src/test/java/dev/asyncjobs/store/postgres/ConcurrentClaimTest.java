@@ -11,6 +11,7 @@ import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class ConcurrentClaimTest {
   static final TestSchema schema = new TestSchema();
 
   private static PostgresJobStore ownPoolStore(Clock clock, int poolSize) {
-    PostgresTestDatabase.Server s = PostgresTestDatabase.server();
+    TestPostgres.Server s = TestPostgres.server();
     return PostgresJobStore.builder().jdbcUrl(s.url()).user(s.user()).password(s.password())
         .maxPoolSize(poolSize).schema(schema.name()).clock(clock).build();
   }

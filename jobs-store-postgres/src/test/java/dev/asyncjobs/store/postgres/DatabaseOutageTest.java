@@ -14,6 +14,8 @@ import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
+import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -41,7 +43,7 @@ class DatabaseOutageTest {
 
   @Test
   void aWorkerRidesOutAnOutageAndCarriesOnWhenTheDatabaseIsBack() throws Exception {
-    PostgresTestDatabase.Server server = PostgresTestDatabase.server();
+    TestPostgres.Server server = TestPostgres.server();
     URI target = URI.create(server.url().substring("jdbc:".length()));
     try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort()).start();
         PostgresJobStore store = PostgresJobStore.builder()
@@ -73,16 +75,7 @@ class DatabaseOutageTest {
   }
 
   /** Calls the store until a call succeeds: the pool drops its dead connections on the way. */
-  private static void awaitReachable(PostgresJobStore store, UUID id) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        store.find(id);
-        return;
-      } catch (JobStoreException stillDown) {
-        assertThat(System.nanoTime()).as("the database to be reachable again").isLessThan(deadline);
-        Thread.sleep(50);
-      }
-    }
+  private static void awaitReachable(PostgresJobStore store, UUID id) {
+    Waits.untilSucceeds("the database to be reachable again", WAIT, JobStoreException.class, () -> store.find(id));
   }
 }

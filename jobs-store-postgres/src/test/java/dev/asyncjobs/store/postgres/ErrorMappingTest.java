@@ -115,7 +115,7 @@ class ErrorMappingTest {
 
   @Test
   void aBrokenSchemaIsAStoreErrorWithTheSqlState() {
-    try (TestSchema broken = PostgresTestDatabase.newSchema();
+    try (TestSchema broken = new TestSchema().open();
         PostgresJobStore s = broken.storeBuilder(clock).build()) {
       broken.execute("DROP TABLE " + broken.name() + ".jobs CASCADE");
       assertThatThrownBy(() -> s.find(JobIds.newId(clock)))

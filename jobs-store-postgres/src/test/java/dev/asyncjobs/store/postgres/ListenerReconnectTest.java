@@ -9,6 +9,7 @@ import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
+import dev.asyncjobs.testing.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -28,12 +29,8 @@ class ListenerReconnectTest {
   }
 
   /** Polls a condition of the database until it holds (a condition, not a fixed sleep). */
-  private static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void awaitCondition(BooleanSupplier condition, String what) {
+    Waits.until(what, WAIT, condition, () -> "listening backends " + listenerPids());
   }
 
   @Test

@@ -34,7 +34,7 @@ class MigrationTest {
 
   @BeforeEach
   void createSchema() {
-    schema = PostgresTestDatabase.newSchema();
+    schema = new TestSchema().open();
   }
 
   @AfterEach

@@ -7,6 +7,7 @@ import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobStores;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.JobStoreProvider;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -19,7 +20,7 @@ class ProviderTest {
   static final TestSchema schema = new TestSchema();
 
   private static Map<String, String> options() {
-    PostgresTestDatabase.Server s = PostgresTestDatabase.server();
+    TestPostgres.Server s = TestPostgres.server();
     Map<String, String> options = new HashMap<>();
     options.put("user", s.user());
     options.put("password", s.password());
@@ -42,7 +43,7 @@ class ProviderTest {
 
   @Test
   void jobStoresOpensAWorkingStoreWithTheOptions() {
-    try (JobStore store = JobStores.open(PostgresTestDatabase.server().url(), options())) {
+    try (JobStore store = JobStores.open(TestPostgres.server().url(), options())) {
       assertThat(store).isInstanceOf(PostgresJobStore.class);
       assertThat(((PostgresJobStore) store).schema()).isEqualTo(schema.name());
       assertThat(((PostgresJobStore) store).tablePrefix()).isEqualTo("p_");
@@ -53,7 +54,7 @@ class ProviderTest {
 
   @Test
   void badOptionsAreRefusedByName() {
-    String url = PostgresTestDatabase.server().url();
+    String url = TestPostgres.server().url();
     Map<String, String> unknown = options();
     unknown.put("shema", "x");
     assertThatThrownBy(() -> JobStores.open(url, unknown))

@@ -16,6 +16,8 @@ import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
+import dev.asyncjobs.testing.Deadline;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -64,7 +66,7 @@ class RowLevelSecurityTest {
   }
 
   private static Connection connectAsWeb() throws SQLException {
-    return DriverManager.getConnection(PostgresTestDatabase.server().url(), webRole, "web");
+    return DriverManager.getConnection(TestPostgres.server().url(), webRole, "web");
   }
 
   private static List<String> owners(Connection c, String sql) throws SQLException {
@@ -111,7 +113,7 @@ class RowLevelSecurityTest {
 
   @Test
   void aStoreOnTheWebRoleWorksForEachOwnerAndCannotReachAnotherOwnersJob() {
-    PostgresTestDatabase.Server server = PostgresTestDatabase.server();
+    TestPostgres.Server server = TestPostgres.server();
     try (HikariDataSource web = new HikariDataSource()) {
       web.setJdbcUrl(server.url());
       web.setUsername(webRole);
@@ -136,7 +138,7 @@ class RowLevelSecurityTest {
   }
 
   private static HikariDataSource webPool() {
-    PostgresTestDatabase.Server server = PostgresTestDatabase.server();
+    TestPostgres.Server server = TestPostgres.server();
     HikariDataSource web = new HikariDataSource();
     web.setJdbcUrl(server.url());
     web.setUsername(webRole);
@@ -201,8 +203,8 @@ class RowLevelSecurityTest {
       worker.cancel("frank", forFrank.id());
       PGConnection pg = c.unwrap(PGConnection.class);
       List<String> payloads = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (payloads.isEmpty() && System.nanoTime() < deadline) {
+      Deadline deadline = Deadline.after(Duration.ofSeconds(10));
+      while (payloads.isEmpty() && !deadline.hasPassed()) {
         PGNotification[] got = pg.getNotifications(200);
         for (PGNotification n : got == null ? new PGNotification[0] : got) {
           payloads.add(n.getParameter());

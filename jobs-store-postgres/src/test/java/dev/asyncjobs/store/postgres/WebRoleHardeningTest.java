@@ -11,6 +11,7 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class WebRoleHardeningTest {
   }
 
   private static Connection asAlice() throws SQLException {
-    Connection c = DriverManager.getConnection(PostgresTestDatabase.server().url(), webRole, "web");
+    Connection c = DriverManager.getConnection(TestPostgres.server().url(), webRole, "web");
     try (Statement st = c.createStatement()) {
       st.execute("SELECT set_config('asyncjobs.owner_id', 'alice', false)");
     }
@@ -147,7 +148,7 @@ class WebRoleHardeningTest {
       worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("broad").build()), QuotaPolicy.unlimited());
       mine = worker.claim(new ClaimRequest("w2", Set.of("broad"), 1, Duration.ofHours(1))).get(0);
     }
-    try (Connection c = DriverManager.getConnection(PostgresTestDatabase.server().url(), broad, "broad")) {
+    try (Connection c = DriverManager.getConnection(TestPostgres.server().url(), broad, "broad")) {
       try (Statement st = c.createStatement()) {
         st.execute("SELECT set_config('asyncjobs.owner_id', 'alice', false)");
         assertThat(st.executeUpdate("UPDATE " + jobs() + " SET progress = 60 WHERE id = '" + mine.id() + "'"))
@@ -204,7 +205,7 @@ class WebRoleHardeningTest {
   @Test
   void aStoreOnTheWebRoleStillCreatesCountsCancelsAndReportsProgress() {
     try (HikariDataSource web = new HikariDataSource()) {
-      web.setJdbcUrl(PostgresTestDatabase.server().url());
+      web.setJdbcUrl(TestPostgres.server().url());
       web.setUsername(webRole);
       web.setPassword("web");
       web.setMaximumPoolSize(2);
@@ -268,7 +269,7 @@ class WebRoleHardeningTest {
         "CREATE ROLE " + attacker + " LOGIN PASSWORD 'plant'",
         "GRANT CREATE, USAGE ON SCHEMA public TO " + attacker);
     try {
-      try (Connection c = DriverManager.getConnection(PostgresTestDatabase.server().url(), attacker, "plant");
+      try (Connection c = DriverManager.getConnection(TestPostgres.server().url(), attacker, "plant");
           Statement st = c.createStatement()) {
         st.execute("CREATE TABLE " + loot + " (who text)");
         st.execute("GRANT INSERT ON " + loot + " TO PUBLIC");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncjobs.generators.openai.ImageDownloadRefusedException;
+import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * arrives at the local server went to the checked address.
  */
 class ImageFetcherTest {
-  private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R'};
+  private static final byte[] PNG = OpenAiReplies.png();
   private static final Interceptor NO_TRACKING = chain -> chain.proceed(chain.request());
 
   private final List<String> hostHeaders = new CopyOnWriteArrayList<>();

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.JobStoreException;
-import dev.asyncjobs.store.postgres.PostgresTestDatabase;
 import dev.asyncjobs.store.postgres.TestSchema;
+import dev.asyncjobs.testing.Deadline;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -61,7 +62,7 @@ class DatabaseRetryTest {
     CountDownLatch firstHasRow1 = new CountDownLatch(1);
     CountDownLatch otherHasRow2 = new CountDownLatch(1);
     CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-      try (Connection c = PostgresTestDatabase.connect(); Statement st = c.createStatement()) {
+      try (Connection c = TestPostgres.connect(); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("SET LOCAL deadlock_timeout = '20s'"); // so that the store's side is the victim
         firstHasRow1.await(30, TimeUnit.SECONDS);
@@ -129,8 +130,8 @@ class DatabaseRetryTest {
   /** Terminates backend {@code pid} as soon as it runs pg_sleep (polled: a condition, not a guess). */
   private static void killWhileSleeping(int pid) {
     CompletableFuture.runAsync(() -> {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline) {
+      Deadline deadline = Deadline.after(Duration.ofSeconds(20));
+      while (!deadline.hasPassed()) {
         if (!schema.column("SELECT 1 FROM pg_stat_activity WHERE pid = " + pid + " AND state = 'active'"
             + " AND query LIKE 'SELECT pg_sleep%'").isEmpty()) {
           schema.value("SELECT pg_terminate_backend(" + pid + ")");

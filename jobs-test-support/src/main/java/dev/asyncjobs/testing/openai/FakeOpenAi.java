@@ -1,0 +1,392 @@
+package dev.asyncjobs.testing.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A local HTTP server on a free port of 127.0.0.1 that answers like the OpenAI API, for tests of
+ * code that calls it: point the client's base URL at {@link #baseUrl()}.
+ *
+ * <ul>
+ *   <li>Each path has a queue of scripted replies ({@link #on}), used once each, in order; after
+ *       them, a handler for every further request ({@link #onEvery}); with neither, the server
+ *       answers 500 with an OpenAI error body saying nothing was scripted.
+ *   <li>Every request is recorded: {@link #take()} hands them out in order, waiting for the next,
+ *       {@link #requests()} lists all.
+ *   <li>A reply can be {@linkplain Reply#held() held} until {@link #release()}, to stand for a slow
+ *       generation (a test of timeouts or cancellation).
+ *   <li>Error replies carry OpenAI's error body ({@link Reply#error}); {@link Reply#rateLimited}
+ *       is a 429 with the retry headers OpenAI sends.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (FakeOpenAi openAi = FakeOpenAi.start()) {
+ *   openAi.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "Hello")));
+ *   OpenAIClient client = OpenAIOkHttpClient.builder().apiKey("sk-test").baseUrl(openAi.baseUrl()).build();
+ *   ... // run the generator
+ *   assertThat(openAi.take().json().get("model").asText()).isEqualTo("gpt-4o-mini");
+ * }
+ * }</pre>
+ */
+public final class FakeOpenAi implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TAKE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration HOLD_AT_MOST = Duration.ofSeconds(30);
+
+  /**
+   * A request as the server received it.
+   *
+   * @param method e.g. {@code POST}
+   * @param path the path, e.g. {@code /v1/chat/completions}
+   * @param query the raw query string, or null when there is none
+   * @param headers the headers (names as the JDK server gives them: first letter upper case)
+   * @param body the body as UTF-8 text, empty when there is none
+   * @param receivedNanos {@link System#nanoTime()} when it arrived, for tests of timing (retries, backoff)
+   */
+  public record Request(
+      String method, String path, @Nullable String query, Map<String, List<String>> headers, String body, long receivedNanos) {
+    /**
+     * The body as JSON.
+     *
+     * @return the parsed body
+     * @throws UncheckedIOException when it is not JSON
+     */
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /**
+     * The first value of a header.
+     *
+     * @param name the header's name, in any case
+     * @return its first value, or null when the request has none
+     */
+    public @Nullable String header(String name) {
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  /**
+   * A reply the server sends.
+   *
+   * @param status the HTTP status
+   * @param headers extra response headers
+   * @param body the body
+   * @param contentType its {@code Content-Type}
+   * @param isHeld whether it waits for {@link FakeOpenAi#release()} before it is sent
+   */
+  public record Reply(int status, Map<String, String> headers, byte[] body, String contentType, boolean isHeld) {
+    /**
+     * A reply; the headers are copied.
+     *
+     * @param status the HTTP status
+     * @param headers extra response headers
+     * @param body the body
+     * @param contentType its {@code Content-Type}
+     * @param isHeld whether it waits for {@link FakeOpenAi#release()} before it is sent
+     */
+    public Reply {
+      headers = Map.copyOf(headers);
+    }
+
+    /**
+     * A JSON reply.
+     *
+     * @param status the HTTP status
+     * @param body the JSON text (e.g. from {@link OpenAiReplies}); empty for no body
+     * @return the reply
+     */
+    public static Reply json(int status, String body) {
+      return new Reply(status, Map.of(), body.getBytes(StandardCharsets.UTF_8), "application/json", false);
+    }
+
+    /**
+     * A 200 reply with raw bytes, e.g. an image to download.
+     *
+     * @param body the bytes
+     * @param contentType their type, e.g. {@code image/png}
+     * @return the reply
+     */
+    public static Reply bytes(byte[] body, String contentType) {
+      return new Reply(200, Map.of(), body.clone(), contentType, false);
+    }
+
+    /**
+     * An error reply with OpenAI's error body ({@link OpenAiReplies#error}).
+     *
+     * @param status the HTTP status, e.g. 400 or 500
+     * @param type the error's type, e.g. {@code invalid_request_error}
+     * @param code its code, e.g. {@code content_policy_violation}, or null
+     * @param message its message
+     * @return the reply
+     */
+    public static Reply error(int status, String type, @Nullable String code, String message) {
+      return json(status, OpenAiReplies.error(type, code, message));
+    }
+
+    /**
+     * A 429 {@code rate_limit_exceeded} reply with OpenAI's {@code retry-after-ms} and {@code
+     * retry-after} headers.
+     *
+     * @param retryAfter how long the client is told to wait
+     * @return the reply
+     */
+    public static Reply rateLimited(Duration retryAfter) {
+      long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+      return error(429, "requests", "rate_limit_exceeded", "Rate limit reached for requests")
+          .withHeader("retry-after-ms", Long.toString(retryAfter.toMillis()))
+          .withHeader("retry-after", Long.toString(seconds));
+    }
+
+    /**
+     * The same reply with one more header.
+     *
+     * @param name the header's name
+     * @param value its value
+     * @return a new reply
+     */
+    public Reply withHeader(String name, String value) {
+      Map<String, String> h = new HashMap<>(headers);
+      h.put(name, value);
+      return new Reply(status, h, body, contentType, isHeld);
+    }
+
+    /**
+     * The same reply, sent only after {@link FakeOpenAi#release()} (or 30 s, or when the server
+     * closes): a slow generation.
+     *
+     * @return a new reply
+     */
+    public Reply held() {
+      return new Reply(status, headers, body, contentType, true);
+    }
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-openai");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, Deque<Reply>> replies = new HashMap<>();
+  private final Map<String, Function<Request, Reply>> handlers = new HashMap<>();
+  private final BlockingQueue<Request> untaken = new LinkedBlockingQueue<>();
+  private final List<Request> received = new CopyOnWriteArrayList<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  private FakeOpenAi() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /**
+   * Starts a server on a free port of 127.0.0.1.
+   *
+   * @return the running server; close it when done
+   * @throws UncheckedIOException when it cannot listen
+   */
+  public static FakeOpenAi start() {
+    try {
+      return new FakeOpenAi();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The base URL to give an OpenAI client (openai-java's {@code baseUrl}, {@code OPENAI_BASE_URL}).
+   *
+   * @return {@code http://127.0.0.1:<port>/v1}
+   */
+  public String baseUrl() {
+    return url("/v1");
+  }
+
+  /**
+   * A URL on this server, e.g. outside the API for image downloads.
+   *
+   * @param path the path, starting with {@code /}
+   * @return {@code http://127.0.0.1:<port><path>}
+   */
+  public String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  /**
+   * Queues a reply for the next request to {@code path} that finds no earlier reply queued.
+   *
+   * @param path the path, e.g. {@code /v1/images/generations}
+   * @param reply the reply
+   * @return this server
+   */
+  public FakeOpenAi on(String path, Reply reply) {
+    Objects.requireNonNull(reply, "reply");
+    synchronized (replies) {
+      replies.computeIfAbsent(path, p -> new ArrayDeque<>()).add(reply);
+    }
+    return this;
+  }
+
+  /**
+   * Answers every request to {@code path} that finds no reply queued by {@link #on} with what
+   * {@code handler} makes of it (replacing an earlier handler of that path).
+   *
+   * @param path the path, e.g. {@code /v1/moderations}
+   * @param handler makes the reply; it runs on the server's threads
+   * @return this server
+   */
+  public FakeOpenAi onEvery(String path, Function<Request, Reply> handler) {
+    Objects.requireNonNull(handler, "handler");
+    synchronized (replies) {
+      handlers.put(path, handler);
+    }
+    return this;
+  }
+
+  /**
+   * The next request not taken yet, in the order they arrived, waiting up to 10 s.
+   *
+   * @return the request
+   * @throws AssertionError when none arrived within 10 s
+   */
+  public Request take() {
+    return take(TAKE_TIMEOUT);
+  }
+
+  /**
+   * The next request not taken yet, in the order they arrived.
+   *
+   * @param timeout how long to wait for one
+   * @return the request
+   * @throws AssertionError when none arrived within {@code timeout}
+   */
+  public Request take(Duration timeout) {
+    try {
+      Request r = untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (r == null) {
+        throw new AssertionError("the fake OpenAI server received no request within " + timeout);
+      }
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * The requests received and not yet {@linkplain #take() taken}, without waiting.
+   *
+   * @return them, oldest first
+   */
+  public List<Request> pending() {
+    return List.copyOf(untaken);
+  }
+
+  /**
+   * Every request received, taken or not.
+   *
+   * @return them, oldest first
+   */
+  public List<Request> requests() {
+    return List.copyOf(received);
+  }
+
+  /**
+   * Every request received on one path, taken or not.
+   *
+   * @param path the path, e.g. {@code /v1/chat/completions}
+   * @return them, oldest first
+   */
+  public List<Request> requests(String path) {
+    List<Request> out = new ArrayList<>();
+    for (Request r : received) {
+      if (r.path().equals(path)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Lets every held reply go, and the ones held from now on go at once. */
+  public void release() {
+    release.countDown();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String path = exchange.getRequestURI().getPath();
+      Request request = new Request(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
+          Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime());
+      Reply reply;
+      Function<Request, Reply> handler;
+      synchronized (replies) {
+        Deque<Reply> queue = replies.get(path);
+        reply = queue == null ? null : queue.poll();
+        handler = handlers.get(path);
+      }
+      received.add(request);
+      untaken.add(request);
+      if (reply == null) {
+        reply = handler != null
+            ? handler.apply(request)
+            : Reply.error(500, "server_error", null, "the fake server has no reply scripted for " + path);
+      }
+      if (reply.isHeld()) {
+        try {
+          release.await(HOLD_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+      exchange.getResponseHeaders().add("Content-Type", reply.contentType());
+      exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
+      exchange.getResponseBody().write(reply.body());
+    } catch (IOException clientGone) {
+      // The client aborted the call (cancellation, timeout): nothing to answer.
+    }
+  }
+
+  /** Lets held replies go and stops the server. */
+  @Override
+  public void close() {
+    release();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,170 @@
+package dev.asyncjobs.testing.openai;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reply bodies in the shapes the OpenAI API sends (captured from real responses and trimmed), that
+ * pass openai-java's response validation; for {@link FakeOpenAi.Reply#json(int, String)}.
+ */
+public final class OpenAiReplies {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The moderation categories of {@code omni-moderation-latest}, each in every moderation result. */
+  public static final List<String> MODERATION_CATEGORIES =
+      List.of(
+          "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent", "self-harm",
+          "self-harm/instructions", "self-harm/intent", "sexual", "sexual/minors", "violence", "violence/graphic");
+
+  private static final byte[] PNG_START = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R'};
+
+  private OpenAiReplies() {}
+
+  /**
+   * The start of a PNG file: the 8-byte signature and the IHDR chunk's length and name, enough for
+   * format sniffing.
+   *
+   * @return a new copy of the 16 bytes
+   */
+  public static byte[] png() {
+    return PNG_START.clone();
+  }
+
+  /**
+   * A chat completion whose message content is {@code content}, finished with {@code stop}.
+   *
+   * @param model the model the reply names, e.g. {@code gpt-4o-mini}
+   * @param content the assistant's message
+   * @return the JSON body of {@code POST /v1/chat/completions}
+   */
+  public static String chat(String model, String content) {
+    return chat(model, content, "stop", null);
+  }
+
+  /**
+   * A chat completion with one choice.
+   *
+   * @param model the model the reply names
+   * @param content the assistant's message, or null (e.g. with a refusal)
+   * @param finishReason e.g. {@code stop}, {@code length}, {@code content_filter}
+   * @param refusal the refusal text, or null
+   * @return the JSON body of {@code POST /v1/chat/completions}
+   */
+  public static String chat(String model, @Nullable String content, String finishReason, @Nullable String refusal) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
+    root.put("object", "chat.completion");
+    root.put("created", 1741569952);
+    root.put("model", model);
+    ObjectNode choice = root.putArray("choices").addObject();
+    choice.put("index", 0);
+    ObjectNode message = choice.putObject("message");
+    message.put("role", "assistant");
+    message.put("content", content);
+    message.put("refusal", refusal);
+    message.putArray("annotations");
+    choice.putNull("logprobs");
+    choice.put("finish_reason", finishReason);
+    ObjectNode usage = root.putObject("usage");
+    usage.put("prompt_tokens", 19);
+    usage.put("completion_tokens", 10);
+    usage.put("total_tokens", 29);
+    root.put("service_tier", "default");
+    root.put("system_fingerprint", "fp_06737a9306");
+    return root.toString();
+  }
+
+  /**
+   * An images reply with one URL to download the image from.
+   *
+   * @param url where the image is
+   * @param revisedPrompt the prompt as the model rewrote it
+   * @return the JSON body of {@code POST /v1/images/generations}
+   */
+  public static String imageUrl(String url, String revisedPrompt) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("created", 1713833628);
+    ObjectNode image = root.putArray("data").addObject();
+    image.put("url", url);
+    image.put("revised_prompt", revisedPrompt);
+    return root.toString();
+  }
+
+  /**
+   * An images reply with the image inline.
+   *
+   * @param bytes the image
+   * @return the JSON body of {@code POST /v1/images/generations}, the bytes in {@code b64_json}
+   */
+  public static String imageB64(byte[] bytes) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("created", 1713833628);
+    root.putArray("data").addObject().put("b64_json", Base64.getEncoder().encodeToString(bytes));
+    return root.toString();
+  }
+
+  /**
+   * A moderation reply with one result per text, only the first flagged.
+   *
+   * @param texts how many texts were sent (one result each)
+   * @param fired the categories flagged in the first result; none for a clean one
+   * @return the JSON body of {@code POST /v1/moderations}
+   */
+  public static String moderation(int texts, Set<String> fired) {
+    List<Set<String>> each = new ArrayList<>();
+    for (int i = 0; i < texts; i++) {
+      each.add(i == 0 ? fired : Set.of());
+    }
+    return moderation(each);
+  }
+
+  /**
+   * A moderation reply with one result per text.
+   *
+   * @param firedPerText for each text, the categories flagged in its result (empty: not flagged)
+   * @return the JSON body of {@code POST /v1/moderations}
+   */
+  public static String moderation(List<Set<String>> firedPerText) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", "modr-970d409ef3bef3b70c73d8232df86e7d");
+    root.put("model", "omni-moderation-latest");
+    ArrayNode results = root.putArray("results");
+    for (Set<String> here : firedPerText) {
+      ObjectNode r = results.addObject();
+      r.put("flagged", !here.isEmpty());
+      ObjectNode categories = r.putObject("categories");
+      ObjectNode scores = r.putObject("category_scores");
+      ObjectNode applied = r.putObject("category_applied_input_types");
+      for (String c : MODERATION_CATEGORIES) {
+        categories.put(c, here.contains(c));
+        scores.put(c, here.contains(c) ? 0.91 : 0.0001);
+        applied.putArray(c).add("text");
+      }
+    }
+    return root.toString();
+  }
+
+  /**
+   * An error body as OpenAI sends it with a 4xx or 5xx status.
+   *
+   * @param type the error's type, e.g. {@code invalid_request_error}, {@code server_error}
+   * @param code its code, e.g. {@code rate_limit_exceeded}, or null
+   * @param message its message
+   * @return {@code {"error":{"message":…,"type":…,"param":null,"code":…}}}
+   */
+  public static String error(String type, @Nullable String code, String message) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    error.putNull("param");
+    error.put("code", code);
+    return root.toString();
+  }
+}

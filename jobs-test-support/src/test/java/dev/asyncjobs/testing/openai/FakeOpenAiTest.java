@@ -1,0 +1,98 @@
+package dev.asyncjobs.testing.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.InternalServerException;
+import com.openai.errors.RateLimitException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.moderations.ModerationCreateParams;
+import com.openai.models.moderations.ModerationCreateResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The stub answers the real openai-java client in the shapes its validation accepts. */
+class FakeOpenAiTest {
+  private final FakeOpenAi server = FakeOpenAi.start();
+  private final OpenAIClient client = OpenAIOkHttpClient.builder()
+      .apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.close();
+  }
+
+  private static ChatCompletionCreateParams question() {
+    return ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("What is a queue?").build();
+  }
+
+  @Test
+  void aScriptedChatCompletionReachesTheClientAndTheRequestIsRecorded() {
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "A line of work.")));
+
+    ChatCompletion reply = client.chat().completions().create(question());
+
+    assertThat(reply.choices().get(0).message().content()).hasValue("A line of work.");
+    FakeOpenAi.Request request = server.take();
+    assertThat(request.method()).isEqualTo("POST");
+    assertThat(request.path()).isEqualTo("/v1/chat/completions");
+    assertThat(request.header("authorization")).isEqualTo("Bearer sk-test");
+    assertThat(request.json().get("model").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(request.json().get("messages").get(0).get("content").asText()).isEqualTo("What is a queue?");
+    assertThat(server.pending()).isEmpty();
+    assertThat(server.requests("/v1/chat/completions")).hasSize(1);
+  }
+
+  @Test
+  void queuedRepliesGoFirstThenTheHandlerAnswersEveryFurtherRequest() {
+    server.on("/v1/moderations", FakeOpenAi.Reply.json(200, OpenAiReplies.moderation(1, Set.of("violence"))));
+    server.onEvery("/v1/moderations", r -> FakeOpenAi.Reply.json(200, OpenAiReplies.moderation(List.of(Set.of(), Set.of("hate")))));
+    ModerationCreateParams one = ModerationCreateParams.builder().input("first").build();
+
+    ModerationCreateResponse first = client.moderations().create(one);
+    ModerationCreateResponse second = client.moderations().create(one);
+    ModerationCreateResponse third = client.moderations().create(one);
+
+    assertThat(first.results().get(0).flagged()).isTrue();
+    assertThat(first.results().get(0).categories().violence()).isTrue();
+    assertThat(second.results()).extracting(r -> r.flagged()).containsExactly(false, true);
+    assertThat(third.results().get(1).categories().hate()).isTrue();
+    assertThat(server.requests()).hasSize(3);
+  }
+
+  @Test
+  void errorsAndRateLimitsReachTheClientAsOpenAiSendsThem() {
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.rateLimited(Duration.ofMillis(1500)));
+
+    assertThatThrownBy(() -> client.chat().completions().create(question()))
+        .isInstanceOfSatisfying(RateLimitException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(429);
+          assertThat(e.headers().values("retry-after-ms")).containsExactly("1500");
+          assertThat(e.headers().values("retry-after")).containsExactly("2");
+          assertThat(e.code()).hasValue("rate_limit_exceeded");
+        });
+    // nothing scripted: a 500 that says so
+    assertThatThrownBy(() -> client.chat().completions().create(question()))
+        .isInstanceOf(InternalServerException.class).hasMessageContaining("no reply scripted for /v1/chat/completions");
+  }
+
+  @Test
+  void aHeldReplyWaitsForRelease() throws Exception {
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "late")).held());
+    var call = client.async().chat().completions().create(question());
+
+    server.take();
+    Thread.sleep(100);
+    assertThat(call).isNotDone();
+    server.release();
+
+    assertThat(call.get().choices().get(0).message().content()).hasValue("late");
+  }
+}
