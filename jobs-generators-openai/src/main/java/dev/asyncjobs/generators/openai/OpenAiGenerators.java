@@ -125,8 +125,8 @@ public final class OpenAiGenerators implements AutoCloseable {
   }
 
   /**
-   * Builds from host settings ({@code openai.apiKey}, {@code openai.imageModel}, …; see the README's
-   * table), falling back to the environment variables {@code OPENAI_API_KEY}, {@code
+   * Builds from host settings ({@code openai.apiKey}, {@code openai.imageModel}, …; see the table in
+   * {@code docs/configuration.md}), falling back to the environment variables {@code OPENAI_API_KEY}, {@code
    * OPENAI_BASE_URL}, {@code OPENAI_ORG_ID} and {@code OPENAI_PROJECT_ID}.
    *
    * @param settings the host's settings

@@ -237,7 +237,7 @@ public final class PostgresJobStore implements JobStore {
    * The SQL that grants {@code role} what a web tier needs on the tables of {@code schema} and
    * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota use and events,
    * inserts jobs (only the columns of a request; the database counts them in the quota ledger),
-   * cancels them and reports progress. Run it as the tables' owner after the migrations; the README
+   * cancels them and reports progress. Run it as the tables' owner after the migrations; docs/postgresql.md
    * shows it for schema {@code asyncjobs} and role {@code web}.
    *
    * @param schema the schema of the tables

@@ -81,6 +81,9 @@ public class PostgresSchema implements AutoCloseable, BeforeAllCallback, AfterAl
     this.connectionTimeout = Objects.requireNonNull(connectionTimeout, "connectionTimeout");
   }
 
+  /** The unique id of the JUnit context whose {@code beforeAll} opened the schema, while it is open. */
+  private @Nullable String openedBy;
+
   /**
    * Creates the schema and its pool.
    *
@@ -107,23 +110,32 @@ public class PostgresSchema implements AutoCloseable, BeforeAllCallback, AfterAl
   }
 
   /**
-   * Opens the schema before the test class's first test.
+   * Opens the schema before the test class's first test. JUnit calls this again for each
+   * {@code @Nested} class of that test class (such as the suites of {@code JobStoreTck}): those
+   * share the schema the outer class opened.
    *
    * @param context the test class's context
    */
   @Override
   public void beforeAll(ExtensionContext context) {
-    open();
+    if (openedBy == null) {
+      open();
+      openedBy = context.getUniqueId();
+    }
   }
 
   /**
-   * Drops the schema after the test class's last test.
+   * Drops the schema after the last test of the test class that opened it (not after each of its
+   * nested classes).
    *
    * @param context the test class's context
    */
   @Override
   public void afterAll(ExtensionContext context) {
-    close();
+    if (context.getUniqueId().equals(openedBy)) {
+      openedBy = null;
+      close();
+    }
   }
 
   /**

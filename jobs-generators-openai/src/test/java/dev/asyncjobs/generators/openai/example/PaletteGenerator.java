@@ -1,8 +1,9 @@
 package dev.asyncjobs.generators.openai.example;
 
-import dev.asyncjobs.Generator;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,19 +14,17 @@ import org.jspecify.annotations.Nullable;
 
 // EXAMPLE-BEGIN generator
 /** Job type {@code palette_generation}: a palette of colors for a mood. */
-public final class PaletteGenerator implements Generator<PaletteGenerator.Payload> {
+public final class PaletteGenerator extends AbstractGenerator<PaletteGenerator.Payload> {
 
   /** The JSON payload, read into a record; unknown fields are refused for you. */
   public record Payload(String mood, @Nullable Integer colors) {}
 
-  @Override
-  public String type() {
-    return "palette_generation";
-  }
+  /** The type's name and payload in one constant, shared with the code that creates its jobs. */
+  public static final JobType<Payload> TYPE = JobType.of("palette_generation", Payload.class);
 
-  @Override
-  public Class<Payload> payloadType() {
-    return Payload.class;
+  /** Public and without arguments, so that its provider (or a framework) can build it. */
+  public PaletteGenerator() {
+    super(TYPE);
   }
 
   /** Runs at create time (and before each attempt): bad input never becomes a job. */

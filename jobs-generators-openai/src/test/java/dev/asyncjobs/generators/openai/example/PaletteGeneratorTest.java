@@ -28,8 +28,7 @@ class PaletteGeneratorTest {
 
   @Test
   void makesAPalette() {
-    Job job = jobs.create(JobRequest.builder("alice", "palette_generation")
-        .payload("{\"mood\": \"calm sea\", \"colors\": 3}").build());
+    Job job = jobs.create(JobRequest.of("alice", PaletteGenerator.TYPE, new PaletteGenerator.Payload("calm sea", 3)));
 
     Job done = worker.runNext().orElseThrow();
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The shipped grants of a web tier's role ({@code roles/web-role-grants.sql}): the one text that the
- * README shows, the tests apply, and {@code PostgresJobStore.webRoleGrants} returns.
+ * docs (docs/postgresql.md) show, the tests apply, and {@code PostgresJobStore.webRoleGrants} returns.
  */
 public final class RoleGrants {
   /** What a role name may be here: a lowercase SQL identifier that needs no quoting. */
