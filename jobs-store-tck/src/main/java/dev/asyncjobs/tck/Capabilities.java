@@ -19,10 +19,8 @@ final class Capabilities {
    * that the test method or the type declaring it requires.
    */
   static void assumeDeclared(JobStore store, TestInfo test) {
-    Set<StoreCapability> needed = EnumSet.noneOf(StoreCapability.class);
-    test.getTestMethod().ifPresent(m -> needed.addAll(required(m)));
     Set<StoreCapability> missing = EnumSet.noneOf(StoreCapability.class);
-    missing.addAll(needed);
+    test.getTestMethod().ifPresent(m -> missing.addAll(required(m)));
     missing.removeAll(store.capabilities());
     Assumptions.assumeTrue(missing.isEmpty(),
         () -> store.getClass().getName() + " does not declare " + missing + " (JobStore.capabilities()): test skipped");
