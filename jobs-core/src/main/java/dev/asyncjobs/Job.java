@@ -5,6 +5,7 @@ import dev.asyncjobs.internal.Json;
 import dev.asyncjobs.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,7 @@ public final class Job {
   private final @Nullable Instant leaseUntil;
   private final @Nullable String idempotencyKey;
   private final boolean cancelRequested;
+  private final Map<String, String> metadata;
 
   private Job(Builder b, Instant created) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -68,6 +70,7 @@ public final class Job {
     this.leaseUntil = b.leaseUntil;
     this.idempotencyKey = b.idempotencyKey;
     this.cancelRequested = b.cancelRequested;
+    this.metadata = Map.copyOf(b.metadata);
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(status, "status");
     if (progress < 0 || progress > 100) {
@@ -193,6 +196,15 @@ public final class Job {
     return cancelRequested;
   }
 
+  /**
+   * {@return the entries stored with the job for integrations (see {@link
+   * JobRequest.Builder#metadata}), such as the trace context of the code that created it; empty when
+   * none} They stay the same over every attempt.
+   */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
   /** Jobs are equal when every field is. */
   @Override
   public boolean equals(@Nullable Object other) {
@@ -224,12 +236,13 @@ public final class Job {
         && Objects.equals(workerId, o.workerId)
         && Objects.equals(leaseUntil, o.leaseUntil)
         && Objects.equals(idempotencyKey, o.idempotencyKey)
-        && cancelRequested == o.cancelRequested;
+        && cancelRequested == o.cancelRequested
+        && metadata.equals(o.metadata);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested);
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata);
   }
 
   /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
@@ -295,6 +308,7 @@ public final class Job {
     private @Nullable Instant leaseUntil;
     private @Nullable String idempotencyKey;
     private boolean cancelRequested;
+    private Map<String, String> metadata = Map.of();
 
     private Builder() {}
 
@@ -322,6 +336,7 @@ public final class Job {
       leaseUntil = j.leaseUntil;
       idempotencyKey = j.idempotencyKey;
       cancelRequested = j.cancelRequested;
+      metadata = j.metadata;
     }
 
     /**
@@ -485,6 +500,13 @@ public final class Job {
      * @return this builder
      */
     public Builder cancelRequested(boolean v) { cancelRequested = v; return this; }
+    /**
+     * Sets {@link Job#metadata()}.
+     *
+     * @param v the entries (copied)
+     * @return this builder
+     */
+    public Builder metadata(Map<String, String> v) { metadata = Map.copyOf(v); return this; }
 
     /**
      * {@return builds the job; {@code updatedAt} and {@code runAt} default to {@code createdAt}}

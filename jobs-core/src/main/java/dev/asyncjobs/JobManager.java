@@ -11,13 +11,17 @@ import dev.asyncjobs.internal.GeneratorRegistry;
 import dev.asyncjobs.internal.Json;
 import dev.asyncjobs.internal.PayloadTexts;
 import dev.asyncjobs.internal.RegisteredGenerator;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +56,12 @@ public final class JobManager implements AutoCloseable {
   /** The default payload limit: 1 MiB of UTF-8. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+  /** The most {@linkplain JobRequest#metadata() metadata} entries a job may carry. */
+  public static final int MAX_METADATA_ENTRIES = 16;
+  /** The longest metadata value, in characters. */
+  public static final int MAX_METADATA_VALUE_LENGTH = 512;
+
+  private static final java.util.regex.Pattern METADATA_KEY = java.util.regex.Pattern.compile("[a-z0-9._-]{1,64}");
   private static final int MAX_OWNER_LENGTH = 200;
   private static final int MAX_KEY_LENGTH = 200;
   /** Progress messages are short status lines; event notifications carry at most this much. */
@@ -75,6 +85,8 @@ public final class JobManager implements AutoCloseable {
   private final EventFanout fanout;
   private final Duration eventRetention;
   private final CreateAdmission admission;
+  private final List<CreateInterceptor> interceptors;
+  private final @Nullable EnclosingTransaction enclosingTransaction;
 
   private JobManager(Builder b) {
     this.store = Objects.requireNonNull(b.store);
@@ -82,6 +94,12 @@ public final class JobManager implements AutoCloseable {
       throw new UnsupportedCapabilityException(StoreCapability.QUOTAS, "a quota policy", store.getClass().getName(),
           "build the manager without quotaPolicy(...), or use a store that implements quotas");
     }
+    if (b.enclosingTransaction != null && !has(store, StoreCapability.TRANSACTIONS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.TRANSACTIONS, "an enclosing transaction",
+          store.getClass().getName(), "build the manager without enclosingTransaction(...), or use a store that joins transactions");
+    }
+    this.interceptors = List.copyOf(b.interceptors);
+    this.enclosingTransaction = b.enclosingTransaction;
     this.clock = b.clock != null ? b.clock : store.clock();
     this.registry = new GeneratorRegistry(b.generators);
     this.moderator = b.moderator;
@@ -111,7 +129,8 @@ public final class JobManager implements AutoCloseable {
    * call (which may be a paid remote request): validation, then, when there is text for a moderator
    * that {@linkplain ContentModerator#callsOut() calls out}, an idempotent replay (which returns
    * the stored job unmoderated) and the owner's quota, then the moderator, then the store's atomic
-   * insert.
+   * insert. When the manager has an {@link Builder#enclosingTransaction enclosing transaction} and
+   * the calling thread is in one, the insert joins it (see {@link #create(JobRequest, Connection)}).
    *
    * @param request what to create: owner, type, payload and options
    * @return the stored job (PENDING), or the earlier job with the same idempotency key
@@ -128,6 +147,46 @@ public final class JobManager implements AutoCloseable {
   }
 
   /**
+   * Creates a job inside the caller's open transaction, as {@link #create(JobRequest)} does
+   * otherwise: workers see it only once {@code transaction} commits, and a rollback removes it with
+   * its events and quota use. The manager neither commits nor closes the connection; a refused
+   * create (any of the exceptions of {@link #create(JobRequest)}) leaves the transaction usable.
+   * Another transaction's creates and claims do not wait for this one, except creates of the same
+   * owner under a quota, and creates with the same idempotency key, which wait for it to end.
+   *
+   * <pre>{@code
+   * try (Connection c = dataSource.getConnection()) {
+   *   c.setAutoCommit(false);
+   *   insertOrder(c, order);
+   *   jobs.create(JobRequest.of(order.customer(), INVOICE, new Invoice(order.id())), c);
+   *   c.commit(); // the invoice job runs only if the order exists
+   * }
+   * }</pre>
+   *
+   * @param request what to create
+   * @param transaction the connection of the caller's open transaction (not in auto-commit)
+   * @return the stored job, visible to others once the transaction commits
+   * @throws UnsupportedCapabilityException the store cannot join transactions ({@link
+   *     StoreCapability#TRANSACTIONS})
+   */
+  public Job create(JobRequest request, Connection transaction) {
+    return createAll(List.of(request), Objects.requireNonNull(transaction, "transaction")).get(0);
+  }
+
+  /**
+   * {@link #createAll(List)} inside the caller's open transaction, as {@link #create(JobRequest,
+   * Connection)} describes.
+   *
+   * @param requests what to create, all or nothing
+   * @param transaction the connection of the caller's open transaction (not in auto-commit)
+   * @return the stored jobs, in the order of {@code requests}
+   * @throws UnsupportedCapabilityException the store cannot join transactions
+   */
+  public List<Job> createAll(List<JobRequest> requests, Connection transaction) {
+    return createAll(requests, Objects.requireNonNull(transaction, "transaction"), true);
+  }
+
+  /**
    * Creates several jobs all-or-nothing: when any request is refused, none is stored. Messages of
    * validation errors start with the request's index. The checks run in the order of {@link
    * #create}, each over the whole batch.
@@ -137,9 +196,18 @@ public final class JobManager implements AutoCloseable {
    *     requests
    */
   public List<Job> createAll(List<JobRequest> requests) {
-    if (requests.isEmpty()) {
+    return createAll(requests, enclosingTransaction == null ? null : enclosingTransaction.current(), false);
+  }
+
+  private List<Job> createAll(List<JobRequest> given, @Nullable Connection transaction, boolean explicit) {
+    if (transaction != null && !has(store, StoreCapability.TRANSACTIONS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.TRANSACTIONS, "a create in the caller's transaction",
+          store.getClass().getName(), "create without a connection, or use a store that joins transactions");
+    }
+    if (given.isEmpty()) {
       return List.of();
     }
+    List<JobRequest> requests = intercepted(given);
     List<CheckedRequest> checked = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       checked.add(check(requests.get(i), requests.size() > 1 ? "request " + i + ": " : ""));
@@ -164,7 +232,34 @@ public final class JobManager implements AutoCloseable {
     for (CheckedRequest c : checked) {
       prepared.add(toNewJob(c));
     }
-    return store.insert(prepared, quotaPolicy);
+    List<Job> stored = store.insert(new InsertRequest(prepared, quotaPolicy, transaction));
+    if (!interceptors.isEmpty()) {
+      List<Job> created = new ArrayList<>(stored.size());
+      for (int i = 0; i < stored.size(); i++) {
+        if (stored.get(i).id().equals(prepared.get(i).id())) { // else an idempotent replay's earlier job
+          created.add(stored.get(i));
+        }
+      }
+      for (CreateInterceptor interceptor : interceptors) {
+        interceptor.afterCreate(List.copyOf(created));
+      }
+    }
+    return stored;
+  }
+
+  private List<JobRequest> intercepted(List<JobRequest> requests) {
+    if (interceptors.isEmpty()) {
+      return requests;
+    }
+    List<JobRequest> out = new ArrayList<>(requests.size());
+    for (JobRequest r : requests) {
+      JobRequest changed = r;
+      for (CreateInterceptor interceptor : interceptors) {
+        changed = Objects.requireNonNull(interceptor.beforeCreate(changed), "beforeCreate returned null");
+      }
+      out.add(changed);
+    }
+    return out;
   }
 
   private CheckedRequest check(JobRequest r, String where) {
@@ -197,7 +292,28 @@ public final class JobManager implements AutoCloseable {
       throw new InvalidRequestException(
           "idempotencyKey", "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " printable characters");
     }
+    checkMetadata(r.metadata());
     return bind(generator, tree, r, priority, maxAttempts);
+  }
+
+  private static void checkMetadata(Map<String, String> metadata) {
+    if (metadata.size() > MAX_METADATA_ENTRIES) {
+      throw new InvalidRequestException(
+          "metadata", "metadata may have at most " + MAX_METADATA_ENTRIES + " entries, had " + metadata.size());
+    }
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (!METADATA_KEY.matcher(e.getKey()).matches()) {
+        String k = e.getKey();
+        throw new InvalidRequestException("metadata", "a metadata key must be 1-64 of a-z, 0-9, '.', '_' and '-', was "
+            + (isPrintable(k) && k.length() <= 64 ? "\"" + k + "\"" : "one of " + k.length() + " characters"));
+      }
+      String v = e.getValue();
+      if (v.length() > MAX_METADATA_VALUE_LENGTH || !isPrintable(v)) {
+        throw new InvalidRequestException("metadata", "metadata value of " + e.getKey() + " must be at most "
+            + MAX_METADATA_VALUE_LENGTH + " printable characters, was " + v.length() + " characters"
+            + (isPrintable(v) ? "" : " with control characters"));
+      }
+    }
   }
 
   private <P> CheckedRequest bind(RegisteredGenerator<P> g, JsonNode tree, JobRequest r, int priority, int maxAttempts) {
@@ -223,7 +339,7 @@ public final class JobManager implements AutoCloseable {
     Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
     return new NewJob(
         JobIds.newId(clock), r.ownerId(), r.type(), Json.write(c.tree()), c.priority(), c.maxAttempts(), runAt,
-        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey());
+        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata());
   }
 
   private JsonNode parsePayload(String payload) {
@@ -347,15 +463,13 @@ public final class JobManager implements AutoCloseable {
    */
   public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
     requireOwner(ownerId);
-    if (progress < 0 || progress > 100) {
-      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
-    }
+    OwnerProgress update = new OwnerProgress(ownerId, jobId, progress, message); // checks the range
     if (message != null && (message.length() > MAX_PROGRESS_MESSAGE_LENGTH || !isPrintable(message))) {
       throw new InvalidRequestException(
           "message", "message must be at most " + MAX_PROGRESS_MESSAGE_LENGTH + " printable characters, was "
               + message.length() + " characters" + (isPrintable(message) ? "" : " with control characters"));
     }
-    return store.updateProgress(ownerId, jobId, progress, message);
+    return store.updateProgress(update);
   }
 
   /**
@@ -428,13 +542,11 @@ public final class JobManager implements AutoCloseable {
    */
   public List<JobEvent> readEvents(String ownerId, long afterSequence, int limit) {
     requireOwner(ownerId);
-    if (afterSequence < 0) {
-      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
-    }
+    EventQuery query = EventQuery.owner(ownerId, afterSequence, limit); // checks the position
     if (limit < 1 || limit > MAX_EVENT_PAGE) {
       throw new InvalidRequestException("limit", "limit must be 1-" + MAX_EVENT_PAGE + ", was " + limit);
     }
-    return store.readEvents(ownerId, afterSequence, limit);
+    return store.readEvents(query);
   }
 
   /**
@@ -481,6 +593,19 @@ public final class JobManager implements AutoCloseable {
     requireOwner(ownerId);
     requireStatistics("stats(ownerId)");
     return store.stats(ownerId, null);
+  }
+
+  /**
+   * {@return the queue of every type with unfinished jobs, across owners: pending, due and running
+   * counts and the oldest due job's run time} For gauges and operators (never hand it to a tenant):
+   * it reads only unfinished jobs, but still every one of them, so callers cache it (the metrics
+   * module reads it at most every few seconds).
+   *
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#STATISTICS}
+   */
+  public List<QueueStats> queueStats() {
+    requireStatistics("queueStats()");
+    return store.queueStats();
   }
 
   private void requireStatistics(String call) {
@@ -603,8 +728,34 @@ public final class JobManager implements AutoCloseable {
     private int subscriberQueueCapacity = 10_000;
     private int eventThreads = 2;
     private Duration eventRetention = Duration.ofHours(24);
+    private final List<CreateInterceptor> interceptors = new ArrayList<>();
+    private @Nullable EnclosingTransaction enclosingTransaction;
 
     private Builder() {}
+
+    /**
+     * Adds an interceptor that sees every create (tracing, metrics); several run in the order added.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(CreateInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Makes {@link JobManager#create(JobRequest)} join the transaction the calling thread is in,
+     * as this says (the Spring Boot starter sets Spring's). Needs a store with {@link
+     * StoreCapability#TRANSACTIONS}; without one, {@link #build()} fails.
+     *
+     * @param transaction tells the manager the calling thread's transaction, if any
+     * @return this builder
+     */
+    public Builder enclosingTransaction(EnclosingTransaction transaction) {
+      this.enclosingTransaction = Objects.requireNonNull(transaction, "transaction");
+      return this;
+    }
 
     /**
      * The store (required).

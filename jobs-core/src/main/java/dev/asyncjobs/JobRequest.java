@@ -3,28 +3,17 @@ package dev.asyncjobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncjobs.internal.Json;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a caller asks for when creating a job. {@link JobManager#create(JobRequest)} validates it.
- *
- * @param ownerId the user or tenant the job belongs to
- * @param type the job type; a generator for it must be registered
- * @param payload the payload as JSON text; must be a JSON object
- * @param priority 1–10, or {@code null} for the manager's default (5)
- * @param maxAttempts at least 1, or {@code null} for the manager's default (3)
- * @param runAt not before this instant, or {@code null} for now
- * @param idempotencyKey optional; a second create with the same owner and key returns the first job
+ * Build one with {@link #of(String, JobType, Object)} or a {@link #builder builder}; it is immutable
+ * and compares by value.
  */
-public record JobRequest(
-    String ownerId,
-    String type,
-    String payload,
-    @Nullable Integer priority,
-    @Nullable Integer maxAttempts,
-    @Nullable Instant runAt,
-    @Nullable String idempotencyKey) {
+public final class JobRequest {
 
   /** Lowest priority. */
   public static final int MIN_PRIORITY = 1;
@@ -35,21 +24,102 @@ public record JobRequest(
   /** Attempts when none are given. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
+  private final String ownerId;
+  private final String type;
+  private final String payload;
+  private final @Nullable Integer priority;
+  private final @Nullable Integer maxAttempts;
+  private final @Nullable Instant runAt;
+  private final @Nullable String idempotencyKey;
+  private final Map<String, String> metadata;
+
+  private JobRequest(Builder b) {
+    this.ownerId = b.ownerId;
+    this.type = b.type;
+    this.payload = b.payload;
+    this.priority = b.priority;
+    this.maxAttempts = b.maxAttempts;
+    this.runAt = b.runAt;
+    this.idempotencyKey = b.idempotencyKey;
+    this.metadata = Map.copyOf(b.metadata);
+  }
+
+  /** {@return the user or tenant the job belongs to} */
+  public String ownerId() {
+    return ownerId;
+  }
+
+  /** {@return the job type; a generator for it must be registered} */
+  public String type() {
+    return type;
+  }
+
+  /** {@return the payload as JSON text; must be a JSON object} */
+  public String payload() {
+    return payload;
+  }
+
+  /** {@return 1–10, or {@code null} for the manager's default (5)} */
+  public @Nullable Integer priority() {
+    return priority;
+  }
+
+  /** {@return at least 1, or {@code null} for the manager's default (3)} */
+  public @Nullable Integer maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** {@return not before this instant, or {@code null} for now} */
+  public @Nullable Instant runAt() {
+    return runAt;
+  }
+
+  /** {@return the key that makes a second create of the same owner return the first job, if any} */
+  public @Nullable String idempotencyKey() {
+    return idempotencyKey;
+  }
+
   /**
-   * Checks only nullness; range checks belong to {@link JobManager} so that errors are typed.
-   *
-   * @param ownerId the user or tenant the job belongs to
-   * @param type the job type; a generator for it must be registered
-   * @param payload the payload as JSON text; must be a JSON object
-   * @param priority 1–10, or {@code null} for the manager's default (5)
-   * @param maxAttempts at least 1, or {@code null} for the manager's default (3)
-   * @param runAt not before this instant, or {@code null} for now
-   * @param idempotencyKey optional; a second create with the same owner and key returns the first job
+   * {@return string entries stored with the job for integrations (a trace context, a correlation
+   * id)} Never shown to generators as payload; empty when none. See {@link Builder#metadata}.
    */
-  public JobRequest {
-    Objects.requireNonNull(ownerId, "ownerId");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(payload, "payload");
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** {@return a builder holding this request's values, to change some of them} */
+  public Builder toBuilder() {
+    Builder b = new Builder(ownerId, type).payload(payload).idempotencyKey(idempotencyKey);
+    b.priority = priority;
+    b.maxAttempts = maxAttempts;
+    b.runAt = runAt;
+    b.metadata.putAll(metadata);
+    return b;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof JobRequest r
+        && ownerId.equals(r.ownerId)
+        && type.equals(r.type)
+        && payload.equals(r.payload)
+        && Objects.equals(priority, r.priority)
+        && Objects.equals(maxAttempts, r.maxAttempts)
+        && Objects.equals(runAt, r.runAt)
+        && Objects.equals(idempotencyKey, r.idempotencyKey)
+        && metadata.equals(r.metadata);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey, metadata);
+  }
+
+  /** {@return the owner and type, without the payload (which may hold a user's prompt)} */
+  @Override
+  public String toString() {
+    return "JobRequest[ownerId=" + ownerId + ", type=" + type + ", priority=" + priority + ", maxAttempts="
+        + maxAttempts + ", runAt=" + runAt + ", idempotencyKey=" + idempotencyKey + ", metadata=" + metadata.keySet() + "]";
   }
 
   /**
@@ -109,6 +179,7 @@ public record JobRequest(
     private @Nullable Integer maxAttempts;
     private @Nullable Instant runAt;
     private @Nullable String idempotencyKey;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
 
     private Builder(String ownerId, String type) {
       this.ownerId = Objects.requireNonNull(ownerId, "ownerId");
@@ -192,9 +263,25 @@ public record JobRequest(
       return this;
     }
 
+    /**
+     * An entry stored with the job for integrations, such as the W3C {@code traceparent} of the
+     * code that creates it; {@link JobManager} checks the entries on create (at most {@value
+     * JobManager#MAX_METADATA_ENTRIES} entries, keys of lower-case letters, digits, {@code .},
+     * {@code _} and {@code -} up to 64 characters, printable values up to {@value
+     * JobManager#MAX_METADATA_VALUE_LENGTH} characters). A second value for a key replaces the first.
+     *
+     * @param key the entry's name
+     * @param value its value
+     * @return this builder
+     */
+    public Builder metadata(String key, String value) {
+      metadata.put(Objects.requireNonNull(key, "metadata key"), Objects.requireNonNull(value, "metadata value"));
+      return this;
+    }
+
     /** {@return the request} */
     public JobRequest build() {
-      return new JobRequest(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey);
+      return new JobRequest(this);
     }
   }
 }

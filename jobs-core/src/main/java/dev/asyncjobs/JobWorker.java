@@ -146,6 +146,7 @@ public final class JobWorker implements AutoCloseable {
     // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
     private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
     private final List<WorkerListener> listeners = new ArrayList<>();
+    private final List<AttemptInterceptor> interceptors = new ArrayList<>();
 
     private Builder(JobManager manager) {
       this.manager = Objects.requireNonNull(manager, "manager");
@@ -397,6 +398,18 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * Adds an interceptor around every generator call (tracing); several wrap each other, the first
+     * added outermost.
+     *
+     * @param interceptor runs each attempt on the attempt's thread
+     * @return this builder
+     */
+    public Builder interceptor(AttemptInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
      * The worker, not yet started.
      *
      * @return the worker; call {@link JobWorker#start()} to run it
@@ -460,6 +473,7 @@ public final class JobWorker implements AutoCloseable {
           sleeper,
           random,
           listeners,
+          interceptors,
           manager.eventRetention());
     }
 

@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
@@ -8,12 +9,14 @@ import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -143,13 +146,22 @@ final class AttemptRunner {
     }
     long start = System.nanoTime();
     try {
-      Object result = generator.generate(payload, new AttemptContext(a, config.sleeper()));
+      Object result = intercepted(a.job(), () -> generator.generate(payload, new AttemptContext(a, config.sleeper())), 0);
       return new Outcome.Success(result, Duration.ofNanos(System.nanoTime() - start));
     } catch (PermanentGenerationException e) {
       return new Outcome.Failure(e, true);
     } catch (RuntimeException | Error e) {
       return new Outcome.Failure(e, false);
     }
+  }
+
+  /** Runs the interceptors from {@code index} on, the first outermost, then the generator. */
+  private Object intercepted(Job job, AttemptInterceptor.Attempt generator, int index) {
+    List<AttemptInterceptor> chain = config.interceptors();
+    if (index == chain.size()) {
+      return generator.proceed();
+    }
+    return chain.get(index).intercept(job, () -> intercepted(job, generator, index + 1));
   }
 
   /** Decides and writes the outcome, exactly once, unless the lease was lost; then {@code settled}. */
@@ -267,7 +279,7 @@ final class AttemptRunner {
     }
     flushQuietly(a);
     String message = describe(error);
-    Job after = store.fail(a.lease(), message, retryAt);
+    Job after = store.fail(new Failure(a.lease(), message, retryAt));
     switch (after.status()) {
       case PENDING -> {
         logAttemptError(

@@ -4,6 +4,7 @@ import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,7 +119,7 @@ final class ProgressReporter {
     lastWriteNanos = now;
     everWritten = true;
     try {
-      store.reportProgress(lease, latest, latestMessage);
+      store.reportProgress(new WorkerProgress(lease, latest, latestMessage));
       dirty = false;
     } catch (LeaseLostException | InvalidRequestException e) {
       dirty = false;

@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.Sleeper;
 import dev.asyncjobs.WorkerListener;
@@ -34,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
+ * @param interceptors wrap every generator call, outermost first
  * @param eventRetention how long the store's event log keeps events; older ones are pruned
  */
 public record WorkerConfig(
@@ -57,6 +59,7 @@ public record WorkerConfig(
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,
+    List<AttemptInterceptor> interceptors,
     Duration eventRetention) {
 
   /** Copies the collections. */
@@ -67,6 +70,7 @@ public record WorkerConfig(
     typeRetry = Map.copyOf(typeRetry);
     pacing = Map.copyOf(pacing);
     listeners = List.copyOf(listeners);
+    interceptors = List.copyOf(interceptors);
   }
 
   /** The attempt timeout of a type. */

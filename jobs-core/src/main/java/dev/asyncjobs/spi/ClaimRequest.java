@@ -1,6 +1,5 @@
 package dev.asyncjobs.spi;
 
-import dev.asyncjobs.spi.ClaimRequest;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

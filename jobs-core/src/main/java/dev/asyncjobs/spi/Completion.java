@@ -1,8 +1,5 @@
 package dev.asyncjobs.spi;
 
-import dev.asyncjobs.spi.Completion;
-import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -2,7 +2,6 @@ package dev.asyncjobs.spi;
 
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobEvent;
-import dev.asyncjobs.spi.EventSubscription;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;

@@ -1,6 +1,5 @@
 package dev.asyncjobs.spi;
 
-import dev.asyncjobs.spi.HeartbeatResult;
 import java.util.Set;
 import java.util.UUID;
 

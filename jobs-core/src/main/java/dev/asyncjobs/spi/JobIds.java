@@ -1,7 +1,6 @@
 package dev.asyncjobs.spi;
 
 import dev.asyncjobs.Job;
-import dev.asyncjobs.spi.JobIds;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Comparator;

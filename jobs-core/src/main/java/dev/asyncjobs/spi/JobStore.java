@@ -13,19 +13,11 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
-import dev.asyncjobs.spi.ClaimRequest;
-import dev.asyncjobs.spi.Completion;
-import dev.asyncjobs.spi.EventSubscription;
-import dev.asyncjobs.spi.HeartbeatResult;
-import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.Lease;
-import dev.asyncjobs.spi.NewJob;
-import dev.asyncjobs.spi.QuotaWindow;
-import dev.asyncjobs.spi.WakeUpHints;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,13 +70,13 @@ public interface JobStore extends AutoCloseable {
    * store that does not declare {@link StoreCapability#QUOTAS} is only handed {@link
    * QuotaPolicy#unlimited()} and may ignore {@code quotas}.
    *
-   * @param jobs the jobs to insert
-   * @param quotas the quota policy the owners' creates are checked against
-   * @return the stored jobs, in the order of {@code jobs}
+   * @param request the jobs to insert and the quota policy their owners' creates are checked
+   *     against
+   * @return the stored jobs, in the order of {@code request.jobs()}
    * @throws QuotaExceededException nothing stored
    * @throws IdempotencyConflictException nothing stored
    */
-  List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas);
+  List<Job> insert(InsertRequest request);
 
   /**
    * The job with this id, of any owner.
@@ -156,42 +148,35 @@ public interface JobStore extends AutoCloseable {
   /**
    * A worker's progress report.
    *
-   * @param lease the lease of the attempt
-   * @param progress the new progress, 0–100
-   * @param message an optional short message that goes with it
+   * @param report the lease of the attempt, the new progress (0–100) and an optional message
    * @return the job with its new progress
    * @throws LeaseLostException the lease is gone
-   * @throws InvalidRequestException progress outside 0–100 or below the current value
+   * @throws InvalidRequestException progress below the current value
    */
-  Job reportProgress(Lease lease, int progress, @Nullable String message);
+  Job reportProgress(WorkerProgress report);
 
   /**
    * A progress update through the owner (an external worker calling the API). The job must be
    * PROCESSING.
    *
-   * @param ownerId the owner the job must belong to
-   * @param jobId the job's id
-   * @param progress the new progress, 0–100
-   * @param message an optional short message that goes with it
+   * @param update the owner, the job's id, the new progress (0–100) and an optional message
    * @return the job with its new progress
    * @throws JobNotFoundException unknown id or another owner's job
    * @throws IllegalJobStateException the job is not PROCESSING
-   * @throws InvalidRequestException progress outside 0–100 or below the current value
+   * @throws InvalidRequestException progress below the current value
    */
-  Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message);
+  Job updateProgress(OwnerProgress update);
 
   /**
    * Completes an attempt: COMPLETED with the result, progress 100, {@code finishedAt = now}, lease
    * cleared. If cancellation was requested meanwhile the job becomes CANCELLED instead and the
    * result is dropped.
    *
-   * @param lease the lease of the attempt
-   * @param resultJson the result, JSON text
-   * @param actualDuration how long the attempt ran
+   * @param completion the lease of the attempt, its result (JSON text) and how long it ran
    * @return the job after the change: COMPLETED, or CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
-  Job complete(Lease lease, String resultJson, Duration actualDuration);
+  Job complete(Completion completion);
 
   /**
    * Completes several attempts at once, each exactly as {@link #complete} would. A store that can
@@ -206,7 +191,7 @@ public interface JobStore extends AutoCloseable {
     List<Job> done = new java.util.ArrayList<>(completions.size());
     for (Completion c : completions) {
       try {
-        done.add(complete(c.lease(), c.resultJson(), c.actualDuration()));
+        done.add(complete(c));
       } catch (LeaseLostException lost) {
         // skipped: the job belongs to someone else now
       }
@@ -219,13 +204,11 @@ public interface JobStore extends AutoCloseable {
    * maxAttempts}) the job goes back to PENDING at {@code retryAt}; otherwise it becomes FAILED. If
    * cancellation was requested it becomes CANCELLED. The error is kept in {@code errorMessage}.
    *
-   * @param lease the lease of the attempt
-   * @param errorMessage what went wrong
-   * @param retryAt when to run the job again, or {@code null} to fail it for good
+   * @param failure the lease of the attempt, what went wrong, and when to retry ({@code null}: never)
    * @return the job after the change: PENDING, FAILED or CANCELLED
    * @throws LeaseLostException the lease is gone; nothing written
    */
-  Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt);
+  Job fail(Failure failure);
 
   /**
    * Gives a job back without counting the attempt (graceful shutdown): PENDING, due now, attempts -
@@ -325,6 +308,17 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * {@return the queue of every type that has unfinished jobs, now: PENDING, due and PROCESSING
+   * counts and the run time of the oldest due job} It reads only unfinished jobs, so that a
+   * metrics poll stays cheap on a large table of finished ones. Types without unfinished jobs are
+   * absent. Part of {@link StoreCapability#STATISTICS}; the default throws {@link
+   * UnsupportedOperationException}.
+   */
+  default List<QueueStats> queueStats() {
+    throw missing(StoreCapability.STATISTICS, "queueStats");
+  }
+
+  /**
    * Delivers the events of the log that {@code subscription} selects to {@code listener}, on a
    * thread of the store, until the subscription is closed: each event once, in sequence order, and
    * only once every event with a smaller sequence that will ever exist is known (so that a
@@ -359,19 +353,17 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
-   * Up to {@code limit} events after {@code afterSequence} in sequence order, of one owner or of
-   * every owner ({@code null}), with the same guarantee as {@link #subscribe}: no event with a
-   * smaller sequence than the last one returned can appear later. Fewer than {@code limit} (maybe
-   * none) when no more are settled yet; read again later for the rest.
+   * Up to {@code query.limit()} events after {@code query.afterSequence()} in sequence order, of one
+   * owner or of every owner, with the same guarantee as {@link #subscribe}: no event with a smaller
+   * sequence than the last one returned can appear later. Fewer than the limit (maybe none) when no
+   * more are settled yet; read again later for the rest.
    *
-   * @param ownerId the owner, or {@code null} for every owner
-   * @param afterSequence the sequence of the last event the caller saw
-   * @param limit the most events to return
+   * @param query the owner (or every owner), the position and the limit
    * @return the events, in sequence order
    * @throws EventsPrunedException the position is before the oldest event still kept
-   * @throws InvalidRequestException a negative position or limit, or a position beyond the newest event
+   * @throws InvalidRequestException a position beyond the newest event
    */
-  List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit);
+  List<JobEvent> readEvents(EventQuery query);
 
   /**
    * Deletes up to {@code limit} of the oldest events of the log that happened before {@code cutoff},

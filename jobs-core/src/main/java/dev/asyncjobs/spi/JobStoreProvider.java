@@ -2,8 +2,6 @@ package dev.asyncjobs.spi;
 
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobStores;
-import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.JobStoreProvider;
 import java.util.Map;
 
 /**

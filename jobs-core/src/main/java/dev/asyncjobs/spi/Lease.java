@@ -2,7 +2,6 @@ package dev.asyncjobs.spi;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.LeaseLostException;
-import dev.asyncjobs.spi.Lease;
 import java.util.Objects;
 import java.util.UUID;
 

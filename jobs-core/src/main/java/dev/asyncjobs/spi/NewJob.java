@@ -3,10 +3,9 @@ package dev.asyncjobs.spi;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
-import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.NewJob;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param runAt not before this instant
  * @param estimatedDuration the estimate for this job, if any
  * @param idempotencyKey optional key unique per owner
+ * @param metadata entries stored with the job for integrations (checked by the manager)
  */
 public record NewJob(
     UUID id,
@@ -34,10 +34,11 @@ public record NewJob(
     int maxAttempts,
     Instant runAt,
     @Nullable Duration estimatedDuration,
-    @Nullable String idempotencyKey) {
+    @Nullable String idempotencyKey,
+    Map<String, String> metadata) {
 
   /**
-   * Checks nullness and ranges.
+   * A job without metadata.
    *
    * @param id the new job's id
    * @param ownerId owner
@@ -48,6 +49,33 @@ public record NewJob(
    * @param runAt not before this instant
    * @param estimatedDuration the estimate for this job, if any
    * @param idempotencyKey optional key unique per owner
+   */
+  public NewJob(
+      UUID id,
+      String ownerId,
+      String type,
+      String payload,
+      int priority,
+      int maxAttempts,
+      Instant runAt,
+      @Nullable Duration estimatedDuration,
+      @Nullable String idempotencyKey) {
+    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, Map.of());
+  }
+
+  /**
+   * Checks nullness and ranges, and copies the metadata.
+   *
+   * @param id the new job's id
+   * @param ownerId owner
+   * @param type job type
+   * @param payload canonical JSON text of the payload object
+   * @param priority 1–10
+   * @param maxAttempts at least 1
+   * @param runAt not before this instant
+   * @param estimatedDuration the estimate for this job, if any
+   * @param idempotencyKey optional key unique per owner
+   * @param metadata entries stored with the job for integrations
    */
   public NewJob {
     Objects.requireNonNull(id, "id");
@@ -61,6 +89,7 @@ public record NewJob(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
+    metadata = Map.copyOf(metadata);
   }
 
   /**
@@ -79,6 +108,7 @@ public record NewJob(
         .runAt(runAt)
         .estimatedDuration(estimatedDuration)
         .idempotencyKey(idempotencyKey)
+        .metadata(metadata)
         .createdAt(now)
         .updatedAt(now)
         .build();

@@ -2,7 +2,6 @@ package dev.asyncjobs.spi;
 
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
-import dev.asyncjobs.spi.PageCursor;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;

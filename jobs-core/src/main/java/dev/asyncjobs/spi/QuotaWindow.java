@@ -1,7 +1,6 @@
 package dev.asyncjobs.spi;
 
 import dev.asyncjobs.QuotaLimits;
-import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 

@@ -20,10 +20,21 @@ public enum StoreCapability {
   QUOTAS,
 
   /**
-   * Statistics per type: {@link JobStore#stats} (counts, success rate, duration percentiles) and
-   * {@link JobStore#recentDurations} (which the manager learns estimated durations from). Without
+   * Statistics per type: {@link JobStore#stats} (counts, success rate, duration percentiles),
+   * {@link JobStore#queueStats} (the unfinished jobs, for gauges) and {@link
+   * JobStore#recentDurations} (which the manager learns estimated durations from). Without
    * it, {@link JobManager#stats()} throws {@link dev.asyncjobs.UnsupportedCapabilityException} and
    * estimates are the generators' own.
    */
-  STATISTICS
+  STATISTICS,
+
+  /**
+   * Joining the caller's transaction: {@link JobStore#insert} writes through {@link
+   * InsertRequest#transaction()} when it is set, in that transaction, so that the jobs (their
+   * events, quota use and wake-up hints included) appear when it commits and vanish when it rolls
+   * back, and a refused insert leaves the transaction usable. A store without it is never handed a
+   * transaction: {@link JobManager} refuses a create that names one, and a manager built with an
+   * {@link dev.asyncjobs.EnclosingTransaction} on it fails to build.
+   */
+  TRANSACTIONS
 }

@@ -1,7 +1,5 @@
 package dev.asyncjobs.spi;
 
-import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.WakeUpHints;
 
 /**
  * A registration for a store's wake-up hints (see {@link JobStore#onWakeUpHint}); close it to stop

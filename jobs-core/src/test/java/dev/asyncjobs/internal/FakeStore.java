@@ -17,12 +17,17 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.testing.Deadline;
 import java.time.Clock;
 import java.time.Duration;
@@ -185,7 +190,7 @@ final class FakeStore implements JobStore {
     for (int i = 0; i < n; i++) {
       batch.add(new NewJob(UUID.randomUUID(), "owner", WORKER_TYPE, "{}", 5, 3, clock.instant(), null, null));
     }
-    return insert(batch, QuotaPolicy.unlimited());
+    return insert(InsertRequest.of(batch));
   }
 
   /** Claims {@code n} jobs for {@code workerId} and returns their leases (for tests below the worker). */
@@ -232,10 +237,10 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized List<Job> insert(List<NewJob> newJobs, QuotaPolicy quotas) {
+  public synchronized List<Job> insert(InsertRequest request) {
     enter("insert");
-    List<Job> stored = new ArrayList<>(newJobs.size());
-    for (NewJob nj : newJobs) {
+    List<Job> stored = new ArrayList<>(request.jobs().size());
+    for (NewJob nj : request.jobs()) {
       if (nj.idempotencyKey() != null) {
         throw new UnsupportedOperationException("FakeStore keeps no idempotency keys");
       }
@@ -296,18 +301,18 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized Job reportProgress(Lease lease, int progress, @Nullable String message) {
+  public synchronized Job reportProgress(WorkerProgress report) {
     enter("reportProgress");
-    return fenced(lease, job -> withProgress(job, progress, message));
+    return fenced(report.lease(), job -> withProgress(job, report.progress(), report.message()));
   }
 
   @Override
-  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
+  public Job updateProgress(OwnerProgress update) {
     throw new UnsupportedOperationException("FakeStore: updateProgress is not used by the worker");
   }
 
   private Job withProgress(Job job, int progress, @Nullable String message) {
-    if (progress < 0 || progress > 100 || progress < job.progress()) {
+    if (progress < job.progress()) {
       throw new InvalidRequestException("progress", "progress " + progress + " after " + job.progress());
     }
     return put(job.toBuilder().progress(progress).progressMessage(message).updatedAt(clock.instant()).build(),
@@ -315,9 +320,9 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized Job complete(Lease lease, String resultJson, Duration actualDuration) {
+  public synchronized Job complete(Completion completion) {
     enter("complete");
-    return completeOne(new Completion(lease, resultJson, actualDuration));
+    return completeOne(completion);
   }
 
   /** {@inheritDoc} Held at {@link #completeAllGate} after its size is recorded, outside the lock. */
@@ -346,9 +351,11 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public synchronized Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+  public synchronized Job fail(Failure failure) {
     enter("fail");
-    return fenced(lease, job -> {
+    String errorMessage = failure.errorMessage();
+    Instant retryAt = failure.retryAt();
+    return fenced(failure.lease(), job -> {
       if (job.cancelRequested()) {
         return finish(job, JobStatus.CANCELLED, b -> b.errorMessage(errorMessage));
       }
@@ -431,7 +438,7 @@ final class FakeStore implements JobStore {
   }
 
   @Override
-  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
+  public List<JobEvent> readEvents(EventQuery query) {
     throw new UnsupportedOperationException("FakeStore: readEvents is not used by the worker");
   }
 

@@ -7,6 +7,7 @@ import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.List;
@@ -172,7 +173,7 @@ class ProgressReporterTest {
     ProgressReporter p = reporter();
     p.report(10, null);
     p.report(20, null);
-    store.complete(lease, "{}", Duration.ZERO); // the job is no longer this attempt's
+    store.complete(new Completion(lease, "{}", Duration.ZERO)); // the job is no longer this attempt's
     advance(INTERVAL);
     timer.runPending();
     assertThat(deferredFailure.get()).isInstanceOf(LeaseLostException.class);
@@ -181,7 +182,7 @@ class ProgressReporterTest {
   @Test
   void aReportWrittenAtOnceThrowsALostLease() {
     ProgressReporter p = reporter();
-    store.complete(lease, "{}", Duration.ZERO);
+    store.complete(new Completion(lease, "{}", Duration.ZERO));
     assertThatThrownBy(() -> p.report(10, null)).isInstanceOf(LeaseLostException.class);
   }
 

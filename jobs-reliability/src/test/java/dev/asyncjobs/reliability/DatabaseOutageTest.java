@@ -18,6 +18,7 @@ import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.WorkerFleet;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
@@ -184,7 +185,7 @@ class DatabaseOutageTest {
     try {
       while (true) {
         long position = log.isEmpty() ? startedAfter : log.get(log.size() - 1).sequence();
-        List<JobEvent> page = store.readEvents(null, position, LOG_PAGE);
+        List<JobEvent> page = store.readEvents(EventQuery.allOwners(position, LOG_PAGE));
         log.addAll(page);
         if (page.size() < LOG_PAGE) {
           return true;

@@ -1,6 +1,5 @@
 package dev.asyncjobs.tck;
 
-import dev.asyncjobs.spi.StoreCapability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -10,6 +9,11 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.OwnerProgress;
+import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,7 +54,7 @@ public interface CancelContract extends StoreFixture {
     assertThat(flagged.finishedAt()).isNull();
     assertThat(flagged.updatedAt()).isEqualTo(now);
     assertSameJob(reload(claimed), flagged);
-    assertThat(store().reportProgress(lease(claimed), 10, "stopping soon").cancelRequested()).isTrue();
+    assertThat(store().reportProgress(new WorkerProgress(lease(claimed), 10, "stopping soon")).cancelRequested()).isTrue();
   }
 
   /** Cancelling a PROCESSING job twice changes nothing the second time. */
@@ -89,7 +93,7 @@ public interface CancelContract extends StoreFixture {
     store().cancel(OWNER, claimed.id());
     Instant now = clock().advance(Duration.ofSeconds(1));
 
-    Job ended = store().complete(lease(claimed), "{\"url\":\"https://example.test/late.png\"}", Duration.ofSeconds(9));
+    Job ended = store().complete(new Completion(lease(claimed), "{\"url\":\"https://example.test/late.png\"}", Duration.ofSeconds(9)));
 
     assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
     assertThat(ended.result()).isNull();
@@ -110,9 +114,9 @@ public interface CancelContract extends StoreFixture {
       store().cancel(OWNER, j.id());
     }
 
-    assertThat(store().fail(lease(retried), "busy", clock().instant().plusSeconds(5)).status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(store().fail(new Failure(lease(retried), "busy", clock().instant().plusSeconds(5))).status()).isEqualTo(JobStatus.CANCELLED);
     assertThat(store().release(lease(released)).status()).isEqualTo(JobStatus.CANCELLED);
-    assertThat(store().fail(lease(failed), "broken", null).status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(store().fail(Failure.permanent(lease(failed), "broken")).status()).isEqualTo(JobStatus.CANCELLED);
     for (Job j : List.of(retried, released, failed)) {
       assertThat(reload(j).status()).isEqualTo(JobStatus.CANCELLED);
       assertThat(reload(j).finishedAt()).isEqualTo(clock().instant());
@@ -125,9 +129,9 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void cancellingAFinishedJobIsAnIllegalStateAndChangesNothing() {
     Job completed = processing(job().type("f_completed"));
-    store().complete(lease(completed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(completed), "{}", Duration.ofSeconds(1)));
     Job failed = processing(job().type("f_failed"));
-    store().fail(lease(failed), "no", null);
+    store().fail(Failure.permanent(lease(failed), "no"));
     Job cancelled = store().cancel(OWNER, insert(job().type("f_cancelled")).id());
 
     for (Job j : List.of(reload(completed), reload(failed), cancelled)) {
@@ -189,9 +193,9 @@ public interface CancelContract extends StoreFixture {
   default void updatingTheProgressOfAnotherOwnersJobAnswersExactlyLikeAnUnknownIdAndChangesNothing() {
     Job running = processing();
     UUID unknown = UUID.randomUUID();
-    Throwable notFound = catchThrowable(() -> store().updateProgress(OTHER_OWNER, unknown, 10, null));
+    Throwable notFound = catchThrowable(() -> store().updateProgress(new OwnerProgress(OTHER_OWNER, unknown, 10, null)));
 
-    Throwable refused = catchThrowable(() -> store().updateProgress(OTHER_OWNER, running.id(), 10, "mine now"));
+    Throwable refused = catchThrowable(() -> store().updateProgress(new OwnerProgress(OTHER_OWNER, running.id(), 10, "mine now")));
 
     assertAnswersLikeAnUnknownId(refused, running.id(), notFound, unknown);
     assertUnchanged(running);
@@ -201,9 +205,9 @@ public interface CancelContract extends StoreFixture {
   @Test
   default void anotherOwnersFinishedJobAlsoAnswersNotFoundRatherThanRevealingItsState() {
     Job done = processing();
-    store().complete(lease(done), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(done), "{}", Duration.ofSeconds(1)));
 
     assertThatThrownBy(() -> store().cancel(OTHER_OWNER, done.id())).isInstanceOf(JobNotFoundException.class);
-    assertThatThrownBy(() -> store().updateProgress(OTHER_OWNER, done.id(), 100, null)).isInstanceOf(JobNotFoundException.class);
+    assertThatThrownBy(() -> store().updateProgress(new OwnerProgress(OTHER_OWNER, done.id(), 100, null))).isInstanceOf(JobNotFoundException.class);
   }
 }

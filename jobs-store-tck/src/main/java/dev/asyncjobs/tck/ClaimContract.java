@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.JobIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,9 +178,9 @@ public interface ClaimContract extends StoreFixture {
   default void processingAndFinishedJobsAreNeverClaimed() {
     Job running = processing(job().type("c_busy"));
     Job done = processing(job().type("c_done"));
-    store().complete(lease(done), "{\"ok\":true}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(done), "{\"ok\":true}", Duration.ofSeconds(1)));
     Job failed = processing(job().type("c_failed"));
-    store().fail(lease(failed), "broken", null);
+    store().fail(Failure.permanent(lease(failed), "broken"));
     Job cancelled = store().cancel(OWNER, insert(job().type("c_cancelled")).id());
     clock().advance(Duration.ofSeconds(5));
 

@@ -9,6 +9,9 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
@@ -27,7 +30,7 @@ public interface CleanupContract extends StoreFixture {
    */
   default Job completedNow(String type) {
     Job claimed = processing(job().type(type));
-    return store().complete(lease(claimed), "{\"ok\":true}", Duration.ofSeconds(1));
+    return store().complete(new Completion(lease(claimed), "{\"ok\":true}", Duration.ofSeconds(1)));
   }
 
   /** Only final jobs that finished before the cutoff are deleted. */
@@ -38,7 +41,7 @@ public interface CleanupContract extends StoreFixture {
     clock().advance(Duration.ofSeconds(1));
     Job completed = completedNow("d_completed");
     Job failedClaim = processing(job().type("d_failed"));
-    Job failed = store().fail(lease(failedClaim), "no", null);
+    Job failed = store().fail(Failure.permanent(lease(failedClaim), "no"));
     Job cancelled = store().cancel(OWNER, insert(job().type("d_cancelled")).id());
     Instant cutoff = clock().advance(Duration.ofHours(1));
     Job atCutoff = completedNow("d_at_cutoff");
@@ -66,7 +69,7 @@ public interface CleanupContract extends StoreFixture {
       insert(job());
     }
     for (Job j : claim(5, TYPE)) {
-      store().complete(lease(j), "{}", Duration.ofSeconds(1));
+      store().complete(new Completion(lease(j), "{}", Duration.ofSeconds(1)));
     }
     Instant cutoff = clock().advance(Duration.ofMinutes(1));
 
@@ -82,9 +85,9 @@ public interface CleanupContract extends StoreFixture {
   @RequiresCapability(StoreCapability.QUOTAS)
   default void deletingJobsDoesNotGiveTheirQuotaBack() {
     QuotaPolicy policy = owner -> new QuotaLimits(2, 100, Duration.ZERO);
-    store().insert(List.of(job().build(), job().build()), policy);
+    store().insert(new InsertRequest(List.of(job().build(), job().build()), policy));
     for (Job j : claim(2, TYPE)) {
-      store().complete(lease(j), "{}", Duration.ofSeconds(1));
+      store().complete(new Completion(lease(j), "{}", Duration.ofSeconds(1)));
     }
     Instant cutoff = clock().advance(Duration.ofMinutes(1));
     QuotaWindow before = store().quotaWindow(OWNER);
@@ -93,7 +96,7 @@ public interface CleanupContract extends StoreFixture {
 
     assertThat(store().quotaWindow(OWNER)).isEqualTo(before);
     assertThat(before.lastHour()).isEqualTo(2);
-    assertThatThrownBy(() -> store().insert(List.of(job().build()), policy))
+    assertThatThrownBy(() -> store().insert(new InsertRequest(List.of(job().build()), policy)))
         .isInstanceOfSatisfying(QuotaExceededException.class,
             e -> assertThat(e.limit()).isEqualTo(QuotaExceededException.Limit.PER_HOUR));
   }
@@ -111,7 +114,7 @@ public interface CleanupContract extends StoreFixture {
   @Test
   default void theIdempotencyKeyOfADeletedJobStartsANewJob() {
     Job claimed = processing(job().idempotencyKey("nightly-report"));
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
     Instant cutoff = clock().advance(Duration.ofDays(1));
     assertThat(store().deleteFinishedBefore(cutoff, 10)).isEqualTo(1);
 

@@ -9,6 +9,7 @@ import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
@@ -69,7 +70,7 @@ public interface ConcurrencyContract extends StoreFixture {
       for (int i = 0; i < 100; i++) {
         jobs.add(job().priority(1 + (i % 10)).build());
       }
-      store().insert(jobs, QuotaPolicy.unlimited()).forEach(j -> all.add(j.id()));
+      store().insert(InsertRequest.of(jobs)).forEach(j -> all.add(j.id()));
     }
 
     List<Concurrently.Outcome<List<Job>>> outcomes =
@@ -107,7 +108,7 @@ public interface ConcurrencyContract extends StoreFixture {
     QuotaPolicy policy = owner -> new QuotaLimits(10, 1000, Duration.ZERO);
 
     List<Concurrently.Outcome<Job>> outcomes =
-        Concurrently.run(32, CONCURRENT_TIMEOUT, t -> store().insert(List.of(job().build()), policy).get(0));
+        Concurrently.run(32, CONCURRENT_TIMEOUT, t -> store().insert(new InsertRequest(List.of(job().build()), policy)).get(0));
 
     assertThat(successesAmongQuotaRefusals(outcomes)).isEqualTo(10);
     assertThat(jobsOf(OWNER)).isEqualTo(10);
@@ -122,7 +123,7 @@ public interface ConcurrencyContract extends StoreFixture {
     QuotaPolicy policy = owner -> new QuotaLimits(3, 1000, Duration.ZERO);
 
     List<Concurrently.Outcome<Job>> outcomes =
-        Concurrently.run(32, CONCURRENT_TIMEOUT, t -> store().insert(List.of(job().owner("owner-" + (t % 4)).build()), policy).get(0));
+        Concurrently.run(32, CONCURRENT_TIMEOUT, t -> store().insert(new InsertRequest(List.of(job().owner("owner-" + (t % 4)).build()), policy)).get(0));
 
     assertThat(successesAmongQuotaRefusals(outcomes)).isEqualTo(12);
     for (int o = 0; o < 4; o++) {
@@ -138,7 +139,7 @@ public interface ConcurrencyContract extends StoreFixture {
     QuotaPolicy policy = owner -> new QuotaLimits(100, 1000, Duration.ofMinutes(1));
 
     List<Concurrently.Outcome<Job>> outcomes =
-        Concurrently.run(16, CONCURRENT_TIMEOUT, t -> store().insert(List.of(job().build()), policy).get(0));
+        Concurrently.run(16, CONCURRENT_TIMEOUT, t -> store().insert(new InsertRequest(List.of(job().build()), policy)).get(0));
 
     assertThat(successesAmongQuotaRefusals(outcomes)).isEqualTo(1);
     assertThat(outcomes).filteredOn(o -> !o.succeeded())
@@ -155,7 +156,7 @@ public interface ConcurrencyContract extends StoreFixture {
 
     List<Concurrently.Outcome<List<Job>>> outcomes =
         Concurrently.run(16, CONCURRENT_TIMEOUT,
-            t -> store().insert(List.of(job().build(), job().build(), job().build()), policy));
+            t -> store().insert(new InsertRequest(List.of(job().build(), job().build(), job().build()), policy)));
 
     assertThat(successesAmongQuotaRefusals(outcomes)).isEqualTo(3);
     assertThat(jobsOf(OWNER)).isEqualTo(9);
@@ -170,7 +171,7 @@ public interface ConcurrencyContract extends StoreFixture {
 
     List<Concurrently.Outcome<Job>> outcomes =
         Concurrently.run(16, CONCURRENT_TIMEOUT,
-            t -> store().insert(List.of(job().idempotencyKey("double-click").build()), policy).get(0));
+            t -> store().insert(new InsertRequest(List.of(job().idempotencyKey("double-click").build()), policy)).get(0));
 
     Set<UUID> ids = new HashSet<>();
     for (Concurrently.Outcome<Job> o : outcomes) {
@@ -192,7 +193,7 @@ public interface ConcurrencyContract extends StoreFixture {
     for (int i = 0; i < 200; i++) {
       news.add(job().build());
     }
-    store().insert(news, QuotaPolicy.unlimited());
+    store().insert(InsertRequest.of(news));
 
     List<Concurrently.Outcome<List<Job>>> outcomes =
         Concurrently.run(2, CONCURRENT_TIMEOUT, t -> {

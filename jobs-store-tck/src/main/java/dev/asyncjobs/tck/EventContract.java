@@ -19,9 +19,14 @@ import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,16 +69,16 @@ public interface EventContract extends StoreFixture {
     Instant started = clock().advance(Duration.ofSeconds(1));
     Job first = claimOne(TYPE);
     clock().advance(Duration.ofSeconds(1));
-    store().reportProgress(lease(first), 10, "ten");
+    store().reportProgress(new WorkerProgress(lease(first), 10, "ten"));
     Instant progressAt = clock().advance(Duration.ofSeconds(1));
-    store().reportProgress(lease(first), 50, "fifty");
+    store().reportProgress(new WorkerProgress(lease(first), 50, "fifty"));
     Instant retryAt = clock().instant().plusSeconds(30);
-    store().fail(lease(first), "busy upstream", retryAt);
+    store().fail(new Failure(lease(first), "busy upstream", retryAt));
     clock().set(retryAt);
     Job second = claimOne(TYPE);
-    store().reportProgress(lease(second), 20, "again");
+    store().reportProgress(new WorkerProgress(lease(second), 20, "again"));
     Instant completedAt = clock().advance(Duration.ofSeconds(5));
-    store().complete(lease(second), "{\"ok\":true}", Duration.ofSeconds(5));
+    store().complete(new Completion(lease(second), "{\"ok\":true}", Duration.ofSeconds(5)));
 
     events.await(job.id(), COMPLETED, AWAIT);
     List<JobEvent> all = events.eventsOf(job.id());
@@ -107,7 +112,7 @@ public interface EventContract extends StoreFixture {
   default void aFinalFailureArrivesAsFailedWithTheError() {
     EventRecorder events = subscribed();
     Job claimed = processing();
-    store().fail(lease(claimed), "content policy", null);
+    store().fail(Failure.permanent(lease(claimed), "content policy"));
 
     JobEvent failed = events.await(claimed.id(), FAILED, AWAIT);
 
@@ -134,7 +139,7 @@ public interface EventContract extends StoreFixture {
     Job claimed = processing();
     store().cancel(OWNER, claimed.id());
     store().cancel(OWNER, claimed.id());
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
 
     events.await(claimed.id(), CANCELLED, AWAIT);
     List<JobEvent> all = events.eventsOf(claimed.id());
@@ -168,7 +173,7 @@ public interface EventContract extends StoreFixture {
   default void anOwnersProgressUpdateArrivesAsProgress() {
     EventRecorder events = subscribed();
     Job claimed = processing();
-    store().updateProgress(OWNER, claimed.id(), 64, "from the API");
+    store().updateProgress(new OwnerProgress(OWNER, claimed.id(), 64, "from the API"));
 
     JobEvent progress = events.await(claimed.id(), PROGRESS, AWAIT);
     assertThat(progress.progress()).isEqualTo(64);
@@ -180,11 +185,11 @@ public interface EventContract extends StoreFixture {
   default void refusedOperationsAndReplaysEmitNoEvent() {
     EventRecorder events = subscribed();
     Job claimed = processing(job().idempotencyKey("once"));
-    assertThatThrownBy(() -> store().complete(new Lease(claimed.id(), OTHER_WORKER, 1), "{}", Duration.ZERO))
+    assertThatThrownBy(() -> store().complete(new Completion(new Lease(claimed.id(), OTHER_WORKER, 1), "{}", Duration.ZERO)))
         .isInstanceOf(LeaseLostException.class);
     assertThat(insert(job().idempotencyKey("once")).id()).isEqualTo(claimed.id());
     store().heartbeat(List.of(lease(claimed)), LEASE);
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
 
     events.await(claimed.id(), COMPLETED, AWAIT);
     assertThat(events.kindsOf(claimed.id())).containsExactly(CREATED, STARTED, COMPLETED);
@@ -195,7 +200,7 @@ public interface EventContract extends StoreFixture {
   default void aBatchInsertArrivesAsOneCreatedPerJob() {
     EventRecorder events = subscribed();
     List<NewJob> batch = List.of(job().build(), job().owner(OTHER_OWNER).build(), job().type(OTHER_TYPE).build());
-    store().insert(batch, QuotaPolicy.unlimited());
+    store().insert(InsertRequest.of(batch));
 
     for (NewJob n : batch) {
       JobEvent created = events.await(n.id(), CREATED, AWAIT);
@@ -257,9 +262,9 @@ public interface EventContract extends StoreFixture {
           for (int i = 0; i < jobsPerThread; i++) {
             insert(job().type(type));
             Job claimed = store().claim(new ClaimRequest("w" + t, Set.of(type), 1, LEASE)).get(0);
-            store().reportProgress(lease(claimed), 30, null);
-            store().reportProgress(lease(claimed), 60, null);
-            done.add(store().complete(lease(claimed), "{}", Duration.ofSeconds(1)));
+            store().reportProgress(new WorkerProgress(lease(claimed), 30, null));
+            store().reportProgress(new WorkerProgress(lease(claimed), 60, null));
+            done.add(store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1))));
           }
           return done;
         });
@@ -292,10 +297,10 @@ public interface EventContract extends StoreFixture {
     Job claimed = processing();
     for (int p = 1; p <= 100; p++) {
       clock().advance(Duration.ofMillis(1));
-      store().reportProgress(lease(claimed), p, null);
+      store().reportProgress(new WorkerProgress(lease(claimed), p, null));
     }
     clock().advance(Duration.ofMillis(1));
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
 
     events.await(claimed.id(), COMPLETED, AWAIT);
     assertThat(stale).as("events delivered before their change was visible").isEmpty();

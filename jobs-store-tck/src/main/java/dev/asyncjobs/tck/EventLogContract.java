@@ -13,8 +13,12 @@ import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +52,7 @@ public interface EventLogContract extends StoreFixture {
     long position = after;
     long deadline = System.nanoTime() + AWAIT.toNanos();
     while (all.size() < expected) {
-      List<JobEvent> page = store().readEvents(ownerId, position, 100);
+      List<JobEvent> page = store().readEvents(new EventQuery(ownerId, position, 100));
       all.addAll(page);
       if (!page.isEmpty()) {
         position = page.get(page.size() - 1).sequence();
@@ -71,8 +75,8 @@ public interface EventLogContract extends StoreFixture {
     for (int i = 0; i < jobs; i++) {
       insert(job().type(type));
       Job claimed = store().claim(new ClaimRequest(WORKER, Set.of(type), 1, LEASE)).get(0);
-      store().reportProgress(lease(claimed), 50, "half");
-      done.add(store().complete(lease(claimed), "{}", Duration.ofSeconds(1)));
+      store().reportProgress(new WorkerProgress(lease(claimed), 50, "half"));
+      done.add(store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1))));
     }
     return done;
   }
@@ -104,13 +108,13 @@ public interface EventLogContract extends StoreFixture {
     Job b = insert(job().owner(OTHER_OWNER).type(OTHER_TYPE));
     Job claimed = claimOne(TYPE);
     store().cancel(OTHER_OWNER, b.id());
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
 
     List<JobEvent> events = allEventsAfter(null, start, 5);
     assertThat(events).extracting(JobEvent::jobId).containsExactly(a.id(), b.id(), a.id(), b.id(), a.id());
     assertStrictlyIncreasing(events);
     assertThat(events.get(0).sequence()).isGreaterThan(start);
-    assertThat(store().readEvents(null, events.get(4).sequence(), 100)).isEmpty();
+    assertThat(store().readEvents(EventQuery.allOwners(events.get(4).sequence(), 100))).isEmpty();
   }
 
   /** A subscription from now gets only later events, and starts after the newest. */
@@ -148,10 +152,10 @@ public interface EventLogContract extends StoreFixture {
     for (int i = 0; i < 125; i++) {
       lifecycles(1, "log_missed");
       NewJob other = job().owner(OTHER_OWNER).type("log_missed_b").build();
-      store().insert(List.of(other), QuotaPolicy.unlimited());
+      store().insert(InsertRequest.of(other));
       Job c = store().claim(new ClaimRequest(WORKER, Set.of("log_missed_b"), 1, LEASE)).get(0);
-      store().reportProgress(lease(c), 10, null);
-      store().complete(lease(c), "{}", Duration.ofSeconds(1));
+      store().reportProgress(new WorkerProgress(lease(c), 10, null));
+      store().complete(new Completion(lease(c), "{}", Duration.ofSeconds(1)));
     }
     List<JobEvent> missed = allEventsAfter(null, lastSeen, 1000);
     assertThat(missed).hasSize(1000);
@@ -182,7 +186,7 @@ public interface EventLogContract extends StoreFixture {
     assertThat(own).extracting(JobEvent::jobId).containsOnly(mine.id());
     assertThat(own).extracting(JobEvent::ownerId).containsOnly(OWNER);
     long lastOfMine = own.get(1).sequence();
-    assertThat(store().readEvents(OWNER, lastOfMine, 100)).isEmpty();
+    assertThat(store().readEvents(EventQuery.owner(OWNER, lastOfMine, 100))).isEmpty();
 
     EventRecorder resumed = new EventRecorder();
     try (Subscription s = store().subscribe(EventSubscription.owner(OWNER).after(start), resumed)) {
@@ -202,7 +206,7 @@ public interface EventLogContract extends StoreFixture {
   default void aSubscriptionOfSomeKindsGetsOnlyThoseOnResumeAndLive() {
     long start = head();
     Job done = processing();
-    store().complete(lease(done), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(done), "{}", Duration.ofSeconds(1)));
     EventRecorder created = new EventRecorder();
     try (Subscription s = store().subscribe(
         EventSubscription.allOwners().after(start).kinds(java.util.EnumSet.of(CREATED, COMPLETED)), created)) {
@@ -221,10 +225,10 @@ public interface EventLogContract extends StoreFixture {
       pending();
     }
     List<JobEvent> all = allEventsAfter(null, start, 25);
-    List<JobEvent> first = store().readEvents(null, start, 10);
+    List<JobEvent> first = store().readEvents(EventQuery.allOwners(start, 10));
     assertThat(first).isEqualTo(all.subList(0, 10));
-    assertThat(store().readEvents(null, first.get(9).sequence(), 10)).isEqualTo(all.subList(10, 20));
-    assertThat(store().readEvents(null, start, 0)).isEmpty();
+    assertThat(store().readEvents(EventQuery.allOwners(first.get(9).sequence(), 10))).isEqualTo(all.subList(10, 20));
+    assertThat(store().readEvents(EventQuery.allOwners(start, 0))).isEmpty();
   }
 
   /**
@@ -304,7 +308,7 @@ public interface EventLogContract extends StoreFixture {
     assertThat(store().pruneEvents(cutoff, 100)).isZero();
 
     long prunedThrough = all.get(4).sequence();
-    assertThatThrownBy(() -> store().readEvents(null, start, 10))
+    assertThatThrownBy(() -> store().readEvents(EventQuery.allOwners(start, 10)))
         .isInstanceOfSatisfying(EventsPrunedException.class, e -> {
           assertThat(e.requestedAfter()).isEqualTo(start);
           assertThat(e.oldestAvailableAfter()).isEqualTo(prunedThrough);
@@ -312,7 +316,7 @@ public interface EventLogContract extends StoreFixture {
         });
     assertThatThrownBy(() -> store().subscribe(EventSubscription.allOwners().after(all.get(3).sequence()), e -> {}))
         .isInstanceOf(EventsPrunedException.class);
-    assertThat(store().readEvents(null, prunedThrough, 10)).extracting(JobEvent::jobId).containsExactly(young.id());
+    assertThat(store().readEvents(EventQuery.allOwners(prunedThrough, 10))).extracting(JobEvent::jobId).containsExactly(young.id());
     EventRecorder fromOldest = new EventRecorder();
     try (Subscription s = store().subscribe(EventSubscription.allOwners().after(prunedThrough), fromOldest)) {
       fromOldest.await(young.id(), CREATED, AWAIT);
@@ -366,7 +370,7 @@ public interface EventLogContract extends StoreFixture {
       assertThat(ended.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).as("onPruned called").isTrue();
       assertThat(told.get().requestedAfter()).isEqualTo(kept.get(0).sequence());
       Job later = pending();
-      assertThat(store().readEvents(null, told.get().oldestAvailableAfter(), 10)).extracting(JobEvent::jobId)
+      assertThat(store().readEvents(EventQuery.allOwners(told.get().oldestAvailableAfter(), 10))).extracting(JobEvent::jobId)
           .containsExactly(later.id());
       assertThat(got).extracting(JobEvent::jobId).containsExactly(old.id());
     }
@@ -380,12 +384,12 @@ public interface EventLogContract extends StoreFixture {
     long newest = allEventsAfter(null, start, 1).get(0).sequence();
     assertThat(newest).isPositive();
 
-    assertThatThrownBy(() -> store().readEvents(null, newest + 1000, 10))
+    assertThatThrownBy(() -> store().readEvents(EventQuery.allOwners(newest + 1000, 10)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("after"));
     assertThatThrownBy(() -> store().subscribe(EventSubscription.allOwners().after(newest + 1000), e -> {}))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("after"));
-    assertThatThrownBy(() -> store().readEvents(null, -1, 10)).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> store().readEvents(null, 0, -1)).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> store().readEvents(EventQuery.allOwners(-1, 10))).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> store().readEvents(EventQuery.allOwners(0, -1))).isInstanceOf(InvalidRequestException.class);
     assertThatThrownBy(() -> EventSubscription.allOwners().after(-1)).isInstanceOf(InvalidRequestException.class);
   }
 
@@ -394,8 +398,8 @@ public interface EventLogContract extends StoreFixture {
   default void eventsCarryTheJobAsItWasAfterTheChange() {
     long start = head();
     Job claimed = processing();
-    store().reportProgress(lease(claimed), 42, "x".repeat(1500));
-    Job done = store().complete(lease(claimed), "{}", Duration.ofSeconds(1));
+    store().reportProgress(new WorkerProgress(lease(claimed), 42, "x".repeat(1500)));
+    Job done = store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(1)));
     List<JobEvent> events = allEventsAfter(null, start, 4);
     assertThat(events).extracting(JobEvent::kind)
         .containsExactly(CREATED, JobEvent.Kind.STARTED, JobEvent.Kind.PROGRESS, COMPLETED);

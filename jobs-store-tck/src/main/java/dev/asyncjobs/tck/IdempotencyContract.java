@@ -8,6 +8,8 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
@@ -28,7 +30,7 @@ public interface IdempotencyContract extends StoreFixture {
    * @return the stored job
    */
   default Job createStrict(NewJob job) {
-    return store().insert(List.of(job), STRICT).get(0);
+    return store().insert(new InsertRequest(List.of(job), STRICT)).get(0);
   }
 
   /** The same key and payload return the first job, without consuming quota. */
@@ -114,7 +116,7 @@ public interface IdempotencyContract extends StoreFixture {
   @Test
   default void aReplayReturnsTheFirstJobInWhateverStateItIsNow() {
     Job first = processing(job().idempotencyKey("k"));
-    store().complete(lease(first), "{\"ok\":true}", Duration.ofSeconds(3));
+    store().complete(new Completion(lease(first), "{\"ok\":true}", Duration.ofSeconds(3)));
 
     Job again = insert(job().idempotencyKey("k"));
 
@@ -128,11 +130,11 @@ public interface IdempotencyContract extends StoreFixture {
   @RequiresCapability(StoreCapability.QUOTAS)
   default void inABatchAReplayTakesItsPlaceAndOnlyNewJobsCountAgainstTheQuota() {
     QuotaPolicy policy = owner -> new QuotaLimits(3, 100, Duration.ZERO);
-    Job first = store().insert(List.of(job().idempotencyKey("a").build()), policy).get(0);
+    Job first = store().insert(new InsertRequest(List.of(job().idempotencyKey("a").build()), policy)).get(0);
     NewJob fresh1 = job().build();
     NewJob fresh2 = job().idempotencyKey("b").build();
 
-    List<Job> stored = store().insert(List.of(fresh1, job().idempotencyKey("a").build(), fresh2), policy);
+    List<Job> stored = store().insert(new InsertRequest(List.of(fresh1, job().idempotencyKey("a").build(), fresh2), policy));
 
     assertThat(stored).extracting(Job::id).containsExactly(fresh1.id(), first.id(), fresh2.id());
     assertThat(store().quotaWindow(OWNER).lastHour()).as("one replay and two new jobs").isEqualTo(3);
@@ -147,7 +149,7 @@ public interface IdempotencyContract extends StoreFixture {
 
     IdempotencyConflictException e =
         catchThrowableOfType(IdempotencyConflictException.class,
-            () -> store().insert(List.of(fresh, conflicting), QuotaPolicy.unlimited()));
+            () -> store().insert(InsertRequest.of(List.of(fresh, conflicting))));
 
     assertThat(e).isNotNull();
     assertThat(store().find(fresh.id())).isEmpty();

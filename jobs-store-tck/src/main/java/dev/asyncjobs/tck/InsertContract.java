@@ -8,12 +8,16 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,7 @@ public interface InsertContract extends StoreFixture {
     NewJob n =
         job().type(OTHER_TYPE).priority(8).maxAttempts(4).runAt(runAt)
             .estimatedDuration(Duration.ofMillis(12_345)).idempotencyKey("key-1").build();
-    Job stored = store().insert(List.of(n), QuotaPolicy.unlimited()).get(0);
+    Job stored = store().insert(InsertRequest.of(n)).get(0);
 
     Instant now = clock().instant();
     Job expected = n.toJob(now);
@@ -44,6 +48,24 @@ public interface InsertContract extends StoreFixture {
     assertThat(stored.workerId()).isNull();
     assertThat(stored.leaseUntil()).isNull();
     assertThat(stored.cancelRequested()).isFalse();
+  }
+
+  /** Metadata is kept as given, and stays the same through the attempts of the job. */
+  @Test
+  default void metadataIsKeptAndStaysTheSameThroughTheAttempts() {
+    Map<String, String> metadata = Map.of(
+        "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "correlation-id", "order 42 \u00e9\u6f22\u5b57", "empty", "");
+    Job stored = store().insert(InsertRequest.of(job().type("metadata_kept").metadata(metadata).maxAttempts(2).build())).get(0);
+    assertThat(stored.metadata()).isEqualTo(metadata);
+    assertThat(reload(stored.id()).metadata()).isEqualTo(metadata);
+
+    Job claimed = claimOne("metadata_kept");
+    store().fail(new Failure(lease(claimed), "busy", clock().instant()));
+    Job again = claimOne("metadata_kept");
+    assertThat(again.metadata()).isEqualTo(metadata);
+    assertThat(store().complete(new Completion(lease(again), "{}", Duration.ofSeconds(1))).metadata()).isEqualTo(metadata);
+    assertThat(pending().metadata()).as("a job without metadata").isEmpty();
   }
 
   /** Find returns what insert returned. */
@@ -70,7 +92,7 @@ public interface InsertContract extends StoreFixture {
             job().owner(OTHER_OWNER).priority(9).build(),
             job().owner(OWNER).type(OTHER_TYPE).build(),
             job().owner("owner-c").build());
-    List<Job> stored = store().insert(batch, QuotaPolicy.unlimited());
+    List<Job> stored = store().insert(InsertRequest.of(batch));
 
     assertThat(stored).extracting(Job::id).containsExactlyElementsOf(batch.stream().map(NewJob::id).collect(Collectors.toList()));
     assertThat(stored).extracting(Job::ownerId).containsExactly(OWNER, OTHER_OWNER, OWNER, "owner-c");
@@ -82,7 +104,7 @@ public interface InsertContract extends StoreFixture {
   /** An empty batch stores nothing and returns nothing. */
   @Test
   default void anEmptyBatchStoresNothingAndReturnsNothing() {
-    assertThat(store().insert(List.of(), QuotaPolicy.unlimited())).isEmpty();
+    assertThat(store().insert(InsertRequest.of(List.of()))).isEmpty();
     if (declares(StoreCapability.QUOTAS)) {
       assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
     }
@@ -98,7 +120,7 @@ public interface InsertContract extends StoreFixture {
         List.of(job().owner(OWNER).build(), job().owner(OTHER_OWNER).build(),
             job().owner("owner-c").build(), job().owner("owner-c").build());
 
-    assertThatThrownBy(() -> store().insert(batch, policy))
+    assertThatThrownBy(() -> store().insert(new InsertRequest(batch, policy)))
         .isInstanceOfSatisfying(QuotaExceededException.class, e -> assertThat(e.ownerId()).isEqualTo("owner-c"));
 
     for (NewJob n : batch) {

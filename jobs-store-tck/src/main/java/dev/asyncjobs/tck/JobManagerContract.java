@@ -30,9 +30,10 @@ import dev.asyncjobs.QuotaUsage;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnknownJobTypeException;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.JobStore;
-import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,6 +164,71 @@ abstract class JobManagerContract {
     assertThat(job.payloadTree().get("text").asText()).isEqualTo("hi");
     assertThat(jobs.get(A, job.id())).isEqualTo(job);
     allEvents.await(e -> e.jobId().equals(job.id()) && e.kind() == JobEvent.Kind.CREATED, WAIT, "CREATED");
+  }
+
+  @Test
+  void metadataGivenWithTheRequestIsStoredWithTheJob() {
+    Job job = jobs.create(echo(A).toBuilder().metadata("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        .metadata("correlation-id", "order-42").build());
+    assertThat(job.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "correlation-id", "order-42"));
+    assertThat(jobs.get(A, job.id()).metadata()).isEqualTo(job.metadata());
+  }
+
+  @Test
+  void badMetadataIsRefusedNamingTheProblem() {
+    JobRequest.Builder tooMany = echo(A).toBuilder();
+    for (int i = 0; i <= JobManager.MAX_METADATA_ENTRIES; i++) {
+      tooMany.metadata("k" + i, "v");
+    }
+    Map<JobRequest, String> bad = new java.util.LinkedHashMap<>();
+    bad.put(tooMany.build(), "at most " + JobManager.MAX_METADATA_ENTRIES + " entries");
+    bad.put(echo(A).toBuilder().metadata("Upper", "v").build(), "a metadata key must be 1-64 of a-z");
+    bad.put(echo(A).toBuilder().metadata("", "v").build(), "a metadata key must be 1-64 of a-z");
+    bad.put(echo(A).toBuilder().metadata("k".repeat(65), "v").build(), "one of 65 characters");
+    bad.put(echo(A).toBuilder().metadata("k", "x".repeat(JobManager.MAX_METADATA_VALUE_LENGTH + 1)).build(),
+        "at most " + JobManager.MAX_METADATA_VALUE_LENGTH + " printable characters");
+    bad.put(echo(A).toBuilder().metadata("k", "a\u0000b").build(), "with control characters");
+    bad.forEach((request, message) -> {
+      InvalidRequestException e = refusedWithoutTrace(InvalidRequestException.class, () -> jobs.create(request));
+      assertThat(e.field()).isEqualTo("metadata");
+      assertThat(e.getMessage()).contains(message);
+    });
+  }
+
+  @Test
+  void createInterceptorsMayChangeTheRequestAndSeeOnlyNewlyStoredJobs() {
+    List<String> calls = new ArrayList<>();
+    List<Job> seen = new ArrayList<>();
+    jobs.close();
+    jobs = manager(QuotaPolicy.unlimited(), b -> b
+        .interceptor(new dev.asyncjobs.CreateInterceptor() {
+          @Override
+          public JobRequest beforeCreate(JobRequest request) {
+            calls.add("first " + request.metadata());
+            return request.toBuilder().metadata("added-by", "first").build();
+          }
+
+          @Override
+          public void afterCreate(List<Job> created) {
+            seen.addAll(created);
+          }
+        })
+        .interceptor(new dev.asyncjobs.CreateInterceptor() {
+          @Override
+          public JobRequest beforeCreate(JobRequest request) {
+            calls.add("second " + request.metadata());
+            return request;
+          }
+        }));
+    JobRequest keyed = echo(A).toBuilder().idempotencyKey("once").build();
+    Job first = jobs.create(keyed);
+    Job replay = jobs.create(keyed);
+
+    assertThat(first.metadata()).containsEntry("added-by", "first");
+    assertThat(replay.id()).isEqualTo(first.id());
+    assertThat(calls).containsExactly("first {}", "second {added-by=first}", "first {}", "second {added-by=first}");
+    assertThat(seen).extracting(Job::id).as("the replay stored nothing new").containsExactly(first.id());
   }
 
   @Test
@@ -557,7 +623,7 @@ abstract class JobManagerContract {
     Job now = jobs.get(A, job.id());
     assertThat(now.progress()).isEqualTo(40);
     assertThat(now.progressMessage()).isEqualTo("drawing");
-    store.complete(Lease.of(running), "{}", Duration.ofSeconds(1));
+    store.complete(new Completion(Lease.of(running), "{}", Duration.ofSeconds(1)));
   }
 
   @Test
@@ -585,7 +651,7 @@ abstract class JobManagerContract {
     List<Job> running = store.claim(new ClaimRequest("w", Set.of("echo"), 3, Duration.ofMinutes(1)));
     int[] durations = {2, 3, 100};
     for (int i = 0; i < running.size(); i++) {
-      store.complete(Lease.of(running.get(i)), "{}", Duration.ofSeconds(durations[i]));
+      store.complete(new Completion(Lease.of(running.get(i)), "{}", Duration.ofSeconds(durations[i])));
     }
     assertThat(jobs.create(echo(A)).estimatedDuration()).isEqualTo(Duration.ofSeconds(3)); // the median
   }
@@ -597,7 +663,7 @@ abstract class JobManagerContract {
     jobs.create(echo(A));
     jobs.create(echo(B));
     Job running = store.claim(new ClaimRequest("w", Set.of("echo"), 1, Duration.ofMinutes(1))).get(0);
-    store.complete(Lease.of(running), "{}", Duration.ofSeconds(4));
+    store.complete(new Completion(Lease.of(running), "{}", Duration.ofSeconds(4)));
     JobStats all = jobs.stats().get(0);
     assertThat(all.total()).isEqualTo(3);
     assertThat(all.completed()).isEqualTo(1);

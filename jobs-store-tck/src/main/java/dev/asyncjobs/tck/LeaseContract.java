@@ -7,9 +7,12 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -49,10 +52,10 @@ public interface LeaseContract extends StoreFixture {
      */
     public Job apply(JobStore store, Lease lease) {
       return switch (this) {
-        case REPORT_PROGRESS -> store.reportProgress(lease, 50, "half way");
-        case COMPLETE -> store.complete(lease, "{\"url\":\"https://example.test/x.png\"}", Duration.ofSeconds(3));
-        case FAIL -> store.fail(lease, "provider said no", null);
-        case FAIL_WITH_RETRY -> store.fail(lease, "provider busy", store.clock().instant().plusSeconds(30));
+        case REPORT_PROGRESS -> store.reportProgress(new WorkerProgress(lease, 50, "half way"));
+        case COMPLETE -> store.complete(new Completion(lease, "{\"url\":\"https://example.test/x.png\"}", Duration.ofSeconds(3)));
+        case FAIL -> store.fail(Failure.permanent(lease, "provider said no"));
+        case FAIL_WITH_RETRY -> store.fail(new Failure(lease, "provider busy", store.clock().instant().plusSeconds(30)));
         case RELEASE -> store.release(lease);
         case ACKNOWLEDGE_CANCEL -> store.acknowledgeCancel(lease);
       };
@@ -93,7 +96,7 @@ public interface LeaseContract extends StoreFixture {
         return new Lease(claimed.id(), OTHER_WORKER, claimed.attempts());
       }
       case STALE_ATTEMPT -> {
-        store().fail(lease(claimed), "try again", clock().instant());
+        store().fail(new Failure(lease(claimed), "try again", clock().instant()));
         Job again = claimOne(TYPE);
         assertThat(again.attempts()).isEqualTo(2);
         assertThat(again.workerId()).isEqualTo(claimed.workerId());
@@ -140,11 +143,11 @@ public interface LeaseContract extends StoreFixture {
     Job claimed = processing();
     clock().advance(LEASE.plusMinutes(5));
 
-    assertThat(store().reportProgress(lease(claimed), 40, "still going").progress()).isEqualTo(40);
+    assertThat(store().reportProgress(new WorkerProgress(lease(claimed), 40, "still going")).progress()).isEqualTo(40);
     HeartbeatResult beat = store().heartbeat(List.of(lease(claimed)), LEASE);
     assertThat(beat.lost()).as("an expired lease nobody rescued is still held").isEmpty();
     assertThat(reload(claimed).leaseUntil()).isEqualTo(clock().instant().plus(LEASE));
-    Job done = store().complete(lease(claimed), "{\"ok\":1}", Duration.ofMinutes(5));
+    Job done = store().complete(new Completion(lease(claimed), "{\"ok\":1}", Duration.ofMinutes(5)));
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(store().rescueExpired(10)).isEmpty();
   }
@@ -188,7 +191,7 @@ public interface LeaseContract extends StoreFixture {
     insert(job().type("h_short"));
     Job shortLease = store().claim(new ClaimRequest(WORKER, Set.of("h_short"), 1, Duration.ofSeconds(1))).get(0);
     store().cancel(OWNER, toCancel.id());
-    store().complete(lease(finished), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(finished), "{}", Duration.ofSeconds(1)));
     Instant now = clock().advance(Duration.ofSeconds(2));
     assertThat(store().rescueExpired(10)).extracting(Job::id).containsExactly(shortLease.id());
     Lease unknown = new Lease(UUID.randomUUID(), WORKER, 1);

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,10 +20,10 @@ public interface LifecycleContract extends StoreFixture {
   @Test
   default void completeStoresTheResultAndFinishesTheJob() {
     Job claimed = processing();
-    store().reportProgress(lease(claimed), 60, "rendering");
+    store().reportProgress(new WorkerProgress(lease(claimed), 60, "rendering"));
     Instant now = clock().advance(Duration.ofSeconds(42));
 
-    Job done = store().complete(lease(claimed), "{\"url\":\"https://example.test/a.png\",\"w\":512}", Duration.ofMillis(41_500));
+    Job done = store().complete(new Completion(lease(claimed), "{\"url\":\"https://example.test/a.png\",\"w\":512}", Duration.ofMillis(41_500)));
 
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
     assertJsonEquals(done.result(), "{\"w\":512,\"url\":\"https://example.test/a.png\"}");
@@ -40,7 +42,7 @@ public interface LifecycleContract extends StoreFixture {
     Job claimed = processing(job().maxAttempts(3));
     Instant retryAt = clock().instant().plus(Duration.ofMinutes(2));
 
-    Job failed = store().fail(lease(claimed), "rate limited by provider", retryAt);
+    Job failed = store().fail(new Failure(lease(claimed), "rate limited by provider", retryAt));
 
     assertThat(failed.status()).isEqualTo(JobStatus.PENDING);
     assertThat(failed.runAt()).isEqualTo(retryAt);
@@ -62,7 +64,7 @@ public interface LifecycleContract extends StoreFixture {
     Job claimed = processing(job().maxAttempts(5));
     Instant now = clock().advance(Duration.ofSeconds(4));
 
-    Job failed = store().fail(lease(claimed), "prompt refused by provider", null);
+    Job failed = store().fail(Failure.permanent(lease(claimed), "prompt refused by provider"));
 
     assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
     assertThat(failed.errorMessage()).isEqualTo("prompt refused by provider");
@@ -79,7 +81,7 @@ public interface LifecycleContract extends StoreFixture {
   default void failWithARetryTimeButNoAttemptLeftFailsTheJob() {
     Job claimed = processing(job().maxAttempts(1));
 
-    Job failed = store().fail(lease(claimed), "timeout", clock().instant().plusSeconds(10));
+    Job failed = store().fail(new Failure(lease(claimed), "timeout", clock().instant().plusSeconds(10)));
 
     assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
     assertThat(failed.finishedAt()).isEqualTo(clock().instant());
@@ -95,7 +97,7 @@ public interface LifecycleContract extends StoreFixture {
       assertThat(claimed.id()).isEqualTo(job.id());
       assertThat(claimed.attempts()).isEqualTo(attempt);
       Instant retryAt = clock().instant().plusSeconds(10L * attempt);
-      Job after = store().fail(lease(claimed), "error " + attempt, retryAt);
+      Job after = store().fail(new Failure(lease(claimed), "error " + attempt, retryAt));
       assertThat(after.attempts()).isEqualTo(attempt);
       if (attempt < 3) {
         assertThat(after.status()).isEqualTo(JobStatus.PENDING);
@@ -113,7 +115,7 @@ public interface LifecycleContract extends StoreFixture {
   @Test
   default void theLastErrorIsKeptThroughARetry() {
     Job claimed = processing();
-    store().fail(lease(claimed), "upstream 503", clock().instant());
+    store().fail(new Failure(lease(claimed), "upstream 503", clock().instant()));
 
     Job again = claimOne(TYPE);
 
@@ -125,13 +127,13 @@ public interface LifecycleContract extends StoreFixture {
   @Test
   default void progressStartsAtZeroOnEveryAttempt() {
     Job claimed = processing();
-    store().reportProgress(lease(claimed), 80, "almost");
-    store().fail(lease(claimed), "lost connection", clock().instant());
+    store().reportProgress(new WorkerProgress(lease(claimed), 80, "almost"));
+    store().fail(new Failure(lease(claimed), "lost connection", clock().instant()));
 
     Job again = claimOne(TYPE);
 
     assertThat(again.progress()).isZero();
-    assertThat(store().reportProgress(lease(again), 10, "starting over").progress()).isEqualTo(10);
+    assertThat(store().reportProgress(new WorkerProgress(lease(again), 10, "starting over")).progress()).isEqualTo(10);
   }
 
   /** Release gives the job back, due now, without counting the attempt. */
@@ -150,7 +152,7 @@ public interface LifecycleContract extends StoreFixture {
     assertSameJob(reload(released), released);
     Job again = claimOne(TYPE);
     assertThat(again.attempts()).as("a released attempt is not counted").isEqualTo(1);
-    assertThat(store().fail(lease(again), "boom", clock().instant()).status())
+    assertThat(store().fail(new Failure(lease(again), "boom", clock().instant())).status())
         .as("the one allowed attempt is still the first")
         .isEqualTo(JobStatus.FAILED);
   }
@@ -163,9 +165,9 @@ public interface LifecycleContract extends StoreFixture {
     Job claimed = claimOne(TYPE);
     assertThat(claimed.updatedAt()).isEqualTo(claimedAt);
     Instant progressAt = clock().advance(Duration.ofSeconds(1));
-    assertThat(store().reportProgress(lease(claimed), 5, null).updatedAt()).isEqualTo(progressAt);
+    assertThat(store().reportProgress(new WorkerProgress(lease(claimed), 5, null)).updatedAt()).isEqualTo(progressAt);
     Instant doneAt = clock().advance(Duration.ofSeconds(1));
-    store().complete(lease(claimed), "{}", Duration.ofSeconds(2));
+    store().complete(new Completion(lease(claimed), "{}", Duration.ofSeconds(2)));
     Job done = reload(job);
     assertThat(done.updatedAt()).isEqualTo(doneAt);
     assertThat(done.createdAt()).isEqualTo(job.createdAt());

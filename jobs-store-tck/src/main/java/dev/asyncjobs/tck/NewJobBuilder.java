@@ -5,6 +5,7 @@ import dev.asyncjobs.spi.NewJob;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,7 @@ public final class NewJobBuilder {
   private @Nullable Instant runAt;
   private @Nullable Duration estimatedDuration;
   private @Nullable String idempotencyKey;
+  private Map<String, String> metadata = Map.of();
 
   private NewJobBuilder(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -146,6 +148,17 @@ public final class NewJobBuilder {
     return this;
   }
 
+  /**
+   * The metadata entries.
+   *
+   * @param value the entries
+   * @return this builder
+   */
+  public NewJobBuilder metadata(Map<String, String> value) {
+    metadata = Map.copyOf(value);
+    return this;
+  }
+
   /** {@return the job; each call without a fixed id makes a new id} */
   public NewJob build() {
     return new NewJob(
@@ -157,6 +170,7 @@ public final class NewJobBuilder {
         maxAttempts,
         runAt != null ? runAt : clock.instant(),
         estimatedDuration,
-        idempotencyKey);
+        idempotencyKey,
+        metadata);
   }
 }

@@ -3,10 +3,11 @@ package dev.asyncjobs.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.Job;
-import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobQuery.Sort;
+import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.JobIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +103,7 @@ public interface QueryContract extends StoreFixture {
     Job waiting = insert(job().type("q_status"));
     Job running = processing(job().type("q_status_run"));
     Job done = processing(job().type("q_status_done"));
-    store().complete(lease(done), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(done), "{}", Duration.ofSeconds(1)));
     Job cancelled = store().cancel(OWNER, pending().id());
 
     assertThat(ids(store().query(JobQuery.forOwner(OWNER).statuses(JobStatus.PENDING).build()).items()))

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobQuery;
-import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaExceededException.Limit;
+import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
@@ -40,7 +41,7 @@ public interface QuotaContract extends StoreFixture {
    * @return the stored job
    */
   default Job create(String owner, QuotaPolicy policy) {
-    return store().insert(List.of(job().owner(owner).build()), policy).get(0);
+    return store().insert(new InsertRequest(List.of(job().owner(owner).build()), policy)).get(0);
   }
 
   /**
@@ -80,7 +81,7 @@ public interface QuotaContract extends StoreFixture {
     QuotaWindow before = store().quotaWindow(owner);
     long jobsBefore = countJobs(owner);
     QuotaExceededException e =
-        catchThrowableOfType(QuotaExceededException.class, () -> store().insert(batch, policy));
+        catchThrowableOfType(QuotaExceededException.class, () -> store().insert(new InsertRequest(batch, policy)));
     assertThat(e).as("QuotaExceededException for %s", owner).isNotNull();
     assertThat(e.ownerId()).isEqualTo(owner);
     for (NewJob n : batch) {
@@ -198,7 +199,7 @@ public interface QuotaContract extends StoreFixture {
   default void aBatchIsOneCreateCallForTheIntervalAndCountsEachJobForTheLimits() {
     QuotaPolicy policy = everyone(new QuotaLimits(5, 100, Duration.ofSeconds(60)));
     Instant t0 = clock().instant();
-    assertThat(store().insert(newJobs(OWNER, 3), policy)).hasSize(3);
+    assertThat(store().insert(new InsertRequest(newJobs(OWNER, 3), policy))).hasSize(3);
     QuotaWindow w = store().quotaWindow(OWNER);
     assertThat(w.lastHour()).isEqualTo(3);
     assertThat(w.lastCreatedAt()).isEqualTo(t0);
@@ -207,7 +208,7 @@ public interface QuotaContract extends StoreFixture {
     QuotaExceededException e = refusedBatch(newJobs(OWNER, 3), policy);
     assertThat(e.limit()).isEqualTo(Limit.PER_HOUR);
     assertThat(e.retryAt()).isEqualTo(t0.plus(Duration.ofHours(1)));
-    assertThat(store().insert(newJobs(OWNER, 2), policy)).hasSize(2);
+    assertThat(store().insert(new InsertRequest(newJobs(OWNER, 2), policy))).hasSize(2);
     assertThat(countJobs(OWNER)).isEqualTo(5);
   }
 
@@ -230,7 +231,7 @@ public interface QuotaContract extends StoreFixture {
     QuotaPolicy policy = everyone(new QuotaLimits(100, 1000, Duration.ZERO));
     assertThat(store().quotaWindow(OWNER)).isEqualTo(QuotaWindow.EMPTY);
     Instant t0 = clock().instant();
-    store().insert(newJobs(OWNER, 2), policy);
+    store().insert(new InsertRequest(newJobs(OWNER, 2), policy));
     Instant t30 = clock().advance(Duration.ofMinutes(30));
     create(OWNER, policy);
     create(OTHER_OWNER, policy);
@@ -279,11 +280,11 @@ public interface QuotaContract extends StoreFixture {
             .owner("premium", new QuotaLimits(5, 100, Duration.ZERO))
             .unlimited("service")
             .build();
-    store().insert(newJobs(OWNER, 2), policy);
+    store().insert(new InsertRequest(newJobs(OWNER, 2), policy));
     assertThat(refused(OWNER, policy).limitValue()).isEqualTo(2);
-    store().insert(newJobs("premium", 5), policy);
+    store().insert(new InsertRequest(newJobs("premium", 5), policy));
     assertThat(refused("premium", policy).limitValue()).isEqualTo(5);
-    assertThat(store().insert(newJobs("service", 60), policy)).hasSize(60);
+    assertThat(store().insert(new InsertRequest(newJobs("service", 60), policy))).hasSize(60);
     for (int i = 0; i < 5; i++) {
       create("service", policy);
     }
@@ -294,7 +295,7 @@ public interface QuotaContract extends StoreFixture {
   @Test
   default void theUnlimitedPolicyNeverRefuses() {
     QuotaPolicy policy = QuotaPolicy.unlimited();
-    assertThat(store().insert(newJobs(OWNER, 150), policy)).hasSize(150);
+    assertThat(store().insert(new InsertRequest(newJobs(OWNER, 150), policy))).hasSize(150);
     for (int i = 0; i < 20; i++) {
       create(OWNER, policy);
     }
@@ -325,7 +326,7 @@ public interface QuotaContract extends StoreFixture {
     assertThat(e.limit()).isEqualTo(Limit.PER_HOUR);
     assertThat(e.limitValue()).isEqualTo(10);
     assertThat(e.retryAt()).isEqualTo(t0.plus(Duration.ofHours(1)));
-    assertThatThrownBy(() -> store().insert(List.of(job().owner(OWNER).build()), policy))
+    assertThatThrownBy(() -> store().insert(new InsertRequest(List.of(job().owner(OWNER).build()), policy)))
         .isInstanceOf(QuotaExceededException.class);
   }
 }

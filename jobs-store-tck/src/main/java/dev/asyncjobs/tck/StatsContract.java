@@ -1,10 +1,13 @@
 package dev.asyncjobs.tck;
 
-import dev.asyncjobs.spi.StoreCapability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStats;
+import dev.asyncjobs.QueueStats;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +42,7 @@ public interface StatsContract extends StoreFixture {
    */
   default Job completed(String owner, String type, Duration took) {
     Job claimed = processing(job().owner(owner).type(type));
-    return store().complete(lease(claimed), "{}", took);
+    return store().complete(new Completion(lease(claimed), "{}", took));
   }
 
   /**
@@ -51,7 +54,7 @@ public interface StatsContract extends StoreFixture {
    */
   default Job failed(String owner, String type) {
     Job claimed = processing(job().owner(owner).type(type));
-    return store().fail(lease(claimed), "broken", null);
+    return store().fail(Failure.permanent(lease(claimed), "broken"));
   }
 
   /**
@@ -63,6 +66,31 @@ public interface StatsContract extends StoreFixture {
    */
   default Job cancelled(String owner, String type) {
     return store().cancel(owner, insert(job().owner(owner).type(type)).id());
+  }
+
+  /** The queue statistics count the pending, due and running jobs of each type, and nothing finished. */
+  @Test
+  default void queueStatsCountPendingDueAndRunningJobsOfEachTypeAndNothingFinished() {
+    completed(OWNER, "q_a", Duration.ofSeconds(1));
+    failed(OWNER, "q_a");
+    cancelled(OWNER, "q_a");
+    assertThat(store().queueStats()).as("only finished jobs").noneMatch(q -> q.type().equals("q_a"));
+
+    Instant firstDue = clock().instant();
+    insert(job().type("q_a").runAt(firstDue));
+    clock().advance(Duration.ofSeconds(30));
+    insert(job().type("q_a").owner(OTHER_OWNER));
+    insert(job().type("q_a").runAt(clock().instant().plus(Duration.ofHours(1))));
+    processing(job().type("q_b"));
+    Instant now = clock().instant();
+
+    List<QueueStats> queues = store().queueStats();
+    QueueStats a = queues.stream().filter(q -> q.type().equals("q_a")).findFirst().orElseThrow();
+    assertThat(a).isEqualTo(QueueStats.builder("q_a").pending(3).due(2).running(0).oldestDueAt(firstDue).build());
+    assertThat(a.oldestDueAge(now)).isEqualTo(Duration.ofSeconds(30));
+    QueueStats b = queues.stream().filter(q -> q.type().equals("q_b")).findFirst().orElseThrow();
+    assertThat(b).isEqualTo(QueueStats.builder("q_b").running(1).build());
+    assertThat(b.oldestDueAge(now)).isZero();
   }
 
   /** Statistics count the jobs of each type by status. */
@@ -196,7 +224,7 @@ public interface StatsContract extends StoreFixture {
     }
     Job cancelledLate = processing(job().type("s_recent"));
     store().cancel(OWNER, cancelledLate.id());
-    store().complete(lease(cancelledLate), "{}", Duration.ofHours(1));
+    store().complete(new Completion(lease(cancelledLate), "{}", Duration.ofHours(1)));
     failed(OWNER, "s_recent");
 
     assertThat(store().recentDurations("s_recent", 3))
@@ -213,9 +241,9 @@ public interface StatsContract extends StoreFixture {
     clock().advance(Duration.ofSeconds(1));
     Job y = processing(job().type("s_order"));
     clock().advance(Duration.ofSeconds(1));
-    store().complete(lease(y), "{}", Duration.ofSeconds(2));
+    store().complete(new Completion(lease(y), "{}", Duration.ofSeconds(2)));
     clock().advance(Duration.ofSeconds(1));
-    store().complete(lease(x), "{}", Duration.ofSeconds(1));
+    store().complete(new Completion(lease(x), "{}", Duration.ofSeconds(1)));
 
     assertThat(store().recentDurations("s_order", 5)).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
   }

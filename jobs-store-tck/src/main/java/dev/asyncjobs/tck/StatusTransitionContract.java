@@ -7,6 +7,8 @@ import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.Arrays;
@@ -79,8 +81,8 @@ public interface StatusTransitionContract extends StoreFixture {
     Job claimed = claimOne(type);
     return switch (status) {
       case PROCESSING -> claimed;
-      case COMPLETED -> store().complete(lease(claimed), "{\"done\":true}", Duration.ofSeconds(2));
-      case FAILED -> store().fail(lease(claimed), "gave up", null);
+      case COMPLETED -> store().complete(new Completion(lease(claimed), "{\"done\":true}", Duration.ofSeconds(2)));
+      case FAILED -> store().fail(Failure.permanent(lease(claimed), "gave up"));
       default -> throw new IllegalArgumentException(status.name());
     };
   }
@@ -117,9 +119,9 @@ public interface StatusTransitionContract extends StoreFixture {
       case COMPLETE, FAIL, FAIL_WITH_RETRY, RELEASE -> {
         Runnable write = () -> {
           switch (move) {
-            case COMPLETE -> store().complete(lease, "{\"r\":1}", Duration.ofSeconds(1));
-            case FAIL -> store().fail(lease, "bad", null);
-            case FAIL_WITH_RETRY -> store().fail(lease, "again", clock().instant().plusSeconds(60));
+            case COMPLETE -> store().complete(new Completion(lease, "{\"r\":1}", Duration.ofSeconds(1)));
+            case FAIL -> store().fail(Failure.permanent(lease, "bad"));
+            case FAIL_WITH_RETRY -> store().fail(new Failure(lease, "again", clock().instant().plusSeconds(60)));
             default -> store().release(lease);
           }
         };

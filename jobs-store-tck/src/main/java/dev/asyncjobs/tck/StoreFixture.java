@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
@@ -69,7 +70,7 @@ public interface StoreFixture {
    * @return the stored job
    */
   default Job insert(NewJob job) {
-    return store().insert(List.of(job), QuotaPolicy.unlimited()).get(0);
+    return store().insert(InsertRequest.of(job)).get(0);
   }
 
   /**

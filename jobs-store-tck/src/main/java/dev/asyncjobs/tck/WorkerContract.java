@@ -10,8 +10,8 @@ import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
-import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.ManualWorker;
@@ -23,6 +23,7 @@ import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.NewJob;
@@ -229,6 +230,49 @@ abstract class WorkerContract {
   }
 
   @Test
+  void attemptInterceptorsWrapTheGeneratorOnItsThreadFirstAddedOutermost() throws Exception {
+    JobStore store = store();
+    String type = uniqueType("intercepted");
+    List<String> trace = Collections.synchronizedList(new ArrayList<>());
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      trace.add("generator on " + Thread.currentThread().getName());
+      if (step.n() == 2) {
+        throw new PermanentGenerationException("refused by the provider");
+      }
+      return Map.of("n", step.n());
+    }));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("intercept"))
+        .interceptor((job, attempt) -> {
+          trace.add("outer before " + job.id() + " attempt " + job.attempts() + " on " + Thread.currentThread().getName());
+          try {
+            return attempt.proceed();
+          } finally {
+            trace.add("outer after");
+          }
+        })
+        .interceptor((job, attempt) -> {
+          trace.add("inner before");
+          Object result = attempt.proceed();
+          trace.add("inner after " + result);
+          return Map.of("wrapped", result);
+        }));
+
+    Job ok = awaitStatus(store, create(jobs, type, 1).id(), JobStatus.COMPLETED);
+    assertThat(ok.resultTree().get("wrapped").get("n").asInt()).as("the interceptor's result is stored").isEqualTo(1);
+    assertThat(trace).hasSize(5);
+    String thread = trace.get(0).substring(trace.get(0).lastIndexOf(" on ") + 4);
+    assertThat(trace).containsExactly(
+        "outer before " + ok.id() + " attempt 1 on " + thread, "inner before", "generator on " + thread,
+        "inner after {n=1}", "outer after");
+
+    trace.clear();
+    Job refused = awaitStatus(store, create(jobs, type, 2).id(), JobStatus.FAILED);
+    assertThat(refused.attempts()).as("a permanent error passes through the interceptors unchanged").isEqualTo(1);
+    assertThat(refused.errorMessage()).contains("refused by the provider");
+    assertThat(trace).endsWith("outer after").noneMatch(t -> t.startsWith("inner after"));
+  }
+
+  @Test
   void aWorkerClaimsOnlyTheTypesItHasGeneratorsFor() throws Exception {
     JobStore store = store();
     String mine = uniqueType("mine");
@@ -236,9 +280,7 @@ abstract class WorkerContract {
     JobManager jobs = manager(store, new Scripted(mine, (step, ctx) -> "ok"));
     Instant now = store.clock().instant();
     Job stranger =
-        store.insert(
-                List.of(new NewJob(JobIds.newId(store.clock()), owner, foreign, "{\"n\":1}", 10, 3, now, null, null)),
-                QuotaPolicy.unlimited())
+        store.insert(InsertRequest.of(List.of(new NewJob(JobIds.newId(store.clock()), owner, foreign, "{\"n\":1}", 10, 3, now, null, null))))
             .get(0);
     start(JobWorker.builder(jobs).workerId(uniqueWorker("own-types")));
 
@@ -596,9 +638,7 @@ abstract class WorkerContract {
     // A stored payload that no longer binds to the generator's record fails at once.
     Instant now = store.clock().instant();
     Job bad =
-        store.insert(
-                List.of(new NewJob(JobIds.newId(store.clock()), owner, unexpected, "{\"n\":1,\"renamed\":1}", 5, 3, now, null, null)),
-                QuotaPolicy.unlimited())
+        store.insert(InsertRequest.of(List.of(new NewJob(JobIds.newId(store.clock()), owner, unexpected, "{\"n\":1,\"renamed\":1}", 5, 3, now, null, null))))
             .get(0);
     Job badDone = awaitJob(store, bad.id(), Job::isFinished, "finished");
     assertThat(badDone.status()).isEqualTo(JobStatus.FAILED);

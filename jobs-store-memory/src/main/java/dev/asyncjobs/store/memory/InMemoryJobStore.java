@@ -15,17 +15,24 @@ import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.PageCursor;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.Keys;
 import dev.asyncjobs.store.memory.internal.OwnerState;
@@ -135,7 +142,9 @@ public final class InMemoryJobStore implements JobStore {
   // ---------------------------------------------------------------- insert
 
   @Override
-  public List<Job> insert(List<NewJob> newJobs, QuotaPolicy quotas) {
+  public List<Job> insert(InsertRequest request) {
+    List<NewJob> newJobs = request.jobs();
+    QuotaPolicy quotas = request.quotas();
     Map<String, List<Integer>> indexesByOwner = new TreeMap<>();
     for (int i = 0; i < newJobs.size(); i++) {
       indexesByOwner.computeIfAbsent(newJobs.get(i).ownerId(), o -> new ArrayList<>()).add(i);
@@ -492,22 +501,20 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Job reportProgress(Lease lease, int progress, @Nullable String message) {
-    checkProgressRange(progress);
+  public Job reportProgress(WorkerProgress report) {
     Instant now = clock.instant();
-    return fenced(lease, (slot, job) -> withProgress(slot, job, progress, message, now));
+    return fenced(report.lease(), (slot, job) -> withProgress(slot, job, report.progress(), report.message(), now));
   }
 
   @Override
-  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
-    checkProgressRange(progress);
-    Slot slot = ownedSlot(jobId, ownerId);
+  public Job updateProgress(OwnerProgress update) {
+    Slot slot = ownedSlot(update.jobId(), update.ownerId());
     synchronized (slot) {
       Job job = slot.job;
       if (job.status() != JobStatus.PROCESSING) {
-        throw new IllegalJobStateException(jobId, job.status(), "update the progress of");
+        throw new IllegalJobStateException(update.jobId(), job.status(), "update the progress of");
       }
-      return withProgress(slot, job, progress, message, clock.instant());
+      return withProgress(slot, job, update.progress(), update.message(), clock.instant());
     }
   }
 
@@ -522,16 +529,12 @@ public final class InMemoryJobStore implements JobStore {
     return changed;
   }
 
-  private static void checkProgressRange(int progress) {
-    if (progress < 0 || progress > 100) {
-      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
-    }
-  }
-
   @Override
-  public Job complete(Lease lease, String resultJson, Duration actualDuration) {
+  public Job complete(Completion completion) {
     Instant now = clock.instant();
-    return fenced(lease, (slot, job) -> {
+    String resultJson = completion.resultJson();
+    Duration actualDuration = completion.actualDuration();
+    return fenced(completion.lease(), (slot, job) -> {
       if (job.cancelRequested()) {
         return finish(slot, job, JobStatus.CANCELLED, now, b -> b);
       }
@@ -542,9 +545,11 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+  public Job fail(Failure failure) {
     Instant now = clock.instant();
-    return fenced(lease, (slot, job) -> {
+    String errorMessage = failure.errorMessage();
+    Instant retryAt = failure.retryAt();
+    return fenced(failure.lease(), (slot, job) -> {
       if (job.cancelRequested()) {
         return finish(slot, job, JobStatus.CANCELLED, now, b -> b.errorMessage(errorMessage));
       }
@@ -792,6 +797,38 @@ public final class InMemoryJobStore implements JobStore {
     return out;
   }
 
+  /** {@inheritDoc} Walks every job held; fine for the sizes an in-memory store holds. */
+  @Override
+  public List<QueueStats> queueStats() {
+    Instant now = clock.instant();
+    Map<String, QueueStats.Builder> byType = new TreeMap<>();
+    Map<String, Instant> oldest = new HashMap<>();
+    Map<String, long[]> counts = new HashMap<>();
+    for (Slot slot : jobs.values()) {
+      Job job = slot.job;
+      if (job.status() != JobStatus.PENDING && job.status() != JobStatus.PROCESSING) {
+        continue;
+      }
+      byType.computeIfAbsent(job.type(), QueueStats::builder);
+      long[] c = counts.computeIfAbsent(job.type(), t -> new long[3]); // pending, due, running
+      if (job.status() == JobStatus.PROCESSING) {
+        c[2]++;
+      } else {
+        c[0]++;
+        if (!job.runAt().isAfter(now)) {
+          c[1]++;
+          oldest.merge(job.type(), job.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+      }
+    }
+    List<QueueStats> out = new ArrayList<>(byType.size());
+    byType.forEach((type, b) -> {
+      long[] c = counts.get(type);
+      out.add(b.pending(c[0]).due(c[1]).running(c[2]).oldestDueAt(oldest.get(type)).build());
+    });
+    return out;
+  }
+
   @Override
   public List<Duration> recentDurations(String type, int limit) {
     ArrayDeque<Duration> deque = recentDurations.get(type);
@@ -817,14 +854,8 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
-    if (afterSequence < 0) {
-      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
-    }
-    if (limit < 0) {
-      throw new InvalidRequestException("limit", "limit must not be negative, was " + limit);
-    }
-    return events.read(ownerId, afterSequence, limit);
+  public List<JobEvent> readEvents(EventQuery query) {
+    return events.read(query.ownerId(), query.afterSequence(), query.limit());
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobStores;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ class InMemorySmokeTest {
       assertThat(job.status()).isEqualTo(JobStatus.PENDING);
       List<Job> claimed = store.claim(new ClaimRequest("w1", Set.of("echo"), 10, Duration.ofSeconds(30)));
       assertThat(claimed).extracting(Job::id).containsExactly(job.id());
-      Job done = store.complete(Lease.of(claimed.get(0)), "{\"echo\":\"hi\"}", Duration.ofMillis(5));
+      Job done = store.complete(new Completion(Lease.of(claimed.get(0)), "{\"echo\":\"hi\"}", Duration.ofMillis(5)));
       assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(jobs.get("alice", job.id()).resultTree().get("echo").asText()).isEqualTo("hi");
     }

@@ -16,15 +16,22 @@ import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnsupportedCapabilityException;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WakeUpHints;
+import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.tck.EchoGenerator;
 import dev.asyncjobs.tck.JobStoreTck;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +88,32 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     }
   }
 
+  @Test
+  void withoutTransactionsACreateInTheCallersTransactionIsRefusedAndStoresNothing() {
+    // A connection the refusal must never touch: every call on it fails the test.
+    Connection untouchable = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          throw new AssertionError("the manager used the connection: " + method.getName());
+        });
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
+      JobRequest request = JobRequest.builder("alice", "echo").payloadOf(new EchoGenerator.Echo("hi", 1)).build();
+      assertThatThrownBy(() -> jobs.create(request, untouchable))
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> {
+            assertThat(e.capability()).isEqualTo(StoreCapability.TRANSACTIONS);
+            assertThat(e.getMessage()).contains("a create in the caller's transaction").contains("TRANSACTIONS");
+          });
+      assertThat(jobs.list(JobQuery.forOwner("alice").build()).items()).isEmpty();
+      assertThatThrownBy(() -> JobManager.builder().store(store).generator(new EchoGenerator())
+              .enclosingTransaction(() -> untouchable).build())
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+              e -> assertThat(e.capability()).isEqualTo(StoreCapability.TRANSACTIONS));
+      assertThatThrownBy(jobs::queueStats)
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+              e -> assertThat(e.capability()).isEqualTo(StoreCapability.STATISTICS));
+    }
+  }
+
   /** The in-memory store seen through the required part of the SPI only. */
   private static final class RequiredOnly implements JobStore {
     private final JobStore delegate;
@@ -95,9 +128,9 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     }
 
     @Override
-    public List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas) {
+    public List<Job> insert(InsertRequest request) {
       // a store without quotas ignores the policy (a manager only ever hands it the unlimited one)
-      return delegate.insert(jobs, QuotaPolicy.unlimited());
+      return delegate.insert(InsertRequest.of(request.jobs()));
     }
 
     @Override
@@ -126,18 +159,18 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     }
 
     @Override
-    public Job reportProgress(Lease lease, int progress, @Nullable String message) {
-      return delegate.reportProgress(lease, progress, message);
+    public Job reportProgress(WorkerProgress report) {
+      return delegate.reportProgress(report);
     }
 
     @Override
-    public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
-      return delegate.updateProgress(ownerId, jobId, progress, message);
+    public Job updateProgress(OwnerProgress update) {
+      return delegate.updateProgress(update);
     }
 
     @Override
-    public Job complete(Lease lease, String resultJson, Duration actualDuration) {
-      return delegate.complete(lease, resultJson, actualDuration);
+    public Job complete(Completion completion) {
+      return delegate.complete(completion);
     }
 
     @Override
@@ -146,8 +179,8 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     }
 
     @Override
-    public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
-      return delegate.fail(lease, errorMessage, retryAt);
+    public Job fail(Failure failure) {
+      return delegate.fail(failure);
     }
 
     @Override
@@ -186,8 +219,8 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     }
 
     @Override
-    public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
-      return delegate.readEvents(ownerId, afterSequence, limit);
+    public List<JobEvent> readEvents(EventQuery query) {
+      return delegate.readEvents(query);
     }
 
     @Override

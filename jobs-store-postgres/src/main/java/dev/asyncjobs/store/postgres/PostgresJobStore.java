@@ -11,18 +11,24 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WakeUpHints;
+import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Call;
 import dev.asyncjobs.store.postgres.internal.Connectors;
@@ -263,12 +269,12 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> insert(List<NewJob> jobs, QuotaPolicy quotas) {
-    if (jobs.isEmpty()) {
+  public List<Job> insert(InsertRequest request) {
+    if (request.jobs().isEmpty()) {
       return List.of();
     }
     Instant now = now();
-    JobInserter.Plan plan = inserter.plan(jobs, quotas);
+    JobInserter.Plan plan = inserter.plan(request.jobs(), request.quotas());
     return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)), JobEvent.Kind.CREATED);
   }
 
@@ -310,32 +316,23 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public Job reportProgress(Lease lease, int progress, @Nullable String message) {
-    checkProgress(progress);
+  public Job reportProgress(WorkerProgress report) {
     Instant now = now();
-    return changed(db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, lease, progress, message, now)),
+    return changed(db.run(Call.idempotent("reportProgress"), h -> workerWrites.reportProgress(h, report, now)),
         JobEvent.Kind.PROGRESS);
   }
 
   @Override
-  public Job updateProgress(String ownerId, UUID jobId, int progress, @Nullable String message) {
-    checkProgress(progress);
+  public Job updateProgress(OwnerProgress update) {
     Instant now = now();
-    return changed(db.run(Call.idempotent("updateProgress").forOwner(ownerId),
-        h -> ownerWrites.updateProgress(h, jobId, ownerId, progress, message, now)), JobEvent.Kind.PROGRESS);
-  }
-
-  private static void checkProgress(int progress) {
-    if (progress < 0 || progress > 100) {
-      throw new InvalidRequestException("progress", "progress must be 0-100, was " + progress);
-    }
+    return changed(db.run(Call.idempotent("updateProgress").forOwner(update.ownerId()),
+        h -> ownerWrites.updateProgress(h, update, now)), JobEvent.Kind.PROGRESS);
   }
 
   @Override
-  public Job complete(Lease lease, String resultJson, Duration actualDuration) {
+  public Job complete(Completion completion) {
     Instant now = now();
-    return changedTo(db.run(Call.once("complete").json("result"),
-        h -> workerWrites.complete(h, lease, resultJson, actualDuration, now)));
+    return changedTo(db.run(Call.once("complete").json("result"), h -> workerWrites.complete(h, completion, now)));
   }
 
   /** {@inheritDoc} One statement and one round trip for the whole list. */
@@ -349,9 +346,9 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public Job fail(Lease lease, String errorMessage, @Nullable Instant retryAt) {
+  public Job fail(Failure failure) {
     Instant now = now();
-    return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, lease, errorMessage, retryAt, now)));
+    return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, failure, now)));
   }
 
   @Override
@@ -413,6 +410,12 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
+  public List<QueueStats> queueStats() {
+    Instant now = now();
+    return db.run(Call.idempotent("queueStats"), h -> reads.queueStats(h, now));
+  }
+
+  @Override
   public List<Duration> recentDurations(String type, int limit) {
     checkLimit(limit);
     return db.run(Call.idempotent("recentDurations"), h -> reads.recentDurations(h, type, limit));
@@ -449,12 +452,8 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public List<JobEvent> readEvents(@Nullable String ownerId, long afterSequence, int limit) {
-    checkLimit(limit);
-    if (afterSequence < 0) {
-      throw new InvalidRequestException("after", "an event position must not be negative, was " + afterSequence);
-    }
-    return feeds.read(ownerId, afterSequence, limit);
+  public List<JobEvent> readEvents(EventQuery query) {
+    return feeds.read(query.ownerId(), query.afterSequence(), query.limit());
   }
 
   /** {@inheritDoc} One pruner at a time across every process: a second one deletes nothing and returns 0. */

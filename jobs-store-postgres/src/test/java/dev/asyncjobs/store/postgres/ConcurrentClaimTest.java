@@ -8,6 +8,7 @@ import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.MutableClock;
@@ -58,7 +59,7 @@ class ConcurrentClaimTest {
           jobs.add(new NewJob(JobIds.newId(clock), "owner-" + (i % 50), "claim_race", "{\"i\":" + i + "}",
               1 + i % 10, 3, clock.instant(), null, null));
         }
-        assertThat(a.insert(jobs, QuotaPolicy.unlimited())).hasSize(1000);
+        assertThat(a.insert(InsertRequest.of(jobs))).hasSize(1000);
       }
       long insertNanos = System.nanoTime() - insertStart;
 
@@ -121,8 +122,7 @@ class ConcurrentClaimTest {
           boolean any = false;
           for (int i = 0; i < 5; i++) {
             try {
-              store.insert(List.of(new NewJob(JobIds.newId(clock), "racer", "quota_race", "{}", 5, 1, clock.instant(), null, null)),
-                  tenPerHour);
+              store.insert(new InsertRequest(List.of(new NewJob(JobIds.newId(clock), "racer", "quota_race", "{}", 5, 1, clock.instant(), null, null)), tenPerHour));
               any = true;
             } catch (QuotaExceededException refused) {
               assertThat(refused.limit()).isEqualTo(QuotaExceededException.Limit.PER_HOUR);

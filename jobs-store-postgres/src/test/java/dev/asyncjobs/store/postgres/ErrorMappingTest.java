@@ -12,6 +12,7 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
@@ -64,22 +65,22 @@ class ErrorMappingTest {
 
   @Test
   void aPayloadThatIsNoJsonObjectIsAnInvalidPayload() {
-    assertInvalid(() -> store.insert(List.of(job().payload("[1,2]").build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(List.of(job().payload("[1,2]").build()))),
         InvalidPayloadException.class, "payload");
-    assertInvalid(() -> store.insert(List.of(job().payload("{\"prompt\":").build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(job().payload("{\"prompt\":").build())),
         InvalidPayloadException.class, "payload");
     assertNothingStored();
   }
 
   @Test
   void valuesTheSchemaBoundsAreInvalidRequestsNamingTheField() {
-    assertInvalid(() -> store.insert(List.of(job().owner("o".repeat(256)).build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(job().owner("o".repeat(256)).build())),
         InvalidRequestException.class, "ownerId");
-    assertInvalid(() -> store.insert(List.of(job().type("").build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(job().type("").build())),
         InvalidRequestException.class, "type");
-    assertInvalid(() -> store.insert(List.of(job().idempotencyKey("k".repeat(256)).build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(job().idempotencyKey("k".repeat(256)).build())),
         InvalidRequestException.class, "idempotencyKey");
-    assertInvalid(() -> store.insert(List.of(job().owner("nul\u0000byte").build()), QuotaPolicy.unlimited()),
+    assertInvalid(() -> store.insert(InsertRequest.of(job().owner("nul\u0000byte").build())),
         InvalidRequestException.class, "request");
     assertNothingStored();
   }
@@ -87,19 +88,19 @@ class ErrorMappingTest {
   @Test
   void aDuplicateIdRefusesTheWholeBatch() {
     NewJob first = job().build();
-    store.insert(List.of(first), QuotaPolicy.unlimited());
+    store.insert(InsertRequest.of(first));
     NewJob fresh = job().build();
     NewJob again = new NewJob(first.id(), "someone-else", "other", "{}", 5, 1, clock.instant(), null, null);
-    assertInvalid(() -> store.insert(List.of(fresh, again), QuotaPolicy.unlimited()), InvalidRequestException.class, "id");
+    assertInvalid(() -> store.insert(InsertRequest.of(List.of(fresh, again))), InvalidRequestException.class, "id");
     assertThat(store.find(fresh.id())).isEmpty();
     assertThat(store.find(first.id()).orElseThrow().ownerId()).isEqualTo(first.ownerId());
   }
 
   @Test
   void aResultThatIsNoJsonIsRefusedAndTheJobStaysProcessing() {
-    store.insert(List.of(job().build()), QuotaPolicy.unlimited());
+    store.insert(InsertRequest.of(job().build()));
     Job claimed = store.claim(new dev.asyncjobs.spi.ClaimRequest("w", Set.of(NewJobBuilder.DEFAULT_TYPE), 1, Duration.ofMinutes(1))).get(0);
-    assertInvalid(() -> store.complete(Lease.of(claimed), "not json", Duration.ofSeconds(1)), InvalidRequestException.class, "result");
+    assertInvalid(() -> store.complete(new Completion(Lease.of(claimed), "not json", Duration.ofSeconds(1))), InvalidRequestException.class, "result");
     assertInvalid(() -> store.completeAll(List.of(new Completion(Lease.of(claimed), "{\"a\":", Duration.ofSeconds(1)))),
         InvalidRequestException.class, "result");
     assertThat(store.find(claimed.id())).contains(claimed);

@@ -6,7 +6,9 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
@@ -51,12 +53,12 @@ class EventLogOrderTest {
       Subscription s = store.subscribe(EventSubscription.allOwners(), events);
       held.setAutoCommit(false);
       UUID early = insertInOpenTransaction(held);
-      Job late = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      Job late = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
 
       // The later event is committed and in the table, but the earlier number is still open.
       assertThat(schema.value("SELECT count(*) FROM " + schema.name() + ".jobs_events WHERE job_id = '" + late.id() + "'"))
           .isEqualTo("1");
-      List<JobEvent> readable = store.readEvents(null, s.startedAfter(), 10);
+      List<JobEvent> readable = store.readEvents(EventQuery.allOwners(s.startedAfter(), 10));
       assertThat(readable).as("nothing is settled while an earlier number is open").isEmpty();
       assertThat(events.events()).isEmpty();
 
@@ -77,8 +79,8 @@ class EventLogOrderTest {
       Subscription s = store.subscribe(EventSubscription.allOwners(), events);
       held.setAutoCommit(false);
       insertInOpenTransaction(held);
-      Job late = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
-      assertThat(store.readEvents(null, s.startedAfter(), 10)).isEmpty();
+      Job late = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
+      assertThat(store.readEvents(EventQuery.allOwners(s.startedAfter(), 10))).isEmpty();
 
       held.rollback();
       JobEvent created = events.await(late.id(), JobEvent.Kind.CREATED, WAIT);
@@ -100,10 +102,10 @@ class EventLogOrderTest {
       }
       held.setAutoCommit(false);
       UUID early = insertInOpenTransaction(held);
-      Job late = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      Job late = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
       // A client that could see the later event and resume after it would lose the earlier one for
       // good: that is why neither a read nor a subscription hands it out yet.
-      assertThat(store.readEvents(null, start, 10)).isEmpty();
+      assertThat(store.readEvents(EventQuery.allOwners(start, 10))).isEmpty();
       held.commit();
       EventRecorder resumed = new EventRecorder();
       try (Subscription s = store.subscribe(EventSubscription.allOwners().after(start), resumed)) {

@@ -7,8 +7,10 @@ import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
@@ -45,7 +47,7 @@ class EventLogTableTest {
       for (int i = 0; i < 300; i++) {
         batch.add(NewJobBuilder.newJob(clock).type("batch_log").build());
       }
-      store.insert(batch, QuotaPolicy.unlimited());
+      store.insert(InsertRequest.of(batch));
       assertThat(logRows("batch_log")).isEqualTo(300);
 
       List<Job> claimed = store.claim(new ClaimRequest("w1", Set.of("batch_log"), 300, Duration.ofMinutes(1)));
@@ -64,10 +66,10 @@ class EventLogTableTest {
     try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
       EventRecorder events = new EventRecorder();
       store.subscribe(EventSubscription.allOwners(), events);
-      Job job = store.insert(List.of(NewJobBuilder.newJob(clock).type("long_message").build()), QuotaPolicy.unlimited()).get(0);
+      Job job = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).type("long_message").build())).get(0);
       Job running = store.claim(new ClaimRequest("w1", Set.of("long_message"), 1, Duration.ofMinutes(1))).get(0);
       String huge = "\u00e9".repeat(1500);
-      store.reportProgress(Lease.of(running), 5, huge);
+      store.reportProgress(new WorkerProgress(Lease.of(running), 5, huge));
 
       JobEvent progress = events.await(job.id(), JobEvent.Kind.PROGRESS, WAIT);
       assertThat(progress.message()).isEqualTo("\u00e9".repeat(JobEvent.MAX_MESSAGE_LENGTH));
@@ -92,7 +94,7 @@ class EventLogTableTest {
 
       long start = System.nanoTime();
       for (int i = 0; i < 100; i++) {
-        store.insert(List.of(NewJobBuilder.newJob(clock).type("burst").build()), QuotaPolicy.unlimited());
+        store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).type("burst").build()));
       }
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       List<PGNotification> heard = notifications(pg, 500);

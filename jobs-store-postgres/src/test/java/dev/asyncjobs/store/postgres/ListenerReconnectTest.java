@@ -6,6 +6,7 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
@@ -39,7 +40,7 @@ class ListenerReconnectTest {
     try (PostgresJobStore store = schema.storeBuilder(clock).build()) {
       EventRecorder events = new EventRecorder();
       store.subscribe(EventSubscription.allOwners(), events);
-      Job before = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      Job before = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
       events.await(before.id(), JobEvent.Kind.CREATED, WAIT);
 
       List<String> pids = listenerPids();
@@ -51,7 +52,7 @@ class ListenerReconnectTest {
         return now.size() == 1 && !now.get(0).equals(old);
       }, "a new listening connection");
 
-      Job after = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      Job after = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
       JobEvent created = events.await(after.id(), JobEvent.Kind.CREATED, WAIT);
       assertThat(created.ownerId()).isEqualTo(after.ownerId());
 
@@ -62,7 +63,7 @@ class ListenerReconnectTest {
         List<String> now = listenerPids();
         return now.size() == 1 && !now.get(0).equals(second);
       }, "a third listening connection");
-      Job third = store.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      Job third = store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
       events.await(third.id(), JobEvent.Kind.CREATED, WAIT);
     }
   }
@@ -102,7 +103,7 @@ class ListenerReconnectTest {
   @Test
   void aStoreThatNobodySubscribesToHoldsNoListeningConnection() {
     try (PostgresJobStore store = schema.storeBuilder(new MutableClock()).build()) {
-      store.insert(List.of(NewJobBuilder.newJob(store.clock()).build()), QuotaPolicy.unlimited());
+      store.insert(InsertRequest.of(NewJobBuilder.newJob(store.clock()).build()));
       assertThat(listenerPids()).isEmpty();
     }
   }

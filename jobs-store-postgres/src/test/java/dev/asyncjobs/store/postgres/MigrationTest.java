@@ -7,12 +7,15 @@ import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.store.postgres.internal.Migrations;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
+import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The shipped migrations: applied once, by one process among many, usable without the runner. */
 class MigrationTest {
@@ -46,23 +50,56 @@ class MigrationTest {
     return new SchemaNames(schema.name(), prefix);
   }
 
+  /** Applies the first {@code count} shipped files by hand, as an older release left the schema. */
+  private void applyTheFirst(int count, SchemaNames names) {
+    schema.execute("CREATE TABLE IF NOT EXISTS " + names.versionTable() + " (version integer PRIMARY KEY,"
+        + " description text NOT NULL, installed_at timestamptz NOT NULL DEFAULT now())");
+    for (Migrations.Migration m : Migrations.ALL.subList(0, count)) {
+      schema.execute(names.substitute(m.script()));
+    }
+  }
+
   private List<String> versions(String prefix) {
     return schema.column("SELECT version FROM " + names(prefix).versionTable() + " ORDER BY version");
   }
 
   @Test
+  void aWebRoleGrantedBeforeVersionSevenCreatesJobsWithMetadataAfterIt() {
+    SchemaNames names = names("");
+    applyTheFirst(6, names);
+    String webRole = schema.name() + "_old_web";
+    String grantsBeforeV7 = PostgresJobStore.webRoleGrants(schema.name(), "", webRole).replace("metadata, ", "");
+    assertThat(grantsBeforeV7).doesNotContain("metadata");
+    schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
+    try {
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7);
+      PGSimpleDataSource asWeb = new PGSimpleDataSource();
+      asWeb.setURL(TestPostgres.server().url());
+      asWeb.setUser(webRole);
+      asWeb.setPassword("web");
+      MutableClock clock = new MutableClock();
+      try (PostgresJobStore web = PostgresJobStore.builder().dataSource(asWeb).schema(schema.name()).clock(clock)
+          .autoMigrate(false).build()) {
+        assertThat(web.rowLevelSecurityActive()).isTrue();
+        var stored = web.insert(InsertRequest.of(NewJobBuilder.newJob(clock).owner("alice")
+            .metadata(java.util.Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).build())).get(0);
+        assertThat(web.find("alice", stored.id()).orElseThrow().metadata())
+            .containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+      }
+    } finally {
+      schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
+    }
+  }
+
+  @Test
   void aSchemaAtVersionThreeWithJobsInItMovesToTheEventLogAndItsJobsRunOn() {
     SchemaNames names = names("");
-    schema.execute("CREATE TABLE IF NOT EXISTS " + names.versionTable() + " (version integer PRIMARY KEY,"
-        + " description text NOT NULL, installed_at timestamptz NOT NULL DEFAULT now())");
-    for (Migrations.Migration m : Migrations.ALL.subList(0, 3)) {
-      schema.execute(names.substitute(m.script()));
-    }
+    applyTheFirst(3, names);
     MutableClock clock = new MutableClock();
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -70,7 +107,7 @@ class MigrationTest {
       store.subscribe(EventSubscription.allOwners(), events);
       var claimed = store.claim(new dev.asyncjobs.spi.ClaimRequest("w", java.util.Set.of("old"), 1, java.time.Duration.ofMinutes(1)));
       assertThat(claimed).hasSize(1);
-      store.complete(dev.asyncjobs.spi.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1));
+      store.complete(new Completion(dev.asyncjobs.spi.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1)));
       events.await(claimed.get(0).id(), JobEvent.Kind.COMPLETED, java.time.Duration.ofSeconds(20));
       assertThat(events.kindsOf(claimed.get(0).id())).containsExactly(JobEvent.Kind.STARTED, JobEvent.Kind.COMPLETED);
     }
@@ -78,12 +115,12 @@ class MigrationTest {
 
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -106,16 +143,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -145,7 +182,7 @@ class MigrationTest {
       schema.execute(script.replace("${schema}", schema.name()).replace("${prefix}", "app_"));
     }
     try (PostgresJobStore store = schema.storeBuilder(new MutableClock()).tablePrefix("app_").autoMigrate(false).build()) {
-      store.insert(List.of(NewJobBuilder.newJob(store.clock()).build()), QuotaPolicy.unlimited());
+      store.insert(InsertRequest.of(NewJobBuilder.newJob(store.clock()).build()));
       assertThat(schema.value("SELECT count(*) FROM " + schema.name() + ".app_jobs")).isEqualTo("1");
     }
   }
@@ -167,14 +204,14 @@ class MigrationTest {
         PostgresJobStore b = schema.storeBuilder(clock).tablePrefix("b_").build()) {
       EventRecorder eventsOfB = new EventRecorder();
       b.subscribe(EventSubscription.allOwners(), eventsOfB);
-      a.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited());
-      var inB = b.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited()).get(0);
+      a.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build()));
+      var inB = b.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build())).get(0);
 
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7");
     }
   }
 }

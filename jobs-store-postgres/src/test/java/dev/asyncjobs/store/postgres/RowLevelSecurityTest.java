@@ -12,7 +12,9 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
@@ -51,8 +53,8 @@ class RowLevelSecurityTest {
     webRole = schema.name() + "_web";
     try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
       assertThat(worker.rowLevelSecurityActive()).as("the table owner is not subject to RLS").isFalse();
-      aliceJob = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), QuotaPolicy.unlimited()).get(0);
-      bobJob = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("bob").build()), QuotaPolicy.unlimited()).get(0);
+      aliceJob = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("alice").build())).get(0);
+      bobJob = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("bob").build())).get(0);
     }
     String s = schema.name();
     schema.execute(
@@ -124,7 +126,7 @@ class RowLevelSecurityTest {
         assertThat(store.rowLevelSecurityActive()).isTrue();
 
         QuotaPolicy limited = owner -> new QuotaLimits(10, 100, Duration.ZERO);
-        Job created = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), limited).get(0);
+        Job created = store.insert(new InsertRequest(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), limited)).get(0);
         // alice's create in setUp and this one; the ledger is read under the same policy.
         assertThat(store.quotaWindow("alice").lastHour()).isEqualTo(2);
         assertThat(store.query(JobQuery.forOwner("alice").build()).items()).extracting(Job::id)
@@ -157,8 +159,8 @@ class RowLevelSecurityTest {
       EventRecorder resumed = new EventRecorder();
       try (Subscription a = webStore.subscribe(EventSubscription.owner("dora"), live);
           Subscription b = webStore.subscribe(EventSubscription.owner("dora").after(0), resumed)) {
-        Job forEve = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("eve").build()), QuotaPolicy.unlimited()).get(0);
-        Job forDora = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("dora").build()), QuotaPolicy.unlimited()).get(0);
+        Job forEve = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("eve").build())).get(0);
+        Job forDora = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("dora").build())).get(0);
         worker.cancel("eve", forEve.id());
         worker.cancel("dora", forDora.id());
         live.await(forDora.id(), JobEvent.Kind.CANCELLED, Duration.ofSeconds(20));
@@ -167,9 +169,9 @@ class RowLevelSecurityTest {
         assertThat(live.events()).extracting(JobEvent::jobId).containsExactly(forDora.id(), forDora.id());
         assertThat(resumed.events()).extracting(JobEvent::ownerId).containsOnly("dora");
         assertThat(resumed.events()).extracting(JobEvent::jobId).containsExactly(forDora.id(), forDora.id());
-        assertThat(webStore.readEvents("dora", 0, 100)).extracting(JobEvent::ownerId).containsOnly("dora");
+        assertThat(webStore.readEvents(EventQuery.owner("dora", 0, 100))).extracting(JobEvent::ownerId).containsOnly("dora");
         // Naming no owner on this role reads nothing at all: the database keeps owners apart.
-        assertThat(webStore.readEvents(null, 0, 100)).isEmpty();
+        assertThat(webStore.readEvents(EventQuery.allOwners(0, 100))).isEmpty();
       }
     }
   }
@@ -198,8 +200,7 @@ class RowLevelSecurityTest {
       try (Statement st = c.createStatement()) {
         st.execute("LISTEN \"" + schema.name() + ".jobs\"");
       }
-      Job forFrank = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("frank").type("secret_type").build()),
-          QuotaPolicy.unlimited()).get(0);
+      Job forFrank = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("frank").type("secret_type").build())).get(0);
       worker.cancel("frank", forFrank.id());
       PGConnection pg = c.unwrap(PGConnection.class);
       List<String> payloads = new ArrayList<>();

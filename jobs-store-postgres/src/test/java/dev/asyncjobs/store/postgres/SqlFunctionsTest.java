@@ -6,7 +6,9 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.tck.EventRecorder;
@@ -52,7 +54,7 @@ class SqlFunctionsTest {
   }
 
   private Job insert(NewJobBuilder b) {
-    return store.insert(List.of(b.build()), QuotaPolicy.unlimited()).get(0);
+    return store.insert(InsertRequest.of(b.build())).get(0);
   }
 
   private Job reload(Job j) {
@@ -75,7 +77,7 @@ class SqlFunctionsTest {
     events.await(high.id(), JobEvent.Kind.STARTED, WAIT);
 
     // A job claimed from psql can be finished through the store with the same lease, and vice versa.
-    Job done = store.complete(Lease.of(claimed), "{\"ok\":true}", Duration.ofSeconds(3));
+    Job done = store.complete(new Completion(Lease.of(claimed), "{\"ok\":true}", Duration.ofSeconds(3)));
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(schema.column("SELECT id FROM " + s + ".get_next_job('psql-worker', NULL, interval '1 minute', 10, " + now() + ")"))
         .hasSize(2);

@@ -3,6 +3,7 @@ package dev.asyncjobs.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
@@ -31,7 +32,7 @@ class WakeUpHintTest {
         // The listener looks once after it connects, whatever happened before: wait for that look.
         assertThat(woken.tryAcquire(20, TimeUnit.SECONDS)).isTrue();
         woken.drainPermits();
-        there.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited());
+        there.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build()));
         assertThat(woken.tryAcquire(20, TimeUnit.SECONDS)).as("woken by the other instance's hint").isTrue();
       }
     }
@@ -66,7 +67,7 @@ class WakeUpHintTest {
       int before = closedCalls.get();
       Semaphore second = new Semaphore(0);
       try (WakeUpHints open = here.onWakeUpHint(second::release)) {
-        there.insert(List.of(NewJobBuilder.newJob(clock).build()), QuotaPolicy.unlimited());
+        there.insert(InsertRequest.of(NewJobBuilder.newJob(clock).build()));
         assertThat(second.tryAcquire(20, TimeUnit.SECONDS)).isTrue();
         // Callbacks are called in registration order: had the first still been registered, it
         // would have been called before the second.

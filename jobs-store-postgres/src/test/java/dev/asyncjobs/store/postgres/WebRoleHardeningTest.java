@@ -9,6 +9,8 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.InsertRequest;
+import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.tck.MutableClock;
 import dev.asyncjobs.tck.NewJobBuilder;
 import dev.asyncjobs.testing.postgres.TestPostgres;
@@ -49,9 +51,8 @@ class WebRoleHardeningTest {
   static void setUp() {
     webRole = schema.name() + "_web";
     try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
-      pending = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").build()), QuotaPolicy.unlimited()).get(0);
-      Job toRun = worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("slow").build()),
-          QuotaPolicy.unlimited()).get(0);
+      pending = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("alice").build())).get(0);
+      Job toRun = worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("slow").build())).get(0);
       running = worker.claim(new ClaimRequest("w1", Set.of("slow"), 1, Duration.ofHours(1))).get(0);
       assertThat(running.id()).isEqualTo(toRun.id());
     }
@@ -145,7 +146,7 @@ class WebRoleHardeningTest {
         "GRANT SELECT, INSERT, UPDATE ON " + jobs() + " TO " + broad);
     Job mine;
     try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
-      worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("broad").build()), QuotaPolicy.unlimited());
+      worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("alice").type("broad").build()));
       mine = worker.claim(new ClaimRequest("w2", Set.of("broad"), 1, Duration.ofHours(1))).get(0);
     }
     try (Connection c = DriverManager.getConnection(TestPostgres.server().url(), broad, "broad")) {
@@ -213,15 +214,15 @@ class WebRoleHardeningTest {
           .autoMigrate(false).clock(CLOCK).build()) {
         QuotaPolicy limited = owner -> new QuotaLimits(1000, 1000, Duration.ZERO);
         int before = store.quotaWindow("carol").lastHour();
-        List<Job> made = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").build(),
-            NewJobBuilder.newJob(CLOCK).owner("carol").build()), limited);
+        List<Job> made = store.insert(new InsertRequest(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").build(),
+            NewJobBuilder.newJob(CLOCK).owner("carol").build()), limited));
         assertThat(store.quotaWindow("carol").lastHour()).as("counted by the database").isEqualTo(before + 2);
         assertThat(store.cancel("carol", made.get(0).id()).status()).isEqualTo(JobStatus.CANCELLED);
-        Job keyed = store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited).get(0);
+        Job keyed = store.insert(new InsertRequest(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited)).get(0);
         assertThat(store.findByIdempotencyKey("carol", "web-key")).map(Job::id).contains(keyed.id());
-        assertThat(store.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited)
+        assertThat(store.insert(new InsertRequest(List.of(NewJobBuilder.newJob(CLOCK).owner("carol").idempotencyKey("web-key").build()), limited))
             .get(0).id()).as("a replay").isEqualTo(keyed.id());
-        assertThat(store.updateProgress("alice", running.id(), 40, "halfway").progress()).isEqualTo(40);
+        assertThat(store.updateProgress(new OwnerProgress("alice", running.id(), 40, "halfway")).progress()).isEqualTo(40);
         assertThat(store.cancel("alice", running.id()).cancelRequested()).isTrue();
       }
     }
@@ -281,7 +282,7 @@ class WebRoleHardeningTest {
         }
       }
       try (PostgresJobStore worker = schema.storeBuilder(CLOCK).build()) {
-        worker.insert(List.of(NewJobBuilder.newJob(CLOCK).owner("zed").type("planted").build()), QuotaPolicy.unlimited());
+        worker.insert(InsertRequest.of(NewJobBuilder.newJob(CLOCK).owner("zed").type("planted").build()));
       }
       try (Connection victim = schema.dataSource().getConnection(); Statement st = victim.createStatement()) {
         st.execute("SET search_path = public, pg_catalog");

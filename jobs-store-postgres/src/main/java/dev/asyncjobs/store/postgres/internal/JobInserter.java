@@ -63,13 +63,14 @@ public final class JobInserter {
         JobRows.withColumns(names.sql(
             "WITH inserted AS ("
                 + " INSERT INTO {jobs} AS j (id, owner_id, type, payload, priority, max_attempts, run_at,"
-                + " estimated_duration, idempotency_key, created_at, updated_at)"
+                + " estimated_duration, idempotency_key, metadata, created_at, updated_at)"
                 + " SELECT n.id, n.owner_id, n.type, CAST(n.payload AS jsonb), n.priority, n.max_attempts,"
-                + " CAST(n.run_at AS timestamptz), n.estimate_us * interval '1 microsecond', n.idempotency_key, :now, :now"
+                + " CAST(n.run_at AS timestamptz), n.estimate_us * interval '1 microsecond', n.idempotency_key,"
+                + " CAST(n.metadata AS jsonb), :now, :now"
                 + " FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:types AS text[]),"
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
-                + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]))"
-                + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key)"
+                + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]), CAST(:metadata AS text[]))"
+                + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata)"
                 + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
                 + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
                 // The tables' owner records its creates itself; for a role under row-level
@@ -224,7 +225,9 @@ public final class JobInserter {
     List<String> runAts = new ArrayList<>(n);
     List<@Nullable Long> estimates = new ArrayList<>(n);
     List<@Nullable String> keys = new ArrayList<>(n);
+    List<String> metadata = new ArrayList<>(n);
     for (NewJob j : fresh) {
+      metadata.add(JobRows.metadataJson(j.metadata()));
       ids.add(j.id());
       owners.add(j.ownerId());
       types.add(j.type());
@@ -251,6 +254,7 @@ public final class JobInserter {
         .bind("runAts", Binds.array("text", runAts))
         .bind("estimates", Binds.array("int8", estimates))
         .bind("keys", Binds.array("text", keys))
+        .bind("metadata", Binds.array("text", metadata))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
           return stored(newById.get(id), rs.getString(2), now);

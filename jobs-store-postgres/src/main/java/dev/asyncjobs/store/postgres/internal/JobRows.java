@@ -1,11 +1,15 @@
 package dev.asyncjobs.store.postgres.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -25,7 +29,7 @@ public final class JobRows implements RowMapper<Job> {
           + " (extract(epoch FROM j.estimated_duration) * 1000000)::bigint,"
           + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
           + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
-          + " j.idempotency_key, j.cancel_requested";
+          + " j.idempotency_key, j.cancel_requested, j.metadata::text";
 
   private JobRows() {}
 
@@ -64,7 +68,35 @@ public final class JobRows implements RowMapper<Job> {
         .leaseUntil(nullableInstant(rs, 21))
         .idempotencyKey(rs.getString(22))
         .cancelRequested(rs.getBoolean(23))
+        .metadata(metadata(rs.getString(24)))
         .build();
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  /** The metadata column as the store wrote it: a JSON object of strings; {@code {}} is the common case. */
+  static Map<String, String> metadata(String json) throws SQLException {
+    if (json.equals("{}")) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, STRING_MAP);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("the metadata of a job row is not a JSON object of strings: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The metadata as the insert binds it: a JSON object of strings. */
+  static String metadataJson(Map<String, String> metadata) {
+    if (metadata.isEmpty()) {
+      return "{}";
+    }
+    try {
+      return JSON.writeValueAsString(new java.util.TreeMap<>(metadata));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings is always JSON", e);
+    }
   }
 
   private static @Nullable Long nullableLong(ResultSet rs, int column) throws SQLException {

@@ -5,6 +5,7 @@ import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.spi.OwnerProgress;
 import java.time.Instant;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -74,10 +75,13 @@ public final class OwnerWrites {
   }
 
   /** Sets the progress of the owner's PROCESSING job. */
-  public Job updateProgress(Handle h, UUID jobId, String ownerId, int progress, @Nullable String message, Instant now) {
+  public Job updateProgress(Handle h, OwnerProgress update, Instant now) {
+    UUID jobId = update.jobId();
+    String ownerId = update.ownerId();
+    int progress = update.progress();
     Job changed =
         h.createQuery(progressSql).bind("id", jobId).bind("owner", ownerId).bind("now", Binds.instant(now))
-            .bind("progress", progress).bind("message", message)
+            .bind("progress", progress).bind("message", update.message())
             .map(JobRows.MAPPER).findOne().orElse(null);
     if (changed != null) {
       return changed;

@@ -4,6 +4,7 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
+import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.spi.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ public final class Reads {
   private final String findSql;
   private final String byKeySql;
   private final String recentDurationsSql;
+  private final String queueStatsSql;
 
   /** The statements on {@code names}' jobs table. */
   public Reads(SchemaNames names) {
@@ -39,6 +41,15 @@ public final class Reads {
         "SELECT (extract(epoch FROM j.actual_duration) * 1000000)::bigint FROM {jobs} AS j"
             + " WHERE j.type = :type AND j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL"
             + " AND j.finished_at IS NOT NULL ORDER BY j.finished_at DESC, j.id DESC LIMIT :limit");
+    // Only unfinished rows: the partial indexes of PENDING and PROCESSING jobs find them, however
+    // many finished ones the table holds.
+    this.queueStatsSql = names.sql(
+        "SELECT j.type,"
+            + " count(*) FILTER (WHERE j.status = 'PENDING'),"
+            + " count(*) FILTER (WHERE j.status = 'PENDING' AND j.run_at <= :now),"
+            + " count(*) FILTER (WHERE j.status = 'PROCESSING'),"
+            + " min(j.run_at) FILTER (WHERE j.status = 'PENDING' AND j.run_at <= :now)"
+            + " FROM {jobs} AS j WHERE j.status IN ('PENDING', 'PROCESSING') GROUP BY j.type ORDER BY j.type");
   }
 
   /** The owner's job with this idempotency key (the unique index answers it). */
@@ -155,6 +166,14 @@ public final class Reads {
   private static @Nullable Duration nanos(ResultSet rs, int column) throws SQLException {
     double v = rs.getDouble(column);
     return rs.wasNull() ? null : Duration.ofNanos(Math.round(v));
+  }
+
+  /** The unfinished jobs of each type at {@code now}. */
+  public List<QueueStats> queueStats(Handle h, Instant now) {
+    return h.createQuery(queueStatsSql).bind("now", Binds.instant(now))
+        .map((rs, ctx) -> QueueStats.builder(rs.getString(1)).pending(rs.getLong(2)).due(rs.getLong(3))
+            .running(rs.getLong(4)).oldestDueAt(JobRows.nullableInstant(rs, 5)).build())
+        .list();
   }
 
   /** The latest completed durations of a type, newest first. */

@@ -6,9 +6,11 @@ import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.WorkerProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -195,9 +197,11 @@ public final class WorkerWrites {
   }
 
   /** A progress report under a lease. */
-  public Job reportProgress(Handle h, Lease lease, int progress, @Nullable String message, Instant now) {
+  public Job reportProgress(Handle h, WorkerProgress report, Instant now) {
+    Lease lease = report.lease();
+    int progress = report.progress();
     Job updated = fenced(h, progressSql, lease, now,
-        q -> q.bind("progress", progress).bind("message", message));
+        q -> q.bind("progress", progress).bind("message", report.message()));
     if (updated != null) {
       return updated;
     }
@@ -210,9 +214,10 @@ public final class WorkerWrites {
   }
 
   /** Completes an attempt (CANCELLED instead when a cancel was requested). */
-  public Job complete(Handle h, Lease lease, String resultJson, Duration actualDuration, Instant now) {
+  public Job complete(Handle h, Completion completion, Instant now) {
+    Lease lease = completion.lease();
     return required(fenced(h, completeSql, lease, now,
-        q -> q.bind("result", resultJson).bind("durationUs", Binds.micros(actualDuration))), lease);
+        q -> q.bind("result", completion.resultJson()).bind("durationUs", Binds.micros(completion.actualDuration()))), lease);
   }
 
   /**
@@ -256,9 +261,11 @@ public final class WorkerWrites {
   }
 
   /** Fails an attempt: PENDING at retryAt when attempts are left, else FAILED; CANCELLED on a cancel request. */
-  public Job fail(Handle h, Lease lease, String error, @Nullable Instant retryAt, Instant now) {
-    return required(fenced(h, failSql, lease, now,
-        q -> q.bind("error", error).bind("retryAt", Binds.instant(retryAt == null ? null : Binds.micros(retryAt)))), lease);
+  public Job fail(Handle h, Failure failure, Instant now) {
+    Instant retryAt = failure.retryAt();
+    return required(fenced(h, failSql, failure.lease(), now,
+        q -> q.bind("error", failure.errorMessage())
+            .bind("retryAt", Binds.instant(retryAt == null ? null : Binds.micros(retryAt)))), failure.lease());
   }
 
   /** Gives the job back without counting the attempt. */

@@ -2,7 +2,7 @@ GRANT USAGE ON SCHEMA ${schema} TO ${role};
 -- reads its owners' jobs, creates jobs (only the columns of a request) and cancels them
 GRANT SELECT ON ${schema}.${prefix}jobs TO ${role};
 GRANT INSERT (id, owner_id, type, payload, priority, max_attempts, run_at, estimated_duration,
-              idempotency_key, created_at, updated_at) ON ${schema}.${prefix}jobs TO ${role};
+              idempotency_key, metadata, created_at, updated_at) ON ${schema}.${prefix}jobs TO ${role};
 GRANT UPDATE (status, finished_at, cancel_requested, updated_at, progress, progress_message)
   ON ${schema}.${prefix}jobs TO ${role};
 -- reads its owners' quota use (the database writes the records of its creates)
