@@ -51,6 +51,7 @@ const state = {
   reconnectTimer: null,
   streamSeq: 0,         // only the latest connect may open a stream (a ticket fetch may outlive it)
   retries: 0,           // failed connects in a row, for the back-off
+  streams: new Map(),   // id -> what a running job streamed: {base: {attempt, text, parts, seq}, live: [events]}
 };
 
 const $ = (id) => document.getElementById(id);
@@ -272,6 +273,14 @@ async function connect() {
     remember(e);
     onJobEvent(JSON.parse(e.data));
   });
+  // Streamed output: text deltas, parts, and a retried attempt starting afresh. Each carries its
+  // log position as the SSE id, so a resumed stream continues exactly where this one stopped.
+  for (const name of ['delta', 'part', 'restart']) {
+    source.addEventListener(name, (e) => {
+      remember(e);
+      onOutputEvent(Number(e.lastEventId), JSON.parse(e.data));
+    });
+  }
   // The server stops: another node (or this one, restarted) takes the next stream.
   source.addEventListener('closing', () => {
     source.close();
@@ -306,6 +315,72 @@ function onJobEvent(event) {
   render(job);
   // The event carries no result: read the finished job once.
   if (event.kind === 'COMPLETED') fetchJob(event.jobId);
+}
+
+// ---------- streamed output ----------
+
+function streamOf(id) {
+  let s = state.streams.get(id);
+  if (!s) {
+    s = { base: { attempt: 0, text: '', parts: [], seq: 0 }, live: [] };
+    state.streams.set(id, s);
+  }
+  return s;
+}
+
+function onOutputEvent(seq, event) {
+  if (!state.jobs.has(event.jobId)) return;
+  const s = streamOf(event.jobId);
+  if (seq <= s.base.seq || s.live.some((x) => x.seq === seq)) return; // seen already
+  s.live.push({ seq, ...event });
+  renderStream(event.jobId);
+}
+
+// A job found running (a fresh list, a page opened mid-job): read what it streamed before this
+// page listened. Live events that arrive meanwhile are kept and laid over it by their position.
+async function fetchOutput(id) {
+  try {
+    const out = await api('GET', '/api/jobs/' + id + '/output');
+    const s = streamOf(id);
+    if (out.lastSequence > s.base.seq) {
+      s.base = { attempt: out.attempt, text: out.text, parts: out.parts, seq: out.lastSequence };
+      s.live = s.live.filter((x) => x.seq > out.lastSequence);
+    }
+    renderStream(id);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) showError('list-error', e);
+  }
+}
+
+// The text and parts of the latest attempt: the base, then the live events in log order.
+function streamed(s) {
+  let { attempt, text } = s.base;
+  let parts = [...s.base.parts];
+  for (const x of [...s.live].sort((a, b) => a.seq - b.seq)) {
+    if (x.attempt !== attempt || x.kind === 'OUTPUT_RESTARTED') { attempt = x.attempt; text = ''; parts = []; }
+    if (x.kind === 'TEXT_DELTA') text += x.text;
+    if (x.kind === 'OUTPUT_PART') parts.push(x.part);
+  }
+  return { text, parts };
+}
+
+function partText(part) {
+  if (part && typeof part === 'object' && part.description) {
+    return (part.number ? part.number + '. ' : '') + part.description + (part.camera ? ' (' + part.camera + ')' : '');
+  }
+  return JSON.stringify(part);
+}
+
+function renderStream(id) {
+  const item = document.querySelector('[data-job-id="' + id + '"]');
+  const s = state.streams.get(id);
+  if (!item || !s) return;
+  const { text, parts } = streamed(s);
+  const box = item.querySelector('.stream');
+  box.querySelector('.streamed').textContent = text;
+  box.querySelector('.parts').replaceChildren(...parts.map((p) => el('li', { text: partText(p) })));
+  // Shown while the job runs; the finished result replaces it (the text stays in the DOM).
+  box.hidden = item.dataset.status !== 'PROCESSING' || (!text && parts.length === 0);
 }
 
 // ISO instants as the server writes them ("…:05Z", "…:05.120Z", "…:05.120300Z") made comparable
@@ -359,6 +434,7 @@ function accept(job) {
   state.jobs.set(job.id, job);
   render(job, known ? undefined : 'start');
   $('empty').hidden = true;
+  if (job.status === 'PROCESSING' && !state.streams.has(job.id)) fetchOutput(job.id);
 }
 
 async function fetchJob(id) {
@@ -409,6 +485,7 @@ function render(job, where) {
   const err = item.querySelector('.job-error');
   err.hidden = !(job.status === 'FAILED' && job.error);
   err.textContent = job.status === 'FAILED' ? (job.error || '') : '';
+  renderStream(job.id);
   const result = item.querySelector('.result');
   if (job.status === 'COMPLETED' && job.result && !result.dataset.filled) {
     result.replaceChildren(...preview(job));

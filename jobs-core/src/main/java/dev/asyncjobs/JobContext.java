@@ -49,6 +49,39 @@ public interface JobContext {
   /** {@return whether the owner cancelled the job; a generator should stop soon after} */
   boolean isCancelled();
 
+  /**
+   * Streams text as it is produced (a token, a sentence): readers of the job's events get it as
+   * {@link JobEvent.Kind#TEXT_DELTA} events, in order, and over HTTP as SSE {@code delta} events,
+   * resumable after a reconnect. Cheap to call per token: the worker coalesces deltas into one
+   * store write per {@linkplain JobWorker.Builder#outputInterval interval}. The streamed text is
+   * for watching the work; the job's result is still what {@link Generator#generate} returns. A
+   * retried attempt starts afresh ({@link JobEvent.Kind#OUTPUT_RESTARTED}).
+   *
+   * @param delta the text that follows what was streamed before
+   * @throws OutputTooLargeException the attempt's output would pass {@link
+   *     JobWorker.Builder#maxOutputBytes}; nothing of the delta is kept
+   * @throws JobCancelledException the owner cancelled the job
+   * @throws UnsupportedOperationException this context does not stream (the default)
+   */
+  default void appendText(String delta) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not stream output");
+  }
+
+  /**
+   * Streams one part of the output as soon as it is ready (one scene of a storyboard, one image of
+   * four): readers get it as an {@link JobEvent.Kind#OUTPUT_PART} event (SSE {@code part}) with the
+   * part written as JSON. Ordered with {@link #appendText} and bounded like it.
+   *
+   * @param part any value Jackson can write, typically a record
+   * @throws OutputTooLargeException the attempt's output would pass the limit; nothing is kept
+   * @throws IllegalArgumentException the part cannot be written as JSON
+   * @throws JobCancelledException the owner cancelled the job
+   * @throws UnsupportedOperationException this context does not stream (the default)
+   */
+  default void emitPart(Object part) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not stream output");
+  }
+
   /** Throws {@link JobCancelledException} when the job was cancelled. */
   default void throwIfCancelled() {
     if (isCancelled()) {

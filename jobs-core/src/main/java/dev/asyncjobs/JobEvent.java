@@ -35,7 +35,21 @@ public final class JobEvent {
     /** Its owner asked to cancel it while it was PROCESSING; the worker will stop it. */
     CANCEL_REQUESTED,
     /** It was cancelled (final). */
-    CANCELLED
+    CANCELLED,
+    /** Its running attempt wrote text: {@link #data()} is the text that follows what came before. */
+    TEXT_DELTA,
+    /** Its running attempt produced one part of its output: {@link #data()} is the part as JSON. */
+    OUTPUT_PART,
+    /**
+     * A new attempt starts its output afresh: what earlier attempts wrote is void (they failed and
+     * the job is being retried). {@link #attempt()} is the new attempt.
+     */
+    OUTPUT_RESTARTED;
+
+    /** {@return whether this kind carries partial output of an attempt rather than a change of the job} */
+    public boolean isOutput() {
+      return this == TEXT_DELTA || this == OUTPUT_PART || this == OUTPUT_RESTARTED;
+    }
   }
 
   private final long sequence;
@@ -49,6 +63,7 @@ public final class JobEvent {
   private final int attempt;
   private final @Nullable Instant runAt;
   private final Instant at;
+  private final @Nullable String data;
 
   private JobEvent(Builder b) {
     this.sequence = b.sequence;
@@ -62,6 +77,7 @@ public final class JobEvent {
     this.attempt = b.attempt;
     this.runAt = b.runAt;
     this.at = require(b.at, "at");
+    this.data = b.data;
     if (sequence < 1) {
       throw new IllegalArgumentException("JobEvent.Builder: sequence must be positive, was " + sequence);
     }
@@ -122,6 +138,14 @@ public final class JobEvent {
     return at;
   }
 
+  /**
+   * {@return the partial output an output event carries: the text of a {@link Kind#TEXT_DELTA},
+   * the JSON of an {@link Kind#OUTPUT_PART}; {@code null} for every other kind}
+   */
+  public @Nullable String data() {
+    return data;
+  }
+
   /** {@return a builder holding this jobEvent's values, to change some of them} */
   public Builder toBuilder() {
     return new Builder(this);
@@ -150,17 +174,19 @@ public final class JobEvent {
         && Objects.equals(message, o.message)
         && attempt == o.attempt
         && Objects.equals(runAt, o.runAt)
-        && Objects.equals(at, o.at);
+        && Objects.equals(at, o.at)
+        && Objects.equals(data, o.data);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(sequence, kind, jobId, ownerId, type, status, progress, message, attempt, runAt, at);
+    return Objects.hash(sequence, kind, jobId, ownerId, type, status, progress, message, attempt, runAt, at, data);
   }
 
   @Override
   public String toString() {
-    return "JobEvent[sequence=" + sequence + ", kind=" + kind + ", jobId=" + jobId + ", ownerId=" + ownerId + ", type=" + type + ", status=" + status + ", progress=" + progress + ", message=" + message + ", attempt=" + attempt + ", runAt=" + runAt + ", at=" + at + "]";
+    return "JobEvent[sequence=" + sequence + ", kind=" + kind + ", jobId=" + jobId + ", ownerId=" + ownerId + ", type=" + type + ", status=" + status + ", progress=" + progress + ", message=" + message + ", attempt=" + attempt + ", runAt=" + runAt + ", at=" + at
+        + (data == null ? "" : ", data=" + data.length() + " chars") + "]";
   }
 
   private static <T> T require(@Nullable T value, String name) {
@@ -183,6 +209,7 @@ public final class JobEvent {
     private int attempt;
     private @Nullable Instant runAt;
     private @Nullable Instant at;
+    private @Nullable String data;
 
     private Builder() {}
 
@@ -198,6 +225,7 @@ public final class JobEvent {
       this.attempt = v.attempt;
       this.runAt = v.runAt;
       this.at = v.at;
+      this.data = v.data;
     }
 
     /**
@@ -318,6 +346,17 @@ public final class JobEvent {
      */
     public Builder at(Instant at) {
       this.at = at;
+      return this;
+    }
+
+    /**
+     * Sets the partial output of an output event.
+     *
+     * @param data the text or the part's JSON, or {@code null}
+     * @return this builder
+     */
+    public Builder data(@Nullable String data) {
+      this.data = data;
       return this;
     }
 

@@ -550,6 +550,73 @@ public final class JobManager implements AutoCloseable {
   }
 
   /**
+   * What the owner's job has streamed so far in its current attempt (text and parts), read from
+   * the event log: for clients that cannot keep a stream open, and for one that starts watching a
+   * running job. Resume the owner's event stream after {@link JobOutput#lastSequence()} to get the
+   * rest without gaps or repeats.
+   *
+   * @param ownerId the owner
+   * @param jobId the job's id
+   * @return the output so far; empty text and no parts when nothing was streamed
+   * @throws JobNotFoundException unknown id or another owner's job
+   */
+  public JobOutput output(String ownerId, UUID jobId) {
+    Job job = get(ownerId, jobId);
+    OutputReader reader = new OutputReader();
+    long after = 0;
+    boolean truncated = false;
+    while (true) {
+      List<JobEvent> page;
+      try {
+        page = store.readEvents(EventQuery.job(ownerId, jobId, after, MAX_EVENT_PAGE));
+      } catch (EventsPrunedException e) {
+        truncated = true;
+        after = e.oldestAvailableAfter();
+        continue;
+      }
+      page.forEach(reader::accept);
+      if (page.size() < MAX_EVENT_PAGE) {
+        break;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+    return reader.output(job, truncated);
+  }
+
+  /** Folds a job's events into its latest attempt's output. */
+  private static final class OutputReader {
+    private final StringBuilder text = new StringBuilder();
+    private final List<JsonNode> parts = new ArrayList<>();
+    private int attempt;
+    private long last;
+
+    void accept(JobEvent e) {
+      last = e.sequence();
+      if (!e.kind().isOutput()) {
+        return;
+      }
+      if (e.attempt() != attempt || e.kind() == JobEvent.Kind.OUTPUT_RESTARTED) {
+        text.setLength(0);
+        parts.clear();
+        attempt = e.attempt();
+      }
+      String data = e.data();
+      if (data == null) {
+        return;
+      }
+      if (e.kind() == JobEvent.Kind.TEXT_DELTA) {
+        text.append(data);
+      } else if (e.kind() == JobEvent.Kind.OUTPUT_PART) {
+        parts.add(Json.parse(data));
+      }
+    }
+
+    JobOutput output(Job job, boolean truncated) {
+      return new JobOutput(job.id(), job.status(), attempt, text.toString(), parts, last, truncated);
+    }
+  }
+
+  /**
    * Deletes the events older than the event retention from the store's log, in bounded batches
    * (running workers do this by themselves every minute).
    *

@@ -38,6 +38,11 @@ import org.jspecify.annotations.Nullable;
  * makes is a daemon named {@code asyncjobs-<workerId>-<role>-<n>}; {@link #close()} ends them all.
  */
 public final class JobWorker implements AutoCloseable {
+  /** The default of {@link Builder#outputInterval}, in milliseconds. */
+  public static final long DEFAULT_OUTPUT_INTERVAL_MILLIS = 100;
+  /** The default of {@link Builder#maxOutputBytes}: 1 MiB. */
+  public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+  private static final Duration DEFAULT_OUTPUT_INTERVAL = Duration.ofMillis(DEFAULT_OUTPUT_INTERVAL_MILLIS);
   private final String workerId;
   private final WorkerRuntime runtime;
 
@@ -142,6 +147,8 @@ public final class JobWorker implements AutoCloseable {
     private final Map<String, RetryPolicy> typeRetryPolicies = new HashMap<>();
     private final Map<String, Duration> pacing = new HashMap<>();
     private Duration progressInterval = Duration.ofMillis(250);
+    private Duration outputInterval = DEFAULT_OUTPUT_INTERVAL;
+    private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
     private Sleeper sleeper = Sleeper.system();
     // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
     private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
@@ -365,6 +372,36 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * The least time between two writes of one attempt's streamed output ({@link
+     * JobContext#appendText}, {@link JobContext#emitPart}); pieces in between are written together.
+     * Default {@value #DEFAULT_OUTPUT_INTERVAL_MILLIS} ms: what a reader sees lags the generator by
+     * at most this (plus delivery), and a streaming job costs the store at most one write per interval.
+     *
+     * @param interval the least time between two output writes; zero writes every piece at once
+     * @return this builder
+     */
+    public Builder outputInterval(Duration interval) {
+      this.outputInterval = atLeast("outputInterval", interval, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * The most partial output one attempt may stream, in UTF-8 bytes of text and part JSON; a piece
+     * past it is refused with {@link OutputTooLargeException}. Default {@value
+     * #DEFAULT_MAX_OUTPUT_BYTES} (1 MiB).
+     *
+     * @param bytes at least 1
+     * @return this builder
+     */
+    public Builder maxOutputBytes(long bytes) {
+      if (bytes < 1) {
+        throw new JobConfigurationException("maxOutputBytes must be at least 1, was " + bytes);
+      }
+      this.maxOutputBytes = bytes;
+      return this;
+    }
+
+    /**
      * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
      *
      * @param sleeper the sleeper
@@ -470,6 +507,8 @@ public final class JobWorker implements AutoCloseable {
           typeRetryPolicies,
           pacing,
           progressInterval,
+          outputInterval,
+          maxOutputBytes,
           sleeper,
           random,
           listeners,

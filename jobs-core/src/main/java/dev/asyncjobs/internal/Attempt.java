@@ -32,6 +32,7 @@ final class Attempt {
   private volatile long leaseValidUntilNanos;
   private @Nullable Thread thread;
   private @Nullable ProgressReporter progress;
+  private @Nullable OutputBuffer output;
   private @Nullable ScheduledFuture<?> timeoutTask;
 
   /**
@@ -81,6 +82,17 @@ final class Attempt {
 
   void progress(ProgressReporter reporter) {
     this.progress = reporter;
+  }
+
+  OutputBuffer output() {
+    if (output == null) {
+      throw new IllegalStateException("output buffer not set");
+    }
+    return output;
+  }
+
+  void output(OutputBuffer buffer) {
+    this.output = buffer;
   }
 
   void timeoutTask(@Nullable ScheduledFuture<?> task) {

@@ -65,6 +65,46 @@ final class AttemptContext implements JobContext {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LeaseLostException this worker no longer holds the job: stop, nothing more is written
+   */
+  @Override
+  public void appendText(String delta) {
+    java.util.Objects.requireNonNull(delta, "delta");
+    throwIfCancelled();
+    try {
+      attempt.output().appendText(delta);
+    } catch (LeaseLostException e) {
+      attempt.abandon();
+      throw e;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LeaseLostException this worker no longer holds the job: stop, nothing more is written
+   */
+  @Override
+  public void emitPart(Object part) {
+    java.util.Objects.requireNonNull(part, "part");
+    throwIfCancelled();
+    String json;
+    try {
+      json = Json.write(part);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException("the part cannot be written as JSON: " + e.getMessage(), e);
+    }
+    try {
+      attempt.output().emitPart(json);
+    } catch (LeaseLostException e) {
+      attempt.abandon();
+      throw e;
+    }
+  }
+
   @Override
   public boolean isCancelled() {
     return attempt.isCancelRequested();

@@ -74,6 +74,10 @@ final class AttemptRunner {
         new ProgressReporter(
             store, a.lease(), config.progressInterval().toNanos(), System::nanoTime, timer,
             e -> onDeferredProgressFailure(a, e)));
+    a.output(
+        new OutputBuffer(
+            store, a.lease(), claimed.attempts() > 1, config.outputInterval().toNanos(), config.maxOutputBytes(),
+            System::nanoTime, timer, e -> onDeferredProgressFailure(a, e)));
     return a;
   }
 
@@ -130,6 +134,7 @@ final class AttemptRunner {
     } finally {
       a.unbind();
       a.progress().close();
+      a.output().close();
     }
   }
 
@@ -223,6 +228,7 @@ final class AttemptRunner {
         return false;
       }
       a.progress().flush();
+      a.output().flush(); // every piece is in the log before the COMPLETED event
       completions.submit(new Completion(lease, json, success.duration()), new CompletionBatcher.Callback() {
         @Override
         public void written(Job after) {
@@ -335,6 +341,7 @@ final class AttemptRunner {
   private void flushQuietly(Attempt a) {
     try {
       a.progress().flush();
+      a.output().flush();
     } catch (LeaseLostException e) {
       throw e;
     } catch (RuntimeException e) {

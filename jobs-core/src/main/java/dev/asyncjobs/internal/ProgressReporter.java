@@ -6,10 +6,7 @@ import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.WorkerProgress;
 import java.util.Objects;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -31,18 +28,12 @@ final class ProgressReporter {
 
   private final JobStore store;
   private final Lease lease;
-  private final long intervalNanos;
-  private final LongSupplier nanoTime;
-  private final @Nullable ScheduledExecutorService timer;
+  private final WriteSchedule schedule;
   private final Consumer<RuntimeException> onDeferredFailure;
 
   private int latest;
   private @Nullable String latestMessage;
   private boolean dirty;
-  private boolean everWritten;
-  private long lastWriteNanos;
-  private @Nullable ScheduledFuture<?> deferred;
-  private boolean closed;
 
   /**
    * @param onDeferredFailure told when a write from the timer fails (e.g. the lease was lost)
@@ -56,9 +47,7 @@ final class ProgressReporter {
       Consumer<RuntimeException> onDeferredFailure) {
     this.store = store;
     this.lease = lease;
-    this.intervalNanos = intervalNanos;
-    this.nanoTime = nanoTime;
-    this.timer = timer;
+    this.schedule = new WriteSchedule(intervalNanos, nanoTime, timer, this::deferredFlush);
     this.onDeferredFailure = onDeferredFailure;
   }
 
@@ -82,13 +71,8 @@ final class ProgressReporter {
     latest = percent;
     latestMessage = message;
     dirty = true;
-    long now = nanoTime.getAsLong();
-    long due = lastWriteNanos + intervalNanos;
-    if (!everWritten || now - due >= 0) {
-      cancelDeferred();
-      write(now);
-    } else {
-      scheduleDeferred(due - now);
+    if (schedule.writeNow()) {
+      write();
     }
   }
 
@@ -98,16 +82,15 @@ final class ProgressReporter {
    * @throws LeaseLostException the write was refused because the lease is gone
    */
   synchronized void flush() {
-    cancelDeferred();
+    schedule.cancel();
     if (dirty) {
-      write(nanoTime.getAsLong());
+      write();
     }
   }
 
   /** Stops deferred writes: the attempt is over. */
   synchronized void close() {
-    closed = true;
-    cancelDeferred();
+    schedule.close();
   }
 
   /** The latest value reported (written or not). */
@@ -115,9 +98,8 @@ final class ProgressReporter {
     return latest;
   }
 
-  private void write(long now) {
-    lastWriteNanos = now;
-    everWritten = true;
+  private void write() {
+    schedule.written();
     try {
       store.reportProgress(new WorkerProgress(lease, latest, latestMessage));
       dirty = false;
@@ -131,40 +113,14 @@ final class ProgressReporter {
     }
   }
 
-  private void scheduleDeferred(long delayNanos) {
-    if (timer == null || deferred != null || closed) {
-      return;
-    }
-    try {
-      deferred = timer.schedule(this::deferredFlush, delayNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException shuttingDown) {
-      // The worker is closing; the final flush (if the attempt still ends normally) writes the value.
-    }
-  }
-
   private synchronized void deferredFlush() {
-    deferred = null;
-    if (closed || !dirty) {
-      return;
-    }
-    long now = nanoTime.getAsLong();
-    long due = lastWriteNanos + intervalNanos;
-    if (now - due < 0) {
-      // The generator wrote while this task waited for the lock; keep the interval from that write.
-      scheduleDeferred(due - now);
+    if (!schedule.deferredIsDue() || !dirty) {
       return;
     }
     try {
-      write(now);
+      write();
     } catch (RuntimeException e) {
       onDeferredFailure.accept(e);
-    }
-  }
-
-  private void cancelDeferred() {
-    if (deferred != null) {
-      deferred.cancel(false);
-      deferred = null;
     }
   }
 }

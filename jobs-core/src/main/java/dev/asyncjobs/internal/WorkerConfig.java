@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param typeRetry retry policies by type
  * @param pacing the least time between two starts of a type, for the paced types
  * @param progressInterval the least time between two progress writes of one job
+ * @param outputInterval the least time between two partial-output writes of one attempt
+ * @param maxOutputBytes the most partial output one attempt may stream, in UTF-8 bytes
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
@@ -56,6 +58,8 @@ public record WorkerConfig(
     Map<String, RetryPolicy> typeRetry,
     Map<String, Duration> pacing,
     Duration progressInterval,
+    Duration outputInterval,
+    long maxOutputBytes,
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,

@@ -211,6 +211,18 @@ public interface JobStore extends AutoCloseable {
   Job fail(Failure failure);
 
   /**
+   * Appends an attempt's partial output to the event log: one event per chunk, in order, each of
+   * its chunk's kind with the chunk's data and the job's current status, progress and attempt, all
+   * in one atomic step and only while the lease holds (like every worker write). Output events are
+   * delivered like every other event (subscriptions, {@link #readEvents}); they change nothing of
+   * the job row.
+   *
+   * @param append the lease and the chunks
+   * @throws LeaseLostException the lease is gone; nothing written
+   */
+  void appendOutput(OutputAppend append);
+
+  /**
    * Gives a job back without counting the attempt (graceful shutdown): PENDING, due now, attempts -
    * 1. If cancellation was requested it becomes CANCELLED.
    *

@@ -25,6 +25,8 @@ import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OutputAppend;
+import dev.asyncjobs.spi.OutputChunk;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.WorkerProgress;
@@ -488,6 +490,25 @@ final class FakeStore implements JobStore {
   private static boolean holds(Job job, Lease lease) {
     return job.status() == JobStatus.PROCESSING && lease.workerId().equals(job.workerId())
         && job.attempts() == lease.attempt();
+  }
+
+  /** Every output append, in order: what the worker wrote and in how many writes. */
+  final List<OutputAppend> outputAppends = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public synchronized void appendOutput(OutputAppend append) {
+    enter("appendOutput");
+    fenced(append.lease(), job -> job);
+    outputAppends.add(append);
+    for (OutputChunk c : append.chunks()) {
+      JobEvent event = JobEvent.of(++sequence, c.kind(), jobs.get(append.lease().jobId())).toBuilder().data(c.data()).build();
+      log.add(event);
+      try {
+        dispatcher.execute(() -> subscriptions.forEach(s -> s.live(event)));
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the store is closed: nobody listens
+      }
+    }
   }
 
   private Job fenced(Lease lease, UnaryOperator<Job> change) {

@@ -416,7 +416,7 @@ class ForgedNotificationTest {
   private static ObjectNode oldDocument(JobEvent.Kind kind, Job job, Instant now) {
     String status = switch (kind) {
       case CREATED, RETRY_SCHEDULED -> "PENDING";
-      case STARTED, PROGRESS, CANCEL_REQUESTED -> "PROCESSING";
+      case STARTED, PROGRESS, CANCEL_REQUESTED, TEXT_DELTA, OUTPUT_PART, OUTPUT_RESTARTED -> "PROCESSING";
       case COMPLETED -> "COMPLETED";
       case FAILED -> "FAILED";
       case CANCELLED -> "CANCELLED";

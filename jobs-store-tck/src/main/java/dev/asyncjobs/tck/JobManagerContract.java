@@ -17,6 +17,7 @@ import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStats;
@@ -31,8 +32,11 @@ import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnknownJobTypeException;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
+import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.OutputAppend;
+import dev.asyncjobs.spi.OutputChunk;
 import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -229,6 +233,33 @@ abstract class JobManagerContract {
     assertThat(replay.id()).isEqualTo(first.id());
     assertThat(calls).containsExactly("first {}", "second {added-by=first}", "first {}", "second {added-by=first}");
     assertThat(seen).extracting(Job::id).as("the replay stored nothing new").containsExactly(first.id());
+  }
+
+  @Test
+  void outputIsTheLatestAttemptsTextAndPartsWithWhereToResume() {
+    Job job = jobs.create(echo(A));
+    ClaimRequest claim = new ClaimRequest("w-output", Set.of("echo"), 1, Duration.ofMinutes(1));
+    Job first = store.claim(claim).get(0);
+    store.appendOutput(new OutputAppend(Lease.of(first), List.of(OutputChunk.text("a first try"))));
+    store.fail(new Failure(Lease.of(first), "busy", clock.instant()));
+    Job second = store.claim(claim).get(0);
+    store.appendOutput(new OutputAppend(Lease.of(second), List.of(
+        OutputChunk.restarted(), OutputChunk.text("Hello, "), OutputChunk.part("{\"n\":1}"), OutputChunk.text("world"))));
+    JobEvent last = allEvents.await(e -> e.jobId().equals(job.id()) && "world".equals(e.data()), WAIT, "the last delta");
+
+    JobOutput out = jobs.output(A, job.id());
+    assertThat(out.attempt()).isEqualTo(2);
+    assertThat(out.text()).isEqualTo("Hello, world");
+    assertThat(out.parts()).extracting(p -> p.get("n").asInt()).containsExactly(1);
+    assertThat(out.status()).isEqualTo(JobStatus.PROCESSING);
+    assertThat(out.lastSequence()).isEqualTo(last.sequence());
+    assertThat(out.truncated()).isFalse();
+
+    Job quiet = jobs.create(echo(A));
+    assertThat(jobs.output(A, quiet.id()).text()).as("nothing streamed").isEmpty();
+    assertThat(jobs.output(A, quiet.id()).attempt()).isZero();
+    assertThatThrownBy(() -> jobs.output(B, job.id())).isInstanceOf(JobNotFoundException.class);
+    assertThatThrownBy(() -> jobs.output(A, UUID.randomUUID())).isInstanceOf(JobNotFoundException.class);
   }
 
   @Test

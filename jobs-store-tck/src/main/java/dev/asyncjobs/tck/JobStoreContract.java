@@ -28,6 +28,7 @@ abstract class JobStoreContract
         StatsContract,
         EventContract,
         EventLogContract,
+        OutputContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

@@ -10,6 +10,7 @@ import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
@@ -270,6 +271,89 @@ abstract class WorkerContract {
     assertThat(refused.attempts()).as("a permanent error passes through the interceptors unchanged").isEqualTo(1);
     assertThat(refused.errorMessage()).contains("refused by the provider");
     assertThat(trace).endsWith("outer after").noneMatch(t -> t.startsWith("inner after"));
+  }
+
+  @Test
+  void streamedTextAndPartsReachTheOwnerInOrderCoalescedAndBeforeTheCompletion() throws Exception {
+    JobStore store = store();
+    String type = uniqueType("streaming");
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 500; i++) {
+      expected.append("token").append(i).append(' ');
+    }
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      for (int i = 0; i < 500; i++) {
+        ctx.appendText("token" + i + " ");
+        if (i % 100 == 99) {
+          ctx.emitPart(Map.of("scene", i / 100 + 1));
+        }
+      }
+      return "done";
+    }));
+    EventRecorder events = record(store);
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("stream")).outputInterval(Duration.ofMillis(50)));
+
+    Job done = awaitStatus(store, create(jobs, type, 1).id(), JobStatus.COMPLETED);
+    events.await(done.id(), JobEvent.Kind.COMPLETED, WAIT);
+    List<JobEvent> mine = events.eventsOf(done.id());
+    List<JobEvent> output = mine.stream().filter(e -> e.kind().isOutput()).toList();
+    StringBuilder streamed = new StringBuilder();
+    List<String> parts = new ArrayList<>();
+    for (JobEvent e : output) {
+      if (e.kind() == JobEvent.Kind.TEXT_DELTA) {
+        streamed.append(e.data());
+      } else {
+        parts.add(e.data());
+      }
+    }
+    assertThat(streamed.toString()).isEqualTo(expected.toString());
+    assertThat(parts).containsExactly("{\"scene\":1}", "{\"scene\":2}", "{\"scene\":3}", "{\"scene\":4}", "{\"scene\":5}");
+    assertThat(output).as("500 deltas and 5 parts coalesced into few events").hasSizeLessThan(60);
+    assertThat(mine.get(mine.size() - 1).kind()).as("the completion comes after every piece").isEqualTo(JobEvent.Kind.COMPLETED);
+    assertThat(jobs.output(owner, done.id()).text()).isEqualTo(expected.toString());
+    assertThat(jobs.output(owner, done.id()).parts()).hasSize(5);
+  }
+
+  @Test
+  void anAttemptThatStreamsPastTheLimitIsRefusedAndFailsForGood() throws Exception {
+    JobStore store = store();
+    String type = uniqueType("too_much");
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      for (int i = 0; i < 20; i++) {
+        ctx.appendText("0123456789");
+      }
+      return "never";
+    }));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("limit")).maxOutputBytes(100).retryPolicy(IMMEDIATE));
+
+    Job failed = awaitStatus(store, create(jobs, type, 1).id(), JobStatus.FAILED);
+    assertThat(failed.attempts()).as("not retried: another attempt would stream as much").isEqualTo(1);
+    assertThat(failed.errorMessage()).contains("over the limit of 100 bytes");
+    assertThat(jobs.output(owner, failed.id()).text()).as("the pieces within the limit").isEqualTo("0123456789".repeat(10));
+  }
+
+  @Test
+  void aRetriedAttemptRestartsItsOutputAndTheOutputIsTheLastAttempts() throws Exception {
+    JobStore store = store();
+    String type = uniqueType("restarting");
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      if (ctx.attempt() == 1) {
+        ctx.appendText("a first try that ");
+        throw new RetryableGenerationException("busy");
+      }
+      ctx.appendText("the second try");
+      return "ok";
+    }));
+    EventRecorder events = record(store);
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("restart")).retryPolicy(IMMEDIATE));
+
+    Job done = awaitStatus(store, create(jobs, type, 1).id(), JobStatus.COMPLETED);
+    events.await(done.id(), JobEvent.Kind.COMPLETED, WAIT);
+    assertThat(events.eventsOf(done.id()).stream().filter(e -> e.kind().isOutput()).map(e -> e.kind() + "@" + e.attempt() + ":" + e.data()))
+        .containsExactly("TEXT_DELTA@1:a first try that ", "OUTPUT_RESTARTED@2:null", "TEXT_DELTA@2:the second try");
+    JobOutput out = jobs.output(owner, done.id());
+    assertThat(out.attempt()).isEqualTo(2);
+    assertThat(out.text()).isEqualTo("the second try");
   }
 
   @Test

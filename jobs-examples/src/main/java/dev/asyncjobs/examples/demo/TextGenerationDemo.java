@@ -121,8 +121,15 @@ public final class TextGenerationDemo extends AbstractGenerator<TextGenerationDe
     String tone = DemoChecks.oneOf("tone", p.tone(), TONES, "neutral");
     String audience = DemoChecks.optionalText("audience", p.audience(), 200);
     String length = DemoChecks.oneOf("length", p.length(), LENGTHS, "medium");
-    DemoStages.run(context, settings, STAGES);
     String text = compose(prompt, tone, audience, WORDS.get(length));
+    // Reading and planning as stages, then the text streamed word by word over the drafting
+    // stages (so the JobTracker page shows it appear), then editing and polishing.
+    int drafting = STAGES.indexOf("drafting");
+    int drafts = (int) STAGES.stream().filter("drafting"::equals).count();
+    DemoStages.run(context, settings, STAGES, 0, drafting);
+    DemoStages.stream(context, settings, text, drafts, drafting * 100 / STAGES.size(), (drafting + drafts) * 100 / STAGES.size());
+    DemoStages.run(context, settings, STAGES, drafting + drafts, STAGES.size());
+    context.progress(99, "finishing");
     long promptTokens = Math.max(1, prompt.length() / 4);
     long completionTokens = Math.max(1, text.length() / 4);
     return new Result(true, text, kind, tone, length, audience, "demo-text-1", "stop", false,

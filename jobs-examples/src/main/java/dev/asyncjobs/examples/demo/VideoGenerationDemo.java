@@ -109,15 +109,20 @@ public final class VideoGenerationDemo extends AbstractGenerator<VideoGeneration
     int seconds = DemoChecks.range("durationSeconds", p.durationSeconds(), 5, 600, 30);
     String resolution = DemoChecks.oneOf("resolution", p.resolution(), RESOLUTIONS, "1080p");
     String style = DemoChecks.oneOf("style", p.style(), STYLES, "cinematic");
-    DemoStages.run(context, settings, STAGES);
+    DemoStages.run(context, settings, STAGES, 0, 1); // writing the storyboard: its scenes stream out below
     int count = Math.min(SHOTS.size(), Math.max(2, seconds / 5));
     List<Scene> scenes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       double start = Math.round(10.0 * seconds * i / count) / 10.0;
       double end = Math.round(10.0 * seconds * (i + 1) / count) / 10.0;
       String[] shot = SHOTS.get(i);
-      scenes.add(new Scene(i + 1, start, Math.round((end - start) * 10) / 10.0, shot[0] + " " + prompt, shot[1], shot[2]));
+      Scene scene = new Scene(i + 1, start, Math.round((end - start) * 10) / 10.0, shot[0] + " " + prompt, shot[1], shot[2]);
+      scenes.add(scene);
+      context.emitPart(scene); // the storyboard fills in scene by scene
+      context.sleep(settings.stepDelay().dividedBy(2));
     }
+    DemoStages.run(context, settings, STAGES, 1, STAGES.size());
+    context.progress(99, "finishing");
     int[] frame = FRAMES.get(resolution);
     String poster = DemoArt.dataUrl(DemoArt.scene(prompt, 640, 360, DemoArt.palette(prompt, 4)));
     String title = DemoArt.shorten(Character.toUpperCase(prompt.charAt(0)) + prompt.substring(1), 60);

@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * POST   /api/generate      create a job                          202 + Location
  * GET    /api/jobs          a page of the caller's jobs           ?status=&amp;type=&amp;limit=&amp;cursor=
  * GET    /api/jobs/{id}     one job                               404 also for another owner's job
+ * GET    /api/jobs/{id}/output what the job streamed so far          {text, parts, attempt, lastSequence}
  * DELETE /api/jobs/{id}     cancel                                200 cancelled, 202 cancel requested
  * POST   /api/stream-tickets a ticket that opens one event stream  {ticket, expiresAt, streamEndsAt}
- * GET    /api/jobs/events   the caller's job events (SSE)         also ?ticket= instead of the header
+ * GET    /api/jobs/events   the caller's job events (SSE)         also ?ticket= instead of the header;
+ *                           streamed output as delta, part and restart events
  * GET    /api/quota         the caller's quota
  * GET    /api/stats         per-type metrics                      ?scope=owner|all (all: operators)
  * GET    /healthz           liveness and store reachability       no token
@@ -299,6 +301,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get(EVENTS_PATH, events::handle);
         config.routes.get("/api/jobs", routes::list);
         config.routes.get("/api/jobs/{id}", routes::get);
+        config.routes.get("/api/jobs/{id}/output", routes::output);
         config.routes.delete("/api/jobs/{id}", routes::cancel);
         config.routes.get("/api/quota", routes::quota);
         config.routes.get("/api/stats", routes::stats);

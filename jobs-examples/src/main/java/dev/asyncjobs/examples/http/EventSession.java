@@ -244,7 +244,7 @@ final class EventSession implements JobEventListener {
     if (e.sequence() <= position) {
       return; // sent already
     }
-    client.sendEvent("job", HttpIo.text(JsonViews.event(e)), Long.toString(e.sequence()));
+    client.sendEvent(JsonViews.eventName(e), HttpIo.text(JsonViews.eventData(e)), Long.toString(e.sequence()));
     position = e.sequence();
   }
 

@@ -52,6 +52,14 @@ final class JobRoutes {
   }
 
   /**
+   * {@code GET /api/jobs/{id}/output}: the text and parts the job's current attempt streamed so
+   * far, for clients that cannot keep a stream open; 404 like {@link #get}.
+   */
+  void output(Context ctx) {
+    HttpIo.json(ctx, 200, JsonViews.output(jobs.output(Authentication.owner(ctx), jobId(ctx))));
+  }
+
+  /**
    * {@code DELETE /api/jobs/{id}}: 200 when the job is now CANCELLED, 202 when it is running and
    * its worker was asked to stop (it ends CANCELLED shortly; the event stream tells when).
    */

@@ -1,11 +1,13 @@
 package dev.asyncjobs.examples.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QuotaLimits;
@@ -23,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JsonViews {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper READER = new ObjectMapper();
 
   private JsonViews() {}
 
@@ -93,6 +96,59 @@ public final class JsonViews {
     o.put("attempt", e.attempt());
     putTime(o, "at", e.at());
     return o;
+  }
+
+  /** The SSE event name of an event: {@code delta}, {@code part} and {@code restart} for streamed output, else {@code job}. */
+  public static String eventName(JobEvent e) {
+    return switch (e.kind()) {
+      case TEXT_DELTA -> "delta";
+      case OUTPUT_PART -> "part";
+      case OUTPUT_RESTARTED -> "restart";
+      default -> "job";
+    };
+  }
+
+  /**
+   * The data of an SSE event: {@link #event} for a change of the job; for streamed output the job,
+   * the attempt and the {@code text} of a delta or the {@code part} itself.
+   */
+  public static ObjectNode eventData(JobEvent e) {
+    if (!e.kind().isOutput()) {
+      return event(e);
+    }
+    ObjectNode o = NODES.objectNode();
+    o.put("kind", e.kind().name());
+    o.put("jobId", e.jobId().toString());
+    o.put("attempt", e.attempt());
+    String data = e.data();
+    if (e.kind() == JobEvent.Kind.TEXT_DELTA) {
+      o.put("text", data);
+    } else if (e.kind() == JobEvent.Kind.OUTPUT_PART && data != null) {
+      o.set("part", parsed(data));
+    }
+    return o;
+  }
+
+  /** What a job streamed so far. */
+  public static ObjectNode output(JobOutput out) {
+    ObjectNode o = NODES.objectNode();
+    o.put("jobId", out.jobId().toString());
+    o.put("status", out.status().name());
+    o.put("attempt", out.attempt());
+    o.put("text", out.text());
+    ArrayNode parts = o.putArray("parts");
+    out.parts().forEach(parts::add);
+    o.put("lastSequence", out.lastSequence());
+    o.put("truncated", out.truncated());
+    return o;
+  }
+
+  private static JsonNode parsed(String json) {
+    try {
+      return READER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a stored part is not JSON", e); // the worker wrote it with Jackson
+    }
   }
 
   /** An owner's quota; a limit that does not apply is {@code null}. */

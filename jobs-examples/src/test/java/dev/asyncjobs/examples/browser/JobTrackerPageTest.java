@@ -243,8 +243,11 @@ class JobTrackerPageTest {
     browser.findElement(By.id("create-button")).click();
     String id = wait.until(d -> d.findElement(By.cssSelector(".job[data-status]"))).getAttribute("data-job-id");
     UUID jobId = UUID.fromString(id);
-    // Running, and the page has shown at least one progress event: it has an event id to resume after.
-    wait.until(d -> "PROCESSING".equals(job(d, id).getAttribute("data-status")) && progress(d, id) > 0);
+    // Running, and the page shows the first words of the text as they stream: the cut falls
+    // mid-stream, and the page has an event id to resume after.
+    wait.until(d -> "PROCESSING".equals(job(d, id).getAttribute("data-status")) && progress(d, id) > 0
+        && !streamedText(d, id).isEmpty() && job(d, id).findElement(By.cssSelector(".stream")).isDisplayed());
+    String beforeCut = streamedText(browser, id);
 
     proxy.cut();
     assertThat(slow.jobs().get(owner, jobId).status()).as("the job still runs when the network is cut")
@@ -272,6 +275,12 @@ class JobTrackerPageTest {
     assertThat(done.findElement(By.cssSelector(".percent")).getText()).isEqualTo("100%");
     wait.until(d -> job(d, id).findElement(By.cssSelector(".result")).isDisplayed());
     assertThat(js.executeScript("return window.__sameLoad === true;")).as("no reload happened").isEqualTo(true);
+    // The text streamed before the cut and the rest the resume replayed are the result's text:
+    // nothing missing, nothing twice. The finished result replaces the streamed text on screen.
+    String resultText = slow.jobs().get(owner, jobId).resultTree().get("text").asText();
+    assertThat(resultText).startsWith(beforeCut);
+    assertThat(streamedText(browser, id)).as("streamed before and after the outage").isEqualTo(resultText);
+    assertThat(done.findElement(By.cssSelector(".stream")).isDisplayed()).isFalse();
 
     // It was a resume: the page's reconnect took a new ticket and sent the last id it saw as
     // ?after=; every stream after the outage resumed; and the page never re-read the list, which
@@ -361,6 +370,12 @@ class JobTrackerPageTest {
   private static int progress(WebDriver d, String id) {
     String p = job(d, id).findElement(By.cssSelector(".progress")).getAttribute("data-progress");
     return p == null || p.isEmpty() ? -1 : Integer.parseInt(p);
+  }
+
+  /** The text the page shows as streamed for the job (kept in the DOM once the result replaces it). */
+  private static String streamedText(WebDriver d, String id) {
+    String t = job(d, id).findElement(By.cssSelector(".stream .streamed")).getAttribute("textContent");
+    return t == null ? "" : t;
   }
 
   private static WebElement job(WebDriver d, String id) {

@@ -36,7 +36,8 @@ class EventStreamTest {
       assertThat(stream.response().headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
 
       String id = api.post("/api/generate", server.token("life"), TEXT_JOB).body().get("id").asText();
-      List<SseClient.Event> events = stream.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT);
+      List<SseClient.Event> events = stream.until(e -> e.json().get("kind").asText().equals("COMPLETED"), WAIT)
+          .stream().filter(e -> e.event().equals("job")).toList(); // the text's deltas: see streamedTextArrives…
 
       assertThat(events).allSatisfy(e -> {
         assertThat(e.event()).isEqualTo("job");
@@ -54,6 +55,62 @@ class EventStreamTest {
       JsonNode last = events.get(events.size() - 1).json();
       assertThat(last.get("status").asText()).isEqualTo("COMPLETED");
       assertThat(last.get("progress").asInt()).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void streamedTextArrivesAsDeltasBeforeTheCompletionAndAResumeMidStreamMissesNothingAndRepeatsNothing() {
+    try (TestServer server = TestServer.builder().withWorker().step(Duration.ofMillis(60)).start()) {
+      ApiClient api = server.client();
+      String token = server.token("streamer");
+      StringBuilder text = new StringBuilder();
+      String lastSeen;
+      String id;
+      try (SseClient stream = open(server, "streamer")) {
+        stream.await(e -> e.event().equals("ready"), WAIT);
+        id = api.post("/api/generate", token, TEXT_JOB).body().get("id").asText();
+        SseClient.Event first = stream.await(e -> e.event().equals("delta"), WAIT);
+        assertThat(first.json().get("jobId").asText()).isEqualTo(id);
+        assertThat(first.json().get("attempt").asInt()).isEqualTo(1);
+        text.append(first.json().get("text").asText());
+        lastSeen = first.id();
+      } // the connection drops mid-stream
+      try (SseClient resumed = SseClient.open(api.http(), api.request("/api/jobs/events", token).header("Last-Event-ID", lastSeen))) {
+        List<SseClient.Event> rest = resumed.until(e -> "COMPLETED".equals(e.json().path("kind").asText()), WAIT);
+        for (SseClient.Event e : rest) {
+          if (e.event().equals("delta")) {
+            text.append(e.json().get("text").asText());
+          }
+        }
+      }
+      JsonNode done = api.get("/api/jobs/" + id, token).body();
+      assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(text.toString()).as("every delta once, in order: the result's text").isEqualTo(done.get("result").get("text").asText());
+
+      JsonNode output = api.get("/api/jobs/" + id + "/output", token).body();
+      assertThat(output.get("text").asText()).isEqualTo(text.toString());
+      assertThat(output.get("attempt").asInt()).isEqualTo(1);
+      assertThat(output.get("status").asText()).isEqualTo("COMPLETED");
+      assertThat(output.get("truncated").asBoolean()).isFalse();
+      assertThat(api.get("/api/jobs/" + id + "/output", server.token("someone-else")).status()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aStoryboardFillsInScenePartByPart() {
+    try (TestServer server = TestServer.builder().withWorker().step(Duration.ofMillis(10)).start();
+        SseClient stream = open(server, "director")) {
+      ApiClient api = server.client();
+      stream.await(e -> e.event().equals("ready"), WAIT);
+      String id = api.post("/api/generate", server.token("director"),
+          "{\"type\":\"video_generation\",\"payload\":{\"prompt\":\"a lighthouse\",\"durationSeconds\":20}}").body().get("id").asText();
+      List<SseClient.Event> events = stream.until(e -> "COMPLETED".equals(e.json().path("kind").asText()), WAIT);
+      List<JsonNode> parts = events.stream().filter(e -> e.event().equals("part")).map(e -> e.json().get("part")).toList();
+      JsonNode result = server.client().get("/api/jobs/" + id, server.token("director")).body().get("result");
+      assertThat(parts).hasSize(result.get("scenes").size());
+      for (int i = 0; i < parts.size(); i++) {
+        assertThat(parts.get(i)).as("scene %d streamed as the result has it", i + 1).isEqualTo(result.get("scenes").get(i));
+      }
     }
   }
 

@@ -28,6 +28,7 @@ import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OutputAppend;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.PageCursor;
 import dev.asyncjobs.spi.QuotaWindow;
@@ -561,6 +562,15 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
+  public void appendOutput(OutputAppend append) {
+    Instant now = clock.instant();
+    fenced(append.lease(), (slot, job) -> {
+      events.appendOutput(append.chunks(), job, now);
+      return job;
+    });
+  }
+
+  @Override
   public Job release(Lease lease) {
     Instant now = clock.instant();
     return fenced(lease, (slot, job) -> job.cancelRequested()
@@ -855,6 +865,10 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public List<JobEvent> readEvents(EventQuery query) {
+    UUID jobId = query.jobId();
+    if (jobId != null) {
+      return events.readJob(query.ownerId(), jobId, query.afterSequence(), query.limit());
+    }
     return events.read(query.ownerId(), query.afterSequence(), query.limit());
   }
 

@@ -2,11 +2,16 @@ package dev.asyncjobs.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobType;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.ManualWorker;
 import dev.asyncjobs.Subscription;
@@ -15,6 +20,7 @@ import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.tck.MutableClock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +53,55 @@ class DocsExamplesTest {
       live.close();
       again.close();
       assertThat(listener.events()).extracting(JobEvent::ownerId).containsOnly("alice");
+    }
+  }
+
+  /** A generator that streams its text as it writes it, and one part per scene. */
+  static final class StoryGenerator extends AbstractGenerator<StoryGenerator.Story> {
+    static final JobType<Story> TYPE = JobType.of("story", Story.class);
+
+    record Story(String topic) {}
+
+    record Scene(int number, String title) {}
+
+    StoryGenerator() {
+      super(TYPE);
+    }
+
+    // EXAMPLE-BEGIN streaming-generator
+    @Override
+    public Object generate(Story story, JobContext context) {
+      StringBuilder text = new StringBuilder();
+      for (String word : List.of("Once ", "upon ", "a ", "time, ", story.topic(), ".")) {
+        context.appendText(word);                     // readers see it at once (coalesced, ordered)
+        text.append(word);
+      }
+      context.emitPart(new Scene(1, "The harbour"));  // one part of the output, as JSON
+      context.emitPart(new Scene(2, "The storm"));
+      return Map.of("text", text.toString());         // the result is still what counts
+    }
+    // EXAMPLE-END streaming-generator
+  }
+
+  @Test
+  void streamedOutputIsReadAsTheJobRuns() {
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore()).generator(new StoryGenerator()).build();
+        JobWorker worker = JobWorker.builder(jobs).build().start()) {
+      EventRecorder events = new EventRecorder();
+      Subscription s = jobs.subscribe("alice", events);
+      Job job = jobs.create(JobRequest.of("alice", StoryGenerator.TYPE, new StoryGenerator.Story("a lighthouse")));
+      events.await(job.id(), JobEvent.Kind.COMPLETED, WAIT);
+      // EXAMPLE-BEGIN streaming-read
+      JobOutput out = jobs.output("alice", job.id());      // what the current attempt streamed so far
+      String text = out.text();                             // "Once upon a time, a lighthouse."
+      List<JsonNode> scenes = out.parts();                  // {"number":1,"title":"The harbour"}, ...
+      long resumeAfter = out.lastSequence();                // subscribe(owner, resumeAfter, ...) for the rest
+      // EXAMPLE-END streaming-read
+      s.close();
+      assertThat(text).isEqualTo("Once upon a time, a lighthouse.");
+      assertThat(scenes).extracting(n -> n.get("title").asText()).containsExactly("The harbour", "The storm");
+      assertThat(resumeAfter).isEqualTo(events.eventsOf(job.id()).get(events.eventsOf(job.id()).size() - 1).sequence());
+      assertThat(jobs.get("alice", job.id()).resultTree().get("text").asText()).isEqualTo(text);
     }
   }
 

@@ -24,6 +24,7 @@ import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OutputAppend;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WakeUpHints;
@@ -181,6 +182,11 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
     @Override
     public Job fail(Failure failure) {
       return delegate.fail(failure);
+    }
+
+    @Override
+    public void appendOutput(OutputAppend append) {
+      delegate.appendOutput(append);
     }
 
     @Override

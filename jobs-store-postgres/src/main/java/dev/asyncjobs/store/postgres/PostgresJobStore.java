@@ -24,6 +24,8 @@ import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.OutputAppend;
+import dev.asyncjobs.spi.OutputChunk;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
@@ -41,6 +43,7 @@ import dev.asyncjobs.store.postgres.internal.HintSender;
 import dev.asyncjobs.store.postgres.internal.JobInserter;
 import dev.asyncjobs.store.postgres.internal.ListenerConnector;
 import dev.asyncjobs.store.postgres.internal.Migrations;
+import dev.asyncjobs.store.postgres.internal.OutputWrites;
 import dev.asyncjobs.store.postgres.internal.OwnerWrites;
 import dev.asyncjobs.store.postgres.internal.QuotaLedger;
 import dev.asyncjobs.store.postgres.internal.Reads;
@@ -100,6 +103,7 @@ public final class PostgresJobStore implements JobStore {
   private final JobInserter inserter;
   private final QuotaLedger ledger;
   private final WorkerWrites workerWrites;
+  private final OutputWrites outputWrites;
   private final OwnerWrites ownerWrites;
   private final Reads reads;
   private final Retention retention;
@@ -137,6 +141,7 @@ public final class PostgresJobStore implements JobStore {
     this.ledger = new QuotaLedger(names);
     this.inserter = new JobInserter(names, ledger, logInStatement);
     this.workerWrites = new WorkerWrites(names);
+    this.outputWrites = new OutputWrites(names);
     this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
     this.retention = new Retention(names, ledger);
@@ -351,6 +356,17 @@ public final class PostgresJobStore implements JobStore {
     return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, failure, now)));
   }
 
+  /** {@inheritDoc} One transaction of two statements: the lease's row lock, then the events. */
+  @Override
+  public void appendOutput(OutputAppend append) {
+    Instant now = now();
+    db.run(Call.once("appendOutput").inTransaction(), h -> {
+      outputWrites.append(h, append, now);
+      return Boolean.TRUE;
+    });
+    changed(Boolean.TRUE, append.chunks().stream().map(OutputChunk::kind).distinct().toArray(JobEvent.Kind[]::new));
+  }
+
   @Override
   public Job release(Lease lease) {
     Instant now = now();
@@ -453,7 +469,7 @@ public final class PostgresJobStore implements JobStore {
 
   @Override
   public List<JobEvent> readEvents(EventQuery query) {
-    return feeds.read(query.ownerId(), query.afterSequence(), query.limit());
+    return feeds.read(query.ownerId(), query.jobId(), query.afterSequence(), query.limit());
   }
 
   /** {@inheritDoc} One pruner at a time across every process: a second one deletes nothing and returns 0. */

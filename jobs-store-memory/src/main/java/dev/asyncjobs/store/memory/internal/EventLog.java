@@ -7,9 +7,11 @@ import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.spi.EventSubscription;
+import dev.asyncjobs.spi.OutputChunk;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -57,14 +59,35 @@ public final class EventLog implements AutoCloseable {
   /** Appends the event of {@code kind} for {@code job} as it is after the change. */
   public void append(JobEvent.Kind kind, Job job) {
     synchronized (this) {
-      events.add(JobEvent.of(++head, kind, job));
-      if (events.size() - start > capacity) {
-        drop(1);
+      add(JobEvent.of(++head, kind, job));
+      wakeReaders();
+    }
+  }
+
+  /** Appends one output event per chunk of {@code job}'s running attempt, at {@code now}, in order. */
+  public void appendOutput(List<OutputChunk> chunks, Job job, Instant now) {
+    synchronized (this) {
+      for (OutputChunk c : chunks) {
+        add(JobEvent.of(++head, c.kind(), job).toBuilder().data(c.kind() == JobEvent.Kind.OUTPUT_RESTARTED ? null : c.data())
+            .at(now).build());
       }
-      if (!readers.isEmpty()) {
-        pendingWork = true;
-        notifyAll();
-      }
+      wakeReaders();
+    }
+  }
+
+  /** Adds one event, dropping the oldest beyond the capacity; caller holds the lock. */
+  private void add(JobEvent event) {
+    events.add(event);
+    if (events.size() - start > capacity) {
+      drop(1);
+    }
+  }
+
+  /** Tells the delivery thread there is something to deliver; caller holds the lock. */
+  private void wakeReaders() {
+    if (!readers.isEmpty()) {
+      pendingWork = true;
+      notifyAll();
     }
   }
 
@@ -93,6 +116,16 @@ public final class EventLog implements AutoCloseable {
    */
   public synchronized List<JobEvent> read(@Nullable String ownerId, long after, int limit) {
     return read(e -> ownerId == null || ownerId.equals(e.ownerId()), after, limit);
+  }
+
+  /**
+   * Up to {@code limit} events of one job of {@code ownerId} after {@code after}.
+   *
+   * @throws EventsPrunedException {@code after} is before the oldest kept event
+   * @throws InvalidRequestException {@code after} is beyond the newest event
+   */
+  public synchronized List<JobEvent> readJob(@Nullable String ownerId, UUID jobId, long after, int limit) {
+    return read(e -> e.jobId().equals(jobId) && (ownerId == null || ownerId.equals(e.ownerId())), after, limit);
   }
 
   private List<JobEvent> read(Predicate<JobEvent> wanted, long after, int limit) {

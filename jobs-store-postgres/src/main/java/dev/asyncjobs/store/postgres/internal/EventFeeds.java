@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -145,7 +146,7 @@ public final class EventFeeds implements AutoCloseable {
    * @throws EventsPrunedException {@code after} was pruned
    * @throws InvalidRequestException {@code after} is beyond the newest event
    */
-  public List<JobEvent> read(@Nullable String ownerId, long after, int limit) {
+  public List<JobEvent> read(@Nullable String ownerId, @Nullable UUID jobId, long after, int limit) {
     long upTo = settle();
     long newest;
     synchronized (settling) {
@@ -159,7 +160,7 @@ public final class EventFeeds implements AutoCloseable {
       return List.of();
     }
     EventLogQueries.EventPage page =
-        db.run(Call.idempotent("reading events").forOwner(ownerId), h -> queries.read(h, ownerId, Set.of(), after, upTo, limit));
+        db.run(Call.idempotent("reading events").forOwner(ownerId), h -> queries.read(h, ownerId, Set.of(), jobId, after, upTo, limit));
     if (after < page.prunedThrough()) {
       throw new EventsPrunedException(after, page.prunedThrough());
     }
@@ -467,7 +468,7 @@ public final class EventFeeds implements AutoCloseable {
         return more;
       }
       EventLogQueries.EventPage page =
-          db.run(Call.idempotent("reading events").forOwner(readOwner), h -> queries.read(h, readOwner, kinds, position, upTo, PAGE));
+          db.run(Call.idempotent("reading events").forOwner(readOwner), h -> queries.read(h, readOwner, kinds, null, position, upTo, PAGE));
       if (position < page.prunedThrough()) {
         for (Feed f : feeds) {
           if (f.position >= position && f.position < page.prunedThrough()) {
@@ -504,7 +505,7 @@ public final class EventFeeds implements AutoCloseable {
     private boolean catchUp(Feed f) {
       String owner = f.selection.ownerId();
       EventLogQueries.EventPage page = db.run(Call.idempotent("reading events").forOwner(owner),
-          h -> queries.read(h, owner, f.selection.kinds(), f.position, position, PAGE));
+          h -> queries.read(h, owner, f.selection.kinds(), null, f.position, position, PAGE));
       if (f.position < page.prunedThrough()) {
         f.pruned(new EventsPrunedException(f.position, page.prunedThrough()));
         return false;

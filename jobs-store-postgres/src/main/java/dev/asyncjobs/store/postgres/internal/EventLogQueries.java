@@ -19,12 +19,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventLogQueries {
   private static final String EVENT_COLUMNS =
-      "e.seq, e.kind, e.job_id, e.owner_id, e.type, e.status, e.progress, e.message, e.attempt, e.run_at, e.at";
+      "e.seq, e.kind, e.job_id, e.owner_id, e.type, e.status, e.progress, e.message, e.attempt, e.run_at, e.at, e.data";
 
   private final String horizonSql;
   private final String fenceSql;
-  /** The reads, by whether they name an owner and whether they name kinds. */
-  private final String[][] readSql = new String[2][2];
+  /** The reads, by whether they name an owner, whether they name kinds and whether they name a job. */
+  private final String[][][] readSql = new String[2][2][2];
   private final String pruneSql;
 
   /**
@@ -54,12 +54,15 @@ public final class EventLogQueries {
     fenceSql = "SELECT " + names.function("jobs_events_fence") + "()";
     String read =
         "SELECT p.through, " + EVENT_COLUMNS + " FROM {pruned} AS p LEFT JOIN LATERAL"
-            + " (SELECT " + EVENT_COLUMNS + " FROM {events} AS e WHERE e.seq > :after AND e.seq <= :upTo%s%s"
+            + " (SELECT " + EVENT_COLUMNS + " FROM {events} AS e WHERE e.seq > :after AND e.seq <= :upTo%s%s%s"
             + " ORDER BY e.seq LIMIT :limit) AS e ON true ORDER BY e.seq";
     for (int owner = 0; owner < 2; owner++) {
       for (int kinds = 0; kinds < 2; kinds++) {
-        readSql[owner][kinds] = names.sql(String.format(read,
-            owner == 1 ? " AND e.owner_id = :owner" : "", kinds == 1 ? " AND e.kind = ANY(CAST(:kinds AS text[]))" : ""));
+        for (int job = 0; job < 2; job++) {
+          readSql[owner][kinds][job] = names.sql(String.format(read,
+              owner == 1 ? " AND e.owner_id = :owner" : "", kinds == 1 ? " AND e.kind = ANY(CAST(:kinds AS text[]))" : "",
+              job == 1 ? " AND e.job_id = :job" : ""));
+        }
       }
     }
     pruneSql = "SELECT " + names.function("prune_job_events") + "(interval '0', :limit, :cutoff)";
@@ -79,13 +82,18 @@ public final class EventLogQueries {
 
   /**
    * Up to {@code limit} events numbered above {@code after} and at most {@code upTo}, of one owner
-   * or of every owner ({@code null}), of the given kinds (every kind when empty).
+   * or of every owner ({@code null}), of the given kinds (every kind when empty), of one job or of
+   * every job ({@code null}).
    */
-  public EventPage read(Handle h, @Nullable String ownerId, Set<JobEvent.Kind> kinds, long after, long upTo, int limit) {
-    var q = h.createQuery(readSql[ownerId == null ? 0 : 1][kinds.isEmpty() ? 0 : 1])
+  public EventPage read(
+      Handle h, @Nullable String ownerId, Set<JobEvent.Kind> kinds, @Nullable UUID jobId, long after, long upTo, int limit) {
+    var q = h.createQuery(readSql[ownerId == null ? 0 : 1][kinds.isEmpty() ? 0 : 1][jobId == null ? 0 : 1])
         .bind("after", after).bind("upTo", upTo).bind("limit", limit);
     if (ownerId != null) {
       q.bind("owner", ownerId);
+    }
+    if (jobId != null) {
+      q.bind("job", jobId);
     }
     if (!kinds.isEmpty()) {
       q.bind("kinds", Binds.array("text", kinds.stream().map(Enum::name).toList()));
@@ -125,6 +133,7 @@ public final class EventLogQueries {
         .attempt(rs.getInt(10))
         .runAt(JobRows.nullableInstant(rs, 11))
         .at(at)
+        .data(rs.getString(13))
         .build();
   }
 
