@@ -162,7 +162,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
 
   // ---- CreateInterceptor ----
 
-  /** Counts {@code asyncjobs.jobs.created} for each new job (not for the earlier jobs an idempotent replay returns). */
+  /** Counts {@code asyncjobs.jobs.submitted} for each new job (not for the earlier jobs an idempotent replay returns). */
   @Override
   public void afterCreate(List<Job> created) {
     for (Job job : created) {

@@ -100,7 +100,7 @@ class BuilderTest {
       // the first manager's types have their counters (at zero) and, once bound, their gauges
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       metrics.bindTo(registry);
-      assertThat(Meters.count(registry, "created", "echo")).isZero();
+      assertThat(Meters.count(registry, "submitted", "echo")).isZero();
       assertThat(Meters.gauge(registry, "asyncjobs.jobs.pending", "echo")).isZero();
     }
   }

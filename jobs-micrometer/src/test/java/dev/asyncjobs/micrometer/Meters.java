@@ -63,7 +63,7 @@ final class Meters {
   }
 
   static List<String> counterNames() {
-    return List.of("created", "started", "completed", "failed", "retried", "cancelled", "timed.out", "rescued",
+    return List.of("submitted", "started", "completed", "failed", "retried", "cancelled", "timed.out", "rescued",
         "lease.lost", "released");
   }
 }

@@ -51,7 +51,7 @@ class WithoutStatisticsTest {
         "asyncjobs.queue.oldest.due.age")) {
       assertThat(registry.find(gauge).gauges()).as(gauge).isEmpty();
     }
-    assertThat(Meters.count(registry, "created", "echo")).isEqualTo(1);
+    assertThat(Meters.count(registry, "submitted", "echo")).isEqualTo(1);
     assertThat(watched.queueStatsReads.get()).as("the manager refused before asking the store").isZero();
     List<String> lines = Arrays.stream(log.toString(StandardCharsets.UTF_8).split("\\R"))
         .filter(l -> l.contains("dev.asyncjobs.micrometer")).toList();

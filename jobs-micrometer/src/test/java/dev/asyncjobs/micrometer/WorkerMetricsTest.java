@@ -102,9 +102,9 @@ class WorkerMetricsTest {
     assertThat(jobs.get(OWNER, flaky.id()).attempts()).isEqualTo(2);
     assertThat(jobs.get(OWNER, slow.id()).status()).isEqualTo(JobStatus.CANCELLED);
     // created and started: one per job, one per attempt
-    assertThat(count(registry, "created", "ok")).isEqualTo(2);
+    assertThat(count(registry, "submitted", "ok")).isEqualTo(2);
     for (String type : List.of("flaky", "broken", "slow", "stuck")) {
-      assertThat(count(registry, "created", type)).as("created " + type).isEqualTo(1);
+      assertThat(count(registry, "submitted", type)).as("created " + type).isEqualTo(1);
     }
     assertThat(count(registry, "started", "ok")).isEqualTo(2);
     assertThat(count(registry, "started", "flaky")).isEqualTo(2);

@@ -2,7 +2,12 @@ package dev.asyncjobs.micrometer.internal;
 
 /** The per-type counters: each names one thing this process did to a job. */
 public enum Counted {
-  CREATED("created", "Jobs this process created (new jobs, not idempotent replays)"),
+  /**
+   * Named {@code submitted}, not {@code created}: the Prometheus registry drops a {@code _created}
+   * suffix (reserved for a counter's creation time), so {@code asyncjobs.jobs.created} would be
+   * exposed as {@code asyncjobs_jobs_total}.
+   */
+  CREATED("submitted", "Jobs this process created (new jobs, not idempotent replays)"),
   STARTED("started", "Attempts this process's workers started"),
   COMPLETED("completed", "Jobs this process's workers completed"),
   FAILED("failed", "Jobs this process's workers failed for good (last attempt failed, or rescued with no attempt left)"),
