@@ -160,7 +160,15 @@ class QueueGaugesTest {
 
     hold.countDown();
     Waits.until("the held read arrived", WAIT, () -> gauge(registry, "asyncjobs.jobs.pending", "queued") == 1);
-    assertThat(watched.queueStatsReads.get()).isEqualTo(2);
+    // The clock passed a whole interval while the read was held: scrapes now start one more read, and only one.
+    Waits.until("the read the passed interval asks for", WAIT, () -> {
+      scrape(registry);
+      return watched.queueStatsReads.get() == 3;
+    });
+    for (int i = 0; i < 10; i++) {
+      scrape(registry);
+    }
+    assertThat(watched.queueStatsReads.get()).isEqualTo(3);
   }
 
   @Test
