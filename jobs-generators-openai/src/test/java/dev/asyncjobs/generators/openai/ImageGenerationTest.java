@@ -58,6 +58,7 @@ class ImageGenerationTest {
     assertThat(body.path("response_format").asText()).isEqualTo("url");
     assertThat(body.path("n").asInt()).isEqualTo(1);
     assertThat(body.path("safety_identifier").asText()).hasSize(32).doesNotContain("owner");
+    assertThat(context.parts()).as("the image streamed as a part").containsExactlyElementsOf(result.images());
 
     assertThat(result.model()).isEqualTo("dall-e-3");
     assertThat(result.style()).isEqualTo("watercolor");

@@ -84,6 +84,7 @@ class SimulatedGenerationTest {
       assertThat(result.usage()).isEqualTo(new TokenUsage(19, 10, 29));
       assertThat(context.messages()).containsExactly(
           "5 validated", "10 request sent to OpenAI (gpt-4o-2024-08-06)", "70 response received", "95 post-processed");
+      assertThat(context.parts()).as("each scene streamed as a part").containsExactlyElementsOf(result.scenes());
     }
 
     @Test

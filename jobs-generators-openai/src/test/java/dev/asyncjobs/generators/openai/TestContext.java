@@ -67,6 +67,32 @@ final class TestContext implements JobContext {
     steps.add(new Step(percent, message));
   }
 
+  private final StringBuilder streamed = new StringBuilder();
+
+  @Override
+  public synchronized void appendText(String delta) {
+    throwIfCancelled();
+    streamed.append(delta);
+  }
+
+  private final List<Object> parts = new ArrayList<>();
+
+  @Override
+  public synchronized void emitPart(Object part) {
+    throwIfCancelled();
+    parts.add(part);
+  }
+
+  /** {@return the parts streamed with {@link #emitPart}, in order} */
+  synchronized List<Object> parts() {
+    return List.copyOf(parts);
+  }
+
+  /** {@return the text streamed with {@link #appendText}, joined} */
+  synchronized String streamedText() {
+    return streamed.toString();
+  }
+
   synchronized List<Step> steps() {
     return List.copyOf(steps);
   }

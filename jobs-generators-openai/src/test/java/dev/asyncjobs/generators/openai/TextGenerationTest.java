@@ -9,6 +9,7 @@ import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.testing.openai.FakeOpenAi;
 import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +62,51 @@ class TextGenerationTest {
     assertThat(result.usage()).isEqualTo(new TokenUsage(19, 10, 29));
     assertThat(context.messages())
         .containsExactly("5 validated", "10 request sent to OpenAI (gpt-4o-mini)", "70 response received", "95 post-processed");
+  }
+
+  @Test
+  void theTextStreamsToTheJobsReadersAsItArrivesAndTheResultIsTheWholeOfIt() {
+    List<String> deltas = List.of("Trees ", "cool ", "streets ", "and ", "clean ", "the ", "air.");
+    server.on("/v1/chat/completions",
+        FakeOpenAi.Reply.stream(OpenAiReplies.chatChunks("gpt-4o-mini-2024-07-18", deltas, "stop"), Duration.ZERO));
+    TestContext context = new TestContext("text_generation");
+
+    TextGenerationResult result = (TextGenerationResult) openai.text().generate(
+        TextGenerationPayload.of("why cities plant trees"), context);
+
+    JsonNode body = server.take().json();
+    assertThat(body.path("stream").asBoolean()).as("a streaming request").isTrue();
+    assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
+    assertThat(context.streamedText()).isEqualTo("Trees cool streets and clean the air.");
+    assertThat(result.text()).isEqualTo(context.streamedText());
+    assertThat(result.finishReason()).isEqualTo("stop");
+    assertThat(result.usage()).as("from the stream's last chunk").isEqualTo(new TokenUsage(19, 7, 26));
+  }
+
+  @Test
+  void cancellingAStreamingJobClosesTheProvidersStreamWithinASecond() throws Exception {
+    List<String> deltas = java.util.Collections.nCopies(200, "word ");
+    server.on("/v1/chat/completions",
+        FakeOpenAi.Reply.stream(OpenAiReplies.chatChunks("gpt-4o-mini", deltas, "stop"), Duration.ofMillis(20)));
+    TestContext context = new TestContext("text_generation");
+    java.util.concurrent.ExecutorService job = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<Object> running =
+          job.submit(() -> openai.text().generate(TextGenerationPayload.of("a long essay"), context));
+      dev.asyncjobs.testing.Waits.until("the first words to stream", Duration.ofSeconds(10),
+          () -> !context.streamedText().isEmpty());
+
+      long cancelledAt = System.nanoTime();
+      context.cancel();
+      long gone = server.awaitDisconnect(Duration.ofSeconds(5));
+
+      assertThat(Duration.ofNanos(gone - cancelledAt)).as("the provider saw the client leave").isLessThan(Duration.ofSeconds(1));
+      assertThatThrownBy(() -> running.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(dev.asyncjobs.JobCancelledException.class);
+      assertThat(context.streamedText().length()).as("cut off mid-stream").isLessThan(deltas.size() * 5);
+    } finally {
+      job.shutdownNow();
+    }
   }
 
   @Test

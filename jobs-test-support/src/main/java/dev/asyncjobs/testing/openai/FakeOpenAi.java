@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  *       generation (a test of timeouts or cancellation).
  *   <li>Error replies carry OpenAI's error body ({@link Reply#error}); {@link Reply#rateLimited}
  *       is a 429 with the retry headers OpenAI sends.
+ *   <li>A reply can {@linkplain Reply#stream stream} Server-Sent Events (chat completion chunks
+ *       from {@link OpenAiReplies#chatChunks}) with a pause between them; a client that goes away
+ *       mid-stream is noticed at the next write and reported by {@link #awaitDisconnect}.
  * </ul>
  *
  * <pre>{@code
@@ -106,10 +109,32 @@ public final class FakeOpenAi implements AutoCloseable {
    * @param body the body
    * @param contentType its {@code Content-Type}
    * @param isHeld whether it waits for {@link FakeOpenAi#release()} before it is sent
+   * @param events the data of the Server-Sent Events to stream instead of {@code body}, then
+   *     {@code [DONE]}; empty for a plain reply
+   * @param eventInterval the pause before each streamed event
    */
-  public record Reply(int status, Map<String, String> headers, byte[] body, String contentType, boolean isHeld) {
+  public record Reply(
+      int status, Map<String, String> headers, byte[] body, String contentType, boolean isHeld, List<String> events,
+      Duration eventInterval) {
     /**
-     * A reply; the headers are copied.
+     * A reply; the headers and events are copied.
+     *
+     * @param status the HTTP status
+     * @param headers extra response headers
+     * @param body the body
+     * @param contentType its {@code Content-Type}
+     * @param isHeld whether it waits for {@link FakeOpenAi#release()} before it is sent
+     * @param events the data of the Server-Sent Events to stream, or empty
+     * @param eventInterval the pause before each streamed event
+     */
+    public Reply {
+      headers = Map.copyOf(headers);
+      events = List.copyOf(events);
+      Objects.requireNonNull(eventInterval, "eventInterval");
+    }
+
+    /**
+     * A plain (not streamed) reply.
      *
      * @param status the HTTP status
      * @param headers extra response headers
@@ -117,8 +142,20 @@ public final class FakeOpenAi implements AutoCloseable {
      * @param contentType its {@code Content-Type}
      * @param isHeld whether it waits for {@link FakeOpenAi#release()} before it is sent
      */
-    public Reply {
-      headers = Map.copyOf(headers);
+    public Reply(int status, Map<String, String> headers, byte[] body, String contentType, boolean isHeld) {
+      this(status, headers, body, contentType, isHeld, List.of(), Duration.ZERO);
+    }
+
+    /**
+     * A 200 reply that streams {@code events} as Server-Sent Events ({@code data: …}), one every
+     * {@code interval}, then {@code data: [DONE]}, as OpenAI streams a completion.
+     *
+     * @param events the events' data, e.g. {@link OpenAiReplies#chatChunks}
+     * @param interval the pause before each event
+     * @return the reply
+     */
+    public static Reply stream(List<String> events, Duration interval) {
+      return new Reply(200, Map.of(), new byte[0], "text/event-stream", false, events, interval);
     }
 
     /**
@@ -180,7 +217,7 @@ public final class FakeOpenAi implements AutoCloseable {
     public Reply withHeader(String name, String value) {
       Map<String, String> h = new HashMap<>(headers);
       h.put(name, value);
-      return new Reply(status, h, body, contentType, isHeld);
+      return new Reply(status, h, body, contentType, isHeld, events, eventInterval);
     }
 
     /**
@@ -190,7 +227,7 @@ public final class FakeOpenAi implements AutoCloseable {
      * @return a new reply
      */
     public Reply held() {
-      return new Reply(status, headers, body, contentType, true);
+      return new Reply(status, headers, body, contentType, true, events, eventInterval);
     }
   }
 
@@ -205,6 +242,7 @@ public final class FakeOpenAi implements AutoCloseable {
   private final BlockingQueue<Request> untaken = new LinkedBlockingQueue<>();
   private final List<Request> received = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
+  private final BlockingQueue<Long> disconnects = new LinkedBlockingQueue<>();
 
   private FakeOpenAi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -341,6 +379,26 @@ public final class FakeOpenAi implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Waits until a client went away in the middle of a streamed reply (the server's write failed).
+   *
+   * @param timeout how long to wait
+   * @return {@link System#nanoTime()} when the server noticed
+   * @throws AssertionError no client went away within {@code timeout}
+   */
+  public long awaitDisconnect(Duration timeout) {
+    try {
+      Long at = disconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (at == null) {
+        throw new AssertionError("no client went away from a streamed reply within " + timeout);
+      }
+      return at;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for a disconnect", e);
+    }
+  }
+
   /** Lets every held reply go, and the ones held from now on go at once. */
   public void release() {
     release.countDown();
@@ -366,6 +424,16 @@ public final class FakeOpenAi implements AutoCloseable {
             ? handler.apply(request)
             : Reply.error(500, "server_error", null, "the fake server has no reply scripted for " + path);
       }
+      if (reply.events().isEmpty() && reply.status() == 200 && reply.contentType().equals("application/json")
+          && wantsStream(request)) {
+        // A streaming request answered with a scripted plain reply: a completion is streamed as
+        // OpenAI would stream it; anything else (a broken body) comes as one event, as a proxy
+        // that mangles a stream would send it.
+        Reply plain = reply;
+        String text = new String(plain.body(), StandardCharsets.UTF_8);
+        List<String> events = isChatCompletion(text) ? OpenAiReplies.chunksOf(text) : List.of(text.replace('\n', ' '));
+        reply = new Reply(200, plain.headers(), new byte[0], "text/event-stream", plain.isHeld(), events, Duration.ZERO);
+      }
       if (reply.isHeld()) {
         try {
           release.await(HOLD_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
@@ -375,10 +443,45 @@ public final class FakeOpenAi implements AutoCloseable {
       }
       reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
       exchange.getResponseHeaders().add("Content-Type", reply.contentType());
+      if (!reply.events().isEmpty()) {
+        stream(exchange, reply);
+        return;
+      }
       exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
       exchange.getResponseBody().write(reply.body());
     } catch (IOException clientGone) {
       // The client aborted the call (cancellation, timeout): nothing to answer.
+    }
+  }
+
+  private static boolean wantsStream(Request request) {
+    try {
+      return request.json().path("stream").asBoolean(false);
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
+  private static boolean isChatCompletion(String json) {
+    return json.contains("\"object\":\"chat.completion\"");
+  }
+
+  /** Streams the reply's events, each flushed on its own; a failed write means the client left. */
+  private void stream(HttpExchange exchange, Reply reply) {
+    try {
+      exchange.sendResponseHeaders(reply.status(), 0); // chunked
+      var out = exchange.getResponseBody();
+      List<String> all = new ArrayList<>(reply.events());
+      all.add("[DONE]");
+      for (String event : all) {
+        Thread.sleep(reply.eventInterval().toMillis());
+        out.write(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+    } catch (IOException clientGone) {
+      disconnects.add(System.nanoTime());
+    } catch (InterruptedException stopping) {
+      Thread.currentThread().interrupt();
     }
   }
 

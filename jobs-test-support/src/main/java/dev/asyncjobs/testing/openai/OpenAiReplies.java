@@ -1,5 +1,6 @@
 package dev.asyncjobs.testing.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,6 +79,91 @@ public final class OpenAiReplies {
     root.put("service_tier", "default");
     root.put("system_fingerprint", "fp_06737a9306");
     return root.toString();
+  }
+
+  /**
+   * The chunks OpenAI streams for a chat completion ({@code "stream": true} with {@code
+   * stream_options.include_usage}): the role, one chunk per text delta, the finish reason, then the
+   * usage; feed them to {@link FakeOpenAi.Reply#stream}.
+   *
+   * @param model the model the chunks name
+   * @param deltas the text, piece by piece
+   * @param finishReason e.g. {@code stop} or {@code length}
+   * @return the JSON text of each chunk, in order
+   */
+  public static List<String> chatChunks(String model, List<String> deltas, String finishReason) {
+    List<String> out = new ArrayList<>();
+    out.add(chunk(model, JSON.createObjectNode().put("role", "assistant").put("content", ""), null).toString());
+    for (String d : deltas) {
+      out.add(chunk(model, JSON.createObjectNode().put("content", d), null).toString());
+    }
+    out.add(chunk(model, JSON.createObjectNode(), finishReason).toString());
+    ObjectNode usage = chunk(model, null, null);
+    ObjectNode u = usage.putObject("usage");
+    u.put("prompt_tokens", 19);
+    u.put("completion_tokens", deltas.size());
+    u.put("total_tokens", 19 + deltas.size());
+    out.add(usage.toString());
+    return out;
+  }
+
+  /**
+   * The chunks OpenAI would stream for a chat completion reply ({@link #chat}): its content word by
+   * word (or its refusal), its finish reason and its usage. The fake server answers a streaming
+   * request this way when a plain completion was scripted for it.
+   *
+   * @param completionJson a chat completion, as {@link #chat} writes it
+   * @return the JSON text of each chunk, in order
+   */
+  public static List<String> chunksOf(String completionJson) {
+    JsonNode c;
+    try {
+      c = JSON.readTree(completionJson);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not a chat completion: " + e.getMessage(), e);
+    }
+    String model = c.path("model").asText();
+    JsonNode choice = c.path("choices").path(0);
+    JsonNode message = choice.path("message");
+    List<String> out = new ArrayList<>();
+    out.add(chunk(model, JSON.createObjectNode().put("role", "assistant").put("content", ""), null).toString());
+    if (message.hasNonNull("content")) {
+      for (String word : message.get("content").asText().split("(?<= )")) {
+        out.add(chunk(model, JSON.createObjectNode().put("content", word), null).toString());
+      }
+    }
+    if (message.hasNonNull("refusal")) {
+      out.add(chunk(model, JSON.createObjectNode().put("refusal", message.get("refusal").asText()), null).toString());
+    }
+    out.add(chunk(model, JSON.createObjectNode(), choice.path("finish_reason").asText("stop")).toString());
+    ObjectNode usage = chunk(model, null, null);
+    usage.set("usage", c.path("usage").deepCopy());
+    out.add(usage.toString());
+    return out;
+  }
+
+  private static ObjectNode chunk(String model, @Nullable ObjectNode delta, @Nullable String finishReason) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
+    root.put("object", "chat.completion.chunk");
+    root.put("created", 1741569952);
+    root.put("model", model);
+    root.put("service_tier", "default");
+    root.put("system_fingerprint", "fp_06737a9306");
+    ArrayNode choices = root.putArray("choices");
+    if (delta != null) {
+      ObjectNode choice = choices.addObject();
+      choice.put("index", 0);
+      choice.set("delta", delta);
+      choice.putNull("logprobs");
+      if (finishReason == null) {
+        choice.putNull("finish_reason");
+      } else {
+        choice.put("finish_reason", finishReason);
+      }
+    }
+    root.putNull("usage");
+    return root;
   }
 
   /**

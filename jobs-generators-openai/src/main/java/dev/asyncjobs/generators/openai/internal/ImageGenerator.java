@@ -91,6 +91,7 @@ public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayloa
             new ImagePipeline.Request(
                 WHAT, model, MODEL_SETTING, prompt, plan.size(), quality,
                 plan.style() == null ? null : plan.style().dalle3Style));
+    images.forEach(context::emitPart); // each image as a part of the streamed output, once it is stored
     return new ImageGenerationResult(
         images, model, plan.style() == null ? null : plan.style().wire(), plan.requestedSize(), plan.size().wire(),
         quality, prompt);

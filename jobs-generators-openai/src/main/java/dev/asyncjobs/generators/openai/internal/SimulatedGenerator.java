@@ -45,9 +45,14 @@ abstract class SimulatedGenerator<P, L, R> extends PlannedGenerator<P, L> {
    */
   abstract Object postProcess(L plan, StructuredChat.Reply<R> reply);
 
+  /** Streams parts of the result before it is returned (a storyboard's scenes); none by default. */
+  void emitParts(Object result, JobContext context) {}
+
   @Override
   final Object run(L plan, JobContext context) {
-    return postProcess(plan, chat.ask(context, what, model, MODEL_SETTING, instructions(plan), request(plan), replyType, maxTokens));
+    Object result = postProcess(plan, chat.ask(context, what, model, MODEL_SETTING, instructions(plan), request(plan), replyType, maxTokens));
+    emitParts(result, context);
+    return result;
   }
 
   @Override

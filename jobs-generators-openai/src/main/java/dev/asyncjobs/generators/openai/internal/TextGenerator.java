@@ -1,7 +1,12 @@
 package dev.asyncjobs.generators.openai.internal;
 
+import com.openai.client.OpenAIClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.TextGenerationPayload;
 import dev.asyncjobs.generators.openai.TextGenerationResult;
@@ -94,9 +99,10 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
             .addUserMessage(plan.prompt())
             .maxCompletionTokens(plan.length().maxTokens)
             .safetyIdentifier(OpenAiBackend.safetyId(context.ownerId()))
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
             .build();
     context.progress(Stages.REQUEST_SENT, "request sent to OpenAI (" + model + ")");
-    ChatCompletion completion = backend.call(context, WHAT, model, MODEL_SETTING, c -> c.chat().completions().create(params));
+    ChatCompletion completion = backend.call(context, WHAT, model, MODEL_SETTING, c -> streamed(c, params, context));
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     if (completion.choices().isEmpty()) {
       throw ErrorMapper.malformed(WHAT, "the reply has no choices", null);
@@ -110,6 +116,29 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
     return new TextGenerationResult(
         text, plan.kind().wire(), plan.tone().wire(), plan.length().wire(), plan.audience(), completion.model(),
         choice.finishReason().asString(), ChatReplies.cutOff(choice.finishReason()), ChatReplies.usage(completion.usage()));
+  }
+
+  /**
+   * Streams the completion: each text delta goes to the job's readers as it arrives ({@link
+   * JobContext#appendText}), and the chunks add up to the same {@link ChatCompletion} a plain call
+   * returns (finish reason, refusal, usage), which the result is made of. Runs on the call runner's
+   * thread, so a cancel aborts the HTTP stream itself.
+   */
+  private static ChatCompletion streamed(OpenAIClient client, ChatCompletionCreateParams params, JobContext context) {
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(chunk -> {
+        accumulator.accumulate(chunk);
+        for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+          choice.delta().content().filter(d -> !d.isEmpty()).ifPresent(context::appendText);
+        }
+      });
+    }
+    try {
+      return accumulator.chatCompletion();
+    } catch (IllegalStateException unfinished) {
+      throw ErrorMapper.malformed(WHAT, "the stream ended before its final chunk", unfinished);
+    }
   }
 
   /** The system message: what to write, for whom, how long, and in which tone. */

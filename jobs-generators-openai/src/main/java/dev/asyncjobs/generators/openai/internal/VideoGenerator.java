@@ -1,6 +1,7 @@
 package dev.asyncjobs.generators.openai.internal;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.asyncjobs.JobContext;
 import dev.asyncjobs.generators.openai.VideoGenerationPayload;
 import dev.asyncjobs.generators.openai.VideoStoryboardResult;
 import java.time.Duration;
@@ -113,6 +114,12 @@ public final class VideoGenerator
     return new VideoStoryboardResult(
         true, check.text(board.title(), "title"), check.textOrEmpty(board.logline()), plan.durationSeconds(),
         plan.resolution().wire(), plan.resolution().frame, plan.style().wire(), timed, reply.model(), reply.usage());
+  }
+
+  /** The storyboard streamed scene by scene as parts, so a reader sees it fill in before the result. */
+  @Override
+  void emitParts(Object result, JobContext context) {
+    ((VideoStoryboardResult) result).scenes().forEach(context::emitPart);
   }
 
   private static double round(double seconds) {
