@@ -30,7 +30,8 @@ public final class BenchRunner {
         new PgLatencyScenario(),
         new PgEventsScenario(),
         new PgHistoryScenario(),
-        new PgProgressScenario())) {
+        new PgProgressScenario(),
+        new PgStreamingScenario())) {
       catalogue.put(s.name(), s);
     }
   }

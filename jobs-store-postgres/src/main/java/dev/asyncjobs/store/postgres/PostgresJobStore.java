@@ -416,11 +416,11 @@ public final class PostgresJobStore implements JobStore {
     return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, failure, now)));
   }
 
-  /** {@inheritDoc} One transaction of two statements: the lease's row lock, then the events. */
+  /** {@inheritDoc} One statement: the lease's row lock, then the events. */
   @Override
   public void appendOutput(OutputAppend append) {
     Instant now = now();
-    db.run(Call.once("appendOutput").inTransaction(), h -> {
+    db.run(Call.once("appendOutput"), h -> {
       outputWrites.append(h, append, now);
       return Boolean.TRUE;
     });

@@ -12,50 +12,47 @@ import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Appends an attempt's partial output to the event log (V8__partial_output.sql). Two statements in
- * one transaction: the first locks the job row under the lease, which fences the write against a
- * rescue or a completion of another attempt and gives the transaction its id before any sequence
- * number is taken (the log's settling relies on that); the second appends one event per chunk, in
- * order. The job row itself does not change.
+ * Appends an attempt's partial output to the event log (V8__partial_output.sql) in one statement:
+ * a CTE locks the job row under the lease, which fences the write against a rescue or a completion
+ * of another attempt and gives the transaction its id before any sequence number is taken (the
+ * log's settling relies on that: the rows are sorted after the lock, and PostgreSQL evaluates the
+ * volatile {@code nextval} of the target list after the sort); then one event per chunk, in order.
+ * No row appended means the lease was gone. The job row itself does not change.
  */
 public final class OutputWrites {
-  private final String lockSql;
   private final String appendSql;
 
   /** The statements on {@code names}' tables. */
   public OutputWrites(SchemaNames names) {
-    this.lockSql = names.sql(
-        "SELECT 1 FROM {jobs} AS j WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt"
-            + " AND j.status = 'PROCESSING' FOR NO KEY UPDATE");
-    // nextval is evaluated after the ORDER BY (PostgreSQL postpones volatile target-list
-    // expressions past the sort), so the sequence follows the chunks' order.
     this.appendSql = names.sql(
-        "INSERT INTO {events} (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at, data)"
-            + " SELECT nextval('" + names.eventsSequence() + "'), j.id, j.owner_id, c.kind, j.type, j.status, j.progress,"
-            + " NULL, j.attempts, NULL, :now, c.data"
-            + " FROM {jobs} AS j, unnest(CAST(:kinds AS text[]), CAST(:datas AS text[])) WITH ORDINALITY AS c(kind, data, ord)"
-            + " WHERE j.id = :id ORDER BY c.ord");
+        "WITH held AS (SELECT j.id, j.owner_id, j.type, j.status, j.progress, j.attempts FROM {jobs} AS j"
+            + " WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt AND j.status = 'PROCESSING'"
+            + " FOR NO KEY UPDATE)"
+            + " INSERT INTO {events} (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at, data)"
+            + " SELECT nextval('" + names.eventsSequence() + "'), h.id, h.owner_id, c.kind, h.type, h.status, h.progress,"
+            + " NULL, h.attempts, NULL, :now, c.data"
+            + " FROM held AS h, unnest(CAST(:kinds AS text[]), CAST(:datas AS text[])) WITH ORDINALITY AS c(kind, data, ord)"
+            + " ORDER BY c.ord");
   }
 
   /**
-   * Appends the chunks; runs inside a transaction of the caller.
+   * Appends the chunks.
    *
    * @throws LeaseLostException the lease is gone; nothing written
    */
   public void append(Handle h, OutputAppend append, Instant now) {
     Lease lease = append.lease();
-    boolean held = h.createQuery(lockSql).bind("id", lease.jobId()).bind("worker", lease.workerId())
-        .bind("attempt", lease.attempt()).mapTo(Integer.class).findOne().isPresent();
-    if (!held) {
-      throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
-    }
     List<String> kinds = new ArrayList<>(append.chunks().size());
     List<@Nullable String> datas = new ArrayList<>(append.chunks().size());
     for (OutputChunk c : append.chunks()) {
       kinds.add(c.kind().name());
       datas.add(c.kind() == JobEvent.Kind.OUTPUT_RESTARTED ? null : c.data());
     }
-    h.createUpdate(appendSql).bind("id", lease.jobId()).bind("now", Binds.instant(now))
+    int appended = h.createUpdate(appendSql).bind("id", lease.jobId()).bind("worker", lease.workerId())
+        .bind("attempt", lease.attempt()).bind("now", Binds.instant(now))
         .bind("kinds", Binds.array("text", kinds)).bind("datas", Binds.array("text", datas)).execute();
+    if (appended == 0) {
+      throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+    }
   }
 }
