@@ -378,7 +378,10 @@ function renderStream(id) {
   const { text, parts } = streamed(s);
   const box = item.querySelector('.stream');
   box.querySelector('.streamed').textContent = text;
-  box.querySelector('.parts').replaceChildren(...parts.map((p) => el('li', { text: partText(p) })));
+  // An image part (the image generators stream each image) shows as the picture; others as a line.
+  box.querySelector('.parts').replaceChildren(...parts.map((p) => (p && p.url
+    ? el('li', {}, image(p.url, p.revisedPrompt || 'generated image'))
+    : el('li', { text: partText(p) }))));
   // Shown while the job runs; the finished result replaces it (the text stays in the DOM).
   box.hidden = item.dataset.status !== 'PROCESSING' || (!text && parts.length === 0);
 }

@@ -93,7 +93,9 @@ public final class ImageGenerationDemo extends AbstractGenerator<ImageGeneration
     DemoStages.run(context, settings, STAGES);
     String sent = style == null ? prompt : "A " + style.replace('_', ' ') + " picture: " + prompt;
     String svg = DemoArt.scene(prompt, size[0], size[1], DemoArt.palette(prompt + style, 4));
-    return new Result(true, List.of(new Image(DemoArt.dataUrl(svg), sent + ", soft light, detailed")), "demo-image-1",
+    Image image = new Image(DemoArt.dataUrl(svg), sent + ", soft light, detailed");
+    context.emitPart(image); // as the OpenAI image generator does: each image as a part, before the result
+    return new Result(true, List.of(image), "demo-image-1",
         style, p.size() == null ? "standard" : p.size(), size[0] + "x" + size[1],
         DemoChecks.oneOf("quality", p.quality(), QUALITIES, "standard"), sent);
   }

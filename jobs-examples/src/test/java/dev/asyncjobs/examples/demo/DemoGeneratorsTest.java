@@ -8,6 +8,7 @@ import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobWorker;
@@ -87,6 +88,18 @@ class DemoGeneratorsTest {
       assertThat(result.get("demo").asBoolean()).as(job.type() + " is labelled demo").isTrue();
       assertThat(result.get("model").asText()).startsWith("demo-");
       checkResult(job.type(), result);
+      checkStreamed(job, jobs.output("demo", job.id()));
+    }
+  }
+
+  /** The text demo streams its words, the video demo its scenes, the image demo its image: what the result holds. */
+  private static void checkStreamed(Job job, JobOutput out) {
+    JsonNode r = job.resultTree();
+    switch (job.type()) {
+      case TextGenerationDemo.TYPE -> assertThat(out.text()).isEqualTo(r.get("text").asText());
+      case VideoGenerationDemo.TYPE -> assertThat(out.parts()).containsExactlyElementsOf(r.get("scenes"));
+      case ImageGenerationDemo.TYPE -> assertThat(out.parts()).containsExactlyElementsOf(r.get("images"));
+      default -> assertThat(out.text()).as(job.type() + " streams nothing").isEmpty();
     }
   }
 
