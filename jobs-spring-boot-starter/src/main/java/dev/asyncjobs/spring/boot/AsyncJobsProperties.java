@@ -1,0 +1,252 @@
+package dev.asyncjobs.spring.boot;
+
+import dev.asyncjobs.JobConfigurationException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code asyncjobs.*} settings of the starter, bound once at start and immutable. Each value
+ * is checked as it is bound: a bad one (a negative duration, a concurrency of 0, an unknown store)
+ * fails the application's start with a message that names the property. The defaults are the
+ * library's own (no quota, 1 MiB payloads, 4 jobs at once, 30 s leases).
+ *
+ * @param store which store to use: auto (PostgreSQL on the application's DataSource when
+ *     jobs-store-postgres is on the class path and there is a DataSource, else in memory), postgres
+ *     (fail to start without them) or memory
+ * @param postgres settings of the PostgreSQL store
+ * @param worker settings of the worker this application runs
+ * @param retention how long finished jobs and events are kept
+ * @param quota per-owner creation limits; none unless set
+ * @param maxPayloadBytes the largest payload a create accepts, in UTF-8 bytes (at least 2)
+ * @param discoverGenerators whether the generators of every GeneratorProvider on the class path
+ *     (found with ServiceLoader) are registered beside the Generator beans
+ * @param generators the settings handed to the discovered generator providers, keys as the
+ *     providers name them (for example asyncjobs.generators.openai.apiKey)
+ */
+@ConfigurationProperties(AsyncJobsProperties.PREFIX)
+public record AsyncJobsProperties(
+    @DefaultValue("auto") StoreType store,
+    @DefaultValue Postgres postgres,
+    @DefaultValue Worker worker,
+    @DefaultValue Retention retention,
+    @DefaultValue Quota quota,
+    @DefaultValue("1048576") int maxPayloadBytes,
+    @DefaultValue("true") boolean discoverGenerators,
+    @DefaultValue Map<String, String> generators) {
+
+  /** The prefix of every property of the starter. */
+  public static final String PREFIX = "asyncjobs";
+
+  /**
+   * Checks the values that are not checked by their own records.
+   *
+   * @param store which store to use
+   * @param postgres settings of the PostgreSQL store
+   * @param worker settings of the worker
+   * @param retention how long finished jobs and events are kept
+   * @param quota per-owner creation limits
+   * @param maxPayloadBytes the largest payload, in UTF-8 bytes
+   * @param discoverGenerators whether generators are discovered with ServiceLoader
+   * @param generators the settings of the discovered generator providers
+   */
+  public AsyncJobsProperties {
+    if (maxPayloadBytes < 2) {
+      throw new JobConfigurationException(PREFIX + ".max-payload-bytes must be at least 2, was " + maxPayloadBytes);
+    }
+    generators = Map.copyOf(generators);
+  }
+
+  /** Which store the starter configures. */
+  public enum StoreType {
+    /** PostgreSQL when jobs-store-postgres is on the class path and a DataSource bean exists, else memory. */
+    AUTO,
+    /** PostgreSQL on the application's DataSource; the start fails when that cannot be. */
+    POSTGRES,
+    /** The in-memory store, even when a DataSource exists: jobs live as long as the process. */
+    MEMORY
+  }
+
+  /**
+   * Settings of the PostgreSQL store.
+   *
+   * @param schema the schema of the tables (a lowercase SQL identifier), created when missing
+   * @param tablePrefix a prefix for every table name, so that several stores share a schema
+   * @param autoMigrate whether the shipped migrations are applied at start; when false the start
+   *     only checks that the schema is up to date (for Flyway or Liquibase)
+   */
+  public record Postgres(
+      @DefaultValue("public") String schema, @DefaultValue("") String tablePrefix, @DefaultValue("true") boolean autoMigrate) {
+
+    /**
+     * Normalises a missing prefix to none.
+     *
+     * @param schema the schema of the tables
+     * @param tablePrefix the prefix of the table names
+     * @param autoMigrate whether migrations are applied at start
+     */
+    public Postgres {
+      tablePrefix = tablePrefix == null ? "" : tablePrefix;
+    }
+  }
+
+  /**
+   * Settings of the worker that runs jobs in this application.
+   *
+   * @param enabled whether this application runs a worker; false for web-only nodes that create
+   *     and read jobs while other processes run them
+   * @param id the id written into leases and thread names; by default host name, process id and
+   *     a random suffix
+   * @param concurrency the most jobs running at once on this worker (at least 1)
+   * @param concurrencyPerType the most jobs of one type running at once, by type (write the key in
+   *     brackets: concurrency-per-type[image_generation]=2)
+   * @param leaseDuration how long a lease holds without a heartbeat (at least 100 ms)
+   * @param heartbeatInterval how often leases are extended; by default a third of the lease
+   * @param pollInterval the longest wait between two looks for due jobs when no notification
+   *     arrives (at least 10 ms)
+   * @param timeout how long one attempt may run before it is interrupted and retried
+   * @param timeoutPerType the attempt timeout of one type, by type (key in brackets)
+   * @param shutdownGracePeriod how long running jobs may finish when the application stops, before
+   *     they are released to another worker; shorter than
+   *     spring.lifecycle.timeout-per-shutdown-phase
+   */
+  public record Worker(
+      @DefaultValue("true") boolean enabled,
+      @Nullable String id,
+      @DefaultValue("4") int concurrency,
+      @DefaultValue Map<String, Integer> concurrencyPerType,
+      @DefaultValue("30s") Duration leaseDuration,
+      @Nullable Duration heartbeatInterval,
+      @DefaultValue("1s") Duration pollInterval,
+      @DefaultValue("10m") Duration timeout,
+      @DefaultValue Map<String, Duration> timeoutPerType,
+      @DefaultValue("20s") Duration shutdownGracePeriod) {
+
+    private static final String WORKER = PREFIX + ".worker.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param enabled whether this application runs a worker
+     * @param id the worker id, or null for a generated one
+     * @param concurrency the most jobs at once
+     * @param concurrencyPerType the most jobs at once, by type
+     * @param leaseDuration the lease duration
+     * @param heartbeatInterval the heartbeat interval, or null for a third of the lease
+     * @param pollInterval the poll interval
+     * @param timeout the attempt timeout
+     * @param timeoutPerType the attempt timeout, by type
+     * @param shutdownGracePeriod the shutdown grace period
+     */
+    public Worker {
+      if (id != null && id.isBlank()) {
+        id = null; // an empty property is "not set", as for Spring's own ids
+      }
+      atLeastOne(WORKER + "concurrency", concurrency);
+      new TreeMap<>(concurrencyPerType).forEach((type, max) -> atLeastOne(WORKER + "concurrency-per-type[" + type + "]", max));
+      concurrencyPerType = Map.copyOf(concurrencyPerType);
+      atLeast(WORKER + "lease-duration", leaseDuration, Duration.ofMillis(100));
+      if (heartbeatInterval != null) {
+        atLeast(WORKER + "heartbeat-interval", heartbeatInterval, Duration.ofMillis(10));
+        if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
+          throw new JobConfigurationException(WORKER + "heartbeat-interval must be shorter than " + WORKER
+              + "lease-duration (" + leaseDuration + "), was " + heartbeatInterval);
+        }
+      }
+      atLeast(WORKER + "poll-interval", pollInterval, Duration.ofMillis(10));
+      atLeast(WORKER + "timeout", timeout, Duration.ofMillis(1));
+      new TreeMap<>(timeoutPerType).forEach((type, d) -> atLeast(WORKER + "timeout-per-type[" + type + "]", d, Duration.ofMillis(1)));
+      timeoutPerType = Map.copyOf(timeoutPerType);
+      atLeast(WORKER + "shutdown-grace-period", shutdownGracePeriod, Duration.ZERO);
+    }
+  }
+
+  /**
+   * How long what the store keeps is kept.
+   *
+   * @param finishedJobs how long a completed, failed or cancelled job is kept before the worker
+   *     deletes it; unset keeps finished jobs until the application deletes them
+   * @param events how long the event log keeps events, so how long a subscriber may be away and
+   *     still resume (at least 1 minute)
+   * @param cleanupInterval how often a running worker deletes finished jobs older than
+   *     finished-jobs
+   */
+  public record Retention(
+      @Nullable Duration finishedJobs, @DefaultValue("24h") Duration events, @DefaultValue("5m") Duration cleanupInterval) {
+
+    private static final String RETENTION = PREFIX + ".retention.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param finishedJobs how long finished jobs are kept, or null for ever
+     * @param events how long events are kept
+     * @param cleanupInterval how often finished jobs are deleted
+     */
+    public Retention {
+      if (finishedJobs != null) {
+        atLeast(RETENTION + "finished-jobs", finishedJobs, Duration.ZERO);
+      }
+      atLeast(RETENTION + "events", events, Duration.ofMinutes(1));
+      atLeast(RETENTION + "cleanup-interval", cleanupInterval, Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * Per-owner creation limits, the same for every owner; off unless one is set (define a {@link
+   * dev.asyncjobs.QuotaPolicy} bean for per-owner plans).
+   *
+   * @param perHour creates one owner may make in any hour
+   * @param perDay creates one owner may make in any 24 hours
+   * @param minInterval the least time between two creates of one owner
+   */
+  public record Quota(@Nullable Integer perHour, @Nullable Integer perDay, @Nullable Duration minInterval) {
+
+    private static final String QUOTA = PREFIX + ".quota.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param perHour creates per owner per hour, or null for no limit
+     * @param perDay creates per owner per day, or null for no limit
+     * @param minInterval least time between two creates, or null for none
+     */
+    public Quota {
+      if (perHour != null && perHour < 0) {
+        throw new JobConfigurationException(QUOTA + "per-hour must not be negative, was " + perHour);
+      }
+      if (perDay != null && perDay < 0) {
+        throw new JobConfigurationException(QUOTA + "per-day must not be negative, was " + perDay);
+      }
+      if (minInterval != null) {
+        atLeast(QUOTA + "min-interval", minInterval, Duration.ZERO);
+      }
+    }
+
+    /** {@return whether any limit is set} */
+    public boolean isSet() {
+      return perHour != null || perDay != null || minInterval != null;
+    }
+  }
+
+  private static void atLeastOne(String property, @Nullable Integer value) {
+    if (value == null) {
+      throw new JobConfigurationException(property + " must be set");
+    }
+    if (value < 1) {
+      throw new JobConfigurationException(property + " must be at least 1, was " + value);
+    }
+  }
+
+  private static void atLeast(String property, @Nullable Duration value, Duration min) {
+    if (value == null) {
+      throw new JobConfigurationException(property + " must be set");
+    }
+    if (value.compareTo(min) < 0) {
+      throw new JobConfigurationException(property + " must be at least " + min + ", was " + value);
+    }
+  }
+}
