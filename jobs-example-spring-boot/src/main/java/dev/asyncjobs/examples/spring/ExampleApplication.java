@@ -6,7 +6,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /**
  * The Spring Boot example: {@code POST /api/generate} creates a palette job and answers at once
  * with its id, {@code GET /api/jobs/{id}} follows it, and the worker the starter runs makes the
- * palette. Without {@code spring.datasource.url} jobs are kept in memory; with it, in PostgreSQL,
+ * palette. By default jobs are kept in memory; with the {@code postgres} profile, in PostgreSQL,
  * created in the same transaction as the request's own row.
  */
 @SpringBootApplication

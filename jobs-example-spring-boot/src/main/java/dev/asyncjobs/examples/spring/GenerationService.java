@@ -25,7 +25,7 @@ public class GenerationService {
    * The service.
    *
    * @param jobs the starter's manager
-   * @param db the database, when spring.datasource.url is set
+   * @param db the database, with the postgres profile
    */
   public GenerationService(JobManager jobs, Optional<JdbcTemplate> db) {
     this.jobs = jobs;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,6 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureObservability // Boot turns metrics export off in tests; this test looks at it
+@ActiveProfiles("postgres")
 class ExampleApplicationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +43,6 @@ class ExampleApplicationTest {
     properties.add("spring.datasource.password", () -> schema.server().password());
     properties.add("spring.datasource.hikari.schema", schema::name); // the example's own table
     properties.add("asyncjobs.postgres.schema", schema::name);      // the store's tables
-    properties.add("asyncjobs.store", () -> "postgres");
     properties.add("example.step", () -> "20ms");
   }
 
