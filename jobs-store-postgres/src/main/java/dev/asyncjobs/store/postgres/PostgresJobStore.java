@@ -31,6 +31,7 @@ import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Call;
+import dev.asyncjobs.store.postgres.internal.CallerTransactionInsert;
 import dev.asyncjobs.store.postgres.internal.Connectors;
 import dev.asyncjobs.store.postgres.internal.Database;
 import dev.asyncjobs.store.postgres.internal.DatabaseClock;
@@ -49,6 +50,7 @@ import dev.asyncjobs.store.postgres.internal.RoleGrants;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
 import dev.asyncjobs.store.postgres.internal.SqlErrors;
 import dev.asyncjobs.store.postgres.internal.WorkerWrites;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +89,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Close it to stop the listener and, when it made its own pool, the pool.
  */
 public final class PostgresJobStore implements JobStore {
-  private static final Set<StoreCapability> CAPABILITIES = Set.copyOf(EnumSet.allOf(StoreCapability.class));
+  private static final Set<StoreCapability> CAPABILITIES =
+      Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -98,6 +101,7 @@ public final class PostgresJobStore implements JobStore {
   private final @Nullable HikariDataSource ownPool;
   private final Database db;
   private final JobInserter inserter;
+  private final CallerTransactionInsert callerInserter;
   private final QuotaLedger ledger;
   private final WorkerWrites workerWrites;
   private final OwnerWrites ownerWrites;
@@ -136,6 +140,7 @@ public final class PostgresJobStore implements JobStore {
     boolean logInStatement = !db.scopesOwners();
     this.ledger = new QuotaLedger(names);
     this.inserter = new JobInserter(names, ledger, logInStatement);
+    this.callerInserter = new CallerTransactionInsert(db, names, ledger);
     this.workerWrites = new WorkerWrites(names);
     this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
@@ -218,7 +223,11 @@ public final class PostgresJobStore implements JobStore {
     return Binds.micros(clock.instant());
   }
 
-  /** {@return quotas and statistics: this store implements the whole contract} */
+  /**
+   * {@return quotas, statistics and transactions: this store implements the whole contract}
+   *
+   * @see #insert(InsertRequest)
+   */
   @Override
   public Set<StoreCapability> capabilities() {
     return CAPABILITIES;
@@ -281,13 +290,64 @@ public final class PostgresJobStore implements JobStore {
     return listener.isConnected();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p><b>In the caller's transaction</b> ({@link InsertRequest#transaction()} set, {@link
+   * StoreCapability#TRANSACTIONS}): the statements run on that connection, in the transaction open
+   * there, so that the jobs, their CREATED events and their quota use appear when it commits and
+   * vanish when it rolls back. The store
+   *
+   * <ul>
+   *   <li>never commits, rolls back or closes the connection, nor changes its auto-commit; a
+   *       connection in auto-commit mode (or closed, or whose transaction an earlier statement
+   *       aborted) is refused with an {@link InvalidRequestException} of field {@code transaction}
+   *       before anything is written;
+   *   <li>runs its statements under a savepoint, so that a refused insert (quota exceeded,
+   *       idempotency conflict, bad payload, any SQL error) is undone and the transaction stays
+   *       usable for the caller's next statement and commit;
+   *   <li>leaves no setting behind: {@code asyncjobs.log} and {@code asyncjobs.owner_id}, which its
+   *       statements set for their transaction, are put back as they were, so that the log
+   *       triggers still log the caller's own later changes of job rows in that transaction;
+   *   <li>sends the wake-up hint as a {@code pg_notify} in the transaction, which PostgreSQL
+   *       delivers at the commit (and drops on rollback): workers in this and other processes
+   *       claim the job at once after the commit. Like every notifying transaction, the commit
+   *       then takes PostgreSQL's notification lock for a moment;
+   *   <li>retries nothing (a serialization failure, deadlock or lost connection leaves as a
+   *       {@link JobStoreException} saying to retry the whole transaction), except that a create
+   *       that lost the race for an idempotency key to another transaction looks again, and returns
+   *       the winner's job;
+   *   <li>asks the connection whether its role is under row-level security (a web tier's role,
+   *       {@link #webRoleGrants}): the owner is then set in that transaction, and the database's
+   *       triggers write the events and the quota records, as for a store on that role.
+   * </ul>
+   *
+   * <p>An open transaction holds nothing that other owners' creates, claims or completions wait
+   * for. Creates of the same owner under a quota do wait for it to end (it holds that owner's lock,
+   * which is what makes the quota count exact), as do creates with the same idempotency key. So
+   * keep such transactions short, and do not create for the same owner outside the transaction on
+   * the same thread while it is open: that waits for a lock the thread itself holds. Subscribers
+   * receive the events of other jobs that were appended after this insert only once the
+   * transaction ends, because the log is delivered in order and the insert's event is not yet
+   * settled.
+   */
   @Override
   public List<Job> insert(InsertRequest request) {
+    Connection transaction = request.transaction();
+    if (transaction != null) {
+      CallerTransactionInsert.requireOpenTransaction(transaction);
+    }
     if (request.jobs().isEmpty()) {
       return List.of();
     }
     Instant now = now();
     JobInserter.Plan plan = inserter.plan(request.jobs(), request.quotas());
+    if (transaction != null) {
+      // No local look and no hint now: nothing is visible before the commit, and the hint the
+      // insert sent in the transaction wakes this process's readers and workers then, as it does
+      // other processes'.
+      return callerInserter.insert(transaction, plan, now);
+    }
     return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)), JobEvent.Kind.CREATED);
   }
 

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The store's one listening connection: a thread that LISTENs on the store's channel and, for every
  * notification that arrives, tells the event log reader to look at the log now. What a
- * notification carries is never read: any role may send one on any channel, so it can at most
- * cause an extra look. When the connection breaks the thread reconnects by itself with exponential
+ * notification carries is never acted on: any role may send one on any channel, so it can at most
+ * cause an extra look (a payload only tells a hint sent at a caller's commit from this store's own). When the connection breaks the thread reconnects by itself with exponential
  * backoff, and looks once more after every (re)connect, since hints sent meanwhile were lost (the
  * events were not: they are in the log). Started by the first subscription, so that a store that
  * only writes holds no extra connection.
@@ -34,7 +34,7 @@ public final class HintListener implements AutoCloseable {
   private final Duration maxBackoff;
   private final Duration firstConnectWait;
   private final Runnable onHint;
-  private final java.util.function.IntPredicate ownHint;
+  private final java.util.function.BiPredicate<Integer, String> ownHint;
   private final CountDownLatch firstListen = new CountDownLatch(1);
   private @Nullable Thread thread;
   private volatile @Nullable Connection connection;
@@ -49,12 +49,12 @@ public final class HintListener implements AutoCloseable {
    * @param maxBackoff the longest wait
    * @param firstConnectWait how long {@link #start()} waits for LISTEN
    * @param onHint what to do when a hint arrives (or may have been missed); called on this thread
-   * @param ownHint whether a notification from this backend id is this process's own hint, which
-   *     needs no look (the write that sent it woke the reader already)
+   * @param ownHint whether a notification from this backend id with this payload is this process's
+   *     own hint, which needs no look (the write that sent it woke the reader already)
    */
   public HintListener(
       ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait,
-      Runnable onHint, java.util.function.IntPredicate ownHint) {
+      Runnable onHint, java.util.function.BiPredicate<Integer, String> ownHint) {
     this.connector = connector;
     this.onHint = onHint;
     this.ownHint = ownHint;
@@ -149,7 +149,8 @@ public final class HintListener implements AutoCloseable {
         // However many arrived, and whatever they say: one look at the log, unless they are all
         // this process's own hints.
         for (PGNotification n : notifications) {
-          if (!ownHint.test(n.getPID())) {
+          String payload = n.getParameter();
+          if (!ownHint.test(n.getPID(), payload == null ? "" : payload)) {
             hint();
             break;
           }

@@ -15,9 +15,20 @@ import org.slf4j.LoggerFactory;
  * hear it (on this thread only), so that what they then read is on disk and can be delivered at once. Never inside the writing transaction: PostgreSQL serialises the commits of
  * notifying transactions, flush included, so a notification there would cap every claim and
  * completion at one commit per fsync. A lost hint costs only latency: readers also poll.
+ *
+ * <p>The one hint that is sent inside a writing transaction is that of an insert in the caller's
+ * transaction ({@link CallerTransactionInsert}): there is no other way to hint at its commit, and
+ * the cost falls on that transaction's commit only. It carries {@link #COMMIT_PAYLOAD}; this
+ * sender's hints carry none.
  */
 public final class HintSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HintSender.class);
+
+  /**
+   * The payload of the hint that an insert sends inside the caller's transaction: never one of this
+   * sender's own, whichever backend it comes from.
+   */
+  public static final String COMMIT_PAYLOAD = "commit";
 
   private final Database db;
   private final String channel;
@@ -120,10 +131,15 @@ public final class HintSender implements AutoCloseable {
   }
 
   /**
-   * Whether a notification from backend {@code pid} is this sender's own hint: this process's
-   * reader was woken by the write itself, and need not look again.
+   * Whether a notification from backend {@code pid} with {@code payload} is this sender's own hint:
+   * this process's reader was woken by the write itself, and need not look again. A hint with a
+   * payload is not (this sender sends none): the one sent at the commit of a caller's transaction
+   * may come from a backend this sender used, and announces a write no reader here has seen.
    */
-  public boolean sentBy(int pid) {
+  public boolean sentBy(int pid, String payload) {
+    if (!payload.isEmpty()) {
+      return false;
+    }
     Long at = ownBackends.get(pid);
     return at != null && System.nanoTime() - at < OWN_BACKEND_NANOS;
   }

@@ -88,10 +88,20 @@ public final class SqlErrors {
     }
     // Two creates racing for one idempotency key: the loser's transaction is gone, and a retry
     // finds the winner's job.
-    if (state.equals("23505") && String.valueOf(constraint(sql)).endsWith("jobs_owner_idempotency_key_idx")) {
+    if (isIdempotencyRace(e)) {
       return Kind.ROLLED_BACK;
     }
     return Kind.PERMANENT;
+  }
+
+  /**
+   * Whether {@code e} is a create that lost a race for an idempotency key: another transaction
+   * inserted a job with the same owner and key first, and committed while this one waited.
+   */
+  public static boolean isIdempotencyRace(Throwable e) {
+    SQLException sql = sqlException(e);
+    return sql != null && "23505".equals(sql.getSQLState())
+        && String.valueOf(constraint(sql)).endsWith("jobs_owner_idempotency_key_idx");
   }
 
   /**
