@@ -1,0 +1,69 @@
+package dev.asyncjobs.micrometer;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.RetryPolicy;
+import dev.asyncjobs.tck.WorkerContractSupport.Step;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+
+/** Reads this module's meters from a registry by their documented names, and small job helpers. */
+final class Meters {
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final RetryPolicy IMMEDIATE = RetryPolicy.exponential(Duration.ofMillis(1), Duration.ofMillis(1));
+  static final String OWNER = "alice";
+
+  private Meters() {}
+
+  /** {@return the counter {@code asyncjobs.jobs.<what>} of {@code type}; fails when it is not registered} */
+  static double count(MeterRegistry registry, String what, String type) {
+    Counter c = registry.get("asyncjobs.jobs." + what).tag("type", type).counter();
+    return c.count();
+  }
+
+  /** {@return how many attempts of {@code type} ended with {@code outcome}} */
+  static long attempts(MeterRegistry registry, String type, String outcome) {
+    return attemptTimer(registry, type, outcome).count();
+  }
+
+  static Timer attemptTimer(MeterRegistry registry, String type, String outcome) {
+    return registry.get("asyncjobs.attempt.duration").tag("type", type).tag("outcome", outcome).timer();
+  }
+
+  static Timer queueWait(MeterRegistry registry, String type) {
+    return registry.get("asyncjobs.queue.wait").tag("type", type).timer();
+  }
+
+  static double storeErrors(MeterRegistry registry, String operation) {
+    Counter c = registry.find("asyncjobs.store.errors").tag("operation", operation).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** {@return the gauge {@code name} of {@code type}; reading it is a scrape} */
+  static double gauge(MeterRegistry registry, String name, String type) {
+    return registry.get(name).tag("type", type).gauge().value();
+  }
+
+  /** Reads every gauge of the registry once, as a scrape does. */
+  static void scrape(MeterRegistry registry) {
+    registry.getMeters().stream().filter(m -> m instanceof Gauge).forEach(m -> ((Gauge) m).value());
+  }
+
+  static Job create(JobManager jobs, String type) {
+    return jobs.create(JobRequest.builder(OWNER, type).payloadOf(new Step(1)).build());
+  }
+
+  static Job create(JobManager jobs, String type, int maxAttempts) {
+    return jobs.create(JobRequest.builder(OWNER, type).payloadOf(new Step(1)).maxAttempts(maxAttempts).build());
+  }
+
+  static List<String> counterNames() {
+    return List.of("submitted", "started", "completed", "failed", "retried", "cancelled", "timed.out", "rescued",
+        "lease.lost", "released");
+  }
+}
