@@ -3,7 +3,8 @@ package dev.asyncjobs;
 /**
  * Wraps every call of a generator by a worker, on the thread that runs it: register one with {@link
  * JobWorker.Builder#interceptor} (a {@link JobWorker.Builder#buildManual() manual worker} uses them too). The tracing module
- * opens a span here, so that the generator's own calls (HTTP clients, a database) are its children.
+ * makes the attempt's span current here, so that the generator's own calls (HTTP clients, a database) are its
+ * children.
  * How the attempt ended is reported to {@link WorkerListener}s afterwards.
  *
  * <pre>{@code

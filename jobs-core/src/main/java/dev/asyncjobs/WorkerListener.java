@@ -80,6 +80,21 @@ public interface WorkerListener {
   default void onRescued(Job job) {}
 
   /**
+   * The outcome of an attempt of {@code job} could not be written: the store refused the write with
+   * an error other than a lost lease (an outage, say). Nothing more is reported for this attempt; its
+   * lease expires and a worker rescues the job. May be called on the worker's completion writer
+   * thread, after the attempt's thread moved on. The default reports it as {@link #onStoreError
+   * onStoreError("finish", error)}, so that a listener counting store errors needs nothing more;
+   * implement this one to tell which attempt it was (tracing ends the attempt's span here).
+   *
+   * @param job the job as this worker last knew it (PROCESSING, with this attempt's number)
+   * @param error the store's failure
+   */
+  default void onOutcomeNotRecorded(Job job, RuntimeException error) {
+    onStoreError("finish", error);
+  }
+
+  /**
    * A store call failed ({@code operation} is e.g. {@code claim}, {@code heartbeat}); the worker goes on.
    *
    * @param operation the store call, e.g. {@code claim}

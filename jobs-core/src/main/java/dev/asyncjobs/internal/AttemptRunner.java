@@ -198,7 +198,7 @@ final class AttemptRunner {
     LOG.error(
         "job {} attempt {}: could not record the outcome; the lease will expire and the job will be rescued",
         a.job().id(), a.lease().attempt(), e);
-    listener.onStoreError("finish", e);
+    listener.onOutcomeNotRecorded(a.job(), e);
   }
 
   private void release(Attempt a) {

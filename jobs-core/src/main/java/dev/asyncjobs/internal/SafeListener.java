@@ -73,6 +73,11 @@ final class SafeListener implements WorkerListener {
   }
 
   @Override
+  public void onOutcomeNotRecorded(Job job, RuntimeException error) {
+    each(l -> l.onOutcomeNotRecorded(job, error));
+  }
+
+  @Override
   public void onStoreError(String operation, RuntimeException error) {
     each(l -> l.onStoreError(operation, error));
   }
