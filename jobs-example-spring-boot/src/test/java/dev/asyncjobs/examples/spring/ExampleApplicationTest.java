@@ -24,7 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The example application, whole, on real PostgreSQL (a schema of its own on the server that
  * JOBS_TEST_JDBC_URL names) and a real HTTP port: a generate request answers at once and the
  * worker runs the job; a request that fails after the create leaves neither its row nor its job;
- * health shows the asyncjobs component UP; the Prometheus endpoint answers.
+ * health shows the asyncjobs component UP; the Prometheus endpoint shows the asyncjobs meters.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureObservability // Boot turns metrics export off in tests; this test looks at it
@@ -120,10 +120,19 @@ class ExampleApplicationTest {
   }
 
   @Test
-  void prometheusShowsTheMeters() throws Exception {
-    HttpResponse<String> metrics = send("GET", "/actuator/prometheus", "ops", null);
-    assertThat(metrics.statusCode()).isEqualTo(200);
-    // Boot's own meters; the asyncjobs meters appear once jobs-micrometer is wired (see docs/spring-boot.md)
-    assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("hikaricp_connections");
+  void prometheusShowsTheAsyncjobsMetersBesideBootsOwn() throws Exception {
+    String id = JSON.readTree(send("POST", "/api/generate", "eve", "{\"prompt\":\"counted\",\"colors\":1}").body())
+        .get("id").asText();
+    Waits.untilValue("the job to complete", WAIT,
+        () -> JSON.readTree(send("GET", "/api/jobs/" + id, "eve", null).body()), j -> "COMPLETED".equals(j.get("status").asText()));
+    String metrics = Waits.untilValue("the completion and the queue gauges to show", WAIT, () -> {
+      HttpResponse<String> r = send("GET", "/actuator/prometheus", "ops", null);
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    }, body -> body.contains("asyncjobs_jobs_completed_total{type=\"palette_generation\"}")
+        && body.contains("asyncjobs_jobs_pending{"));
+    assertThat(metrics).contains("asyncjobs_jobs_submitted_total{type=\"palette_generation\"}")
+        .contains("asyncjobs_attempt_duration_seconds_count{outcome=\"completed\",type=\"palette_generation\"}")
+        .contains("jvm_memory_used_bytes").contains("hikaricp_connections");
   }
 }

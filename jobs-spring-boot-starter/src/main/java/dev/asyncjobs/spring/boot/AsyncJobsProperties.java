@@ -21,6 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param worker settings of the worker this application runs
  * @param retention how long finished jobs and events are kept
  * @param quota per-owner creation limits; none unless set
+ * @param metrics the Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
+ * @param tracing the OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
+ *     there
  * @param maxPayloadBytes the largest payload a create accepts, in UTF-8 bytes (at least 2)
  * @param discoverGenerators whether the generators of every GeneratorProvider on the class path
  *     (found with ServiceLoader) are registered beside the Generator beans
@@ -34,6 +37,8 @@ public record AsyncJobsProperties(
     @DefaultValue Worker worker,
     @DefaultValue Retention retention,
     @DefaultValue Quota quota,
+    @DefaultValue Metrics metrics,
+    @DefaultValue Tracing tracing,
     @DefaultValue("1048576") int maxPayloadBytes,
     @DefaultValue("true") boolean discoverGenerators,
     @DefaultValue Map<String, String> generators) {
@@ -49,6 +54,8 @@ public record AsyncJobsProperties(
    * @param worker settings of the worker
    * @param retention how long finished jobs and events are kept
    * @param quota per-owner creation limits
+   * @param metrics the Micrometer metrics
+   * @param tracing the OpenTelemetry tracing
    * @param maxPayloadBytes the largest payload, in UTF-8 bytes
    * @param discoverGenerators whether generators are discovered with ServiceLoader
    * @param generators the settings of the discovered generator providers
@@ -231,6 +238,39 @@ public record AsyncJobsProperties(
       return perHour != null || perDay != null || minInterval != null;
     }
   }
+
+  /**
+   * The Micrometer metrics ({@code dev.asyncjobs.micrometer.JobMetrics}), configured when
+   * jobs-micrometer is on the class path and there is a MeterRegistry (Actuator's).
+   *
+   * @param enabled whether to register the asyncjobs meters
+   * @param refreshInterval the least time between two reads of the queue for the gauges (at least
+   *     100 ms)
+   */
+  public record Metrics(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration refreshInterval) {
+
+    /**
+     * Checks the interval, naming the property of a bad one.
+     *
+     * @param enabled whether to register the meters
+     * @param refreshInterval the least time between two reads of the queue
+     */
+    public Metrics {
+      atLeast(PREFIX + ".metrics.refresh-interval", refreshInterval, Duration.ofMillis(100));
+    }
+  }
+
+  /**
+   * The OpenTelemetry tracing ({@code dev.asyncjobs.opentelemetry.JobTracing}), configured when
+   * jobs-opentelemetry is on the class path and there is an OpenTelemetry bean.
+   *
+   * @param enabled whether to trace creates and attempts
+   * @param createSpans whether each create gets a span of its own, whose context the job keeps;
+   *     false keeps the caller's context
+   * @param recordOwner whether spans carry the owner id (which may be personal data)
+   */
+  public record Tracing(
+      @DefaultValue("true") boolean enabled, @DefaultValue("true") boolean createSpans, @DefaultValue("false") boolean recordOwner) {}
 
   private static void atLeastOne(String property, @Nullable Integer value) {
     if (value == null) {
