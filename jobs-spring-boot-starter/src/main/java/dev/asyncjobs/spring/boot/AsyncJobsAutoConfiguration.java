@@ -39,7 +39,10 @@ import org.springframework.context.annotation.Import;
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-    "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration"})
+    "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration",
+    // Spring Boot 4's names of the same (spring-boot-jdbc), so that the order holds there too
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration"})
 @EnableConfigurationProperties(AsyncJobsProperties.class)
 @Import({PostgresStoreConfiguration.class, InMemoryStoreConfiguration.class, WorkerConfiguration.class})
 public class AsyncJobsAutoConfiguration {

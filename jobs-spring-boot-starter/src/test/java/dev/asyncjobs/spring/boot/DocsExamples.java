@@ -6,7 +6,11 @@ import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobType;
+import dev.asyncjobs.store.postgres.PostgresJobStore;
+import java.time.Duration;
 import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -72,6 +76,37 @@ final class DocsExamples {
     }
   }
   // EXAMPLE-END spring-transactional
+
+  // EXAMPLE-BEGIN spring-customizers
+  @Configuration(proxyBeanMethods = false)
+  static class JobTuning {
+    @Bean
+    JobManagerCustomizer jobDefaults() { // what asyncjobs.* does not cover, on the manager's builder
+      return jobs -> jobs.defaultPriority(7).defaultMaxAttempts(5);
+    }
+
+    @Bean
+    JobWorkerCustomizer invoicePacing() { // and on the worker's
+      return worker -> worker.pacing(INVOICE.name(), Duration.ofMillis(200));
+    }
+  }
+  // EXAMPLE-END spring-customizers
+
+  // EXAMPLE-BEGIN spring-own-store
+  @Configuration(proxyBeanMethods = false)
+  static class OwnStore {
+    @Bean
+    PostgresJobStore jobStore(DataSource dataSource, @Value("${app.jobs.schema}") String schema) {
+      return PostgresJobStore.builder() // the starter's store backs off
+          .dataSource(dataSource).schema(schema).tablePrefix("app_").autoMigrate(true).build();
+    }
+
+    @Bean
+    SpringEnclosingTransaction enclosingTransaction(DataSource dataSource) { // the store's DataSource
+      return new SpringEnclosingTransaction(dataSource);
+    }
+  }
+  // EXAMPLE-END spring-own-store
 
   /** The application of TransactionalCreateTest: the generator and the service. */
   @Configuration(proxyBeanMethods = false)
