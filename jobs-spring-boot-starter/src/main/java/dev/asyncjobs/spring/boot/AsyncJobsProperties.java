@@ -14,20 +14,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * fails the application's start with a message that names the property. The defaults are the
  * library's own (no quota, 1 MiB payloads, 4 jobs at once, 30 s leases).
  *
- * @param store which store to use: auto (PostgreSQL on the application's DataSource when
+ * @param store Which store to use: auto (PostgreSQL on the application's DataSource when
  *     jobs-store-postgres is on the class path and there is a DataSource, else in memory), postgres
  *     (fail to start without them) or memory
- * @param postgres settings of the PostgreSQL store
- * @param worker settings of the worker this application runs
- * @param retention how long finished jobs and events are kept
- * @param quota per-owner creation limits; none unless set
- * @param metrics the Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
- * @param tracing the OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
+ * @param postgres Settings of the PostgreSQL store
+ * @param worker Settings of the worker this application runs
+ * @param retention How long finished jobs and events are kept
+ * @param quota Per-owner creation limits; none unless set
+ * @param metrics The Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
+ * @param tracing The OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
  *     there
- * @param maxPayloadBytes the largest payload a create accepts, in UTF-8 bytes (at least 2)
- * @param discoverGenerators whether the generators of every GeneratorProvider on the class path
+ * @param maxPayloadBytes The largest payload a create accepts, in UTF-8 bytes (at least 2)
+ * @param discoverGenerators Whether the generators of every GeneratorProvider on the class path
  *     (found with ServiceLoader) are registered beside the Generator beans
- * @param generators the settings handed to the discovered generator providers, keys as the
+ * @param generators The settings handed to the discovered generator providers, keys as the
  *     providers name them (for example asyncjobs.generators.openai.apiKey)
  */
 @ConfigurationProperties(AsyncJobsProperties.PREFIX)
@@ -49,16 +49,16 @@ public record AsyncJobsProperties(
   /**
    * Checks the values that are not checked by their own records.
    *
-   * @param store which store to use
-   * @param postgres settings of the PostgreSQL store
-   * @param worker settings of the worker
-   * @param retention how long finished jobs and events are kept
-   * @param quota per-owner creation limits
-   * @param metrics the Micrometer metrics
-   * @param tracing the OpenTelemetry tracing
-   * @param maxPayloadBytes the largest payload, in UTF-8 bytes
-   * @param discoverGenerators whether generators are discovered with ServiceLoader
-   * @param generators the settings of the discovered generator providers
+   * @param store Which store to use
+   * @param postgres Settings of the PostgreSQL store
+   * @param worker Settings of the worker
+   * @param retention How long finished jobs and events are kept
+   * @param quota Per-owner creation limits
+   * @param metrics The Micrometer metrics
+   * @param tracing The OpenTelemetry tracing
+   * @param maxPayloadBytes The largest payload, in UTF-8 bytes
+   * @param discoverGenerators Whether generators are discovered with ServiceLoader
+   * @param generators The settings of the discovered generator providers
    */
   public AsyncJobsProperties {
     if (maxPayloadBytes < 2) {
@@ -80,9 +80,9 @@ public record AsyncJobsProperties(
   /**
    * Settings of the PostgreSQL store.
    *
-   * @param schema the schema of the tables (a lowercase SQL identifier), created when missing
-   * @param tablePrefix a prefix for every table name, so that several stores share a schema
-   * @param autoMigrate whether the shipped migrations are applied at start; when false the start
+   * @param schema The schema of the tables (a lowercase SQL identifier), created when missing
+   * @param tablePrefix A prefix for every table name, so that several stores share a schema
+   * @param autoMigrate Whether the shipped migrations are applied at start; when false the start
    *     only checks that the schema is up to date (for Flyway or Liquibase)
    */
   public record Postgres(
@@ -91,9 +91,9 @@ public record AsyncJobsProperties(
     /**
      * Normalises a missing prefix to none.
      *
-     * @param schema the schema of the tables
-     * @param tablePrefix the prefix of the table names
-     * @param autoMigrate whether migrations are applied at start
+     * @param schema The schema of the tables
+     * @param tablePrefix The prefix of the table names
+     * @param autoMigrate Whether migrations are applied at start
      */
     public Postgres {
       tablePrefix = tablePrefix == null ? "" : tablePrefix;
@@ -103,20 +103,20 @@ public record AsyncJobsProperties(
   /**
    * Settings of the worker that runs jobs in this application.
    *
-   * @param enabled whether this application runs a worker; false for web-only nodes that create
+   * @param enabled Whether this application runs a worker; false for web-only nodes that create
    *     and read jobs while other processes run them
-   * @param id the id written into leases and thread names; by default host name, process id and
+   * @param id The id written into leases and thread names; by default host name, process id and
    *     a random suffix
-   * @param concurrency the most jobs running at once on this worker (at least 1)
-   * @param concurrencyPerType the most jobs of one type running at once, by type (write the key in
+   * @param concurrency The most jobs running at once on this worker (at least 1)
+   * @param concurrencyPerType The most jobs of one type running at once, by type (write the key in
    *     brackets: concurrency-per-type[image_generation]=2)
-   * @param leaseDuration how long a lease holds without a heartbeat (at least 100 ms)
-   * @param heartbeatInterval how often leases are extended; by default a third of the lease
-   * @param pollInterval the longest wait between two looks for due jobs when no notification
+   * @param leaseDuration How long a lease holds without a heartbeat (at least 100 ms)
+   * @param heartbeatInterval How often leases are extended; by default a third of the lease
+   * @param pollInterval The longest wait between two looks for due jobs when no notification
    *     arrives (at least 10 ms)
-   * @param timeout how long one attempt may run before it is interrupted and retried
-   * @param timeoutPerType the attempt timeout of one type, by type (key in brackets)
-   * @param shutdownGracePeriod how long running jobs may finish when the application stops, before
+   * @param timeout How long one attempt may run before it is interrupted and retried
+   * @param timeoutPerType The attempt timeout of one type, by type (key in brackets)
+   * @param shutdownGracePeriod How long running jobs may finish when the application stops, before
    *     they are released to another worker; shorter than
    *     spring.lifecycle.timeout-per-shutdown-phase
    */
@@ -137,16 +137,16 @@ public record AsyncJobsProperties(
     /**
      * Checks every value, naming the property of a bad one.
      *
-     * @param enabled whether this application runs a worker
-     * @param id the worker id, or null for a generated one
-     * @param concurrency the most jobs at once
-     * @param concurrencyPerType the most jobs at once, by type
-     * @param leaseDuration the lease duration
-     * @param heartbeatInterval the heartbeat interval, or null for a third of the lease
-     * @param pollInterval the poll interval
-     * @param timeout the attempt timeout
-     * @param timeoutPerType the attempt timeout, by type
-     * @param shutdownGracePeriod the shutdown grace period
+     * @param enabled Whether this application runs a worker
+     * @param id The worker id, or null for a generated one
+     * @param concurrency The most jobs at once
+     * @param concurrencyPerType The most jobs at once, by type
+     * @param leaseDuration The lease duration
+     * @param heartbeatInterval The heartbeat interval, or null for a third of the lease
+     * @param pollInterval The poll interval
+     * @param timeout The attempt timeout
+     * @param timeoutPerType The attempt timeout, by type
+     * @param shutdownGracePeriod The shutdown grace period
      */
     public Worker {
       if (id != null && id.isBlank()) {
@@ -174,11 +174,11 @@ public record AsyncJobsProperties(
   /**
    * How long what the store keeps is kept.
    *
-   * @param finishedJobs how long a completed, failed or cancelled job is kept before the worker
+   * @param finishedJobs How long a completed, failed or cancelled job is kept before the worker
    *     deletes it; unset keeps finished jobs until the application deletes them
-   * @param events how long the event log keeps events, so how long a subscriber may be away and
+   * @param events How long the event log keeps events, so how long a subscriber may be away and
    *     still resume (at least 1 minute)
-   * @param cleanupInterval how often a running worker deletes finished jobs older than
+   * @param cleanupInterval How often a running worker deletes finished jobs older than
    *     finished-jobs
    */
   public record Retention(
@@ -189,9 +189,9 @@ public record AsyncJobsProperties(
     /**
      * Checks every value, naming the property of a bad one.
      *
-     * @param finishedJobs how long finished jobs are kept, or null for ever
-     * @param events how long events are kept
-     * @param cleanupInterval how often finished jobs are deleted
+     * @param finishedJobs How long finished jobs are kept, or null for ever
+     * @param events How long events are kept
+     * @param cleanupInterval How often finished jobs are deleted
      */
     public Retention {
       if (finishedJobs != null) {
@@ -206,9 +206,9 @@ public record AsyncJobsProperties(
    * Per-owner creation limits, the same for every owner; off unless one is set (define a {@link
    * dev.asyncjobs.QuotaPolicy} bean for per-owner plans).
    *
-   * @param perHour creates one owner may make in any hour
-   * @param perDay creates one owner may make in any 24 hours
-   * @param minInterval the least time between two creates of one owner
+   * @param perHour Creates one owner may make in any hour
+   * @param perDay Creates one owner may make in any 24 hours
+   * @param minInterval The least time between two creates of one owner
    */
   public record Quota(@Nullable Integer perHour, @Nullable Integer perDay, @Nullable Duration minInterval) {
 
@@ -217,9 +217,9 @@ public record AsyncJobsProperties(
     /**
      * Checks every value, naming the property of a bad one.
      *
-     * @param perHour creates per owner per hour, or null for no limit
-     * @param perDay creates per owner per day, or null for no limit
-     * @param minInterval least time between two creates, or null for none
+     * @param perHour Creates per owner per hour, or null for no limit
+     * @param perDay Creates per owner per day, or null for no limit
+     * @param minInterval Least time between two creates, or null for none
      */
     public Quota {
       if (perHour != null && perHour < 0) {
@@ -243,8 +243,8 @@ public record AsyncJobsProperties(
    * The Micrometer metrics ({@code dev.asyncjobs.micrometer.JobMetrics}), configured when
    * jobs-micrometer is on the class path and there is a MeterRegistry (Actuator's).
    *
-   * @param enabled whether to register the asyncjobs meters
-   * @param refreshInterval the least time between two reads of the queue for the gauges (at least
+   * @param enabled Whether to register the asyncjobs meters
+   * @param refreshInterval The least time between two reads of the queue for the gauges (at least
    *     100 ms)
    */
   public record Metrics(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration refreshInterval) {
@@ -252,8 +252,8 @@ public record AsyncJobsProperties(
     /**
      * Checks the interval, naming the property of a bad one.
      *
-     * @param enabled whether to register the meters
-     * @param refreshInterval the least time between two reads of the queue
+     * @param enabled Whether to register the meters
+     * @param refreshInterval The least time between two reads of the queue
      */
     public Metrics {
       atLeast(PREFIX + ".metrics.refresh-interval", refreshInterval, Duration.ofMillis(100));
@@ -264,10 +264,10 @@ public record AsyncJobsProperties(
    * The OpenTelemetry tracing ({@code dev.asyncjobs.opentelemetry.JobTracing}), configured when
    * jobs-opentelemetry is on the class path and there is an OpenTelemetry bean.
    *
-   * @param enabled whether to trace creates and attempts
-   * @param createSpans whether each create gets a span of its own, whose context the job keeps;
+   * @param enabled Whether to trace creates and attempts
+   * @param createSpans Whether each create gets a span of its own, whose context the job keeps;
    *     false keeps the caller's context
-   * @param recordOwner whether spans carry the owner id (which may be personal data)
+   * @param recordOwner Whether spans carry the owner id (which may be personal data)
    */
   public record Tracing(
       @DefaultValue("true") boolean enabled, @DefaultValue("true") boolean createSpans, @DefaultValue("false") boolean recordOwner) {}

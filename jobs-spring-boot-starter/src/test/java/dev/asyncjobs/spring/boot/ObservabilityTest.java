@@ -122,6 +122,19 @@ class ObservabilityTest {
   }
 
   @Test
+  void theApplicationsAttemptInterceptorsRunInsideTheAttemptsSpan() {
+    java.util.List<Boolean> inSpan = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.asyncjobs.AttemptInterceptor mine = (job, attempt) -> {
+      inSpan.add(io.opentelemetry.api.trace.Span.current().getSpanContext().isValid());
+      return attempt.proceed();
+    };
+    withTracing(InMemorySpanExporter.create()).withBean(dev.asyncjobs.AttemptInterceptor.class, () -> mine).run(context -> {
+      runEcho(context.getBean(JobManager.class));
+      assertThat(inSpan).containsExactly(true);
+    });
+  }
+
+  @Test
   void noTracingWithoutAnOpenTelemetryBeanWithoutTheModuleOrWhenTurnedOff() {
     Apps.starter().withBean(EchoGenerator.class).withConfiguration(AutoConfigurations.of(AsyncJobsTracingAutoConfiguration.class))
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(JobTracing.class));

@@ -17,6 +17,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jdbc.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * jobs.create(...) in a {@code @Transactional} method joins the method's transaction on the
@@ -71,6 +73,31 @@ class TransactionalCreateTest {
       Job later = orders.place("dave", "table");
       Waits.untilValue("the later job to complete", WAIT, () -> jobs.get("dave", later.id()), j -> j.status() == JobStatus.COMPLETED);
       assertThat(jobs.list(dev.asyncjobs.JobQuery.forOwner("dave").build()).items()).extracting(Job::id).containsExactly(later.id());
+    });
+  }
+
+  @Test
+  void aSuspendedTransactionIsNotJoinedAndAReadOnlyOneRefusesTheCreate() {
+    app().run(context -> {
+      JobManager jobs = context.getBean(JobManager.class);
+      org.springframework.transaction.PlatformTransactionManager tm =
+          context.getBean(org.springframework.transaction.PlatformTransactionManager.class);
+      TransactionTemplate outer = new TransactionTemplate(tm);
+      TransactionTemplate suspended = new TransactionTemplate(tm);
+      suspended.setPropagationBehavior(TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
+      Job[] inside = new Job[1];
+      assertThatThrownBy(() -> outer.executeWithoutResult(status -> {
+        inside[0] = suspended.execute(s -> jobs.create(JobRequest.of("finn", DocsExamples.INVOICE, new DocsExamples.Invoice("own"))));
+        throw new IllegalStateException("the outer transaction rolls back");
+      })).hasMessage("the outer transaction rolls back");
+      assertThat(jobs.find("finn", inside[0].id())).as("committed on its own, not with the outer transaction").isPresent();
+
+      TransactionTemplate readOnly = new TransactionTemplate(tm);
+      readOnly.setReadOnly(true);
+      assertThatThrownBy(() -> readOnly.executeWithoutResult(status ->
+          jobs.create(JobRequest.of("gus", DocsExamples.INVOICE, new DocsExamples.Invoice("nope")))))
+          .isInstanceOf(dev.asyncjobs.JobStoreException.class).hasMessageContaining("read-only");
+      assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs") + " WHERE owner_id = 'gus'")).isZero();
     });
   }
 
