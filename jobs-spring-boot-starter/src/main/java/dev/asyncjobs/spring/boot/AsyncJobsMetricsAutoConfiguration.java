@@ -57,6 +57,7 @@ public class AsyncJobsMetricsAutoConfiguration {
    * @return the step, run by Spring after the singletons are instantiated
    */
   @Bean
+  @ConditionalOnMissingBean(name = "asyncjobsMetricsMonitor")
   public SmartInitializingSingleton asyncjobsMetricsMonitor(JobMetrics metrics, ObjectProvider<JobManager> jobs) {
     return () -> jobs.ifAvailable(metrics::monitor);
   }

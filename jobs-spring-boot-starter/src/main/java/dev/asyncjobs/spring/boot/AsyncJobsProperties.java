@@ -108,14 +108,14 @@ public record AsyncJobsProperties(
    * @param id The id written into leases and thread names; by default host name, process id and
    *     a random suffix
    * @param concurrency The most jobs running at once on this worker (at least 1)
-   * @param concurrencyPerType The most jobs of one type running at once, by type (write the key in
-   *     brackets: concurrency-per-type[image_generation]=2)
+   * @param concurrencyPerType The most jobs of one type running at once, by type
+   *     (concurrency-per-type.image_generation=2)
    * @param leaseDuration How long a lease holds without a heartbeat (at least 100 ms)
    * @param heartbeatInterval How often leases are extended; by default a third of the lease
    * @param pollInterval The longest wait between two looks for due jobs when no notification
    *     arrives (at least 10 ms)
    * @param timeout How long one attempt may run before it is interrupted and retried
-   * @param timeoutPerType The attempt timeout of one type, by type (key in brackets)
+   * @param timeoutPerType The attempt timeout of one type, by type (timeout-per-type.video_generation=30m)
    * @param shutdownGracePeriod How long running jobs may finish when the application stops, before
    *     they are released to another worker; shorter than
    *     spring.lifecycle.timeout-per-shutdown-phase
@@ -153,7 +153,7 @@ public record AsyncJobsProperties(
         id = null; // an empty property is "not set", as for Spring's own ids
       }
       atLeastOne(WORKER + "concurrency", concurrency);
-      new TreeMap<>(concurrencyPerType).forEach((type, max) -> atLeastOne(WORKER + "concurrency-per-type[" + type + "]", max));
+      new TreeMap<>(concurrencyPerType).forEach((type, max) -> atLeastOne(WORKER + "concurrency-per-type." + type, max));
       concurrencyPerType = Map.copyOf(concurrencyPerType);
       atLeast(WORKER + "lease-duration", leaseDuration, Duration.ofMillis(100));
       if (heartbeatInterval != null) {
@@ -165,7 +165,7 @@ public record AsyncJobsProperties(
       }
       atLeast(WORKER + "poll-interval", pollInterval, Duration.ofMillis(10));
       atLeast(WORKER + "timeout", timeout, Duration.ofMillis(1));
-      new TreeMap<>(timeoutPerType).forEach((type, d) -> atLeast(WORKER + "timeout-per-type[" + type + "]", d, Duration.ofMillis(1)));
+      new TreeMap<>(timeoutPerType).forEach((type, d) -> atLeast(WORKER + "timeout-per-type." + type, d, Duration.ofMillis(1)));
       timeoutPerType = Map.copyOf(timeoutPerType);
       atLeast(WORKER + "shutdown-grace-period", shutdownGracePeriod, Duration.ZERO);
     }

@@ -74,6 +74,21 @@ class StoreSelectionTest {
   }
 
   @Test
+  void withoutSpringJdbcThereIsAPostgresStoreButNoEnclosingTransaction() {
+    org.postgresql.ds.PGSimpleDataSource plain = new org.postgresql.ds.PGSimpleDataSource();
+    plain.setURL(schema.server().url());
+    plain.setUser(schema.server().user());
+    plain.setPassword(schema.server().password());
+    Apps.starter().withBean(EchoGenerator.class).withBean(javax.sql.DataSource.class, () -> plain)
+        .withPropertyValues("asyncjobs.postgres.schema=" + schema.name())
+        .withClassLoader(new FilteredClassLoader("org.springframework.jdbc", "org.springframework.transaction")).run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context).getBean(JobStore.class).isInstanceOf(PostgresJobStore.class);
+          assertThat(context).doesNotHaveBean(EnclosingTransaction.class);
+        });
+  }
+
+  @Test
   void storePostgresWithoutADataSourceFailsTheStartSayingWhatIsMissing() {
     Apps.starter().withBean(EchoGenerator.class).withPropertyValues("asyncjobs.store=postgres").run(context -> {
       assertThat(context).hasFailed();

@@ -112,7 +112,7 @@ class WorkerTest {
   void aPerTypeTimeoutApplies() {
     GateGenerator gate = new GateGenerator();
     Recorder recorder = new Recorder();
-    app(gate, recorder).withPropertyValues("asyncjobs.worker.timeout-per-type[gate]=300ms").run(context -> {
+    app(gate, recorder).withPropertyValues("asyncjobs.worker.timeout-per-type.gate=300ms").run(context -> {
       JobManager jobs = context.getBean(JobManager.class);
       Job job = jobs.create(JobRequest.builder("alice", GateGenerator.TYPE, new GateGenerator.Gate("slow")).maxAttempts(1).build());
       // the gate stays shut: only the 300 ms timeout can end the attempt

@@ -51,9 +51,7 @@ public final class WorkerSettings {
       try {
         set.accept(type, value);
       } catch (JobConfigurationException e) {
-        throw new JobConfigurationException(WORKER + property + "[" + type + "]: " + e.getMessage()
-            + " (a type with characters other than a-z, 0-9 and '-' must be written in brackets, e.g. "
-            + WORKER + property + "[image_generation])");
+        throw new JobConfigurationException(WORKER + property + "." + type + ": " + e.getMessage());
       }
     });
   }
