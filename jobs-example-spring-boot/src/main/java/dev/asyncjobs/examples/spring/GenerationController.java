@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -61,7 +63,7 @@ public class GenerationController {
    * @param colors how many colours (default 5)
    * @param failAfterCreate throw after creating the job, to see the rollback
    */
-  public record GenerateRequest(String prompt, Integer colors, boolean failAfterCreate) {}
+  public record GenerateRequest(@Nullable String prompt, @Nullable Integer colors, boolean failAfterCreate) {}
 
   /**
    * Creates a palette job.
@@ -71,10 +73,11 @@ public class GenerationController {
    * @return 202 with the job's id and where to follow it
    */
   @PostMapping("/generate")
-  public ResponseEntity<Map<String, Object>> generate(@RequestHeader(value = "X-User", defaultValue = "demo-user") String user,
+  public ResponseEntity<Map<String, @Nullable Object>> generate(@RequestHeader(value = "X-User", defaultValue = "demo-user") String user,
       @RequestBody GenerateRequest body) {
     Job job = generations.generate(user,
-        new PaletteGenerator.Palette(body.prompt(), body.colors() == null ? 5 : body.colors()), body.failAfterCreate());
+        new PaletteGenerator.Palette(Objects.requireNonNullElse(body.prompt(), ""), // "" is refused as a bad payload
+            Objects.requireNonNullElse(body.colors(), 5)), body.failAfterCreate());
     return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(view(job));
   }
 
@@ -86,12 +89,12 @@ public class GenerationController {
    * @return the job; 404 for an unknown id or another user's job
    */
   @GetMapping("/jobs/{id}")
-  public Map<String, Object> job(@RequestHeader(value = "X-User", defaultValue = "demo-user") String user, @PathVariable("id") UUID id) {
+  public Map<String, @Nullable Object> job(@RequestHeader(value = "X-User", defaultValue = "demo-user") String user, @PathVariable("id") UUID id) {
     return view(jobs.get(user, id));
   }
 
-  private Map<String, Object> view(Job job) {
-    Map<String, Object> v = new LinkedHashMap<>();
+  private Map<String, @Nullable Object> view(Job job) {
+    Map<String, @Nullable Object> v = new LinkedHashMap<>();
     v.put("id", job.id());
     v.put("type", job.type());
     v.put("status", job.status());

@@ -108,6 +108,16 @@ class ExampleApplicationTest {
   }
 
   @Test
+  void aSecondCreateWithinTheQuotasMinimumIntervalIsA429WithRetryAfter() throws Exception {
+    assertThat(send("POST", "/api/generate", "fay", "{\"prompt\":\"first\",\"colors\":1}").statusCode()).isEqualTo(202);
+    HttpResponse<String> again = send("POST", "/api/generate", "fay", "{\"prompt\":\"second\",\"colors\":1}");
+    assertThat(again.statusCode()).isEqualTo(429); // application.properties: at least 10 s apart
+    assertThat(JSON.readTree(again.body()).get("code").asText()).isEqualTo("quota_exceeded");
+    assertThat(Long.parseLong(again.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 10L);
+    assertThat(requests("fay")).as("the refused create's request row rolled back with it").isOne();
+  }
+
+  @Test
   void healthShowsTheAsyncjobsComponentUp() throws Exception {
     JsonNode health = Waits.untilValue("the listener to connect", WAIT,
         () -> JSON.readTree(send("GET", "/actuator/health", "ops", null).body()),
