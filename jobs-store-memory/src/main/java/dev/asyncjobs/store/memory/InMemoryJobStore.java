@@ -46,7 +46,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -74,7 +73,8 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  private static final Set<StoreCapability> CAPABILITIES = Set.copyOf(EnumSet.allOf(StoreCapability.class));
+  /** Quotas and statistics; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  private static final Set<StoreCapability> CAPABILITIES = Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;

@@ -283,6 +283,19 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
+   * Whether the store's listening connection, on which it hears other processes' wake-up hints, is
+   * up now: for health checks. False until something needs it (the first subscription or wake-up
+   * callback opens it, a started worker's for one), while it reconnects after the connection was
+   * lost, and after {@link #close()}. While it is down nothing is lost: subscribers and workers
+   * still find new events and due jobs by polling, only later.
+   *
+   * @return whether the listening connection is connected
+   */
+  public boolean listenerConnected() {
+    return listener.isConnected();
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p><b>In the caller's transaction</b> ({@link InsertRequest#transaction()} set, {@link

@@ -1,0 +1,292 @@
+package dev.asyncjobs.spring.boot;
+
+import dev.asyncjobs.JobConfigurationException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code asyncjobs.*} settings of the starter, bound once at start and immutable. Each value
+ * is checked as it is bound: a bad one (a negative duration, a concurrency of 0, an unknown store)
+ * fails the application's start with a message that names the property. The defaults are the
+ * library's own (no quota, 1 MiB payloads, 4 jobs at once, 30 s leases).
+ *
+ * @param store Which store to use: auto (PostgreSQL on the application's DataSource when
+ *     jobs-store-postgres is on the class path and there is a DataSource, else in memory), postgres
+ *     (fail to start without them) or memory
+ * @param postgres Settings of the PostgreSQL store
+ * @param worker Settings of the worker this application runs
+ * @param retention How long finished jobs and events are kept
+ * @param quota Per-owner creation limits; none unless set
+ * @param metrics The Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
+ * @param tracing The OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
+ *     there
+ * @param maxPayloadBytes The largest payload a create accepts, in UTF-8 bytes (at least 2)
+ * @param discoverGenerators Whether the generators of every GeneratorProvider on the class path
+ *     (found with ServiceLoader) are registered beside the Generator beans
+ * @param generators The settings handed to the discovered generator providers, keys as the
+ *     providers name them (for example asyncjobs.generators.openai.apiKey)
+ */
+@ConfigurationProperties(AsyncJobsProperties.PREFIX)
+public record AsyncJobsProperties(
+    @DefaultValue("auto") StoreType store,
+    @DefaultValue Postgres postgres,
+    @DefaultValue Worker worker,
+    @DefaultValue Retention retention,
+    @DefaultValue Quota quota,
+    @DefaultValue Metrics metrics,
+    @DefaultValue Tracing tracing,
+    @DefaultValue("1048576") int maxPayloadBytes,
+    @DefaultValue("true") boolean discoverGenerators,
+    @DefaultValue Map<String, String> generators) {
+
+  /** The prefix of every property of the starter. */
+  public static final String PREFIX = "asyncjobs";
+
+  /**
+   * Checks the values that are not checked by their own records.
+   *
+   * @param store Which store to use
+   * @param postgres Settings of the PostgreSQL store
+   * @param worker Settings of the worker
+   * @param retention How long finished jobs and events are kept
+   * @param quota Per-owner creation limits
+   * @param metrics The Micrometer metrics
+   * @param tracing The OpenTelemetry tracing
+   * @param maxPayloadBytes The largest payload, in UTF-8 bytes
+   * @param discoverGenerators Whether generators are discovered with ServiceLoader
+   * @param generators The settings of the discovered generator providers
+   */
+  public AsyncJobsProperties {
+    if (maxPayloadBytes < 2) {
+      throw new JobConfigurationException(PREFIX + ".max-payload-bytes must be at least 2, was " + maxPayloadBytes);
+    }
+    generators = Map.copyOf(generators);
+  }
+
+  /** Which store the starter configures. */
+  public enum StoreType {
+    /** PostgreSQL when jobs-store-postgres is on the class path and a DataSource bean exists, else memory. */
+    AUTO,
+    /** PostgreSQL on the application's DataSource; the start fails when that cannot be. */
+    POSTGRES,
+    /** The in-memory store, even when a DataSource exists: jobs live as long as the process. */
+    MEMORY
+  }
+
+  /**
+   * Settings of the PostgreSQL store.
+   *
+   * @param schema The schema of the tables (a lowercase SQL identifier), created when missing
+   * @param tablePrefix A prefix for every table name, so that several stores share a schema
+   * @param autoMigrate Whether the shipped migrations are applied at start; when false the start
+   *     only checks that the schema is up to date (for Flyway or Liquibase)
+   */
+  public record Postgres(
+      @DefaultValue("public") String schema, @DefaultValue("") String tablePrefix, @DefaultValue("true") boolean autoMigrate) {
+
+    /**
+     * Normalises a missing prefix to none.
+     *
+     * @param schema The schema of the tables
+     * @param tablePrefix The prefix of the table names
+     * @param autoMigrate Whether migrations are applied at start
+     */
+    public Postgres {
+      tablePrefix = tablePrefix == null ? "" : tablePrefix;
+    }
+  }
+
+  /**
+   * Settings of the worker that runs jobs in this application.
+   *
+   * @param enabled Whether this application runs a worker; false for web-only nodes that create
+   *     and read jobs while other processes run them
+   * @param id The id written into leases and thread names; by default host name, process id and
+   *     a random suffix
+   * @param concurrency The most jobs running at once on this worker (at least 1)
+   * @param concurrencyPerType The most jobs of one type running at once, by type
+   *     (concurrency-per-type.image_generation=2)
+   * @param leaseDuration How long a lease holds without a heartbeat (at least 100 ms)
+   * @param heartbeatInterval How often leases are extended; by default a third of the lease
+   * @param pollInterval The longest wait between two looks for due jobs when no notification
+   *     arrives (at least 10 ms)
+   * @param timeout How long one attempt may run before it is interrupted and retried
+   * @param timeoutPerType The attempt timeout of one type, by type (timeout-per-type.video_generation=30m)
+   * @param shutdownGracePeriod How long running jobs may finish when the application stops, before
+   *     they are released to another worker; shorter than
+   *     spring.lifecycle.timeout-per-shutdown-phase
+   */
+  public record Worker(
+      @DefaultValue("true") boolean enabled,
+      @Nullable String id,
+      @DefaultValue("4") int concurrency,
+      @DefaultValue Map<String, Integer> concurrencyPerType,
+      @DefaultValue("30s") Duration leaseDuration,
+      @Nullable Duration heartbeatInterval,
+      @DefaultValue("1s") Duration pollInterval,
+      @DefaultValue("10m") Duration timeout,
+      @DefaultValue Map<String, Duration> timeoutPerType,
+      @DefaultValue("20s") Duration shutdownGracePeriod) {
+
+    private static final String WORKER = PREFIX + ".worker.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param enabled Whether this application runs a worker
+     * @param id The worker id, or null for a generated one
+     * @param concurrency The most jobs at once
+     * @param concurrencyPerType The most jobs at once, by type
+     * @param leaseDuration The lease duration
+     * @param heartbeatInterval The heartbeat interval, or null for a third of the lease
+     * @param pollInterval The poll interval
+     * @param timeout The attempt timeout
+     * @param timeoutPerType The attempt timeout, by type
+     * @param shutdownGracePeriod The shutdown grace period
+     */
+    public Worker {
+      if (id != null && id.isBlank()) {
+        id = null; // an empty property is "not set", as for Spring's own ids
+      }
+      atLeastOne(WORKER + "concurrency", concurrency);
+      new TreeMap<>(concurrencyPerType).forEach((type, max) -> atLeastOne(WORKER + "concurrency-per-type." + type, max));
+      concurrencyPerType = Map.copyOf(concurrencyPerType);
+      atLeast(WORKER + "lease-duration", leaseDuration, Duration.ofMillis(100));
+      if (heartbeatInterval != null) {
+        atLeast(WORKER + "heartbeat-interval", heartbeatInterval, Duration.ofMillis(10));
+        if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
+          throw new JobConfigurationException(WORKER + "heartbeat-interval must be shorter than " + WORKER
+              + "lease-duration (" + leaseDuration + "), was " + heartbeatInterval);
+        }
+      }
+      atLeast(WORKER + "poll-interval", pollInterval, Duration.ofMillis(10));
+      atLeast(WORKER + "timeout", timeout, Duration.ofMillis(1));
+      new TreeMap<>(timeoutPerType).forEach((type, d) -> atLeast(WORKER + "timeout-per-type." + type, d, Duration.ofMillis(1)));
+      timeoutPerType = Map.copyOf(timeoutPerType);
+      atLeast(WORKER + "shutdown-grace-period", shutdownGracePeriod, Duration.ZERO);
+    }
+  }
+
+  /**
+   * How long what the store keeps is kept.
+   *
+   * @param finishedJobs How long a completed, failed or cancelled job is kept before the worker
+   *     deletes it; unset keeps finished jobs until the application deletes them
+   * @param events How long the event log keeps events, so how long a subscriber may be away and
+   *     still resume (at least 1 minute)
+   * @param cleanupInterval How often a running worker deletes finished jobs older than
+   *     finished-jobs
+   */
+  public record Retention(
+      @Nullable Duration finishedJobs, @DefaultValue("24h") Duration events, @DefaultValue("5m") Duration cleanupInterval) {
+
+    private static final String RETENTION = PREFIX + ".retention.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param finishedJobs How long finished jobs are kept, or null for ever
+     * @param events How long events are kept
+     * @param cleanupInterval How often finished jobs are deleted
+     */
+    public Retention {
+      if (finishedJobs != null) {
+        atLeast(RETENTION + "finished-jobs", finishedJobs, Duration.ZERO);
+      }
+      atLeast(RETENTION + "events", events, Duration.ofMinutes(1));
+      atLeast(RETENTION + "cleanup-interval", cleanupInterval, Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * Per-owner creation limits, the same for every owner; off unless one is set (define a {@link
+   * dev.asyncjobs.QuotaPolicy} bean for per-owner plans).
+   *
+   * @param perHour Creates one owner may make in any hour
+   * @param perDay Creates one owner may make in any 24 hours
+   * @param minInterval The least time between two creates of one owner
+   */
+  public record Quota(@Nullable Integer perHour, @Nullable Integer perDay, @Nullable Duration minInterval) {
+
+    private static final String QUOTA = PREFIX + ".quota.";
+
+    /**
+     * Checks every value, naming the property of a bad one.
+     *
+     * @param perHour Creates per owner per hour, or null for no limit
+     * @param perDay Creates per owner per day, or null for no limit
+     * @param minInterval Least time between two creates, or null for none
+     */
+    public Quota {
+      if (perHour != null && perHour < 0) {
+        throw new JobConfigurationException(QUOTA + "per-hour must not be negative, was " + perHour);
+      }
+      if (perDay != null && perDay < 0) {
+        throw new JobConfigurationException(QUOTA + "per-day must not be negative, was " + perDay);
+      }
+      if (minInterval != null) {
+        atLeast(QUOTA + "min-interval", minInterval, Duration.ZERO);
+      }
+    }
+
+    /** {@return whether any limit is set} */
+    public boolean isSet() {
+      return perHour != null || perDay != null || minInterval != null;
+    }
+  }
+
+  /**
+   * The Micrometer metrics ({@code dev.asyncjobs.micrometer.JobMetrics}), configured when
+   * jobs-micrometer is on the class path and there is a MeterRegistry (Actuator's).
+   *
+   * @param enabled Whether to register the asyncjobs meters
+   * @param refreshInterval The least time between two reads of the queue for the gauges (at least
+   *     100 ms)
+   */
+  public record Metrics(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration refreshInterval) {
+
+    /**
+     * Checks the interval, naming the property of a bad one.
+     *
+     * @param enabled Whether to register the meters
+     * @param refreshInterval The least time between two reads of the queue
+     */
+    public Metrics {
+      atLeast(PREFIX + ".metrics.refresh-interval", refreshInterval, Duration.ofMillis(100));
+    }
+  }
+
+  /**
+   * The OpenTelemetry tracing ({@code dev.asyncjobs.opentelemetry.JobTracing}), configured when
+   * jobs-opentelemetry is on the class path and there is an OpenTelemetry bean.
+   *
+   * @param enabled Whether to trace creates and attempts
+   * @param createSpans Whether each create gets a span of its own, whose context the job keeps;
+   *     false keeps the caller's context
+   * @param recordOwner Whether spans carry the owner id (which may be personal data)
+   */
+  public record Tracing(
+      @DefaultValue("true") boolean enabled, @DefaultValue("true") boolean createSpans, @DefaultValue("false") boolean recordOwner) {}
+
+  private static void atLeastOne(String property, @Nullable Integer value) {
+    if (value == null) {
+      throw new JobConfigurationException(property + " must be set");
+    }
+    if (value < 1) {
+      throw new JobConfigurationException(property + " must be at least 1, was " + value);
+    }
+  }
+
+  private static void atLeast(String property, @Nullable Duration value, Duration min) {
+    if (value == null) {
+      throw new JobConfigurationException(property + " must be set");
+    }
+    if (value.compareTo(min) < 0) {
+      throw new JobConfigurationException(property + " must be at least " + min + ", was " + value);
+    }
+  }
+}

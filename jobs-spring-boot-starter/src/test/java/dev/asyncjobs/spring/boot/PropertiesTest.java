@@ -1,0 +1,130 @@
+package dev.asyncjobs.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.tck.EchoGenerator;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The asyncjobs.* properties: their defaults are the library's, and a bad value fails the start of
+ * the application with a message naming the property (and nothing of the starter is left running).
+ */
+class PropertiesTest {
+  private static ApplicationContextRunner app() {
+    return Apps.starter().withBean(EchoGenerator.class);
+  }
+
+  @Test
+  void defaultsAreTheLibrarysOwn() {
+    app().run(context -> {
+      AsyncJobsProperties p = context.getBean(AsyncJobsProperties.class);
+      assertThat(p.store()).isEqualTo(AsyncJobsProperties.StoreType.AUTO);
+      assertThat(p.maxPayloadBytes()).isEqualTo(JobManager.DEFAULT_MAX_PAYLOAD_BYTES);
+      assertThat(p.discoverGenerators()).isTrue();
+      assertThat(p.generators()).isEmpty();
+      assertThat(p.postgres()).isEqualTo(new AsyncJobsProperties.Postgres("public", "", true));
+      AsyncJobsProperties.Worker w = p.worker();
+      assertThat(w.enabled()).isTrue();
+      assertThat(w.id()).isNull();
+      assertThat(w.concurrency()).isEqualTo(4);
+      assertThat(w.concurrencyPerType()).isEmpty();
+      assertThat(w.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
+      assertThat(w.heartbeatInterval()).isNull();
+      assertThat(w.pollInterval()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(w.timeout()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(w.timeoutPerType()).isEmpty();
+      assertThat(w.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(20));
+      assertThat(p.retention()).isEqualTo(new AsyncJobsProperties.Retention(null, Duration.ofHours(24), Duration.ofMinutes(5)));
+      assertThat(p.quota().isSet()).isFalse();
+      JobManager jobs = context.getBean(JobManager.class);
+      assertThat(jobs.eventRetention()).isEqualTo(Duration.ofHours(24));
+      assertThat(jobs.quotaUsage("alice").limits().isUnlimited()).isTrue();
+    });
+  }
+
+  @Test
+  void valuesArriveInTheManager() {
+    app().withPropertyValues("asyncjobs.retention.events=2h", "asyncjobs.quota.per-hour=10", "asyncjobs.quota.per-day=100",
+        "asyncjobs.quota.min-interval=1m", "asyncjobs.max-payload-bytes=64").run(context -> {
+          JobManager jobs = context.getBean(JobManager.class);
+          assertThat(jobs.eventRetention()).isEqualTo(Duration.ofHours(2));
+          assertThat(jobs.quotaUsage("alice").limits()).isEqualTo(new QuotaLimits(10, 100, Duration.ofMinutes(1)));
+          // 64 bytes: a payload of 65 is refused by the manager itself
+          String big = "{\"text\":\"" + "x".repeat(60) + "\",\"repeat\":1}";
+          assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobs.create(
+              dev.asyncjobs.JobRequest.builder("alice", "echo").payload(big).build())))
+              .isInstanceOf(dev.asyncjobs.PayloadTooLargeException.class);
+        });
+  }
+
+  @Test
+  void oneQuotaLimitAloneLimitsOnlyThat() {
+    app().withPropertyValues("asyncjobs.quota.per-day=3").run(context -> assertThat(
+        context.getBean(JobManager.class).quotaUsage("alice").limits())
+        .isEqualTo(new QuotaLimits(Integer.MAX_VALUE, 3, Duration.ZERO)));
+  }
+
+  /** Each bad value, and the words the failure must contain: the property's name and the value. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "asyncjobs.store=redis                          | asyncjobs.store",
+      "asyncjobs.worker.concurrency=0                 | asyncjobs.worker.concurrency must be at least 1, was 0",
+      "asyncjobs.worker.concurrency-per-type.echo=0   | asyncjobs.worker.concurrency-per-type.echo must be at least 1, was 0",
+      "asyncjobs.worker.lease-duration=-1s            | asyncjobs.worker.lease-duration must be at least PT0.1S, was PT-1S",
+      "asyncjobs.worker.heartbeat-interval=-5s        | asyncjobs.worker.heartbeat-interval must be at least PT0.01S, was PT-5S",
+      "asyncjobs.worker.heartbeat-interval=30s        | asyncjobs.worker.heartbeat-interval must be shorter than asyncjobs.worker.lease-duration (PT30S), was PT30S",
+      "asyncjobs.worker.poll-interval=0s              | asyncjobs.worker.poll-interval must be at least PT0.01S, was PT0S",
+      "asyncjobs.worker.timeout=-1m                   | asyncjobs.worker.timeout must be at least PT0.001S, was PT-1M",
+      "asyncjobs.worker.timeout-per-type.echo=-1s     | asyncjobs.worker.timeout-per-type.echo must be at least PT0.001S, was PT-1S",
+      "asyncjobs.worker.shutdown-grace-period=-1s     | asyncjobs.worker.shutdown-grace-period must be at least PT0S, was PT-1S",
+      "asyncjobs.worker.shutdown-grace-period=30s     | asyncjobs.worker.shutdown-grace-period (PT30S) must be shorter than spring.lifecycle.timeout-per-shutdown-phase (PT30S)",
+      "asyncjobs.worker.id=has space                  | asyncjobs.worker.id: workerId must be 1-100 characters",
+      "asyncjobs.worker.concurrency-per-type.nope=2   | asyncjobs.worker.concurrency-per-type.nope: concurrency: unknown job type 'nope'",
+      "asyncjobs.worker.timeout-per-type.nope=2m      | asyncjobs.worker.timeout-per-type.nope: timeout: unknown job type 'nope'; the manager's types: [echo, greeting]",
+      "asyncjobs.worker.enabled=perhaps               | asyncjobs.worker.enabled",
+      "asyncjobs.retention.events=30s                 | asyncjobs.retention.events must be at least PT1M, was PT30S",
+      "asyncjobs.retention.finished-jobs=-1d          | asyncjobs.retention.finished-jobs must be at least PT0S, was PT-24H",
+      "asyncjobs.retention.cleanup-interval=0s        | asyncjobs.retention.cleanup-interval must be at least PT1S, was PT0S",
+      "asyncjobs.quota.per-hour=-1                    | asyncjobs.quota.per-hour must not be negative, was -1",
+      "asyncjobs.quota.per-day=-2                     | asyncjobs.quota.per-day must not be negative, was -2",
+      "asyncjobs.quota.min-interval=-1s               | asyncjobs.quota.min-interval must be at least PT0S, was PT-1S",
+      "asyncjobs.max-payload-bytes=1                  | asyncjobs.max-payload-bytes must be at least 2, was 1",
+      "asyncjobs.postgres.schema=Not-An-Identifier    | asyncjobs.postgres.schema: schema must be a lowercase SQL identifier",
+      "asyncjobs.postgres.table-prefix=a-b            | asyncjobs.postgres.table-prefix: tablePrefix must be empty or a lowercase SQL identifier",
+  })
+  void aBadValueFailsTheStartNamingTheProperty(String property, String expected) {
+    ApplicationContextRunner runner = app().withPropertyValues(property);
+    if (property.startsWith("asyncjobs.postgres.")) {
+      runner = runner.withPropertyValues("asyncjobs.store=postgres").withBean(javax.sql.DataSource.class,
+          () -> new org.springframework.jdbc.datasource.DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none"));
+    }
+    runner.run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(messages(context.getStartupFailure())).contains(expected);
+      // the worker never started: no thread of the starter outlives the failed start
+      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive() && t.getName().startsWith("asyncjobs-")
+          && t.getName().contains("-loop-"));
+    });
+  }
+
+  @Test
+  void aLongerShutdownPhaseAllowsALongerGracePeriod() {
+    app().withPropertyValues("asyncjobs.worker.shutdown-grace-period=45s", "spring.lifecycle.timeout-per-shutdown-phase=60s")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JobWorkerLifecycle.class));
+  }
+
+  /** Every message of the cause chain, so that a test sees what a developer reads in the log. */
+  static String messages(Throwable failure) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    return all.toString();
+  }
+}
