@@ -42,6 +42,8 @@ final class AttemptRunner {
   private final WorkerConfig config;
   private final WorkerListener listener;
   private final CompletionBatcher completions;
+  /** Writes every attempt's streamed output together; started with the completion writer (the worker runtime). */
+  private volatile @Nullable OutputWriter outputs;
 
   /** A runner writing to {@code store}, timing with {@code clock}, running the registry's generators. */
   AttemptRunner(JobStore store, Clock clock, GeneratorRegistry registry, WorkerConfig config) {
@@ -77,7 +79,7 @@ final class AttemptRunner {
     a.output(
         new OutputBuffer(
             store, a.lease(), claimed.attempts() > 1, config.outputInterval().toNanos(), config.maxOutputBytes(),
-            System::nanoTime, timer, e -> onDeferredProgressFailure(a, e)));
+            System::nanoTime, timer, e -> onDeferredProgressFailure(a, e), timer == null ? null : outputs));
     return a;
   }
 
@@ -94,10 +96,20 @@ final class AttemptRunner {
   /** Starts the writer thread of completions, so that job threads do not wait for their writes. */
   void startCompletionWriter(java.util.concurrent.ThreadFactory factory) {
     completions.startWriter(factory);
+    long interval = config.outputInterval().toNanos();
+    if (interval > 0) { // zero: every piece is written at once, by its attempt
+      OutputWriter w = new OutputWriter(store, interval);
+      w.start(factory);
+      outputs = w;
+    }
   }
 
   /** Writes the completions still queued and ends their writer thread. */
   void closeCompletionWriter(long timeoutNanos) throws InterruptedException {
+    OutputWriter w = outputs;
+    if (w != null) {
+      w.close(timeoutNanos);
+    }
     completions.close(timeoutNanos);
   }
 

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gathers one attempt's partial output and writes it to the store in order, at most once per
- * interval (plus at once when a write would grow past {@link #FLUSH_BYTES}): a generator may emit
- * a token at a time without a store write per token. Consecutive text deltas become one. The first
+ * Gathers one attempt's partial output and writes it to the store in order: in the worker runtime
+ * through the {@link OutputWriter}, with every other attempt's, once per interval; in the manual
+ * worker by itself, at most once per interval (plus at once when a write would grow past {@link
+ * #FLUSH_BYTES}). A generator may emit a token at a time without a store write per token. Consecutive text deltas become one. The first
  * piece is written at once, so that the first token reaches the reader without waiting an interval.
  * The first write of a retried attempt starts with {@link OutputChunk#restarted()}.
  *
@@ -48,10 +49,22 @@ final class OutputBuffer {
   private long totalBytes;
   private boolean closed;
   private @Nullable LeaseLostException lost;
+  /** Writes this buffer's pieces with every other attempt's, or {@code null}: the buffer writes itself. */
+  private final @Nullable OutputWriter writer;
+  /** Whether the writer is writing pieces taken from here (at most one write in flight, for order). */
+  private boolean inFlight;
+  private boolean everTaken;
 
   /**
    * @param restarts whether this is a retried attempt, whose output replaces the earlier ones'
    * @param onDeferredFailure told when a write from the timer fails (e.g. the lease was lost)
+   */
+  /**
+   * A buffer whose pieces {@code writer} writes with the other attempts' (the worker runtime); with
+   * {@code null} it writes them itself, at most once per interval (the manual worker).
+   *
+   * @param restarts whether this is a retried attempt, whose output replaces the earlier ones'
+   * @param onDeferredFailure told when a write made later (timer or writer) fails, e.g. the lease was lost
    */
   OutputBuffer(
       JobStore store,
@@ -61,13 +74,18 @@ final class OutputBuffer {
       long maxBytes,
       LongSupplier nanoTime,
       @Nullable ScheduledExecutorService timer,
-      Consumer<RuntimeException> onDeferredFailure) {
+      Consumer<RuntimeException> onDeferredFailure,
+      @Nullable OutputWriter writer) {
+    this.writer = writer;
     this.store = store;
     this.lease = lease;
     this.restartPending = restarts;
     this.maxBytes = maxBytes;
     this.schedule = new WriteSchedule(intervalNanos, nanoTime, timer, this::deferredFlush);
     this.onDeferredFailure = onDeferredFailure;
+    if (writer != null) {
+      writer.register(this);
+    }
   }
 
   /**
@@ -105,6 +123,10 @@ final class OutputBuffer {
    */
   synchronized void flush() {
     schedule.cancel();
+    awaitNoneInFlight();
+    if (lost != null) {
+      throw lost;
+    }
     write();
   }
 
@@ -112,6 +134,81 @@ final class OutputBuffer {
   synchronized void close() {
     closed = true;
     schedule.close();
+    if (writer != null) {
+      writer.unregister(this);
+    }
+  }
+
+  /**
+   * For the writer: {@return this buffer's pieces to write in its next round, or {@code null} when
+   * none wait or a write of them is still in flight}
+   */
+  synchronized @Nullable OutputAppend takeForBatch() {
+    if (inFlight || lost != null) {
+      return null;
+    }
+    List<OutputChunk> chunks = drain();
+    if (chunks == null) {
+      return null;
+    }
+    inFlight = true;
+    return new OutputAppend(lease, chunks);
+  }
+
+  /**
+   * For the writer: how the write of {@code append} (taken by {@link #takeForBatch}) ended.
+   *
+   * @param leaseLost the store refused it: the lease is gone
+   * @param failure the store failed for another reason (the pieces are kept for the next round)
+   */
+  void batchDone(OutputAppend append, boolean leaseLost, @Nullable RuntimeException failure) {
+    LeaseLostException gone = null;
+    synchronized (this) {
+      inFlight = false;
+      if (leaseLost) {
+        gone = new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+        lost = gone;
+        pending.clear();
+        text.setLength(0);
+        pendingBytes = 0;
+      } else if (failure != null) {
+        restore(append.chunks());
+      }
+      notifyAll();
+    }
+    if (gone != null) {
+      onDeferredFailure.accept(gone);
+    }
+  }
+
+  /** The pieces of a failed write go back before those gathered since, the restart marker first. */
+  private void restore(List<OutputChunk> chunks) {
+    List<OutputChunk> back = new ArrayList<>(chunks);
+    if (!back.isEmpty() && back.get(0).kind() == JobEvent.Kind.OUTPUT_RESTARTED) {
+      back.remove(0);
+      restartPending = true;
+    }
+    endText();
+    back.addAll(pending);
+    pending.clear();
+    pending.addAll(back);
+    for (OutputChunk c : back) {
+      pendingBytes += utf8Length(c.data());
+    }
+  }
+
+  private void awaitNoneInFlight() {
+    boolean interrupted = false;
+    while (inFlight) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true; // the final flush still waits for the round in flight (it is one statement)
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void take(String piece) {
@@ -130,6 +227,13 @@ final class OutputBuffer {
   }
 
   private void written() {
+    if (writer != null) {
+      if (!everTaken || pendingBytes >= FLUSH_BYTES) {
+        everTaken = true;
+        writer.writeSoon(); // the first piece, and a full buffer, do not wait for the round
+      }
+      return;
+    }
     if (pendingBytes >= FLUSH_BYTES) {
       schedule.cancel();
       write();
@@ -152,31 +256,39 @@ final class OutputBuffer {
     text.setLength(0);
   }
 
-  private void write() {
+  /** The pieces waiting, with the restart marker first when it is due; {@code null} when none wait. */
+  private @Nullable List<OutputChunk> drain() {
     endText();
     if (pending.isEmpty()) {
-      return;
+      return null;
     }
     List<OutputChunk> chunks = new ArrayList<>(pending.size() + 1);
     if (restartPending) {
       chunks.add(OutputChunk.restarted());
     }
     chunks.addAll(pending);
+    pending.clear();
+    pendingBytes = 0;
+    restartPending = false;
+    return chunks;
+  }
+
+  private void write() {
+    List<OutputChunk> chunks = drain();
+    if (chunks == null) {
+      return;
+    }
     schedule.written();
     try {
       store.appendOutput(new OutputAppend(lease, chunks));
-      pending.clear();
-      pendingBytes = 0;
-      restartPending = false;
     } catch (LeaseLostException e) {
-      pending.clear();
-      pendingBytes = 0;
       lost = e;
       throw e;
     } catch (RuntimeException e) {
       // Output is streamed for readers; the result is what counts. A store hiccup keeps the pieces
       // for the next write instead of failing the attempt.
-      LOG.warn("could not write {} output pieces of job {}; will retry: {}", pending.size(), lease.jobId(), e.toString());
+      restore(chunks);
+      LOG.warn("could not write {} output pieces of job {}; will retry: {}", chunks.size(), lease.jobId(), e.toString());
     }
   }
 

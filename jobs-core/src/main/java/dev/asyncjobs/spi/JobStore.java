@@ -223,6 +223,27 @@ public interface JobStore extends AutoCloseable {
   void appendOutput(OutputAppend append);
 
   /**
+   * Appends the output of several attempts at once, each exactly as {@link #appendOutput} would:
+   * a worker gathers its running attempts' pieces and writes them together, one store call per
+   * interval however many jobs stream. A store that can should do it in one atomic step and one
+   * round trip. An append whose lease was lost is skipped, changing nothing.
+   *
+   * @param appends one per attempt, each with its lease and chunks
+   * @return the ids of the jobs whose lease was lost (their chunks were not appended)
+   */
+  default Set<UUID> appendOutputAll(List<OutputAppend> appends) {
+    Set<UUID> lost = new java.util.HashSet<>();
+    for (OutputAppend a : appends) {
+      try {
+        appendOutput(a);
+      } catch (LeaseLostException e) {
+        lost.add(a.lease().jobId());
+      }
+    }
+    return lost;
+  }
+
+  /**
    * Gives a job back without counting the attempt (graceful shutdown): PENDING, due now, attempts -
    * 1. If cancellation was requested it becomes CANCELLED.
    *

@@ -511,6 +511,16 @@ final class FakeStore implements JobStore {
     }
   }
 
+  /** The size of every {@code appendOutputAll} call, in order. */
+  final List<Integer> outputBatchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public Set<UUID> appendOutputAll(List<OutputAppend> appends) {
+    outputBatchSizes.add(appends.size());
+    enter("appendOutputAll");
+    return JobStore.super.appendOutputAll(appends);
+  }
+
   private Job fenced(Lease lease, UnaryOperator<Job> change) {
     Job job = jobs.get(lease.jobId());
     if (job == null || !holds(job, lease)) {

@@ -36,7 +36,7 @@ class OutputBufferTest {
   }
 
   private OutputBuffer buffer(boolean restarts, long maxBytes) {
-    return new OutputBuffer(store, lease, restarts, INTERVAL, maxBytes, now::get, timer, deferredFailure::set);
+    return new OutputBuffer(store, lease, restarts, INTERVAL, maxBytes, now::get, timer, deferredFailure::set, null);
   }
 
   /** Every write, as its chunks "KIND:data". */

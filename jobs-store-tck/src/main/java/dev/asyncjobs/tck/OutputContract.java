@@ -47,6 +47,30 @@ public interface OutputContract extends EventLogContract {
     assertSameJob(reload(claimed.id()), claimed);
   }
 
+  /** Several attempts' output in one call: each job's chunks in order, a lost lease skipped and reported. */
+  @Test
+  default void severalAttemptsOutputIsAppendedInOneCallAndALostLeaseIsSkipped() {
+    Job a = processing(job().type("batch_a"));
+    Job b = processing(job().type("batch_b"));
+    Job gone = processing(job().type("batch_gone"));
+    store().complete(new Completion(lease(gone), "{}", Duration.ofSeconds(1)));
+    long start = head();
+
+    java.util.Set<java.util.UUID> lost = store().appendOutputAll(List.of(
+        new OutputAppend(lease(a), List.of(OutputChunk.text("a1"), OutputChunk.part("{\"n\":1}"))),
+        new OutputAppend(lease(gone), List.of(OutputChunk.text("late"))),
+        new OutputAppend(lease(b), List.of(OutputChunk.restarted(), OutputChunk.text("b1")))));
+
+    assertThat(lost).containsExactly(gone.id());
+    List<JobEvent> events = allEventsAfter(null, start, 4);
+    assertThat(events).hasSize(4);
+    assertThat(events.stream().filter(e -> e.jobId().equals(a.id())).map(JobEvent::data)).containsExactly("a1", "{\"n\":1}");
+    assertThat(events.stream().filter(e -> e.jobId().equals(b.id())).map(JobEvent::kind))
+        .containsExactly(JobEvent.Kind.OUTPUT_RESTARTED, JobEvent.Kind.TEXT_DELTA);
+    assertThat(events).noneMatch(e -> e.jobId().equals(gone.id()));
+    assertThat(store().appendOutputAll(List.of())).isEmpty();
+  }
+
   /** A restart marker carries no data. */
   @Test
   default void aRestartMarkerCarriesNoData() {

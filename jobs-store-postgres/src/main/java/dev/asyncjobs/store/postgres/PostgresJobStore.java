@@ -440,6 +440,21 @@ public final class PostgresJobStore implements JobStore {
     changed(Boolean.TRUE, append.chunks().stream().map(OutputChunk::kind).distinct().toArray(JobEvent.Kind[]::new));
   }
 
+  /** {@inheritDoc} One statement for every attempt of the batch. */
+  @Override
+  public Set<UUID> appendOutputAll(List<OutputAppend> appends) {
+    if (appends.isEmpty()) {
+      return Set.of();
+    }
+    Instant now = now();
+    Set<UUID> lost = db.run(Call.once("appendOutputAll"), h -> outputWrites.appendAll(h, appends, now));
+    if (lost.size() < appends.size()) {
+      changed(Boolean.TRUE, appends.stream().flatMap(a -> a.chunks().stream()).map(OutputChunk::kind).distinct()
+          .toArray(JobEvent.Kind[]::new));
+    }
+    return lost;
+  }
+
   @Override
   public Job release(Lease lease) {
     Instant now = now();
