@@ -75,20 +75,21 @@ final class AttemptRunner {
     a.progress(
         new ProgressReporter(
             store, a.lease(), config.progressInterval().toNanos(), System::nanoTime, timer,
-            e -> onDeferredProgressFailure(a, e)));
+            e -> onDeferredWriteFailure(a, "progress", e)));
     a.output(
         new OutputBuffer(
             store, a.lease(), claimed.attempts() > 1, config.outputInterval().toNanos(), config.maxOutputBytes(),
-            System::nanoTime, timer, e -> onDeferredProgressFailure(a, e), timer == null ? null : outputs));
+            System::nanoTime, timer, e -> onDeferredWriteFailure(a, "output", e), timer == null ? null : outputs));
     return a;
   }
 
-  private void onDeferredProgressFailure(Attempt a, RuntimeException e) {
+  /** A progress or output write made later (by the timer or the output writer) was refused. */
+  private void onDeferredWriteFailure(Attempt a, String what, RuntimeException e) {
     JobMdc.run(a.job(), () -> {
       if (e instanceof LeaseLostException && a.abandon()) {
-        LOG.warn("lease of job {} lost (progress refused); interrupting the attempt", a.job().id());
+        LOG.warn("lease of job {} lost ({} refused); interrupting the attempt", a.job().id(), what);
       } else {
-        LOG.warn("progress write of job {} refused: {}", a.job().id(), e.getMessage());
+        LOG.warn("{} write of job {} refused: {}", what, a.job().id(), e.getMessage());
       }
     });
   }

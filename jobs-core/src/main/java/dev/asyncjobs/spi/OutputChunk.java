@@ -2,6 +2,7 @@ package dev.asyncjobs.spi;
 
 import dev.asyncjobs.JobEvent;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One piece of an attempt's partial output, stored as one event of the log (see {@link
@@ -43,6 +44,14 @@ public record OutputChunk(JobEvent.Kind kind, String data) {
    */
   public static OutputChunk part(String json) {
     return new OutputChunk(JobEvent.Kind.OUTPUT_PART, json);
+  }
+
+  /**
+   * {@return what the chunk's event carries as {@link JobEvent#data()}: the text or the part's
+   * JSON; {@code null} for a restart marker, which carries none}
+   */
+  public @Nullable String eventData() {
+    return kind == JobEvent.Kind.OUTPUT_RESTARTED ? null : data;
   }
 
   /** {@return the marker that an attempt starts its output afresh} */

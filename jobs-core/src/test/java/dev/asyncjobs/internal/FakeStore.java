@@ -501,7 +501,7 @@ final class FakeStore implements JobStore {
     fenced(append.lease(), job -> job);
     outputAppends.add(append);
     for (OutputChunk c : append.chunks()) {
-      JobEvent event = JobEvent.of(++sequence, c.kind(), jobs.get(append.lease().jobId())).toBuilder().data(c.data()).build();
+      JobEvent event = JobEvent.of(++sequence, c.kind(), jobs.get(append.lease().jobId())).toBuilder().data(c.eventData()).build();
       log.add(event);
       try {
         dispatcher.execute(() -> subscriptions.forEach(s -> s.live(event)));

@@ -811,32 +811,39 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public List<QueueStats> queueStats() {
     Instant now = clock.instant();
-    Map<String, QueueStats.Builder> byType = new TreeMap<>();
-    Map<String, Instant> oldest = new HashMap<>();
-    Map<String, long[]> counts = new HashMap<>();
+    Map<String, QueueCount> byType = new TreeMap<>();
     for (Slot slot : jobs.values()) {
       Job job = slot.job;
-      if (job.status() != JobStatus.PENDING && job.status() != JobStatus.PROCESSING) {
-        continue;
-      }
-      byType.computeIfAbsent(job.type(), QueueStats::builder);
-      long[] c = counts.computeIfAbsent(job.type(), t -> new long[3]); // pending, due, running
-      if (job.status() == JobStatus.PROCESSING) {
-        c[2]++;
-      } else {
-        c[0]++;
-        if (!job.runAt().isAfter(now)) {
-          c[1]++;
-          oldest.merge(job.type(), job.runAt(), (a, b) -> a.isBefore(b) ? a : b);
-        }
+      if (job.status() == JobStatus.PENDING || job.status() == JobStatus.PROCESSING) {
+        byType.computeIfAbsent(job.type(), t -> new QueueCount()).count(job, now);
       }
     }
     List<QueueStats> out = new ArrayList<>(byType.size());
-    byType.forEach((type, b) -> {
-      long[] c = counts.get(type);
-      out.add(b.pending(c[0]).due(c[1]).running(c[2]).oldestDueAt(oldest.get(type)).build());
-    });
+    byType.forEach((type, c) ->
+        out.add(QueueStats.builder(type).pending(c.pending).due(c.due).running(c.running).oldestDueAt(c.oldestDue).build()));
     return out;
+  }
+
+  /** One type's unfinished jobs, counted by {@link #queueStats}. */
+  private static final class QueueCount {
+    long pending;
+    long due;
+    long running;
+    @Nullable Instant oldestDue;
+
+    void count(Job job, Instant now) {
+      if (job.status() == JobStatus.PROCESSING) {
+        running++;
+        return;
+      }
+      pending++;
+      if (!job.runAt().isAfter(now)) {
+        due++;
+        if (oldestDue == null || job.runAt().isBefore(oldestDue)) {
+          oldestDue = job.runAt();
+        }
+      }
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
@@ -429,15 +430,13 @@ public final class PostgresJobStore implements JobStore {
     return changedTo(db.run(Call.once("fail"), h -> workerWrites.fail(h, failure, now)));
   }
 
-  /** {@inheritDoc} One statement: the lease's row lock, then the events. */
+  /** {@inheritDoc} The one-attempt case of {@link #appendOutputAll}: one statement. */
   @Override
   public void appendOutput(OutputAppend append) {
-    Instant now = now();
-    db.run(Call.once("appendOutput"), h -> {
-      outputWrites.append(h, append, now);
-      return Boolean.TRUE;
-    });
-    changed(Boolean.TRUE, append.chunks().stream().map(OutputChunk::kind).distinct().toArray(JobEvent.Kind[]::new));
+    if (!appendOutputAll(List.of(append)).isEmpty()) {
+      Lease lease = append.lease();
+      throw new LeaseLostException(lease.jobId(), lease.workerId(), lease.attempt());
+    }
   }
 
   /** {@inheritDoc} One statement for every attempt of the batch. */

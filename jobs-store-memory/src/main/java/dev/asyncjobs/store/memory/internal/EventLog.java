@@ -68,8 +68,7 @@ public final class EventLog implements AutoCloseable {
   public void appendOutput(List<OutputChunk> chunks, Job job, Instant now) {
     synchronized (this) {
       for (OutputChunk c : chunks) {
-        add(JobEvent.of(++head, c.kind(), job).toBuilder().data(c.kind() == JobEvent.Kind.OUTPUT_RESTARTED ? null : c.data())
-            .at(now).build());
+        add(JobEvent.of(++head, c.kind(), job).toBuilder().data(c.eventData()).at(now).build());
       }
       wakeReaders();
     }
