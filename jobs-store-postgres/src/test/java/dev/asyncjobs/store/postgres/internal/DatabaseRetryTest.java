@@ -65,19 +65,7 @@ class DatabaseRetryTest {
   void aDeadlockVictimIsRetriedAndTheRetrySucceeds() throws Exception {
     CountDownLatch firstHasRow1 = new CountDownLatch(1);
     CountDownLatch otherHasRow2 = new CountDownLatch(1);
-    CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-      try (Connection c = TestPostgres.connect(); Statement st = c.createStatement()) {
-        c.setAutoCommit(false);
-        st.execute("SET LOCAL deadlock_timeout = '20s'"); // so that the store's side is the victim
-        firstHasRow1.await(30, TimeUnit.SECONDS);
-        st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 2");
-        otherHasRow2.countDown();
-        st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 1");
-        c.commit();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> other = otherSideOfADeadlock(firstHasRow1, otherHasRow2);
     AtomicInteger attempts = new AtomicInteger();
     db.run(Call.once("both rows").inTransaction(), h -> {
       int attempt = attempts.incrementAndGet();
@@ -186,19 +174,7 @@ class DatabaseRetryTest {
     void aDeadlockVictimIsNotRetried() throws Exception {
       CountDownLatch callerHasRow1 = new CountDownLatch(1);
       CountDownLatch otherHasRow2 = new CountDownLatch(1);
-      CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-        try (Connection c = schema.dataSource().getConnection(); Statement st = c.createStatement()) {
-          c.setAutoCommit(false);
-          st.execute("SET LOCAL deadlock_timeout = '20s'"); // so that the caller's side is the victim
-          callerHasRow1.await(30, TimeUnit.SECONDS);
-          st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 2");
-          otherHasRow2.countDown();
-          st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 1");
-          c.commit();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> other = otherSideOfADeadlock(callerHasRow1, otherHasRow2);
       AtomicInteger attempts = new AtomicInteger();
       try (Connection c = schema.dataSource().getConnection()) {
         c.setAutoCommit(false);
@@ -278,6 +254,27 @@ class DatabaseRetryTest {
         return rs.getLong(1);
       }
     }
+  }
+
+  /**
+   * The other transaction of a deadlock, on its own connection: once the tested side holds row 1 it
+   * takes row 2, says so, and then wants row 1. Its long deadlock timeout makes the tested side
+   * (with 300 ms) the victim; it commits +10 on both rows once the victim lets go.
+   */
+  private static CompletableFuture<Void> otherSideOfADeadlock(CountDownLatch testedHasRow1, CountDownLatch otherHasRow2) {
+    return CompletableFuture.runAsync(() -> {
+      try (Connection c = TestPostgres.connect(); Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("SET LOCAL deadlock_timeout = '20s'");
+        testedHasRow1.await(30, TimeUnit.SECONDS);
+        st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 2");
+        otherHasRow2.countDown();
+        st.execute("UPDATE " + counter + " SET n = n + 10 WHERE id = 1");
+        c.commit();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   private static void await(CountDownLatch latch) {
