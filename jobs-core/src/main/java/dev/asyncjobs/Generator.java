@@ -62,6 +62,31 @@ public interface Generator<P> {
   }
 
   /**
+   * The resources this generator's jobs use, such as {@code openai:gpt-image-1}: a {@link JobLimit}
+   * named after one of them binds every job of this type, together with every other type that
+   * declares it, on every worker. A limit named after the type itself applies too, whatever this
+   * returns. Every worker of a type must declare the same resources.
+   *
+   * @return resource keys (see {@link JobLimit#checkName(String)}); none by default
+   */
+  default java.util.Set<String> resources() {
+    return java.util.Set.of();
+  }
+
+  /**
+   * How many units (tokens, images, seconds of audio) an attempt of this job is expected to use, in
+   * the measure of the {@link JobLimit#maxUnits()} of its resources. Reserved when an attempt starts
+   * under such a limit; {@link JobContext#reportUnits(long)} replaces it with what was used. Read
+   * once, when the job is created.
+   *
+   * @param payload the validated payload
+   * @return at least 0; 1 by default
+   */
+  default long estimateUnits(P payload) {
+    return 1;
+  }
+
+  /**
    * Runs one attempt. Report progress and watch cancellation through {@code context}.
    *
    * @param payload the payload

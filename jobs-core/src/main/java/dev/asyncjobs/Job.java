@@ -32,6 +32,7 @@ public final class Job {
   private final @Nullable String errorMessage;
   private final int priority;
   private final int attempts;
+  private final int deferrals;
   private final int maxAttempts;
   private final @Nullable Duration estimatedDuration;
   private final @Nullable Duration actualDuration;
@@ -58,6 +59,7 @@ public final class Job {
     this.errorMessage = b.errorMessage;
     this.priority = b.priority;
     this.attempts = b.attempts;
+    this.deferrals = b.deferrals;
     this.maxAttempts = b.maxAttempts;
     this.estimatedDuration = b.estimatedDuration;
     this.actualDuration = b.actualDuration;
@@ -134,6 +136,14 @@ public final class Job {
   /** {@return attempts started so far} */
   public int attempts() {
     return attempts;
+  }
+
+  /**
+   * {@return how many times an attempt was handed back without counting, because a provider said
+   * "rate limited" (see {@link RateLimitedException})}
+   */
+  public int deferrals() {
+    return deferrals;
   }
 
   /** {@return the most attempts the job may have} */
@@ -225,6 +235,7 @@ public final class Job {
         && Objects.equals(errorMessage, o.errorMessage)
         && priority == o.priority
         && attempts == o.attempts
+        && deferrals == o.deferrals
         && maxAttempts == o.maxAttempts
         && Objects.equals(estimatedDuration, o.estimatedDuration)
         && Objects.equals(actualDuration, o.actualDuration)
@@ -242,7 +253,7 @@ public final class Job {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata);
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata);
   }
 
   /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
@@ -296,6 +307,7 @@ public final class Job {
     private @Nullable String errorMessage;
     private int priority = JobRequest.DEFAULT_PRIORITY;
     private int attempts;
+    private int deferrals;
     private int maxAttempts = JobRequest.DEFAULT_MAX_ATTEMPTS;
     private @Nullable Duration estimatedDuration;
     private @Nullable Duration actualDuration;
@@ -324,6 +336,7 @@ public final class Job {
       errorMessage = j.errorMessage;
       priority = j.priority;
       attempts = j.attempts;
+      deferrals = j.deferrals;
       maxAttempts = j.maxAttempts;
       estimatedDuration = j.estimatedDuration;
       actualDuration = j.actualDuration;
@@ -416,6 +429,14 @@ public final class Job {
      * @return this builder
      */
     public Builder attempts(int v) { attempts = v; return this; }
+
+    /**
+     * Sets {@link Job#deferrals()}.
+     *
+     * @param v the value
+     * @return this builder
+     */
+    public Builder deferrals(int v) { deferrals = v; return this; }
     /**
      * Sets {@link Job#maxAttempts()}.
      *

@@ -82,6 +82,21 @@ public interface JobContext {
     throw new UnsupportedOperationException(getClass().getName() + " does not stream output");
   }
 
+  /**
+   * Reports how many units (tokens, images, seconds of audio) this attempt used, in the measure of
+   * its resources' {@link JobLimit#maxUnits()}. When the attempt ends, the last report replaces the
+   * units reserved from {@link Generator#estimateUnits(Object)} at its start, in the window it was
+   * reserved in: reporting less frees room for other attempts in that window. Without a report the
+   * reservation stands.
+   *
+   * @param units at least 0
+   * @throws IllegalArgumentException {@code units} is negative
+   * @throws UnsupportedOperationException this context does not count units (the default)
+   */
+  default void reportUnits(long units) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not count units");
+  }
+
   /** Throws {@link JobCancelledException} when the job was cancelled. */
   default void throwIfCancelled() {
     if (isCancelled()) {

@@ -75,6 +75,7 @@ public final class JobManager implements AutoCloseable {
 
   private final JobStore store;
   private final Clock clock;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobManager.class);
   private final GeneratorRegistry registry;
   private final ContentModerator moderator;
   private final QuotaPolicy quotaPolicy;
@@ -323,7 +324,7 @@ public final class JobManager implements AutoCloseable {
     P payload = g.bind(tree);
     List<String> texts = g.moderationText(payload);
     List<String> toCheck = texts == null ? allTexts : List.copyOf(texts);
-    return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts);
+    return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts, g.estimateUnits(payload));
   }
 
   private void moderate(CheckedRequest c) {
@@ -339,7 +340,7 @@ public final class JobManager implements AutoCloseable {
     Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
     return new NewJob(
         JobIds.newId(clock), r.ownerId(), r.type(), Json.write(c.tree()), c.priority(), c.maxAttempts(), runAt,
-        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata());
+        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata(), c.units());
   }
 
   private JsonNode parsePayload(String payload) {
@@ -727,6 +728,85 @@ public final class JobManager implements AutoCloseable {
     requireOwner(ownerId);
     if (has(store, StoreCapability.QUOTAS)) { // without quotas there is nothing to forget
       store.resetQuota(ownerId);
+    }
+  }
+
+  /**
+   * Defines or replaces a limit that every worker on the store obeys together: on a job type (a
+   * limit named like the type) or on a resource that generators declare ({@link
+   * Generator#resources()}). Takes effect at the next claim of every worker; a pause or back-off on
+   * the name stays. Operator-only: never hand it to a tenant.
+   *
+   * @param limit the bounds
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#LIMITS}
+   */
+  public void defineLimit(JobLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    requireLimits("defineLimit(limit)");
+    store.defineLimit(limit);
+    LOG.info("limit defined: {}", limit);
+  }
+
+  /**
+   * Removes a limit's bounds; a pause or back-off on the name stays.
+   *
+   * @param name the limit's name
+   * @return whether it had bounds
+   * @throws InvalidRequestException the name is not a valid limit name (field {@code name})
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#LIMITS}
+   */
+  public boolean removeLimit(String name) {
+    JobLimit.checkName(name);
+    requireLimits("removeLimit(name)");
+    return store.removeLimit(name);
+  }
+
+  /**
+   * Pauses a job type or resource for every worker on the store: no new attempt under {@code name}
+   * starts until {@link #resume(String)}; running attempts finish. Pausing a paused name does
+   * nothing.
+   *
+   * @param name a job type or resource
+   * @throws InvalidRequestException the name is not a valid limit name (field {@code name})
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#LIMITS}
+   */
+  public void pause(String name) {
+    JobLimit.checkName(name);
+    requireLimits("pause(name)");
+    store.setPaused(name, true);
+    LOG.info("{} paused: no new attempts start until it is resumed", name);
+  }
+
+  /**
+   * Resumes a paused job type or resource, and ends a provider's back-off on it.
+   *
+   * @param name a job type or resource
+   * @throws InvalidRequestException the name is not a valid limit name (field {@code name})
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#LIMITS}
+   */
+  public void resume(String name) {
+    JobLimit.checkName(name);
+    requireLimits("resume(name)");
+    store.setPaused(name, false);
+    LOG.info("{} resumed", name);
+  }
+
+  /**
+   * {@return the state of every limit, pause and back-off on the store, in name order: bounds, use
+   * now, paused, backing off until, and jobs waiting} Types and resources without any of these are
+   * absent. Counts jobs of every owner: operator-only.
+   *
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#LIMITS}
+   */
+  public List<LimitStatus> limits() {
+    requireLimits("limits()");
+    return store.limits(registry.typesByName());
+  }
+
+  private void requireLimits(String call) {
+    if (!has(store, StoreCapability.LIMITS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.LIMITS, "JobManager." + call, store.getClass().getName(),
+          "use a store that implements limits (both bundled stores do)");
     }
   }
 

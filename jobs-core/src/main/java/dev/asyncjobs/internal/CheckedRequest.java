@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param estimate the generator's estimate for this payload
  * @param priority the priority, defaults applied
  * @param maxAttempts the attempt budget, defaults applied
+ * @param units the units an attempt reserves under a units limit
  */
 public record CheckedRequest(
-    JobRequest request, JsonNode tree, List<String> texts, @Nullable Duration estimate, int priority, int maxAttempts) {
+    JobRequest request, JsonNode tree, List<String> texts, @Nullable Duration estimate, int priority, int maxAttempts, long units) {
   /** The request's idempotency key, if any. */
   public @Nullable String idempotencyKey() {
     return request.idempotencyKey();

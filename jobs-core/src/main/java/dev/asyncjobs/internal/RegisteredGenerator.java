@@ -72,6 +72,16 @@ public final class RegisteredGenerator<P> {
     return generator.estimate(payload);
   }
 
+  /** The units an attempt reserves under a units limit; refuses a negative estimate. */
+  public long estimateUnits(P payload) {
+    long units = generator.estimateUnits(payload);
+    if (units < 0) {
+      throw new dev.asyncjobs.JobConfigurationException(
+          "generator of type '" + generator.type() + "' estimated " + units + " units; an estimate is at least 0");
+    }
+    return units;
+  }
+
   public @Nullable List<String> moderationText(P payload) {
     return generator.moderationText(payload);
   }

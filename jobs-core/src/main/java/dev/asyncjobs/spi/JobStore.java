@@ -10,8 +10,10 @@ import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaExceededException;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -128,6 +131,16 @@ public interface JobStore extends AutoCloseable {
    * priority first, then earliest {@code runAt}, then smallest id. Each claimed job becomes
    * PROCESSING with attempts + 1, progress 0, {@code startedAt = now}, the worker id and {@code
    * leaseUntil = now + leaseDuration}. A job is never claimed by two callers at once.
+   *
+   * <p>With {@link ClaimRequest#fairBetweenOwners()}, owners take turns within one priority: a
+   * job's turn is its rank among its owner's due jobs of the requested types and of that priority
+   * (by {@code runAt}, then id), and the order is priority first, then turn, then {@code runAt},
+   * then id; so an owner's tenth job comes after every other owner's first nine. A store may serve
+   * this by approximation only where its documentation says so.
+   *
+   * <p>A store with {@link StoreCapability#LIMITS} claims only what the limits on each job's names
+   * ({@link ClaimRequest#limitNames(String)}) let start, and skips names that are paused or backing
+   * off; see {@link #defineLimit}.
    *
    * @param request the worker, the types, how many and for how long
    * @return the claimed jobs, now PROCESSING; empty when none is due
@@ -349,6 +362,89 @@ public interface JobStore extends AutoCloseable {
    */
   default List<QueueStats> queueStats() {
     throw missing(StoreCapability.STATISTICS, "queueStats");
+  }
+
+  /**
+   * Defines or replaces the bounds of the limit {@code limit.name()}, for every worker on this
+   * store; a pause or back-off on that name stays as it was. Part of {@link StoreCapability#LIMITS};
+   * the default throws {@link UnsupportedOperationException}.
+   *
+   * <p>While the name has bounds, {@link #claim} counts against them every job that falls under it
+   * (its type, or a resource its request lists): it claims no more of them than {@link
+   * JobLimit#maxRunning()} minus those PROCESSING, than {@link JobLimit#maxStarts()} minus those
+   * started in the last {@link JobLimit#startsInterval()}, and than fit in {@link
+   * JobLimit#maxUnits()} minus the units reserved in the last {@link JobLimit#unitsInterval()} (each
+   * job reserving its {@link NewJob#estimatedUnits()}), checked and counted in one atomic step
+   * however many processes claim at once. A job whose next candidate does not fit is skipped, not
+   * waited for.
+   *
+   * @param limit the bounds
+   */
+  default void defineLimit(JobLimit limit) {
+    throw missing(StoreCapability.LIMITS, "defineLimit");
+  }
+
+  /**
+   * Removes the bounds of the limit {@code name}; a pause or back-off on it stays. Part of {@link
+   * StoreCapability#LIMITS}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param name a limit's name
+   * @return whether it had bounds
+   */
+  default boolean removeLimit(String name) {
+    throw missing(StoreCapability.LIMITS, "removeLimit");
+  }
+
+  /**
+   * Pauses or resumes claims of every job under {@code name} (a type or a resource), for every
+   * worker; attempts already running go on. Resuming also ends a {@linkplain #backOff back-off}.
+   * Part of {@link StoreCapability#LIMITS}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param name a job type or resource
+   * @param paused {@code true} to pause, {@code false} to resume
+   */
+  default void setPaused(String name, boolean paused) {
+    throw missing(StoreCapability.LIMITS, "setPaused");
+  }
+
+  /**
+   * A provider asked to wait: no job under {@code name} is claimed, by any worker, before {@code
+   * until}. A later call with an earlier time does not shorten the back-off. Part of {@link
+   * StoreCapability#LIMITS}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param name a job type or resource
+   * @param until the end of the back-off
+   */
+  default void backOff(String name, Instant until) {
+    throw missing(StoreCapability.LIMITS, "backOff");
+  }
+
+  /**
+   * Replaces the units the attempt of {@code lease} reserved under units limits when it started with
+   * {@code units}, in the window they were reserved in; does nothing when it reserved none (no such
+   * limit, or an attempt that ended long ago). Called once an attempt has ended, so the lease may
+   * be gone. Part of {@link StoreCapability#LIMITS}; the default throws {@link
+   * UnsupportedOperationException}.
+   *
+   * @param lease the attempt (its job id and attempt number)
+   * @param units what the attempt used, at least 0
+   */
+  default void settleUnits(Lease lease, long units) {
+    throw missing(StoreCapability.LIMITS, "settleUnits");
+  }
+
+  /**
+   * {@return the state of every name that has bounds, is paused or is backing off now, in name
+   * order} Part of {@link StoreCapability#LIMITS}; the default throws {@link
+   * UnsupportedOperationException}.
+   *
+   * @param typesByName for each name, the job types that fall under it (a type under its own name
+   *     and under the resources its generator declares); a name without an entry covers the type of
+   *     that name. {@link LimitStatus#running()} and {@link LimitStatus#waiting()} count jobs of
+   *     those types.
+   */
+  default List<LimitStatus> limits(Map<String, Set<String>> typesByName) {
+    throw missing(StoreCapability.LIMITS, "limits");
   }
 
   /**

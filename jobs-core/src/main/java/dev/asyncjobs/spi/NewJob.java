@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param estimatedDuration the estimate for this job, if any
  * @param idempotencyKey optional key unique per owner
  * @param metadata entries stored with the job for integrations (checked by the manager)
+ * @param estimatedUnits the units an attempt reserves under a {@link dev.asyncjobs.JobLimit#maxUnits()}
+ *     of its resources ({@link dev.asyncjobs.Generator#estimateUnits(Object)}); at least 0
  */
 public record NewJob(
     UUID id,
@@ -35,7 +37,36 @@ public record NewJob(
     Instant runAt,
     @Nullable Duration estimatedDuration,
     @Nullable String idempotencyKey,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    long estimatedUnits) {
+
+  /**
+   * A job that reserves one unit.
+   *
+   * @param id the new job's id
+   * @param ownerId owner
+   * @param type job type
+   * @param payload canonical JSON text of the payload object
+   * @param priority 1–10
+   * @param maxAttempts at least 1
+   * @param runAt not before this instant
+   * @param estimatedDuration the estimate for this job, if any
+   * @param idempotencyKey optional key unique per owner
+   * @param metadata entries stored with the job for integrations
+   */
+  public NewJob(
+      UUID id,
+      String ownerId,
+      String type,
+      String payload,
+      int priority,
+      int maxAttempts,
+      Instant runAt,
+      @Nullable Duration estimatedDuration,
+      @Nullable String idempotencyKey,
+      Map<String, String> metadata) {
+    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, 1);
+  }
 
   /**
    * A job without metadata.
@@ -76,6 +107,7 @@ public record NewJob(
    * @param estimatedDuration the estimate for this job, if any
    * @param idempotencyKey optional key unique per owner
    * @param metadata entries stored with the job for integrations
+   * @param estimatedUnits the units an attempt reserves; at least 0
    */
   public NewJob {
     Objects.requireNonNull(id, "id");
@@ -88,6 +120,9 @@ public record NewJob(
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+    if (estimatedUnits < 0) {
+      throw new IllegalArgumentException("estimatedUnits must not be negative, was " + estimatedUnits);
     }
     metadata = Map.copyOf(metadata);
   }

@@ -36,5 +36,16 @@ public enum StoreCapability {
    * transaction: {@link JobManager} refuses a create that names one, and a manager built with an
    * {@link dev.asyncjobs.EnclosingTransaction} on it fails to build.
    */
-  TRANSACTIONS
+  TRANSACTIONS,
+
+  /**
+   * Limits shared by every worker ({@link dev.asyncjobs.JobLimit}), pause and resume, a provider's
+   * back-off, and units reserved and settled: {@link JobStore#defineLimit}, {@link
+   * JobStore#removeLimit}, {@link JobStore#setPaused}, {@link JobStore#backOff}, {@link
+   * JobStore#settleUnits}, {@link JobStore#limits}, and {@link JobStore#claim} honouring them. Without
+   * it, {@link dev.asyncjobs.JobManager#defineLimit} and the pause methods throw {@link
+   * dev.asyncjobs.UnsupportedCapabilityException}, and a worker treats a {@link
+   * dev.asyncjobs.RateLimitedException} as an ordinary retryable failure.
+   */
+  LIMITS
 }
