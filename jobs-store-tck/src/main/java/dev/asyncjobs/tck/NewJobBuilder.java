@@ -34,6 +34,7 @@ public final class NewJobBuilder {
   private @Nullable Duration estimatedDuration;
   private @Nullable String idempotencyKey;
   private Map<String, String> metadata = Map.of();
+  private long estimatedUnits = 1;
 
   private NewJobBuilder(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -159,6 +160,17 @@ public final class NewJobBuilder {
     return this;
   }
 
+  /**
+   * The units an attempt reserves under a units limit (1 when not set).
+   *
+   * @param value at least 0
+   * @return this builder
+   */
+  public NewJobBuilder units(long value) {
+    estimatedUnits = value;
+    return this;
+  }
+
   /** {@return the job; each call without a fixed id makes a new id} */
   public NewJob build() {
     return new NewJob(
@@ -171,6 +183,7 @@ public final class NewJobBuilder {
         runAt != null ? runAt : clock.instant(),
         estimatedDuration,
         idempotencyKey,
-        metadata);
+        metadata,
+        estimatedUnits);
   }
 }
