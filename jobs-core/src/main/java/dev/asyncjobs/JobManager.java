@@ -340,7 +340,8 @@ public final class JobManager implements AutoCloseable {
     Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
     return new NewJob(
         JobIds.newId(clock), r.ownerId(), r.type(), Json.write(c.tree()), c.priority(), c.maxAttempts(), runAt,
-        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata(), c.units());
+        estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata(),
+        registry.resourcesOf(r.type()), c.units());
   }
 
   private JsonNode parsePayload(String payload) {
@@ -800,7 +801,7 @@ public final class JobManager implements AutoCloseable {
    */
   public List<LimitStatus> limits() {
     requireLimits("limits()");
-    return store.limits(registry.typesByName());
+    return store.limits();
   }
 
   private void requireLimits(String call) {

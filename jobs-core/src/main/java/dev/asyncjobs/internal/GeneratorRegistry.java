@@ -15,8 +15,6 @@ public final class GeneratorRegistry {
   private final Map<String, RegisteredGenerator<?>> byType;
   /** The resources each type's generator declares; types that declare none are absent. */
   private final Map<String, Set<String>> resourcesByType;
-  /** For each limit name, the types under it: every type under its own name and its resources. */
-  private final Map<String, Set<String>> typesByName;
 
   public GeneratorRegistry(Collection<? extends Generator<?>> generators) {
     Map<String, RegisteredGenerator<?>> map = new LinkedHashMap<>();
@@ -33,19 +31,13 @@ public final class GeneratorRegistry {
     }
     this.byType = Map.copyOf(map);
     Map<String, Set<String>> resources = new LinkedHashMap<>();
-    Map<String, Set<String>> names = new java.util.TreeMap<>();
     for (Generator<?> g : generators) {
       Set<String> declared = resourcesOf(g);
       if (!declared.isEmpty()) {
         resources.put(g.type(), declared);
       }
-      names.computeIfAbsent(g.type(), n -> new java.util.TreeSet<>()).add(g.type());
-      declared.forEach(r -> names.computeIfAbsent(r, n -> new java.util.TreeSet<>()).add(g.type()));
     }
     this.resourcesByType = Map.copyOf(resources);
-    Map<String, Set<String>> frozen = new java.util.TreeMap<>();
-    names.forEach((n, t) -> frozen.put(n, Set.copyOf(t)));
-    this.typesByName = java.util.Collections.unmodifiableMap(frozen);
   }
 
   private static Set<String> resourcesOf(Generator<?> g) {
@@ -61,14 +53,9 @@ public final class GeneratorRegistry {
     return declared;
   }
 
-  /** The resources each type's generator declares, for claim requests; types declaring none are absent. */
-  public Map<String, Set<String>> resourcesByType() {
-    return resourcesByType;
-  }
-
-  /** Each limit name the generators know (every type and every resource), with the types under it. */
-  public Map<String, Set<String>> typesByName() {
-    return typesByName;
+  /** The resources the generator of {@code type} declares; none for a type without any. */
+  public Set<String> resourcesOf(String type) {
+    return resourcesByType.getOrDefault(type, Set.of());
   }
 
   private static <P> RegisteredGenerator<P> register(Generator<P> g) {

@@ -1,8 +1,6 @@
 package dev.asyncjobs.spi;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -10,16 +8,14 @@ import java.util.Set;
  * A worker's request for due jobs.
  *
  * <p>A store with {@link StoreCapability#LIMITS} claims a job only while every limit on its type
- * and on its type's {@link #resources()} has room, none of them is paused or backing off, and
- * counts what it claims against them in the same atomic step (see {@link JobStore#defineLimit}).
+ * and on its {@linkplain NewJob#resources() resources} has room and none of them is paused or
+ * backing off, and counts what it claims against them in the same atomic step (see {@link
+ * JobStore#defineLimit}).
  *
  * @param workerId who claims
  * @param types only these types (non-empty)
  * @param limit at most this many jobs
  * @param leaseDuration how long the lease holds before it must be extended
- * @param resources the resource keys each type's generator declares ({@link
- *     dev.asyncjobs.Generator#resources()}); a type without an entry declares none. A type's own
- *     name is always one of its limit names, whether listed or not.
  * @param fairBetweenOwners within one priority, take the jobs of different owners in turn rather
  *     than oldest first, so that one owner's backlog does not hold back another's jobs
  */
@@ -28,11 +24,10 @@ public record ClaimRequest(
     Set<String> types,
     int limit,
     Duration leaseDuration,
-    Map<String, Set<String>> resources,
     boolean fairBetweenOwners) {
 
   /**
-   * A request without resources, oldest first.
+   * A request that takes the oldest jobs first, whoever owns them.
    *
    * @param workerId who claims
    * @param types only these types (non-empty)
@@ -40,17 +35,16 @@ public record ClaimRequest(
    * @param leaseDuration how long the lease holds before it must be extended
    */
   public ClaimRequest(String workerId, Set<String> types, int limit, Duration leaseDuration) {
-    this(workerId, types, limit, leaseDuration, Map.of(), false);
+    this(workerId, types, limit, leaseDuration, false);
   }
 
   /**
-   * Checks values and copies the collections.
+   * Checks values and copies the types.
    *
    * @param workerId who claims
    * @param types only these types (non-empty)
    * @param limit at most this many jobs
    * @param leaseDuration how long the lease holds before it must be extended
-   * @param resources the resource keys of each type
    * @param fairBetweenOwners take owners in turn within a priority
    */
   public ClaimRequest {
@@ -65,28 +59,6 @@ public record ClaimRequest(
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("leaseDuration must be positive, was " + leaseDuration);
     }
-    Map<String, Set<String>> copy = new HashMap<>();
-    resources.forEach((type, keys) -> {
-      if (!keys.isEmpty()) {
-        copy.put(type, Set.copyOf(keys));
-      }
-    });
-    resources = Map.copyOf(copy);
-  }
-
-  /**
-   * {@return every limit name a job of {@code type} falls under: the type itself and its resources}
-   *
-   * @param type a job type
-   */
-  public Set<String> limitNames(String type) {
-    Set<String> keys = resources.get(type);
-    if (keys == null) {
-      return Set.of(type);
-    }
-    java.util.Set<String> all = new java.util.TreeSet<>(keys);
-    all.add(type);
-    return all;
   }
 
   /**
@@ -95,6 +67,6 @@ public record ClaimRequest(
    * @param n at least 1
    */
   public ClaimRequest withLimit(int n) {
-    return new ClaimRequest(workerId, types, n, leaseDuration, resources, fairBetweenOwners);
+    return new ClaimRequest(workerId, types, n, leaseDuration, fairBetweenOwners);
   }
 }

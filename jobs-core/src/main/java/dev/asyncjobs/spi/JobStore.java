@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -139,7 +138,7 @@ public interface JobStore extends AutoCloseable {
    * this by approximation only where its documentation says so.
    *
    * <p>A store with {@link StoreCapability#LIMITS} claims only what the limits on each job's names
-   * ({@link ClaimRequest#limitNames(String)}) let start, and skips names that are paused or backing
+   * ({@link NewJob#limitNames()}) let start, and skips jobs under names that are paused or backing
    * off; see {@link #defineLimit}.
    *
    * @param request the worker, the types, how many and for how long
@@ -370,13 +369,14 @@ public interface JobStore extends AutoCloseable {
    * the default throws {@link UnsupportedOperationException}.
    *
    * <p>While the name has bounds, {@link #claim} counts against them every job that falls under it
-   * (its type, or a resource its request lists): it claims no more of them than {@link
-   * JobLimit#maxRunning()} minus those PROCESSING, than {@link JobLimit#maxStarts()} minus those
-   * started in the last {@link JobLimit#startsInterval()}, and than fit in {@link
-   * JobLimit#maxUnits()} minus the units reserved in the last {@link JobLimit#unitsInterval()} (each
-   * job reserving its {@link NewJob#estimatedUnits()}), checked and counted in one atomic step
-   * however many processes claim at once. A job whose next candidate does not fit is skipped, not
-   * waited for.
+   * ({@link NewJob#limitNames()}: its type, or one of its resources). It claims a job only if, for
+   * each of its names with bounds, fewer than {@link JobLimit#maxRunning()} jobs under the name are
+   * PROCESSING, fewer than {@link JobLimit#maxStarts()} started under it in the last {@link
+   * JobLimit#startsInterval()}, and the units reserved under it in the last {@link
+   * JobLimit#unitsInterval()} plus the job's {@link NewJob#estimatedUnits()} are at most {@link
+   * JobLimit#maxUnits()}; counting the jobs of the same claim, checked and counted in one atomic step
+   * however many processes claim at once. Starts and units count claims made while the bound was
+   * defined. A due job that does not fit is skipped, and the next one in claim order is considered.
    *
    * @param limit the bounds
    */
@@ -435,15 +435,12 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * {@return the state of every name that has bounds, is paused or is backing off now, in name
-   * order} Part of {@link StoreCapability#LIMITS}; the default throws {@link
+   * order} {@link LimitStatus#running()} counts PROCESSING and {@link LimitStatus#waiting()} PENDING
+   * jobs under the name; the window counts are those {@link #claim} would see now. A back-off that
+   * has ended shows as none. Part of {@link StoreCapability#LIMITS}; the default throws {@link
    * UnsupportedOperationException}.
-   *
-   * @param typesByName for each name, the job types that fall under it (a type under its own name
-   *     and under the resources its generator declares); a name without an entry covers the type of
-   *     that name. {@link LimitStatus#running()} and {@link LimitStatus#waiting()} count jobs of
-   *     those types.
    */
-  default List<LimitStatus> limits(Map<String, Set<String>> typesByName) {
+  default List<LimitStatus> limits() {
     throw missing(StoreCapability.LIMITS, "limits");
   }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param estimatedDuration the estimate for this job, if any
  * @param idempotencyKey optional key unique per owner
  * @param metadata entries stored with the job for integrations (checked by the manager)
+ * @param resources the resources its generator declared ({@link dev.asyncjobs.Generator#resources()}):
+ *     with its type, the names of the {@link dev.asyncjobs.JobLimit}s it falls under, for good
  * @param estimatedUnits the units an attempt reserves under a {@link dev.asyncjobs.JobLimit#maxUnits()}
  *     of its resources ({@link dev.asyncjobs.Generator#estimateUnits(Object)}); at least 0
  */
@@ -38,10 +41,11 @@ public record NewJob(
     @Nullable Duration estimatedDuration,
     @Nullable String idempotencyKey,
     Map<String, String> metadata,
+    Set<String> resources,
     long estimatedUnits) {
 
   /**
-   * A job that reserves one unit.
+   * A job without resources that reserves one unit.
    *
    * @param id the new job's id
    * @param ownerId owner
@@ -65,7 +69,7 @@ public record NewJob(
       @Nullable Duration estimatedDuration,
       @Nullable String idempotencyKey,
       Map<String, String> metadata) {
-    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, 1);
+    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, Set.of(), 1);
   }
 
   /**
@@ -107,6 +111,7 @@ public record NewJob(
    * @param estimatedDuration the estimate for this job, if any
    * @param idempotencyKey optional key unique per owner
    * @param metadata entries stored with the job for integrations
+   * @param resources the resources its generator declared
    * @param estimatedUnits the units an attempt reserves; at least 0
    */
   public NewJob {
@@ -125,6 +130,17 @@ public record NewJob(
       throw new IllegalArgumentException("estimatedUnits must not be negative, was " + estimatedUnits);
     }
     metadata = Map.copyOf(metadata);
+    resources = Set.copyOf(resources);
+  }
+
+  /** {@return every limit name the job falls under: its type and its resources} */
+  public Set<String> limitNames() {
+    if (resources.isEmpty()) {
+      return Set.of(type);
+    }
+    java.util.Set<String> all = new java.util.TreeSet<>(resources);
+    all.add(type);
+    return java.util.Collections.unmodifiableSet(all);
   }
 
   /**

@@ -34,6 +34,7 @@ public final class NewJobBuilder {
   private @Nullable Duration estimatedDuration;
   private @Nullable String idempotencyKey;
   private Map<String, String> metadata = Map.of();
+  private java.util.Set<String> resources = java.util.Set.of();
   private long estimatedUnits = 1;
 
   private NewJobBuilder(Clock clock) {
@@ -161,6 +162,17 @@ public final class NewJobBuilder {
   }
 
   /**
+   * The resources the job falls under, besides its type (none when not set).
+   *
+   * @param value resource keys
+   * @return this builder
+   */
+  public NewJobBuilder resources(String... value) {
+    resources = java.util.Set.of(value);
+    return this;
+  }
+
+  /**
    * The units an attempt reserves under a units limit (1 when not set).
    *
    * @param value at least 0
@@ -184,6 +196,7 @@ public final class NewJobBuilder {
         estimatedDuration,
         idempotencyKey,
         metadata,
+        resources,
         estimatedUnits);
   }
 }
