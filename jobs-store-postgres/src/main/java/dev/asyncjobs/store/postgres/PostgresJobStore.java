@@ -8,9 +8,11 @@ import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStoreException;
+import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaPolicy;
@@ -43,6 +45,7 @@ import dev.asyncjobs.store.postgres.internal.EventLogQueries;
 import dev.asyncjobs.store.postgres.internal.HintListener;
 import dev.asyncjobs.store.postgres.internal.HintSender;
 import dev.asyncjobs.store.postgres.internal.JobInserter;
+import dev.asyncjobs.store.postgres.internal.Limits;
 import dev.asyncjobs.store.postgres.internal.ListenerConnector;
 import dev.asyncjobs.store.postgres.internal.Migrations;
 import dev.asyncjobs.store.postgres.internal.OutputWrites;
@@ -94,7 +97,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
-      Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS));
+      Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
+          StoreCapability.LIMITS));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -112,6 +116,7 @@ public final class PostgresJobStore implements JobStore {
   private final OwnerWrites ownerWrites;
   private final Reads reads;
   private final Retention retention;
+  private final Limits limits;
   private final EventLogQueries eventLog;
   private final HintListener listener;
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> wakeUpHints = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -150,7 +155,8 @@ public final class PostgresJobStore implements JobStore {
     this.outputWrites = new OutputWrites(names);
     this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
-    this.retention = new Retention(names, ledger);
+    this.limits = new Limits(names);
+    this.retention = new Retention(names, ledger, limits);
     this.eventLog = new EventLogQueries(names);
     String name = names.jobs();
     // The listener and the sender only wake the feeds; what they carry is never read.
@@ -230,7 +236,7 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
-   * {@return quotas, statistics and transactions: this store implements the whole contract}
+   * {@return quotas, statistics, transactions and limits: this store implements the whole contract}
    *
    * @see #insert(InsertRequest)
    */
@@ -522,6 +528,88 @@ public final class PostgresJobStore implements JobStore {
   public List<Duration> recentDurations(String type, int limit) {
     checkLimit(limit);
     return db.run(Call.idempotent("recentDurations"), h -> reads.recentDurations(h, type, limit));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The bounds live in the {@code jobs_limits} table, which only the tables' owner (the
+   * workers' role) may write: on a web tier's role this throws {@link JobStoreException}
+   * (permission denied) and changes nothing. See docs/postgresql.md, "Limits".
+   */
+  @Override
+  public void defineLimit(JobLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    Instant now = now();
+    db.run(Call.idempotent("defineLimit"), h -> {
+      limits.define(h, limit, now);
+      return null;
+    });
+    hints.changed(); // the bounds may have room now: workers of other processes look at once
+  }
+
+  @Override
+  public boolean removeLimit(String name) {
+    JobLimit.checkName(name);
+    Instant now = now();
+    boolean removed = db.run(Call.idempotent("removeLimit"), h -> limits.remove(h, name, now));
+    if (removed) {
+      hints.changed();
+    }
+    return removed;
+  }
+
+  @Override
+  public void setPaused(String name, boolean paused) {
+    JobLimit.checkName(name);
+    Instant now = now();
+    db.run(Call.idempotent(paused ? "pause" : "resume"), h -> {
+      limits.setPaused(h, name, paused, now);
+      return null;
+    });
+    if (!paused) {
+      // Jobs under the name may be claimed again: workers of other processes look at once.
+      hints.changed();
+    }
+  }
+
+  @Override
+  public void backOff(String name, Instant until) {
+    JobLimit.checkName(name);
+    Objects.requireNonNull(until, "until");
+    Instant now = now();
+    Instant end = Binds.micros(until);
+    if (!end.isAfter(now)) {
+      return; // a back-off that has ended already holds nothing back
+    }
+    db.run(Call.idempotent("backOff"), h -> {
+      limits.backOff(h, name, end, now);
+      return null;
+    });
+  }
+
+  @Override
+  public void settleUnits(Lease lease, long units) {
+    Objects.requireNonNull(lease, "lease");
+    if (units < 0) {
+      throw new InvalidRequestException("units", "units must not be negative, was " + units);
+    }
+    db.run(Call.idempotent("settleUnits"), h -> {
+      limits.settle(h, lease, units);
+      return null;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads every PROCESSING and every PENDING job once (through the partial indexes): meant for
+   * an operator's page or a metrics poll, not for every request.
+   */
+  @Override
+  public List<LimitStatus> limits() {
+    Instant now = now();
+    return db.run(Call.idempotent("limits").inTransaction(), h -> limits.status(h, now));
   }
 
   /**

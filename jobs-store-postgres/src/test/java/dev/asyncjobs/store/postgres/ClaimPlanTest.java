@@ -6,6 +6,9 @@ import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.SchemaNames;
 import dev.asyncjobs.store.postgres.internal.WorkerWrites;
 import dev.asyncjobs.tck.MutableClock;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * With a realistic mix (100,000 finished jobs, 1,000 pending) the claim statement, exactly as the
- * store sends it, never scans or joins the table, both with its parameters known (custom plan) and
- * as a prepared statement's generic plan; and the query that finds the ids to claim ({@code
- * jobs_due_ids}, V6) reads only the rows it claims, in claim order, on a table that was never
- * analysed and on one whose statistics say the queue is tiny.
+ * store sends it, only calls {@code jobs_claim} (V9), both with its parameters known (custom plan)
+ * and as a prepared statement's generic plan; no statement inside that function scans the table,
+ * with limits or without; and the query that finds the ids to claim ({@code jobs_due_ids}, V6)
+ * reads only the rows it claims, in claim order, on a table that was never analysed and on one
+ * whose statistics say the queue is tiny.
  */
 class ClaimPlanTest {
   private static final Logger LOG = LoggerFactory.getLogger(ClaimPlanTest.class);
@@ -59,31 +63,96 @@ class ClaimPlanTest {
         .bind("worker", "w1")
         .bind("types", Binds.array("text", List.of("type_1", "type_2")))
         .bind("limit", 10)
+        .bind("fair", false)
         .mapTo(String.class).list().stream().collect(Collectors.joining("\n"));
   }
 
   @Test
-  void theClaimUsesThePartialPendingIndexAndNeverScansTheTable() {
+  void theClaimStatementOnlyCallsJobsClaimWhateverItsPlan() {
     String claim = new WorkerWrites(new SchemaNames(schema.name(), "")).claimSql();
     Jdbi jdbi = Jdbi.create(schema.dataSource());
     jdbi.useTransaction(h -> {
       String custom = explain(h, claim);
       // A prepared statement's generic plan, as a server-side prepared claim may use after a few runs.
       String positional = claim.replaceAll("(?<!:):now\\b", "\\$1").replaceAll("(?<!:):leaseUntil\\b", "\\$2")
-          .replaceAll("(?<!:):worker\\b", "\\$3").replaceAll("(?<!:):types\\b", "\\$4").replaceAll("(?<!:):limit\\b", "\\$5");
+          .replaceAll("(?<!:):worker\\b", "\\$3").replaceAll("(?<!:):types\\b", "\\$4").replaceAll("(?<!:):limit\\b", "\\$5")
+          .replaceAll("(?<!:):fair\\b", "\\$6");
       h.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-      h.execute("PREPARE claim_plan(timestamptz, timestamptz, text, text[], int) AS " + positional);
-      String generic = h.createQuery("EXPLAIN EXECUTE claim_plan(now(), now(), 'w1', '{type_1,type_2}', 10)")
+      h.execute("PREPARE claim_plan(timestamptz, timestamptz, text, text[], int, boolean) AS " + positional);
+      String generic = h.createQuery("EXPLAIN EXECUTE claim_plan(now(), now(), 'w1', '{type_1,type_2}', 10, false)")
           .mapTo(String.class).list().stream().collect(Collectors.joining("\n"));
       h.execute("DEALLOCATE claim_plan");
       LOG.info("claim plan (custom):\n{}\nclaim plan (generic):\n{}", custom, generic);
       for (String plan : List.of(custom, generic)) {
-        // The claimed ids are found once (an init plan calling jobs_due_ids) and their rows looked
-        // up by primary key: never a scan or a join of the table, whatever the estimates.
-        assertThat(plan).contains("InitPlan").contains("jobs_pkey").doesNotContainPattern("Seq Scan on jobs\\b")
-            .doesNotContain("Sort").doesNotContain("Hash Join");
+        assertThat(plan).contains("Function Scan on jobs_claim").doesNotContainPattern("Scan on jobs\\b")
+            .doesNotContain("Hash Join");
       }
     });
+  }
+
+  /**
+   * Every statement that jobs_claim runs (auto_explain of nested statements), as it runs them,
+   * planned generically from the first call (what a long-lived session ends up with), with no limit
+   * and with limits that apply: the jobs are found through the pending index in claim order and
+   * updated through the primary key, running jobs are counted through the lease index, and the
+   * table is never scanned.
+   */
+  @Test
+  void insideJobsClaimNoStatementScansTheTableWithLimitsOrWithout() throws SQLException {
+    try (Connection c = schema.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        try {
+          st.execute("LOAD 'auto_explain'");
+        } catch (SQLException e) {
+          org.junit.jupiter.api.Assumptions.abort("auto_explain cannot be loaded here: " + e.getMessage());
+        }
+        st.execute("SET LOCAL auto_explain.log_min_duration = 0");
+        st.execute("SET LOCAL auto_explain.log_nested_statements = on");
+        st.execute("SET LOCAL auto_explain.log_level = notice");
+        st.execute("SET LOCAL client_min_messages = notice");
+        st.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+        String s = schema.name();
+        String call = "SELECT count(*) FROM " + s + ".jobs_claim(timestamptz '" + CLOCK.instant() + "', ARRAY['type_1', 'type_2'],"
+            + " 10, 'w1', timestamptz '" + CLOCK.instant().plusSeconds(300) + "', false, true)";
+        List<String> unlimited = nestedPlans(st, call, 3);
+        st.execute("INSERT INTO " + s + ".jobs_limits (name, max_running, max_units, units_interval, updated_at)"
+            + " VALUES ('type_1', 1000, NULL, NULL, now()), ('owner-1', NULL, 1000000, interval '1 hour', now())");
+        st.execute("UPDATE " + s + ".jobs SET resources = ARRAY['owner-1'] WHERE owner_id = 'owner-1' AND status = 'PENDING'");
+        List<String> limited = nestedPlans(st, call, 3);
+        LOG.info("inside jobs_claim without limits:\n{}\nwith limits:\n{}", String.join("\n\n", unlimited.subList(0, 6)),
+            String.join("\n\n", limited.subList(0, Math.min(limited.size(), 20))));
+        for (String plan : unlimited) {
+          assertThat(plan).doesNotContainPattern("Seq Scan on jobs\\b").doesNotContain("Hash Join");
+        }
+        assertThat(String.join("\n", unlimited)).contains("Index Scan using jobs_pending_idx").contains("jobs_pkey")
+            .doesNotContain("jobs_limit_usage");
+        for (String plan : limited) {
+          assertThat(plan).doesNotContainPattern("Seq Scan on jobs\\b").doesNotContain("Seq Scan on jobs_limit_ledger");
+        }
+        assertThat(String.join("\n", limited)).contains("Index Scan using jobs_pending_idx").contains("jobs_lease_idx")
+            .contains("jobs_limit_ledger_pkey");
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  /** Runs {@code sql} {@code times} times and returns the plans auto_explain reported for it and what it ran. */
+  private static List<String> nestedPlans(Statement st, String sql, int times) throws SQLException {
+    List<String> plans = new java.util.ArrayList<>();
+    for (int i = 0; i < times; i++) {
+      st.clearWarnings();
+      try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("claimed").isEqualTo(10);
+      }
+      for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+        plans.add(w.getMessage());
+      }
+    }
+    assertThat(plans).as("auto_explain reports").isNotEmpty();
+    return plans;
   }
 
   /**

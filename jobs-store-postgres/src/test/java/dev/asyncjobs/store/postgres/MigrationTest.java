@@ -7,6 +7,7 @@ import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.InsertRequest;
@@ -63,16 +64,18 @@ class MigrationTest {
     return schema.column("SELECT version FROM " + names(prefix).versionTable() + " ORDER BY version");
   }
 
+  /** V7 and V9 grant the columns they add to the roles that could insert jobs before them. */
   @Test
-  void aWebRoleGrantedBeforeVersionSevenCreatesJobsWithMetadataAfterIt() {
+  void aWebRoleGrantedBeforeVersionSevenCreatesJobsWithMetadataAndResourcesAfterIt() {
     SchemaNames names = names("");
     applyTheFirst(6, names);
     String webRole = schema.name() + "_old_web";
-    String grantsBeforeV7 = PostgresJobStore.webRoleGrants(schema.name(), "", webRole).replace("metadata, ", "");
-    assertThat(grantsBeforeV7).doesNotContain("metadata");
+    String grantsBeforeV7 = PostgresJobStore.webRoleGrants(schema.name(), "", webRole)
+        .replace("metadata, resources, estimated_units, ", "");
+    assertThat(grantsBeforeV7).doesNotContain("metadata").doesNotContain("resources");
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8);
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9);
       PGSimpleDataSource asWeb = new PGSimpleDataSource();
       asWeb.setURL(TestPostgres.server().url());
       asWeb.setUser(webRole);
@@ -82,9 +85,12 @@ class MigrationTest {
           .autoMigrate(false).build()) {
         assertThat(web.rowLevelSecurityActive()).isTrue();
         var stored = web.insert(InsertRequest.of(NewJobBuilder.newJob(clock).owner("alice")
-            .metadata(java.util.Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).build())).get(0);
+            .metadata(java.util.Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+            .resources("openai:gpt-image-1").units(3).build())).get(0);
         assertThat(web.find("alice", stored.id()).orElseThrow().metadata())
             .containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(schema.value("SELECT resources::text || ' ' || estimated_units FROM " + names.jobs()
+            + " WHERE id = '" + stored.id() + "'")).isEqualTo("{openai:gpt-image-1} 3");
       }
     } finally {
       schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
@@ -99,7 +105,7 @@ class MigrationTest {
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -113,14 +119,52 @@ class MigrationTest {
     }
   }
 
+  /**
+   * V9 on a table with jobs in it, pending and running: they get the defaults (no resources, one
+   * unit, no deferrals), a job that was already running counts against a limit defined after the
+   * upgrade, and they are claimed under it.
+   */
+  @Test
+  void aSchemaAtVersionEightWithJobsInItGetsLimitsAndItsJobsRunOnUnderThem() {
+    SchemaNames names = names("");
+    applyTheFirst(8, names);
+    MutableClock clock = new MutableClock();
+    String at = "timestamptz '" + clock.instant() + "'";
+    schema.execute(
+        "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
+            + " SELECT ('0190a000-0000-7000-8000-00000000000' || i)::uuid, 'o', 'old', '{}', " + at + ", " + at + ", " + at
+            + " FROM generate_series(1, 3) AS i",
+        "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until, started_at,"
+            + " created_at, updated_at, run_at) VALUES ('0190a000-0000-7000-8000-000000000009', 'o', 'old', '{}', 'PROCESSING',"
+            + " 1, 'w0', " + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
+
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9);
+    assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
+        + " || deferrals, ',') FROM " + names.jobs())).isEqualTo("none/1/0");
+    try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
+      ClaimRequest one = new ClaimRequest("w1", java.util.Set.of("old"), 5, java.time.Duration.ofMinutes(1));
+      store.defineLimit(dev.asyncjobs.JobLimit.builder("old").maxRunning(2).build());
+      var claimed = store.claim(one);
+      assertThat(claimed).as("the job running since before the upgrade holds one of the two").hasSize(1);
+      assertThat(claimed.get(0).deferrals()).isZero();
+      assertThat(store.claim(one)).isEmpty();
+      store.complete(new Completion(dev.asyncjobs.spi.Lease.of(claimed.get(0)), "{}", java.time.Duration.ofSeconds(1)));
+      assertThat(store.claim(one)).hasSize(1);
+      assertThat(store.limits()).singleElement().satisfies(l -> {
+        assertThat(l.running()).isEqualTo(2);
+        assertThat(l.waiting()).isEqualTo(1);
+      });
+    }
+  }
+
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -143,16 +187,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -210,8 +254,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
     }
   }
 }

@@ -63,14 +63,21 @@ public final class JobInserter {
         JobRows.withColumns(names.sql(
             "WITH inserted AS ("
                 + " INSERT INTO {jobs} AS j (id, owner_id, type, payload, priority, max_attempts, run_at,"
-                + " estimated_duration, idempotency_key, metadata, created_at, updated_at)"
+                + " estimated_duration, idempotency_key, metadata, resources, estimated_units, created_at, updated_at)"
                 + " SELECT n.id, n.owner_id, n.type, CAST(n.payload AS jsonb), n.priority, n.max_attempts,"
                 + " CAST(n.run_at AS timestamptz), n.estimate_us * interval '1 microsecond', n.idempotency_key,"
-                + " CAST(n.metadata AS jsonb), :now, :now"
+                + " CAST(n.metadata AS jsonb),"
+                // One array per job cannot travel in an array of arrays (unnest would flatten it):
+                // each job's resources come as a JSON array, NULL for none (the common case).
+                + " CASE WHEN n.resources IS NOT NULL"
+                + " THEN ARRAY(SELECT jsonb_array_elements_text(CAST(n.resources AS jsonb))) END,"
+                + " n.units, :now, :now"
                 + " FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:types AS text[]),"
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
-                + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]), CAST(:metadata AS text[]))"
-                + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata)"
+                + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]), CAST(:metadata AS text[]),"
+                + " CAST(:resources AS text[]), CAST(:units AS bigint[]))"
+                + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata,"
+                + " resources, units)"
                 + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
                 + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
                 // The tables' owner records its creates itself; for a role under row-level
@@ -226,8 +233,12 @@ public final class JobInserter {
     List<@Nullable Long> estimates = new ArrayList<>(n);
     List<@Nullable String> keys = new ArrayList<>(n);
     List<String> metadata = new ArrayList<>(n);
+    List<@Nullable String> resources = new ArrayList<>(n);
+    List<Long> units = new ArrayList<>(n);
     for (NewJob j : fresh) {
       metadata.add(JobRows.metadataJson(j.metadata()));
+      resources.add(JobRows.resourcesJson(j));
+      units.add(j.estimatedUnits());
       ids.add(j.id());
       owners.add(j.ownerId());
       types.add(j.type());
@@ -255,6 +266,8 @@ public final class JobInserter {
         .bind("estimates", Binds.array("int8", estimates))
         .bind("keys", Binds.array("text", keys))
         .bind("metadata", Binds.array("text", metadata))
+        .bind("resources", Binds.array("text", resources))
+        .bind("units", Binds.array("int8", units))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
           return stored(newById.get(id), rs.getString(2), now);

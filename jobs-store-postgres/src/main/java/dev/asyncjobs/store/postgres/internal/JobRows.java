@@ -29,7 +29,7 @@ public final class JobRows implements RowMapper<Job> {
           + " (extract(epoch FROM j.estimated_duration) * 1000000)::bigint,"
           + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
           + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
-          + " j.idempotency_key, j.cancel_requested, j.metadata::text";
+          + " j.idempotency_key, j.cancel_requested, j.metadata::text, j.deferrals";
 
   private JobRows() {}
 
@@ -69,6 +69,7 @@ public final class JobRows implements RowMapper<Job> {
         .idempotencyKey(rs.getString(22))
         .cancelRequested(rs.getBoolean(23))
         .metadata(metadata(rs.getString(24)))
+        .deferrals(rs.getInt(25))
         .build();
   }
 
@@ -96,6 +97,24 @@ public final class JobRows implements RowMapper<Job> {
       return JSON.writeValueAsString(new java.util.TreeMap<>(metadata));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a map of strings is always JSON", e);
+    }
+  }
+
+  /**
+   * A job's resources as the insert binds them: a JSON array of the names it falls under besides
+   * its type, sorted, without its type (the claim counts a job once under each name), or null for
+   * none.
+   */
+  static @Nullable String resourcesJson(dev.asyncjobs.spi.NewJob job) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(job.resources());
+    names.remove(job.type());
+    if (names.isEmpty()) {
+      return null;
+    }
+    try {
+      return JSON.writeValueAsString(names);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a set of strings is always JSON", e);
     }
   }
 

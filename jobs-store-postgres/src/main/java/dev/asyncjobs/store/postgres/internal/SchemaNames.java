@@ -35,6 +35,16 @@ public record SchemaNames(String schema, String prefix) {
     return schema + "." + prefix + "jobs_events";
   }
 
+  /** The limits table (bounds, pauses, back-offs by name), qualified. */
+  public String limits() {
+    return schema + "." + prefix + "jobs_limits";
+  }
+
+  /** The ledger of starts and units that limits count, qualified. */
+  public String limitLedger() {
+    return schema + "." + prefix + "jobs_limit_ledger";
+  }
+
   /** The sequence that numbers the event log, qualified. */
   public String eventsSequence() {
     return schema + "." + prefix + "jobs_events_seq";
@@ -84,12 +94,12 @@ public record SchemaNames(String schema, String prefix) {
   }
 
   /**
-   * {@code template} with {@code {jobs}}, {@code {ledger}}, {@code {events}} and {@code {pruned}}
-   * replaced by the qualified tables.
+   * {@code template} with {@code {jobs}}, {@code {ledger}}, {@code {events}}, {@code {pruned}},
+   * {@code {limits}} and {@code {limitLedger}} replaced by the qualified tables.
    */
   public String sql(String template) {
     return template.replace("{jobs}", jobs()).replace("{ledger}", ledger()).replace("{events}", events())
-        .replace("{pruned}", eventsPruned());
+        .replace("{pruned}", eventsPruned()).replace("{limits}", limits()).replace("{limitLedger}", limitLedger());
   }
 
   /** A migration script with its {@code ${schema}} and {@code ${prefix}} placeholders replaced. */

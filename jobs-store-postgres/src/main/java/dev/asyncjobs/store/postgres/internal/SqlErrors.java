@@ -31,7 +31,7 @@ public final class SqlErrors {
     PERMANENT
   }
 
-  /** Check constraints of V1__jobs.sql and the request field each one guards. */
+  /** Check constraints of V1__jobs.sql (and V9) and the request field each one guards. */
   private static final Map<String, String> CONSTRAINT_FIELDS =
       Map.of(
           "priority_range", "priority",
@@ -42,7 +42,8 @@ public final class SqlErrors {
           "owner_id_length", "ownerId",
           "type_length", "type",
           "idempotency_key_length", "idempotencyKey",
-          "status_valid", "status");
+          "status_valid", "status",
+          "estimated_units_range", "estimatedUnits");
 
   private SqlErrors() {}
 

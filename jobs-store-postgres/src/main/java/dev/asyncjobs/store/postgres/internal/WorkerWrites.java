@@ -58,13 +58,14 @@ public final class WorkerWrites {
   private static final String RETRIES =
       "(NOT j.cancel_requested AND CAST(:retryAt AS timestamptz) IS NOT NULL AND j.attempts < j.max_attempts)";
 
-  /** The claim, one statement: the partial pending index in order, rows locked by others skipped. */
+  /** The claim, one statement: jobs_claim (V9), rows locked by others skipped. */
   private final String claimSql;
   private final String heartbeatSql;
   private final String progressSql;
   private final String completeSql;
   private final String completeAllSql;
   private final String failSql;
+  private final String deferSql;
   private final String releaseSql;
   private final String acknowledgeCancelSql;
   private final String rescueSql;
@@ -72,24 +73,22 @@ public final class WorkerWrites {
 
   /** The statements on {@code names}' jobs table. */
   public WorkerWrites(SchemaNames names) {
-    claimSql = EventAppends.update(names,
-        "UPDATE {jobs} AS j SET status = 'PROCESSING', attempts = j.attempts + 1, progress = 0, progress_message = NULL,"
-            + " started_at = :now, updated_at = :now, worker_id = :worker, lease_until = :leaseUntil"
-            // The ids as an array, not a join: a join's plan depends on the estimated claim size,
-            // and the generic plan of a prepared claim (LIMIT unknown: a tenth of the table)
-            // hash-joins a sequential scan of the whole table, finished jobs and all. An array of
-            // locked ids can only be looked up by primary key. jobs_due_ids (V6) finds them with the
-            // pending index in claim order whatever the table's statistics say; called in a
-            // sub-select, so that it runs once (an init plan), not once per row.
-            + " WHERE j.id = ANY(CAST((SELECT " + names.function("jobs_due_ids")
-            + "(CAST(:now AS timestamptz), CAST(:types AS text[]), CAST(:limit AS integer))) AS uuid[]))"
-            // A claim commits without waiting for its WAL flush: lost in a database crash, its job is
-            // simply PENDING again (the fenced writes of the worker that ran it are refused). Its
-            // STARTED event reaches no subscriber before it is flushed (see EventFeeds), so no
-            // subscriber ever saw an event that a crash could take back.
-            + " AND " + ASYNC_COMMIT
-            + " RETURNING {cols}",
-        "'STARTED'");
+    // One statement in both cases, with limits and without: jobs_claim (V9) decides, locks, counts
+    // and updates in one call, and the STARTED events are appended from the rows it returns.
+    // Without a limit that applies it is V6's claim: the ids of jobs_due_ids (the pending index in
+    // claim order whatever the table's statistics say) updated through the primary key as an
+    // array, never a join (a join's plan would depend on the estimated claim size). It runs in
+    // PL/pgSQL, whose plans are cached per session. A claim commits without waiting for its WAL
+    // flush (jobs_claim sets synchronous_commit off for its transaction): lost in a database
+    // crash, its job is simply PENDING again (the fenced writes of the worker that ran it are
+    // refused). Its STARTED event reaches no subscriber before it is flushed (see EventFeeds), so
+    // no subscriber ever saw an event that a crash could take back.
+    claimSql = JobRows.withColumns(names.sql(
+        "WITH c AS (SELECT * FROM " + names.function("jobs_claim")
+            + "(CAST(:now AS timestamptz), CAST(:types AS text[]), CAST(:limit AS integer), CAST(:worker AS text),"
+            + " CAST(:leaseUntil AS timestamptz), CAST(:fair AS boolean), true)),"
+            + " e AS (" + EventAppends.insertFrom(names, "c", "'STARTED'") + ")"
+            + " SELECT {cols} FROM c AS j"));
     heartbeatSql = sql(names,
         "UPDATE {jobs} AS j SET lease_until = :leaseUntil"
             + " FROM unnest(CAST(:ids AS uuid[]), CAST(:workers AS text[]), CAST(:attempts AS int[])) AS l(id, worker_id, attempt)"
@@ -112,6 +111,18 @@ public final class WorkerWrites {
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN " + RETRIES + " THEN 'PENDING' ELSE 'FAILED' END,"
             + " run_at = CASE WHEN " + RETRIES + " THEN greatest(CAST(:retryAt AS timestamptz), :now) ELSE j.run_at END,"
             + " finished_at = CASE WHEN " + RETRIES + " THEN j.finished_at ELSE :now END,"
+            + " error_message = :error, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE,
+        EventAppends.KIND_BY_STATUS);
+    // A deferred failure hands the attempt back (a provider said "rate limited"): PENDING at retryAt
+    // whatever attempts are left, the attempt not counted; CANCELLED instead on a cancel request,
+    // counting as fail does.
+    deferSql = EventAppends.update(names,
+        "UPDATE {jobs} AS j SET"
+            + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
+            + " attempts = CASE WHEN j.cancel_requested THEN j.attempts ELSE greatest(j.attempts - 1, 0) END,"
+            + " deferrals = CASE WHEN j.cancel_requested THEN j.deferrals ELSE j.deferrals + 1 END,"
+            + " run_at = CASE WHEN j.cancel_requested THEN j.run_at ELSE greatest(CAST(:retryAt AS timestamptz), :now) END,"
+            + " finished_at = CASE WHEN j.cancel_requested THEN :now ELSE j.finished_at END,"
             + " error_message = :error, updated_at = :now, worker_id = NULL, lease_until = NULL" + FENCE,
         EventAppends.KIND_BY_STATUS);
     releaseSql = EventAppends.update(names,
@@ -149,7 +160,11 @@ public final class WorkerWrites {
     return claimSql;
   }
 
-  /** Claims due jobs, returned in claim order. */
+  /**
+   * Claims due jobs within the limits, returned in claim order. {@link ClaimRequest#fairBetweenOwners()}
+   * goes to the database's one choice of order ({@code jobs_claim_candidates}), which this schema
+   * version serves in the plain order.
+   */
   public List<Job> claim(Handle h, ClaimRequest r, Instant now) {
     List<Job> claimed =
         h.createQuery(claimSql)
@@ -158,6 +173,7 @@ public final class WorkerWrites {
             .bind("worker", r.workerId())
             .bind("types", Binds.array("text", r.types()))
             .bind("limit", r.limit())
+            .bind("fair", r.fairBetweenOwners())
             .map(JobRows.MAPPER)
             .list();
     List<Job> sorted = new ArrayList<>(claimed);
@@ -260,10 +276,14 @@ public final class WorkerWrites {
     return out;
   }
 
-  /** Fails an attempt: PENDING at retryAt when attempts are left, else FAILED; CANCELLED on a cancel request. */
+  /**
+   * Fails an attempt: PENDING at retryAt when attempts are left, else FAILED; CANCELLED on a cancel
+   * request. A {@linkplain Failure#deferred() deferred} one is PENDING at retryAt with the attempt
+   * taken back and one more deferral, whatever attempts are left.
+   */
   public Job fail(Handle h, Failure failure, Instant now) {
     Instant retryAt = failure.retryAt();
-    return required(fenced(h, failSql, failure.lease(), now,
+    return required(fenced(h, failure.deferred() ? deferSql : failSql, failure.lease(), now,
         q -> q.bind("error", failure.errorMessage())
             .bind("retryAt", Binds.instant(retryAt == null ? null : Binds.micros(retryAt)))), failure.lease());
   }

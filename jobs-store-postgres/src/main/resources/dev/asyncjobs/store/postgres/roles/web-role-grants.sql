@@ -2,7 +2,8 @@ GRANT USAGE ON SCHEMA ${schema} TO ${role};
 -- reads its owners' jobs, creates jobs (only the columns of a request) and cancels them
 GRANT SELECT ON ${schema}.${prefix}jobs TO ${role};
 GRANT INSERT (id, owner_id, type, payload, priority, max_attempts, run_at, estimated_duration,
-              idempotency_key, metadata, created_at, updated_at) ON ${schema}.${prefix}jobs TO ${role};
+              idempotency_key, metadata, resources, estimated_units, created_at, updated_at)
+  ON ${schema}.${prefix}jobs TO ${role};
 GRANT UPDATE (status, finished_at, cancel_requested, updated_at, progress, progress_message)
   ON ${schema}.${prefix}jobs TO ${role};
 -- reads its owners' quota use (the database writes the records of its creates)
@@ -11,3 +12,5 @@ GRANT SELECT ON ${schema}.${prefix}jobs_schema_version TO ${role};
 -- follows its owners' events (subscribe, readEvents, the SSE route)
 GRANT SELECT ON ${schema}.${prefix}jobs_events, ${schema}.${prefix}jobs_events_pruned TO ${role};
 GRANT EXECUTE ON FUNCTION ${schema}.${prefix}jobs_events_horizon(bigint, integer) TO ${role};
+-- nothing on jobs_limits or jobs_limit_ledger: limits, pauses and back-offs are the workers' and
+-- the operator's (the tables' owner)
