@@ -28,7 +28,8 @@ public final class TestSchema extends PostgresSchema {
   /** A store on this schema whose tables are empty (a store per test of a contract suite). */
   public PostgresJobStore emptyStore(Clock clock) {
     PostgresJobStore store = storeBuilder(clock).build();
-    execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger, " + name() + ".jobs_events RESTART IDENTITY");
+    execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger, " + name() + ".jobs_events, " + name()
+        + ".jobs_limits, " + name() + ".jobs_limit_ledger RESTART IDENTITY");
     execute("UPDATE " + name() + ".jobs_events_pruned SET through = 0");
     return store;
   }

@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * that ran out), so that the claim's look for limits finds nothing when there are none.
  */
 public final class Limits {
-  /** The longest interval a bound may have: ledger rows older than that count for nothing. */
-  private static final Duration LONGEST = JobLimit.MAX_INTERVAL;
+  /**
+   * How long a ledger row is kept at most: the longest interval a bound may have, and the minute by
+   * which claims' clocks may disagree (see {@code jobs_limit_prune} in V9).
+   */
+  private static final Duration LONGEST = JobLimit.MAX_INTERVAL.plusMinutes(1);
 
   private static final String HAS_BOUNDS = "(l.max_running IS NOT NULL OR l.max_starts IS NOT NULL OR l.max_units IS NOT NULL)";
 
@@ -86,11 +89,11 @@ public final class Limits {
             + " coalesce(u.running, 0), coalesce(u.starts, 0), coalesce(u.units, 0), coalesce(w.waiting, 0)"
             + " FROM l LEFT JOIN u ON u.name = l.name LEFT JOIN w ON w.name = l.name");
     // Rows past every interval their name has now (all of them for a name without a window bound),
-    // and any older than the longest interval allowed.
+    // and any older than the longest interval allowed; each a minute later, as the claims do.
     pruneLedgerSql = names.sql(
         "DELETE FROM {limitLedger} AS d WHERE (d.name, d.started_at, d.job_id) IN ("
             + " SELECT r.name, r.started_at, r.job_id FROM {limitLedger} AS r LEFT JOIN {limits} AS l ON l.name = r.name"
-            + " WHERE r.started_at <= :longestAgo OR r.started_at <= CAST(:now AS timestamptz)"
+            + " WHERE r.started_at <= :longestAgo OR r.started_at <= CAST(:now AS timestamptz) - interval '1 minute'"
             + " - greatest(coalesce(l.starts_interval, interval '0'), coalesce(l.units_interval, interval '0'))"
             + " LIMIT :limit FOR UPDATE OF r SKIP LOCKED)");
     pruneLimitsSql = names.sql(

@@ -110,8 +110,11 @@ $$;
 
 -- Deletes up to p_limit ledger rows of each of p_names that its intervals no longer reach, oldest
 -- first, through the primary key (a name's rows in time order). A claim calls it for the names it
--- locked, so that their windows stay about as long as the rows they count; retention deletes what
--- a claim leaves (the rows of a name that no claim locks any more).
+-- locked, so that the ledger holds about a window's worth of rows; retention deletes what claims
+-- leave (the rows of a name that no claim locks any more). A row is kept a minute longer than its
+-- name's longest interval: claims take "now" from their own process, so the claim that holds the
+-- lock may be a little ahead of one that waits for it, and must not delete rows the waiting one
+-- still counts (a window counts every row after its start, later ones included).
 CREATE FUNCTION ${schema}.${prefix}jobs_limit_prune(p_names text[], p_now timestamptz, p_limit integer)
   RETURNS integer
   LANGUAGE plpgsql VOLATILE
@@ -128,8 +131,9 @@ BEGIN
               FROM ${schema}.${prefix}jobs_limits AS lim,
                    LATERAL (SELECT l.name, l.started_at, l.job_id FROM ${schema}.${prefix}jobs_limit_ledger AS l
                              WHERE l.name = lim.name
-                               AND l.started_at <= p_now - greatest(coalesce(lim.starts_interval, interval '0'),
-                                                                    coalesce(lim.units_interval, interval '0'))
+                               AND l.started_at <= p_now - interval '1 minute'
+                                                   - greatest(coalesce(lim.starts_interval, interval '0'),
+                                                              coalesce(lim.units_interval, interval '0'))
                              ORDER BY l.started_at
                              LIMIT p_limit) AS o
              WHERE lim.name = ANY (p_names)) AS old
