@@ -86,11 +86,6 @@ public final class CachedRead<T> {
     return latest;
   }
 
-  /** {@return whether the store was found to lack what the read needs} */
-  public boolean unsupported() {
-    return unsupported;
-  }
-
   /** Starts a read on the executor unless one runs or the last started less than the interval ago. */
   private void requestRefresh() {
     if (unsupported || !due(clock.instant())) {

@@ -70,11 +70,6 @@ public final class QueueGauges {
     read.start();
   }
 
-  /** {@return whether the store was found to lack statistics} */
-  public boolean unsupported() {
-    return read.unsupported();
-  }
-
   private Map<String, QueueStats> readByType() {
     Map<String, QueueStats> byType = new HashMap<>();
     for (QueueStats s : manager.queueStats()) {
