@@ -268,7 +268,7 @@ public record AsyncJobsProperties(
    * jobs-micrometer is on the class path and there is a MeterRegistry (Actuator's).
    *
    * @param enabled Whether to register the asyncjobs meters
-   * @param refreshInterval The least time between two reads of the queue for the gauges (at least
+   * @param refreshInterval The least time between two reads of the queue and of the limits for the gauges (at least
    *     100 ms)
    */
   public record Metrics(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration refreshInterval) {
@@ -277,7 +277,7 @@ public record AsyncJobsProperties(
      * Checks the interval, naming the property of a bad one.
      *
      * @param enabled Whether to register the meters
-     * @param refreshInterval The least time between two reads of the queue
+     * @param refreshInterval The least time between two reads of the queue and of the limits
      */
     public Metrics {
       atLeast(PREFIX + ".metrics.refresh-interval", refreshInterval, Duration.ofMillis(100));
