@@ -71,12 +71,14 @@ public final class Limits {
         "INSERT INTO {limits} AS l (name, backoff_until, updated_at) VALUES (:name, :until, :now)"
             + " ON CONFLICT (name) DO UPDATE SET backoff_until = greatest(l.backoff_until, EXCLUDED.backoff_until),"
             + " updated_at = EXCLUDED.updated_at");
-    // Only rows that reserved units (a units bound when the attempt started); the worker's id tells
-    // this attempt from a later one of the same number (a deferred or released attempt is retaken
-    // with the same number).
+    // Only rows that reserved units (a units bound when the attempt started), and only those of the
+    // latest start of this attempt by this worker: a released or deferred attempt hands its number
+    // back, so earlier starts (and another worker's later one) may share it.
     settleSql = names.sql(
-        "UPDATE {limitLedger} SET units = :units"
-            + " WHERE job_id = :id AND attempt = :attempt AND worker_id = :worker AND units IS NOT NULL");
+        "UPDATE {limitLedger} AS l SET units = :units"
+            + " WHERE l.job_id = :id AND l.attempt = :attempt AND l.worker_id = :worker AND l.units IS NOT NULL"
+            + " AND l.started_at = (SELECT max(o.started_at) FROM {limitLedger} AS o"
+            + " WHERE o.job_id = :id AND o.attempt = :attempt AND o.worker_id = :worker)");
     statusSql = names.sql(
         "WITH l AS (SELECT * FROM {limits} AS l WHERE " + HAS_BOUNDS + " OR l.paused OR l.backoff_until > :now),"
             + " u AS (SELECT * FROM " + names.function("jobs_limit_usage") + "(ARRAY(SELECT name FROM l), :now)),"
