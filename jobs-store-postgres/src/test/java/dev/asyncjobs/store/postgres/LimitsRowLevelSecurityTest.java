@@ -92,13 +92,15 @@ class LimitsRowLevelSecurityTest {
       refused(c, "INSERT INTO " + s + ".jobs_limits (name, backoff_until, updated_at) VALUES ('gpu', now() + interval '1 day', now())",
           "permission denied for table jobs_limits");
       refused(c, "DELETE FROM " + s + ".jobs_limits", "permission denied for table jobs_limits");
-      refused(c, "SELECT job_id FROM " + s + ".jobs_limit_ledger", "permission denied for table jobs_limit_ledger");
+      refused(c, "SELECT job_ids FROM " + s + ".jobs_limit_ledger", "permission denied for table jobs_limit_ledger");
       refused(c, "UPDATE " + s + ".jobs_limit_ledger SET units = 0", "permission denied for table jobs_limit_ledger");
       refused(c, "DELETE FROM " + s + ".jobs_limit_ledger", "permission denied for table jobs_limit_ledger");
       for (String call : List.of(
           "SELECT * FROM " + s + ".jobs_claim(now(), ARRAY['img'], 1, 'forger', now() + interval '1 hour', false, false)",
-          "SELECT * FROM " + s + ".jobs_limit_usage(ARRAY['gpu'], now())",
-          "SELECT " + s + ".jobs_limit_prune(ARRAY['gpu'], now(), 10)",
+          "SELECT * FROM " + s + ".jobs_limit_running(ARRAY['gpu'])",
+          "SELECT " + s + ".jobs_limit_sum('gpu', 'units', now(), NULL, NULL)",
+          "SELECT " + s + ".jobs_limit_settle('" + running.id() + "', 1, 'w1', 0)",
+          "SELECT " + s + ".jobs_limit_retention(now(), 10)",
           "SELECT " + s + ".jobs_claim_candidates(now(), ARRAY['img'], 1, '{}', '{}', '{}', false)")) {
         refused(c, call, "permission denied for function");
       }

@@ -21,12 +21,6 @@ import org.jspecify.annotations.Nullable;
  * that ran out), so that the claim's look for limits finds nothing when there are none.
  */
 public final class Limits {
-  /**
-   * How long a ledger row is kept at most: the longest interval a bound may have, and the minute by
-   * which claims' clocks may disagree (see {@code jobs_limit_prune} in V9).
-   */
-  private static final Duration LONGEST = JobLimit.MAX_INTERVAL.plusMinutes(1);
-
   private static final String HAS_BOUNDS = "(l.max_running IS NOT NULL OR l.max_starts IS NOT NULL OR l.max_units IS NOT NULL)";
 
   private final String defineSql;
@@ -36,8 +30,7 @@ public final class Limits {
   private final String backOffSql;
   private final String settleSql;
   private final String statusSql;
-  private final String pruneLedgerSql;
-  private final String pruneLimitsSql;
+  private final String retentionSql;
 
   /** The statements on {@code names}' tables. */
   public Limits(SchemaNames names) {
@@ -45,9 +38,11 @@ public final class Limits {
         "INSERT INTO {limits} AS l (name, max_running, max_starts, starts_interval, max_units, units_interval, updated_at)"
             + " VALUES (:name, :maxRunning, :maxStarts, CAST(:startsUs AS bigint) * interval '1 microsecond',"
             + " :maxUnits, CAST(:unitsUs AS bigint) * interval '1 microsecond', :now)"
+            // The sums the claims keep are of the old intervals: forgotten, the next claim adds up its windows.
             + " ON CONFLICT (name) DO UPDATE SET max_running = EXCLUDED.max_running, max_starts = EXCLUDED.max_starts,"
             + " starts_interval = EXCLUDED.starts_interval, max_units = EXCLUDED.max_units,"
-            + " units_interval = EXCLUDED.units_interval, updated_at = EXCLUDED.updated_at");
+            + " units_interval = EXCLUDED.units_interval, updated_at = EXCLUDED.updated_at,"
+            + " running_seen = NULL, running_at = NULL, starts_from = NULL, starts_count = NULL, units_from = NULL, units_sum = NULL");
     // Deleted when nothing else is left, else only the bounds cleared; the two conditions exclude
     // each other, so the two parts never touch one row twice.
     String paused = "(l.paused OR coalesce(l.backoff_until > :now, false))";
@@ -55,7 +50,8 @@ public final class Limits {
         "WITH gone AS (DELETE FROM {limits} AS l WHERE l.name = :name AND " + HAS_BOUNDS + " AND NOT " + paused
             + " RETURNING 1),"
             + " cleared AS (UPDATE {limits} AS l SET max_running = NULL, max_starts = NULL, starts_interval = NULL,"
-            + " max_units = NULL, units_interval = NULL, updated_at = :now"
+            + " max_units = NULL, units_interval = NULL, updated_at = :now,"
+            + " running_seen = NULL, running_at = NULL, starts_from = NULL, starts_count = NULL, units_from = NULL, units_sum = NULL"
             + " WHERE l.name = :name AND " + HAS_BOUNDS + " AND " + paused + " RETURNING 1)"
             + " SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM cleared)");
     pauseSql = names.sql(
@@ -71,36 +67,29 @@ public final class Limits {
         "INSERT INTO {limits} AS l (name, backoff_until, updated_at) VALUES (:name, :until, :now)"
             + " ON CONFLICT (name) DO UPDATE SET backoff_until = greatest(l.backoff_until, EXCLUDED.backoff_until),"
             + " updated_at = EXCLUDED.updated_at");
-    // Only rows that reserved units (a units bound when the attempt started), and only those of the
-    // latest start of this attempt by this worker: a released or deferred attempt hands its number
-    // back, so earlier starts (and another worker's later one) may share it.
-    settleSql = names.sql(
-        "UPDATE {limitLedger} AS l SET units = :units"
-            + " WHERE l.job_id = :id AND l.attempt = :attempt AND l.worker_id = :worker AND l.units IS NOT NULL"
-            + " AND l.started_at = (SELECT max(o.started_at) FROM {limitLedger} AS o"
-            + " WHERE o.job_id = :id AND o.attempt = :attempt AND o.worker_id = :worker)");
+    // The ledger row of the job's latest start by this worker (jobs_limit_settle, V9).
+    settleSql = "SELECT " + names.function("jobs_limit_settle")
+        + "(CAST(:id AS uuid), CAST(:attempt AS integer), CAST(:worker AS text), CAST(:units AS bigint))";
+    // The windows added up whole from the ledger, not from the sums the claims keep, so that this
+    // reads what the rows say.
+    String sum = names.function("jobs_limit_sum");
     statusSql = names.sql(
         "WITH l AS (SELECT * FROM {limits} AS l WHERE " + HAS_BOUNDS + " OR l.paused OR l.backoff_until > :now),"
-            + " u AS (SELECT * FROM " + names.function("jobs_limit_usage") + "(ARRAY(SELECT name FROM l), :now)),"
+            + " r AS (SELECT * FROM " + names.function("jobs_limit_running") + "(ARRAY(SELECT name FROM l))),"
             + " w AS (SELECT x.name, count(*) AS waiting FROM {jobs} AS j,"
             + " unnest(array_prepend(j.type, array_remove(j.resources, j.type))) AS x(name)"
             + " WHERE j.status = 'PENDING' AND x.name IN (SELECT name FROM l) GROUP BY x.name)"
             + " SELECT l.name, l.max_running, l.max_starts, (extract(epoch FROM l.starts_interval) * 1000000)::bigint,"
             + " l.max_units, (extract(epoch FROM l.units_interval) * 1000000)::bigint, l.paused,"
             + " CASE WHEN l.backoff_until > :now THEN l.backoff_until END,"
-            + " coalesce(u.running, 0), coalesce(u.starts, 0), coalesce(u.units, 0), coalesce(w.waiting, 0)"
-            + " FROM l LEFT JOIN u ON u.name = l.name LEFT JOIN w ON w.name = l.name");
-    // Rows past every interval their name has now (all of them for a name without a window bound),
-    // and any older than the longest interval allowed; each a minute later, as the claims do.
-    pruneLedgerSql = names.sql(
-        "DELETE FROM {limitLedger} AS d WHERE (d.name, d.started_at, d.job_id) IN ("
-            + " SELECT r.name, r.started_at, r.job_id FROM {limitLedger} AS r LEFT JOIN {limits} AS l ON l.name = r.name"
-            + " WHERE r.started_at <= :longestAgo OR r.started_at <= CAST(:now AS timestamptz) - interval '1 minute'"
-            + " - greatest(coalesce(l.starts_interval, interval '0'), coalesce(l.units_interval, interval '0'))"
-            + " LIMIT :limit FOR UPDATE OF r SKIP LOCKED)");
-    pruneLimitsSql = names.sql(
-        "DELETE FROM {limits} AS l WHERE NOT " + HAS_BOUNDS + " AND NOT l.paused"
-            + " AND (l.backoff_until IS NULL OR l.backoff_until <= :now)");
+            + " coalesce(r.running, 0),"
+            + " CASE WHEN l.max_starts IS NOT NULL THEN " + sum + "(l.name, 'starts', CAST(:now AS timestamptz) - l.starts_interval,"
+            + " NULL, NULL) ELSE 0 END,"
+            + " CASE WHEN l.max_units IS NOT NULL THEN " + sum + "(l.name, 'units', CAST(:now AS timestamptz) - l.units_interval,"
+            + " NULL, NULL) ELSE 0 END,"
+            + " coalesce(w.waiting, 0)"
+            + " FROM l LEFT JOIN r ON r.name = l.name LEFT JOIN w ON w.name = l.name");
+    retentionSql = "SELECT " + names.function("jobs_limit_retention") + "(CAST(:now AS timestamptz), CAST(:limit AS integer))";
   }
 
   /** Defines or replaces the bounds of {@code limit.name()}, keeping its pause and back-off. */
@@ -134,12 +123,13 @@ public final class Limits {
 
   /** Replaces the units the attempt of {@code lease} reserved with {@code units}. */
   public void settle(Handle h, Lease lease, long units) {
-    h.createUpdate(settleSql)
+    h.createQuery(settleSql)
         .bind("units", units)
         .bind("id", lease.jobId())
         .bind("attempt", lease.attempt())
         .bind("worker", lease.workerId())
-        .execute();
+        .mapTo(String.class)
+        .one();
   }
 
   /**
@@ -191,18 +181,12 @@ public final class Limits {
   }
 
   /**
-   * Deletes up to {@code limit} ledger rows that no window counts any more, and limit rows left with
-   * nothing (a back-off that ran out).
+   * Deletes up to {@code limit} ledger rows that no window reaches any more, and limit rows left
+   * with nothing (a back-off that ran out); never waits for a claim ({@code jobs_limit_retention}).
    *
    * @return how many ledger rows it deleted
    */
   public int prune(Handle h, Instant now, int limit) {
-    int deleted = h.createUpdate(pruneLedgerSql)
-        .bind("now", Binds.instant(now))
-        .bind("longestAgo", Binds.instant(now.minus(LONGEST)))
-        .bind("limit", limit)
-        .execute();
-    h.createUpdate(pruneLimitsSql).bind("now", Binds.instant(now)).execute();
-    return deleted;
+    return h.createQuery(retentionSql).bind("now", Binds.instant(now)).bind("limit", limit).mapTo(Integer.class).one();
   }
 }
