@@ -74,7 +74,7 @@ class LimitsTest {
   }
 
   @Test
-  void maxRunningCountsTheTypeAndResourcesAndOnlyRecordsNothingInTheLedger() {
+  void maxRunningCountsTheTypeAndResourcesAndWritesNoLedgerRow() {
     insert(5, NewJobBuilder.newJob(clock).type("img").resources("gpu"));
     insert(5, NewJobBuilder.newJob(clock).type("txt").resources("gpu"));
     store.defineLimit(JobLimit.builder("gpu").maxRunning(3).build());

@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The statements on the limits table and the limit ledger (V9) other than the claim's: defining and
  * removing bounds, pausing, backing off, settling an attempt's units, the state of every name, and
- * the ledger's retention. Each is one statement. A row that is left with no bounds, no pause and no
- * back-off running is deleted by the statement that leaves it so (or by retention, for a back-off
- * that ran out), so that the claim's look for limits finds nothing when there are none.
+ * the retention of both tables. Each change is one statement. A row that is left with no bounds, no
+ * pause and no back-off running is deleted by the statement that leaves it so (or by retention, for
+ * a back-off that ran out), so that the claim's look for limits finds nothing when there are none.
  */
 public final class Limits {
   private static final String HAS_BOUNDS = "(l.max_running IS NOT NULL OR l.max_starts IS NOT NULL OR l.max_units IS NOT NULL)";
