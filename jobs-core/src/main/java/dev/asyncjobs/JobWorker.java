@@ -42,6 +42,8 @@ public final class JobWorker implements AutoCloseable {
   public static final long DEFAULT_OUTPUT_INTERVAL_MILLIS = 100;
   /** The default of {@link Builder#maxOutputBytes}: 1 MiB. */
   public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+  /** The default of {@link Builder#maxRateLimitDeferrals}. */
+  public static final int DEFAULT_MAX_RATE_LIMIT_DEFERRALS = 20;
   private static final Duration DEFAULT_OUTPUT_INTERVAL = Duration.ofMillis(DEFAULT_OUTPUT_INTERVAL_MILLIS);
   private final String workerId;
   private final WorkerRuntime runtime;
@@ -149,6 +151,7 @@ public final class JobWorker implements AutoCloseable {
     private Duration progressInterval = Duration.ofMillis(250);
     private Duration outputInterval = DEFAULT_OUTPUT_INTERVAL;
     private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+    private int maxRateLimitDeferrals = DEFAULT_MAX_RATE_LIMIT_DEFERRALS;
     private Sleeper sleeper = Sleeper.system();
     // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
     private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
@@ -402,6 +405,23 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * How many times one job may be handed back to PENDING without spending an attempt, because its
+     * generator threw {@link RateLimitedException}; after that, a rate-limited attempt counts like
+     * any retryable failure, so that a provider that refuses for good still ends the job. Default
+     * {@value #DEFAULT_MAX_RATE_LIMIT_DEFERRALS}. The back-off for every worker happens either way.
+     *
+     * @param deferrals at least 0 (0: a rate-limited attempt always counts)
+     * @return this builder
+     */
+    public Builder maxRateLimitDeferrals(int deferrals) {
+      if (deferrals < 0) {
+        throw new JobConfigurationException("maxRateLimitDeferrals must not be negative, was " + deferrals);
+      }
+      this.maxRateLimitDeferrals = deferrals;
+      return this;
+    }
+
+    /**
      * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
      *
      * @param sleeper the sleeper
@@ -509,6 +529,7 @@ public final class JobWorker implements AutoCloseable {
           progressInterval,
           outputInterval,
           maxOutputBytes,
+          maxRateLimitDeferrals,
           sleeper,
           random,
           listeners,

@@ -35,6 +35,17 @@ public interface WorkerListener {
   default void onRetryScheduled(Job job, Throwable error, Duration delay) {}
 
   /**
+   * A provider said "rate limited" ({@link RateLimitedException}): no worker on the store starts a
+   * job under {@code names} before {@code until}. Called before the job's own outcome ({@link
+   * #onRetryScheduled}, or {@link #onFailed} when it has no attempt left), on the attempt's thread.
+   *
+   * @param job the job whose attempt was refused, as claimed
+   * @param names the resources (or the job's type) that back off
+   * @param until when claims under them resume
+   */
+  default void onRateLimited(Job job, java.util.Set<String> names, java.time.Instant until) {}
+
+  /**
    * The job failed for good (permanent failure or attempts used up); {@code job} is FAILED.
    *
    * @param job the job, FAILED

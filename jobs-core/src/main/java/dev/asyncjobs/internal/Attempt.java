@@ -30,6 +30,8 @@ final class Attempt {
   private volatile boolean cancelRequested;
   private volatile boolean timedOut;
   private volatile long leaseValidUntilNanos;
+  /** The units the generator last reported, or -1 when it reported none. */
+  private volatile long reportedUnits = -1;
   private @Nullable Thread thread;
   private @Nullable ProgressReporter progress;
   private @Nullable OutputBuffer output;
@@ -116,6 +118,16 @@ final class Attempt {
 
   boolean timedOut() {
     return timedOut;
+  }
+
+  /** The generator reported {@code units} used by this attempt; the last report counts. */
+  void reportUnits(long units) {
+    reportedUnits = units;
+  }
+
+  /** {@return the units the generator last reported, or -1 when none} */
+  long reportedUnits() {
+    return reportedUnits;
   }
 
   long leaseValidUntilNanos() {

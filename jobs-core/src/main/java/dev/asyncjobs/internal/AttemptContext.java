@@ -55,6 +55,14 @@ final class AttemptContext implements JobContext {
    * @throws LeaseLostException this worker no longer holds the job: stop, nothing more is written
    */
   @Override
+  public void reportUnits(long units) {
+    if (units < 0) {
+      throw new IllegalArgumentException("units must not be negative, was " + units);
+    }
+    attempt.reportUnits(units);
+  }
+
+  @Override
   public void progress(int percent, @Nullable String message) {
     throwIfCancelled();
     try {

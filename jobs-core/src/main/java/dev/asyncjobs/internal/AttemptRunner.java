@@ -6,17 +6,20 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.RateLimitedException;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
+import dev.asyncjobs.spi.StoreCapability;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -186,6 +189,7 @@ final class AttemptRunner {
   private void finish(Attempt a, Outcome outcome, Runnable settled) {
     Attempt.State before = a.beginFinish();
     boolean later = false;
+    settleUnits(a);
     try {
       if (before == Attempt.State.ABANDONED) {
         LOG.warn("job {} attempt {} abandoned without writing: this worker lost its lease", a.job().id(), a.lease().attempt());
@@ -205,6 +209,31 @@ final class AttemptRunner {
       }
     }
     rethrowFatal(outcome);
+  }
+
+  /**
+   * Replaces the units the attempt reserved with what its generator reported, before its outcome is
+   * written (so that room a cheaper attempt leaves is free by the time its slot is). Units were used
+   * whatever the outcome, a lost lease included. A failed write costs only accuracy: the
+   * reservation stands.
+   */
+  private void settleUnits(Attempt a) {
+    long units = a.reportedUnits();
+    if (units < 0 || !limits()) {
+      return;
+    }
+    try {
+      store.settleUnits(a.lease(), units);
+    } catch (RuntimeException e) {
+      LOG.warn("job {} attempt {}: could not settle its {} units; the estimate stays reserved: {}",
+          a.job().id(), a.lease().attempt(), units, e.toString());
+      listener.onStoreError("settleUnits", e);
+    }
+  }
+
+  /** Whether the store keeps limits: back-offs, deferred failures and settled units. Asked when needed, not at build. */
+  private boolean limits() {
+    return store.capabilities().contains(StoreCapability.LIMITS);
   }
 
   private void leaseLostMeanwhile(Attempt a) {
@@ -292,13 +321,23 @@ final class AttemptRunner {
     Job job = a.job();
     Duration delay = null;
     Instant retryAt = null;
-    if (!permanent && job.attempts() < job.maxAttempts()) {
+    boolean deferred = false;
+    if (!permanent && error instanceof RateLimitedException limited && limits()) {
+      Instant until = backOff(job, limited);
+      deferred = job.deferrals() < config.maxRateLimitDeferrals();
+      if (deferred) {
+        retryAt = until;
+        delay = Duration.between(clock.instant(), until);
+      }
+    }
+    if (!deferred && !permanent && job.attempts() < job.maxAttempts()) {
       delay = retryDelay(job, error);
       retryAt = clock.instant().plus(delay);
     }
     flushQuietly(a);
     String message = describe(error);
-    Job after = store.fail(new Failure(a.lease(), message, retryAt));
+    Job after = store.fail(
+        deferred ? Failure.deferred(a.lease(), message, retryAt) : new Failure(a.lease(), message, retryAt));
     switch (after.status()) {
       case PENDING -> {
         logAttemptError(
@@ -332,6 +371,35 @@ final class AttemptRunner {
 
   private static boolean isExpected(Throwable error) {
     return error instanceof dev.asyncjobs.GenerationException || error instanceof InvalidPayloadException;
+  }
+
+  /**
+   * Makes every worker on the store stop starting jobs under the refused resource (or under every
+   * name of the job, when the generator did not say which) until the provider's retry-after has
+   * passed. A failed write leaves only this job waiting: the others find out at their next 429.
+   *
+   * @return when the back-off ends
+   */
+  private Instant backOff(Job job, RateLimitedException limited) {
+    Instant until = clock.instant().plus(limited.retryAfter());
+    Set<String> names = limited.resource() != null ? Set.of(limited.resource()) : namesOf(job);
+    try {
+      for (String name : names) {
+        store.backOff(name, until);
+      }
+      LOG.info("job {} ({}): rate limited, no worker starts jobs under {} before {}", job.id(), job.type(), names, until);
+      listener.onRateLimited(job, names, until);
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: could not record the back-off of {}: {}", job.id(), names, e.toString());
+      listener.onStoreError("backOff", e);
+    }
+    return until;
+  }
+
+  /** The job's limit names: its generator's resources, or its type when it declares none. */
+  private Set<String> namesOf(Job job) {
+    Set<String> resources = registry.has(job.type()) ? registry.resourcesOf(job.type()) : Set.of();
+    return resources.isEmpty() ? Set.of(job.type()) : resources;
   }
 
   /** The policy's backoff, or the failure's retry-after when that is longer. */

@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param progressInterval the least time between two progress writes of one job
  * @param outputInterval the least time between two partial-output writes of one attempt
  * @param maxOutputBytes the most partial output one attempt may stream, in UTF-8 bytes
+ * @param maxRateLimitDeferrals how many times a job may be handed back without spending an attempt
+ *     after a provider said "rate limited"
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
@@ -60,6 +62,7 @@ public record WorkerConfig(
     Duration progressInterval,
     Duration outputInterval,
     long maxOutputBytes,
+    int maxRateLimitDeferrals,
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,

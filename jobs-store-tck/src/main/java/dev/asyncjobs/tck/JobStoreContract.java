@@ -29,6 +29,7 @@ abstract class JobStoreContract
         EventContract,
         EventLogContract,
         OutputContract,
+        LimitContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

@@ -9,16 +9,19 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobOutput;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.JobWorker;
+import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.ManualWorker;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.RateLimitedException;
 import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.WorkerListener;
@@ -28,6 +31,7 @@ import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.NewJob;
+import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.tck.WorkerContractSupport.Scripted;
 import dev.asyncjobs.tck.WorkerContractSupport.Severable;
 import java.time.Clock;
@@ -977,5 +981,131 @@ abstract class WorkerContract {
     Optional<Job> rerun = worker.runNext();
     assertThat(rerun).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
     assertThat(rerun.get().attempts()).isEqualTo(2);
+  }
+  // ---------------------------------------------------------------- limits and rate limiting
+
+  private static void assumeLimits(JobStore store) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        store.capabilities().contains(StoreCapability.LIMITS), () -> store.getClass().getName() + " does not declare LIMITS");
+  }
+
+  @Test
+  void aRateLimitedAttemptBacksOffItsResourceForEveryWorkerWithoutSpendingAnAttempt() {
+    MutableClock clock = new MutableClock();
+    JobStore store = store(clock);
+    assumeLimits(store);
+    String type = uniqueType("ratelimited");
+    String resource = "tck:" + type;
+    String free = uniqueType("unlimited");
+    AtomicInteger calls = new AtomicInteger();
+    JobManager jobs = manager(store,
+        new Scripted(type, (step, ctx) -> {
+          if (calls.incrementAndGet() == 1) {
+            throw new RateLimitedException(resource, Duration.ofSeconds(2));
+          }
+          return "ok";
+        }).withResources(1, resource),
+        new Scripted(free, (step, ctx) -> "ok"));
+    ManualWorker worker = ManualWorker.of(jobs);
+    Job refused = create(jobs, type, 1);
+    Job deferred = worker.runNext().orElseThrow();
+    assertThat(deferred.id()).isEqualTo(refused.id());
+    assertThat(deferred.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(deferred.attempts()).as("the 429 spent no attempt").isZero();
+    assertThat(deferred.deferrals()).isEqualTo(1);
+    assertThat(deferred.runAt()).isEqualTo(clock.instant().plusSeconds(2));
+    assertThat(jobs.limits()).singleElement().satisfies(s -> {
+      assertThat(s.name()).isEqualTo(resource);
+      assertThat(s.backoffUntil()).isEqualTo(clock.instant().plusSeconds(2));
+    });
+
+    // Another job under the resource, due now, waits for the back-off too; other jobs do not.
+    Job second = create(jobs, type, 2);
+    Job other = create(jobs, free, 3);
+    assertThat(worker.runDue()).extracting(Job::id).containsExactly(other.id());
+    assertThat(calls.get()).as("nobody called the provider during the back-off").isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(2));
+    List<Job> done = worker.runDue();
+    assertThat(done).extracting(Job::id).containsExactlyInAnyOrder(refused.id(), second.id());
+    assertThat(done).allSatisfy(j -> {
+      assertThat(j.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(j.attempts()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void rateLimitDeferralsAreBoundedSoAProviderThatAlwaysRefusesStillEndsTheJob() throws Exception {
+    JobStore store = store();
+    assumeLimits(store);
+    String type = uniqueType("alwaysrefused");
+    JobManager jobs = manager(store,
+        new Scripted(type, (step, ctx) -> {
+          throw new RateLimitedException(null, Duration.ofMillis(20));
+        }));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("w")).pollInterval(Duration.ofMillis(50))
+        .retryPolicy(IMMEDIATE).maxRateLimitDeferrals(2));
+    Job job = jobs.create(request(type, 1).maxAttempts(2).build());
+    Job failed = awaitStatus(store, job.id(), JobStatus.FAILED);
+    assertThat(failed.deferrals()).isEqualTo(2);
+    assertThat(failed.attempts()).isEqualTo(2);
+    assertThat(failed.errorMessage()).contains("rate limited");
+  }
+
+  @Test
+  void reportedUnitsReplaceTheEstimateReservedUnderAUnitsLimit() {
+    MutableClock clock = new MutableClock();
+    JobStore store = store(clock);
+    assumeLimits(store);
+    String type = uniqueType("units");
+    String resource = "tck:" + type;
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      ctx.reportUnits(step.n());
+      return "ok";
+    }).withResources(5, resource));
+    jobs.defineLimit(JobLimit.builder(resource).maxUnits(10, Duration.ofMinutes(1)).build());
+    ManualWorker worker = ManualWorker.of(jobs);
+    create(jobs, type, 1);
+    create(jobs, type, 2);
+    create(jobs, type, 3);
+    assertThat(worker.runNext()).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
+    assertThat(worker.runNext()).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
+    // 1 + 2 used of 10: the third job's estimate of 5 fits, though two estimates of 5 were reserved.
+    assertThat(worker.runNext()).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
+    assertThat(jobs.limits()).singleElement().extracting(LimitStatus::unitsInWindow).isEqualTo(6L);
+  }
+
+  @Test
+  void aPausedTypeStartsNothingUntilResumedWhileItsRunningAttemptFinishes() throws Exception {
+    JobStore store = store();
+    assumeLimits(store);
+    String type = uniqueType("paused");
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger starts = new AtomicInteger();
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      starts.incrementAndGet();
+      if (step.n() == 1) {
+        started.countDown();
+        await(release, "the test releasing the first attempt");
+      }
+      return "ok";
+    }));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("w")).pollInterval(Duration.ofMillis(20)).concurrency(4));
+    Job running = create(jobs, type, 1);
+    await(started, "the first attempt");
+    jobs.pause(type);
+    Job held = create(jobs, type, 2);
+    release.countDown();
+    awaitStatus(store, running.id(), JobStatus.COMPLETED);
+    // The worker polls every 20 ms: a few polls pass, and the held job is still PENDING.
+    Instant until = Instant.now().plusMillis(200);
+    while (Instant.now().isBefore(until)) {
+      assertThat(store.find(held.id()).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+      Thread.sleep(10);
+    }
+    assertThat(starts.get()).isEqualTo(1);
+    jobs.resume(type);
+    awaitStatus(store, held.id(), JobStatus.COMPLETED);
   }
 }

@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
@@ -38,6 +39,8 @@ public final class WorkerContractSupport {
   public static final class Scripted implements Generator<Step> {
     private final String type;
     private final Script script;
+    private final Set<String> resources;
+    private final long units;
 
     /**
      * A generator of {@code type} running {@code script}.
@@ -46,8 +49,34 @@ public final class WorkerContractSupport {
      * @param script what each attempt does
      */
     public Scripted(String type, Script script) {
+      this(type, script, Set.of(), 1);
+    }
+
+    private Scripted(String type, Script script, Set<String> resources, long units) {
       this.type = type;
       this.script = script;
+      this.resources = resources;
+      this.units = units;
+    }
+
+    /**
+     * {@return the same generator declaring {@code resources} and estimating {@code units} per job}
+     *
+     * @param units the estimate of every job
+     * @param resources the resource keys its jobs fall under
+     */
+    public Scripted withResources(long units, String... resources) {
+      return new Scripted(type, script, Set.of(resources), units);
+    }
+
+    @Override
+    public Set<String> resources() {
+      return resources;
+    }
+
+    @Override
+    public long estimateUnits(Step payload) {
+      return units;
     }
 
     @Override

@@ -9,11 +9,13 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaPolicy;
@@ -36,8 +38,10 @@ import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.Keys;
+import dev.asyncjobs.store.memory.internal.LimitBook;
 import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
+import dev.asyncjobs.store.memory.internal.ReadyMerge;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,8 +77,9 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  /** Quotas and statistics; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
-  private static final Set<StoreCapability> CAPABILITIES = Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS);
+  /** Quotas, statistics and limits; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  private static final Set<StoreCapability> CAPABILITIES =
+      Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -90,13 +95,20 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentSkipListSet<Keys.Timed> allByCreatedAt = new ConcurrentSkipListSet<>(Keys.TIMED_ORDER);
   private final ConcurrentMap<String, ArrayDeque<Duration>> recentDurations = new ConcurrentHashMap<>();
   private final EventLog events;
+  private final LimitBook limits = new LimitBook();
 
-  /** A job and the monitor that guards its changes. */
+  /** A job, what limits it falls under, and the monitor that guards its changes. */
   private static final class Slot {
     volatile Job job;
+    /** Its type and resources: the names of the limits it falls under. */
+    final Set<String> names;
+    /** The units an attempt reserves under a units limit. */
+    final long units;
 
-    Slot(Job job) {
+    Slot(Job job, Set<String> names, long units) {
       this.job = job;
+      this.names = names;
+      this.units = units;
     }
   }
 
@@ -198,7 +210,7 @@ public final class InMemoryJobStore implements JobStore {
             continue;
           }
           Job job = nj.toJob(now);
-          store(state, job, now);
+          store(state, new Slot(job, nj.limitNames(), nj.estimatedUnits()), now);
           insertedById.put(job.id(), job);
           result[i] = job;
           fresh++;
@@ -248,8 +260,8 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
-  private void store(OwnerState state, Job job, Instant now) {
-    Slot slot = new Slot(job);
+  private void store(OwnerState state, Slot slot, Instant now) {
+    Job job = slot.job;
     synchronized (slot) {
       jobs.put(job.id(), slot);
       Keys.Timed created = new Keys.Timed(job.createdAt(), job.id());
@@ -360,6 +372,11 @@ public final class InMemoryJobStore implements JobStore {
     Instant now = clock.instant();
     promoteDue(now);
     Instant leaseUntil = now.plus(request.leaseDuration());
+    if (!limits.isEmpty(now)) {
+      synchronized (limits) {
+        return claimUnderLimits(request, now, leaseUntil);
+      }
+    }
     List<Job> claimed = new ArrayList<>(Math.min(request.limit(), 64));
     while (claimed.size() < request.limit()) {
       NavigableSet<Keys.Ready> best = bestReadySet(request.types());
@@ -375,28 +392,82 @@ public final class InMemoryJobStore implements JobStore {
         continue;
       }
       synchronized (slot) {
-        Job job = slot.job;
-        if (job.status() != JobStatus.PENDING || !readyKey(job).equals(key)) {
-          continue; // cancelled or changed since it was indexed
+        Job running = start(slot, key, request, now, leaseUntil);
+        if (running != null) {
+          claimed.add(running);
         }
-        Job running =
-            job.toBuilder()
-                .status(JobStatus.PROCESSING)
-                .attempts(job.attempts() + 1)
-                .progress(0)
-                .progressMessage(null)
-                .startedAt(now)
-                .updatedAt(now)
-                .workerId(request.workerId())
-                .leaseUntil(leaseUntil)
-                .build();
-        slot.job = running;
-        leases.add(new Keys.Timed(leaseUntil, job.id()));
-        events.append(JobEvent.Kind.STARTED, running);
-        claimed.add(running);
       }
     }
     return claimed;
+  }
+
+  /**
+   * The claim while some name has bounds, a pause or a back-off: the due jobs in claim order, each
+   * taken only if its names have room, the ones that do not fit left where they are. Runs under
+   * the book's monitor, so that limited claims are serialised and never both take the last slot.
+   */
+  private List<Job> claimUnderLimits(ClaimRequest request, Instant now, Instant leaseUntil) {
+    LimitBook.Round round = limits.round(now, this::runningUnder);
+    List<Job> claimed = new ArrayList<>(Math.min(request.limit(), 64));
+    Iterator<Keys.Ready> candidates = ReadyMerge.of(request.types(), readyByType);
+    while (claimed.size() < request.limit() && candidates.hasNext()) {
+      Keys.Ready key = candidates.next();
+      Slot slot = jobs.get(key.id());
+      if (slot == null || !round.fits(slot.names, slot.units)) {
+        continue;
+      }
+      synchronized (slot) {
+        NavigableSet<Keys.Ready> set = readyByType.get(slot.job.type());
+        if (set == null || !set.remove(key)) {
+          continue; // taken by an unlimited claim meanwhile
+        }
+        Job running = start(slot, key, request, now, leaseUntil);
+        if (running != null) {
+          round.take(slot.names, slot.units, running.id(), running.attempts());
+          claimed.add(running);
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /** PROCESSING jobs under {@code name}: a scan of the running ones, which are few. */
+  private int runningUnder(String name) {
+    int n = 0;
+    for (Keys.Timed lease : leases) {
+      Slot slot = jobs.get(lease.id());
+      if (slot != null && slot.names.contains(name) && slot.job.status() == JobStatus.PROCESSING) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Makes the job of {@code key} PROCESSING for the request's worker, its key already out of the
+   * ready set; caller holds the job's lock. {@return the running job, or null when the job changed
+   * since it was indexed (cancelled, rescheduled)}
+   */
+  private @Nullable Job start(Slot slot, Keys.Ready key, ClaimRequest request, Instant now, Instant leaseUntil) {
+    Job job = slot.job;
+    if (job.status() != JobStatus.PENDING || !readyKey(job).equals(key)) {
+      return null;
+    }
+    Job running =
+        job.toBuilder()
+            .status(JobStatus.PROCESSING)
+            .attempts(job.attempts() + 1)
+            .progress(0)
+            .progressMessage(null)
+            .startedAt(now)
+            .updatedAt(now)
+            .workerId(request.workerId())
+            .leaseUntil(leaseUntil)
+            .build();
+    slot.job = running;
+    leases.add(new Keys.Timed(leaseUntil, job.id()));
+    events.append(JobEvent.Kind.STARTED, running);
+    return running;
   }
 
   private @Nullable NavigableSet<Keys.Ready> bestReadySet(Set<String> types) {
@@ -553,6 +624,10 @@ public final class InMemoryJobStore implements JobStore {
     return fenced(failure.lease(), (slot, job) -> {
       if (job.cancelRequested()) {
         return finish(slot, job, JobStatus.CANCELLED, now, b -> b.errorMessage(errorMessage));
+      }
+      if (failure.deferred() && retryAt != null) {
+        return backToPending(slot, job.toBuilder().deferrals(job.deferrals() + 1).build(), now,
+            retryAt.isBefore(now) ? now : retryAt, job.attempts() - 1, errorMessage);
       }
       if (retryAt != null && job.attempts() < job.maxAttempts()) {
         return backToPending(slot, job, now, retryAt.isBefore(now) ? now : retryAt, job.attempts(), errorMessage);
@@ -865,6 +940,50 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   /** {@inheritDoc} Delivered on the store's one event thread. */
+  @Override
+  public void defineLimit(JobLimit limit) {
+    limits.define(limit);
+  }
+
+  @Override
+  public boolean removeLimit(String name) {
+    return limits.remove(name);
+  }
+
+  @Override
+  public void setPaused(String name, boolean paused) {
+    limits.setPaused(name, paused);
+  }
+
+  @Override
+  public void backOff(String name, Instant until) {
+    limits.backOff(name, until);
+  }
+
+  @Override
+  public void settleUnits(Lease lease, long units) {
+    if (units < 0) {
+      throw new InvalidRequestException("units", "units must not be negative, was " + units);
+    }
+    limits.settle(lease.jobId(), lease.attempt(), units);
+  }
+
+  @Override
+  public List<LimitStatus> limits() {
+    return limits.statuses(clock.instant(), this::runningUnder, this::waitingUnder);
+  }
+
+  /** PENDING jobs under {@code name}: a scan of every job, for an operator's occasional look. */
+  private long waitingUnder(String name) {
+    long n = 0;
+    for (Slot slot : jobs.values()) {
+      if (slot.job.status() == JobStatus.PENDING && slot.names.contains(name)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   @Override
   public Subscription subscribe(EventSubscription subscription, JobEventListener listener) {
     return events.subscribe(Objects.requireNonNull(subscription, "subscription"), Objects.requireNonNull(listener, "listener"));

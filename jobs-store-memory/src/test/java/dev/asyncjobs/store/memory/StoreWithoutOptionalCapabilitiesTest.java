@@ -14,6 +14,13 @@ import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.UnsupportedCapabilityException;
+import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.JobContext;
+import dev.asyncjobs.Generator;
+import dev.asyncjobs.RateLimitedException;
+import dev.asyncjobs.ManualWorker;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventQuery;
@@ -86,6 +93,60 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
       assertThat(jobs.quotaUsage("alice").usedLastHour()).isZero();
       jobs.resetQuota("alice"); // nothing to forget, and no call the store cannot answer
       assertThat(jobs.get("alice", job.id())).isEqualTo(job);
+    }
+  }
+
+  @Test
+  void withoutLimitsTheLimitCallsAreRefusedAndARateLimitIsAnOrdinaryRetry() {
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
+      JobLimit limit = JobLimit.builder("echo").maxRunning(1).build();
+      for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+          () -> jobs.defineLimit(limit), () -> jobs.removeLimit("echo"), () -> jobs.pause("echo"),
+          () -> jobs.resume("echo"), jobs::limits)) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> {
+          assertThat(e.capability()).isEqualTo(StoreCapability.LIMITS);
+          assertThat(e.getMessage()).contains("LIMITS");
+        });
+      }
+    }
+    // The worker's answer to a provider's 429 needs no LIMITS: the attempt counts and waits the
+    // retry-after, as any retryable failure.
+    MutableClock clock = new MutableClock();
+    try (JobStore store = createStore(clock);
+        JobManager jobs = JobManager.builder().store(store).clock(clock).generator(new RateLimitedOnce()).build()) {
+      Job job = jobs.create(JobRequest.builder("alice", RateLimitedOnce.TYPE).payload("{}").build());
+      Job retry = ManualWorker.of(jobs).runNext().orElseThrow();
+      assertThat(retry.id()).isEqualTo(job.id());
+      assertThat(retry.status()).isEqualTo(JobStatus.PENDING);
+      assertThat(retry.attempts()).isEqualTo(1);
+      assertThat(retry.deferrals()).isZero();
+      assertThat(retry.runAt()).isAfterOrEqualTo(clock.instant().plusSeconds(30));
+    }
+  }
+
+  /** Refuses its first attempt as a provider's 429 with a retry-after of 30 s. */
+  static final class RateLimitedOnce implements Generator<java.util.Map<?, ?>> {
+    static final String TYPE = "ratelimited_once";
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Class<java.util.Map<?, ?>> payloadType() {
+      return (Class<java.util.Map<?, ?>>) (Class<?>) java.util.Map.class;
+    }
+
+    @Override
+    public Object generate(java.util.Map<?, ?> payload, JobContext context) {
+      if (calls.incrementAndGet() == 1) {
+        throw new RateLimitedException("test:provider", Duration.ofSeconds(30));
+      }
+      return "ok";
     }
   }
 
