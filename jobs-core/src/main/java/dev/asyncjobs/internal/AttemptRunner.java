@@ -219,7 +219,13 @@ final class AttemptRunner {
    */
   private void settleUnits(Attempt a) {
     long units = a.reportedUnits();
-    if (units < 0 || !limits()) {
+    if (units >= 0) {
+      settleUnits(a, units);
+    }
+  }
+
+  private void settleUnits(Attempt a, long units) {
+    if (!limits()) {
       return;
     }
     try {
@@ -325,6 +331,9 @@ final class AttemptRunner {
     if (!permanent && error instanceof RateLimitedException limited && limits()) {
       Instant until = backOff(job, limited);
       deferred = job.deferrals() < config.maxRateLimitDeferrals();
+      if (a.reportedUnits() < 0) {
+        settleUnits(a, 0); // a refused request used nothing: free its reservation for the others
+      }
       if (deferred) {
         retryAt = until;
         delay = Duration.between(clock.instant(), until);

@@ -9,6 +9,7 @@ import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.WakeUpHints;
 import java.time.Clock;
@@ -106,6 +107,12 @@ public final class WorkerRuntime {
    * count moves on, the queue is known empty and the loop does not claim again (it would spin).
    */
   private final AtomicLong workSeen = new AtomicLong();
+  /**
+   * Whether the store keeps limits: then a finished attempt counts as a sign of due work, since a
+   * claim that came back short may have been held back by a limit that the attempt's end made room
+   * in (without this, the loop would wait for the next poll). Set at start.
+   */
+  private volatile boolean limitsKept;
   private volatile long drainedAt = -1;
   private final WakeSignal signal = new WakeSignal();
   /** A moving average of how long generators run here, or -1 before the first; decides claiming ahead. */
@@ -160,6 +167,7 @@ public final class WorkerRuntime {
     if (lifecycle == Lifecycle.CLOSED) {
       throw new JobException("worker " + config.workerId() + " is closed; build a new JobWorker to start again");
     }
+    limitsKept = store.capabilities().contains(StoreCapability.LIMITS);
     subscription = store.subscribe(EventSubscription.allOwners().kinds(WORKER_EVENTS), this::onEvent);
     // Another process's hint wakes the loop at once; its CREATED event, read from the log after
     // the hint, would wake it again a round trip or two later (and claims nothing new then).
@@ -444,6 +452,9 @@ public final class WorkerRuntime {
       averageRunNanos = average < 0 ? took : average + (took - average) / 8;
     }, () -> {
       running.remove(a);
+      if (limitsKept) {
+        workSeen.incrementAndGet(); // many ends before the next claim still make one claim
+      }
       if (writeBacklogExcess() == 0) {
         signal.signal(); // a loop held back by the backlog may claim again
       }

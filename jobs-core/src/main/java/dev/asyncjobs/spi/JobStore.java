@@ -422,8 +422,9 @@ public interface JobStore extends AutoCloseable {
   /**
    * Replaces the units the attempt of {@code lease} reserved under units limits when it started with
    * {@code units}, in the window they were reserved in; does nothing when it reserved none (no such
-   * limit, or an attempt that ended long ago). Called once an attempt has ended, so the lease may
-   * be gone. Part of {@link StoreCapability#LIMITS}; the default throws {@link
+   * limit, or an attempt that ended long ago). A released or deferred attempt hands its number back,
+   * so earlier starts of the job may share the number: only the latest start's reservations change.
+   * Called once an attempt has ended, so the lease may be gone. Part of {@link StoreCapability#LIMITS}; the default throws {@link
    * UnsupportedOperationException}.
    *
    * @param lease the attempt (its job id and attempt number)

@@ -171,6 +171,20 @@ public interface LimitContract extends StoreFixture {
     assertThat(status(RESOURCE).unitsInWindow()).isEqualTo(6);
   }
 
+  /** A released attempt hands its number back; settling the next attempt changes only its own reservation. */
+  @Test
+  default void settlingChangesOnlyTheLatestStartOfAnAttemptNumber() {
+    store().defineLimit(JobLimit.builder(RESOURCE).maxUnits(100, Duration.ofMinutes(1)).build());
+    insert(job().units(5).resources(RESOURCE));
+    Job first = claimOne(TYPE);
+    store().release(lease(first));
+    clock().advance(Duration.ofSeconds(1));
+    Job second = claimOne(TYPE);
+    assertThat(second.attempts()).isEqualTo(first.attempts());
+    store().settleUnits(lease(second), 2);
+    assertThat(status(RESOURCE).unitsInWindow()).isEqualTo(7);
+  }
+
   /** Settling an attempt that reserved nothing changes nothing. */
   @Test
   default void settlingWithoutAReservationDoesNothing() {

@@ -31,7 +31,8 @@ public final class BenchRunner {
         new PgEventsScenario(),
         new PgHistoryScenario(),
         new PgProgressScenario(),
-        new PgStreamingScenario())) {
+        new PgStreamingScenario(),
+        new PgLimitsScenario())) {
       catalogue.put(s.name(), s);
     }
   }

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code START} builds and starts a worker (concurrency and batch as given): {@code STARTED};
  *   <li>{@code PICKUP} starts an idle worker with default settings whose generator prints {@code S
  *       <seq> <nanoTime>} when it starts job {@code seq}: {@code STARTED};
+ *   <li>{@code SLEEPY} starts a worker (concurrency and batch as given) whose generator sleeps
+ *       {@link PgLimitsScenario#ATTEMPT_MILLIS} ms per job: {@code STARTED};
  *   <li>{@code LISTEN} subscribes to every owner's events and prints {@code E <jobId> <nanoTime>} for
  *       each CREATED event of type {@value #PROBE_TYPE}: {@code LISTENING};
  *   <li>{@code STOP} closes what the others opened: {@code STOPPED};
@@ -47,7 +49,7 @@ public final class SecondWorkerMain {
     Running running = null;
     for (String line = in.readLine(); line != null && !line.equals("EXIT"); line = in.readLine()) {
       switch (line) {
-        case "START", "PICKUP", "LISTEN" -> {
+        case "START", "PICKUP", "LISTEN", "SLEEPY" -> {
           if (running == null) {
             running = new Running(pg, schema, line, concurrency, batch);
           }
@@ -84,6 +86,11 @@ public final class SecondWorkerMain {
         case "PICKUP" -> {
           jobs = NoopGenerator.manager(store, new NoopGenerator(seq -> reply("S " + seq + " " + System.nanoTime())));
           worker = JobWorker.builder(jobs).build().start();
+          subscription = null;
+        }
+        case "SLEEPY" -> {
+          jobs = NoopGenerator.manager(store, PgLimitsScenario.sleepy());
+          worker = ThroughputRig.worker(jobs, concurrency, batch).start();
           subscription = null;
         }
         case "LISTEN" -> {

@@ -71,6 +71,12 @@ final class SecondWorkerProcess implements AutoCloseable {
     await("STARTED");
   }
 
+  /** Builds and starts a worker whose jobs each sleep {@link PgLimitsScenario#ATTEMPT_MILLIS} ms. */
+  void startSleepyWorker() throws IOException, InterruptedException {
+    send("SLEEPY");
+    await("STARTED");
+  }
+
   /** Starts an idle worker with default settings that reports when it starts each job. */
   void startPickupWorker() throws IOException, InterruptedException {
     send("PICKUP");

@@ -61,6 +61,16 @@ final class ThroughputRig implements AutoCloseable {
     return schema;
   }
 
+  /** {@return the store of the runs in this JVM} */
+  PostgresJobStore store() {
+    return store;
+  }
+
+  /** {@return the manager that seeded the runs (no-op generator, no quota)} */
+  JobManager manager() {
+    return jobs;
+  }
+
   /** Creates {@code n} pending jobs through the library (createAll, batches of 1,000) and keeps them as the seed. */
   void seed(int n) throws SQLException {
     schema.execute("TRUNCATE " + schema.table(JOBS));

@@ -49,6 +49,7 @@ public final class JsonViews {
     o.put("priority", job.priority());
     o.put("attempts", job.attempts());
     o.put("maxAttempts", job.maxAttempts());
+    o.put("deferrals", job.deferrals()); // handed back by a provider's 429, not counted as attempts
     o.put("cancelRequested", job.cancelRequested());
     o.put("idempotencyKey", job.idempotencyKey());
     putMillis(o, "estimatedDurationMs", job.estimatedDuration());

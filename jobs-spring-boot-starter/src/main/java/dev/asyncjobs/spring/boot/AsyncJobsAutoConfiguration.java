@@ -11,6 +11,7 @@ import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spring.boot.internal.GeneratorSet;
 import dev.asyncjobs.spring.boot.internal.InMemoryStoreConfiguration;
 import dev.asyncjobs.spring.boot.internal.PostgresStoreConfiguration;
+import dev.asyncjobs.spring.boot.internal.LimitSettings;
 import dev.asyncjobs.spring.boot.internal.QuotaSettings;
 import dev.asyncjobs.spring.boot.internal.WorkerConfiguration;
 import java.util.List;
@@ -33,7 +34,8 @@ import org.springframework.context.annotation.Import;
  * asyncjobs.discover-generators} (on by default), the generators of the {@code GeneratorProvider}s
  * on the class path, built with the {@code asyncjobs.generators.*} settings; the {@link
  * ContentModerator} bean, if there is one; the {@link QuotaPolicy} bean, else the limits of {@code
- * asyncjobs.quota.*} (none by default); every {@link CreateInterceptor} bean; the {@link
+ * asyncjobs.quota.*} (none by default); the limits of {@code asyncjobs.limits[...]}, defined in
+ * the store at start; every {@link CreateInterceptor} bean; the {@link
  * EnclosingTransaction} bean when the store can join transactions; and the {@link
  * JobManagerCustomizer} beans last.
  */
@@ -90,6 +92,12 @@ public class AsyncJobsAutoConfiguration {
     }
     customizers.orderedStream().forEach(c -> c.customize(builder));
     JobManager jobs = builder.build();
+    try {
+      LimitSettings.define(jobs, store, properties.limits());
+    } catch (RuntimeException e) {
+      jobs.close();
+      throw e;
+    }
     List<String> types = jobs.types().stream().sorted().toList();
     LOG.info("asyncjobs: job manager with {} job type(s) {}", types.size(), types);
     return jobs;

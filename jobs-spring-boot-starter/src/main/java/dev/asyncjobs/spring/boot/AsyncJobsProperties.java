@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param worker Settings of the worker this application runs
  * @param retention How long finished jobs and events are kept
  * @param quota Per-owner creation limits; none unless set
+ * @param limits Limits every worker on the store obeys together, by type or resource name
+ *     (asyncjobs.limits[openai:gpt-image-1].max-running=5); defined in the store at start
  * @param metrics The Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
  * @param tracing The OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
  *     there
@@ -37,6 +39,7 @@ public record AsyncJobsProperties(
     @DefaultValue Worker worker,
     @DefaultValue Retention retention,
     @DefaultValue Quota quota,
+    @DefaultValue Map<String, Limit> limits,
     @DefaultValue Metrics metrics,
     @DefaultValue Tracing tracing,
     @DefaultValue("1048576") int maxPayloadBytes,
@@ -54,6 +57,7 @@ public record AsyncJobsProperties(
    * @param worker Settings of the worker
    * @param retention How long finished jobs and events are kept
    * @param quota Per-owner creation limits
+   * @param limits Limits shared by every worker, by name
    * @param metrics The Micrometer metrics
    * @param tracing The OpenTelemetry tracing
    * @param maxPayloadBytes The largest payload, in UTF-8 bytes
@@ -65,6 +69,7 @@ public record AsyncJobsProperties(
       throw new JobConfigurationException(PREFIX + ".max-payload-bytes must be at least 2, was " + maxPayloadBytes);
     }
     generators = Map.copyOf(generators);
+    limits = Map.copyOf(new TreeMap<>(limits));
   }
 
   /** Which store the starter configures. */
@@ -238,6 +243,25 @@ public record AsyncJobsProperties(
       return perHour != null || perDay != null || minInterval != null;
     }
   }
+
+  /**
+   * One limit that every worker on the store obeys together (a {@link dev.asyncjobs.JobLimit}),
+   * named by its key: a job type or a resource such as {@code openai:gpt-image-1} (write names with
+   * a colon in brackets: {@code asyncjobs.limits[openai:gpt-image-1].max-running=5}). At least one
+   * bound must be set; the start fails naming the property otherwise.
+   *
+   * @param maxRunning The most jobs under the name running at once, across every worker
+   * @param maxStarts The most attempts under the name that start per starts-per
+   * @param startsPer The window of max-starts (10 ms to 1 day)
+   * @param maxUnits The most units (tokens, images, seconds) reserved under the name per units-per
+   * @param unitsPer The window of max-units (10 ms to 1 day)
+   */
+  public record Limit(
+      @Nullable Integer maxRunning,
+      @Nullable Integer maxStarts,
+      @DefaultValue("1m") Duration startsPer,
+      @Nullable Long maxUnits,
+      @DefaultValue("1m") Duration unitsPer) {}
 
   /**
    * The Micrometer metrics ({@code dev.asyncjobs.micrometer.JobMetrics}), configured when

@@ -40,7 +40,7 @@ class MetadataTest {
     Map<String, String> byName = new TreeMap<>();
     Matcher row = ROW.matcher(Files.readString(PAGE, StandardCharsets.UTF_8));
     while (row.find()) {
-      String name = row.group(1).replace(".<type>", "").replace(".*", "");
+      String name = row.group(1).replace(".<type>", "").replace("[<name>]", "").replace(".*", "");
       byName.put(name, row.group(2).strip());
     }
     return byName;

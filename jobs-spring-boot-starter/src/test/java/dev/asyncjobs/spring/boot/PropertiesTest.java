@@ -2,7 +2,9 @@ package dev.asyncjobs.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.tck.EchoGenerator;
 import java.time.Duration;
@@ -70,6 +72,24 @@ class PropertiesTest {
         .isEqualTo(new QuotaLimits(Integer.MAX_VALUE, 3, Duration.ZERO)));
   }
 
+  @Test
+  void limitsAreDefinedInTheStoreAtStart() {
+    // As an application.properties file writes them; a map, since withPropertyValues splits at ':'.
+    java.util.Map<String, Object> properties = java.util.Map.of(
+        "asyncjobs.limits[openai:gpt-image-1].max-running", "5",
+        "asyncjobs.limits[openai:gpt-image-1].max-starts", "50",
+        "asyncjobs.limits[openai:gpt-image-1].starts-per", "1m",
+        "asyncjobs.limits.echo.max-units", "40000",
+        "asyncjobs.limits.echo.units-per", "30s");
+    app().withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(
+        new org.springframework.core.env.MapPropertySource("limits", properties))).run(context -> {
+          JobManager jobs = context.getBean(JobManager.class);
+          assertThat(jobs.limits()).extracting(LimitStatus::limit).containsExactly(
+              JobLimit.builder("echo").maxUnits(40_000, Duration.ofSeconds(30)).build(),
+              JobLimit.builder("openai:gpt-image-1").maxRunning(5).maxStarts(50, Duration.ofMinutes(1)).build());
+        });
+  }
+
   /** Each bad value, and the words the failure must contain: the property's name and the value. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
@@ -95,6 +115,10 @@ class PropertiesTest {
       "asyncjobs.quota.per-day=-2                     | asyncjobs.quota.per-day must not be negative, was -2",
       "asyncjobs.quota.min-interval=-1s               | asyncjobs.quota.min-interval must be at least PT0S, was PT-1S",
       "asyncjobs.max-payload-bytes=1                  | asyncjobs.max-payload-bytes must be at least 2, was 1",
+      "asyncjobs.limits.echo.max-running=0            | asyncjobs.limits[echo].max-running: maxRunning must be at least 1, was 0",
+      "asyncjobs.limits.echo.starts-per=1m            | asyncjobs.limits[echo]: limit echo has no bound",
+      "asyncjobs.limits.echo.max-units=-4             | asyncjobs.limits[echo].max-units: maxUnits must be at least 1, was -4",
+      "asyncjobs.limits[a b].max-running=1            | asyncjobs.limits[a b]: a limit's name holds no whitespace",
       "asyncjobs.postgres.schema=Not-An-Identifier    | asyncjobs.postgres.schema: schema must be a lowercase SQL identifier",
       "asyncjobs.postgres.table-prefix=a-b            | asyncjobs.postgres.table-prefix: tablePrefix must be empty or a lowercase SQL identifier",
   })

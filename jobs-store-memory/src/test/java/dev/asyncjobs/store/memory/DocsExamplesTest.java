@@ -21,6 +21,10 @@ import dev.asyncjobs.tck.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import dev.asyncjobs.JobLimit;
+import dev.asyncjobs.LimitStatus;
+import dev.asyncjobs.RateLimitedException;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,6 +143,80 @@ class DocsExamplesTest {
       assertThat(after.status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(after.resultTree().get("text").asText()).isEqualTo("hi");
       assertThat(attempts).isEmpty();
+    }
+  }
+  /** A generator of a provider that counts seconds of video and answers 429 when busy. */
+  static final class RenderGenerator extends AbstractGenerator<RenderGenerator.Scene> {
+    static final JobType<Scene> TYPE = JobType.of("render", Scene.class);
+
+    record Scene(String prompt, int seconds) {}
+
+    /** The provider's answer: a clip, or "busy, come back in retryAfter". */
+    record Reply(@org.jspecify.annotations.Nullable String clipUrl, Duration retryAfter, int secondsBilled) {}
+
+    private final java.util.function.Function<Scene, Reply> provider;
+
+    RenderGenerator(java.util.function.Function<Scene, Reply> provider) {
+      super(TYPE);
+      this.provider = provider;
+    }
+
+    // EXAMPLE-BEGIN limits-generator
+    @Override
+    public Set<String> resources() {
+      return Set.of("acme:render-v2");            // every limit named so binds these jobs
+    }
+
+    @Override
+    public long estimateUnits(Scene scene) {
+      return scene.seconds();                     // reserved under a maxUnits limit when an attempt starts
+    }
+
+    @Override
+    public Object generate(Scene scene, JobContext context) {
+      Reply reply = provider.apply(scene);
+      if (reply.clipUrl() == null) {              // HTTP 429: every worker stops calling acme:render-v2
+        throw new RateLimitedException("acme:render-v2", reply.retryAfter());
+      }
+      context.reportUnits(reply.secondsBilled()); // replaces the estimate in the window
+      return Map.of("url", reply.clipUrl());
+    }
+    // EXAMPLE-END limits-generator
+  }
+
+  @Test
+  void limitsPausesAndBackOffs() {
+    MutableClock clock = new MutableClock();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    RenderGenerator render = new RenderGenerator(scene -> calls.incrementAndGet() == 1
+        ? new RenderGenerator.Reply(null, Duration.ofSeconds(5), 0)
+        : new RenderGenerator.Reply("https://cdn.example/clip.mp4", Duration.ZERO, scene.seconds() - 1));
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(render).build()) {
+      // EXAMPLE-BEGIN limits
+      jobs.defineLimit(JobLimit.builder("acme:render-v2")        // a resource that generators declare
+          .maxRunning(4)                                          // at once, across every worker
+          .maxStarts(30, Duration.ofMinutes(1))                   // requests per minute
+          .maxUnits(600, Duration.ofMinutes(1))                   // seconds of video per minute
+          .build());
+      jobs.defineLimit(JobLimit.builder("render").maxRunning(2).build()); // or a job type
+      jobs.pause("render");                                       // no new attempt anywhere; running ones finish
+      jobs.resume("render");                                      // (also ends a provider's back-off)
+      List<LimitStatus> limits = jobs.limits();                   // use, pause, back-off and waiting jobs of each
+      // EXAMPLE-END limits
+      assertThat(limits).extracting(LimitStatus::name).containsExactly("acme:render-v2", "render");
+      ManualWorker worker = ManualWorker.of(jobs);
+      Job job = jobs.create(JobRequest.of("alice", RenderGenerator.TYPE, new RenderGenerator.Scene("a harbour", 8)));
+      Job refused = worker.runNext().orElseThrow();
+      assertThat(refused.status()).isEqualTo(JobStatus.PENDING);
+      assertThat(refused.deferrals()).isEqualTo(1);
+      assertThat(jobs.limits().get(0).backoffUntil()).isEqualTo(clock.instant().plusSeconds(5));
+      assertThat(worker.runDue()).as("backing off").isEmpty();
+      clock.advance(Duration.ofSeconds(5));
+      Job done = worker.runNext().orElseThrow();
+      assertThat(done.id()).isEqualTo(job.id());
+      assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(done.attempts()).isEqualTo(1);
+      assertThat(jobs.limits().get(0).unitsInWindow()).isEqualTo(7);
     }
   }
 }

@@ -173,11 +173,17 @@ public final class LimitBook {
     }
   }
 
-  /** Replaces the units the attempt reserved with {@code units}; nothing when it reserved none. */
+  /** Replaces the units the attempt's latest start reserved with {@code units}; nothing when it reserved none. */
   public synchronized void settle(UUID jobId, int attempt, long units) {
     List<Reservation> rows = byAttempt.get(new AttemptKey(jobId, attempt));
-    if (rows != null) {
-      for (Reservation r : rows) {
+    if (rows == null || rows.isEmpty()) {
+      return;
+    }
+    // A released or deferred attempt hands its number back, so earlier starts may share it: only
+    // the latest start is the attempt that ended.
+    Instant latest = rows.get(rows.size() - 1).startedAt;
+    for (Reservation r : rows) {
+      if (r.startedAt.equals(latest)) {
         r.units = units;
       }
     }
