@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobLimit;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.testing.openai.FakeOpenAi;
 import dev.asyncjobs.testing.openai.OpenAiReplies;
 import java.nio.file.Path;
@@ -67,6 +71,28 @@ class ResourcesAndUnitsTest {
     assertThat(openai.model3d().resources()).containsExactly("openai:gpt-4o");
     assertThat(OpenAiGenerators.resource("gpt-image-1")).isEqualTo("openai:gpt-image-1");
     assertThatThrownBy(() -> OpenAiGenerators.resource("gpt image")).isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
+  void aLimitOnTheModelsResourceBindsTheJobsOfEveryTypeOnIt() {
+    try (InMemoryJobStore store = new InMemoryJobStore();
+        JobManager jobs = JobManager.builder().store(store).generators(openai.all()).build()) {
+      // EXAMPLE-BEGIN limit
+      jobs.defineLimit(JobLimit.builder(OpenAiGenerators.resource("gpt-4o-mini"))
+          .maxStarts(500, Duration.ofMinutes(1))     // the key's requests per minute
+          .maxUnits(200_000, Duration.ofMinutes(1))  // and its tokens per minute
+          .build());
+      // EXAMPLE-END limit
+      jobs.create(JobRequest.of("alice", OpenAiJobTypes.TEXT, TextGenerationPayload.of("a note")));
+      jobs.create(JobRequest.of("alice", OpenAiJobTypes.MUSIC, MusicGenerationPayload.of("a lullaby")));
+      jobs.create(JobRequest.of("alice", OpenAiJobTypes.IMAGE, ImageGenerationPayload.of("a kite")));
+
+      assertThat(jobs.limits()).filteredOn(l -> l.name().equals("openai:gpt-4o-mini")).singleElement()
+          .satisfies(l -> {
+            assertThat(l.limit().maxStarts()).hasValue(500);
+            assertThat(l.waiting()).as("the text and the music job, not the image").isEqualTo(2);
+          });
+    }
   }
 
   @Test
