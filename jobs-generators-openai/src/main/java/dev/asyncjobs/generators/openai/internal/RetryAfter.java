@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads how long a server asked us to wait: {@code retry-after-ms} (OpenAI's, milliseconds), else
  * {@code retry-after} as seconds or as an HTTP date; for a rate limit, then OpenAI's {@code
- * x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens}, else a default. Values are read
+ * x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (when not zero), else a default. Values are read
  * strictly (a header that is not exactly one of these formats is ignored, never an error, so that a
  * broken proxy cannot turn a rate limit into a crash), and capped, so that a broken header cannot
  * park a job or a whole model for days.
@@ -78,7 +78,7 @@ public final class RetryAfter {
    * retry-after} (seconds or an HTTP date), the reset of the limit that refused ({@code
    * x-ratelimit-reset-tokens}, and {@code x-ratelimit-reset-requests} unless {@code
    * x-ratelimit-remaining-requests} says requests were left: the larger of the two when both may
-   * have refused), else {@link #DEFAULT_RATE_LIMIT_WAIT}.
+   * have refused; a reset of zero says nothing), else {@link #DEFAULT_RATE_LIMIT_WAIT}.
    *
    * @param header the values of a header by name, matched case-insensitively by the caller
    */
@@ -113,8 +113,8 @@ public final class RetryAfter {
   }
 
   private static @Nullable Wait reset(Function<String, List<String>> header) {
-    Duration tokens = goDuration(first(header, RESET_TOKENS));
-    Duration requests = goDuration(first(header, RESET_REQUESTS));
+    Duration tokens = positive(goDuration(first(header, RESET_TOKENS)));
+    Duration requests = positive(goDuration(first(header, RESET_REQUESTS)));
     // One request costs one unit of the requests limit: with some left, that limit did not refuse.
     // The tokens limit may refuse a large request with tokens still left, so it always counts.
     if (requests != null && requestsLeft(first(header, REMAINING_REQUESTS))) {
@@ -124,6 +124,14 @@ public final class RetryAfter {
       return new Wait(tokens, RESET_TOKENS);
     }
     return requests == null ? null : new Wait(requests, RESET_REQUESTS);
+  }
+
+  /**
+   * A reset that is due now says nothing about a 429 that just refused (Azure OpenAI sends {@code
+   * x-ratelimit-reset-tokens: 0} with limits it does not report): the next source decides.
+   */
+  private static @Nullable Duration positive(@Nullable Duration d) {
+    return d == null || d.isZero() ? null : d;
   }
 
   private static boolean requestsLeft(@Nullable String remaining) {

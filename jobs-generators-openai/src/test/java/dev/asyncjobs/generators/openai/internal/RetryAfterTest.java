@@ -145,6 +145,20 @@ class RetryAfterTest {
   }
 
   @Test
+  void aResetOfZeroSaysNothingAboutARefusal() {
+    // As Azure OpenAI answers for limits it does not report.
+    assertThat(rateLimit(Map.of(
+            "x-ratelimit-limit-tokens", List.of("-1"), "x-ratelimit-remaining-tokens", List.of("-1"),
+            "x-ratelimit-reset-tokens", List.of("0"))))
+        .isEqualTo(new RetryAfter.Wait(RetryAfter.DEFAULT_RATE_LIMIT_WAIT, "default"));
+    assertThat(rateLimit(Map.of("x-ratelimit-reset-tokens", List.of("0s"), "x-ratelimit-reset-requests", List.of("250ms"))))
+        .isEqualTo(new RetryAfter.Wait(Duration.ofMillis(250), "x-ratelimit-reset-requests"));
+    // A Retry-After of 0 is the server's own word: honoured (the runtime waits at least 1 ms).
+    assertThat(rateLimit(Map.of("Retry-After", List.of("0"), "x-ratelimit-reset-tokens", List.of("3s"))))
+        .isEqualTo(new RetryAfter.Wait(Duration.ZERO, "retry-after"));
+  }
+
+  @Test
   void badHeadersFallBackToTheNextSourceWithoutFailing() {
     assertThat(rateLimit(Map.of(
             "retry-after-ms", List.of("soon"), "Retry-After", List.of("Someday, 99 Foo 2026"),
