@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads how long a server asked us to wait: {@code retry-after-ms} (OpenAI's, milliseconds), else
  * {@code retry-after} as seconds or as an HTTP date; for a rate limit, then OpenAI's {@code
- * x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (when not zero), else a default. Values are read
- * strictly (a header that is not exactly one of these formats is ignored, never an error, so that a
- * broken proxy cannot turn a rate limit into a crash), and capped, so that a broken header cannot
- * park a job or a whole model for days.
+ * x-ratelimit-reset-requests} / {@code x-ratelimit-reset-tokens} (when not zero), else a default.
+ * Values are read strictly (a header that is not exactly one of these formats is ignored, never an
+ * error, so that a broken proxy cannot turn a rate limit into a crash), and capped, so that a
+ * broken header cannot park a job or a whole model for days.
  */
 public final class RetryAfter {
   /** The longest wait taken from a header. */
