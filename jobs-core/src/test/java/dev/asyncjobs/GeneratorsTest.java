@@ -82,6 +82,41 @@ class GeneratorsTest {
         });
   }
 
+  /** A greeting generator that declares resources and estimates units, right or wrong. */
+  static final class ResourcefulGenerator extends AbstractGenerator<Greeting> {
+    private final java.util.Set<String> resources;
+    private final long units;
+
+    ResourcefulGenerator(java.util.Set<String> resources, long units) {
+      super(JobType.of("g", Greeting.class));
+      this.resources = resources;
+      this.units = units;
+    }
+
+    @Override public java.util.Set<String> resources() { return resources; }
+    @Override public long estimateUnits(Greeting p) { return units; }
+    @Override public Object generate(Greeting p, JobContext c) { return Map.of(); }
+  }
+
+  @Test
+  void registryKnowsEachTypesResourcesAndRefusesBadOnesAndBadEstimates() {
+    GeneratorRegistry ok = new GeneratorRegistry(List.of(
+        new ResourcefulGenerator(java.util.Set.of("openai:gpt-image-1"), 3), new GreetingGenerator("plain")));
+    assertThat(ok.resourcesOf("g")).containsExactly("openai:gpt-image-1");
+    assertThat(ok.resourcesOf("plain")).isEmpty();
+    Greeting hi = new Greeting("x", 1);
+    @SuppressWarnings("unchecked")
+    var g = (dev.asyncjobs.internal.RegisteredGenerator<Greeting>) ok.get("g");
+    assertThat(g.estimateUnits(hi)).isEqualTo(3);
+    assertThatThrownBy(() -> new GeneratorRegistry(List.of(new ResourcefulGenerator(java.util.Set.of("two words"), 1))))
+        .isInstanceOf(JobConfigurationException.class).hasMessageContaining("declares a bad resource");
+    @SuppressWarnings("unchecked")
+    var negative = (dev.asyncjobs.internal.RegisteredGenerator<Greeting>)
+        new GeneratorRegistry(List.of(new ResourcefulGenerator(java.util.Set.of(), -1))).get("g");
+    assertThatThrownBy(() -> negative.estimateUnits(hi))
+        .isInstanceOf(JobConfigurationException.class).hasMessageContaining("estimated -1 units");
+  }
+
   @Test
   void bindingNamesTheFieldAtFault() {
     var g = new GeneratorRegistry(List.of(new GreetingGenerator("g"))).get("g");

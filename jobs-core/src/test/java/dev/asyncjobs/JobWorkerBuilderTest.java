@@ -82,6 +82,7 @@ class JobWorkerBuilderTest {
     refused(b -> b.concurrency("image", -1), "concurrency(image) must be at least 1, was -1");
     refused(b -> b.concurrency("video", 2), "concurrency: unknown job type 'video'; the manager's types: [image]");
     refused(b -> b.claimBatchSize(0), "claimBatchSize must be at least 1, was 0");
+    refused(b -> b.maxRateLimitDeferrals(-1), "maxRateLimitDeferrals must not be negative, was -1");
     refused(b -> b.leaseDuration(Duration.ofMillis(5)), "leaseDuration must be at least PT0.1S, was PT0.005S");
     refused(b -> b.heartbeatInterval(Duration.ZERO), "heartbeatInterval must be at least PT0.01S, was PT0S");
     refused(b -> b.pollInterval(Duration.ofMillis(-1)), "pollInterval must be at least PT0.01S, was PT-0.001S");

@@ -3,7 +3,9 @@ package dev.asyncjobs.internal;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.WorkerListener;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,11 @@ final class SafeListener implements WorkerListener {
   @Override
   public void onRetryScheduled(Job job, Throwable error, Duration delay) {
     each(l -> l.onRetryScheduled(job, error, delay));
+  }
+
+  @Override
+  public void onRateLimited(Job job, Set<String> names, Instant until) {
+    each(l -> l.onRateLimited(job, names, until));
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.asyncjobs.WorkerListener;
 import dev.asyncjobs.micrometer.internal.AttemptOutcome;
 import dev.asyncjobs.micrometer.internal.AttemptTimes;
 import dev.asyncjobs.micrometer.internal.Counted;
+import dev.asyncjobs.micrometer.internal.LimitGauges;
 import dev.asyncjobs.micrometer.internal.MeterStyle;
 import dev.asyncjobs.micrometer.internal.QueueGauges;
 import dev.asyncjobs.micrometer.internal.TypeMeters;
@@ -34,7 +35,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer metrics of asyncjobs: counters and timers of what this process does to jobs, and
- * gauges of the queue. One object, registered in three places:
+ * gauges of the queue and of the limits. One object, registered in three places:
  *
  * <ul>
  *   <li>as a {@link CreateInterceptor} of the {@link JobManager} ({@link
@@ -45,13 +46,14 @@ import org.jspecify.annotations.Nullable;
  *       calls for a {@code MeterBinder} bean.
  * </ul>
  *
- * <p>The gauges read {@link JobManager#queueStats()}. Since the manager is usually built with this
+ * <p>The gauges read {@link JobManager#queueStats()} and, on a store with limits, {@link
+ * JobManager#limits()}. Since the manager is usually built with this
  * object as its interceptor, it is given after it is built, with {@link #monitor(JobManager)};
  * when it exists already, {@link Builder#manager(JobManager)} does the same.
  *
  * <p>Counters and timers count what this process did itself (the jobs it created, the attempts
  * its workers ran), never the cluster-wide event log that every process sees: summed over
- * processes they count each event once. Gauges describe the whole queue and read the same on every
+ * processes they count each event once. Gauges describe the whole store and read the same on every
  * process (aggregate them with max, not sum). Meters are recorded from the moment the first
  * registry is bound: bind before starting the worker. The meters and their tags are listed in
  * {@code docs/metrics.md}.
@@ -67,7 +69,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
   static final String STORE_ERRORS = "asyncjobs.store.errors";
 
   /** Tag keys of this module's own, which common tags must not reuse. */
-  private static final Set<String> OWN_TAGS = Set.of("type", "outcome", "operation");
+  private static final Set<String> OWN_TAGS = Set.of("type", "outcome", "operation", "limit");
 
   /** Every meter is registered here; each bound registry is one of its children. */
   private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
@@ -78,7 +80,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
   private final ConcurrentMap<String, TypeMeters> types = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> storeErrors = new ConcurrentHashMap<>();
   private final AttemptTimes attempts = new AttemptTimes(System::nanoTime);
-  private @Nullable QueueGauges gauges;
+  private @Nullable Gauges gauges;
   private boolean bound;
 
   private JobMetrics(Builder b) {
@@ -93,20 +95,21 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
   }
 
   /**
-   * Reads the queue gauges from {@code manager}. Call it once, after building the manager with
-   * this object as its {@linkplain JobManager.Builder#interceptor interceptor}; the gauges appear
-   * after the first read that follows both this call and {@link #bindTo}. The counters of the
-   * manager's types are registered at once (at zero). Calling it again with the same manager does
-   * nothing.
+   * Reads the queue and limit gauges from {@code manager}. Call it once, after building the
+   * manager with this object as its {@linkplain JobManager.Builder#interceptor interceptor}; the
+   * gauges appear after the first read that follows both this call and {@link #bindTo}. The
+   * counters of the manager's types are registered at once (at zero). Calling it again with the
+   * same manager does nothing.
    *
-   * @param manager the manager whose {@link JobManager#queueStats()} the gauges show
+   * @param manager the manager whose {@link JobManager#queueStats()} and {@link
+   *     JobManager#limits()} the gauges show
    * @throws JobConfigurationException {@code manager} is null, or this object monitors another one
    */
   public void monitor(JobManager manager) {
     if (manager == null) {
       throw new JobConfigurationException("manager must not be null: JobMetrics reads its queueStats() for the queue gauges");
     }
-    QueueGauges start;
+    Gauges start;
     synchronized (this) {
       if (gauges != null) {
         if (gauges.manager() == manager) {
@@ -115,8 +118,9 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
         throw new JobConfigurationException("this JobMetrics already monitors " + gauges.manager()
             + ", so it cannot monitor " + manager + " too: build one JobMetrics per JobManager");
       }
-      gauges = new QueueGauges(manager, refreshInterval, refreshExecutor != null ? refreshExecutor : newRefreshExecutor(),
-          meters, style);
+      Executor executor = refreshExecutor != null ? refreshExecutor : newRefreshExecutor();
+      gauges = new Gauges(manager, new QueueGauges(manager, refreshInterval, executor, meters, style),
+          new LimitGauges(manager, refreshInterval, executor, meters, style));
       start = bound ? gauges : null;
     }
     manager.types().forEach(this::meters);
@@ -129,7 +133,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
    * Adds {@code registry} to the registries this object records in (a Micrometer {@link
    * MeterBinder}). Every meter registered so far appears in it, at zero; binding several
    * registries records in each. Once a manager is {@linkplain #monitor monitored}, the first read
-   * of the queue starts here (on the refresh executor).
+   * of the queue and of the limits starts here (on the refresh executor).
    *
    * @param registry where the meters go
    * @throws JobConfigurationException {@code registry} is null
@@ -139,7 +143,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
     if (registry == null) {
       throw new JobConfigurationException("registry must not be null");
     }
-    QueueGauges start;
+    Gauges start;
     synchronized (this) {
       meters.add(registry);
       bound = true;
@@ -150,7 +154,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
     }
   }
 
-  /** {@return the least time between two reads of the queue for the gauges} */
+  /** {@return the least time between two reads of the queue (or of the limits) for the gauges} */
   public Duration refreshInterval() {
     return refreshInterval;
   }
@@ -251,6 +255,15 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
     }
   }
 
+  /**
+   * Counts {@code asyncjobs.jobs.rate.limited}: once per refused attempt, whatever the number of
+   * names it backs off. The attempt's own outcome is counted too (usually {@code retried}).
+   */
+  @Override
+  public void onRateLimited(Job job, Set<String> names, Instant until) {
+    meters(job.type()).count(Counted.RATE_LIMITED);
+  }
+
   /** Counts {@code asyncjobs.store.errors} with the tag {@code operation} (e.g. {@code claim}, {@code heartbeat}). */
   @Override
   public void onStoreError(String operation, RuntimeException error) {
@@ -264,6 +277,14 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
   }
 
   // ---- internals ----
+
+  /** The gauges of the monitored manager: its queue and its limits, read on the same executor. */
+  private record Gauges(JobManager manager, QueueGauges queue, LimitGauges limits) {
+    void start() {
+      queue.start();
+      limits.start();
+    }
+  }
 
   private void ended(Job job, Counted counted, AttemptOutcome outcome) {
     TypeMeters m = meters(job.type());
@@ -319,7 +340,7 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
     private Builder() {}
 
     /**
-     * The manager whose queue the gauges show, when it exists already; else call {@link
+     * The manager whose queue and limits the gauges show, when it exists already; else call {@link
      * JobMetrics#monitor(JobManager)} once it is built. Without either there are no gauges.
      *
      * @param manager the manager
@@ -336,7 +357,8 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
 
     /**
      * The least time between two reads of {@link JobManager#queueStats()}, which visits every
-     * unfinished job; a scrape in between is answered from the last read. Default 10 seconds.
+     * unfinished job, and between two reads of {@link JobManager#limits()}, which counts the jobs
+     * under each limit; a scrape in between is answered from the last read. Default 10 seconds.
      *
      * @param interval positive
      * @return this builder
@@ -354,7 +376,8 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
      * Adds a tag to every meter (e.g. {@code application=render-farm}); with Spring Boot, prefer
      * {@code management.metrics.tags.*}, which tags every meter of the application.
      *
-     * @param key the tag key; not blank, and not {@code type}, {@code outcome} or {@code operation}
+     * @param key the tag key; not blank, and not {@code type}, {@code outcome}, {@code operation}
+     *     or {@code limit}
      * @param value the tag value
      * @return this builder
      * @throws JobConfigurationException the key is null, blank or one of this module's own, or the value is null
@@ -437,9 +460,9 @@ public final class JobMetrics implements CreateInterceptor, WorkerListener, Mete
     }
 
     /**
-     * Where the reads of the queue run; default one daemon thread of this object's own. A gauge
-     * never waits for a read, unless this executor runs it on the calling thread (as {@code
-     * Runnable::run} does, which suits tests).
+     * Where the reads of the queue and of the limits run; default one daemon thread of this
+     * object's own. A gauge never waits for a read, unless this executor runs it on the calling
+     * thread (as {@code Runnable::run} does, which suits tests).
      *
      * @param executor runs the reads
      * @return this builder

@@ -67,7 +67,7 @@ class BuilderTest {
         .hasMessageContaining("must not be blank, was null");
     assertThatThrownBy(() -> b.commonTag("region", null)).isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("common tag 'region' must have a value");
-    for (String own : List.of("type", "outcome", "operation")) {
+    for (String own : List.of("type", "outcome", "operation", "limit")) {
       assertThatThrownBy(() -> b.commonTag(own, "x")).isInstanceOf(JobConfigurationException.class)
           .hasMessageContaining("common tag '" + own + "' is one of JobMetrics' own tags");
     }

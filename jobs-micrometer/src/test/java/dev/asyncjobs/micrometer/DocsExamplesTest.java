@@ -31,7 +31,7 @@ class DocsExamplesTest {
     JobManager jobs = JobManager.builder().store(store).generator(generator)
         .interceptor(metrics)                                  // 1. counts the jobs this process creates
         .build();
-    metrics.monitor(jobs);                                     // the queue gauges read this manager
+    metrics.monitor(jobs);                                     // the queue and limit gauges read this manager
     metrics.bindTo(registry);                                  // 2. a MeterBinder (Spring Boot binds a bean itself)
     JobWorker worker = JobWorker.builder(jobs)
         .listener(metrics)                                     // 3. counts and times this worker's attempts

@@ -44,13 +44,14 @@ class DocumentedMetersTest {
           .collect(Collectors.toCollection(TreeSet::new));
       documented.put(m.group(1), new Row(m.group(2).trim(), tags, m.group(4)));
     }
-    assertThat(documented).hasSize(17);
+    assertThat(documented).hasSize(27);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     JobMetrics metrics = JobMetrics.builder().refreshExecutor(Runnable::run).build();
     WatchedStore watched = new WatchedStore(new InMemoryJobStore());
     try (JobManager jobs = JobManager.builder().store(watched.store()).interceptor(metrics)
         .generator(new Scripted("ok", (step, ctx) -> "done")).build()) {
+      jobs.defineLimit(Meters.everyBound("ok")); // for the limit gauges, each bound's included
       metrics.monitor(jobs);
       metrics.bindTo(registry);
       watched.failClaims = true; // for asyncjobs.store.errors, which appears with its first error

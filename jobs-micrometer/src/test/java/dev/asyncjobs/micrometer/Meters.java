@@ -1,5 +1,6 @@
 package dev.asyncjobs.micrometer;
 
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.Job;
@@ -17,6 +18,12 @@ final class Meters {
   static final Duration WAIT = Duration.ofSeconds(20);
   static final RetryPolicy IMMEDIATE = RetryPolicy.exponential(Duration.ofMillis(1), Duration.ofMillis(1));
   static final String OWNER = "alice";
+  static final List<String> QUEUE_GAUGES =
+      List.of("asyncjobs.jobs.pending", "asyncjobs.jobs.due", "asyncjobs.jobs.running", "asyncjobs.queue.oldest.due.age");
+  static final List<String> LIMIT_GAUGES = List.of("asyncjobs.limit.running", "asyncjobs.limit.waiting",
+      "asyncjobs.limit.starts.in.window", "asyncjobs.limit.units.in.window", "asyncjobs.limit.paused",
+      "asyncjobs.limit.backoff.remaining", "asyncjobs.limit.max.running", "asyncjobs.limit.max.starts",
+      "asyncjobs.limit.max.units");
 
   private Meters() {}
 
@@ -49,6 +56,17 @@ final class Meters {
     return registry.get(name).tag("type", type).gauge().value();
   }
 
+  /** {@return the gauge {@code name} of the limit {@code limit}; reading it is a scrape} */
+  static double limitGauge(MeterRegistry registry, String name, String limit) {
+    return registry.get(name).tag("limit", limit).gauge().value();
+  }
+
+  /** {@return a limit on {@code name} with all three bounds: 2 running, 10 starts and 100 units a minute} */
+  static JobLimit everyBound(String name) {
+    return JobLimit.builder(name).maxRunning(2).maxStarts(10, Duration.ofMinutes(1)).maxUnits(100, Duration.ofMinutes(1))
+        .build();
+  }
+
   /** Reads every gauge of the registry once, as a scrape does. */
   static void scrape(MeterRegistry registry) {
     registry.getMeters().stream().filter(m -> m instanceof Gauge).forEach(m -> ((Gauge) m).value());
@@ -64,6 +82,6 @@ final class Meters {
 
   static List<String> counterNames() {
     return List.of("submitted", "started", "completed", "failed", "retried", "cancelled", "timed.out", "rescued",
-        "lease.lost", "released");
+        "lease.lost", "released", "rate.limited");
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.RateLimitedException;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.tck.MutableClock;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A scrape through Micrometer's Prometheus registry shows every documented meter under its
- * Prometheus name ({@code asyncjobs_jobs_completed_total} and so on) with its {@code type} tag, and
- * the values of real jobs.
+ * Prometheus name ({@code asyncjobs_jobs_completed_total} and so on) with its {@code type} or
+ * {@code limit} tag, and the values of real jobs and limits.
  */
 class PrometheusScrapeTest {
 
@@ -114,6 +115,45 @@ class PrometheusScrapeTest {
         release.countDown();
         worker.close();
       }
+    }
+  }
+
+  @Test
+  void theLimitGaugesAndTheRateLimitedCounterUnderTheirPrometheusNames() {
+    MutableClock clock = new MutableClock();
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    JobMetrics metrics = JobMetrics.builder().refreshExecutor(Runnable::run).build();
+    try (InMemoryJobStore store = new InMemoryJobStore(clock);
+        JobManager jobs = JobManager.builder().store(store).interceptor(metrics)
+            .generator(new Scripted("render", (step, ctx) -> {
+              throw new RateLimitedException("acme:render", Duration.ofSeconds(30));
+            }).withResources(5, "acme:render"))
+            .build()) {
+      jobs.defineLimit(Meters.everyBound("acme:render"));
+      jobs.pause("music");
+      metrics.monitor(jobs);
+      metrics.bindTo(prometheus);
+      create(jobs, "render");
+      JobWorker.builder(jobs).listener(metrics).buildManual().runNext();
+      clock.advance(Duration.ofSeconds(10)); // the gauges' next read
+
+      String text = prometheus.scrape();
+
+      assertLine(text, "asyncjobs_jobs_rate_limited_total{type=\"render\"}", 1);
+      assertLine(text, "asyncjobs_limit_running{limit=\"acme:render\"}", 0);
+      assertLine(text, "asyncjobs_limit_waiting{limit=\"acme:render\"}", 1);
+      assertLine(text, "asyncjobs_limit_starts_in_window{limit=\"acme:render\"}", 1);
+      assertLine(text, "asyncjobs_limit_units_in_window{limit=\"acme:render\"}", 0); // a refused request frees its units
+      assertLine(text, "asyncjobs_limit_paused{limit=\"acme:render\"}", 0);
+      assertLine(text, "asyncjobs_limit_paused{limit=\"music\"}", 1);
+      assertLine(text, "asyncjobs_limit_backoff_remaining_seconds{limit=\"acme:render\"}", 20);
+      assertLine(text, "asyncjobs_limit_max_running{limit=\"acme:render\"}", 2);
+      assertLine(text, "asyncjobs_limit_max_starts{limit=\"acme:render\"}", 10);
+      assertLine(text, "asyncjobs_limit_max_units{limit=\"acme:render\"}", 100);
+      assertThat(text).contains("# TYPE asyncjobs_limit_backoff_remaining_seconds gauge")
+          .contains("# HELP asyncjobs_limit_running Attempts running under the limit name")
+          .contains("# TYPE asyncjobs_jobs_rate_limited_total counter")
+          .doesNotContain("asyncjobs_limit_max_running{limit=\"music\"}");
     }
   }
 

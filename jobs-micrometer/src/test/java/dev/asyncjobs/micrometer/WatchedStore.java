@@ -14,35 +14,33 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A real store seen through a delegating proxy that counts the reads of {@code queueStats()} and
- * can, on a test's say, hold them (a slow store), fail them, fail heartbeats or claims (an outage),
- * or hide the {@code STATISTICS} capability.
+ * {@code limits()} and can, on a test's say, hold the former (a slow store), fail either, fail
+ * heartbeats or claims (an outage), or hide capabilities ({@code STATISTICS}, {@code LIMITS}).
  */
 final class WatchedStore {
   final AtomicInteger queueStatsReads = new AtomicInteger();
+  final AtomicInteger limitsReads = new AtomicInteger();
   /** Counted down when a held read has begun. */
   final CountDownLatch holdEntered = new CountDownLatch(1);
   volatile @Nullable CountDownLatch holdQueueStats;
   volatile boolean failQueueStats;
+  volatile boolean failLimits;
   volatile boolean failHeartbeats;
   volatile boolean failClaims;
-  private final boolean withoutStatistics;
+  private final Set<StoreCapability> hidden;
   private final JobStore store;
 
-  WatchedStore(JobStore target) {
-    this(target, false);
-  }
-
-  WatchedStore(JobStore target, boolean withoutStatistics) {
-    this.withoutStatistics = withoutStatistics;
+  WatchedStore(JobStore target, StoreCapability... hidden) {
+    this.hidden = Set.of(hidden);
     this.store = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class},
         (proxy, method, args) -> {
           switch (method.getName()) {
             case "capabilities" -> {
-              if (this.withoutStatistics) {
+              if (!this.hidden.isEmpty()) {
                 @SuppressWarnings("unchecked")
                 Set<StoreCapability> all = (Set<StoreCapability>) method.invoke(target, args);
                 Set<StoreCapability> fewer = all.isEmpty() ? EnumSet.noneOf(StoreCapability.class) : EnumSet.copyOf(all);
-                fewer.remove(StoreCapability.STATISTICS);
+                fewer.removeAll(this.hidden);
                 return Set.copyOf(fewer);
               }
             }
@@ -57,6 +55,12 @@ final class WatchedStore {
               }
               if (failQueueStats) {
                 throw new JobStoreException("queue statistics unavailable (simulated outage)", null, null);
+              }
+            }
+            case "limits" -> {
+              limitsReads.incrementAndGet();
+              if (failLimits) {
+                throw new JobStoreException("limits unavailable (simulated outage)", null, null);
               }
             }
             case "heartbeat" -> {

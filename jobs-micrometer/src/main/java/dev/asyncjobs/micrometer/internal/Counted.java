@@ -16,7 +16,8 @@ public enum Counted {
   TIMED_OUT("timed.out", "Attempts this process's workers interrupted at their timeout"),
   RESCUED("rescued", "Jobs this process's workers rescued from an expired lease"),
   LEASE_LOST("lease.lost", "Attempts this process's workers stopped because their lease was lost"),
-  RELEASED("released", "Jobs this process's workers held (running, or claimed and not started) and gave back at shutdown");
+  RELEASED("released", "Jobs this process's workers held (running, or claimed and not started) and gave back at shutdown"),
+  RATE_LIMITED("rate.limited", "Attempts on this process's workers that a provider refused as rate limited (a 429), backing off its resources");
 
   private final String meterName;
   private final String description;

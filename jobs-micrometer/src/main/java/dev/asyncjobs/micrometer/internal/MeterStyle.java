@@ -1,11 +1,14 @@
 package dev.asyncjobs.micrometer.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How every meter of one {@code JobMetrics} is built: its common tags and its timers' percentiles
@@ -60,6 +63,27 @@ public final class MeterStyle {
    */
   public Counter counter(MeterRegistry registry, String name, String description, Tags tags) {
     return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
+  /**
+   * Registers a gauge that reads {@code value} at each scrape and holds it strongly (Micrometer
+   * would otherwise let an unreferenced value be collected, and the gauge read NaN).
+   *
+   * @param registry where
+   * @param name the meter name
+   * @param description its help text
+   * @param tags its tags, the common ones included
+   * @param baseUnit its unit (e.g. {@code seconds}), or {@code null}
+   * @param value what it reads
+   */
+  public void gauge(MeterRegistry registry, String name, String description, Tags tags, @Nullable String baseUnit,
+      DoubleSupplier value) {
+    Gauge.Builder<DoubleSupplier> b =
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble).description(description).tags(tags).strongReference(true);
+    if (baseUnit != null) {
+      b.baseUnit(baseUnit);
+    }
+    b.register(registry);
   }
 
   /**

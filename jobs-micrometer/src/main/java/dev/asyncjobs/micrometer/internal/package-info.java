@@ -1,4 +1,4 @@
-/** Implementation detail of the Micrometer module: meters per job type, attempt timing, the cached queue gauges. */
+/** Implementation detail of the Micrometer module: meters per job type, attempt timing, the cached queue and limit gauges. */
 @NullMarked
 package dev.asyncjobs.micrometer.internal;
 

@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LimitBook {
   private final Map<String, Entry> byName = new TreeMap<>();
+  /**
+   * Whether {@link #byName} has entries, readable without the monitor: the claims of a store
+   * without limits (the common case) check this and never touch the monitor.
+   */
+  private volatile boolean anyEntry;
   /** The ledger rows of each attempt, so that settling finds them without a scan. */
   private final Map<AttemptKey, List<Reservation>> byAttempt = new HashMap<>();
 
@@ -111,14 +116,26 @@ public final class LimitBook {
   private record AttemptKey(UUID jobId, int attempt) {}
 
   /** {@return whether no name has bounds, a pause or a running back-off: claims need no check} */
-  public synchronized boolean isEmpty(Instant now) {
-    byName.values().removeIf(e -> e.isEmpty(now));
-    return byName.isEmpty();
+  public boolean isEmpty(Instant now) {
+    if (!anyEntry) {
+      return true;
+    }
+    synchronized (this) {
+      byName.values().removeIf(e -> e.isEmpty(now));
+      anyEntry = !byName.isEmpty();
+      return !anyEntry;
+    }
+  }
+
+  /** The entry of {@code name}, made when missing; caller holds the monitor. */
+  private Entry entry(String name) {
+    anyEntry = true;
+    return byName.computeIfAbsent(name, n -> new Entry());
   }
 
   /** Defines or replaces the bounds of {@code limit.name()}; a pause or back-off stays. */
   public synchronized void define(JobLimit limit) {
-    Entry e = byName.computeIfAbsent(limit.name(), n -> new Entry());
+    Entry e = entry(limit.name());
     e.limit = limit;
     if (!e.keepsLedger()) {
       forget(e);
@@ -156,8 +173,7 @@ public final class LimitBook {
       if (!paused) {
         return;
       }
-      e = new Entry();
-      byName.put(name, e);
+      e = entry(name);
     }
     e.paused = paused;
     if (!paused) {
@@ -167,7 +183,7 @@ public final class LimitBook {
 
   /** No claim under {@code name} before {@code until}; never shortens a back-off. */
   public synchronized void backOff(String name, Instant until) {
-    Entry e = byName.computeIfAbsent(name, n -> new Entry());
+    Entry e = entry(name);
     if (e.backoffUntil == null || until.isAfter(e.backoffUntil)) {
       e.backoffUntil = until;
     }

@@ -2,6 +2,7 @@ package dev.asyncjobs.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.spi.StoreCapability;
@@ -15,20 +16,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * On a store without {@link StoreCapability#STATISTICS} there are no gauges and one INFO line says
- * why; the counters work as usual, and the store is never asked for statistics.
+ * On a store without {@link StoreCapability#STATISTICS} there are no queue gauges, on one without
+ * {@link StoreCapability#LIMITS} no limit gauges; either way one INFO line says why, the other
+ * gauges and the counters work as usual, and the store is never asked for what it lacks.
  */
-class WithoutStatisticsTest {
+class WithoutCapabilityTest {
 
-  @Test
-  void noGaugesOneInfoLineAndCountersStillCount() {
+  @ParameterizedTest
+  @EnumSource(value = StoreCapability.class, names = {"STATISTICS", "LIMITS"})
+  void noGaugesOfWhatTheStoreLacksOneInfoLineAndTheRestAsUsual(StoreCapability missing) {
     MutableClock clock = new MutableClock();
     InMemoryJobStore memory = new InMemoryJobStore(clock);
-    WatchedStore watched = new WatchedStore(memory, true);
-    assertThat(watched.store().capabilities()).doesNotContain(StoreCapability.STATISTICS);
+    WatchedStore watched = new WatchedStore(memory, missing);
+    assertThat(watched.store().capabilities()).doesNotContain(missing);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream stderr = System.err;
     // slf4j-simple writes to whatever System.err is at the time of the call
@@ -37,25 +41,35 @@ class WithoutStatisticsTest {
     try (memory) {
       JobMetrics metrics = JobMetrics.builder().refreshExecutor(Runnable::run).build();
       try (JobManager jobs = JobManager.builder().store(watched.store()).generator(new EchoGenerator()).interceptor(metrics).build()) {
+        if (missing != StoreCapability.LIMITS) {
+          jobs.defineLimit(Meters.everyBound(EchoGenerator.TYPE.name()));
+        }
         metrics.monitor(jobs);
         metrics.bindTo(registry);
         metrics.bindTo(new SimpleMeterRegistry()); // a second registry: still no second line
         jobs.create(JobRequest.of("alice", EchoGenerator.TYPE, new EchoGenerator.Echo("hi", 1)));
         clock.advance(Duration.ofMinutes(1));
         metrics.bindTo(registry);
+        Meters.scrape(registry);
       }
     } finally {
       System.setErr(stderr);
     }
-    for (String gauge : List.of("asyncjobs.jobs.pending", "asyncjobs.jobs.due", "asyncjobs.jobs.running",
-        "asyncjobs.queue.oldest.due.age")) {
+    List<String> absent = missing == StoreCapability.STATISTICS ? Meters.QUEUE_GAUGES : Meters.LIMIT_GAUGES;
+    List<String> present = missing == StoreCapability.STATISTICS ? Meters.LIMIT_GAUGES : Meters.QUEUE_GAUGES;
+    for (String gauge : absent) {
       assertThat(registry.find(gauge).gauges()).as(gauge).isEmpty();
     }
+    for (String gauge : present) {
+      assertThat(registry.find(gauge).gauges()).as(gauge).isNotEmpty();
+    }
     assertThat(Meters.count(registry, "submitted", "echo")).isEqualTo(1);
-    assertThat(watched.queueStatsReads.get()).as("the manager refused before asking the store").isZero();
+    assertThat(Meters.count(registry, "rate.limited", "echo")).isZero();
+    int reads = missing == StoreCapability.STATISTICS ? watched.queueStatsReads.get() : watched.limitsReads.get();
+    assertThat(reads).as("the manager refused before asking the store").isZero();
     List<String> lines = Arrays.stream(log.toString(StandardCharsets.UTF_8).split("\\R"))
         .filter(l -> l.contains("dev.asyncjobs.micrometer")).toList();
     assertThat(lines).hasSize(1);
-    assertThat(lines.get(0)).contains("INFO").contains("does not declare STATISTICS").contains("asyncjobs.jobs.pending");
+    assertThat(lines.get(0)).contains("INFO").contains("does not declare " + missing).contains(absent.get(0));
   }
 }
