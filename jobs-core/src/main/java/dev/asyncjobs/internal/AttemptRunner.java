@@ -349,8 +349,13 @@ final class AttemptRunner {
         deferred ? Failure.deferred(a.lease(), message, retryAt) : new Failure(a.lease(), message, retryAt));
     switch (after.status()) {
       case PENDING -> {
-        logAttemptError(
-            "job {} attempt {}/{} failed, retrying in {} ms: {}", after, error, delay == null ? 0 : delay.toMillis(), message);
+        long millis = delay == null ? 0 : delay.toMillis();
+        if (deferred) {
+          LOG.info("job {}: rate limited, handed back without counting the attempt (deferral {} of at most {}), runs again in {} ms",
+              after.id(), after.deferrals(), config.maxRateLimitDeferrals(), millis);
+        } else {
+          logAttemptError("job {} attempt {}/{} failed, retrying in {} ms: {}", after, error, millis, message);
+        }
         listener.onRetryScheduled(after, error, delay == null ? Duration.ZERO : delay);
       }
       case CANCELLED -> cancelled(after);

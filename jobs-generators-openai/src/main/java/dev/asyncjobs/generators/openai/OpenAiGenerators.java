@@ -9,9 +9,11 @@ import dev.asyncjobs.generators.openai.internal.GraphicGenerator;
 import dev.asyncjobs.generators.openai.internal.ImageDownloads;
 import dev.asyncjobs.generators.openai.internal.ImageGenerator;
 import dev.asyncjobs.generators.openai.internal.ImageModelFamily;
+import dev.asyncjobs.generators.openai.internal.Limits;
 import dev.asyncjobs.generators.openai.internal.Model3dGenerator;
 import dev.asyncjobs.generators.openai.internal.MusicGenerator;
 import dev.asyncjobs.generators.openai.internal.OpenAiBackend;
+import dev.asyncjobs.generators.openai.internal.RetryAfter;
 import dev.asyncjobs.generators.openai.internal.SettingsReader;
 import dev.asyncjobs.generators.openai.internal.TextGenerator;
 import dev.asyncjobs.generators.openai.internal.VideoGenerator;
@@ -45,8 +47,18 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>The client is built with {@code maxRetries(0)}: the job runtime owns retrying, so a rate
- * limit costs one attempt of the job rather than several hidden HTTP retries. Calls are aborted
+ * <p>Each generator declares one {@linkplain Generator#resources() resource}, the model it is
+ * configured with ({@link #resource(String)}: {@code openai:<model>}), estimates the units a job
+ * uses (text: tokens; images: images) and reports what OpenAI counted, so that a {@link
+ * dev.asyncjobs.JobLimit} on {@code openai:gpt-image-1} binds every job on that model.
+ *
+ * <p>A rate limit (HTTP 429 other than {@code insufficient_quota}) is a {@link
+ * dev.asyncjobs.RateLimitedException} on that resource: every worker leaves the model alone for
+ * the wait the response asks for ({@code retry-after-ms}, {@code Retry-After}, OpenAI's {@code
+ * x-ratelimit-reset-*}, else {@link #DEFAULT_RATE_LIMIT_WAIT}), and the job waits without
+ * spending an attempt. The client is built with {@code maxRetries(0)}: openai-java cannot retry
+ * 5xx without retrying 429 too, and its own retries of a 429 would hide the rate limit from the
+ * other workers while this one kept calling; the job runtime owns retrying. Calls are aborted
  * when their job is cancelled or their worker thread interrupted. Immutable and thread-safe;
  * {@link #close()} releases the HTTP connections and threads.
  */
@@ -70,6 +82,12 @@ public final class OpenAiGenerators implements AutoCloseable {
   public static final long DEFAULT_IMAGE_MAX_BYTES = ImageDownloads.DEFAULT_MAX_BYTES;
   /** The default time one moderation call may take (a create waits for it). */
   public static final Duration DEFAULT_MODERATION_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long a rate-limited model is left alone when OpenAI's 429 says nothing readable about when
+   * to come back (no {@code retry-after-ms}, {@code Retry-After} or {@code x-ratelimit-reset-*}
+   * header, or only malformed ones): 5 s.
+   */
+  public static final Duration DEFAULT_RATE_LIMIT_WAIT = RetryAfter.DEFAULT_RATE_LIMIT_WAIT;
 
   private final OpenAiBackend backend;
   private final Set<String> types;
@@ -87,6 +105,8 @@ public final class OpenAiGenerators implements AutoCloseable {
         OpenAIOkHttpClient.builder()
             .apiKey(apiKey)
             .baseUrl(b.baseUrl)
+            // No SDK retries at all: it cannot skip 429s alone, and a 429 must reach the job
+            // runtime, which pauses the model for every worker (see the class comment).
             .maxRetries(0)
             .timeout(b.timeout)
             .responseValidation(true)
@@ -113,6 +133,20 @@ public final class OpenAiGenerators implements AutoCloseable {
         new OpenAiContentModerator(
             built.withOptions(o -> o.timeout(b.moderationTimeout)), b.moderationModel, b.moderationFailOpen,
             b.moderationTimeout);
+  }
+
+  /**
+   * The resource key the generators on {@code model} declare, for {@link
+   * dev.asyncjobs.JobManager#defineLimit(dev.asyncjobs.JobLimit)}: {@code openai:<model>}, e.g.
+   * {@code openai:gpt-image-1}. OpenAI limits each model on its own, so the image and graphic
+   * generators share one key when they use one model, as do the text and simulated generators.
+   *
+   * @param model a model name, as configured ({@code openai.imageModel}, …)
+   * @return {@code openai:} followed by the model name
+   * @throws dev.asyncjobs.InvalidRequestException the name cannot be a limit's (whitespace, too long)
+   */
+  public static String resource(String model) {
+    return Limits.resource(model);
   }
 
   /**

@@ -67,7 +67,7 @@ class EndToEndTest {
   }
 
   @Test
-  void aRateLimitWithRetryAfterIsRetriedByTheWorkerAfterThatWaitThenCompletes() {
+  void aRateLimitWithRetryAfterDefersTheJobForThatWaitWithoutSpendingAnAttempt() {
     server.on("/v1/images/generations", FakeOpenAi.Reply.json(429,
             OpenAiReplies.error("requests", "rate_limit_exceeded", "Rate limit reached for images per minute"))
         .withHeader("retry-after-ms", "400"));
@@ -83,16 +83,19 @@ class EndToEndTest {
     assertThat(Duration.ofNanos(second.receivedNanos() - first.receivedNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(390));
     JobEvent retry = events.eventsOf(job.id()).stream().filter(e -> e.kind() == JobEvent.Kind.RETRY_SCHEDULED).findFirst().orElseThrow();
     assertThat(retry.message()).contains("rate limit reached for image generation (429 rate_limit_exceeded)");
-    // runAt was computed when the attempt failed; the store stamps the event a few microseconds later.
-    assertThat(Duration.between(retry.at(), retry.runAt())).isBetween(Duration.ofMillis(399), Duration.ofMillis(400));
+    assertThat(retry.message()).contains("retrying openai:dall-e-3 after 400 ms (retry-after-ms)");
+    // runAt is the end of the back-off, computed before the back-off is written; the store stamps
+    // the event after both writes.
+    assertThat(Duration.between(retry.at(), retry.runAt())).isBetween(Duration.ofMillis(300), Duration.ofMillis(400));
 
     Job done = jobs.get("alice", job.id());
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.attempts()).as("the 429 was handed back, not counted").isEqualTo(1);
+    assertThat(done.deferrals()).isEqualTo(1);
     assertThat(done.resultTree().path("images").get(0).path("url").asText()).isEqualTo("https://x/final.png");
     assertThat(done.resultTree().path("size").asText()).isEqualTo("1792x1024");
     List<String> stages = events.eventsOf(job.id()).stream()
-        .filter(e -> e.kind() == JobEvent.Kind.PROGRESS && e.attempt() == 2).map(JobEvent::message).toList();
+        .filter(e -> e.kind() == JobEvent.Kind.PROGRESS && e.at().isAfter(retry.at())).map(JobEvent::message).toList();
     assertThat(stages).containsSubsequence("validated", "request sent to OpenAI (dall-e-3)", "response received", "post-processed");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.RateLimitedException;
 import dev.asyncjobs.RetryableGenerationException;
 import dev.asyncjobs.testing.openai.FakeOpenAi;
 import dev.asyncjobs.testing.openai.OpenAiReplies;
@@ -25,8 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * How each of the six generators fails: rate limits and server errors are retryable with the
- * server's Retry-After, refusals permanent with an actionable message, malformed replies permanent
+ * How each of the six generators fails: a rate limit pauses the model's resource for the wait its
+ * headers ask for, server errors are retryable with the server's Retry-After, refusals permanent with an actionable message, malformed replies permanent
  * saying what was wrong, timeouts retryable, and cancellation aborts the call in flight.
  */
 class ErrorMappingTest {
@@ -60,17 +61,65 @@ class ErrorMappingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void aRateLimitIsRetryableAfterTheServersRetryAfter(GeneratorCase c) {
+  void aRateLimitPausesTheModelsResourceForTheServersRetryAfter(GeneratorCase c) {
     server.on(c.path(), FakeOpenAi.Reply.json(429,
             OpenAiReplies.error("requests", "rate_limit_exceeded", "Rate limit reached for requests"))
         .withHeader("retry-after", "7"));
 
     assertThatThrownBy(() -> c.run(openai, new TestContext(c.type())))
-        .isInstanceOfSatisfying(RetryableGenerationException.class,
-            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7)))
-        .hasMessage("OpenAI rate limit reached for " + c.what()
-            + " (429 rate_limit_exceeded): Rate limit reached for requests; retrying after 7000 ms");
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.resource()).isEqualTo("openai:" + c.model());
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+          assertThat(e.code()).isEqualTo("rate_limited");
+        })
+        .hasMessage("OpenAI rate limit reached for " + c.what() + " (429 rate_limit_exceeded): Rate limit reached for "
+            + "requests; retrying openai:" + c.model() + " after 7000 ms (retry-after)");
     assertThat(server.pending()).hasSize(1); // maxRetries(0): the SDK did not retry on its own
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void aRateLimitWithOnlyOpenAisResetHeadersWaitsForTheLimitThatRefused(GeneratorCase c) {
+    server.on(c.path(), FakeOpenAi.Reply.tooManyRequests()
+        .withRateLimits(new FakeOpenAi.RateLimits(500, 0, "6m0s", 30_000, 29_000, "1.5s")));
+
+    assertThatThrownBy(() -> c.run(openai, new TestContext(c.type())))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.resource()).isEqualTo("openai:" + c.model());
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(6)); // requests ran out: 0 left
+        })
+        .hasMessageEndingWith("after 360000 ms (x-ratelimit-reset-requests)");
+  }
+
+  @Test
+  void aRateLimitWithHeadersThatMakeNoSenseWaitsTheDefault() {
+    server.on("/v1/images/generations", FakeOpenAi.Reply.tooManyRequests()
+        .withHeader("retry-after-ms", "-1").withHeader("retry-after", "later")
+        .withHeader("x-ratelimit-reset-requests", "1x").withHeader("x-ratelimit-reset-tokens", "NaN"));
+
+    assertThatThrownBy(() -> openai.image().generate(ImageGenerationPayload.of("a kite"), new TestContext("image_generation")))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.resource()).isEqualTo("openai:dall-e-3");
+          assertThat(e.retryAfter()).isEqualTo(OpenAiGenerators.DEFAULT_RATE_LIMIT_WAIT).isEqualTo(Duration.ofSeconds(5));
+        })
+        .hasMessageEndingWith("after 5000 ms (default)");
+  }
+
+  @Test
+  void aRateLimitNamesTheConfiguredModelsResource() {
+    openai.close();
+    openai = OpenAiGenerators.builder().apiKey("sk-test").baseUrl(server.baseUrl()).graphicModel("dall-e-2")
+        .simulationModel("gpt-4.1-mini").build();
+    server.on("/v1/images/generations", FakeOpenAi.Reply.rateLimited(Duration.ofMillis(250)));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.rateLimited(Duration.ofMillis(250)));
+
+    assertThatThrownBy(() -> openai.graphic().generate(GraphicGenerationPayload.of("a fox", "icon"), new TestContext("graphic_generation")))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.resource()).isEqualTo("openai:dall-e-2");
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(250));
+        });
+    assertThatThrownBy(() -> openai.music().generate(MusicGenerationPayload.of("a lullaby"), new TestContext("music_generation")))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> assertThat(e.resource()).isEqualTo("openai:gpt-4.1-mini"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -245,11 +294,13 @@ class ErrorMappingTest {
         .withHeader("retry-after", "3"));
 
     assertThatThrownBy(() -> openai.text().generate(TextGenerationPayload.of("x"), new TestContext("text_generation")))
-        .isInstanceOfSatisfying(RetryableGenerationException.class,
+        .isInstanceOfSatisfying(RateLimitedException.class,
             e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(1500)));
     assertThatThrownBy(() -> openai.text().generate(TextGenerationPayload.of("x"), new TestContext("text_generation")))
-        .isInstanceOfSatisfying(RetryableGenerationException.class,
-            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3)));
+        .isInstanceOfSatisfying(RetryableGenerationException.class, e -> {
+          assertThat(e).isNotInstanceOf(RateLimitedException.class); // a 503 pauses nothing
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+        });
   }
 
   @Test

@@ -35,6 +35,11 @@ record GeneratorCase(
             Model3dGenerationPayload.of("a cube"), OpenAiReplies.chat("gpt-4o-mini", SPEC)));
   }
 
+  /** {@return the model this case's generator calls with the default settings} */
+  String model() {
+    return path.equals("/v1/images/generations") ? OpenAiGenerators.DEFAULT_IMAGE_MODEL : OpenAiGenerators.DEFAULT_TEXT_MODEL;
+  }
+
   /** Runs one attempt of this case's generator. */
   @SuppressWarnings("unchecked")
   Object run(OpenAiGenerators openai, JobContext context) {

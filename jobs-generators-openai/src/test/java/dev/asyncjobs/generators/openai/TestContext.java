@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link JobContext} for calling a generator directly: records progress (refusing it to go
- * backwards, as the worker does) and lets the test cancel.
+ * backwards, as the worker does), streamed output and reported units, and lets the test cancel.
  */
 final class TestContext implements JobContext {
   record Step(int percent, @Nullable String message) {}
@@ -81,6 +81,21 @@ final class TestContext implements JobContext {
   public synchronized void emitPart(Object part) {
     throwIfCancelled();
     parts.add(part);
+  }
+
+  private final List<Long> units = new ArrayList<>();
+
+  @Override
+  public synchronized void reportUnits(long used) {
+    if (used < 0) {
+      throw new IllegalArgumentException("units must be at least 0, was " + used);
+    }
+    units.add(used);
+  }
+
+  /** {@return every {@link #reportUnits} call's units, in order} */
+  synchronized List<Long> reportedUnits() {
+    return List.copyOf(units);
   }
 
   /** {@return the parts streamed with {@link #emitPart}, in order} */

@@ -40,7 +40,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>A reply can be {@linkplain Reply#held() held} until {@link #release()}, to stand for a slow
  *       generation (a test of timeouts or cancellation).
  *   <li>Error replies carry OpenAI's error body ({@link Reply#error}); {@link Reply#rateLimited}
- *       is a 429 with the retry headers OpenAI sends.
+ *       is a 429 with the retry headers OpenAI sends, {@link Reply#tooManyRequests} one without
+ *       them, to add {@code Retry-After} ({@link Reply#withHeader}) or OpenAI's {@code
+ *       x-ratelimit-*} headers ({@link Reply#withRateLimits}) to.
+ *   <li>Every answer is recorded with its status and when it was sent ({@link #answers}), so
+ *       that a test can check when clients came back after a 429.
  *   <li>A reply can {@linkplain Reply#stream stream} Server-Sent Events (chat completion chunks
  *       from {@link OpenAiReplies#chatChunks}) with a pause between them; a client that goes away
  *       mid-stream is noticed at the next write and reported by {@link #awaitDisconnect}.
@@ -98,6 +102,48 @@ public final class FakeOpenAi implements AutoCloseable {
           .map(e -> e.getValue().get(0))
           .findFirst()
           .orElse(null);
+    }
+  }
+
+  /**
+   * A request and what the server answered it, once the answer's status line went out.
+   *
+   * @param request the request
+   * @param status the status sent
+   * @param sentNanos {@link System#nanoTime()} just before the status line was sent (after a held
+   *     reply was released), on the clock of {@link Request#receivedNanos()}
+   */
+  public record Answer(Request request, int status, long sentNanos) {}
+
+  /**
+   * OpenAI's rate-limit headers, as it sends them with every reply (and a 429): the limits of
+   * requests and tokens per interval, what is left of them, and when each is full again, as a Go
+   * duration such as {@code 1s}, {@code 6m0s} or {@code 20ms}.
+   *
+   * @param limitRequests {@code x-ratelimit-limit-requests}
+   * @param remainingRequests {@code x-ratelimit-remaining-requests}
+   * @param resetRequests {@code x-ratelimit-reset-requests}, written as given (so that a test can
+   *     send a malformed one)
+   * @param limitTokens {@code x-ratelimit-limit-tokens}
+   * @param remainingTokens {@code x-ratelimit-remaining-tokens}
+   * @param resetTokens {@code x-ratelimit-reset-tokens}, written as given
+   */
+  public record RateLimits(
+      long limitRequests, long remainingRequests, String resetRequests, long limitTokens, long remainingTokens,
+      String resetTokens) {
+    /**
+     * Checks the values are present.
+     *
+     * @param limitRequests {@code x-ratelimit-limit-requests}
+     * @param remainingRequests {@code x-ratelimit-remaining-requests}
+     * @param resetRequests {@code x-ratelimit-reset-requests}
+     * @param limitTokens {@code x-ratelimit-limit-tokens}
+     * @param remainingTokens {@code x-ratelimit-remaining-tokens}
+     * @param resetTokens {@code x-ratelimit-reset-tokens}
+     */
+    public RateLimits {
+      Objects.requireNonNull(resetRequests, "resetRequests");
+      Objects.requireNonNull(resetTokens, "resetTokens");
     }
   }
 
@@ -208,6 +254,32 @@ public final class FakeOpenAi implements AutoCloseable {
     }
 
     /**
+     * A 429 {@code rate_limit_exceeded} reply with OpenAI's error body and no header that says
+     * when to come back; add them with {@link #withHeader} (e.g. {@code Retry-After: 2}) or {@link
+     * #withRateLimits}.
+     *
+     * @return the reply
+     */
+    public static Reply tooManyRequests() {
+      return error(429, "requests", "rate_limit_exceeded", "Rate limit reached for requests");
+    }
+
+    /**
+     * The same reply with OpenAI's six {@code x-ratelimit-*} headers.
+     *
+     * @param limits the values
+     * @return a new reply
+     */
+    public Reply withRateLimits(RateLimits limits) {
+      return withHeader("x-ratelimit-limit-requests", Long.toString(limits.limitRequests()))
+          .withHeader("x-ratelimit-remaining-requests", Long.toString(limits.remainingRequests()))
+          .withHeader("x-ratelimit-reset-requests", limits.resetRequests())
+          .withHeader("x-ratelimit-limit-tokens", Long.toString(limits.limitTokens()))
+          .withHeader("x-ratelimit-remaining-tokens", Long.toString(limits.remainingTokens()))
+          .withHeader("x-ratelimit-reset-tokens", limits.resetTokens());
+    }
+
+    /**
      * The same reply with one more header.
      *
      * @param name the header's name
@@ -241,6 +313,7 @@ public final class FakeOpenAi implements AutoCloseable {
   private final Map<String, Function<Request, Reply>> handlers = new HashMap<>();
   private final BlockingQueue<Request> untaken = new LinkedBlockingQueue<>();
   private final List<Request> received = new CopyOnWriteArrayList<>();
+  private final List<Answer> answered = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
   private final BlockingQueue<Long> disconnects = new LinkedBlockingQueue<>();
 
@@ -380,6 +453,52 @@ public final class FakeOpenAi implements AutoCloseable {
   }
 
   /**
+   * Every answer sent, in the order the status lines went out.
+   *
+   * @return them, oldest first
+   */
+  public List<Answer> answers() {
+    return List.copyOf(answered);
+  }
+
+  /**
+   * Every answer sent to requests on one path.
+   *
+   * @param path the path, e.g. {@code /v1/images/generations}
+   * @return them, oldest first
+   */
+  public List<Answer> answers(String path) {
+    List<Answer> out = new ArrayList<>();
+    for (Answer a : answered) {
+      if (a.request().path().equals(path)) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The requests on {@code path} that arrived within {@code window} after {@code nanos} (a {@link
+   * System#nanoTime()}, such as an {@link Answer#sentNanos()} of a 429), for a test that checks
+   * that no client called while it was told to wait.
+   *
+   * @param path the path
+   * @param nanos the start of the window, exclusive
+   * @param window its length
+   * @return those requests, oldest first
+   */
+  public List<Request> requestsWithin(String path, long nanos, Duration window) {
+    List<Request> out = new ArrayList<>();
+    for (Request r : requests(path)) {
+      long after = r.receivedNanos() - nanos;
+      if (after > 0 && after < window.toNanos()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Waits until a client went away in the middle of a streamed reply (the server's write failed).
    *
    * @param timeout how long to wait
@@ -443,6 +562,9 @@ public final class FakeOpenAi implements AutoCloseable {
       }
       reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
       exchange.getResponseHeaders().add("Content-Type", reply.contentType());
+      // Recorded before the status line goes out, so that a client that reacts to it (a 429)
+      // finds its answer recorded.
+      answered.add(new Answer(request, reply.status(), System.nanoTime()));
       if (!reply.events().isEmpty()) {
         stream(exchange, reply);
         return;

@@ -84,6 +84,43 @@ class FakeOpenAiTest {
   }
 
   @Test
+  void aRateLimitCarriesTheHeadersItIsGivenAndEveryAnswerIsRecordedWithItsTime() {
+    server.on("/v1/images/generations", FakeOpenAi.Reply.tooManyRequests().withHeader("Retry-After", "2")
+        .withRateLimits(new FakeOpenAi.RateLimits(50, 0, "1.2s", 150_000, 149_000, "6m0s")));
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl("https://x/1.png", "r")));
+    com.openai.models.images.ImageGenerateParams params =
+        com.openai.models.images.ImageGenerateParams.builder().model("dall-e-3").prompt("a kite").build();
+    long before = System.nanoTime();
+
+    assertThatThrownBy(() -> client.images().generate(params))
+        .isInstanceOfSatisfying(RateLimitException.class, e -> {
+          assertThat(e.headers().values("retry-after")).containsExactly("2");
+          assertThat(e.headers().values("retry-after-ms")).isEmpty();
+          assertThat(e.headers().values("x-ratelimit-limit-requests")).containsExactly("50");
+          assertThat(e.headers().values("x-ratelimit-remaining-requests")).containsExactly("0");
+          assertThat(e.headers().values("x-ratelimit-reset-requests")).containsExactly("1.2s");
+          assertThat(e.headers().values("x-ratelimit-limit-tokens")).containsExactly("150000");
+          assertThat(e.headers().values("x-ratelimit-remaining-tokens")).containsExactly("149000");
+          assertThat(e.headers().values("x-ratelimit-reset-tokens")).containsExactly("6m0s");
+          assertThat(e.code()).hasValue("rate_limit_exceeded");
+        });
+    client.images().generate(params);
+
+    List<FakeOpenAi.Answer> answers = server.answers("/v1/images/generations");
+    assertThat(answers).extracting(FakeOpenAi.Answer::status).containsExactly(429, 200);
+    FakeOpenAi.Answer refused = answers.get(0);
+    assertThat(refused.request().receivedNanos()).isGreaterThanOrEqualTo(before);
+    assertThat(refused.sentNanos()).isGreaterThanOrEqualTo(refused.request().receivedNanos());
+    assertThat(answers.get(1).request().receivedNanos()).isGreaterThan(refused.sentNanos());
+    assertThat(server.answers()).isEqualTo(answers);
+    // The second request came right after the 429: inside a window of an hour, outside one of 0 s.
+    assertThat(server.requestsWithin("/v1/images/generations", refused.sentNanos(), Duration.ofHours(1)))
+        .containsExactly(answers.get(1).request());
+    assertThat(server.requestsWithin("/v1/images/generations", refused.sentNanos(), Duration.ZERO)).isEmpty();
+    assertThat(server.requestsWithin("/v1/chat/completions", refused.sentNanos(), Duration.ofHours(1))).isEmpty();
+  }
+
+  @Test
   void aHeldReplyWaitsForRelease() throws Exception {
     server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "late")).held());
     var call = client.async().chat().completions().create(question());

@@ -8,6 +8,7 @@ import com.openai.errors.OpenAIRetryableException;
 import com.openai.errors.OpenAIServiceException;
 import dev.asyncjobs.GenerationException;
 import dev.asyncjobs.PermanentGenerationException;
+import dev.asyncjobs.RateLimitedException;
 import dev.asyncjobs.RetryableGenerationException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -15,9 +16,10 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns openai-java's exceptions into the job runtime's: rate limits, server errors and network
- * trouble are retryable (with the server's Retry-After); refusals and bad requests are permanent,
- * with a message that tells the user or operator what to do.
+ * Turns openai-java's exceptions into the job runtime's: a rate limit (429) is a {@link
+ * RateLimitedException} on the model's resource, with the wait the headers ask for; server errors
+ * and network trouble are retryable (with the server's Retry-After); refusals and bad requests are
+ * permanent, with a message that tells the user or operator what to do.
  */
 public final class ErrorMapper {
   private final Clock clock;
@@ -77,10 +79,13 @@ public final class ErrorMapper {
             "OpenAI refused " + what + " (429 insufficient_quota): " + detail
                 + ". The account has run out of credit; check the plan and billing of the API key's organization", e);
       }
-      Duration after = RetryAfter.parse(name -> e.headers().values(name), clock);
-      return new RetryableGenerationException(
-          "OpenAI rate limit reached for " + what + " (429" + codeNote + "): " + detail
-              + (after == null ? "" : "; retrying after " + millis(after)), after, e);
+      // The model's resource, not the job's: every job type on this model waits, on every worker.
+      RetryAfter.Wait wait = RetryAfter.rateLimit(name -> e.headers().values(name), clock);
+      String resource = Limits.resource(model);
+      return new RateLimitedException(
+          resource, wait.duration(),
+          "OpenAI rate limit reached for " + what + " (429" + codeNote + "): " + detail + "; retrying " + resource
+              + " after " + millis(wait.duration()) + " (" + wait.source() + ")", e);
     }
     if (status >= 500 || status == 408 || status == 409) {
       Duration after = RetryAfter.parse(name -> e.headers().values(name), clock);

@@ -55,7 +55,7 @@ public final class GraphicGenerator extends PlannedGenerator<GraphicGenerationPa
 
   /** The generator for {@code model}. */
   public GraphicGenerator(OpenAiBackend backend, String model) {
-    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.GRAPHIC, GraphicGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.GRAPHIC, GraphicGenerationPayload::prompt, model);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);
@@ -64,6 +64,12 @@ public final class GraphicGenerator extends PlannedGenerator<GraphicGenerationPa
   @Override
   public Duration estimate(GraphicGenerationPayload payload) {
     return Duration.ofSeconds(20);
+  }
+
+  /** {@return 1: each job asks for one image ({@code n = 1})} */
+  @Override
+  public long estimateUnits(GraphicGenerationPayload payload) {
+    return 1;
   }
 
   @Override

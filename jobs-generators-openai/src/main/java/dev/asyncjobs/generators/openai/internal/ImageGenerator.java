@@ -70,7 +70,7 @@ public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayloa
 
   /** The generator for {@code model}. */
   public ImageGenerator(OpenAiBackend backend, String model) {
-    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.IMAGE, ImageGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.IMAGE, ImageGenerationPayload::prompt, model);
     this.model = model;
     this.family = ImageModelFamily.of(model);
     this.pipeline = new ImagePipeline(backend);
@@ -79,6 +79,12 @@ public final class ImageGenerator extends PlannedGenerator<ImageGenerationPayloa
   @Override
   public Duration estimate(ImageGenerationPayload payload) {
     return "hd".equalsIgnoreCase(String.valueOf(payload.quality())) ? Duration.ofSeconds(30) : Duration.ofSeconds(20);
+  }
+
+  /** {@return 1: each job asks for one image ({@code n = 1})} */
+  @Override
+  public long estimateUnits(ImageGenerationPayload payload) {
+    return 1;
   }
 
   @Override

@@ -4,22 +4,32 @@ import dev.asyncjobs.AbstractGenerator;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobType;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * What the six generators share: the payload is checked into a plan (the same check at create time
  * and before each attempt), the prompt is what the moderator sees, and the work runs between the
- * {@code validated} and {@code post-processed} progress reports.
+ * {@code validated} and {@code post-processed} progress reports. Each calls one configured model,
+ * which is its one resource ({@code openai:<model>}), never a model named by the payload.
  *
  * @param <P> the payload record
  * @param <L> the checked plan
  */
 abstract class PlannedGenerator<P, L> extends AbstractGenerator<P> {
   private final Function<P, String> prompt;
+  private final Set<String> resources;
 
-  PlannedGenerator(JobType<P> type, Function<P, String> prompt) {
+  PlannedGenerator(JobType<P> type, Function<P, String> prompt, String model) {
     super(type);
     this.prompt = prompt;
+    this.resources = Limits.resources(model);
+  }
+
+  /** {@return {@code openai:<model>}: OpenAI limits each model on its own, so a limit per model fits} */
+  @Override
+  public final Set<String> resources() {
+    return resources;
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.asyncjobs.generators.openai.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.openai.core.ObjectMappers;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobType;
 import java.util.function.Function;
@@ -20,16 +23,40 @@ abstract class SimulatedGenerator<P, L, R> extends PlannedGenerator<P, L> {
   private final String what;
   private final Class<R> replyType;
   private final long maxTokens;
+  private final String schema;
 
   SimulatedGenerator(
       JobType<P> type, Function<P, String> prompt, OpenAiBackend backend, String model, String what,
       Class<R> replyType, long maxTokens) {
-    super(type, prompt);
+    super(type, prompt, model);
     this.chat = new StructuredChat(backend);
     this.model = model;
     this.what = what;
     this.replyType = replyType;
     this.maxTokens = maxTokens;
+    this.schema = responseFormat(replyType);
+  }
+
+  /**
+   * {@return the tokens the request may use: its messages and its response format (the reply's
+   * JSON schema, which OpenAI counts as input) at four characters a token, plus the reply's token
+   * limit}
+   */
+  @Override
+  public final long estimateUnits(P payload) {
+    L plan = plan(payload);
+    return Limits.chatTokens(maxTokens, instructions(plan), request(plan), schema);
+  }
+
+  /** The {@code response_format} sent for {@code replyType}, as JSON: fixed per generator. */
+  private static String responseFormat(Class<?> replyType) {
+    ChatCompletionCreateParams params =
+        ChatCompletionCreateParams.builder().model("m").addUserMessage("").responseFormat(replyType).build().rawParams();
+    try {
+      return ObjectMappers.jsonMapper().writeValueAsString(params._responseFormat());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the response format of " + replyType.getName(), e);
+    }
   }
 
   /** The system message: what to write and in which shape. */

@@ -43,6 +43,8 @@ final class StructuredChat {
     context.progress(Stages.REQUEST_SENT, "request sent to OpenAI (" + model + ")");
     StructuredChatCompletion<T> completion =
         backend.call(context, what, model, modelSetting, c -> c.chat().completions().create(params));
+    // The tokens were spent whatever the checks below make of the reply.
+    completion.usage().ifPresent(u -> Limits.report(context, u.totalTokens()));
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     if (completion.choices().isEmpty()) {
       throw ErrorMapper.malformed(what, "the reply has no choices", null);

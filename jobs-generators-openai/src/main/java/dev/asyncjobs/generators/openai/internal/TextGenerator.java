@@ -69,7 +69,7 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
 
   /** The generator for {@code model}. */
   public TextGenerator(OpenAiBackend backend, String model) {
-    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.TEXT, TextGenerationPayload::prompt);
+    super(dev.asyncjobs.generators.openai.OpenAiJobTypes.TEXT, TextGenerationPayload::prompt, model);
     this.backend = backend;
     this.model = model;
   }
@@ -78,6 +78,16 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
   public Duration estimate(TextGenerationPayload payload) {
     Length length = PayloadRules.choice("payload.length", payload.length(), Length.class, Length.MEDIUM);
     return Duration.ofSeconds(3 + length.words / 40);
+  }
+
+  /**
+   * {@return the tokens the request may use: its messages at four characters a token, plus the
+   * length's token limit} OpenAI's token limits count a request this way before running it.
+   */
+  @Override
+  public long estimateUnits(TextGenerationPayload payload) {
+    Plan plan = plan(payload);
+    return Limits.chatTokens(plan.length().maxTokens, instructions(plan), plan.prompt());
   }
 
   @Override
@@ -103,6 +113,8 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
             .build();
     context.progress(Stages.REQUEST_SENT, "request sent to OpenAI (" + model + ")");
     ChatCompletion completion = backend.call(context, WHAT, model, MODEL_SETTING, c -> streamed(c, params, context));
+    // The tokens were spent whatever the checks below make of the reply.
+    completion.usage().ifPresent(u -> Limits.report(context, u.totalTokens()));
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     if (completion.choices().isEmpty()) {
       throw ErrorMapper.malformed(WHAT, "the reply has no choices", null);
