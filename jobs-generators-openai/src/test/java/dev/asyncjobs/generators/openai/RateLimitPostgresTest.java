@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link RateLimitScenario} with each node on its own {@link PostgresJobStore} over one schema, as
- * two processes on one database. Skipped while the PostgreSQL store does not declare {@code
- * LIMITS}; it runs as soon as it does.
+ * two processes on one database: the back-off one node's 429 writes holds the other node's claims
+ * too (the store's {@code LIMITS}, migration V9).
  */
 class RateLimitPostgresTest extends RateLimitScenario {
   @RegisterExtension
