@@ -180,9 +180,9 @@ class ResourcesAndUnitsTest {
     server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "A note.")));
     server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.imageUrl("https://x/1.png", "r")));
 
-    assertThat(openai.text().generate(TextGenerationPayload.of("a note"), new Uncounted("text_generation")))
+    assertThat(openai.text().generate(TextGenerationPayload.of("a note"), TestContext.uncounted("text_generation")))
         .isInstanceOf(TextGenerationResult.class);
-    assertThat(openai.image().generate(ImageGenerationPayload.of("a kite"), new Uncounted("image_generation")))
+    assertThat(openai.image().generate(ImageGenerationPayload.of("a kite"), TestContext.uncounted("image_generation")))
         .isInstanceOf(ImageGenerationResult.class);
   }
 
@@ -205,61 +205,5 @@ class ResourcesAndUnitsTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  /** A context with only what every context has: {@link JobContext#reportUnits} is the default's. */
-  private static final class Uncounted implements JobContext {
-    private final String type;
-
-    Uncounted(String type) {
-      this.type = type;
-    }
-
-    @Override
-    public UUID jobId() {
-      return UUID.nameUUIDFromBytes(type.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String ownerId() {
-      return "owner-1";
-    }
-
-    @Override
-    public String type() {
-      return type;
-    }
-
-    @Override
-    public int attempt() {
-      return 1;
-    }
-
-    @Override
-    public int maxAttempts() {
-      return 1;
-    }
-
-    @Override
-    public Instant deadline() {
-      return Instant.now().plus(Duration.ofHours(1));
-    }
-
-    @Override
-    public void progress(int percent, @Nullable String message) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public void appendText(String delta) {}
-
-    @Override
-    public void emitPart(Object part) {}
-
-    @Override
-    public void sleep(Duration duration) {}
   }
 }
