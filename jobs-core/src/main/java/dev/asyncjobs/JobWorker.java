@@ -5,6 +5,7 @@ import dev.asyncjobs.internal.ManualRunner;
 import dev.asyncjobs.internal.WorkerConfig;
 import dev.asyncjobs.internal.WorkerRuntime;
 import dev.asyncjobs.internal.WorkerThreads;
+import dev.asyncjobs.spi.StoreCapability;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +153,7 @@ public final class JobWorker implements AutoCloseable {
     private Duration outputInterval = DEFAULT_OUTPUT_INTERVAL;
     private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
     private int maxRateLimitDeferrals = DEFAULT_MAX_RATE_LIMIT_DEFERRALS;
+    private boolean fairBetweenOwners;
     private Sleeper sleeper = Sleeper.system();
     // Asks for the calling thread's generator on every draw: ThreadLocalRandom must not be shared.
     private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
@@ -422,6 +424,23 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * Whether this worker's claims take owners in turn within a priority, rather than the oldest
+     * jobs first whoever owns them; default false. With it, one owner's backlog of a thousand jobs
+     * does not hold back another owner's ten: a job's turn is its place among its owner's due and
+     * running jobs of the claimed types, and the claim takes the lowest turns first (see {@link
+     * dev.asyncjobs.spi.JobStore#claim}). Priority still comes first. It costs the store more per
+     * claim, growing with the number of owners that have due jobs; docs/workers.md gives the
+     * figures.
+     *
+     * @param fair true to take owners in turn
+     * @return this builder
+     */
+    public Builder fairBetweenOwners(boolean fair) {
+      this.fairBetweenOwners = fair;
+      return this;
+    }
+
+    /**
      * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
      *
      * @param sleeper the sleeper
@@ -472,6 +491,8 @@ public final class JobWorker implements AutoCloseable {
      * @return the worker; call {@link JobWorker#start()} to run it
      * @throws JobConfigurationException the manager has no generators, or the heartbeat is not
      *     shorter than the lease
+     * @throws UnsupportedCapabilityException {@link #fairBetweenOwners} is on and the store does not
+     *     declare {@link StoreCapability#FAIR_CLAIMS}
      */
     public JobWorker build() {
       WorkerConfig config = config();
@@ -504,6 +525,10 @@ public final class JobWorker implements AutoCloseable {
         throw new JobConfigurationException(
             "heartbeatInterval must be shorter than leaseDuration (" + leaseDuration + "), was " + heartbeat);
       }
+      if (fairBetweenOwners && !manager.store().capabilities().contains(StoreCapability.FAIR_CLAIMS)) {
+        throw new UnsupportedCapabilityException(StoreCapability.FAIR_CLAIMS, "JobWorker.Builder.fairBetweenOwners(true)",
+            manager.store().getClass().getName(), "use a store that takes owners in turn (both bundled stores do)");
+      }
       for (String t : new TreeSet<>(typeConcurrency.keySet())) {
         if (!claimTypes.contains(t)) {
           throw new JobConfigurationException("concurrency(" + t + "): this worker does not claim type '" + t + "'");
@@ -530,6 +555,7 @@ public final class JobWorker implements AutoCloseable {
           outputInterval,
           maxOutputBytes,
           maxRateLimitDeferrals,
+          fairBetweenOwners,
           sleeper,
           random,
           listeners,

@@ -1,7 +1,6 @@
 package dev.asyncjobs.internal;
 
 import dev.asyncjobs.Job;
-import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobStore;
 import java.time.Clock;
@@ -32,7 +31,7 @@ public final class ManualRunner {
 
   /** Claims one due job and runs its attempt to the end. @return the job after the attempt */
   public Optional<Job> runNext() {
-    List<Job> claimed = store.claim(new ClaimRequest(config.workerId(), config.types(), 1, config.leaseDuration()));
+    List<Job> claimed = store.claim(config.claimRequest(config.types(), 1));
     if (claimed.isEmpty()) {
       return Optional.empty();
     }

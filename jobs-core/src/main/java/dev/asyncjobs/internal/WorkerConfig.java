@@ -4,6 +4,7 @@ import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.Sleeper;
 import dev.asyncjobs.WorkerListener;
+import dev.asyncjobs.spi.ClaimRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxOutputBytes the most partial output one attempt may stream, in UTF-8 bytes
  * @param maxRateLimitDeferrals how many times a job may be handed back without spending an attempt
  *     after a provider said "rate limited"
+ * @param fairBetweenOwners whether claims take owners in turn within a priority
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
@@ -63,6 +65,7 @@ public record WorkerConfig(
     Duration outputInterval,
     long maxOutputBytes,
     int maxRateLimitDeferrals,
+    boolean fairBetweenOwners,
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,
@@ -78,6 +81,16 @@ public record WorkerConfig(
     pacing = Map.copyOf(pacing);
     listeners = List.copyOf(listeners);
     interceptors = List.copyOf(interceptors);
+  }
+
+  /**
+   * {@return this worker's request for up to {@code limit} due jobs of {@code claimTypes}}
+   *
+   * @param claimTypes the types to claim (non-empty)
+   * @param limit at least 1
+   */
+  public ClaimRequest claimRequest(Set<String> claimTypes, int limit) {
+    return new ClaimRequest(workerId, claimTypes, limit, leaseDuration, fairBetweenOwners);
   }
 
   /** The attempt timeout of a type. */

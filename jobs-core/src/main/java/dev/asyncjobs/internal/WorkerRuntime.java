@@ -5,7 +5,6 @@ import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobException;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.WorkerListener;
-import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobStore;
@@ -276,7 +275,7 @@ public final class WorkerRuntime {
           break;
         }
         List<Job> jobs =
-            store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+            store.claim(config.claimRequest(group.types(), group.limit()));
         outage.succeeded();
         if (!jobs.isEmpty()) {
           launch(jobs);
@@ -302,7 +301,7 @@ public final class WorkerRuntime {
         boolean full = false;
         try {
           List<Job> jobs =
-              store.claim(new ClaimRequest(config.workerId(), group.types(), group.limit(), config.leaseDuration()));
+              store.claim(config.claimRequest(group.types(), group.limit()));
           outage.succeeded();
           full = jobs.size() == group.limit();
           if (!jobs.isEmpty()) {

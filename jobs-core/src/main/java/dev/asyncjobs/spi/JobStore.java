@@ -132,10 +132,12 @@ public interface JobStore extends AutoCloseable {
    * leaseUntil = now + leaseDuration}. A job is never claimed by two callers at once.
    *
    * <p>With {@link ClaimRequest#fairBetweenOwners()}, owners take turns within one priority: a
-   * job's turn is its rank among its owner's due jobs of the requested types and of that priority
-   * (by {@code runAt}, then id), and the order is priority first, then turn, then {@code runAt},
-   * then id; so an owner's tenth job comes after every other owner's first nine. A store may serve
-   * this by approximation only where its documentation says so.
+   * job's turn is how many PROCESSING jobs of the requested types its owner has, plus its rank
+   * (from 1) among its owner's due jobs of those types and of its priority (by {@code runAt}, then
+   * id); the order is priority first, then turn, then {@code runAt}, then id. So an owner's tenth
+   * job comes after every other owner's first nine, and an owner with three jobs running waits
+   * behind an owner with none even when claims take one job at a time. A store may serve this by
+   * approximation only where its documentation says so.
    *
    * <p>A store with {@link StoreCapability#LIMITS} claims only what the limits on each job's names
    * ({@link NewJob#limitNames()}) let start, and skips jobs under names that are paused or backing

@@ -47,5 +47,13 @@ public enum StoreCapability {
    * dev.asyncjobs.UnsupportedCapabilityException}, and a worker treats a {@link
    * dev.asyncjobs.RateLimitedException} as an ordinary retryable failure.
    */
-  LIMITS
+  LIMITS,
+
+  /**
+   * Claims that take owners in turn: {@link JobStore#claim} honours {@link
+   * ClaimRequest#fairBetweenOwners()} as its javadoc says. A store without it is never handed a fair
+   * request: a worker built with {@link dev.asyncjobs.JobWorker.Builder#fairBetweenOwners} on it
+   * fails to build.
+   */
+  FAIR_CLAIMS
 }

@@ -30,6 +30,7 @@ abstract class JobStoreContract
         EventLogContract,
         OutputContract,
         LimitContract,
+        FairClaimContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

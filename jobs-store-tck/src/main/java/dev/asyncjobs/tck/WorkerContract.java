@@ -982,6 +982,49 @@ abstract class WorkerContract {
     assertThat(rerun).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
     assertThat(rerun.get().attempts()).isEqualTo(2);
   }
+  // ---------------------------------------------------------------- fair claims
+
+  @Test
+  void aFairWorkerStartsAnotherOwnersJobsAheadOfABacklog() throws Exception {
+    JobStore store = store();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        store.capabilities().contains(StoreCapability.FAIR_CLAIMS), () -> store.getClass().getName() + " does not declare FAIR_CLAIMS");
+    String type = uniqueType("fair");
+    int backlog = 1000;
+    List<Integer> started = new CopyOnWriteArrayList<>();
+    CountDownLatch othersDone = new CountDownLatch(10);
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      started.add(step.n());
+      if (step.n() >= backlog) {
+        othersDone.countDown();
+      } else {
+        Thread.sleep(2);
+      }
+      return "ok";
+    }));
+    List<JobRequest> first = new ArrayList<>();
+    for (int i = 0; i < backlog; i++) {
+      first.add(request(type, i).build());
+    }
+    jobs.createAll(first);
+    String other = "other-" + owner;
+    for (int i = 0; i < 10; i++) {
+      jobs.create(JobRequest.builder(other, type).payload("{\"n\":" + (backlog + i) + "}").build());
+    }
+
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("fair")).concurrency(4).fairBetweenOwners(true));
+    await(othersDone, "the other owner's ten jobs");
+
+    // Oldest first, the other owner's jobs would start after the whole backlog: 1,000 starts.
+    int lastOther = 0;
+    for (int i = 0; i < started.size(); i++) {
+      if (started.get(i) >= backlog) {
+        lastOther = i + 1;
+      }
+    }
+    assertThat(lastOther).as("starts until the other owner's last job started: " + started).isLessThanOrEqualTo(24);
+  }
+
   // ---------------------------------------------------------------- limits and rate limiting
 
   private static void assumeLimits(JobStore store) {

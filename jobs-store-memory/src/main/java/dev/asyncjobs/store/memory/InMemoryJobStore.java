@@ -37,8 +37,10 @@ import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.memory.internal.EventLog;
+import dev.asyncjobs.store.memory.internal.FairOrder;
 import dev.asyncjobs.store.memory.internal.Keys;
 import dev.asyncjobs.store.memory.internal.LimitBook;
+import dev.asyncjobs.store.memory.internal.OwnerQueues;
 import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
 import dev.asyncjobs.store.memory.internal.ReadyMerge;
@@ -77,9 +79,9 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  /** Quotas, statistics and limits; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  /** Quotas, statistics, limits and fair claims; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
-      Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS);
+      Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -96,6 +98,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentMap<String, ArrayDeque<Duration>> recentDurations = new ConcurrentHashMap<>();
   private final EventLog events;
   private final LimitBook limits = new LimitBook();
+  private final OwnerQueues ownerQueues = new OwnerQueues();
 
   /** A job, what limits it falls under, and the monitor that guards its changes. */
   private static final class Slot {
@@ -280,8 +283,15 @@ public final class InMemoryJobStore implements JobStore {
     if (job.runAt().isAfter(now)) {
       scheduled.add(new Keys.Timed(job.runAt(), job.id()));
     } else {
-      ready(job.type()).add(readyKey(job));
+      addReady(job);
     }
+  }
+
+  /** Makes a due PENDING job claimable: in its type's ready set and its owner's queue. */
+  private void addReady(Job job) {
+    Keys.Ready key = readyKey(job);
+    ready(job.type()).add(key);
+    ownerQueues.add(job.type(), job.ownerId(), key);
   }
 
   private void dequeue(Job job) {
@@ -289,6 +299,7 @@ public final class InMemoryJobStore implements JobStore {
     if (set != null) {
       set.remove(readyKey(job));
     }
+    ownerQueues.remove(job.type(), job.ownerId(), readyKey(job));
     scheduled.remove(new Keys.Timed(job.runAt(), job.id()));
   }
 
@@ -372,6 +383,11 @@ public final class InMemoryJobStore implements JobStore {
     Instant now = clock.instant();
     promoteDue(now);
     Instant leaseUntil = now.plus(request.leaseDuration());
+    if (request.fairBetweenOwners()) {
+      synchronized (limits) {
+        return claimFair(request, now, leaseUntil);
+      }
+    }
     if (!limits.isEmpty(now)) {
       synchronized (limits) {
         return claimUnderLimits(request, now, leaseUntil);
@@ -392,6 +408,7 @@ public final class InMemoryJobStore implements JobStore {
         continue;
       }
       synchronized (slot) {
+        ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
         Job running = start(slot, key, request, now, leaseUntil);
         if (running != null) {
           claimed.add(running);
@@ -421,6 +438,7 @@ public final class InMemoryJobStore implements JobStore {
         if (set == null || !set.remove(key)) {
           continue; // taken by an unlimited claim meanwhile
         }
+        ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
         Job running = start(slot, key, request, now, leaseUntil);
         if (running != null) {
           round.take(slot.names, slot.units, running.id(), running.attempts());
@@ -429,6 +447,65 @@ public final class InMemoryJobStore implements JobStore {
       }
     }
     return claimed;
+  }
+
+  /**
+   * The claim that takes owners in turn: every owner's first due jobs (at most the claim's size of
+   * each, and only those the limits let start), ordered by {@link FairOrder}, taken in that order.
+   * Runs under the book's monitor like a limited claim; it takes each job from its type's ready set
+   * as every claim does, so that a plain claim running meanwhile never gets the same job.
+   */
+  private List<Job> claimFair(ClaimRequest request, Instant now, Instant leaseUntil) {
+    LimitBook.@Nullable Round round = limits.isEmpty(now) ? null : limits.round(now, this::runningUnder);
+    Map<String, List<Keys.Ready>> heads =
+        ownerQueues.heads(request.types(), request.limit(), key -> {
+          Slot slot = jobs.get(key.id());
+          return slot != null && (round == null || round.fits(slot.names, slot.units));
+        });
+    List<Job> claimed = new ArrayList<>(Math.min(request.limit(), 64));
+    for (Keys.Ready key : FairOrder.of(heads, runningByOwner(request.types()))) {
+      if (claimed.size() == request.limit()) {
+        break;
+      }
+      Slot slot = jobs.get(key.id());
+      if (slot == null || (round != null && !round.fits(slot.names, slot.units))) {
+        continue;
+      }
+      synchronized (slot) {
+        Job job = slot.job;
+        NavigableSet<Keys.Ready> set = readyByType.get(job.type());
+        if (set == null || !set.remove(key)) {
+          if (job.status() != JobStatus.PENDING || !readyKey(job).equals(key)) {
+            ownerQueues.remove(job.type(), job.ownerId(), key); // a stale entry: the job moved on
+          }
+          continue;
+        }
+        ownerQueues.remove(job.type(), job.ownerId(), key);
+        Job running = start(slot, key, request, now, leaseUntil);
+        if (running != null) {
+          if (round != null) {
+            round.take(slot.names, slot.units, running.id(), running.attempts());
+          }
+          claimed.add(running);
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /** By owner, its PROCESSING jobs of {@code types}: a scan of the running ones, which are few. */
+  private Map<String, Integer> runningByOwner(Set<String> types) {
+    Map<String, Integer> running = new HashMap<>();
+    for (Keys.Timed lease : leases) {
+      Slot slot = jobs.get(lease.id());
+      if (slot != null) {
+        Job job = slot.job;
+        if (job.status() == JobStatus.PROCESSING && types.contains(job.type())) {
+          running.merge(job.ownerId(), 1, Integer::sum);
+        }
+      }
+    }
+    return running;
   }
 
   /** PROCESSING jobs under {@code name}: a scan of the running ones, which are few. */
@@ -506,7 +583,7 @@ public final class InMemoryJobStore implements JobStore {
       synchronized (slot) {
         Job job = slot.job;
         if (job.status() == JobStatus.PENDING && job.runAt().equals(head.at())) {
-          ready(job.type()).add(readyKey(job));
+          addReady(job);
         }
       }
     }

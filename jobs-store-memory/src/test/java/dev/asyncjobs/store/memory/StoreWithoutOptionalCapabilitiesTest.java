@@ -7,6 +7,7 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.Page;
@@ -122,6 +123,21 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
       assertThat(retry.attempts()).isEqualTo(1);
       assertThat(retry.deferrals()).isZero();
       assertThat(retry.runAt()).isAfterOrEqualTo(clock.instant().plusSeconds(30));
+    }
+  }
+
+  @Test
+  void withoutFairClaimsAFairWorkerFailsToBuildAndAPlainOneBuilds() {
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
+      assertThatThrownBy(() -> JobWorker.builder(jobs).fairBetweenOwners(true).build())
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> {
+            assertThat(e.capability()).isEqualTo(StoreCapability.FAIR_CLAIMS);
+            assertThat(e.getMessage()).contains("fairBetweenOwners").contains("FAIR_CLAIMS");
+          });
+      assertThatThrownBy(() -> JobWorker.builder(jobs).fairBetweenOwners(true).buildManual())
+          .isInstanceOf(UnsupportedCapabilityException.class);
+      JobWorker.builder(jobs).fairBetweenOwners(false).build().close();
     }
   }
 

@@ -1,0 +1,86 @@
+package dev.asyncjobs.store.memory.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Predicate;
+
+/**
+ * The due jobs of each type by owner, in claim order: what a fair claim reads to find every owner's
+ * first jobs without walking one owner's whole backlog. A hint beside the store's ready sets, which
+ * stay the one place a claim takes a job from: an entry may be briefly missing or stale, and a
+ * claim checks the job itself before it starts it. An owner's set is dropped when it empties.
+ */
+public final class OwnerQueues {
+  private final ConcurrentMap<String, ConcurrentMap<String, NavigableSet<Keys.Ready>>> byType = new ConcurrentHashMap<>();
+
+  /**
+   * Adds a due job.
+   *
+   * @param type its type
+   * @param owner its owner
+   * @param key its claim-order key
+   */
+  public void add(String type, String owner, Keys.Ready key) {
+    byType.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+        .compute(owner, (o, set) -> {
+          NavigableSet<Keys.Ready> s = set != null ? set : new ConcurrentSkipListSet<>(Keys.READY_ORDER);
+          s.add(key);
+          return s;
+        });
+  }
+
+  /**
+   * Removes a job that was claimed, finished or moved.
+   *
+   * @param type its type
+   * @param owner its owner
+   * @param key the key it was added with
+   */
+  public void remove(String type, String owner, Keys.Ready key) {
+    ConcurrentMap<String, NavigableSet<Keys.Ready>> owners = byType.get(type);
+    if (owners != null) {
+      owners.computeIfPresent(owner, (o, set) -> set.remove(key) && set.isEmpty() ? null : set);
+    }
+  }
+
+  /**
+   * Every owner's first due jobs of {@code types} that {@code wanted} accepts, at most {@code perOwner}
+   * of each, merged across the types in claim order.
+   *
+   * @param types the claimed types
+   * @param perOwner how many of each owner's jobs to read at most
+   * @param wanted which keys count (for instance, the ones whose job fits the limits)
+   * @return by owner, that owner's first keys in claim order
+   */
+  public Map<String, List<Keys.Ready>> heads(Set<String> types, int perOwner, Predicate<Keys.Ready> wanted) {
+    Map<String, Map<String, NavigableSet<Keys.Ready>>> byOwner = new HashMap<>();
+    for (String type : types) {
+      ConcurrentMap<String, NavigableSet<Keys.Ready>> owners = byType.get(type);
+      if (owners != null) {
+        owners.forEach((owner, set) -> byOwner.computeIfAbsent(owner, o -> new HashMap<>()).put(type, set));
+      }
+    }
+    Map<String, List<Keys.Ready>> heads = new HashMap<>();
+    byOwner.forEach((owner, sets) -> {
+      List<Keys.Ready> first = new ArrayList<>(perOwner);
+      for (Iterator<Keys.Ready> it = ReadyMerge.of(sets.keySet(), sets); it.hasNext() && first.size() < perOwner; ) {
+        Keys.Ready key = it.next();
+        if (wanted.test(key)) {
+          first.add(key);
+        }
+      }
+      if (!first.isEmpty()) {
+        heads.put(owner, first);
+      }
+    });
+    return heads;
+  }
+}
