@@ -163,6 +163,19 @@ public interface FairClaimContract extends StoreFixture {
     assertThat(claimFair(5, TYPE)).isEmpty();
   }
 
+  /** An owner's job that is not due yet, first in its claim order, does not hide its due ones. */
+  @Test
+  default void aJobNotDueDoesNotHideItsOwnersDueOnes() {
+    Instant now = clock().instant();
+    insert(job().owner(OTHER_OWNER).priority(9).runAt(now.plusSeconds(60)));
+    Job due = insert(job().owner(OTHER_OWNER).runAt(now.minusSeconds(5)));
+    List<Job> a = backlog(OWNER, 3, 1000);
+    claimFair(1, TYPE); // A's first: A now runs one
+
+    assertThat(ids(claimFair(1, TYPE))).containsExactly(due.id());
+    assertThat(ids(claimFair(2, TYPE))).containsExactlyInAnyOrderElementsOf(ids(a.subList(1, 3)));
+  }
+
   /** A fair claim takes only what the limits let start. */
   @Test
   default void fairClaimsHonourLimits() {

@@ -32,7 +32,8 @@ public final class BenchRunner {
         new PgHistoryScenario(),
         new PgProgressScenario(),
         new PgStreamingScenario(),
-        new PgLimitsScenario())) {
+        new PgLimitsScenario(),
+        new PgFairScenario())) {
       catalogue.put(s.name(), s);
     }
   }

@@ -31,6 +31,7 @@ final class ThroughputRig implements AutoCloseable {
   private final JobManager jobs;
   private int seeded;
   private boolean baselineLogsEvents;
+  private boolean fair;
 
   ThroughputRig(ScenarioRun run, String scenario) throws SQLException {
     this.run = run;
@@ -73,14 +74,37 @@ final class ThroughputRig implements AutoCloseable {
 
   /** Creates {@code n} pending jobs through the library (createAll, batches of 1,000) and keeps them as the seed. */
   void seed(int n) throws SQLException {
+    seed(n, 1);
+  }
+
+  /**
+   * As {@link #seed(int)}, job {@code seq} owned by {@code owner-(seq % owners)}, or by {@link
+   * Batches#OWNER} when {@code owners} is 1. {@return the seconds createAll took}
+   */
+  double seed(int n, int owners) throws SQLException {
+    return seedBy(n, () -> Batches.createAll(jobs, 0, n, 1000, owners));
+  }
+
+  /**
+   * Empties the jobs table, runs {@code creates} (which makes {@code n} pending jobs through the
+   * library) and keeps what it made as the seed. {@return the seconds {@code creates} took}
+   */
+  double seedBy(int n, Runnable creates) throws SQLException {
     schema.execute("TRUNCATE " + schema.table(JOBS));
     long t0 = System.nanoTime();
-    Batches.createAll(jobs, 0, n, 1000);
-    run.progress(String.format(java.util.Locale.ROOT, "seeded %,d jobs with createAll in %.1f s", n, (System.nanoTime() - t0) / 1e9));
+    creates.run();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    run.progress(String.format(java.util.Locale.ROOT, "seeded %,d jobs with createAll in %.1f s", n, seconds));
     schema.execute(
         "TRUNCATE " + schema.table(SEED),
         "INSERT INTO " + schema.table(SEED) + " SELECT * FROM " + schema.table(JOBS));
     seeded = n;
+    return seconds;
+  }
+
+  /** Whether the workers of the next runs claim owners in turn ({@code fairBetweenOwners}). */
+  void fairClaims(boolean on) {
+    fair = on;
   }
 
   /**
@@ -142,7 +166,7 @@ final class ThroughputRig implements AutoCloseable {
     List<JobWorker> workers = new ArrayList<>();
     try {
       for (int i = 0; i < inJvm; i++) {
-        workers.add(worker(jobs, CONCURRENCY, BATCH));
+        workers.add(JobWorker.builder(jobs).concurrency(CONCURRENCY).claimBatchSize(BATCH).fairBetweenOwners(fair).build());
       }
       long t0 = System.nanoTime();
       for (SecondWorkerProcess other : others) {

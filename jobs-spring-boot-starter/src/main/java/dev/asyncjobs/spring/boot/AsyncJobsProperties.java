@@ -124,6 +124,8 @@ public record AsyncJobsProperties(
    * @param shutdownGracePeriod How long running jobs may finish when the application stops, before
    *     they are released to another worker; shorter than
    *     spring.lifecycle.timeout-per-shutdown-phase
+   * @param fairBetweenOwners Whether claims take owners in turn within a priority, so that one
+   *     owner's backlog does not hold back another owner's jobs
    */
   public record Worker(
       @DefaultValue("true") boolean enabled,
@@ -135,7 +137,8 @@ public record AsyncJobsProperties(
       @DefaultValue("1s") Duration pollInterval,
       @DefaultValue("10m") Duration timeout,
       @DefaultValue Map<String, Duration> timeoutPerType,
-      @DefaultValue("20s") Duration shutdownGracePeriod) {
+      @DefaultValue("20s") Duration shutdownGracePeriod,
+      @DefaultValue("false") boolean fairBetweenOwners) {
 
     private static final String WORKER = PREFIX + ".worker.";
 
@@ -152,6 +155,7 @@ public record AsyncJobsProperties(
      * @param timeout The attempt timeout
      * @param timeoutPerType The attempt timeout, by type
      * @param shutdownGracePeriod The shutdown grace period
+     * @param fairBetweenOwners Whether claims take owners in turn
      */
     public Worker {
       if (id != null && id.isBlank()) {

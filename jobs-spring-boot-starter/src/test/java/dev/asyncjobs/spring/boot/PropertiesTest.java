@@ -6,7 +6,12 @@ import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.QuotaLimits;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.tck.EchoGenerator;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +47,7 @@ class PropertiesTest {
       assertThat(w.timeout()).isEqualTo(Duration.ofMinutes(10));
       assertThat(w.timeoutPerType()).isEmpty();
       assertThat(w.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(20));
+      assertThat(w.fairBetweenOwners()).isFalse();
       assertThat(p.retention()).isEqualTo(new AsyncJobsProperties.Retention(null, Duration.ofHours(24), Duration.ofMinutes(5)));
       assertThat(p.quota().isSet()).isFalse();
       JobManager jobs = context.getBean(JobManager.class);
@@ -141,6 +147,37 @@ class PropertiesTest {
   void aLongerShutdownPhaseAllowsALongerGracePeriod() {
     app().withPropertyValues("asyncjobs.worker.shutdown-grace-period=45s", "spring.lifecycle.timeout-per-shutdown-phase=60s")
         .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JobWorkerLifecycle.class));
+  }
+
+  @Test
+  void fairBetweenOwnersReachesTheWorkerWhichNeedsAStoreThatTakesOwnersInTurn() {
+    app().withPropertyValues("asyncjobs.worker.fair-between-owners=true").run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(JobWorkerLifecycle.class);
+      assertThat(context.getBean(AsyncJobsProperties.class).worker().fairBetweenOwners()).isTrue();
+    });
+    // The same property on a store without FAIR_CLAIMS: the worker is built with it, so it refuses.
+    app().withBean(JobStore.class, () -> withoutFairClaims(new InMemoryJobStore()))
+        .withPropertyValues("asyncjobs.worker.fair-between-owners=true")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .satisfies(f -> assertThat(messages(f)).contains("fairBetweenOwners").contains("FAIR_CLAIMS")));
+    app().withBean(JobStore.class, () -> withoutFairClaims(new InMemoryJobStore()))
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  /** {@code store}, declaring every capability it has but FAIR_CLAIMS. */
+  private static JobStore withoutFairClaims(JobStore store) {
+    return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
+      if (method.getName().equals("capabilities")) {
+        java.util.Set<StoreCapability> declared = java.util.EnumSet.copyOf(store.capabilities());
+        declared.remove(StoreCapability.FAIR_CLAIMS);
+        return declared;
+      }
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    });
   }
 
   /** Every message of the cause chain, so that a test sees what a developer reads in the log. */

@@ -98,7 +98,7 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
-          StoreCapability.LIMITS));
+          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);

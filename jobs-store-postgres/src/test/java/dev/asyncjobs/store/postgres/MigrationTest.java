@@ -75,7 +75,7 @@ class MigrationTest {
     assertThat(grantsBeforeV7).doesNotContain("metadata").doesNotContain("resources");
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9);
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10);
       PGSimpleDataSource asWeb = new PGSimpleDataSource();
       asWeb.setURL(TestPostgres.server().url());
       asWeb.setUser(webRole);
@@ -105,7 +105,7 @@ class MigrationTest {
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -138,7 +138,7 @@ class MigrationTest {
             + " created_at, updated_at, run_at) VALUES ('0190a000-0000-7000-8000-000000000009', 'o', 'old', '{}', 'PROCESSING',"
             + " 1, 'w0', " + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10);
     assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
         + " || deferrals, ',') FROM " + names.jobs())).isEqualTo("none/1/0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -159,12 +159,12 @@ class MigrationTest {
 
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -187,16 +187,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -234,7 +234,10 @@ class MigrationTest {
   @Test
   void theListOfMigrationsIsEveryFileShipped() throws URISyntaxException {
     File dir = new File(Migrations.class.getClassLoader().getResource(Migrations.LOCATION).toURI());
-    List<String> shipped = Arrays.stream(dir.list()).sorted().collect(Collectors.toList());
+    List<String> shipped =
+        Arrays.stream(dir.list())
+            .sorted(java.util.Comparator.comparingInt((String n) -> Integer.parseInt(n.substring(1, n.indexOf("__")))))
+            .collect(Collectors.toList());
     assertThat(Migrations.ALL.stream().map(Migrations.Migration::fileName)).containsExactlyElementsOf(shipped);
     for (Migrations.Migration m : Migrations.ALL) {
       assertThat(m.fileName()).startsWith("V" + m.version() + "__").endsWith(".sql");
@@ -254,8 +257,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
     }
   }
 }

@@ -37,7 +37,8 @@ public final class WorkerSettings {
         .leaseDuration(worker.leaseDuration())
         .pollInterval(worker.pollInterval())
         .timeout(worker.timeout())
-        .shutdownGracePeriod(worker.shutdownGracePeriod());
+        .shutdownGracePeriod(worker.shutdownGracePeriod())
+        .fairBetweenOwners(worker.fairBetweenOwners());
     if (worker.heartbeatInterval() != null) {
       builder.heartbeatInterval(worker.heartbeatInterval());
     }

@@ -162,8 +162,8 @@ public final class WorkerWrites {
 
   /**
    * Claims due jobs within the limits, returned in claim order. {@link ClaimRequest#fairBetweenOwners()}
-   * goes to the database's one choice of order ({@code jobs_claim_candidates}), which this schema
-   * version serves in the plain order.
+   * goes to the database's one choice of order ({@code jobs_claim_candidates}), which serves it with
+   * {@code jobs_fair_candidates} (V10).
    */
   public List<Job> claim(Handle h, ClaimRequest r, Instant now) {
     List<Job> claimed =
