@@ -127,6 +127,35 @@ class DocsExamplesTest {
   }
 
   @Test
+  void aFairWorkerTakesOwnersInTurn() {
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore()).generator(new EchoGenerator()).build()) {
+      for (int i = 0; i < 50; i++) {
+        jobs.create(echo("alice"));
+      }
+      List<Job> bobs = List.of(jobs.create(echo("bob")), jobs.create(echo("bob")));
+      EventRecorder events = new EventRecorder();
+      Subscription s = jobs.subscribe("bob", events);
+      // EXAMPLE-BEGIN fair-worker
+      JobWorker worker = JobWorker.builder(jobs)
+          .fairBetweenOwners(true)   // within a priority, owners take turns: alice's 50 do not hold back bob's 2
+          .build()
+          .start();
+      // EXAMPLE-END fair-worker
+      for (Job bob : bobs) {
+        events.await(bob.id(), JobEvent.Kind.COMPLETED, Duration.ofSeconds(20));
+      }
+      worker.close();
+      s.close();
+      // The worker's first claim took bob's jobs beside alice's first ones: none of hers started earlier.
+      java.time.Instant first = jobs.list(dev.asyncjobs.JobQuery.forOwner("alice").limit(100).build()).items().stream()
+          .map(Job::startedAt).filter(java.util.Objects::nonNull).min(java.util.Comparator.naturalOrder()).orElseThrow();
+      for (Job bob : bobs) {
+        assertThat(jobs.get("bob", bob.id()).startedAt()).isEqualTo(first);
+      }
+    }
+  }
+
+  @Test
   void runJobsByHandInATest() {
     MutableClock clock = new MutableClock();
     try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).generator(new EchoGenerator()).build()) {

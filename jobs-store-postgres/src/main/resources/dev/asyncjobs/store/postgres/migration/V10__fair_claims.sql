@@ -20,24 +20,6 @@
 CREATE INDEX IF NOT EXISTS ${prefix}jobs_pending_owner_idx ON ${schema}.${prefix}jobs (owner_id, priority DESC, run_at, id)
   WHERE status = 'PENDING';
 
--- One owner's first p_limit due PENDING jobs of p_types in its claim order, leaving out what
--- jobs_claim_candidates leaves out: a walk of the owner index from the owner's first entry. Plain
--- SQL without settings, so that the planner inlines it into the caller's query.
-CREATE FUNCTION ${schema}.${prefix}jobs_fair_heads(
-    p_owner text, p_now timestamptz, p_types text[], p_limit integer, p_limited text[], p_room bigint[], p_skip uuid[])
-  RETURNS TABLE (id uuid, priority smallint, run_at timestamptz)
-  LANGUAGE sql STABLE
-AS $$
-  SELECT j.id, j.priority, j.run_at FROM ${schema}.${prefix}jobs AS j
-   WHERE j.owner_id = p_owner AND j.status = 'PENDING' AND j.run_at <= p_now AND j.type = ANY (p_types)
-     AND j.id <> ALL (p_skip)
-     AND NOT EXISTS (SELECT 1 FROM unnest(p_limited, p_room) AS l(name, room)
-                      WHERE j.estimated_units > l.room AND (l.name = j.type OR l.name = ANY (j.resources)))
-   ORDER BY j.priority DESC, j.run_at, j.id
-   LIMIT p_limit
-$$;
-REVOKE EXECUTE ON FUNCTION ${schema}.${prefix}jobs_fair_heads(text, timestamptz, text[], integer, text[], bigint[], uuid[]) FROM PUBLIC;
-
 -- The ids of up to p_limit due PENDING jobs of p_types in fair order, locked for the caller's
 -- transaction (rows another claimer locked are skipped), leaving out what jobs_claim_candidates
 -- (V9) leaves out: the jobs in p_skip and those too large for the room of a name of p_limited.
@@ -71,6 +53,9 @@ DECLARE
   v_prio smallint[];
   v_run timestamptz[];
   v_other integer[];    -- owners (positions) whose first PENDING entry is not a candidate
+  v_read integer[];     -- the owners (positions) a round reads
+  v_each integer;       -- how many of each it reads
+  v_round integer;
 BEGIN
   -- The owners, each with its first PENDING entry in its claim order: a loose scan of the owner
   -- index, one probe per owner. That entry is the owner's first candidate whenever it qualifies
@@ -111,23 +96,33 @@ BEGIN
      ORDER BY o.i);
   v_want := (p_limit + cardinality(v_owners) - 1) / cardinality(v_owners);
 
-  -- round 1: each owner's first v_want; with one wanted, only the owners whose first entry did
-  -- not qualify are probed again
+  -- Round 1 reads each owner's first v_want; with one wanted, only the owners whose first entry
+  -- did not qualify are read again. Round 2 reads the full owners' first p_limit in place of
+  -- their first v_want.
   IF v_want = 1 THEN
+    v_read := v_other;
+  ELSE
+    v_read := ARRAY(SELECT generate_series(1, cardinality(v_owners)));
+    v_id := '{}';
+    v_own := '{}';
+    v_prio := '{}';
+    v_run := '{}';
+  END IF;
+  v_each := v_want;
+  FOR v_round IN 1..2 LOOP
     SELECT v_id || coalesce(array_agg(h.id), '{}'), v_own || coalesce(array_agg(o.i), '{}'),
            v_prio || coalesce(array_agg(h.priority), '{}'), v_run || coalesce(array_agg(h.run_at), '{}')
       INTO v_id, v_own, v_prio, v_run
-      FROM unnest(v_other) AS o(i)
-      CROSS JOIN LATERAL ${schema}.${prefix}jobs_fair_heads(v_owners[o.i], p_now, p_types, 1, p_limited, p_room, p_skip) AS h;
-  ELSE
-    SELECT coalesce(array_agg(h.id), '{}'), coalesce(array_agg(o.i), '{}'), coalesce(array_agg(h.priority), '{}'),
-           coalesce(array_agg(h.run_at), '{}')
-      INTO v_id, v_own, v_prio, v_run
-      FROM unnest(v_owners) WITH ORDINALITY AS o(owner_id, i)
-      CROSS JOIN LATERAL ${schema}.${prefix}jobs_fair_heads(o.owner_id, p_now, p_types, v_want, p_limited, p_room, p_skip) AS h;
-  END IF;
-
-  IF v_want < p_limit THEN
+      FROM unnest(v_read) AS o(i)
+      CROSS JOIN LATERAL (
+        SELECT j.id, j.priority, j.run_at FROM ${schema}.${prefix}jobs AS j
+         WHERE j.owner_id = v_owners[o.i] AND j.status = 'PENDING' AND j.run_at <= p_now AND j.type = ANY (p_types)
+           AND j.id <> ALL (p_skip)
+           AND NOT EXISTS (SELECT 1 FROM unnest(p_limited, p_room) AS l(name, room)
+                            WHERE j.estimated_units > l.room AND (l.name = j.type OR l.name = ANY (j.resources)))
+         ORDER BY j.priority DESC, j.run_at, j.id
+         LIMIT v_each) AS h;
+    EXIT WHEN v_round = 2 OR v_want >= p_limit;
     v_full := ARRAY(
       WITH t AS (
         SELECT c.o, v_running[c.o] + row_number() OVER (PARTITION BY c.o, c.priority ORDER BY c.run_at, c.id) AS turn,
@@ -137,20 +132,15 @@ BEGIN
         SELECT t.o, row_number() OVER (ORDER BY t.priority DESC, t.turn, t.run_at, t.id) AS k FROM t)
       SELECT k.o FROM k GROUP BY k.o
       HAVING count(*) = v_want AND max(k.k) <= p_limit);
-    IF cardinality(v_full) > 0 THEN
-      -- round 2: the full owners' first p_limit in place of their first v_want
-      SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.o), '{}'), coalesce(array_agg(c.priority), '{}'),
-             coalesce(array_agg(c.run_at), '{}')
-        INTO v_id, v_own, v_prio, v_run
-        FROM unnest(v_id, v_own, v_prio, v_run) AS c(id, o, priority, run_at)
-       WHERE c.o <> ALL (v_full);
-      SELECT v_id || coalesce(array_agg(h.id), '{}'), v_own || coalesce(array_agg(f.i), '{}'),
-             v_prio || coalesce(array_agg(h.priority), '{}'), v_run || coalesce(array_agg(h.run_at), '{}')
-        INTO v_id, v_own, v_prio, v_run
-        FROM unnest(v_full) AS f(i)
-        CROSS JOIN LATERAL ${schema}.${prefix}jobs_fair_heads(v_owners[f.i], p_now, p_types, p_limit, p_limited, p_room, p_skip) AS h;
-    END IF;
-  END IF;
+    EXIT WHEN cardinality(v_full) = 0;
+    SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.o), '{}'), coalesce(array_agg(c.priority), '{}'),
+           coalesce(array_agg(c.run_at), '{}')
+      INTO v_id, v_own, v_prio, v_run
+      FROM unnest(v_id, v_own, v_prio, v_run) AS c(id, o, priority, run_at)
+     WHERE c.o <> ALL (v_full);
+    v_read := v_full;
+    v_each := p_limit;
+  END LOOP;
 
   RETURN ARRAY(
     WITH t AS (
