@@ -5,8 +5,11 @@ import dev.asyncjobs.internal.Json;
 import dev.asyncjobs.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +49,8 @@ public final class Job {
   private final @Nullable String idempotencyKey;
   private final boolean cancelRequested;
   private final Map<String, String> metadata;
+  private final Usage usage;
+  private final SortedMap<Integer, Usage> attemptUsage;
 
   private Job(Builder b, Instant created) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -73,6 +78,8 @@ public final class Job {
     this.idempotencyKey = b.idempotencyKey;
     this.cancelRequested = b.cancelRequested;
     this.metadata = Map.copyOf(b.metadata);
+    this.usage = Objects.requireNonNull(b.usage, "usage");
+    this.attemptUsage = Collections.unmodifiableSortedMap(new TreeMap<>(b.attemptUsage));
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(status, "status");
     if (progress < 0 || progress > 100) {
@@ -215,6 +222,22 @@ public final class Job {
     return metadata;
   }
 
+  /**
+   * {@return what the job's attempts consumed from providers, added up; {@link Usage#NONE} when
+   * none reported any} Kept by stores with {@link dev.asyncjobs.spi.StoreCapability#USAGE}.
+   */
+  public Usage usage() {
+    return usage;
+  }
+
+  /**
+   * {@return by attempt number, what each attempt that reported usage consumed (a rate-limited
+   * attempt handed back without counting adds to the number it ran under)}
+   */
+  public SortedMap<Integer, Usage> attemptUsage() {
+    return attemptUsage;
+  }
+
   /** Jobs are equal when every field is. */
   @Override
   public boolean equals(@Nullable Object other) {
@@ -248,12 +271,14 @@ public final class Job {
         && Objects.equals(leaseUntil, o.leaseUntil)
         && Objects.equals(idempotencyKey, o.idempotencyKey)
         && cancelRequested == o.cancelRequested
-        && metadata.equals(o.metadata);
+        && metadata.equals(o.metadata)
+        && usage.equals(o.usage)
+        && attemptUsage.equals(o.attemptUsage);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata);
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata, usage, attemptUsage);
   }
 
   /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
@@ -321,6 +346,8 @@ public final class Job {
     private @Nullable String idempotencyKey;
     private boolean cancelRequested;
     private Map<String, String> metadata = Map.of();
+    private Usage usage = Usage.NONE;
+    private SortedMap<Integer, Usage> attemptUsage = new TreeMap<>();
 
     private Builder() {}
 
@@ -350,6 +377,8 @@ public final class Job {
       idempotencyKey = j.idempotencyKey;
       cancelRequested = j.cancelRequested;
       metadata = j.metadata;
+      usage = j.usage;
+      attemptUsage = new TreeMap<>(j.attemptUsage);
     }
 
     /**
@@ -528,6 +557,22 @@ public final class Job {
      * @return this builder
      */
     public Builder metadata(Map<String, String> v) { metadata = Map.copyOf(v); return this; }
+
+    /**
+     * Sets {@link Job#usage()}.
+     *
+     * @param v the value
+     * @return this builder
+     */
+    public Builder usage(Usage v) { usage = Objects.requireNonNull(v, "usage"); return this; }
+
+    /**
+     * Sets {@link Job#attemptUsage()}.
+     *
+     * @param v by attempt number (from 1)
+     * @return this builder
+     */
+    public Builder attemptUsage(Map<Integer, Usage> v) { attemptUsage = new TreeMap<>(v); return this; }
 
     /**
      * {@return builds the job; {@code updatedAt} and {@code runAt} default to {@code createdAt}}

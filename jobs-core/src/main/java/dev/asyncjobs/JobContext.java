@@ -97,6 +97,20 @@ public interface JobContext {
     throw new UnsupportedOperationException(getClass().getName() + " does not count units");
   }
 
+  /**
+   * Reports what this attempt consumed from a provider: tokens, images, seconds, by model. Reports
+   * add up. When the attempt ends, whatever its outcome (a failed call is paid for too), the worker
+   * adds the sum to the job's {@link Job#usage()} and to this attempt's entry of {@link
+   * Job#attemptUsage()}, on a store with {@link dev.asyncjobs.spi.StoreCapability#USAGE}. Report
+   * what the provider said it counted, not an estimate.
+   *
+   * @param usage what was consumed
+   * @throws UnsupportedOperationException this context does not record usage (the default)
+   */
+  default void reportUsage(Usage usage) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not record usage");
+  }
+
   /** Throws {@link JobCancelledException} when the job was cancelled. */
   default void throwIfCancelled() {
     if (isCancelled()) {

@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.spi.Lease;
 import java.time.Duration;
@@ -32,6 +33,7 @@ final class Attempt {
   private volatile long leaseValidUntilNanos;
   /** The units the generator last reported, or -1 when it reported none. */
   private volatile long reportedUnits = -1;
+  private Usage usage = Usage.NONE;
   private @Nullable Thread thread;
   private @Nullable ProgressReporter progress;
   private @Nullable OutputBuffer output;
@@ -123,6 +125,16 @@ final class Attempt {
   /** The generator reported {@code units} used by this attempt; the last report counts. */
   void reportUnits(long units) {
     reportedUnits = units;
+  }
+
+  /** The generator reported {@code more} consumed; reports add up. */
+  synchronized void reportUsage(Usage more) {
+    usage = usage.plus(more);
+  }
+
+  /** {@return what the generator reported consumed, added up} */
+  synchronized Usage usage() {
+    return usage;
   }
 
   /** {@return the units the generator last reported, or -1 when none} */

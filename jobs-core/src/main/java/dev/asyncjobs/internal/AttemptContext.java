@@ -1,5 +1,7 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.Usage;
+import java.util.Objects;
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.LeaseLostException;
@@ -60,6 +62,11 @@ final class AttemptContext implements JobContext {
       throw new IllegalArgumentException("units must not be negative, was " + units);
     }
     attempt.reportUnits(units);
+  }
+
+  @Override
+  public void reportUsage(Usage usage) {
+    attempt.reportUsage(Objects.requireNonNull(usage, "usage"));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
@@ -190,6 +191,7 @@ final class AttemptRunner {
     Attempt.State before = a.beginFinish();
     boolean later = false;
     settleUnits(a);
+    recordUsage(a);
     try {
       if (before == Attempt.State.ABANDONED) {
         LOG.warn("job {} attempt {} abandoned without writing: this worker lost its lease", a.job().id(), a.lease().attempt());
@@ -234,6 +236,23 @@ final class AttemptRunner {
       LOG.warn("job {} attempt {}: could not settle its {} units; the estimate stays reserved: {}",
           a.job().id(), a.lease().attempt(), units, e.toString());
       listener.onStoreError("settleUnits", e);
+    }
+  }
+
+  /**
+   * Adds what the attempt reported consumed to the job, before its outcome is written, whatever
+   * the outcome. A failed write (a lost lease included) loses the figures, not the outcome.
+   */
+  private void recordUsage(Attempt a) {
+    Usage usage = a.usage();
+    if (usage.isEmpty() || !store.capabilities().contains(StoreCapability.USAGE)) {
+      return;
+    }
+    try {
+      store.recordUsage(a.lease(), usage);
+    } catch (RuntimeException e) {
+      LOG.warn("job {} attempt {}: could not record its usage {}: {}", a.job().id(), a.lease().attempt(), usage.toJson(), e.toString());
+      listener.onStoreError("recordUsage", e);
     }
   }
 

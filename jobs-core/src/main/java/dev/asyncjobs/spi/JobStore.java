@@ -13,6 +13,7 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
@@ -434,6 +435,21 @@ public interface JobStore extends AutoCloseable {
    */
   default void settleUnits(Lease lease, long units) {
     throw missing(StoreCapability.LIMITS, "settleUnits");
+  }
+
+  /**
+   * Adds {@code usage} to the job's {@link Job#usage()} and to the entry of the lease's attempt
+   * number in {@link Job#attemptUsage()}, if the lease still holds (the job is PROCESSING under this
+   * worker and attempt). The worker calls it once an attempt has ended, before the attempt's
+   * outcome; it changes nothing else (no event, no {@code updatedAt}). Part of {@link
+   * StoreCapability#USAGE}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param lease the lease the worker holds
+   * @param usage what the attempt consumed, not empty
+   * @throws LeaseLostException the lease no longer holds; nothing was written
+   */
+  default void recordUsage(Lease lease, Usage usage) {
+    throw missing(StoreCapability.USAGE, "recordUsage");
   }
 
   /**

@@ -55,5 +55,13 @@ public enum StoreCapability {
    * request: a worker built with {@link dev.asyncjobs.JobWorker.Builder#fairBetweenOwners} on it
    * fails to build.
    */
-  FAIR_CLAIMS
+  FAIR_CLAIMS,
+
+  /**
+   * What attempts consumed: {@link JobStore#recordUsage} adds an attempt's {@link dev.asyncjobs.Usage}
+   * to the job's {@link dev.asyncjobs.Job#usage()} and {@link dev.asyncjobs.Job#attemptUsage()}.
+   * Without it, reported usage is dropped (the worker does not call the store) and jobs report
+   * {@link dev.asyncjobs.Usage#NONE}.
+   */
+  USAGE
 }

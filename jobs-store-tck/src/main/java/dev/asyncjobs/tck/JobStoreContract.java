@@ -31,6 +31,7 @@ abstract class JobStoreContract
         OutputContract,
         LimitContract,
         FairClaimContract,
+        UsageContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

@@ -982,6 +982,33 @@ abstract class WorkerContract {
     assertThat(rerun).get().extracting(Job::status).isEqualTo(JobStatus.COMPLETED);
     assertThat(rerun.get().attempts()).isEqualTo(2);
   }
+  // ---------------------------------------------------------------- usage
+
+  @Test
+  void usageReportedByAttemptsIsAddedToTheJobWhateverTheirOutcome() throws Exception {
+    JobStore store = store();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        store.capabilities().contains(StoreCapability.USAGE), () -> store.getClass().getName() + " does not declare USAGE");
+    String type = uniqueType("usage");
+    dev.asyncjobs.Usage prompt = dev.asyncjobs.Usage.of("tck-model").inputTokens(100).build();
+    dev.asyncjobs.Usage answer = dev.asyncjobs.Usage.of("tck-model").outputTokens(40).build();
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      ctx.reportUsage(prompt);
+      if (ctx.attempt() == 1) {
+        throw new RetryableGenerationException("the provider failed after reading the prompt");
+      }
+      ctx.reportUsage(answer);
+      return "ok";
+    }));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("usage")).retryPolicy(IMMEDIATE));
+    Job done = awaitStatus(store, create(jobs, type, 1).id(), JobStatus.COMPLETED);
+
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.attemptUsage()).containsExactly(Map.entry(1, prompt), Map.entry(2, prompt.plus(answer)));
+    assertThat(done.usage()).isEqualTo(prompt.plus(prompt).plus(answer));
+    assertThat(done.usage().total(dev.asyncjobs.Usage.Unit.INPUT_TOKENS)).isEqualByComparingTo("200");
+  }
+
   // ---------------------------------------------------------------- fair claims
 
   @Test

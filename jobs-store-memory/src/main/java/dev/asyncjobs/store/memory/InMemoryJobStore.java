@@ -6,6 +6,7 @@ import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
@@ -79,9 +80,10 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  /** Quotas, statistics, limits and fair claims; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  /** Quotas, statistics, limits, fair claims and usage; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
-      Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS);
+      Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS,
+          StoreCapability.USAGE);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -1043,6 +1045,17 @@ public final class InMemoryJobStore implements JobStore {
       throw new InvalidRequestException("units", "units must not be negative, was " + units);
     }
     limits.settle(lease.jobId(), lease.attempt(), units);
+  }
+
+  @Override
+  public void recordUsage(Lease lease, Usage usage) {
+    fenced(lease, (slot, job) -> {
+      Map<Integer, Usage> attempts = new TreeMap<>(job.attemptUsage());
+      attempts.merge(lease.attempt(), usage, Usage::plus);
+      Job added = job.toBuilder().usage(job.usage().plus(usage)).attemptUsage(attempts).build();
+      slot.job = added;
+      return added;
+    });
   }
 
   @Override
