@@ -489,6 +489,9 @@ function render(job, where) {
   err.hidden = !(job.status === 'FAILED' && job.error);
   err.textContent = job.status === 'FAILED' ? (job.error || '') : '';
   renderStream(job.id);
+  const usage = item.querySelector('.usage');
+  usage.textContent = usageText(job.usage);
+  usage.hidden = !usage.textContent;
   const result = item.querySelector('.result');
   if (job.status === 'COMPLETED' && job.result && !result.dataset.filled) {
     result.replaceChildren(...preview(job));
@@ -496,6 +499,15 @@ function render(job, where) {
     result.hidden = false;
     item.querySelector('.demo').hidden = !job.result.demo;
   }
+}
+
+const UNIT_LABELS = { input_tokens: 'input tokens', output_tokens: 'output tokens', images: 'images', seconds: 's' };
+
+// What the job's attempts consumed, one model after the other: "gpt-4o-mini: 812 input tokens · 240 output tokens".
+function usageText(usage) {
+  if (!usage) return '';
+  return Object.entries(usage).map(([model, units]) => model + ': '
+    + Object.entries(units).map(([unit, n]) => n.toLocaleString() + ' ' + (UNIT_LABELS[unit] || unit)).join(' · ')).join('; ');
 }
 
 function summary(payload) {

@@ -95,6 +95,7 @@ public final class ImageGenerationDemo extends AbstractGenerator<ImageGeneration
     String svg = DemoArt.scene(prompt, size[0], size[1], DemoArt.palette(prompt + style, 4));
     Image image = new Image(DemoArt.dataUrl(svg), sent + ", soft light, detailed");
     context.emitPart(image); // as the OpenAI image generator does: each image as a part, before the result
+    context.reportUsage(dev.asyncjobs.Usage.of("demo-image-1").images(1).build());
     return new Result(true, List.of(image), "demo-image-1",
         style, p.size() == null ? "standard" : p.size(), size[0] + "x" + size[1],
         DemoChecks.oneOf("quality", p.quality(), QUALITIES, "standard"), sent);

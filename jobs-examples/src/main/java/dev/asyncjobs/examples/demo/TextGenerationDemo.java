@@ -132,6 +132,8 @@ public final class TextGenerationDemo extends AbstractGenerator<TextGenerationDe
     context.progress(99, "finishing");
     long promptTokens = Math.max(1, prompt.length() / 4);
     long completionTokens = Math.max(1, text.length() / 4);
+    // As a provider's generator reports what it was billed (here: what the demo model "read" and "wrote").
+    context.reportUsage(dev.asyncjobs.Usage.of("demo-text-1").inputTokens(promptTokens).outputTokens(completionTokens).build());
     return new Result(true, text, kind, tone, length, audience, "demo-text-1", "stop", false,
         new Usage(promptTokens, completionTokens, promptTokens + completionTokens));
   }

@@ -1,6 +1,7 @@
 package dev.asyncjobs.examples.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 /** Reading and writing JSON on a Javalin context, with one mapper for the whole API. */
 final class HttpIo {
   // Trailing tokens are refused: "{...} x" is not a JSON body, whatever the first object says.
-  static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  // Decimals (usage quantities) go out as written, never as 1E-7.
+  static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
   private HttpIo() {}
 

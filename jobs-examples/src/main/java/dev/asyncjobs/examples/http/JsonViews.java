@@ -12,6 +12,7 @@ import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaUsage;
+import dev.asyncjobs.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +51,9 @@ public final class JsonViews {
     o.put("attempts", job.attempts());
     o.put("maxAttempts", job.maxAttempts());
     o.put("deferrals", job.deferrals()); // handed back by a provider's 429, not counted as attempts
+    o.set("usage", usage(job.usage()));
+    ObjectNode perAttempt = o.putObject("attemptUsage");
+    job.attemptUsage().forEach((attempt, u) -> perAttempt.set(Integer.toString(attempt), usage(u)));
     o.put("cancelRequested", job.cancelRequested());
     o.put("idempotencyKey", job.idempotencyKey());
     putMillis(o, "estimatedDurationMs", job.estimatedDuration());
@@ -60,6 +64,16 @@ public final class JsonViews {
     putTime(o, "finishedAt", job.finishedAt());
     putTime(o, "runAt", job.runAt());
     o.set("links", NODES.objectNode().put("self", jobPath(job)).put("events", "/api/jobs/events"));
+    return o;
+  }
+
+  /** A usage as {@link Usage#toJson()} writes it: models, each an object of units and exact quantities. */
+  static ObjectNode usage(Usage usage) {
+    ObjectNode o = NODES.objectNode();
+    usage.byModel().forEach((model, units) -> {
+      ObjectNode m = o.putObject(model);
+      units.forEach((unit, quantity) -> m.put(unit.jsonName(), quantity));
+    });
     return o;
   }
 

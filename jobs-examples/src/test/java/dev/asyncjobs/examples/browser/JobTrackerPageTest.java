@@ -172,6 +172,9 @@ class JobTrackerPageTest {
     wait.until(d -> job(d, textId).findElement(By.cssSelector(".result")).isDisplayed());
     assertThat(done.findElement(By.cssSelector(".result")).getText()).contains("durable");
     assertThat(done.findElement(By.cssSelector(".badge.demo")).isDisplayed()).isTrue();
+    // What the demo model "consumed", as the job's usage says.
+    wait.until(d -> job(d, textId).findElement(By.cssSelector(".usage")).isDisplayed());
+    assertThat(done.findElement(By.cssSelector(".usage")).getText()).matches("demo-text-1: [0-9,.]+ input tokens · [0-9,.]+ output tokens");
 
     // 2. A video job, cancelled while it runs.
     browser.findElement(By.cssSelector("label[data-type='video_generation']")).click();

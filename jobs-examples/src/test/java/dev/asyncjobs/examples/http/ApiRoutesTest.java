@@ -81,6 +81,8 @@ class ApiRoutesTest {
     assertThat(job.get("priority").asInt()).isEqualTo(5);
     assertThat(job.get("maxAttempts").asInt()).isEqualTo(3);
     assertThat(job.get("deferrals").asInt()).isZero();
+    assertThat(job.get("usage").isObject() && job.get("usage").isEmpty()).as("nothing consumed yet").isTrue();
+    assertThat(job.get("attemptUsage").isEmpty()).isTrue();
     assertThat(job.get("createdAt").asText()).endsWith("Z");
     assertThat(job.has("workerId")).as("worker internals stay out of the API").isFalse();
     assertThat(job.get("links").get("self").asText()).isEqualTo("/api/jobs/" + id);

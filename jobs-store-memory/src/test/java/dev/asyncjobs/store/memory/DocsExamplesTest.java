@@ -24,6 +24,8 @@ import java.util.Map;
 import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.RateLimitedException;
+import dev.asyncjobs.Usage;
+import java.math.BigDecimal;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +154,46 @@ class DocsExamplesTest {
       for (Job bob : bobs) {
         assertThat(jobs.get("bob", bob.id()).startedAt()).isEqualTo(first);
       }
+    }
+  }
+
+  /** A generator that pays a provider per call and says what it was billed. */
+  static final class CaptionGenerator extends AbstractGenerator<CaptionGenerator.Photo> {
+    static final JobType<Photo> TYPE = JobType.of("caption", Photo.class);
+
+    record Photo(String url) {}
+
+    CaptionGenerator() {
+      super(TYPE);
+    }
+
+    @Override
+    public Object generate(Photo photo, JobContext context) {
+      // EXAMPLE-BEGIN usage-report
+      String caption = "a harbour at dawn";                 // what the provider answered, and what it billed:
+      context.reportUsage(Usage.of("vision-model-2")
+          .inputTokens(1_105)                               // the photo and the prompt
+          .outputTokens(9)                                  // the caption
+          .build());                                        // reports of one attempt add up
+      // EXAMPLE-END usage-report
+      return Map.of("caption", caption, "url", photo.url());
+    }
+  }
+
+  @Test
+  void aGeneratorReportsWhatAnAttemptConsumed() {
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore()).generator(new CaptionGenerator()).build()) {
+      Job created = jobs.create(JobRequest.of("alice", CaptionGenerator.TYPE, new CaptionGenerator.Photo("https://example.com/p.jpg")));
+      ManualWorker.of(jobs).runNext();
+      // EXAMPLE-BEGIN usage-read
+      Job job = jobs.get("alice", created.id());
+      Usage used = job.usage();                             // every attempt, added up
+      BigDecimal tokensIn = used.amount("vision-model-2", Usage.Unit.INPUT_TOKENS);
+      Map<Integer, Usage> byAttempt = job.attemptUsage();   // {1={vision-model-2={INPUT_TOKENS=1105, OUTPUT_TOKENS=9}}}
+      // EXAMPLE-END usage-read
+      assertThat(tokensIn).isEqualByComparingTo("1105");
+      assertThat(byAttempt).containsOnlyKeys(1);
+      assertThat(used.toJson()).isEqualTo("{\"vision-model-2\":{\"input_tokens\":1105,\"output_tokens\":9}}");
     }
   }
 
