@@ -20,6 +20,7 @@ import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.UsageTotal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +81,7 @@ public final class JobManager implements AutoCloseable {
   private final GeneratorRegistry registry;
   private final ContentModerator moderator;
   private final QuotaPolicy quotaPolicy;
+  private final PriceTable prices;
   private final int maxPayloadBytes;
   private final int defaultPriority;
   private final int defaultMaxAttempts;
@@ -105,6 +108,7 @@ public final class JobManager implements AutoCloseable {
     this.registry = new GeneratorRegistry(b.generators);
     this.moderator = b.moderator;
     this.quotaPolicy = b.quotaPolicy;
+    this.prices = b.prices;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.defaultPriority = b.defaultPriority;
     this.defaultMaxAttempts = b.defaultMaxAttempts;
@@ -677,6 +681,67 @@ public final class JobManager implements AutoCloseable {
     return store.queueStats();
   }
 
+  /** The longest window {@link #usage} adds up. */
+  public static final Duration MAX_USAGE_WINDOW = Duration.ofDays(400);
+
+  /**
+   * {@return what one owner's jobs created in {@code [from, to)} consumed and cost, by type}
+   *
+   * @param ownerId the owner
+   * @param from the window's start, inclusive
+   * @param to the window's end, exclusive: after {@code from}, at most {@link #MAX_USAGE_WINDOW} later
+   * @throws InvalidRequestException the window is empty, reversed or too long
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#USAGE}
+   */
+  public UsageReport usage(String ownerId, Instant from, Instant to) {
+    requireOwner(ownerId);
+    return usageReport(ownerId, from, to, "usage(ownerId, from, to)");
+  }
+
+  /**
+   * {@return what every owner's jobs created in {@code [from, to)} consumed and cost, by type} An
+   * operator's report: it reads every job of the window. Never hand it to a tenant.
+   *
+   * @param from the window's start, inclusive
+   * @param to the window's end, exclusive: after {@code from}, at most {@link #MAX_USAGE_WINDOW} later
+   * @throws InvalidRequestException the window is empty, reversed or too long
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#USAGE}
+   */
+  public UsageReport usageOfAllOwners(Instant from, Instant to) {
+    return usageReport(null, from, to, "usageOfAllOwners(from, to)");
+  }
+
+  private UsageReport usageReport(@Nullable String ownerId, Instant from, Instant to, String call) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    if (!to.isAfter(from)) {
+      throw new InvalidRequestException("to", "the window's end must be after its start (" + from + "), was " + to);
+    }
+    if (Duration.between(from, to).compareTo(MAX_USAGE_WINDOW) > 0) {
+      throw new InvalidRequestException("to", "a usage window is at most " + MAX_USAGE_WINDOW.toDays() + " days, this one "
+          + Duration.between(from, to).toDays());
+    }
+    if (!has(store, StoreCapability.USAGE)) {
+      throw new UnsupportedCapabilityException(StoreCapability.USAGE, "JobManager." + call, store.getClass().getName(),
+          "use a store that keeps usage (both bundled stores do)");
+    }
+    List<UsageReport.Line> lines = new ArrayList<>();
+    long jobs = 0;
+    Usage total = Usage.NONE;
+    for (UsageTotal t : store.usageByType(ownerId, from, to)) {
+      lines.add(new UsageReport.Line(t.type(), t.jobs(), t.usage(), prices.costOf(t.usage())));
+      jobs += t.jobs();
+      total = total.plus(t.usage());
+    }
+    return new UsageReport(from, to, lines, new UsageReport.Line(null, jobs, total, prices.costOf(total)),
+        prices.unpriced(total));
+  }
+
+  /** {@return the prices {@link #usage} reports costs with} */
+  public PriceTable prices() {
+    return prices;
+  }
+
   private void requireStatistics(String call) {
     if (!has(store, StoreCapability.STATISTICS)) {
       throw new UnsupportedCapabilityException(StoreCapability.STATISTICS, "JobManager." + call, store.getClass().getName(),
@@ -867,6 +932,7 @@ public final class JobManager implements AutoCloseable {
     private final List<Generator<?>> generators = new ArrayList<>();
     private ContentModerator moderator = ContentModerator.allowAll();
     private QuotaPolicy quotaPolicy = QuotaPolicy.unlimited();
+    private PriceTable prices = PriceTable.none(Currency.getInstance("USD"));
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int defaultPriority = JobRequest.DEFAULT_PRIORITY;
     private int defaultMaxAttempts = JobRequest.DEFAULT_MAX_ATTEMPTS;
@@ -979,6 +1045,18 @@ public final class JobManager implements AutoCloseable {
      */
     public Builder quotaPolicy(QuotaPolicy policy) {
       this.quotaPolicy = Objects.requireNonNull(policy, "quotaPolicy");
+      return this;
+    }
+
+    /**
+     * What providers charge, for {@link JobManager#usage}; default a table without prices in USD
+     * (every quantity unpriced, every cost 0).
+     *
+     * @param table the prices
+     * @return this builder
+     */
+    public Builder prices(PriceTable table) {
+      this.prices = Objects.requireNonNull(table, "prices");
       return this;
     }
 

@@ -453,6 +453,20 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * {@return by type, in type order, how many jobs were created in {@code [from, to)} and what
+   * their attempts consumed} Only types with such jobs appear. Part of {@link
+   * StoreCapability#USAGE}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param ownerId only this owner's jobs, or {@code null} for every owner's (an operator's report:
+   *     it reads every job of the window)
+   * @param from the window's start, inclusive
+   * @param to the window's end, exclusive; after {@code from}
+   */
+  default List<UsageTotal> usageByType(@Nullable String ownerId, Instant from, Instant to) {
+    throw missing(StoreCapability.USAGE, "usageByType");
+  }
+
+  /**
    * {@return the state of every name that has bounds, is paused or is backing off now, in name
    * order} {@link LimitStatus#running()} counts PROCESSING and {@link LimitStatus#waiting()} PENDING
    * jobs under the name; the window counts are those {@link #claim} would see now. A back-off that

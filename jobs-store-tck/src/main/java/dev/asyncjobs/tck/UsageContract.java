@@ -11,8 +11,10 @@ import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.UsageTotal;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,32 @@ public interface UsageContract extends StoreFixture {
     store().complete(new Completion(lease(claimed), "{}", Duration.ofMillis(5)));
     assertThatThrownBy(() -> store().recordUsage(lease(claimed), TEXT)).isInstanceOf(LeaseLostException.class);
     assertThat(reload(claimed).usage()).isEqualTo(Usage.NONE);
+  }
+
+  /** Usage adds up by type over the jobs created in a window, for one owner or all. */
+  @Test
+  default void usageAddsUpByTypeOverTheJobsCreatedInAWindow() {
+    Instant t0 = clock().instant();
+    Job a1 = processing(job().owner(OWNER));
+    store().recordUsage(lease(a1), TEXT);
+    Job a2 = processing(job().owner(OWNER));
+    store().recordUsage(lease(a2), IMAGE);
+    insert(job().owner(OWNER).type(OTHER_TYPE)); // no usage: counted as a job all the same
+    Job b1 = processing(job().owner(OTHER_OWNER));
+    store().recordUsage(lease(b1), TEXT);
+    clock().advance(Duration.ofSeconds(10));
+    Job later = processing(job().owner(OWNER));
+    store().recordUsage(lease(later), TEXT);
+    Instant t1 = clock().instant();
+
+    assertThat(store().usageByType(OWNER, t0, t1)).containsExactly(
+        new UsageTotal(TYPE, 2, TEXT.plus(IMAGE)), new UsageTotal(OTHER_TYPE, 1, Usage.NONE));
+    assertThat(store().usageByType(OWNER, t0, t1.plusMillis(1))).first()
+        .isEqualTo(new UsageTotal(TYPE, 3, TEXT.plus(IMAGE).plus(TEXT)));
+    assertThat(store().usageByType(null, t0, t1)).containsExactly(
+        new UsageTotal(TYPE, 3, TEXT.plus(IMAGE).plus(TEXT)), new UsageTotal(OTHER_TYPE, 1, Usage.NONE));
+    assertThat(store().usageByType(OTHER_OWNER, t1, t1.plusSeconds(60))).isEmpty();
+    assertThat(store().usageByType("nobody", t0, t1)).isEmpty();
   }
 
   /** Fractional seconds are kept exactly. */

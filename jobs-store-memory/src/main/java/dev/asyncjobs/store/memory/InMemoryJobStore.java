@@ -36,6 +36,7 @@ import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.PageCursor;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.FairOrder;
@@ -1056,6 +1057,34 @@ public final class InMemoryJobStore implements JobStore {
       slot.job = added;
       return added;
     });
+  }
+
+  @Override
+  public List<UsageTotal> usageByType(@Nullable String ownerId, Instant from, Instant to) {
+    NavigableSet<Keys.Timed> index;
+    if (ownerId == null) {
+      index = allByCreatedAt;
+    } else {
+      OwnerState state = owners.get(ownerId);
+      if (state == null) {
+        return List.of();
+      }
+      index = state.byCreatedAt;
+    }
+    Map<String, long[]> jobsByType = new TreeMap<>();
+    Map<String, Usage> usageByType = new TreeMap<>();
+    UUID lowest = new UUID(0L, 0L); // the first id in JobIds.ORDER: the window's bounds by time alone
+    for (Keys.Timed key : index.subSet(new Keys.Timed(from, lowest), true, new Keys.Timed(to, lowest), false)) {
+      Slot slot = jobs.get(key.id());
+      if (slot != null) {
+        Job job = slot.job;
+        jobsByType.computeIfAbsent(job.type(), t -> new long[1])[0]++;
+        usageByType.merge(job.type(), job.usage(), Usage::plus);
+      }
+    }
+    List<UsageTotal> totals = new ArrayList<>();
+    jobsByType.forEach((type, n) -> totals.add(new UsageTotal(type, n[0], usageByType.get(type))));
+    return totals;
   }
 
   @Override

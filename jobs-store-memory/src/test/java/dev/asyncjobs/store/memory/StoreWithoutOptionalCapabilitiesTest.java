@@ -127,6 +127,44 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
   }
 
   @Test
+  void withoutUsageReportsAreRefusedAndReportedUsageIsDropped() {
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new UsageReporter()).build()) {
+      Instant now = Instant.now();
+      assertThatThrownBy(() -> jobs.usage("alice", now.minusSeconds(60), now))
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> assertThat(e.capability()).isEqualTo(StoreCapability.USAGE));
+      assertThatThrownBy(() -> jobs.usageOfAllOwners(now.minusSeconds(60), now)).isInstanceOf(UnsupportedCapabilityException.class);
+      Job job = jobs.create(JobRequest.builder("alice", UsageReporter.TYPE).payload("{}").build());
+      Job done = ManualWorker.of(jobs).runNext().orElseThrow();
+      assertThat(done.id()).isEqualTo(job.id());
+      assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(done.usage()).isEqualTo(dev.asyncjobs.Usage.NONE);
+    }
+  }
+
+  /** Reports some usage and completes. */
+  static final class UsageReporter implements Generator<java.util.Map<?, ?>> {
+    static final String TYPE = "usage_reporter";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    @Override
+    public Class<java.util.Map<?, ?>> payloadType() {
+      return (Class) java.util.Map.class;
+    }
+
+    @Override
+    public Object generate(java.util.Map<?, ?> payload, JobContext context) {
+      context.reportUsage(dev.asyncjobs.Usage.of("m").outputTokens(3).build());
+      return java.util.Map.of();
+    }
+  }
+
+  @Test
   void withoutFairClaimsAFairWorkerFailsToBuildAndAPlainOneBuilds() {
     try (JobStore store = createStore(Clock.systemUTC());
         JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
