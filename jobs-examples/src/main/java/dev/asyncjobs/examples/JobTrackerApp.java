@@ -49,6 +49,7 @@ public final class JobTrackerApp implements AutoCloseable {
           .generators(generators.generators())
           .moderator(generators.moderator())
           .quotaPolicy(QuotaPolicy.builder().defaults(settings.quota()).build())
+          .prices(ExamplePrices.TABLE)
           .build();
       if (settings.role().runsJobs()) {
         worker = JobWorker.builder(jobs)

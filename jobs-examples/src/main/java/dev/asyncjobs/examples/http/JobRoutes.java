@@ -8,6 +8,11 @@ import dev.asyncjobs.JobStatus;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -90,6 +95,41 @@ final class JobRoutes {
       HttpIo.json(ctx, 200, JsonViews.stats("all", allStats.get()));
     } else {
       throw new InvalidRequestException("scope", "scope must be 'owner' or 'all', was '" + scope + "'");
+    }
+  }
+
+  /**
+   * {@code GET /api/usage?from=&to=&scope=owner|all}: what the jobs created in the window consumed
+   * and cost, by type; the window defaults to the current calendar month (UTC). {@code all} is for
+   * operators only (403 otherwise).
+   */
+  void usage(Context ctx) {
+    Instant now = jobs.clock().instant();
+    ZonedDateTime month = now.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS);
+    Instant from = instant(ctx, "from", month.toInstant());
+    Instant to = instant(ctx, "to", month.plusMonths(1).toInstant());
+    String scope = ctx.queryParam("scope");
+    if (scope == null || scope.equals("owner")) {
+      HttpIo.json(ctx, 200, JsonViews.usage("owner", jobs.usage(Authentication.owner(ctx), from, to)));
+    } else if (scope.equals("all")) {
+      if (!Authentication.isOperator(ctx)) {
+        throw new ForbiddenResponse("scope=all is for operators only; scope=owner gives your own usage");
+      }
+      HttpIo.json(ctx, 200, JsonViews.usage("all", jobs.usageOfAllOwners(from, to)));
+    } else {
+      throw new InvalidRequestException("scope", "scope must be 'owner' or 'all', was '" + scope + "'");
+    }
+  }
+
+  private static Instant instant(Context ctx, String name, Instant fallback) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(raw);
+    } catch (DateTimeParseException e) {
+      throw new InvalidRequestException(name, name + " must be an ISO-8601 instant such as 2026-12-01T00:00:00Z, was '" + raw + "'");
     }
   }
 

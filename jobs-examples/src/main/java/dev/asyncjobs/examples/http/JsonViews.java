@@ -13,6 +13,7 @@ import dev.asyncjobs.Page;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaUsage;
 import dev.asyncjobs.Usage;
+import dev.asyncjobs.UsageReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -202,6 +203,31 @@ public final class JsonViews {
       putMillis(t, "p95DurationMs", s.p95Duration());
       putMillis(t, "p99DurationMs", s.p99Duration());
     }
+    return o;
+  }
+
+  /** A usage report: the window, every type's jobs, usage and cost, the total, and what has no price. */
+  public static ObjectNode usage(String scope, UsageReport report) {
+    ObjectNode o = NODES.objectNode();
+    o.put("scope", scope);
+    putTime(o, "from", report.from());
+    putTime(o, "to", report.to());
+    o.put("currency", report.total().cost().currency().getCurrencyCode());
+    ArrayNode types = o.putArray("types");
+    report.types().forEach(line -> types.add(usageLine(line)));
+    o.set("total", usageLine(report.total()));
+    o.set("unpriced", usage(report.unpriced()));
+    return o;
+  }
+
+  private static ObjectNode usageLine(UsageReport.Line line) {
+    ObjectNode o = NODES.objectNode();
+    if (line.type() != null) {
+      o.put("type", line.type());
+    }
+    o.put("jobs", line.jobs());
+    o.set("usage", usage(line.usage()));
+    o.put("cost", line.cost().amount()); // exact, written as a plain decimal
     return o;
   }
 

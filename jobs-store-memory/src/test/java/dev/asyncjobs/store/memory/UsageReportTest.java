@@ -79,6 +79,30 @@ class UsageReportTest {
   }
 
   @Test
+  void theDocumentedPriceTable() {
+    // EXAMPLE-BEGIN price-table
+    PriceTable prices = PriceTable.builder(Currency.getInstance("USD"))
+        .perMillion("gpt-4o-mini", Usage.Unit.INPUT_TOKENS, "0.15")   // as providers quote tokens
+        .perMillion("gpt-4o-mini", Usage.Unit.OUTPUT_TOKENS, "0.60")
+        .perUnit("gpt-image-1", Usage.Unit.IMAGES, "0.04")
+        .build();
+    JobManager jobs = JobManager.builder().store(store).generator(generator).prices(prices).build();
+
+    UsageReport march = jobs.usage("alice", Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-04-01T00:00:00Z"));
+    Cost spent = march.total().cost();             // an exact decimal and a currency, never a double
+    Usage noPrice = march.unpriced();              // what the table has no price for (counted as 0)
+    // EXAMPLE-END price-table
+    jobs.close();
+    assertThat(spent).isEqualTo(Cost.zero(Currency.getInstance("USD")));
+    assertThat(noPrice).isEqualTo(Usage.NONE);
+    assertThat(prices.costOf(Usage.of("gpt-4o-mini").inputTokens(1_234).outputTokens(567).build()
+        .plus(Usage.of("gpt-image-1").images(3).build())).amount()).isEqualTo(new BigDecimal("0.1205253"));
+  }
+
+  private final InMemoryJobStore store = new InMemoryJobStore();
+  private final Talker generator = new Talker();
+
+  @Test
   void badWindowsAreRefusedWithTypedErrors() {
     try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore()).generator(new Talker()).build()) {
       Instant now = Instant.parse("2026-12-03T00:00:00Z");
