@@ -237,7 +237,8 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
-   * {@return quotas, statistics, transactions and limits: this store implements the whole contract}
+   * {@return quotas, statistics, transactions, limits, fair claims and usage: this store implements
+   * the whole contract}
    *
    * @see #insert(InsertRequest)
    */

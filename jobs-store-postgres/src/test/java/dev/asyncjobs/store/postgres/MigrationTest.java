@@ -64,7 +64,10 @@ class MigrationTest {
     return schema.column("SELECT version FROM " + names(prefix).versionTable() + " ORDER BY version");
   }
 
-  /** V7 and V9 grant the columns they add to the roles that could insert jobs before them. */
+  /**
+   * V7 and V9 grant the columns they add to the roles that could insert jobs before them; no
+   * version grants usage (V11's columns are the workers').
+   */
   @Test
   void aWebRoleGrantedBeforeVersionSevenCreatesJobsWithMetadataAndResourcesAfterIt() {
     SchemaNames names = names("");
@@ -76,6 +79,9 @@ class MigrationTest {
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
       assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11);
+      assertThat(schema.value("SELECT bool_or(has_column_privilege('" + webRole + "', '" + names.jobs() + "', c, p))"
+          + " FROM unnest(ARRAY['usage', 'attempt_usage']) AS c, unnest(ARRAY['INSERT', 'UPDATE']) AS p"))
+          .as("any grant of usage to the role of before").isEqualTo("f");
       PGSimpleDataSource asWeb = new PGSimpleDataSource();
       asWeb.setURL(TestPostgres.server().url());
       asWeb.setUser(webRole);
@@ -95,6 +101,14 @@ class MigrationTest {
     } finally {
       schema.execute("DROP OWNED BY " + webRole, "DROP ROLE " + webRole);
     }
+  }
+
+  /** A job of type old that worker w0 runs (attempt 1, leased for an hour), as an older release wrote it. */
+  private void insertRunning(SchemaNames names, MutableClock clock, String id) {
+    String at = "timestamptz '" + clock.instant() + "'";
+    schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until,"
+        + " started_at, created_at, updated_at, run_at) VALUES ('" + id + "', 'o', 'old', '{}', 'PROCESSING', 1, 'w0', "
+        + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
   }
 
   @Test
@@ -133,10 +147,8 @@ class MigrationTest {
     schema.execute(
         "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
             + " SELECT ('0190a000-0000-7000-8000-00000000000' || i)::uuid, 'o', 'old', '{}', " + at + ", " + at + ", " + at
-            + " FROM generate_series(1, 3) AS i",
-        "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until, started_at,"
-            + " created_at, updated_at, run_at) VALUES ('0190a000-0000-7000-8000-000000000009', 'o', 'old', '{}', 'PROCESSING',"
-            + " 1, 'w0', " + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
+            + " FROM generate_series(1, 3) AS i");
+    insertRunning(names, clock, "0190a000-0000-7000-8000-000000000009");
 
     assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11);
     assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
@@ -166,10 +178,7 @@ class MigrationTest {
     SchemaNames names = names("");
     applyTheFirst(10, names);
     MutableClock clock = new MutableClock();
-    String at = "timestamptz '" + clock.instant() + "'";
-    schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until,"
-        + " started_at, created_at, updated_at, run_at) VALUES ('0190a000-0000-7000-8000-00000000000b', 'o', 'old', '{}',"
-        + " 'PROCESSING', 1, 'w0', " + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
+    insertRunning(names, clock, "0190a000-0000-7000-8000-00000000000b");
 
     assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11);
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {

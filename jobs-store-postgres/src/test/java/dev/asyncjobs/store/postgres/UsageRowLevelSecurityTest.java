@@ -81,7 +81,7 @@ class UsageRowLevelSecurityTest {
     assertThat(usageNow()).isEqualTo(before);
   }
 
-  /** No grant names the columns: not the recipe's, nor what V7 and V9 granted to the roles of before. */
+  /** The recipe names neither column (MigrationTest checks the roles granted before V7 the same). */
   @Test
   void noGrantOfTheWebRoleNamesTheUsageColumns() {
     for (String column : List.of("usage", "attempt_usage")) {
