@@ -17,6 +17,7 @@ import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventQuery;
@@ -98,7 +99,7 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
-          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS));
+          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -236,7 +237,8 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
-   * {@return quotas, statistics, transactions and limits: this store implements the whole contract}
+   * {@return quotas, statistics, transactions, limits, fair claims and usage: this store implements
+   * the whole contract}
    *
    * @see #insert(InsertRequest)
    */
@@ -596,6 +598,26 @@ public final class PostgresJobStore implements JobStore {
     }
     db.run(Call.idempotent("settleUnits"), h -> {
       limits.settle(h, lease, units);
+      return null;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One fenced UPDATE that adds in the database ({@code jobs_usage_add}, exact numeric sums), so
+   * that concurrent records never lose one another; it waits for its WAL flush like a completion.
+   * Not retried when the connection breaks mid-statement: a second run would count twice.
+   *
+   * @throws InvalidRequestException the job's total would name more than {@link Usage#MAX_MODELS}
+   *     models; nothing was written
+   */
+  @Override
+  public void recordUsage(Lease lease, Usage usage) {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(usage, "usage");
+    db.run(Call.once("recordUsage"), h -> {
+      workerWrites.recordUsage(h, lease, usage);
       return null;
     });
   }

@@ -1,5 +1,6 @@
 package dev.asyncjobs.store.postgres;
 
+import static dev.asyncjobs.store.postgres.RestrictedRole.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,16 +71,6 @@ class LimitsRowLevelSecurityTest {
       st.execute("SELECT set_config('asyncjobs.owner_id', 'alice', false)");
     }
     return c;
-  }
-
-  private static void refused(Connection c, String sql, String message) {
-    assertThatThrownBy(() -> {
-          try (Statement st = c.createStatement()) {
-            st.execute(sql);
-          }
-        })
-        .as(sql).isInstanceOf(SQLException.class).hasMessageContaining(message)
-        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as("insufficient_privilege").isEqualTo("42501"));
   }
 
   @Test

@@ -64,7 +64,10 @@ class MigrationTest {
     return schema.column("SELECT version FROM " + names(prefix).versionTable() + " ORDER BY version");
   }
 
-  /** V7 and V9 grant the columns they add to the roles that could insert jobs before them. */
+  /**
+   * V7 and V9 grant the columns they add to the roles that could insert jobs before them; no
+   * version grants usage (V11's columns are the workers').
+   */
   @Test
   void aWebRoleGrantedBeforeVersionSevenCreatesJobsWithMetadataAndResourcesAfterIt() {
     SchemaNames names = names("");
@@ -75,7 +78,10 @@ class MigrationTest {
     assertThat(grantsBeforeV7).doesNotContain("metadata").doesNotContain("resources");
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10);
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11);
+      assertThat(schema.value("SELECT bool_or(has_column_privilege('" + webRole + "', '" + names.jobs() + "', c, p))"
+          + " FROM unnest(ARRAY['usage', 'attempt_usage']) AS c, unnest(ARRAY['INSERT', 'UPDATE']) AS p"))
+          .as("any grant of usage to the role of before").isEqualTo("f");
       PGSimpleDataSource asWeb = new PGSimpleDataSource();
       asWeb.setURL(TestPostgres.server().url());
       asWeb.setUser(webRole);
@@ -97,6 +103,14 @@ class MigrationTest {
     }
   }
 
+  /** A job of type old that worker w0 runs (attempt 1, leased for an hour), as an older release wrote it. */
+  private void insertRunning(SchemaNames names, MutableClock clock, String id) {
+    String at = "timestamptz '" + clock.instant() + "'";
+    schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until,"
+        + " started_at, created_at, updated_at, run_at) VALUES ('" + id + "', 'o', 'old', '{}', 'PROCESSING', 1, 'w0', "
+        + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
+  }
+
   @Test
   void aSchemaAtVersionThreeWithJobsInItMovesToTheEventLogAndItsJobsRunOn() {
     SchemaNames names = names("");
@@ -105,7 +119,7 @@ class MigrationTest {
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10, 11);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -133,12 +147,10 @@ class MigrationTest {
     schema.execute(
         "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
             + " SELECT ('0190a000-0000-7000-8000-00000000000' || i)::uuid, 'o', 'old', '{}', " + at + ", " + at + ", " + at
-            + " FROM generate_series(1, 3) AS i",
-        "INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, status, attempts, worker_id, lease_until, started_at,"
-            + " created_at, updated_at, run_at) VALUES ('0190a000-0000-7000-8000-000000000009', 'o', 'old', '{}', 'PROCESSING',"
-            + " 1, 'w0', " + at + " + interval '1 hour', " + at + ", " + at + ", " + at + ", " + at + ")");
+            + " FROM generate_series(1, 3) AS i");
+    insertRunning(names, clock, "0190a000-0000-7000-8000-000000000009");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11);
     assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
         + " || deferrals, ',') FROM " + names.jobs())).isEqualTo("none/1/0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -157,14 +169,37 @@ class MigrationTest {
     }
   }
 
+  /**
+   * V11 on a table with a job that was running across the upgrade: it has no usage, its worker
+   * records some under the lease it held, and the completion keeps it.
+   */
+  @Test
+  void aJobRunningAcrossTheUpgradeToVersionElevenRecordsItsUsage() {
+    SchemaNames names = names("");
+    applyTheFirst(10, names);
+    MutableClock clock = new MutableClock();
+    insertRunning(names, clock, "0190a000-0000-7000-8000-00000000000b");
+
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11);
+    try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
+      var job = store.find(java.util.UUID.fromString("0190a000-0000-7000-8000-00000000000b")).orElseThrow();
+      assertThat(job.usage()).isEqualTo(dev.asyncjobs.Usage.NONE);
+      dev.asyncjobs.Usage used = dev.asyncjobs.Usage.of("gpt-4o").inputTokens(10).build();
+      store.recordUsage(dev.asyncjobs.spi.Lease.of(job), used);
+      var done = store.complete(new Completion(dev.asyncjobs.spi.Lease.of(job), "{}", java.time.Duration.ofSeconds(1)));
+      assertThat(done.usage()).isEqualTo(used);
+      assertThat(done.attemptUsage()).containsExactly(java.util.Map.entry(1, used));
+    }
+  }
+
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -187,16 +222,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -257,8 +292,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.asyncjobs.store.postgres;
 
+import static dev.asyncjobs.store.postgres.RestrictedRole.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,16 +75,6 @@ class WebRoleHardeningTest {
 
   private static String jobs() {
     return schema.name() + ".jobs";
-  }
-
-  private static void refused(Connection c, String sql, String message) {
-    assertThatThrownBy(() -> {
-          try (Statement st = c.createStatement()) {
-            st.executeUpdate(sql);
-          }
-        })
-        .as(sql).isInstanceOf(SQLException.class).hasMessageContaining(message)
-        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as("insufficient_privilege").isEqualTo("42501"));
   }
 
   @Test

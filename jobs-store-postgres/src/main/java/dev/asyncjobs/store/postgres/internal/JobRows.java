@@ -1,10 +1,16 @@
 package dev.asyncjobs.store.postgres.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.Usage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,7 +35,8 @@ public final class JobRows implements RowMapper<Job> {
           + " (extract(epoch FROM j.estimated_duration) * 1000000)::bigint,"
           + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
           + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
-          + " j.idempotency_key, j.cancel_requested, j.metadata::text, j.deferrals";
+          + " j.idempotency_key, j.cancel_requested, j.metadata::text, j.deferrals,"
+          + " j.usage::text, j.attempt_usage::text";
 
   private JobRows() {}
 
@@ -70,11 +77,20 @@ public final class JobRows implements RowMapper<Job> {
         .cancelRequested(rs.getBoolean(23))
         .metadata(metadata(rs.getString(24)))
         .deferrals(rs.getInt(25))
+        .usage(usage(rs.getString(26)))
+        .attemptUsage(attemptUsage(rs.getString(27)))
         .build();
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  /** Numbers as BigDecimal in, as plain digits out: no quantity goes through a double. */
+  private static final ObjectMapper DECIMALS =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+          .build();
+  private static final TypeReference<Map<String, JsonNode>> ATTEMPTS = new TypeReference<>() {};
 
   /** The metadata column as the store wrote it: a JSON object of strings; {@code {}} is the common case. */
   static Map<String, String> metadata(String json) throws SQLException {
@@ -85,6 +101,42 @@ public final class JobRows implements RowMapper<Job> {
       return JSON.readValue(json, STRING_MAP);
     } catch (JsonProcessingException e) {
       throw new SQLException("the metadata of a job row is not a JSON object of strings: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * The usage column: what {@code jobs_usage_add} (V11) wrote, {@code {}} (the common case) for
+   * nothing. Parsed by {@link Usage#fromJson}, so that the database's sums (which may keep trailing
+   * zeros, 24.690) read as the exact quantities they are.
+   */
+  static Usage usage(String json) throws SQLException {
+    if (json.equals("{}")) {
+      return Usage.NONE;
+    }
+    try {
+      return Usage.fromJson(json);
+    } catch (InvalidRequestException e) {
+      throw new SQLException("the usage of a job row is not a usage: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The attempt_usage column: an object of attempt numbers (as text) and usages. Numbers are read
+   * as BigDecimal and written back without exponents, so that each attempt's quantities reach
+   * {@link Usage#fromJson} exactly, never through a double.
+   */
+  static Map<Integer, Usage> attemptUsage(String json) throws SQLException {
+    if (json.equals("{}")) {
+      return Map.of();
+    }
+    try {
+      Map<Integer, Usage> byAttempt = new java.util.TreeMap<>();
+      for (Map.Entry<String, JsonNode> e : DECIMALS.readValue(json, ATTEMPTS).entrySet()) {
+        byAttempt.put(Integer.valueOf(e.getKey()), usage(DECIMALS.writeValueAsString(e.getValue())));
+      }
+      return byAttempt;
+    } catch (JsonProcessingException | NumberFormatException e) {
+      throw new SQLException("the attempt_usage of a job row is not an object of attempt numbers and usages: " + e.getMessage(), e);
     }
   }
 

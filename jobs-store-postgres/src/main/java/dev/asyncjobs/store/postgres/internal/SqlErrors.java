@@ -31,19 +31,23 @@ public final class SqlErrors {
     PERMANENT
   }
 
-  /** Check constraints of V1__jobs.sql (and V9) and the request field each one guards. */
+  /**
+   * Check constraints of V1__jobs.sql (and V9) and the request field each one guards; and
+   * usage_models, which jobs_usage_add (V11) raises for a sum of too many models.
+   */
   private static final Map<String, String> CONSTRAINT_FIELDS =
-      Map.of(
-          "priority_range", "priority",
-          "progress_range", "progress",
-          "attempts_range", "attempts",
-          "max_attempts_range", "maxAttempts",
-          "payload_object", "payload",
-          "owner_id_length", "ownerId",
-          "type_length", "type",
-          "idempotency_key_length", "idempotencyKey",
-          "status_valid", "status",
-          "estimated_units_range", "estimatedUnits");
+      Map.ofEntries(
+          Map.entry("priority_range", "priority"),
+          Map.entry("progress_range", "progress"),
+          Map.entry("attempts_range", "attempts"),
+          Map.entry("max_attempts_range", "maxAttempts"),
+          Map.entry("payload_object", "payload"),
+          Map.entry("owner_id_length", "ownerId"),
+          Map.entry("type_length", "type"),
+          Map.entry("idempotency_key_length", "idempotencyKey"),
+          Map.entry("status_valid", "status"),
+          Map.entry("estimated_units_range", "estimatedUnits"),
+          Map.entry("usage_models", "usage"));
 
   private SqlErrors() {}
 

@@ -4,6 +4,7 @@ import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.spi.ClaimRequest;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Failure;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,8 +40,9 @@ public final class WorkerWrites {
   private static final Comparator<Job> CLAIM_ORDER =
       Comparator.comparingInt((Job j) -> -j.priority()).thenComparing(Job::runAt).thenComparing(Job::id, JobIds.ORDER);
 
-  private static final String FENCE =
-      " WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt AND j.status = 'PROCESSING' RETURNING {cols}";
+  private static final String FENCE_WHERE =
+      " WHERE j.id = :id AND j.worker_id = :worker AND j.attempts = :attempt AND j.status = 'PROCESSING'";
+  private static final String FENCE = FENCE_WHERE + " RETURNING {cols}";
 
   /** The SET clause of a completion; {@code :result} and {@code :durationUs} name its inputs. */
   private static final String COMPLETE_SET =
@@ -69,6 +72,7 @@ public final class WorkerWrites {
   private final String releaseSql;
   private final String acknowledgeCancelSql;
   private final String rescueSql;
+  private final String recordUsageSql;
   private final String stateSql;
 
   /** The statements on {@code names}' jobs table. */
@@ -148,6 +152,15 @@ public final class WorkerWrites {
             + " FROM (SELECT id FROM {jobs} WHERE status = 'PROCESSING' AND lease_until < :now"
             + " ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED) AS expired"
             + " WHERE j.id = expired.id RETURNING {cols}", EventAppends.KIND_BY_STATUS);
+    // Usage is added in the database (jobs_usage_add, V11: exact numeric sums), so that two
+    // records never read and write the same total; it commits with the flush like every write but
+    // claims and progress (a figure that is billed must not vanish in a crash). Nothing a
+    // subscriber follows changes: no event, and updated_at stays.
+    String add = names.function("jobs_usage_add");
+    recordUsageSql = names.sql(
+        "UPDATE {jobs} AS j SET usage = " + add + "(j.usage, CAST(:usage AS jsonb)),"
+            + " attempt_usage = j.attempt_usage || jsonb_build_object(CAST(:attempt AS text),"
+            + " " + add + "(j.attempt_usage -> CAST(:attempt AS text), CAST(:usage AS jsonb)))" + FENCE_WHERE);
     stateSql = sql(names, "SELECT {cols} FROM {jobs} AS j WHERE j.id = :id");
   }
 
@@ -303,14 +316,21 @@ public final class WorkerWrites {
     return h.createQuery(rescueSql).bind("now", Binds.instant(now)).bind("limit", limit).map(JobRows.MAPPER).list();
   }
 
+  /** Adds what an attempt consumed to the job's total and to the attempt's entry. */
+  public void recordUsage(Handle h, Lease lease, Usage usage) {
+    if (fencedBy(h.createUpdate(recordUsageSql), lease).bind("usage", usage.toJson()).execute() == 0) {
+      throw lost(lease);
+    }
+  }
+
   private static @Nullable Job fenced(Handle h, String sql, Lease lease, Instant now, UnaryOperator<Query> extra) {
-    Query q =
-        h.createQuery(sql)
-            .bind("id", lease.jobId())
-            .bind("worker", lease.workerId())
-            .bind("attempt", lease.attempt())
-            .bind("now", Binds.instant(now));
+    Query q = fencedBy(h.createQuery(sql), lease).bind("now", Binds.instant(now));
     return extra.apply(q).map(JobRows.MAPPER).findOne().orElse(null);
+  }
+
+  /** {@code s} with the lease bound to the names of {@link #FENCE_WHERE}. */
+  private static <S extends SqlStatement<S>> S fencedBy(S s, Lease lease) {
+    return s.bind("id", lease.jobId()).bind("worker", lease.workerId()).bind("attempt", lease.attempt());
   }
 
   private static Job required(@Nullable Job job, Lease lease) {
