@@ -1042,14 +1042,17 @@ abstract class WorkerContract {
     start(JobWorker.builder(jobs).workerId(uniqueWorker("fair")).concurrency(4).fairBetweenOwners(true));
     await(othersDone, "the other owner's ten jobs");
 
-    // Oldest first, the other owner's jobs would start after the whole backlog: 1,000 starts.
+    // Oldest first, the other owner's jobs would start after the whole backlog: 1,000 starts. Fair,
+    // every claim gives the other owner at least half of what it takes while it has jobs waiting
+    // (two claims in flight at once do not see each other's jobs as running): at most 20 of the
+    // backlog before its 10, so about 20 claims, as the issue asks.
     int lastOther = 0;
     for (int i = 0; i < started.size(); i++) {
       if (started.get(i) >= backlog) {
         lastOther = i + 1;
       }
     }
-    assertThat(lastOther).as("starts until the other owner's last job started: " + started).isLessThanOrEqualTo(24);
+    assertThat(lastOther).as("starts until the other owner's last job started: " + started).isLessThanOrEqualTo(30);
   }
 
   // ---------------------------------------------------------------- limits and rate limiting

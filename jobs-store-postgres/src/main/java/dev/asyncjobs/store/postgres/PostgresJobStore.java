@@ -33,6 +33,7 @@ import dev.asyncjobs.spi.OutputChunk;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.postgres.internal.Binds;
@@ -518,6 +519,13 @@ public final class PostgresJobStore implements JobStore {
   @Override
   public List<JobStats> stats(@Nullable String ownerId, @Nullable Instant since) {
     return db.run(Call.idempotent("stats").forOwner(ownerId), h -> reads.stats(h, ownerId, since));
+  }
+
+  @Override
+  public List<UsageTotal> usageByType(@Nullable String ownerId, Instant from, Instant to) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    return db.run(Call.idempotent("usageByType").forOwner(ownerId), h -> reads.usageByType(h, ownerId, from, to));
   }
 
   @Override

@@ -5,7 +5,9 @@ import dev.asyncjobs.JobQuery;
 import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QueueStats;
+import dev.asyncjobs.Usage;
 import dev.asyncjobs.spi.PageCursor;
+import dev.asyncjobs.spi.UsageTotal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
@@ -145,6 +149,42 @@ public final class Reads {
     }
     List<JobStats> out = new ArrayList<>(query.map((rs, ctx) -> statsRow(rs)).list());
     out.sort(Comparator.comparing(JobStats::type));
+    return out;
+  }
+
+  /**
+   * By type, the jobs created in {@code [from, to)} and their usage added up in SQL ({@code
+   * numeric}, exact): one row per type with its count, and one per type, model and unit with its
+   * sum. With an owner it walks that owner's (owner_id, created_at) index range.
+   */
+  public List<UsageTotal> usageByType(Handle h, @Nullable String ownerId, Instant from, Instant to) {
+    String window = "j.created_at >= :from AND j.created_at < :to" + (ownerId != null ? " AND j.owner_id = :owner" : "");
+    Query query = h.createQuery(names.sql(
+        "WITH w AS (SELECT j.type, j.usage FROM {jobs} AS j WHERE " + window + ")"
+            + " SELECT w.type, NULL AS model, NULL AS unit, count(*)::numeric AS n FROM w GROUP BY w.type"
+            + " UNION ALL"
+            + " SELECT w.type, m.key, u.key, sum(u.value::numeric) FROM w, jsonb_each(w.usage) AS m, jsonb_each(m.value) AS u"
+            + " GROUP BY w.type, m.key, u.key"))
+        .bind("from", Binds.instant(from))
+        .bind("to", Binds.instant(to));
+    if (ownerId != null) {
+      query.bind("owner", ownerId);
+    }
+    Map<String, long[]> jobs = new TreeMap<>();
+    Map<String, Usage> usage = new TreeMap<>();
+    query.map((rs, ctx) -> {
+      String type = rs.getString(1);
+      String model = rs.getString(2);
+      java.math.BigDecimal n = rs.getBigDecimal(4);
+      if (model == null) {
+        jobs.computeIfAbsent(type, t -> new long[1])[0] = n.longValueExact();
+      } else {
+        usage.merge(type, Usage.of(model).amount(Usage.Unit.ofJsonName(rs.getString(3)), n).build(), Usage::plus);
+      }
+      return type;
+    }).list();
+    List<UsageTotal> out = new ArrayList<>();
+    jobs.forEach((type, n) -> out.add(new UsageTotal(type, n[0], usage.getOrDefault(type, Usage.NONE))));
     return out;
   }
 
