@@ -38,7 +38,8 @@ public final class OpenAiReplies {
   }
 
   /**
-   * A chat completion whose message content is {@code content}, finished with {@code stop}.
+   * A chat completion whose message content is {@code content}, finished with {@code stop},
+   * counting 19 prompt and 10 completion tokens.
    *
    * @param model the model the reply names, e.g. {@code gpt-4o-mini}
    * @param content the assistant's message
@@ -49,7 +50,7 @@ public final class OpenAiReplies {
   }
 
   /**
-   * A chat completion with one choice.
+   * A chat completion with one choice, counting 19 prompt and 10 completion tokens.
    *
    * @param model the model the reply names
    * @param content the assistant's message, or null (e.g. with a refusal)
@@ -101,7 +102,7 @@ public final class OpenAiReplies {
   /**
    * The chunks OpenAI streams for a chat completion ({@code "stream": true} with {@code
    * stream_options.include_usage}): the role, one chunk per text delta, the finish reason, then the
-   * usage; feed them to {@link FakeOpenAi.Reply#stream}.
+   * usage (19 prompt tokens, one completion token a delta); feed them to {@link FakeOpenAi.Reply#stream}.
    *
    * @param model the model the chunks name
    * @param deltas the text, piece by piece
