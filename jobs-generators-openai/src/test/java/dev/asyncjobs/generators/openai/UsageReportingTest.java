@@ -79,12 +79,12 @@ class UsageReportingTest {
     Job job = jobs.create(JobRequest.of("alice", OpenAiJobTypes.TEXT, TextGenerationPayload.of("a note to Ana")));
     worker.runNext();
 
-    // EXAMPLE-BEGIN usage
+    // EXAMPLE-BEGIN job-usage
     Job done = jobs.get("alice", job.id());
     Usage usage = done.usage(); // every attempt's, added up; done.attemptUsage() has them one by one
     BigDecimal written = usage.amount("gpt-4o-mini-2024-07-18", Usage.Unit.OUTPUT_TOKENS); // 240
     String json = usage.toJson(); // {"gpt-4o-mini-2024-07-18":{"input_tokens":812,"output_tokens":240}}
-    // EXAMPLE-END usage
+    // EXAMPLE-END job-usage
 
     assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(server.take().json().path("stream_options").path("include_usage").asBoolean())
