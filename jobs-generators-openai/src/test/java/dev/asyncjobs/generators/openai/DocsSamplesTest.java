@@ -32,6 +32,7 @@ class DocsSamplesTest {
   @ParameterizedTest(name = "{1} from {0} in {2}")
   @CsvSource({
     "WiringExampleTest.java, wiring, generators.md",
+    "UsageReportingTest.java, job-usage, generators.md",
     "example/PaletteGenerator.java, generator, writing-a-generator.md",
     "example/PaletteGeneratorProvider.java, provider, writing-a-generator.md",
     "example/PaletteGeneratorTest.java, usage, writing-a-generator.md",

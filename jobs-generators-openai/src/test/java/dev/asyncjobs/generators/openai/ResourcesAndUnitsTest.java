@@ -153,14 +153,13 @@ class ResourcesAndUnitsTest {
 
   @Test
   void aReplyWithoutUsageReportsNothingAndTheReservationStands() {
-    ObjectNode reply = (ObjectNode) read(OpenAiReplies.chat("gpt-4o-mini", GeneratorCase.SHEET));
-    reply.remove("usage");
-    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, reply.toString()));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.withoutUsage(OpenAiReplies.chat("gpt-4o-mini", GeneratorCase.SHEET))));
     TestContext context = new TestContext("music_generation");
 
     openai.music().generate(MusicGenerationPayload.of("a lullaby"), context);
 
     assertThat(context.reportedUnits()).isEmpty();
+    assertThat(context.usage().isEmpty()).as("no usage either").isTrue();
   }
 
   @Test

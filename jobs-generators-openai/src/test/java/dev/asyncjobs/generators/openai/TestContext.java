@@ -3,6 +3,7 @@ package dev.asyncjobs.generators.openai;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobCancelledException;
 import dev.asyncjobs.JobContext;
+import dev.asyncjobs.Usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link JobContext} for calling a generator directly: records progress (refusing it to go
- * backwards, as the worker does), streamed output and reported units, and lets the test cancel.
+ * backwards, as the worker does), streamed output, reported units and usage, and lets the test
+ * cancel.
  */
 final class TestContext implements JobContext {
   record Step(int percent, @Nullable String message) {}
@@ -23,7 +25,10 @@ final class TestContext implements JobContext {
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final List<Step> steps = new ArrayList<>();
 
-  /** Whether {@link #reportUnits} records, or is the interface's default (which refuses). */
+  /**
+   * Whether {@link #reportUnits} and {@link #reportUsage} record, or are the interface's defaults
+   * (which refuse).
+   */
   private final boolean countsUnits;
 
   TestContext(String type) {
@@ -35,7 +40,7 @@ final class TestContext implements JobContext {
     this.countsUnits = countsUnits;
   }
 
-  /** {@return a context whose reportUnits is JobContext's default: it does not count units} */
+  /** {@return a context whose reportUnits and reportUsage are JobContext's defaults: it counts nothing} */
   static TestContext uncounted(String type) {
     return new TestContext(type, false);
   }
@@ -107,6 +112,21 @@ final class TestContext implements JobContext {
       throw new IllegalArgumentException("units must be at least 0, was " + used);
     }
     units.add(used);
+  }
+
+  private Usage usage = Usage.NONE;
+
+  @Override
+  public synchronized void reportUsage(Usage more) {
+    if (!countsUnits) {
+      JobContext.super.reportUsage(more);
+    }
+    usage = usage.plus(more);
+  }
+
+  /** {@return what {@link #reportUsage} was told, added up} */
+  synchronized Usage usage() {
+    return usage;
   }
 
   /** {@return every {@link #reportUnits} call's units, in order} */

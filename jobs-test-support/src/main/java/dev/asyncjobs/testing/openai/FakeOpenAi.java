@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  *       that a test can check when clients came back after a 429.
  *   <li>A reply can {@linkplain Reply#stream stream} Server-Sent Events (chat completion chunks
  *       from {@link OpenAiReplies#chatChunks}) with a pause between them; a client that goes away
- *       mid-stream is noticed at the next write and reported by {@link #awaitDisconnect}.
+ *       mid-stream is noticed at the next write and reported by {@link #awaitDisconnect}. A plain
+ *       chat completion scripted for a streaming request is streamed as OpenAI would stream it. As
+ *       OpenAI, the stream's usage chunk is sent only when the request asks for it ({@code
+ *       stream_options.include_usage}).
  * </ul>
  *
  * <pre>{@code
@@ -553,6 +556,11 @@ public final class FakeOpenAi implements AutoCloseable {
         List<String> events = isChatCompletion(text) ? OpenAiReplies.chunksOf(text) : List.of(text.replace('\n', ' '));
         reply = new Reply(200, plain.headers(), new byte[0], "text/event-stream", plain.isHeld(), events, Duration.ZERO);
       }
+      if (!reply.events().isEmpty() && !wantsUsage(request)) {
+        // OpenAI sends a stream's usage chunk only to a request that asks for it.
+        reply = new Reply(reply.status(), reply.headers(), reply.body(), reply.contentType(), reply.isHeld(),
+            reply.events().stream().filter(e -> !OpenAiReplies.isUsageChunk(e)).toList(), reply.eventInterval());
+      }
       if (reply.isHeld()) {
         try {
           release.await(HOLD_AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
@@ -579,6 +587,14 @@ public final class FakeOpenAi implements AutoCloseable {
   private static boolean wantsStream(Request request) {
     try {
       return request.json().path("stream").asBoolean(false);
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
+  private static boolean wantsUsage(Request request) {
+    try {
+      return request.json().path("stream_options").path("include_usage").asBoolean(false);
     } catch (RuntimeException notJson) {
       return false;
     }

@@ -38,7 +38,8 @@ public final class OpenAiReplies {
   }
 
   /**
-   * A chat completion whose message content is {@code content}, finished with {@code stop}.
+   * A chat completion whose message content is {@code content}, finished with {@code stop},
+   * counting 19 prompt and 10 completion tokens.
    *
    * @param model the model the reply names, e.g. {@code gpt-4o-mini}
    * @param content the assistant's message
@@ -49,7 +50,7 @@ public final class OpenAiReplies {
   }
 
   /**
-   * A chat completion with one choice.
+   * A chat completion with one choice, counting 19 prompt and 10 completion tokens.
    *
    * @param model the model the reply names
    * @param content the assistant's message, or null (e.g. with a refusal)
@@ -58,6 +59,26 @@ public final class OpenAiReplies {
    * @return the JSON body of {@code POST /v1/chat/completions}
    */
   public static String chat(String model, @Nullable String content, String finishReason, @Nullable String refusal) {
+    return chat(model, content, finishReason, refusal, 19, 10);
+  }
+
+  /**
+   * A chat completion whose message content is {@code content}, finished with {@code stop}, that
+   * counts the given tokens in its {@code usage}.
+   *
+   * @param model the model the reply names, e.g. {@code gpt-4o-mini-2024-07-18}
+   * @param content the assistant's message
+   * @param promptTokens {@code usage.prompt_tokens}
+   * @param completionTokens {@code usage.completion_tokens}
+   * @return the JSON body of {@code POST /v1/chat/completions}
+   */
+  public static String chat(String model, String content, long promptTokens, long completionTokens) {
+    return chat(model, content, "stop", null, promptTokens, completionTokens);
+  }
+
+  private static String chat(
+      String model, @Nullable String content, String finishReason, @Nullable String refusal, long promptTokens,
+      long completionTokens) {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
     root.put("object", "chat.completion");
@@ -72,10 +93,7 @@ public final class OpenAiReplies {
     message.putArray("annotations");
     choice.putNull("logprobs");
     choice.put("finish_reason", finishReason);
-    ObjectNode usage = root.putObject("usage");
-    usage.put("prompt_tokens", 19);
-    usage.put("completion_tokens", 10);
-    usage.put("total_tokens", 29);
+    root.set("usage", chatUsage(promptTokens, completionTokens));
     root.put("service_tier", "default");
     root.put("system_fingerprint", "fp_06737a9306");
     return root.toString();
@@ -84,7 +102,7 @@ public final class OpenAiReplies {
   /**
    * The chunks OpenAI streams for a chat completion ({@code "stream": true} with {@code
    * stream_options.include_usage}): the role, one chunk per text delta, the finish reason, then the
-   * usage; feed them to {@link FakeOpenAi.Reply#stream}.
+   * usage (19 prompt tokens, one completion token a delta); feed them to {@link FakeOpenAi.Reply#stream}.
    *
    * @param model the model the chunks name
    * @param deltas the text, piece by piece
@@ -92,19 +110,68 @@ public final class OpenAiReplies {
    * @return the JSON text of each chunk, in order
    */
   public static List<String> chatChunks(String model, List<String> deltas, String finishReason) {
+    return chatChunks(model, deltas, finishReason, 19, deltas.size());
+  }
+
+  /**
+   * The chunks OpenAI streams for a chat completion, as {@link #chatChunks(String, List, String)},
+   * whose last chunk counts the given tokens.
+   *
+   * @param model the model the chunks name
+   * @param deltas the text, piece by piece
+   * @param finishReason e.g. {@code stop} or {@code length}
+   * @param promptTokens the last chunk's {@code usage.prompt_tokens}
+   * @param completionTokens the last chunk's {@code usage.completion_tokens}
+   * @return the JSON text of each chunk, in order
+   */
+  public static List<String> chatChunks(
+      String model, List<String> deltas, String finishReason, long promptTokens, long completionTokens) {
     List<String> out = new ArrayList<>();
     out.add(chunk(model, JSON.createObjectNode().put("role", "assistant").put("content", ""), null).toString());
     for (String d : deltas) {
       out.add(chunk(model, JSON.createObjectNode().put("content", d), null).toString());
     }
     out.add(chunk(model, JSON.createObjectNode(), finishReason).toString());
-    ObjectNode usage = chunk(model, null, null);
-    ObjectNode u = usage.putObject("usage");
-    u.put("prompt_tokens", 19);
-    u.put("completion_tokens", deltas.size());
-    u.put("total_tokens", 19 + deltas.size());
-    out.add(usage.toString());
+    out.add(usageChunk(model, chatUsage(promptTokens, completionTokens)));
     return out;
+  }
+
+  /**
+   * A chat completion's {@code usage} as OpenAI writes it: the counts, their total and the
+   * details (nothing cached, no reasoning or audio).
+   */
+  private static ObjectNode chatUsage(long promptTokens, long completionTokens) {
+    ObjectNode u = JSON.createObjectNode();
+    u.put("prompt_tokens", promptTokens);
+    u.put("completion_tokens", completionTokens);
+    u.put("total_tokens", promptTokens + completionTokens);
+    u.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+    u.putObject("completion_tokens_details")
+        .put("reasoning_tokens", 0).put("audio_tokens", 0)
+        .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
+    return u;
+  }
+
+  /** The last chunk of a stream with {@code include_usage}: no choices, only the usage. */
+  private static String usageChunk(String model, JsonNode usage) {
+    ObjectNode chunk = chunk(model, null, null);
+    chunk.set("usage", usage.deepCopy());
+    return chunk.toString();
+  }
+
+  /**
+   * Whether an event of a stream is its usage chunk ({@link #chatChunks}' last): a chat completion
+   * chunk without choices whose {@code usage} is set. Any other event, JSON or not, is not.
+   */
+  static boolean isUsageChunk(String event) {
+    JsonNode c;
+    try {
+      c = JSON.readTree(event);
+    } catch (java.io.IOException notJson) {
+      return false;
+    }
+    return c != null && "chat.completion.chunk".equals(c.path("object").asText()) && c.path("choices").isEmpty()
+        && c.path("usage").isObject();
   }
 
   /**
@@ -116,12 +183,7 @@ public final class OpenAiReplies {
    * @return the JSON text of each chunk, in order
    */
   public static List<String> chunksOf(String completionJson) {
-    JsonNode c;
-    try {
-      c = JSON.readTree(completionJson);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not a chat completion: " + e.getMessage(), e);
-    }
+    JsonNode c = read(completionJson);
     String model = c.path("model").asText();
     JsonNode choice = c.path("choices").path(0);
     JsonNode message = choice.path("message");
@@ -136,9 +198,10 @@ public final class OpenAiReplies {
       out.add(chunk(model, JSON.createObjectNode().put("refusal", message.get("refusal").asText()), null).toString());
     }
     out.add(chunk(model, JSON.createObjectNode(), choice.path("finish_reason").asText("stop")).toString());
-    ObjectNode usage = chunk(model, null, null);
-    usage.set("usage", c.path("usage").deepCopy());
-    out.add(usage.toString());
+    if (c.path("usage").isObject()) {
+      // A reply without usage streams without the usage chunk, as a server that ignores include_usage.
+      out.add(usageChunk(model, c.get("usage")));
+    }
     return out;
   }
 
@@ -193,6 +256,49 @@ public final class OpenAiReplies {
     root.put("created", 1713833628);
     root.putArray("data").addObject().put("b64_json", Base64.getEncoder().encodeToString(bytes));
     return root.toString();
+  }
+
+  /**
+   * An images reply as a GPT image model ({@code gpt-image-1}) sends it: the image inline and the
+   * tokens it counted, the prompt's text as input, the image as output.
+   *
+   * @param bytes the image
+   * @param inputTokens {@code usage.input_tokens}, all of them text tokens
+   * @param outputTokens {@code usage.output_tokens}
+   * @return the JSON body of {@code POST /v1/images/generations}
+   */
+  public static String gptImage(byte[] bytes, long inputTokens, long outputTokens) {
+    ObjectNode root = (ObjectNode) read(imageB64(bytes));
+    ObjectNode usage = root.putObject("usage");
+    usage.put("input_tokens", inputTokens);
+    usage.putObject("input_tokens_details").put("text_tokens", inputTokens).put("image_tokens", 0);
+    usage.put("output_tokens", outputTokens);
+    usage.put("total_tokens", inputTokens + outputTokens);
+    return root.toString();
+  }
+
+  /**
+   * The same reply without its {@code usage}, as a compatible server that counts nothing sends it
+   * (streamed, it then has no usage chunk either).
+   *
+   * @param reply a chat completion or an images reply, e.g. from {@link #chat} or {@link #gptImage}
+   * @return the JSON body without {@code usage}
+   */
+  public static String withoutUsage(String reply) {
+    JsonNode root = read(reply);
+    if (!(root instanceof ObjectNode o) || !o.has("usage")) {
+      throw new IllegalArgumentException("not a reply with a usage: " + reply);
+    }
+    o.remove("usage");
+    return o.toString();
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -5,14 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.RateLimitException;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImagesResponse;
 import com.openai.models.moderations.ModerationCreateParams;
 import com.openai.models.moderations.ModerationCreateResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class FakeOpenAiTest {
   private final FakeOpenAi server = FakeOpenAi.start();
   private final OpenAIClient client = OpenAIOkHttpClient.builder()
-      .apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+      .apiKey("sk-test").baseUrl(server.baseUrl()).maxRetries(0).timeout(Duration.ofSeconds(10)).responseValidation(true)
+      .build();
 
   @AfterEach
   void stop() {
@@ -118,6 +128,73 @@ class FakeOpenAiTest {
         .containsExactly(answers.get(1).request());
     assertThat(server.requestsWithin("/v1/images/generations", refused.sentNanos(), Duration.ZERO)).isEmpty();
     assertThat(server.requestsWithin("/v1/chat/completions", refused.sentNanos(), Duration.ofHours(1))).isEmpty();
+  }
+
+  @Test
+  void aChatReplyCountsItsTokensAsOpenAiDoesOrNoneWithoutUsage() {
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200,
+        OpenAiReplies.chat("gpt-4o-mini-2024-07-18", "A line of work.", 812, 240)));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200,
+        OpenAiReplies.withoutUsage(OpenAiReplies.chat("gpt-4o-mini", "A line of work."))));
+
+    ChatCompletion counted = client.chat().completions().create(question());
+    ChatCompletion uncounted = client.chat().completions().create(question());
+
+    assertThat(counted.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+    CompletionUsage usage = counted.usage().orElseThrow();
+    assertThat(usage.promptTokens()).isEqualTo(812);
+    assertThat(usage.completionTokens()).isEqualTo(240);
+    assertThat(usage.totalTokens()).isEqualTo(1052);
+    assertThat(usage.promptTokensDetails().flatMap(CompletionUsage.PromptTokensDetails::cachedTokens)).hasValue(0L);
+    assertThat(uncounted.usage()).isEmpty();
+  }
+
+  @Test
+  void aStreamEndsWithItsUsageChunkOnlyWhenTheRequestAsksForIt() {
+    List<String> chunks = OpenAiReplies.chatChunks("gpt-4o-mini-2024-07-18", List.of("A ", "line."), "stop", 19, 2);
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.stream(chunks, Duration.ZERO));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.stream(chunks, Duration.ZERO));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200, OpenAiReplies.chat("gpt-4o-mini", "A line.", 7, 3)));
+    server.on("/v1/chat/completions", FakeOpenAi.Reply.json(200,
+        OpenAiReplies.withoutUsage(OpenAiReplies.chat("gpt-4o-mini", "A line."))));
+    ChatCompletionCreateParams asking = ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+        .addUserMessage("What is a queue?").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+        .build();
+
+    assertThat(streamedUsage(asking)).hasValueSatisfying(u -> {
+      assertThat(u.promptTokens()).isEqualTo(19);
+      assertThat(u.completionTokens()).isEqualTo(2);
+    });
+    assertThat(streamedUsage(question())).as("not asked for").isEmpty();
+    assertThat(streamedUsage(asking)).as("a plain reply, streamed").hasValueSatisfying(u -> {
+      assertThat(u.promptTokens()).isEqualTo(7);
+      assertThat(u.totalTokens()).isEqualTo(10);
+    });
+    assertThat(streamedUsage(asking)).as("a reply without usage, streamed").isEmpty();
+  }
+
+  private Optional<CompletionUsage> streamedUsage(ChatCompletionCreateParams params) {
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    return accumulator.chatCompletion().usage();
+  }
+
+  @Test
+  void aGptImageReplyCountsItsTokens() {
+    server.on("/v1/images/generations", FakeOpenAi.Reply.json(200, OpenAiReplies.gptImage(OpenAiReplies.png(), 50, 4160)));
+
+    ImagesResponse reply = client.images().generate(ImageGenerateParams.builder().model("gpt-image-1").prompt("a kite").build());
+
+    assertThat(Base64.getDecoder().decode(reply.data().orElseThrow().get(0).b64Json().orElseThrow())).isEqualTo(OpenAiReplies.png());
+    ImagesResponse.Usage usage = reply.usage().orElseThrow();
+    assertThat(usage.inputTokens()).isEqualTo(50);
+    assertThat(usage.inputTokensDetails().textTokens()).isEqualTo(50);
+    assertThat(usage.outputTokens()).isEqualTo(4160);
+    assertThat(usage.totalTokens()).isEqualTo(4210);
+    assertThatThrownBy(() -> OpenAiReplies.withoutUsage(OpenAiReplies.imageB64(OpenAiReplies.png())))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

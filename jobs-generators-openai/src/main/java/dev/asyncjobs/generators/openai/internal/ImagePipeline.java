@@ -65,8 +65,8 @@ final class ImagePipeline {
     ImagesResponse response = backend.call(context, r.what(), r.model(), r.modelSetting(), c -> c.images().generate(built));
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     List<Image> data = response.data().orElse(List.of());
-    // Images are the unit of an image model's limit; a GPT image model's token usage is not.
-    Limits.report(context, data.size());
+    // Paid for whatever the checks and downloads below make of the images.
+    Spent.images(context, r.model(), data.size(), response.usage());
     if (data.isEmpty()) {
       throw ErrorMapper.malformed(r.what(), "the reply has no images ('data' is missing or empty)", null);
     }

@@ -44,7 +44,7 @@ final class StructuredChat {
     StructuredChatCompletion<T> completion =
         backend.call(context, what, model, modelSetting, c -> c.chat().completions().create(params));
     // The tokens were spent whatever the checks below make of the reply.
-    completion.usage().ifPresent(u -> Limits.report(context, u.totalTokens()));
+    Spent.chat(context, model, completion.model(), completion.usage());
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     if (completion.choices().isEmpty()) {
       throw ErrorMapper.malformed(what, "the reply has no choices", null);

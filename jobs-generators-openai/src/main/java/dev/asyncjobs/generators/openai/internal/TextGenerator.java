@@ -13,6 +13,7 @@ import dev.asyncjobs.generators.openai.TextGenerationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,8 +114,6 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
             .build();
     context.progress(Stages.REQUEST_SENT, "request sent to OpenAI (" + model + ")");
     ChatCompletion completion = backend.call(context, WHAT, model, MODEL_SETTING, c -> streamed(c, params, context));
-    // The tokens were spent whatever the checks below make of the reply.
-    completion.usage().ifPresent(u -> Limits.report(context, u.totalTokens()));
     context.progress(Stages.RESPONSE_RECEIVED, "response received");
     if (completion.choices().isEmpty()) {
       throw ErrorMapper.malformed(WHAT, "the reply has no choices", null);
@@ -135,16 +134,36 @@ public final class TextGenerator extends PlannedGenerator<TextGenerationPayload,
    * JobContext#appendText}), and the chunks add up to the same {@link ChatCompletion} a plain call
    * returns (finish reason, refusal, usage), which the result is made of. Runs on the call runner's
    * thread, so a cancel aborts the HTTP stream itself.
+   *
+   * <p>The usage comes in the stream's last chunk ({@code stream_options.include_usage}) and is
+   * reported when the stream ends, however it ends, before the reply is checked: the tokens were
+   * spent whatever the checks make of it. Only the last usage seen counts, since some compatible
+   * servers repeat a running total in every chunk.
    */
-  private static ChatCompletion streamed(OpenAIClient client, ChatCompletionCreateParams params, JobContext context) {
+  private ChatCompletion streamed(OpenAIClient client, ChatCompletionCreateParams params, JobContext context) {
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    AtomicReference<@Nullable ChatCompletionChunk> counted = new AtomicReference<>();
     try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
       stream.stream().forEach(chunk -> {
-        accumulator.accumulate(chunk);
+        if (chunk.usage().isPresent()) {
+          counted.set(chunk); // before the accumulator, which may refuse the chunk
+        }
+        try {
+          accumulator.accumulate(chunk);
+        } catch (IllegalStateException unfinished) {
+          // The accumulator builds the completion at the usage chunk and refuses a choice that has
+          // not finished: a broken reply, which no retry mends.
+          throw ErrorMapper.malformed(WHAT, "the stream's chunks do not add up to a completion: " + unfinished.getMessage(), unfinished);
+        }
         for (ChatCompletionChunk.Choice choice : chunk.choices()) {
           choice.delta().content().filter(d -> !d.isEmpty()).ifPresent(context::appendText);
         }
       });
+    } finally {
+      ChatCompletionChunk last = counted.get();
+      if (last != null) {
+        Spent.chat(context, model, last.model(), last.usage());
+      }
     }
     try {
       return accumulator.chatCompletion();
