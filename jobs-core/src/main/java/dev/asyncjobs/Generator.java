@@ -87,6 +87,19 @@ public interface Generator<P> {
   }
 
   /**
+   * What one job of this payload is expected to consume, by model and unit: reserved against its
+   * owner's {@link BudgetLimits} when the job is created, and replaced by what it did consume when
+   * it ends. Read once, at create. Overestimate rather than under: an owner near a budget is then
+   * refused before the spend, not after.
+   *
+   * @param payload the validated payload
+   * @return the estimate; {@link Usage#NONE} by default (nothing reserved)
+   */
+  default Usage estimateUsage(P payload) {
+    return Usage.NONE;
+  }
+
+  /**
    * Runs one attempt. Report progress and watch cancellation through {@code context}.
    *
    * @param payload the payload

@@ -51,6 +51,7 @@ public final class Job {
   private final Map<String, String> metadata;
   private final Usage usage;
   private final SortedMap<Integer, Usage> attemptUsage;
+  private final @Nullable BudgetAmount budgetReserved;
 
   private Job(Builder b, Instant created) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -80,6 +81,7 @@ public final class Job {
     this.metadata = Map.copyOf(b.metadata);
     this.usage = Objects.requireNonNull(b.usage, "usage");
     this.attemptUsage = Collections.unmodifiableSortedMap(new TreeMap<>(b.attemptUsage));
+    this.budgetReserved = b.budgetReserved;
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(status, "status");
     if (progress < 0 || progress > 100) {
@@ -238,6 +240,15 @@ public final class Job {
     return attemptUsage;
   }
 
+  /**
+   * {@return what the job reserved against its owner's budgets when it was created, or {@code null}
+   * when it was not budgeted} Once the job has ended, its owner's budget counts what it consumed
+   * instead (see {@link BudgetLimits}).
+   */
+  public @Nullable BudgetAmount budgetReserved() {
+    return budgetReserved;
+  }
+
   /** Jobs are equal when every field is. */
   @Override
   public boolean equals(@Nullable Object other) {
@@ -273,12 +284,13 @@ public final class Job {
         && cancelRequested == o.cancelRequested
         && metadata.equals(o.metadata)
         && usage.equals(o.usage)
-        && attemptUsage.equals(o.attemptUsage);
+        && attemptUsage.equals(o.attemptUsage)
+        && Objects.equals(budgetReserved, o.budgetReserved);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata, usage, attemptUsage);
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata, usage, attemptUsage, budgetReserved);
   }
 
   /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
@@ -348,6 +360,7 @@ public final class Job {
     private Map<String, String> metadata = Map.of();
     private Usage usage = Usage.NONE;
     private SortedMap<Integer, Usage> attemptUsage = new TreeMap<>();
+    private @Nullable BudgetAmount budgetReserved;
 
     private Builder() {}
 
@@ -379,6 +392,7 @@ public final class Job {
       metadata = j.metadata;
       usage = j.usage;
       attemptUsage = new TreeMap<>(j.attemptUsage);
+      budgetReserved = j.budgetReserved;
     }
 
     /**
@@ -573,6 +587,14 @@ public final class Job {
      * @return this builder
      */
     public Builder attemptUsage(Map<Integer, Usage> v) { attemptUsage = new TreeMap<>(v); return this; }
+
+    /**
+     * Sets {@link Job#budgetReserved()}.
+     *
+     * @param v the reservation, or null when not budgeted
+     * @return this builder
+     */
+    public Builder budgetReserved(@Nullable BudgetAmount v) { budgetReserved = v; return this; }
 
     /**
      * {@return builds the job; {@code updatedAt} and {@code runAt} default to {@code createdAt}}

@@ -26,6 +26,14 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.asyncjobs.internal.BudgetSettler;
+import dev.asyncjobs.spi.BudgetBound;
+import dev.asyncjobs.spi.BudgetCheck;
+import java.math.BigDecimal;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Currency;
@@ -82,6 +90,8 @@ public final class JobManager implements AutoCloseable {
   private final ContentModerator moderator;
   private final QuotaPolicy quotaPolicy;
   private final PriceTable prices;
+  private final BudgetPolicy budgetPolicy;
+  private final BudgetSettler budgetSettler;
   private final int maxPayloadBytes;
   private final int defaultPriority;
   private final int defaultMaxAttempts;
@@ -98,6 +108,10 @@ public final class JobManager implements AutoCloseable {
       throw new UnsupportedCapabilityException(StoreCapability.QUOTAS, "a quota policy", store.getClass().getName(),
           "build the manager without quotaPolicy(...), or use a store that implements quotas");
     }
+    if (b.budgetPolicy != BudgetPolicy.unlimited() && !has(store, StoreCapability.BUDGETS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.BUDGETS, "a budget policy", store.getClass().getName(),
+          "build the manager without budgetPolicy(...), or use a store that keeps budgets");
+    }
     if (b.enclosingTransaction != null && !has(store, StoreCapability.TRANSACTIONS)) {
       throw new UnsupportedCapabilityException(StoreCapability.TRANSACTIONS, "an enclosing transaction",
           store.getClass().getName(), "build the manager without enclosingTransaction(...), or use a store that joins transactions");
@@ -109,6 +123,8 @@ public final class JobManager implements AutoCloseable {
     this.moderator = b.moderator;
     this.quotaPolicy = b.quotaPolicy;
     this.prices = b.prices;
+    this.budgetPolicy = b.budgetPolicy;
+    this.budgetSettler = new BudgetSettler(store, prices);
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.defaultPriority = b.defaultPriority;
     this.defaultMaxAttempts = b.defaultMaxAttempts;
@@ -237,7 +253,7 @@ public final class JobManager implements AutoCloseable {
     for (CheckedRequest c : checked) {
       prepared.add(toNewJob(c));
     }
-    List<Job> stored = store.insert(new InsertRequest(prepared, quotaPolicy, transaction));
+    List<Job> stored = store.insert(new InsertRequest(prepared, quotaPolicy, transaction, budgetCheck(checked, prepared)));
     if (!interceptors.isEmpty()) {
       List<Job> created = new ArrayList<>(stored.size());
       for (int i = 0; i < stored.size(); i++) {
@@ -250,6 +266,76 @@ public final class JobManager implements AutoCloseable {
       }
     }
     return stored;
+  }
+
+  /**
+   * The budget bounds of the batch's owners (the current UTC day and month) and what each new job
+   * reserves: its generator's estimate, priced. Nothing when no owner of the batch has a budget.
+   */
+  private BudgetCheck budgetCheck(List<CheckedRequest> checked, List<NewJob> prepared) {
+    if (budgetPolicy == BudgetPolicy.unlimited()) {
+      return BudgetCheck.NONE;
+    }
+    Instant now = clock.instant();
+    ZonedDateTime day = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+    ZonedDateTime month = day.withDayOfMonth(1);
+    Map<String, List<BudgetBound>> bounds = new HashMap<>();
+    Map<UUID, BudgetAmount> reservations = new HashMap<>();
+    for (int i = 0; i < prepared.size(); i++) {
+      String owner = prepared.get(i).ownerId();
+      BudgetLimits limits = budgetPolicy.limitsFor(owner);
+      if (limits == null || limits.isUnlimited()) {
+        continue;
+      }
+      if (!bounds.containsKey(owner)) {
+        if (limits.currency() != null && !limits.currency().equals(prices.currency())) {
+          throw new JobConfigurationException("the budget of owner " + owner + " is in " + limits.currency()
+              + ", the price table in " + prices.currency() + ": give both the same currency");
+        }
+        List<BudgetBound> b = new ArrayList<>();
+        addBound(b, BudgetExceededException.Limit.COST_PER_DAY, limits.costPerDay(), day, day.plusDays(1));
+        addBound(b, BudgetExceededException.Limit.COST_PER_MONTH, limits.costPerMonth(), month, month.plusMonths(1));
+        addBound(b, BudgetExceededException.Limit.TOKENS_PER_DAY,
+            limits.tokensPerDay() == null ? null : BigDecimal.valueOf(limits.tokensPerDay()), day, day.plusDays(1));
+        addBound(b, BudgetExceededException.Limit.TOKENS_PER_MONTH,
+            limits.tokensPerMonth() == null ? null : BigDecimal.valueOf(limits.tokensPerMonth()), month, month.plusMonths(1));
+        bounds.put(owner, b);
+      }
+      reservations.put(prepared.get(i).id(), BudgetAmount.of(checked.get(i).usageEstimate(), prices));
+    }
+    return bounds.isEmpty() ? BudgetCheck.NONE : new BudgetCheck(bounds, reservations);
+  }
+
+  private static void addBound(List<BudgetBound> to, BudgetExceededException.Limit limit, @Nullable BigDecimal value,
+      ZonedDateTime start, ZonedDateTime end) {
+    if (value != null) {
+      to.add(new BudgetBound(limit, value, start.toInstant(), end.toInstant()));
+    }
+  }
+
+  /**
+   * {@return an owner's budget now: its limits, and what its jobs of the current UTC day and month
+   * count (finished jobs what they consumed, unfinished ones their reservation)}
+   *
+   * @param ownerId the owner
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#BUDGETS}
+   */
+  public BudgetStatus budget(String ownerId) {
+    requireOwner(ownerId);
+    if (!has(store, StoreCapability.BUDGETS)) {
+      throw new UnsupportedCapabilityException(StoreCapability.BUDGETS, "JobManager.budget(ownerId)", store.getClass().getName(),
+          "use a store that keeps budgets");
+    }
+    ZonedDateTime day = clock.instant().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+    ZonedDateTime month = day.withDayOfMonth(1);
+    return new BudgetStatus(budgetPolicy.limitsFor(ownerId), prices.currency(),
+        store.budgetCounted(ownerId, day.toInstant()), store.budgetCounted(ownerId, month.toInstant()),
+        day.plusDays(1).toInstant(), month.plusMonths(1).toInstant());
+  }
+
+  /** {@return what settles budgeted jobs when they end: the worker's first listener} */
+  BudgetSettler budgetSettler() {
+    return budgetSettler;
   }
 
   private List<JobRequest> intercepted(List<JobRequest> requests) {
@@ -328,7 +414,8 @@ public final class JobManager implements AutoCloseable {
     P payload = g.bind(tree);
     List<String> texts = g.moderationText(payload);
     List<String> toCheck = texts == null ? allTexts : List.copyOf(texts);
-    return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts, g.estimateUnits(payload));
+    return new CheckedRequest(r, tree, toCheck, g.estimate(payload), priority, maxAttempts, g.estimateUnits(payload),
+        g.estimateUsage(payload));
   }
 
   private void moderate(CheckedRequest c) {
@@ -450,7 +537,9 @@ public final class JobManager implements AutoCloseable {
    */
   public Job cancel(String ownerId, UUID jobId) {
     requireOwner(ownerId);
-    return store.cancel(ownerId, jobId);
+    Job after = store.cancel(ownerId, jobId);
+    budgetSettler.settle(after); // a PENDING job ends here; a running one when its worker acknowledges
+    return after;
   }
 
   /**
@@ -933,6 +1022,7 @@ public final class JobManager implements AutoCloseable {
     private ContentModerator moderator = ContentModerator.allowAll();
     private QuotaPolicy quotaPolicy = QuotaPolicy.unlimited();
     private PriceTable prices = PriceTable.none(Currency.getInstance("USD"));
+    private BudgetPolicy budgetPolicy = BudgetPolicy.unlimited();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int defaultPriority = JobRequest.DEFAULT_PRIORITY;
     private int defaultMaxAttempts = JobRequest.DEFAULT_MAX_ATTEMPTS;
@@ -1057,6 +1147,19 @@ public final class JobManager implements AutoCloseable {
      */
     public Builder prices(PriceTable table) {
       this.prices = Objects.requireNonNull(table, "prices");
+      return this;
+    }
+
+    /**
+     * Which {@link BudgetLimits} each owner's jobs are held to; default {@link
+     * BudgetPolicy#unlimited()}. Money limits must be in the {@linkplain #prices price table's}
+     * currency. Needs a store with {@link StoreCapability#BUDGETS}.
+     *
+     * @param policy the budget policy
+     * @return this builder
+     */
+    public Builder budgetPolicy(BudgetPolicy policy) {
+      this.budgetPolicy = Objects.requireNonNull(policy, "budgetPolicy");
       return this;
     }
 

@@ -558,9 +558,17 @@ public final class JobWorker implements AutoCloseable {
           fairBetweenOwners,
           sleeper,
           random,
-          listeners,
+          withBudgetSettler(listeners),
           interceptors,
           manager.eventRetention());
+    }
+
+    /** The manager's budget settler first, so that a host's listener sees the budget already settled. */
+    private List<WorkerListener> withBudgetSettler(List<WorkerListener> hostListeners) {
+      List<WorkerListener> all = new ArrayList<>(hostListeners.size() + 1);
+      all.add(manager.budgetSettler());
+      all.addAll(hostListeners);
+      return all;
     }
 
     private void requireKnown(String setting, String type) {

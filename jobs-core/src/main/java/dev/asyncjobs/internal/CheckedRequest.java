@@ -18,9 +18,11 @@ import org.jspecify.annotations.Nullable;
  * @param priority the priority, defaults applied
  * @param maxAttempts the attempt budget, defaults applied
  * @param units the units an attempt reserves under a units limit
+ * @param usageEstimate what the job is expected to consume, reserved against a budget
  */
 public record CheckedRequest(
-    JobRequest request, JsonNode tree, List<String> texts, @Nullable Duration estimate, int priority, int maxAttempts, long units) {
+    JobRequest request, JsonNode tree, List<String> texts, @Nullable Duration estimate, int priority, int maxAttempts, long units,
+    dev.asyncjobs.Usage usageEstimate) {
   /** The request's idempotency key, if any. */
   public @Nullable String idempotencyKey() {
     return request.idempotencyKey();

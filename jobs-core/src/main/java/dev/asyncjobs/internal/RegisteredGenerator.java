@@ -82,6 +82,16 @@ public final class RegisteredGenerator<P> {
     return units;
   }
 
+  /** What a job of {@code payload} is expected to consume; refuses a generator that answers null. */
+  public dev.asyncjobs.Usage estimateUsage(P payload) {
+    dev.asyncjobs.Usage u = generator.estimateUsage(payload);
+    if (u == null) {
+      throw new dev.asyncjobs.JobConfigurationException(
+          "generator of type '" + generator.type() + "' estimated a null usage; return Usage.NONE for none");
+    }
+    return u;
+  }
+
   public @Nullable List<String> moderationText(P payload) {
     return generator.moderationText(payload);
   }

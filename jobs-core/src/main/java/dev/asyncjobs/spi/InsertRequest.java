@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  *     own; only set for a store with {@link StoreCapability#TRANSACTIONS}, which must neither
  *     commit, roll back nor close it
  */
-public record InsertRequest(List<NewJob> jobs, QuotaPolicy quotas, @Nullable Connection transaction) {
+public record InsertRequest(
+    List<NewJob> jobs, QuotaPolicy quotas, @Nullable Connection transaction, BudgetCheck budgets) {
 
   /**
    * Copies the jobs and checks nullness.
@@ -26,10 +27,24 @@ public record InsertRequest(List<NewJob> jobs, QuotaPolicy quotas, @Nullable Con
    * @param jobs the jobs to insert, all or none, in the order their stored versions are returned
    * @param quotas the policy the owners' creates are counted against
    * @param transaction the caller's open transaction to insert in, or {@code null} for the store's own
+   * @param budgets the owners' budget bounds and the jobs' reservations ({@link BudgetCheck#NONE}
+   *     unless the store declares {@link StoreCapability#BUDGETS})
    */
   public InsertRequest {
     jobs = List.copyOf(jobs);
     Objects.requireNonNull(quotas, "quotas");
+    Objects.requireNonNull(budgets, "budgets");
+  }
+
+  /**
+   * A request without budgets.
+   *
+   * @param jobs the jobs to insert, all or none, in the order their stored versions are returned
+   * @param quotas the policy the owners' creates are counted against
+   * @param transaction the caller's open transaction to insert in, or {@code null} for the store's own
+   */
+  public InsertRequest(List<NewJob> jobs, QuotaPolicy quotas, @Nullable Connection transaction) {
+    this(jobs, quotas, transaction, BudgetCheck.NONE);
   }
 
   /**
@@ -66,7 +81,16 @@ public record InsertRequest(List<NewJob> jobs, QuotaPolicy quotas, @Nullable Con
    * @param policy the quota policy
    */
   public InsertRequest withQuotas(QuotaPolicy policy) {
-    return new InsertRequest(jobs, policy, transaction);
+    return new InsertRequest(jobs, policy, transaction, budgets);
+  }
+
+  /**
+   * {@return the same jobs, checked against and reserving {@code check}}
+   *
+   * @param check the bounds and reservations
+   */
+  public InsertRequest withBudgets(BudgetCheck check) {
+    return new InsertRequest(jobs, quotas, transaction, check);
   }
 
   /**
@@ -75,6 +99,6 @@ public record InsertRequest(List<NewJob> jobs, QuotaPolicy quotas, @Nullable Con
    * @param connection the connection of an open transaction (not in auto-commit)
    */
   public InsertRequest inTransaction(Connection connection) {
-    return new InsertRequest(jobs, quotas, Objects.requireNonNull(connection, "connection"));
+    return new InsertRequest(jobs, quotas, Objects.requireNonNull(connection, "connection"), budgets);
   }
 }

@@ -1,5 +1,7 @@
 package dev.asyncjobs.spi;
 
+import dev.asyncjobs.BudgetAmount;
+import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
@@ -73,10 +75,19 @@ public interface JobStore extends AutoCloseable {
    * store that does not declare {@link StoreCapability#QUOTAS} is only handed {@link
    * QuotaPolicy#unlimited()} and may ignore {@code quotas}.
    *
+   * <p>With {@link StoreCapability#BUDGETS}, in the same atomic step: for each owner and each of
+   * its {@linkplain BudgetCheck#boundsFor bounds}, what the owner's budgeted jobs created at or
+   * after the bound's window start count, plus the reservations of the owner's remaining (not
+   * idempotent) new jobs, must be at most the bound's value (money for a cost bound, tokens for a
+   * token bound), else {@link BudgetExceededException} for the first bound passed, in list order.
+   * Then each inserted job with a {@linkplain BudgetCheck#reservationOf reservation} counts it
+   * from its creation on ({@link Job#budgetReserved()}).
+   *
    * @param request the jobs to insert and the quota policy their owners' creates are checked
    *     against
    * @return the stored jobs, in the order of {@code request.jobs()}
    * @throws QuotaExceededException nothing stored
+   * @throws BudgetExceededException nothing stored
    * @throws IdempotencyConflictException nothing stored
    */
   List<Job> insert(InsertRequest request);
@@ -450,6 +461,30 @@ public interface JobStore extends AutoCloseable {
    */
   default void recordUsage(Lease lease, Usage usage) {
     throw missing(StoreCapability.USAGE, "recordUsage");
+  }
+
+  /**
+   * Replaces what job {@code jobId} counts against its owner's budgets (its reservation at create,
+   * or an earlier settlement) with {@code actual}; does nothing for a job that was not budgeted or
+   * whose record is gone. Called when the job has ended, with what it consumed. Part of {@link
+   * StoreCapability#BUDGETS}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param jobId the job
+   * @param actual what it counts from now on
+   */
+  default void settleBudget(UUID jobId, BudgetAmount actual) {
+    throw missing(StoreCapability.BUDGETS, "settleBudget");
+  }
+
+  /**
+   * {@return what the owner's budgeted jobs created at or after {@code since} count, added up} Part
+   * of {@link StoreCapability#BUDGETS}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param ownerId the owner
+   * @param since the window's start, inclusive
+   */
+  default BudgetAmount budgetCounted(String ownerId, Instant since) {
+    throw missing(StoreCapability.BUDGETS, "budgetCounted");
   }
 
   /**

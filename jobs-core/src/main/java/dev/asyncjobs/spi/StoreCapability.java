@@ -63,5 +63,15 @@ public enum StoreCapability {
    * Without it, reported usage is dropped (the worker does not call the store) and jobs report
    * {@link dev.asyncjobs.Usage#NONE}.
    */
-  USAGE
+  USAGE,
+
+  /**
+   * Budgets per owner ({@link dev.asyncjobs.BudgetLimits}): {@link JobStore#insert} checks {@link
+   * InsertRequest#budgets()} in the same atomic step as the insert and records each budgeted job's
+   * reservation; {@link JobStore#settleBudget} replaces it with what the job consumed, {@link
+   * JobStore#budgetCounted} adds up a window. A store without it is never handed bounds: a manager
+   * built with a budget policy other than {@link dev.asyncjobs.BudgetPolicy#unlimited()} on it fails
+   * to build.
+   */
+  BUDGETS
 }

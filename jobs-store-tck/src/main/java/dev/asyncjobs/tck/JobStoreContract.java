@@ -32,6 +32,7 @@ abstract class JobStoreContract
         LimitContract,
         FairClaimContract,
         UsageContract,
+        BudgetContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

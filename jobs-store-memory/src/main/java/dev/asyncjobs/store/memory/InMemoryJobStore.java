@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.BudgetAmount;
+import dev.asyncjobs.BudgetExceededException;
+import dev.asyncjobs.spi.BudgetBound;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.Usage;
 import dev.asyncjobs.JobConfigurationException;
@@ -47,6 +50,7 @@ import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
 import dev.asyncjobs.store.memory.internal.ReadyMerge;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,10 +85,10 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  /** Quotas, statistics, limits, fair claims and usage; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  /** Quotas, statistics, limits, fair claims, usage and budgets; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
       Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS,
-          StoreCapability.USAGE);
+          StoreCapability.USAGE, StoreCapability.BUDGETS);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -183,6 +187,7 @@ public final class InMemoryJobStore implements JobStore {
         OwnerState state = owners.get(e.getKey());
         Map<String, NewJob> keysInBatch = new HashMap<>();
         int fresh = 0;
+        BudgetAmount requested = BudgetAmount.ZERO;
         for (int i : e.getValue()) {
           NewJob nj = newJobs.get(i);
           Job existing = idempotentMatch(state, keysInBatch, nj);
@@ -192,6 +197,10 @@ public final class InMemoryJobStore implements JobStore {
             result[i] = null; // filled in below with the first job of the batch that had the key
           } else {
             fresh++;
+            BudgetAmount reserved = request.budgets().reservationOf(nj.id());
+            if (reserved != null) {
+              requested = requested.plus(reserved);
+            }
             if (nj.idempotencyKey() != null) {
               keysInBatch.put(nj.idempotencyKey(), nj);
             }
@@ -199,6 +208,7 @@ public final class InMemoryJobStore implements JobStore {
         }
         QuotaWindow window = state.window(now);
         quotas.limitsFor(e.getKey()).check(e.getKey(), now, fresh, window);
+        checkBudget(e.getKey(), state, request.budgets().boundsFor(e.getKey()), requested);
       }
       // Every check passed: commit.
       Map<UUID, Job> insertedById = new HashMap<>();
@@ -216,6 +226,11 @@ public final class InMemoryJobStore implements JobStore {
             continue;
           }
           Job job = nj.toJob(now);
+          BudgetAmount reserved = request.budgets().reservationOf(nj.id());
+          if (reserved != null) {
+            job = job.toBuilder().budgetReserved(reserved).build();
+            state.reserve(now, job.id(), reserved);
+          }
           store(state, new Slot(job, nj.limitNames(), nj.estimatedUnits()), now);
           insertedById.put(job.id(), job);
           result[i] = job;
@@ -1085,6 +1100,50 @@ public final class InMemoryJobStore implements JobStore {
     List<UsageTotal> totals = new ArrayList<>();
     jobsByType.forEach((type, n) -> totals.add(new UsageTotal(type, n[0], usageByType.get(type))));
     return totals;
+  }
+
+  /**
+   * Refuses the owner's new jobs when a bound's window has reached its value, or would pass it with
+   * {@code requested}; caller holds the owner's lock.
+   */
+  private static void checkBudget(String owner, OwnerState state, List<BudgetBound> bounds, BudgetAmount requested) {
+    for (BudgetBound b : bounds) {
+      BudgetAmount counted = state.budgetCounted(b.windowStart());
+      BigDecimal c = b.limit().isCost() ? counted.cost() : BigDecimal.valueOf(counted.tokens());
+      BigDecimal r = b.limit().isCost() ? requested.cost() : BigDecimal.valueOf(requested.tokens());
+      if (c.compareTo(b.value()) >= 0 || c.add(r).compareTo(b.value()) > 0) {
+        throw new BudgetExceededException(owner, b.limit(), b.value(), c, r, b.resetsAt());
+      }
+    }
+  }
+
+  @Override
+  public void settleBudget(UUID jobId, BudgetAmount actual) {
+    Slot slot = jobs.get(jobId);
+    if (slot == null) {
+      return;
+    }
+    OwnerState state = owner(slot.job.ownerId());
+    state.lock.lock();
+    try {
+      state.settle(jobId, actual);
+    } finally {
+      state.lock.unlock();
+    }
+  }
+
+  @Override
+  public BudgetAmount budgetCounted(String ownerId, Instant since) {
+    OwnerState state = owners.get(ownerId);
+    if (state == null) {
+      return BudgetAmount.ZERO;
+    }
+    state.lock.lock();
+    try {
+      return state.budgetCounted(since);
+    } finally {
+      state.lock.unlock();
+    }
   }
 
   @Override

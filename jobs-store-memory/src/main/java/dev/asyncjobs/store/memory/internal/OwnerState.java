@@ -1,5 +1,6 @@
 package dev.asyncjobs.store.memory.internal;
 
+import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.spi.QuotaWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,39 @@ public final class OwnerState {
   private @Nullable Instant lastCreatedAt;
   /** Idempotency key → job id; guarded by lock. */
   public final Map<String, UUID> idempotencyKeys = new HashMap<>();
+  /** What each budgeted job counts, by creation; guarded by lock. Kept past the job's deletion. */
+  private final java.util.TreeMap<Keys.Timed, BudgetAmount> budgetLedger = new java.util.TreeMap<>(Keys.TIMED_ORDER);
+  private final Map<UUID, Keys.Timed> budgetKeys = new HashMap<>();
+  /** Longer than any budget window (a month), so that no window loses what it counts. */
+  private static final Duration BUDGET_KEPT = Duration.ofDays(62);
+
+  /** {@return what the budgeted jobs created at or after {@code since} count}; caller holds the lock. */
+  public BudgetAmount budgetCounted(Instant since) {
+    BudgetAmount sum = BudgetAmount.ZERO;
+    for (BudgetAmount a : budgetLedger.tailMap(new Keys.Timed(since, new UUID(0L, 0L)), true).values()) {
+      sum = sum.plus(a);
+    }
+    return sum;
+  }
+
+  /** Records what a new job reserves; caller holds the lock. */
+  public void reserve(Instant createdAt, UUID jobId, BudgetAmount amount) {
+    Keys.Timed key = new Keys.Timed(createdAt, jobId);
+    budgetLedger.put(key, amount);
+    budgetKeys.put(jobId, key);
+    for (var it = budgetLedger.headMap(new Keys.Timed(createdAt.minus(BUDGET_KEPT), new UUID(0L, 0L))).entrySet().iterator(); it.hasNext(); ) {
+      budgetKeys.remove(it.next().getKey().id());
+      it.remove();
+    }
+  }
+
+  /** Replaces what a budgeted job counts; nothing for another job. Caller holds the lock. */
+  public void settle(UUID jobId, BudgetAmount actual) {
+    Keys.Timed key = budgetKeys.get(jobId);
+    if (key != null) {
+      budgetLedger.put(key, actual);
+    }
+  }
 
   /** The quota window ending at {@code now}; caller holds the lock. */
   public QuotaWindow window(Instant now) {
