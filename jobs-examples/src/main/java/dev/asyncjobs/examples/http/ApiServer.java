@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * GET    /api/stats         per-type metrics                      ?scope=owner|all (all: operators)
  * GET    /api/usage         what jobs consumed and cost, by type  ?from=&amp;to= (ISO-8601; default this
  *                           UTC month) &amp;scope=owner|all (all: operators)
+ * GET    /api/budget        the caller's budget and what it counts today and this month
  * GET    /healthz           liveness and store reachability       no token
  * GET    /                  the JobTracker page                   no token
  * </pre>
@@ -308,6 +309,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/quota", routes::quota);
         config.routes.get("/api/stats", routes::stats);
         config.routes.get("/api/usage", routes::usage);
+        config.routes.get("/api/budget", routes::budget);
         config.routes.exception(Exception.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
         config.routes.exception(TooManyStreamsException.class, (e, ctx) -> HttpIo.problem(ctx, e.toProblem()));
         // Javalin's own refusals (no route, body too large, 406) take this path, not the one above.

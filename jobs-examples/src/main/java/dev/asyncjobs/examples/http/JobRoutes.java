@@ -121,6 +121,11 @@ final class JobRoutes {
     }
   }
 
+  /** {@code GET /api/budget}: the caller's budget limits and what its jobs of today and this month count. */
+  void budget(Context ctx) {
+    HttpIo.json(ctx, 200, JsonViews.budget(jobs.budget(Authentication.owner(ctx))));
+  }
+
   private static Instant instant(Context ctx, String name, Instant fallback) {
     String raw = ctx.queryParam(name);
     if (raw == null) {

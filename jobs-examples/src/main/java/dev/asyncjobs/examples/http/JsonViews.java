@@ -12,6 +12,7 @@ import dev.asyncjobs.JobStats;
 import dev.asyncjobs.Page;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaUsage;
+import dev.asyncjobs.BudgetStatus;
 import dev.asyncjobs.Usage;
 import dev.asyncjobs.UsageReport;
 import java.time.Duration;
@@ -217,6 +218,22 @@ public final class JsonViews {
     report.types().forEach(line -> types.add(usageLine(line)));
     o.set("total", usageLine(report.total()));
     o.set("unpriced", usage(report.unpriced()));
+    return o;
+  }
+
+  /** An owner's budget: its limits (null: none), what today and this month count, when each resets. */
+  public static ObjectNode budget(BudgetStatus b) {
+    ObjectNode o = NODES.objectNode();
+    o.put("currency", b.currency().getCurrencyCode());
+    ObjectNode limits = o.putObject("limits");
+    limits.put("costPerDay", b.limits().costPerDay());
+    limits.put("costPerMonth", b.limits().costPerMonth());
+    limits.put("tokensPerDay", b.limits().tokensPerDay());
+    limits.put("tokensPerMonth", b.limits().tokensPerMonth());
+    o.set("today", NODES.objectNode().put("cost", b.today().cost()).put("tokens", b.today().tokens())
+        .put("resetsAt", b.dayResetsAt().toString()));
+    o.set("thisMonth", NODES.objectNode().put("cost", b.thisMonth().cost()).put("tokens", b.thisMonth().tokens())
+        .put("resetsAt", b.monthResetsAt().toString()));
     return o;
   }
 

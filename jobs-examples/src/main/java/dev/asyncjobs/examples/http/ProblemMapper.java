@@ -11,6 +11,7 @@ import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobNotFoundException;
 import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.PayloadTooLargeException;
+import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.UnsupportedCapabilityException;
 import dev.asyncjobs.generators.openai.ModerationUnavailableException;
@@ -126,6 +127,13 @@ public final class ProblemMapper {
       if (retryAt != null) {
         headers.put("Retry-After", Long.toString(secondsUntil(retryAt)));
       }
+    } else if (e instanceof BudgetExceededException b) {
+      // 402: the owner may try again when the budget resets, or once its plan allows more.
+      status = 402;
+      title = "Budget exceeded";
+      members.put("limit", b.limit().name()).put("limitValue", b.limitValue()).put("counted", b.counted())
+          .put("requested", b.requested()).put("resetsAt", b.resetsAt().toString());
+      headers.put("Retry-After", Long.toString(secondsUntil(b.resetsAt())));
     } else if (e instanceof UnsupportedCapabilityException u) {
       // The store was chosen by the operator; which one it is (its class) is for the log only.
       String errorId = ErrorIds.next();

@@ -139,6 +139,13 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
       assertThat(done.id()).isEqualTo(job.id());
       assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(done.usage()).isEqualTo(dev.asyncjobs.Usage.NONE);
+      assertThatThrownBy(() -> jobs.budget("alice")).isInstanceOf(UnsupportedCapabilityException.class);
+    }
+    try (JobStore store = createStore(Clock.systemUTC())) {
+      dev.asyncjobs.BudgetPolicy budgets = dev.asyncjobs.BudgetPolicy.everyOwner(dev.asyncjobs.BudgetLimits.builder().tokensPerDay(10).build());
+      assertThatThrownBy(() -> JobManager.builder().store(store).generator(new UsageReporter()).budgetPolicy(budgets).build())
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> assertThat(e.capability()).isEqualTo(StoreCapability.BUDGETS));
+      JobManager.builder().store(store).generator(new UsageReporter()).budgetPolicy(dev.asyncjobs.BudgetPolicy.unlimited()).build().close();
     }
   }
 
