@@ -100,6 +100,16 @@ public interface Generator<P> {
   }
 
   /**
+   * Whether and how this type's results are reused for identical requests (see {@link
+   * ResultCache}); read once, when the manager is built. Default none: every create runs.
+   *
+   * @return the cache settings, or {@code null} for none
+   */
+  default @org.jspecify.annotations.Nullable ResultCache resultCache() {
+    return null;
+  }
+
+  /**
    * Runs one attempt. Report progress and watch cancellation through {@code context}.
    *
    * @param payload the payload

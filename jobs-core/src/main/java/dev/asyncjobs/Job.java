@@ -52,6 +52,8 @@ public final class Job {
   private final Usage usage;
   private final SortedMap<Integer, Usage> attemptUsage;
   private final @Nullable BudgetAmount budgetReserved;
+  private final @Nullable String cacheKey;
+  private final @Nullable UUID cachedFrom;
 
   private Job(Builder b, Instant created) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -82,6 +84,8 @@ public final class Job {
     this.usage = Objects.requireNonNull(b.usage, "usage");
     this.attemptUsage = Collections.unmodifiableSortedMap(new TreeMap<>(b.attemptUsage));
     this.budgetReserved = b.budgetReserved;
+    this.cacheKey = b.cacheKey;
+    this.cachedFrom = b.cachedFrom;
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(status, "status");
     if (progress < 0 || progress > 100) {
@@ -249,6 +253,22 @@ public final class Job {
     return budgetReserved;
   }
 
+  /**
+   * {@return the key identical requests of a caching type share ({@link ResultCache}), or {@code
+   * null} when the type does not cache or the request opted out}
+   */
+  public @Nullable String cacheKey() {
+    return cacheKey;
+  }
+
+  /**
+   * {@return the job whose result answered this one from the result cache, or {@code null} when
+   * this job ran (or will run) itself} A cached job was COMPLETED when it was created.
+   */
+  public @Nullable UUID cachedFrom() {
+    return cachedFrom;
+  }
+
   /** Jobs are equal when every field is. */
   @Override
   public boolean equals(@Nullable Object other) {
@@ -285,12 +305,14 @@ public final class Job {
         && metadata.equals(o.metadata)
         && usage.equals(o.usage)
         && attemptUsage.equals(o.attemptUsage)
-        && Objects.equals(budgetReserved, o.budgetReserved);
+        && Objects.equals(budgetReserved, o.budgetReserved)
+        && Objects.equals(cacheKey, o.cacheKey)
+        && Objects.equals(cachedFrom, o.cachedFrom);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata, usage, attemptUsage, budgetReserved);
+    return Objects.hash(id, ownerId, type, payload, status, progress, progressMessage, result, errorMessage, priority, attempts, deferrals, maxAttempts, estimatedDuration, actualDuration, createdAt, updatedAt, startedAt, finishedAt, runAt, workerId, leaseUntil, idempotencyKey, cancelRequested, metadata, usage, attemptUsage, budgetReserved, cacheKey, cachedFrom);
   }
 
   /** The id, owner, type, status and progress: enough to recognise the job in a log line, never the payload or result. */
@@ -361,6 +383,8 @@ public final class Job {
     private Usage usage = Usage.NONE;
     private SortedMap<Integer, Usage> attemptUsage = new TreeMap<>();
     private @Nullable BudgetAmount budgetReserved;
+    private @Nullable String cacheKey;
+    private @Nullable UUID cachedFrom;
 
     private Builder() {}
 
@@ -393,6 +417,8 @@ public final class Job {
       usage = j.usage;
       attemptUsage = new TreeMap<>(j.attemptUsage);
       budgetReserved = j.budgetReserved;
+      cacheKey = j.cacheKey;
+      cachedFrom = j.cachedFrom;
     }
 
     /**
@@ -595,6 +621,22 @@ public final class Job {
      * @return this builder
      */
     public Builder budgetReserved(@Nullable BudgetAmount v) { budgetReserved = v; return this; }
+
+    /**
+     * Sets {@link Job#cacheKey()}.
+     *
+     * @param v the key, or null
+     * @return this builder
+     */
+    public Builder cacheKey(@Nullable String v) { cacheKey = v; return this; }
+
+    /**
+     * Sets {@link Job#cachedFrom()}.
+     *
+     * @param v the original job's id, or null
+     * @return this builder
+     */
+    public Builder cachedFrom(@Nullable UUID v) { cachedFrom = v; return this; }
 
     /**
      * {@return builds the job; {@code updatedAt} and {@code runAt} default to {@code createdAt}}

@@ -27,6 +27,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import dev.asyncjobs.internal.BudgetSettler;
+import dev.asyncjobs.spi.CachedResult;
+import dev.asyncjobs.internal.CacheKeys;
 import dev.asyncjobs.spi.BudgetBound;
 import dev.asyncjobs.spi.BudgetCheck;
 import java.math.BigDecimal;
@@ -92,6 +94,8 @@ public final class JobManager implements AutoCloseable {
   private final PriceTable prices;
   private final BudgetPolicy budgetPolicy;
   private final BudgetSettler budgetSettler;
+  /** By type, the result caches of the generators that declare one, when the store can keep them. */
+  private final Map<String, ResultCache> caches;
   private final int maxPayloadBytes;
   private final int defaultPriority;
   private final int defaultMaxAttempts;
@@ -125,6 +129,7 @@ public final class JobManager implements AutoCloseable {
     this.prices = b.prices;
     this.budgetPolicy = b.budgetPolicy;
     this.budgetSettler = new BudgetSettler(store, prices);
+    this.caches = cachesOf(b.generators, store);
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.defaultPriority = b.defaultPriority;
     this.defaultMaxAttempts = b.defaultMaxAttempts;
@@ -283,6 +288,9 @@ public final class JobManager implements AutoCloseable {
     Map<UUID, BudgetAmount> reservations = new HashMap<>();
     for (int i = 0; i < prepared.size(); i++) {
       String owner = prepared.get(i).ownerId();
+      if (prepared.get(i).cached() != null) {
+        continue; // answered from the cache: nothing runs, nothing is spent
+      }
       BudgetLimits limits = budgetPolicy.limitsFor(owner);
       if (limits == null || limits.isUnlimited()) {
         continue;
@@ -331,6 +339,22 @@ public final class JobManager implements AutoCloseable {
     return new BudgetStatus(budgetPolicy.limitsFor(ownerId), prices.currency(),
         store.budgetCounted(ownerId, day.toInstant()), store.budgetCounted(ownerId, month.toInstant()),
         day.plusDays(1).toInstant(), month.plusMonths(1).toInstant());
+  }
+
+  private static Map<String, ResultCache> cachesOf(List<Generator<?>> generators, JobStore store) {
+    Map<String, ResultCache> caches = new HashMap<>();
+    for (Generator<?> g : generators) {
+      ResultCache c = g.resultCache();
+      if (c != null) {
+        caches.put(g.type(), c);
+      }
+    }
+    if (!caches.isEmpty() && !has(store, StoreCapability.RESULT_CACHE)) {
+      LOG.info("{} does not keep a result cache (StoreCapability.RESULT_CACHE): jobs of {} run every time",
+          store.getClass().getName(), new java.util.TreeSet<>(caches.keySet()));
+      return Map.of();
+    }
+    return Map.copyOf(caches);
   }
 
   /** {@return what settles budgeted jobs when they end: the worker's first listener} */
@@ -429,10 +453,23 @@ public final class JobManager implements AutoCloseable {
     JobRequest r = c.request();
     Instant now = clock.instant();
     Instant runAt = r.runAt() == null || r.runAt().isBefore(now) ? now : r.runAt();
+    ResultCache cache = caches.get(r.type());
+    String cacheKey = null;
+    CachedResult cached = null;
+    if (cache != null) {
+      // The key goes on every job of the type, so that a job that ran (a "regenerate" too) answers later requests.
+      cacheKey = CacheKeys.of(r.type(), cache, r.ownerId(), c.tree());
+      if (r.useCache()) {
+        cached = store.findCached(cacheKey, cache.shareableAcrossOwners() ? null : r.ownerId(), now.minus(cache.ttl()))
+            .filter(j -> j.result() != null)
+            .map(j -> new CachedResult(j.id(), Objects.requireNonNull(j.result())))
+            .orElse(null);
+      }
+    }
     return new NewJob(
         JobIds.newId(clock), r.ownerId(), r.type(), Json.write(c.tree()), c.priority(), c.maxAttempts(), runAt,
         estimator.estimate(r.type(), c.estimate()), r.idempotencyKey(), r.metadata(),
-        registry.resourcesOf(r.type()), c.units());
+        registry.resourcesOf(r.type()), c.units(), cacheKey, cached);
   }
 
   private JsonNode parsePayload(String payload) {

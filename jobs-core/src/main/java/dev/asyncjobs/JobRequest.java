@@ -32,6 +32,7 @@ public final class JobRequest {
   private final @Nullable Instant runAt;
   private final @Nullable String idempotencyKey;
   private final Map<String, String> metadata;
+  private final boolean useCache;
 
   private JobRequest(Builder b) {
     this.ownerId = b.ownerId;
@@ -42,6 +43,15 @@ public final class JobRequest {
     this.runAt = b.runAt;
     this.idempotencyKey = b.idempotencyKey;
     this.metadata = Map.copyOf(b.metadata);
+    this.useCache = b.useCache;
+  }
+
+  /**
+   * {@return whether an identical request's cached result may answer this one (default true; only
+   * for types whose generator has a {@link ResultCache})}
+   */
+  public boolean useCache() {
+    return useCache;
   }
 
   /** {@return the user or tenant the job belongs to} */
@@ -94,6 +104,7 @@ public final class JobRequest {
     b.maxAttempts = maxAttempts;
     b.runAt = runAt;
     b.metadata.putAll(metadata);
+    b.useCache = useCache;
     return b;
   }
 
@@ -107,12 +118,13 @@ public final class JobRequest {
         && Objects.equals(maxAttempts, r.maxAttempts)
         && Objects.equals(runAt, r.runAt)
         && Objects.equals(idempotencyKey, r.idempotencyKey)
-        && metadata.equals(r.metadata);
+        && metadata.equals(r.metadata)
+        && useCache == r.useCache;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey, metadata);
+    return Objects.hash(ownerId, type, payload, priority, maxAttempts, runAt, idempotencyKey, metadata, useCache);
   }
 
   /** {@return the owner and type, without the payload (which may hold a user's prompt)} */
@@ -180,6 +192,7 @@ public final class JobRequest {
     private @Nullable Instant runAt;
     private @Nullable String idempotencyKey;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private boolean useCache = true;
 
     private Builder(String ownerId, String type) {
       this.ownerId = Objects.requireNonNull(ownerId, "ownerId");
@@ -276,6 +289,18 @@ public final class JobRequest {
      */
     public Builder metadata(String key, String value) {
       metadata.put(Objects.requireNonNull(key, "metadata key"), Objects.requireNonNull(value, "metadata value"));
+      return this;
+    }
+
+    /**
+     * Whether an identical earlier request's result may answer this one, for a type whose generator
+     * has a {@link ResultCache}; default true. False always runs the job (a "regenerate" button).
+     *
+     * @param use false to run whatever is cached
+     * @return this builder
+     */
+    public Builder useCache(boolean use) {
+      this.useCache = use;
       return this;
     }
 

@@ -464,6 +464,20 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * {@return the job with {@code cacheKey} that completed last, at or after {@code completedSince},
+   * that is not itself a cached copy; of {@code ownerId} only, unless it is {@code null}} Part of
+   * {@link StoreCapability#RESULT_CACHE}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param cacheKey the key ({@link NewJob#cacheKey()})
+   * @param ownerId only this owner's jobs, or {@code null} for any owner's (a type whose results
+   *     are shareable across owners)
+   * @param completedSince the oldest completion that still counts
+   */
+  default Optional<Job> findCached(String cacheKey, @Nullable String ownerId, Instant completedSince) {
+    throw missing(StoreCapability.RESULT_CACHE, "findCached");
+  }
+
+  /**
    * Replaces what job {@code jobId} counts against its owner's budgets (its reservation at create,
    * or an earlier settlement) with {@code actual}; does nothing for a job that was not budgeted or
    * whose record is gone. Called when the job has ended, with what it consumed. Part of {@link

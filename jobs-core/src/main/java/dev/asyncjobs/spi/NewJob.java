@@ -29,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  *     with its type, the names of the {@link dev.asyncjobs.JobLimit}s it falls under, for good
  * @param estimatedUnits the units an attempt reserves under a {@link dev.asyncjobs.JobLimit#maxUnits()}
  *     of its resources ({@link dev.asyncjobs.Generator#estimateUnits(Object)}); at least 0
+ * @param cacheKey the key identical requests share when the type caches results ({@link
+ *     dev.asyncjobs.ResultCache}), kept with the job so that {@link JobStore#findCached} finds it
+ *     once it completed; {@code null} when the type does not cache
+ * @param cached the cached result that answers this job: the store inserts it COMPLETED; {@code
+ *     null} for a job that runs
  */
 public record NewJob(
     UUID id,
@@ -42,7 +47,42 @@ public record NewJob(
     @Nullable String idempotencyKey,
     Map<String, String> metadata,
     Set<String> resources,
-    long estimatedUnits) {
+    long estimatedUnits,
+    @Nullable String cacheKey,
+    @Nullable CachedResult cached) {
+
+  /**
+   * A job that does not take part in a result cache.
+   *
+   * @param id the new job's id
+   * @param ownerId owner
+   * @param type job type
+   * @param payload canonical JSON text of the payload object
+   * @param priority 1–10
+   * @param maxAttempts at least 1
+   * @param runAt not before this instant
+   * @param estimatedDuration the estimate for this job, if any
+   * @param idempotencyKey optional key unique per owner
+   * @param metadata entries stored with the job for integrations
+   * @param resources the resources its generator declared
+   * @param estimatedUnits the units an attempt reserves; at least 0
+   */
+  public NewJob(
+      UUID id,
+      String ownerId,
+      String type,
+      String payload,
+      int priority,
+      int maxAttempts,
+      Instant runAt,
+      @Nullable Duration estimatedDuration,
+      @Nullable String idempotencyKey,
+      Map<String, String> metadata,
+      Set<String> resources,
+      long estimatedUnits) {
+    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, resources,
+        estimatedUnits, null, null);
+  }
 
   /**
    * A job without resources that reserves one unit.
@@ -69,7 +109,8 @@ public record NewJob(
       @Nullable Duration estimatedDuration,
       @Nullable String idempotencyKey,
       Map<String, String> metadata) {
-    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, Set.of(), 1);
+    this(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey, metadata, Set.of(), 1,
+        null, null);
   }
 
   /**
@@ -113,6 +154,8 @@ public record NewJob(
    * @param metadata entries stored with the job for integrations
    * @param resources the resources its generator declared
    * @param estimatedUnits the units an attempt reserves; at least 0
+   * @param cacheKey the result cache's key, or null
+   * @param cached the cached result that answers the job, or null
    */
   public NewJob {
     Objects.requireNonNull(id, "id");
@@ -144,12 +187,13 @@ public record NewJob(
   }
 
   /**
-   * {@return the job this becomes when stored at {@code now}: PENDING, no attempts yet}
+   * {@return the job this becomes when stored at {@code now}: PENDING, no attempts yet; or, with a
+   * {@linkplain #cached() cached result}, COMPLETED at once with it (progress 100, no attempt)}
    *
    * @param now the time of the insert
    */
   public Job toJob(Instant now) {
-    return Job.builder()
+    Job.Builder b = Job.builder()
         .id(id)
         .ownerId(ownerId)
         .type(type)
@@ -162,6 +206,11 @@ public record NewJob(
         .metadata(metadata)
         .createdAt(now)
         .updatedAt(now)
-        .build();
+        .cacheKey(cacheKey);
+    if (cached != null) {
+      b.status(dev.asyncjobs.JobStatus.COMPLETED).progress(100).result(cached.resultJson()).finishedAt(now)
+          .cachedFrom(cached.from());
+    }
+    return b.build();
   }
 }

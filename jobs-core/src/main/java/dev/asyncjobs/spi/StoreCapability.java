@@ -73,5 +73,14 @@ public enum StoreCapability {
    * built with a budget policy other than {@link dev.asyncjobs.BudgetPolicy#unlimited()} on it fails
    * to build.
    */
-  BUDGETS
+  BUDGETS,
+
+  /**
+   * Reused results ({@link dev.asyncjobs.ResultCache}): {@link JobStore#insert} keeps {@link
+   * NewJob#cacheKey()} on the job and inserts a job with a {@link NewJob#cached()} result COMPLETED
+   * at once (a CREATED and a COMPLETED event, never claimed); {@link JobStore#findCached} finds the
+   * latest completed job of a key. Without it, types that declare a cache run every job (the
+   * manager logs it once when it is built).
+   */
+  RESULT_CACHE
 }

@@ -33,6 +33,7 @@ abstract class JobStoreContract
         FairClaimContract,
         UsageContract,
         BudgetContract,
+        ResultCacheContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

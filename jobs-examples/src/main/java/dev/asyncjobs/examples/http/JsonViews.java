@@ -56,6 +56,7 @@ public final class JsonViews {
     o.set("usage", usage(job.usage()));
     ObjectNode perAttempt = o.putObject("attemptUsage");
     job.attemptUsage().forEach((attempt, u) -> perAttempt.set(Integer.toString(attempt), usage(u)));
+    o.put("cachedFrom", job.cachedFrom() == null ? null : job.cachedFrom().toString()); // answered from the result cache
     o.put("cancelRequested", job.cancelRequested());
     o.put("idempotencyKey", job.idempotencyKey());
     putMillis(o, "estimatedDurationMs", job.estimatedDuration());

@@ -85,10 +85,10 @@ import org.jspecify.annotations.Nullable;
  * store when jobs must survive a restart or be shared by several processes.
  */
 public final class InMemoryJobStore implements JobStore {
-  /** Quotas, statistics, limits, fair claims, usage and budgets; not TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
+  /** Every optional capability but TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
       Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS,
-          StoreCapability.USAGE, StoreCapability.BUDGETS);
+          StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.RESULT_CACHE);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -106,6 +106,8 @@ public final class InMemoryJobStore implements JobStore {
   private final EventLog events;
   private final LimitBook limits = new LimitBook();
   private final OwnerQueues ownerQueues = new OwnerQueues();
+  /** By cache key, the completed jobs that ran (not cached copies), by completion. */
+  private final ConcurrentMap<String, ConcurrentSkipListSet<Keys.Timed>> completedByCacheKey = new ConcurrentHashMap<>();
 
   /** A job, what limits it falls under, and the monitor that guards its changes. */
   private static final class Slot {
@@ -291,8 +293,16 @@ public final class InMemoryJobStore implements JobStore {
       if (job.idempotencyKey() != null) {
         state.idempotencyKeys.put(job.idempotencyKey(), job.id());
       }
-      enqueue(job, now);
-      events.append(JobEvent.Kind.CREATED, job);
+      if (job.status() == JobStatus.COMPLETED) {
+        // Answered from the result cache: created and completed in one step, never claimed.
+        finished.add(new Keys.Timed(now, job.id()));
+        events.append(JobEvent.Kind.CREATED, job.toBuilder().status(JobStatus.PENDING).progress(0).result(null)
+            .finishedAt(null).build());
+        events.append(JobEvent.Kind.COMPLETED, job);
+      } else {
+        enqueue(job, now);
+        events.append(JobEvent.Kind.CREATED, job);
+      }
     }
   }
 
@@ -785,6 +795,10 @@ public final class InMemoryJobStore implements JobStore {
             .build();
     slot.job = done;
     finished.add(new Keys.Timed(now, job.id()));
+    if (status == JobStatus.COMPLETED && done.cacheKey() != null && done.cachedFrom() == null) {
+      completedByCacheKey.computeIfAbsent(done.cacheKey(), k -> new ConcurrentSkipListSet<>(Keys.TIMED_ORDER))
+          .add(new Keys.Timed(now, done.id()));
+    }
     JobEvent.Kind kind =
         switch (status) {
           case COMPLETED -> JobEvent.Kind.COMPLETED;
@@ -1115,6 +1129,29 @@ public final class InMemoryJobStore implements JobStore {
         throw new BudgetExceededException(owner, b.limit(), b.value(), c, r, b.resetsAt());
       }
     }
+  }
+
+  @Override
+  public Optional<Job> findCached(String cacheKey, @Nullable String ownerId, Instant completedSince) {
+    ConcurrentSkipListSet<Keys.Timed> completed = completedByCacheKey.get(cacheKey);
+    if (completed == null) {
+      return Optional.empty();
+    }
+    for (Keys.Timed t : completed.descendingSet()) {
+      if (t.at().isBefore(completedSince)) {
+        break;
+      }
+      Slot slot = jobs.get(t.id());
+      if (slot == null) {
+        completed.remove(t); // deleted by retention
+        continue;
+      }
+      Job job = slot.job;
+      if (job.status() == JobStatus.COMPLETED && (ownerId == null || ownerId.equals(job.ownerId()))) {
+        return Optional.of(job);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
