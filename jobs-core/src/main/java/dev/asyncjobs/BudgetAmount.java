@@ -38,16 +38,29 @@ public record BudgetAmount(BigDecimal cost, long tokens) {
    * @param prices the prices
    */
   public static BudgetAmount of(Usage usage, PriceTable prices) {
-    long tokens = usage.total(Usage.Unit.INPUT_TOKENS).add(usage.total(Usage.Unit.OUTPUT_TOKENS)).longValue();
-    return new BudgetAmount(prices.costOf(usage).amount(), tokens);
+    java.math.BigDecimal tokens = usage.total(Usage.Unit.INPUT_TOKENS).add(usage.total(Usage.Unit.OUTPUT_TOKENS));
+    long whole;
+    try {
+      whole = tokens.setScale(0, java.math.RoundingMode.CEILING).longValueExact(); // a part of a token counts as one
+    } catch (ArithmeticException e) {
+      throw new InvalidRequestException("usage", "a usage of " + tokens.toPlainString() + " tokens is more than a budget counts");
+    }
+    return new BudgetAmount(prices.costOf(usage).amount(), whole);
   }
 
   /**
    * {@return both added up}
    *
    * @param other another amount
+   * @throws InvalidRequestException the tokens would pass {@link Long#MAX_VALUE}
    */
   public BudgetAmount plus(BudgetAmount other) {
-    return new BudgetAmount(cost.add(other.cost), Math.addExact(tokens, other.tokens));
+    long sum;
+    try {
+      sum = Math.addExact(tokens, other.tokens);
+    } catch (ArithmeticException e) {
+      throw new InvalidRequestException("budget", "a budget amount of more than " + Long.MAX_VALUE + " tokens");
+    }
+    return new BudgetAmount(cost.add(other.cost), sum);
   }
 }

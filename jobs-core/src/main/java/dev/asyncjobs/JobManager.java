@@ -336,7 +336,8 @@ public final class JobManager implements AutoCloseable {
     }
     ZonedDateTime day = clock.instant().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
     ZonedDateTime month = day.withDayOfMonth(1);
-    return new BudgetStatus(budgetPolicy.limitsFor(ownerId), prices.currency(),
+    BudgetLimits limits = budgetPolicy.limitsFor(ownerId);
+    return new BudgetStatus(limits == null ? BudgetLimits.NONE : limits, prices.currency(),
         store.budgetCounted(ownerId, day.toInstant()), store.budgetCounted(ownerId, month.toInstant()),
         day.plusDays(1).toInstant(), month.plusMonths(1).toInstant());
   }

@@ -33,7 +33,7 @@ public final class Usage {
   /** Nothing consumed. */
   public static final Usage NONE = new Usage(new TreeMap<>());
 
-  /** The most models one usage names. */
+  /** The most models one job's usage names ({@link #requireStorable()}). */
   public static final int MAX_MODELS = 32;
 
   private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,99}");
@@ -147,10 +147,10 @@ public final class Usage {
   }
 
   /**
-   * {@return this usage and {@code other} added up}
+   * {@return this usage and {@code other} added up} Sums are not capped (a report over many
+   * owners may name many models); what one job keeps is, by its store ({@link #MAX_MODELS}).
    *
    * @param other another usage
-   * @throws InvalidRequestException the sum would name more than {@link #MAX_MODELS} models
    */
   public Usage plus(Usage other) {
     if (other.isEmpty()) {
@@ -168,11 +168,20 @@ public final class Usage {
     return freeze(sum);
   }
 
-  private static Usage freeze(SortedMap<String, Map<Unit, BigDecimal>> models) {
-    if (models.size() > MAX_MODELS) {
-      throw new InvalidRequestException("usage", "a usage names at most " + MAX_MODELS + " models, this one "
-          + models.size());
+  /**
+   * {@return this usage, if it names at most {@link #MAX_MODELS} models: what one job may keep}
+   *
+   * @throws InvalidRequestException it names more
+   */
+  public Usage requireStorable() {
+    if (byModel.size() > MAX_MODELS) {
+      throw new InvalidRequestException("usage", "a job's usage names at most " + MAX_MODELS + " models, this one "
+          + byModel.size());
     }
+    return this;
+  }
+
+  private static Usage freeze(SortedMap<String, Map<Unit, BigDecimal>> models) {
     SortedMap<String, Map<Unit, BigDecimal>> frozen = new TreeMap<>();
     models.forEach((m, units) -> {
       Map<Unit, BigDecimal> kept = new EnumMap<>(Unit.class);
@@ -241,7 +250,7 @@ public final class Usage {
       }
       models.put(model.getKey(), b.units);
     }
-    return freeze(models);
+    return freeze(models).requireStorable();
   }
 
   @Override

@@ -72,4 +72,10 @@ public final class BudgetSettler implements WorkerListener {
   public void onRescued(Job job) {
     settle(job);
   }
+
+  /** A job released at shutdown ends CANCELLED when its cancel was pending. */
+  @Override
+  public void onReleased(Job job) {
+    settle(job);
+  }
 }

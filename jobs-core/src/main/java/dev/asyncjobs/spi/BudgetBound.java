@@ -8,8 +8,9 @@ import java.util.Objects;
 /**
  * One budget limit a create is checked against ({@link BudgetCheck#bounds()}): the owner's jobs
  * created from {@code windowStart} on count their {@linkplain JobStore#settleBudget budget amounts}
- * (money or tokens); with the new jobs' {@linkplain BudgetCheck#reservations() reservations} the sum must
- * stay at most {@code limit}.
+ * (money or tokens); a create is refused once that count has reached {@code value}, or when the new
+ * jobs' {@linkplain BudgetCheck#reservations() reservations} would take it past {@code value} (see
+ * {@link JobStore#insert}).
  *
  * @param limit which limit, and so whether it counts money or tokens
  * @param value its value

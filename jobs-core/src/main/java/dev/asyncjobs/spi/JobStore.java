@@ -75,11 +75,13 @@ public interface JobStore extends AutoCloseable {
    * store that does not declare {@link StoreCapability#QUOTAS} is only handed {@link
    * QuotaPolicy#unlimited()} and may ignore {@code quotas}.
    *
-   * <p>With {@link StoreCapability#BUDGETS}, in the same atomic step: for each owner and each of
-   * its {@linkplain BudgetCheck#boundsFor bounds}, what the owner's budgeted jobs created at or
-   * after the bound's window start count, plus the reservations of the owner's remaining (not
-   * idempotent) new jobs, must be at most the bound's value (money for a cost bound, tokens for a
-   * token bound), else {@link BudgetExceededException} for the first bound passed, in list order.
+   * <p>With {@link StoreCapability#BUDGETS}, in the same atomic step, for each owner with remaining
+   * (not idempotent) new jobs and each of its {@linkplain BudgetCheck#boundsFor bounds}: let
+   * {@code counted} be what the owner's budgeted jobs created at or after the bound's window start
+   * count and {@code requested} the sum of those new jobs' reservations (money for a cost bound,
+   * tokens for a token bound); the insert is refused with {@link BudgetExceededException}, for the
+   * first such bound in list order, when {@code counted >= value} (nothing is left) or {@code
+   * counted + requested > value}. An owner whose new jobs are all idempotent replays is not checked.
    * Then each inserted job with a {@linkplain BudgetCheck#reservationOf reservation} counts it
    * from its creation on ({@link Job#budgetReserved()}).
    *

@@ -82,6 +82,23 @@ public interface BudgetContract extends StoreFixture {
     assertThat(insertBudgeted(OTHER_OWNER, bounds, tenCents, 5)).hasSize(5);
   }
 
+  /** Retrying an idempotent create once the budget is spent returns the stored job: a replay spends nothing. */
+  @Test
+  default void anIdempotentReplayIsNotCheckedAgainstASpentBudget() {
+    Instant from = clock().instant().minusSeconds(60);
+    NewJob first = job().owner(OWNER).idempotencyKey("order-7").build();
+    List<BudgetBound> bounds = List.of(costBound("1", from));
+    Job stored = store().insert(InsertRequest.of(first)
+        .withBudgets(new BudgetCheck(Map.of(OWNER, bounds), Map.of(first.id(), new BudgetAmount(BigDecimal.ONE, 0))))).get(0);
+    NewJob retry = job().owner(OWNER).idempotencyKey("order-7").build();
+
+    List<Job> again = store().insert(InsertRequest.of(retry)
+        .withBudgets(new BudgetCheck(Map.of(OWNER, bounds), Map.of(retry.id(), new BudgetAmount(BigDecimal.ONE, 0)))));
+
+    assertThat(again).extracting(Job::id).containsExactly(stored.id());
+    assertThat(store().budgetCounted(OWNER, from).cost()).isEqualByComparingTo("1");
+  }
+
   /** Settling replaces the reservation: a cheaper job gives room back, a dearer one takes more. */
   @Test
   default void settlingReplacesTheReservation() {

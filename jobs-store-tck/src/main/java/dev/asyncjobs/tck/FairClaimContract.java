@@ -188,6 +188,24 @@ public interface FairClaimContract extends StoreFixture {
     assertThat(claimFair(10, TYPE)).isEmpty();
   }
 
+  /**
+   * A job too large for a units limit is passed over but keeps its place: its owner's next job is
+   * that owner's second turn, behind every other owner's first.
+   */
+  @Test
+  default void aJobPassedOverByALimitKeepsItsPlaceInTheTurns() {
+    Assumptions.assumeTrue(declares(StoreCapability.LIMITS), "the store does not keep limits");
+    Instant now = clock().instant();
+    store().defineLimit(JobLimit.builder(TYPE).maxUnits(100, Duration.ofHours(1)).build());
+    Job a1 = insert(job().owner(OWNER).units(1).runAt(now.minusSeconds(50)));
+    insert(job().owner(OTHER_OWNER).units(200).runAt(now.minusSeconds(40)));
+    insert(job().owner(OWNER).units(1).runAt(now.minusSeconds(30)));
+    Job c1 = insert(job().owner("owner-c").units(1).runAt(now.minusSeconds(20)));
+    insert(job().owner(OTHER_OWNER).units(1).runAt(now.minusSeconds(10)));
+
+    assertThat(ids(claimFair(2, TYPE))).containsExactlyInAnyOrder(a1.id(), c1.id());
+  }
+
   /** Concurrent fair claims never hand out a job twice, and together take every job. */
   @Test
   default void concurrentFairClaimsNeverTakeAJobTwice() {

@@ -210,7 +210,9 @@ public final class InMemoryJobStore implements JobStore {
         }
         QuotaWindow window = state.window(now);
         quotas.limitsFor(e.getKey()).check(e.getKey(), now, fresh, window);
-        checkBudget(e.getKey(), state, request.budgets().boundsFor(e.getKey()), requested);
+        if (fresh > 0) { // idempotent replays alone spend nothing, as for quotas
+          checkBudget(e.getKey(), state, request.budgets().boundsFor(e.getKey()), requested);
+        }
       }
       // Every check passed: commit.
       Map<UUID, Job> insertedById = new HashMap<>();
@@ -485,7 +487,7 @@ public final class InMemoryJobStore implements JobStore {
    */
   private List<Job> claimFair(ClaimRequest request, Instant now, Instant leaseUntil) {
     LimitBook.@Nullable Round round = limits.isEmpty(now) ? null : limits.round(now, this::runningUnder);
-    Map<String, List<Keys.Ready>> heads =
+    Map<String, List<OwnerQueues.Ranked>> heads =
         ownerQueues.heads(request.types(), request.limit(), key -> {
           Slot slot = jobs.get(key.id());
           return slot != null && (round == null || round.fits(slot.names, slot.units));
@@ -1082,7 +1084,7 @@ public final class InMemoryJobStore implements JobStore {
     fenced(lease, (slot, job) -> {
       Map<Integer, Usage> attempts = new TreeMap<>(job.attemptUsage());
       attempts.merge(lease.attempt(), usage, Usage::plus);
-      Job added = job.toBuilder().usage(job.usage().plus(usage)).attemptUsage(attempts).build();
+      Job added = job.toBuilder().usage(job.usage().plus(usage).requireStorable()).attemptUsage(attempts).build();
       slot.job = added;
       return added;
     });

@@ -78,6 +78,39 @@ class UsageReportTest {
     }
   }
 
+  /** One report may name any number of models, even when each job keeps at most 32. */
+  @Test
+  void aReportOverManyModelsIsNotCapped() {
+    try (JobManager jobs = JobManager.builder().store(store).generator(new ManyModels()).build()) {
+      Instant from = Instant.now().minusSeconds(5);
+      jobs.create(JobRequest.of("alice", ManyModels.TYPE, new ManyModels.Ask(0)));
+      jobs.create(JobRequest.of("alice", ManyModels.TYPE, new ManyModels.Ask(20)));
+      ManualWorker.of(jobs).runDue();
+      UsageReport report = jobs.usage("alice", from, Instant.now().plusSeconds(5));
+      assertThat(report.total().usage().byModel()).hasSize(40);
+      assertThat(report.unpriced().byModel()).hasSize(40);
+    }
+  }
+
+  /** Reports 20 models, named from the payload's offset on. */
+  static final class ManyModels extends AbstractGenerator<ManyModels.Ask> {
+    static final JobType<Ask> TYPE = JobType.of("many", Ask.class);
+
+    record Ask(int offset) {}
+
+    ManyModels() {
+      super(TYPE);
+    }
+
+    @Override
+    public Object generate(Ask ask, JobContext context) {
+      for (int i = 0; i < 20; i++) {
+        context.reportUsage(Usage.of("model-" + (ask.offset() + i)).outputTokens(1).build());
+      }
+      return Map.of();
+    }
+  }
+
   @Test
   void theDocumentedPriceTable() {
     // EXAMPLE-BEGIN price-table

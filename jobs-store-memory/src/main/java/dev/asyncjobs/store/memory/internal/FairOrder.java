@@ -26,22 +26,16 @@ public final class FairOrder {
   /**
    * Orders every owner's first due jobs.
    *
-   * @param heads by owner, the owner's first due jobs in claim order (as {@link OwnerQueues#heads} gives them)
+   * @param heads by owner, the owner's first due jobs with their ranks (as {@link OwnerQueues#heads} gives them)
    * @param running by owner, how many jobs of the claimed types it runs now; absent is none
    * @return the keys in the order a fair claim takes them
    */
-  public static List<Keys.Ready> of(Map<String, List<Keys.Ready>> heads, Map<String, Integer> running) {
+  public static List<Keys.Ready> of(Map<String, List<OwnerQueues.Ranked>> heads, Map<String, Integer> running) {
     List<Turn> turns = new ArrayList<>();
-    heads.forEach((owner, keys) -> {
+    heads.forEach((owner, ranked) -> {
       int base = running.getOrDefault(owner, 0);
-      int rank = 0;
-      int priority = Integer.MIN_VALUE;
-      for (Keys.Ready key : keys) {
-        if (key.priority() != priority) { // keys come priority first: a new priority starts at rank 1
-          priority = key.priority();
-          rank = 0;
-        }
-        turns.add(new Turn(key, base + ++rank));
+      for (OwnerQueues.Ranked r : ranked) {
+        turns.add(new Turn(r.key(), base + r.rank()));
       }
     });
     turns.sort(ORDER);

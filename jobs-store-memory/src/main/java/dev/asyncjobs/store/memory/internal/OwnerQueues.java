@@ -51,16 +51,21 @@ public final class OwnerQueues {
     }
   }
 
+  /** A due job and its rank (from 1) among its owner's due jobs of its priority. */
+  public record Ranked(Keys.Ready key, int rank) {}
+
   /**
    * Every owner's first due jobs of {@code types} that {@code wanted} accepts, at most {@code perOwner}
-   * of each, merged across the types in claim order.
+   * of each, merged across the types in claim order, each with its rank among the owner's due jobs
+   * of its priority: a job {@code wanted} passes over (one too large for a limit) keeps its place in
+   * the ranks, as the claim order says.
    *
    * @param types the claimed types
    * @param perOwner how many of each owner's jobs to read at most
-   * @param wanted which keys count (for instance, the ones whose job fits the limits)
-   * @return by owner, that owner's first keys in claim order
+   * @param wanted which keys can be taken (for instance, the ones whose job fits the limits)
+   * @return by owner, that owner's first takeable keys in claim order
    */
-  public Map<String, List<Keys.Ready>> heads(Set<String> types, int perOwner, Predicate<Keys.Ready> wanted) {
+  public Map<String, List<Ranked>> heads(Set<String> types, int perOwner, Predicate<Keys.Ready> wanted) {
     Map<String, Map<String, NavigableSet<Keys.Ready>>> byOwner = new HashMap<>();
     for (String type : types) {
       ConcurrentMap<String, NavigableSet<Keys.Ready>> owners = byType.get(type);
@@ -68,13 +73,20 @@ public final class OwnerQueues {
         owners.forEach((owner, set) -> byOwner.computeIfAbsent(owner, o -> new HashMap<>()).put(type, set));
       }
     }
-    Map<String, List<Keys.Ready>> heads = new HashMap<>();
+    Map<String, List<Ranked>> heads = new HashMap<>();
     byOwner.forEach((owner, sets) -> {
-      List<Keys.Ready> first = new ArrayList<>(perOwner);
+      List<Ranked> first = new ArrayList<>(perOwner);
+      int rank = 0;
+      int priority = Integer.MIN_VALUE;
       for (Iterator<Keys.Ready> it = ReadyMerge.of(sets.keySet(), sets); it.hasNext() && first.size() < perOwner; ) {
         Keys.Ready key = it.next();
+        if (key.priority() != priority) { // keys come priority first: a new priority starts at rank 1
+          priority = key.priority();
+          rank = 0;
+        }
+        rank++;
         if (wanted.test(key)) {
-          first.add(key);
+          first.add(new Ranked(key, rank));
         }
       }
       if (!first.isEmpty()) {

@@ -24,6 +24,10 @@ CREATE INDEX IF NOT EXISTS ${prefix}jobs_pending_owner_idx ON ${schema}.${prefix
 -- transaction (rows another claimer locked are skipped), leaving out what jobs_claim_candidates
 -- (V9) leaves out: the jobs in p_skip and those too large for the room of a name of p_limited.
 --
+-- Under limits, V9's jobs_claim may ask again with the jobs it took or refused so far in p_skip:
+-- they count as their owner's turns, as they would had they started. A job a units bound has no
+-- room for, left out before ranking, does not keep its place (docs/postgresql.md says so).
+--
 -- Exact, in at most two rounds of reads. The owners with PENDING jobs come from a loose scan of
 -- the owner index, and their running jobs from the lease index (which holds only PROCESSING rows).
 -- Round 1 reads each owner's first ceil(p_limit / owners) candidates. An owner all of whose
@@ -90,9 +94,14 @@ BEGIN
   v_running := ARRAY(
     SELECT coalesce(r.n, 0)
       FROM unnest(v_owners) WITH ORDINALITY AS o(owner_id, i)
-      LEFT JOIN (SELECT j.owner_id, count(*) AS n FROM ${schema}.${prefix}jobs AS j
-                  WHERE j.status = 'PROCESSING' AND j.type = ANY (p_types)
-                  GROUP BY j.owner_id) AS r ON r.owner_id = o.owner_id
+      LEFT JOIN (SELECT t.owner_id, count(*) AS n
+                   FROM (SELECT j.owner_id FROM ${schema}.${prefix}jobs AS j
+                          WHERE j.status = 'PROCESSING' AND j.type = ANY (p_types)
+                         UNION ALL
+                         -- a later round of one claim (V9's jobs_claim under limits): the jobs it
+                         -- took or refused before are still PENDING, and take their owner's turns
+                         SELECT j.owner_id FROM ${schema}.${prefix}jobs AS j WHERE j.id = ANY (p_skip)) AS t
+                  GROUP BY t.owner_id) AS r ON r.owner_id = o.owner_id
      ORDER BY o.i);
   v_want := (p_limit + cardinality(v_owners) - 1) / cardinality(v_owners);
 
