@@ -80,8 +80,8 @@ import org.jspecify.annotations.Nullable;
  * The production {@link JobStore}: jobs in a PostgreSQL table that any number of application and
  * worker processes share. Claims take due jobs with {@code FOR UPDATE SKIP LOCKED} in one
  * statement; every change appends an event to a log table in the same transaction, which
- * subscribers read (a payload-free {@code NOTIFY} after the commit tells them when); quotas are checked
- * under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
+ * subscribers read (a payload-free {@code NOTIFY} after the commit tells them when); quotas and
+ * budgets are checked under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
  * advisory lock, or is applied by the host's own migration tool from the shipped SQL files.
  *
  * <pre>{@code
@@ -269,8 +269,9 @@ public final class PostgresJobStore implements JobStore {
 
   /**
    * The SQL that grants {@code role} what a web tier needs on the tables of {@code schema} and
-   * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota use and events,
-   * inserts jobs (only the columns of a request; the database counts them in the quota ledger),
+   * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota and budget use
+   * and events, inserts jobs (only the columns of a request, a budget reservation among them; the
+   * database counts them in the quota and budget ledgers, which it may not write),
    * cancels them and reports progress. Run it as the tables' owner after the migrations; docs/postgresql.md
    * shows it for schema {@code asyncjobs} and role {@code web}.
    *
@@ -322,7 +323,7 @@ public final class PostgresJobStore implements JobStore {
    *       connection in auto-commit mode (or closed, or whose transaction an earlier statement
    *       aborted) is refused with an {@link InvalidRequestException} of field {@code transaction}
    *       before anything is written;
-   *   <li>runs its statements under a savepoint, so that a refused insert (quota exceeded,
+   *   <li>runs its statements under a savepoint, so that a refused insert (quota or budget exceeded,
    *       idempotency conflict, bad payload, any SQL error) is undone and the transaction stays
    *       usable for the caller's next statement and commit;
    *   <li>leaves no setting behind: {@code asyncjobs.log} and {@code asyncjobs.owner_id}, which its
