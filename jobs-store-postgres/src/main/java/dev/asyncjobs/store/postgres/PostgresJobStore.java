@@ -2,6 +2,7 @@ package dev.asyncjobs.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.LeaseLostException;
@@ -37,6 +38,7 @@ import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.postgres.internal.Binds;
+import dev.asyncjobs.store.postgres.internal.BudgetLedger;
 import dev.asyncjobs.store.postgres.internal.Call;
 import dev.asyncjobs.store.postgres.internal.CallerTransactionInsert;
 import dev.asyncjobs.store.postgres.internal.Connectors;
@@ -78,8 +80,8 @@ import org.jspecify.annotations.Nullable;
  * The production {@link JobStore}: jobs in a PostgreSQL table that any number of application and
  * worker processes share. Claims take due jobs with {@code FOR UPDATE SKIP LOCKED} in one
  * statement; every change appends an event to a log table in the same transaction, which
- * subscribers read (a payload-free {@code NOTIFY} after the commit tells them when); quotas are checked
- * under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
+ * subscribers read (a payload-free {@code NOTIFY} after the commit tells them when); quotas and
+ * budgets are checked under a per-owner advisory lock in the insert's transaction; the schema migrates itself under an
  * advisory lock, or is applied by the host's own migration tool from the shipped SQL files.
  *
  * <pre>{@code
@@ -100,7 +102,7 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
-          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE));
+          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -113,6 +115,7 @@ public final class PostgresJobStore implements JobStore {
   private final JobInserter inserter;
   private final CallerTransactionInsert callerInserter;
   private final QuotaLedger ledger;
+  private final BudgetLedger budgets;
   private final WorkerWrites workerWrites;
   private final OutputWrites outputWrites;
   private final OwnerWrites ownerWrites;
@@ -151,14 +154,15 @@ public final class PostgresJobStore implements JobStore {
     // row-level security may not write the log, and its changes are logged by the triggers.
     boolean logInStatement = !db.scopesOwners();
     this.ledger = new QuotaLedger(names);
-    this.inserter = new JobInserter(names, ledger, logInStatement);
-    this.callerInserter = new CallerTransactionInsert(db, names, ledger);
+    this.budgets = new BudgetLedger(names);
+    this.inserter = new JobInserter(names, ledger, budgets, logInStatement);
+    this.callerInserter = new CallerTransactionInsert(db, names, ledger, budgets);
     this.workerWrites = new WorkerWrites(names);
     this.outputWrites = new OutputWrites(names);
     this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
     this.limits = new Limits(names);
-    this.retention = new Retention(names, ledger, limits);
+    this.retention = new Retention(names, ledger, limits, budgets);
     this.eventLog = new EventLogQueries(names);
     String name = names.jobs();
     // The listener and the sender only wake the feeds; what they carry is never read.
@@ -238,8 +242,8 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
-   * {@return quotas, statistics, transactions, limits, fair claims and usage: this store implements
-   * the whole contract}
+   * {@return quotas, statistics, transactions, limits, fair claims, usage and budgets: this store
+   * implements the whole contract}
    *
    * @see #insert(InsertRequest)
    */
@@ -265,8 +269,9 @@ public final class PostgresJobStore implements JobStore {
 
   /**
    * The SQL that grants {@code role} what a web tier needs on the tables of {@code schema} and
-   * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota use and events,
-   * inserts jobs (only the columns of a request; the database counts them in the quota ledger),
+   * {@code tablePrefix}, and nothing a worker owns: it reads its owners' jobs, quota and budget use
+   * and events, inserts jobs (only the columns of a request, a budget reservation among them; the
+   * database counts them in the quota and budget ledgers, which it may not write),
    * cancels them and reports progress. Run it as the tables' owner after the migrations; docs/postgresql.md
    * shows it for schema {@code asyncjobs} and role {@code web}.
    *
@@ -318,7 +323,7 @@ public final class PostgresJobStore implements JobStore {
    *       connection in auto-commit mode (or closed, or whose transaction an earlier statement
    *       aborted) is refused with an {@link InvalidRequestException} of field {@code transaction}
    *       before anything is written;
-   *   <li>runs its statements under a savepoint, so that a refused insert (quota exceeded,
+   *   <li>runs its statements under a savepoint, so that a refused insert (quota or budget exceeded,
    *       idempotency conflict, bad payload, any SQL error) is undone and the transaction stays
    *       usable for the caller's next statement and commit;
    *   <li>leaves no setting behind: {@code asyncjobs.log} and {@code asyncjobs.owner_id}, which its
@@ -356,7 +361,7 @@ public final class PostgresJobStore implements JobStore {
       return List.of();
     }
     Instant now = now();
-    JobInserter.Plan plan = inserter.plan(request.jobs(), request.quotas());
+    JobInserter.Plan plan = inserter.plan(request.jobs(), request.quotas(), request.budgets());
     if (transaction != null) {
       // No local look and no hint now: nothing is visible before the commit, and the hint the
       // insert sent in the transaction wakes this process's readers and workers then, as it does
@@ -538,6 +543,42 @@ public final class PostgresJobStore implements JobStore {
   public List<Duration> recentDurations(String type, int limit) {
     checkLimit(limit);
     return db.run(Call.idempotent("recentDurations"), h -> reads.recentDurations(h, type, limit));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One UPDATE of the job's row in the budget ledger (V12), which outlives the job. Only the
+   * tables' owner (the workers' role) settles: on a web tier's role (under row-level security),
+   * which may not write the ledger, this does nothing. The database settles there what such a role
+   * can end itself: a PENDING job it cancels that consumed nothing counts nothing from then on.
+   * Any other job a web tier cancels keeps its reservation counted until its worker settles it or
+   * its window ends, which errs on the owner's side of caution.
+   */
+  @Override
+  public void settleBudget(UUID jobId, BudgetAmount actual) {
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(actual, "actual");
+    if (db.scopesOwners()) {
+      return;
+    }
+    db.run(Call.idempotent("settleBudget"), h -> {
+      budgets.settle(h, jobId, actual);
+      return null;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A sum over the owner's rows of the budget ledger, in the database (exact numeric sums); on a
+   * web tier's role, of its owner's rows, which are all it sees.
+   */
+  @Override
+  public BudgetAmount budgetCounted(String ownerId, Instant since) {
+    Objects.requireNonNull(ownerId, "ownerId");
+    Objects.requireNonNull(since, "since");
+    return db.run(Call.idempotent("budgetCounted").forOwner(ownerId), h -> budgets.counted(h, ownerId, since));
   }
 
   /**

@@ -39,6 +39,11 @@ final class RestrictedRole implements AutoCloseable {
         "GRANT SELECT, INSERT, UPDATE ON " + schema.name() + ".jobs TO " + name);
   }
 
+  /** {@return the role's name, which is also its password} */
+  String name() {
+    return name;
+  }
+
   /** A connection of this role, scoped to {@code owner} for the session. */
   Connection as(String owner) throws SQLException {
     Connection c = DriverManager.getConnection(TestPostgres.server().url(), name, name);

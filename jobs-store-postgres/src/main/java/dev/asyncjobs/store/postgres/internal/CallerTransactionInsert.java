@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code JobStore.insert} in the caller's open transaction: the same statements as the store's own
- * insert (owner locks for quotas, the idempotency lookup, the insert that appends the CREATED events
+ * insert (owner locks for quotas and budgets, the idempotency lookup, the budget sums, the insert that appends the CREATED events
  * and the ledger rows), run on the caller's connection under a savepoint (see {@link
  * Database#inCallerTransaction}), and then:
  *
@@ -50,11 +50,12 @@ public final class CallerTransactionInsert {
    * @param db runs the statements on the caller's connection
    * @param names the store's tables and channel
    * @param ledger the quota ledger
+   * @param budgets the budget ledger
    */
-  public CallerTransactionInsert(Database db, SchemaNames names, QuotaLedger ledger) {
+  public CallerTransactionInsert(Database db, SchemaNames names, QuotaLedger ledger, BudgetLedger budgets) {
     this.db = db;
-    this.logsItself = new JobInserter(names, ledger, true);
-    this.loggedByTriggers = new JobInserter(names, ledger, false);
+    this.logsItself = new JobInserter(names, ledger, budgets, true);
+    this.loggedByTriggers = new JobInserter(names, ledger, budgets, false);
     this.jobsTable = names.jobs();
     this.channel = names.channel();
     this.probeSql = "SELECT row_security_active(CAST(:t AS regclass)),"

@@ -2,11 +2,13 @@ package dev.asyncjobs.store.postgres.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.spi.BudgetCheck;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
 import java.io.IOException;
@@ -28,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * count each other's creates; owners without limits take no lock. A lost race on an idempotency
  * key shows up as a unique violation, which rolls back and is retried, and the retry finds the
  * winner's job. The new jobs and the ledger rows go in with one statement.
+ *
+ * <p>Budgets ({@code BudgetCheck}) are checked under the same owner locks, against the budget
+ * ledger's sums over each bound's window, before anything is written; a budgeted job's insert
+ * names its reservation columns, from which the database writes its ledger row (V12). A batch
+ * without budgets sends the very statements it sent before budgets existed.
  */
 public final class JobInserter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +44,9 @@ public final class JobInserter {
   private final String lockSql;
   private final String existingKeysSql;
   private final String insertSql;
+  private final String budgetedInsertSql;
   private final boolean recordsLedger;
+  private final BudgetLedger budgets;
 
   /**
    * Inserts into {@code names}' tables, recording creates in {@code ledger}.
@@ -46,9 +55,10 @@ public final class JobInserter {
    *     itself (the tables' owner may); otherwise the database's triggers do (a role under
    *     row-level security may write neither the log nor the ledger)
    */
-  public JobInserter(SchemaNames names, QuotaLedger ledger, boolean logInStatement) {
+  public JobInserter(SchemaNames names, QuotaLedger ledger, BudgetLedger budgets, boolean logInStatement) {
     this.names = names;
     this.ledger = ledger;
+    this.budgets = budgets;
     this.recordsLedger = logInStatement;
     // Locks are taken in owner order, so that two batches never wait on each other in a cycle.
     this.lockSql =
@@ -59,11 +69,17 @@ public final class JobInserter {
             "SELECT {cols} FROM {jobs} AS j"
                 + " JOIN unnest(CAST(:owners AS text[]), CAST(:keys AS text[])) AS k(owner_id, idempotency_key)"
                 + " ON j.owner_id = k.owner_id AND j.idempotency_key = k.idempotency_key"));
-    this.insertSql =
-        JobRows.withColumns(names.sql(
+    this.insertSql = insertSql(names, logInStatement, false);
+    this.budgetedInsertSql = insertSql(names, logInStatement, true);
+  }
+
+  /** The insert of new jobs; with {@code budgeted}, of their reservation columns too. */
+  private static String insertSql(SchemaNames names, boolean logInStatement, boolean budgeted) {
+    String columns = budgeted ? ", budget_cost, budget_tokens" : "";
+    return JobRows.withColumns(names.sql(
             "WITH inserted AS ("
                 + " INSERT INTO {jobs} AS j (id, owner_id, type, payload, priority, max_attempts, run_at,"
-                + " estimated_duration, idempotency_key, metadata, resources, estimated_units, created_at, updated_at)"
+                + " estimated_duration, idempotency_key, metadata, resources, estimated_units, created_at, updated_at" + columns + ")"
                 + " SELECT n.id, n.owner_id, n.type, CAST(n.payload AS jsonb), n.priority, n.max_attempts,"
                 + " CAST(n.run_at AS timestamptz), n.estimate_us * interval '1 microsecond', n.idempotency_key,"
                 + " CAST(n.metadata AS jsonb),"
@@ -72,12 +88,14 @@ public final class JobInserter {
                 + " CASE WHEN n.resources IS NOT NULL"
                 + " THEN ARRAY(SELECT jsonb_array_elements_text(CAST(n.resources AS jsonb))) END,"
                 + " n.units, :now, :now"
+                + (budgeted ? ", CAST(n.budget_cost AS numeric), n.budget_tokens" : "")
                 + " FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:types AS text[]),"
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
                 + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]), CAST(:metadata AS text[]),"
-                + " CAST(:resources AS text[]), CAST(:units AS bigint[]))"
+                + " CAST(:resources AS text[]), CAST(:units AS bigint[])"
+                + (budgeted ? ", CAST(:budgetCosts AS text[]), CAST(:budgetTokens AS bigint[])" : "") + ")"
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata,"
-                + " resources, units)"
+                + " resources, units" + columns + ")"
                 + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
                 + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
                 // The tables' owner records its creates itself; for a role under row-level
@@ -96,34 +114,44 @@ public final class JobInserter {
 
   /**
    * What an insert of {@code jobs} needs: each owner's limits (asked of the policy once), and a
-   * transaction when any owner is limited (its advisory lock lasts until the commit).
+   * transaction when any owner is limited or has budget bounds (its advisory lock lasts until the
+   * commit).
    *
    * @param jobs the jobs, in request order
    * @param byOwner indexes into {@code jobs}, per owner in owner order
    * @param limits each owner's limits
    * @param limited the owners whose limits are not unlimited, in owner order
+   * @param budgets the budget bounds and reservations
+   * @param locked the owners whose lock the insert takes (limited or with bounds), in owner order
    * @param call how the insert runs
    */
   public record Plan(
-      List<NewJob> jobs, Map<String, List<Integer>> byOwner, Map<String, QuotaLimits> limits, List<String> limited, Call call) {}
+      List<NewJob> jobs, Map<String, List<Integer>> byOwner, Map<String, QuotaLimits> limits, List<String> limited,
+      BudgetCheck budgets, List<String> locked, Call call) {}
 
   /** Plans an insert of a non-empty batch. */
-  public Plan plan(List<NewJob> jobs, QuotaPolicy quotas) {
+  public Plan plan(List<NewJob> jobs, QuotaPolicy quotas, BudgetCheck budgetCheck) {
     Map<String, List<Integer>> byOwner = new TreeMap<>();
     for (int i = 0; i < jobs.size(); i++) {
       byOwner.computeIfAbsent(jobs.get(i).ownerId(), o -> new ArrayList<>()).add(i);
     }
     Map<String, QuotaLimits> limits = new HashMap<>();
     List<String> limited = new ArrayList<>();
+    List<String> locked = new ArrayList<>();
     for (String owner : byOwner.keySet()) {
       QuotaLimits l = quotas.limitsFor(owner);
       limits.put(owner, l);
       if (!l.isUnlimited()) {
         limited.add(owner);
       }
+      if (!l.isUnlimited() || !budgetCheck.boundsFor(owner).isEmpty()) {
+        locked.add(owner);
+      }
     }
+    // A batch that reserves budget writes its ledger rows from a trigger of the insert: one
+    // statement, so it needs no transaction of its own unless an owner is locked.
     Call call = Call.once("insert").json("payload").forOwner(byOwner.size() == 1 ? jobs.get(0).ownerId() : null);
-    return new Plan(jobs, byOwner, limits, limited, limited.isEmpty() ? call : call.inTransaction());
+    return new Plan(jobs, byOwner, limits, limited, budgetCheck, locked, locked.isEmpty() ? call : call.inTransaction());
   }
 
   /** Inserts as {@code plan} says; runs inside the plan's call. */
@@ -131,8 +159,8 @@ public final class JobInserter {
     List<NewJob> jobs = plan.jobs();
     Map<String, List<Integer>> byOwner = plan.byOwner();
     List<String> limited = plan.limited();
-    if (!limited.isEmpty()) {
-      h.createQuery(lockSql).bind("store", names.lockName()).bind("owners", Binds.array("text", limited))
+    if (!plan.locked().isEmpty()) {
+      h.createQuery(lockSql).bind("store", names.lockName()).bind("owners", Binds.array("text", plan.locked()))
           .mapTo(Long.class).one();
     }
     Map<String, Job> existing = existingByKey(h, jobs);
@@ -141,6 +169,7 @@ public final class JobInserter {
     Map<Integer, Integer> sameAsEarlier = new HashMap<>();
     List<NewJob> fresh = new ArrayList<>();
     Map<String, Integer> freshPerOwner = new TreeMap<>();
+    Map<String, BudgetAmount> requested = new HashMap<>();
     for (Map.Entry<String, List<Integer>> e : byOwner.entrySet()) {
       Map<String, Integer> keysInBatch = new HashMap<>();
       for (int i : e.getValue()) {
@@ -161,12 +190,19 @@ public final class JobInserter {
           }
           fresh.add(n);
           freshPerOwner.merge(e.getKey(), 1, Integer::sum);
+          BudgetAmount reserved = plan.budgets().reservationOf(n.id());
+          if (reserved != null) {
+            requested.merge(e.getKey(), reserved, BudgetAmount::plus);
+          }
         }
       }
     }
     checkQuotas(h, limited, plan.limits(), freshPerOwner, now);
+    // Every owner of the batch with bounds, even one whose jobs are all idempotent replays: at the
+    // bound, the in-memory store refuses those too.
+    budgets.check(h, plan.budgets(), byOwner.keySet(), requested);
 
-    Map<UUID, Job> inserted = insertRows(h, fresh, freshPerOwner, now);
+    Map<UUID, Job> inserted = insertRows(h, fresh, freshPerOwner, plan.budgets(), now);
     for (int i = 0; i < result.length; i++) {
       if (result[i] == null) {
         Integer earlier = sameAsEarlier.get(i);
@@ -215,7 +251,8 @@ public final class JobInserter {
     }
   }
 
-  private Map<UUID, Job> insertRows(Handle h, List<NewJob> fresh, Map<String, Integer> freshPerOwner, Instant now) {
+  private Map<UUID, Job> insertRows(
+      Handle h, List<NewJob> fresh, Map<String, Integer> freshPerOwner, BudgetCheck budgetCheck, Instant now) {
     Map<UUID, Job> byId = new HashMap<>();
     if (fresh.isEmpty()) {
       return byId;
@@ -235,7 +272,14 @@ public final class JobInserter {
     List<String> metadata = new ArrayList<>(n);
     List<@Nullable String> resources = new ArrayList<>(n);
     List<Long> units = new ArrayList<>(n);
+    List<@Nullable String> budgetCosts = new ArrayList<>(n);
+    List<@Nullable Long> budgetTokens = new ArrayList<>(n);
+    boolean budgeted = false;
     for (NewJob j : fresh) {
+      BudgetAmount reserved = budgetCheck.reservationOf(j.id());
+      budgeted |= reserved != null;
+      budgetCosts.add(reserved == null ? null : reserved.cost().toPlainString());
+      budgetTokens.add(reserved == null ? null : reserved.tokens());
       metadata.add(JobRows.metadataJson(j.metadata()));
       resources.add(JobRows.resourcesJson(j));
       units.add(j.estimatedUnits());
@@ -249,7 +293,10 @@ public final class JobInserter {
       estimates.add(Binds.micros(j.estimatedDuration()));
       keys.add(j.idempotencyKey());
     }
-    Query insert = h.createQuery(insertSql);
+    Query insert = h.createQuery(budgeted ? budgetedInsertSql : insertSql);
+    if (budgeted) {
+      insert.bind("budgetCosts", Binds.array("text", budgetCosts)).bind("budgetTokens", Binds.array("int8", budgetTokens));
+    }
     if (recordsLedger) {
       insert.bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
           .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()));
@@ -270,15 +317,16 @@ public final class JobInserter {
         .bind("units", Binds.array("int8", units))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
-          return stored(newById.get(id), rs.getString(2), now);
+          return stored(newById.get(id), rs.getString(2), budgetCheck.reservationOf(id), now);
         })
         .forEach(j -> byId.put(j.id(), j));
     return byId;
   }
 
   /** The job as the row now holds it: PENDING, times cut to microseconds, the payload as jsonb prints it. */
-  private static Job stored(NewJob n, String payload, Instant now) {
+  private static Job stored(NewJob n, String payload, @Nullable BudgetAmount reserved, Instant now) {
     return n.toJob(now).toBuilder()
+        .budgetReserved(reserved)
         .payload(payload)
         .runAt(Binds.micros(n.runAt()))
         .estimatedDuration(Binds.duration(Binds.micros(n.estimatedDuration())))

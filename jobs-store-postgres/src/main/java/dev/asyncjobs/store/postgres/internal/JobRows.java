@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.Usage;
+import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -36,7 +38,7 @@ public final class JobRows implements RowMapper<Job> {
           + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
           + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
           + " j.idempotency_key, j.cancel_requested, j.metadata::text, j.deferrals,"
-          + " j.usage::text, j.attempt_usage::text";
+          + " j.usage::text, j.attempt_usage::text, j.budget_cost, j.budget_tokens";
 
   private JobRows() {}
 
@@ -79,6 +81,7 @@ public final class JobRows implements RowMapper<Job> {
         .deferrals(rs.getInt(25))
         .usage(usage(rs.getString(26)))
         .attemptUsage(attemptUsage(rs.getString(27)))
+        .budgetReserved(budget(rs, 28))
         .build();
   }
 
@@ -168,6 +171,12 @@ public final class JobRows implements RowMapper<Job> {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a set of strings is always JSON", e);
     }
+  }
+
+  /** The reservation columns (V12) at {@code column} and the next: NULL for a job that was not budgeted. */
+  private static @Nullable BudgetAmount budget(ResultSet rs, int column) throws SQLException {
+    BigDecimal cost = rs.getBigDecimal(column);
+    return cost == null ? null : new BudgetAmount(cost, rs.getLong(column + 1));
   }
 
   private static @Nullable Long nullableLong(ResultSet rs, int column) throws SQLException {

@@ -45,6 +45,11 @@ public record SchemaNames(String schema, String prefix) {
     return schema + "." + prefix + "jobs_limit_ledger";
   }
 
+  /** The ledger of what budgeted jobs count against their owners' budgets, qualified. */
+  public String budgetLedger() {
+    return schema + "." + prefix + "jobs_budget_ledger";
+  }
+
   /** The sequence that numbers the event log, qualified. */
   public String eventsSequence() {
     return schema + "." + prefix + "jobs_events_seq";
@@ -95,11 +100,12 @@ public record SchemaNames(String schema, String prefix) {
 
   /**
    * {@code template} with {@code {jobs}}, {@code {ledger}}, {@code {events}}, {@code {pruned}},
-   * {@code {limits}} and {@code {limitLedger}} replaced by the qualified tables.
+   * {@code {limits}}, {@code {limitLedger}} and {@code {budgetLedger}} replaced by the qualified tables.
    */
   public String sql(String template) {
     return template.replace("{jobs}", jobs()).replace("{ledger}", ledger()).replace("{events}", events())
-        .replace("{pruned}", eventsPruned()).replace("{limits}", limits()).replace("{limitLedger}", limitLedger());
+        .replace("{pruned}", eventsPruned()).replace("{limits}", limits()).replace("{limitLedger}", limitLedger())
+        .replace("{budgetLedger}", budgetLedger());
   }
 
   /** A migration script with its {@code ${schema}} and {@code ${prefix}} placeholders replaced. */
