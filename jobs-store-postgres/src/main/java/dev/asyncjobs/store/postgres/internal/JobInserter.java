@@ -198,9 +198,9 @@ public final class JobInserter {
       }
     }
     checkQuotas(h, limited, plan.limits(), freshPerOwner, now);
-    // Every owner of the batch with bounds, even one whose jobs are all idempotent replays: at the
-    // bound, the in-memory store refuses those too.
-    budgets.check(h, plan.budgets(), byOwner.keySet(), requested);
+    // The owners with new jobs only: an idempotent replay spends nothing, so it is never refused
+    // (JobStore.insert), as quotas do not count it either.
+    budgets.check(h, plan.budgets(), freshPerOwner.keySet(), requested);
 
     Map<UUID, Job> inserted = insertRows(h, fresh, freshPerOwner, plan.budgets(), now);
     for (int i = 0; i < result.length; i++) {
