@@ -120,6 +120,22 @@ public interface BudgetContract extends StoreFixture {
     assertThat(store().budgetCounted(OWNER, from)).isEqualTo(new BudgetAmount(BigDecimal.ONE, 40));
   }
 
+  /** A job deleted by retention before it was settled is still settled: the record outlives the job. */
+  @Test
+  default void aDeletedJobIsStillSettled() {
+    Instant from = clock().instant().minusSeconds(60);
+    Job job = insertBudgeted(OWNER, List.of(costBound("1", from)), new BudgetAmount(new BigDecimal("0.5"), 0), 1).get(0);
+    Job claimed = claimOne(TYPE);
+    assertThat(claimed.id()).isEqualTo(job.id());
+    store().complete(new dev.asyncjobs.spi.Completion(lease(claimed), "{}", Duration.ofMillis(1)));
+    clock().advance(Duration.ofMinutes(1));
+    assertThat(store().deleteFinishedBefore(clock().instant(), 100)).isEqualTo(1);
+
+    store().settleBudget(job.id(), new BudgetAmount(new BigDecimal("0.2"), 3));
+
+    assertThat(store().budgetCounted(OWNER, from)).isEqualTo(new BudgetAmount(new BigDecimal("0.2"), 3));
+  }
+
   /** Only jobs created in the window count; a token bound counts tokens. */
   @Test
   default void onlyTheWindowCountsAndTokenBoundsCountTokens() {

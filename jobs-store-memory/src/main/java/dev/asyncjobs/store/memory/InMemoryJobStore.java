@@ -106,6 +106,8 @@ public final class InMemoryJobStore implements JobStore {
   private final EventLog events;
   private final LimitBook limits = new LimitBook();
   private final OwnerQueues ownerQueues = new OwnerQueues();
+  /** The owner of every budgeted job whose record is kept, deleted jobs included. */
+  private final ConcurrentMap<UUID, String> budgetOwners = new ConcurrentHashMap<>();
   /** By cache key, the completed jobs that ran (not cached copies), by completion. */
   private final ConcurrentMap<String, ConcurrentSkipListSet<Keys.Timed>> completedByCacheKey = new ConcurrentHashMap<>();
 
@@ -233,7 +235,8 @@ public final class InMemoryJobStore implements JobStore {
           BudgetAmount reserved = request.budgets().reservationOf(nj.id());
           if (reserved != null) {
             job = job.toBuilder().budgetReserved(reserved).build();
-            state.reserve(now, job.id(), reserved);
+            budgetOwners.put(job.id(), job.ownerId());
+            state.reserve(now, job.id(), reserved).forEach(budgetOwners::remove);
           }
           store(state, new Slot(job, nj.limitNames(), nj.estimatedUnits()), now);
           insertedById.put(job.id(), job);
@@ -1158,11 +1161,11 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public void settleBudget(UUID jobId, BudgetAmount actual) {
-    Slot slot = jobs.get(jobId);
-    if (slot == null) {
+    String ownerId = budgetOwners.get(jobId); // the record outlives the job: retention may have deleted it
+    if (ownerId == null) {
       return;
     }
-    OwnerState state = owner(slot.job.ownerId());
+    OwnerState state = owner(ownerId);
     state.lock.lock();
     try {
       state.settle(jobId, actual);

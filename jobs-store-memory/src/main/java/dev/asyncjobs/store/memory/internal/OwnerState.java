@@ -44,15 +44,22 @@ public final class OwnerState {
     return sum;
   }
 
-  /** Records what a new job reserves; caller holds the lock. */
-  public void reserve(Instant createdAt, UUID jobId, BudgetAmount amount) {
+  /**
+   * Records what a new job reserves, and forgets records older than any window; caller holds the
+   * lock. {@return the ids of the jobs whose records were forgotten}
+   */
+  public java.util.List<UUID> reserve(Instant createdAt, UUID jobId, BudgetAmount amount) {
     Keys.Timed key = new Keys.Timed(createdAt, jobId);
     budgetLedger.put(key, amount);
     budgetKeys.put(jobId, key);
+    java.util.List<UUID> forgotten = new java.util.ArrayList<>();
     for (var it = budgetLedger.headMap(new Keys.Timed(createdAt.minus(BUDGET_KEPT), new UUID(0L, 0L))).entrySet().iterator(); it.hasNext(); ) {
-      budgetKeys.remove(it.next().getKey().id());
+      UUID old = it.next().getKey().id();
+      budgetKeys.remove(old);
+      forgotten.add(old);
       it.remove();
     }
+    return forgotten;
   }
 
   /** Replaces what a budgeted job counts; nothing for another job. Caller holds the lock. */
