@@ -1,18 +1,21 @@
 package dev.asyncjobs.spring.boot;
 
+import dev.asyncjobs.BudgetPolicy;
 import dev.asyncjobs.ContentModerator;
 import dev.asyncjobs.CreateInterceptor;
 import dev.asyncjobs.EnclosingTransaction;
 import dev.asyncjobs.Generator;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.PriceTable;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spring.boot.internal.GeneratorSet;
 import dev.asyncjobs.spring.boot.internal.InMemoryStoreConfiguration;
-import dev.asyncjobs.spring.boot.internal.PostgresStoreConfiguration;
 import dev.asyncjobs.spring.boot.internal.LimitSettings;
+import dev.asyncjobs.spring.boot.internal.PostgresStoreConfiguration;
 import dev.asyncjobs.spring.boot.internal.QuotaSettings;
+import dev.asyncjobs.spring.boot.internal.UsageSettings;
 import dev.asyncjobs.spring.boot.internal.WorkerConfiguration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -61,6 +64,8 @@ public class AsyncJobsAutoConfiguration {
    * @param generators the Generator beans
    * @param moderator the ContentModerator bean, if any
    * @param quotaPolicy the QuotaPolicy bean, if any
+   * @param priceTable the PriceTable bean, if any (else asyncjobs.prices.*)
+   * @param budgetPolicy the BudgetPolicy bean, if any (else asyncjobs.budget.*)
    * @param interceptors the CreateInterceptor beans
    * @param transaction the EnclosingTransaction bean, if any
    * @param customizers the JobManagerCustomizer beans
@@ -70,6 +75,7 @@ public class AsyncJobsAutoConfiguration {
   @ConditionalOnMissingBean
   public JobManager jobManager(JobStore store, AsyncJobsProperties properties, ObjectProvider<Generator<?>> generators,
       ObjectProvider<ContentModerator> moderator, ObjectProvider<QuotaPolicy> quotaPolicy,
+      ObjectProvider<PriceTable> priceTable, ObjectProvider<BudgetPolicy> budgetPolicy,
       ObjectProvider<CreateInterceptor> interceptors, ObjectProvider<EnclosingTransaction> transaction,
       ObjectProvider<JobManagerCustomizer> customizers) {
     JobManager.Builder builder = JobManager.builder()
@@ -81,6 +87,9 @@ public class AsyncJobsAutoConfiguration {
     moderator.ifAvailable(builder::moderator);
     QuotaPolicy policy = quotaPolicy.getIfAvailable(() -> QuotaSettings.policy(properties.quota()));
     builder.quotaPolicy(policy);
+    PriceTable prices = priceTable.getIfAvailable(() -> UsageSettings.prices(properties.prices()));
+    builder.prices(prices);
+    builder.budgetPolicy(budgetPolicy.getIfAvailable(() -> UsageSettings.budget(properties.budget(), prices.currency())));
     interceptors.orderedStream().forEach(builder::interceptor);
     EnclosingTransaction tx = transaction.getIfAvailable();
     if (tx != null) {

@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param worker Settings of the worker this application runs
  * @param retention How long finished jobs and events are kept
  * @param quota Per-owner creation limits; none unless set
+ * @param prices What providers charge, for usage reports and budgets
+ * @param budget Per-owner limits in money and tokens per UTC day and month; none unless set
  * @param limits Limits every worker on the store obeys together, by type or resource name
  *     (asyncjobs.limits[openai:gpt-image-1].max-running=5); defined in the store at start
  * @param metrics The Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
@@ -39,6 +41,8 @@ public record AsyncJobsProperties(
     @DefaultValue Worker worker,
     @DefaultValue Retention retention,
     @DefaultValue Quota quota,
+    @DefaultValue Prices prices,
+    @DefaultValue Budget budget,
     @DefaultValue Map<String, Limit> limits,
     @DefaultValue Metrics metrics,
     @DefaultValue Tracing tracing,
@@ -57,6 +61,8 @@ public record AsyncJobsProperties(
    * @param worker Settings of the worker
    * @param retention How long finished jobs and events are kept
    * @param quota Per-owner creation limits
+   * @param prices What providers charge
+   * @param budget Per-owner budget limits
    * @param limits Limits shared by every worker, by name
    * @param metrics The Micrometer metrics
    * @param tracing The OpenTelemetry tracing
@@ -245,6 +251,55 @@ public record AsyncJobsProperties(
     /** {@return whether any limit is set} */
     public boolean isSet() {
       return perHour != null || perDay != null || minInterval != null;
+    }
+  }
+
+  /**
+   * What providers charge, in one currency: turns usage into cost for {@code JobManager.usage} and
+   * budgets (define a {@link dev.asyncjobs.PriceTable} bean instead for prices from elsewhere).
+   *
+   * @param currency The currency of every price and budget, an ISO 4217 code
+   * @param models Prices by model, as generators report it (write names with dots in brackets:
+   *     asyncjobs.prices.models[gpt-4.1].input-tokens-per-million=2.00)
+   */
+  public record Prices(@DefaultValue("USD") String currency, @DefaultValue Map<String, ModelPrice> models) {
+    /**
+     * Copies the models.
+     *
+     * @param currency The currency code
+     * @param models Prices by model
+     */
+    public Prices {
+      models = Map.copyOf(new TreeMap<>(models));
+    }
+  }
+
+  /**
+   * The prices of one model; a unit without a price costs nothing and is reported as unpriced.
+   *
+   * @param inputTokensPerMillion What a million input tokens cost
+   * @param outputTokensPerMillion What a million output tokens cost
+   * @param images What one image costs
+   * @param seconds What one second of audio or video costs
+   */
+  public record ModelPrice(
+      @Nullable String inputTokensPerMillion, @Nullable String outputTokensPerMillion, @Nullable String images,
+      @Nullable String seconds) {}
+
+  /**
+   * Every owner's budget (define a {@link dev.asyncjobs.BudgetPolicy} bean for per-owner plans); off
+   * unless one limit is set. Money is in asyncjobs.prices.currency.
+   *
+   * @param costPerDay The most money one owner's jobs may count per UTC day
+   * @param costPerMonth The most money one owner's jobs may count per UTC calendar month
+   * @param tokensPerDay The most input and output tokens per UTC day
+   * @param tokensPerMonth The most input and output tokens per UTC calendar month
+   */
+  public record Budget(
+      @Nullable String costPerDay, @Nullable String costPerMonth, @Nullable Long tokensPerDay, @Nullable Long tokensPerMonth) {
+    /** {@return whether any limit is set} */
+    public boolean isSet() {
+      return costPerDay != null || costPerMonth != null || tokensPerDay != null || tokensPerMonth != null;
     }
   }
 

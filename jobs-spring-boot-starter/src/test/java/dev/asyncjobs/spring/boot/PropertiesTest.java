@@ -164,6 +164,44 @@ class PropertiesTest {
         .run(context -> assertThat(context).hasNotFailed());
   }
 
+  @Test
+  void pricesAndABudgetArriveInTheManager() {
+    java.util.Map<String, Object> properties = java.util.Map.of(
+        "asyncjobs.prices.currency", "EUR",
+        "asyncjobs.prices.models[gpt-4.1].input-tokens-per-million", "2.00",
+        "asyncjobs.prices.models[gpt-4.1].output-tokens-per-million", "8.00",
+        "asyncjobs.prices.models.paint-1.images", "0.04",
+        "asyncjobs.budget.cost-per-day", "1.50",
+        "asyncjobs.budget.tokens-per-month", "1000000");
+    app().withPropertyValues(properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          JobManager jobs = context.getBean(JobManager.class);
+          dev.asyncjobs.PriceTable prices = jobs.prices();
+          assertThat(prices.currency().getCurrencyCode()).isEqualTo("EUR");
+          assertThat(prices.costOf(dev.asyncjobs.Usage.of("gpt-4.1").inputTokens(1_000_000).outputTokens(500_000).build()
+              .plus(dev.asyncjobs.Usage.of("paint-1").images(2).build())).amount()).isEqualByComparingTo("6.08");
+          dev.asyncjobs.BudgetStatus budget = jobs.budget("alice");
+          assertThat(budget.limits().costPerDay()).isEqualByComparingTo("1.50");
+          assertThat(budget.limits().tokensPerMonth()).isEqualTo(1_000_000L);
+          assertThat(budget.limits().costPerMonth()).isNull();
+        });
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "asyncjobs.prices.currency=dollars                        | asyncjobs.prices.currency must be an ISO 4217 code",
+      "asyncjobs.prices.models.paint-1.images=-1               | asyncjobs.prices.models[paint-1].images: the price of paint-1 images must not be negative",
+      "asyncjobs.prices.models.paint-1.seconds=cheap           | asyncjobs.prices.models[paint-1].seconds: a price must be a decimal number",
+      "asyncjobs.budget.cost-per-day=-2                        | asyncjobs.budget.cost-per-day: costPerDay must not be negative",
+      "asyncjobs.budget.tokens-per-day=-2                      | asyncjobs.budget.tokens-per-day: tokensPerDay must not be negative"})
+  void badPricesAndBudgetsFailTheStartNamingTheProperty(String property, String message) {
+    app().withPropertyValues(property.strip()).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(messages(context.getStartupFailure())).contains(message.strip());
+    });
+  }
+
   /** {@code store}, declaring every capability it has but FAIR_CLAIMS. */
   private static JobStore withoutFairClaims(JobStore store) {
     return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
