@@ -102,7 +102,8 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
-          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS));
+          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS,
+          StoreCapability.RESULT_CACHE));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -368,7 +369,20 @@ public final class PostgresJobStore implements JobStore {
       // other processes'.
       return callerInserter.insert(transaction, plan, now);
     }
-    return changed(db.run(plan.call(), h -> inserter.insert(h, plan, now)), JobEvent.Kind.CREATED);
+    List<Job> stored = db.run(plan.call(), h -> inserter.insert(h, plan, now));
+    boolean copies = request.jobs().stream().anyMatch(j -> j.cached() != null);
+    return copies ? changed(stored, JobEvent.Kind.CREATED, JobEvent.Kind.COMPLETED) : changed(stored, JobEvent.Kind.CREATED);
+  }
+
+  /**
+   * {@inheritDoc} One read of the partial index of V13 ({@code jobs_cache_idx}: completed jobs that
+   * ran, by key and completion, newest first). Under row-level security (a web tier's role) only
+   * the named owner's jobs are visible, and with {@code ownerId == null} none: results shared
+   * across owners are found by a store on the tables' owner only.
+   */
+  @Override
+  public Optional<Job> findCached(String cacheKey, @Nullable String ownerId, Instant completedSince) {
+    return db.run(Call.idempotent("findCached").forOwner(ownerId), h -> reads.findCached(h, cacheKey, ownerId, completedSince));
   }
 
   @Override

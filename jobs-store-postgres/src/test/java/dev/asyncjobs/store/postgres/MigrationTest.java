@@ -65,7 +65,7 @@ class MigrationTest {
   }
 
   /**
-   * V7, V9 and V12 grant the columns they add to the roles that could insert jobs before them
+   * V7, V9, V12 and V13 grant the columns they add to the roles that could insert jobs before them
    * (V12 also the budget ledger's reading); no version grants usage (V11's columns are the workers').
    */
   @Test
@@ -74,12 +74,13 @@ class MigrationTest {
     applyTheFirst(6, names);
     String webRole = schema.name() + "_old_web";
     String grantsBeforeV7 = PostgresJobStore.webRoleGrants(schema.name(), "", webRole)
-        .replace("metadata, resources, estimated_units, ", "").replaceAll(",\\s*budget_cost, budget_tokens", "")
+        .replace("metadata, resources, estimated_units, ", "").replaceAll(",\\s*budget_cost, budget_tokens, cache_key, cached_from", "")
         .replaceAll("(?m)^.*budget.*$", "");
-    assertThat(grantsBeforeV7).doesNotContain("metadata").doesNotContain("resources").doesNotContain("budget");
+    assertThat(grantsBeforeV7).doesNotContain("metadata").doesNotContain("resources").doesNotContain("budget")
+        .doesNotContain("cache_key");
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11, 12);
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11, 12, 13);
       assertThat(schema.value("SELECT bool_or(has_column_privilege('" + webRole + "', '" + names.jobs() + "', c, p))"
           + " FROM unnest(ARRAY['usage', 'attempt_usage']) AS c, unnest(ARRAY['INSERT', 'UPDATE']) AS p"))
           .as("any grant of usage to the role of before").isEqualTo("f");
@@ -87,6 +88,10 @@ class MigrationTest {
           + " AND has_table_privilege('" + webRole + "', '" + names.budgetLedger() + "', 'SELECT')"
           + " AND NOT has_table_privilege('" + webRole + "', '" + names.budgetLedger() + "', 'INSERT, UPDATE, DELETE')"))
           .as("V12 lets the role of before reserve budget and read its ledger, never write it").isEqualTo("t");
+      assertThat(schema.value("SELECT has_column_privilege('" + webRole + "', '" + names.jobs() + "', 'cache_key', 'INSERT')"
+          + " AND has_column_privilege('" + webRole + "', '" + names.jobs() + "', 'cached_from', 'INSERT')"
+          + " AND NOT has_column_privilege('" + webRole + "', '" + names.jobs() + "', 'result', 'INSERT')"))
+          .as("V13 lets the role of before insert cache keys and sources, never a result").isEqualTo("t");
       PGSimpleDataSource asWeb = new PGSimpleDataSource();
       asWeb.setURL(TestPostgres.server().url());
       asWeb.setUser(webRole);
@@ -124,7 +129,7 @@ class MigrationTest {
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10, 11, 12);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -155,7 +160,7 @@ class MigrationTest {
             + " FROM generate_series(1, 3) AS i");
     insertRunning(names, clock, "0190a000-0000-7000-8000-000000000009");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11, 12);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11, 12, 13);
     assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
         + " || deferrals, ',') FROM " + names.jobs())).isEqualTo("none/1/0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -185,7 +190,7 @@ class MigrationTest {
     MutableClock clock = new MutableClock();
     insertRunning(names, clock, "0190a000-0000-7000-8000-00000000000b");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11, 12);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11, 12, 13);
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
       var job = store.find(java.util.UUID.fromString("0190a000-0000-7000-8000-00000000000b")).orElseThrow();
       assertThat(job.usage()).isEqualTo(dev.asyncjobs.Usage.NONE);
@@ -199,12 +204,12 @@ class MigrationTest {
 
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -227,16 +232,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -297,8 +302,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
     }
   }
 }

@@ -46,4 +46,25 @@ final class EventAppends {
         + " c.attempts, CASE WHEN c.status = 'PENDING' THEN c.run_at END, c.updated_at"
         + " FROM " + rows + " AS c, LATERAL (SELECT " + kind + " AS kind) AS k";
   }
+
+  /**
+   * An INSERT into the log of the events of new jobs of {@code rows} (a CTE of inserted job rows,
+   * bound to the insert's {@code :ids}): a CREATED event per job, as the PENDING job it was asked
+   * as, and for a job inserted COMPLETED (a cached copy) a COMPLETED event after it; in request
+   * order, as the log triggers (V13) and the memory store log them.
+   */
+  static String insertCreatedFrom(SchemaNames names, String rows) {
+    return "INSERT INTO " + names.events() + " (seq, job_id, owner_id, kind, type, status, progress, message, attempt, run_at, at)"
+        + " SELECT nextval('" + names.eventsSequence() + "'), e.id, e.owner_id, e.kind, e.type, e.status, e.progress, NULL,"
+        + " e.attempts, e.run_at, e.updated_at"
+        // The ORDER BY keeps the subquery from being pulled up: the sequence numbers are taken in its order.
+        + " FROM (SELECT c.id, c.owner_id, k.kind, c.type,"
+        + " CASE k.ord WHEN 1 THEN 'PENDING' ELSE c.status END AS status,"
+        + " CASE k.ord WHEN 1 THEN 0 ELSE c.progress END AS progress, c.attempts,"
+        + " CASE k.ord WHEN 1 THEN c.run_at END AS run_at, c.updated_at"
+        + " FROM " + rows + " AS c JOIN unnest(CAST(:ids AS uuid[])) WITH ORDINALITY AS o(id, n) ON o.id = c.id"
+        + " CROSS JOIN LATERAL (VALUES (1, 'CREATED'), (2, 'COMPLETED')) AS k(ord, kind)"
+        + " WHERE k.ord = 1 OR c.status = 'COMPLETED'"
+        + " ORDER BY o.n, k.ord) AS e";
+  }
 }

@@ -43,8 +43,8 @@ public final class JobInserter {
   private final QuotaLedger ledger;
   private final String lockSql;
   private final String existingKeysSql;
-  private final String insertSql;
-  private final String budgetedInsertSql;
+  /** By budgeted (bit 0) and cached (bit 1): the insert statements. */
+  private final String[] insertSqls = new String[4];
   private final boolean recordsLedger;
   private final BudgetLedger budgets;
 
@@ -69,13 +69,19 @@ public final class JobInserter {
             "SELECT {cols} FROM {jobs} AS j"
                 + " JOIN unnest(CAST(:owners AS text[]), CAST(:keys AS text[])) AS k(owner_id, idempotency_key)"
                 + " ON j.owner_id = k.owner_id AND j.idempotency_key = k.idempotency_key"));
-    this.insertSql = insertSql(names, logInStatement, false);
-    this.budgetedInsertSql = insertSql(names, logInStatement, true);
+    for (int v = 0; v < insertSqls.length; v++) {
+      insertSqls[v] = insertSql(names, logInStatement, (v & 1) != 0, (v & 2) != 0);
+    }
   }
 
-  /** The insert of new jobs; with {@code budgeted}, of their reservation columns too. */
-  private static String insertSql(SchemaNames names, boolean logInStatement, boolean budgeted) {
-    String columns = budgeted ? ", budget_cost, budget_tokens" : "";
+  /**
+   * The insert of new jobs; with {@code budgeted}, of their reservation columns too; with {@code
+   * cached}, of their cache keys and cached sources (V13: the database fills in a copy's status,
+   * progress, result and finish time from its source), logging a CREATED event per job and a
+   * COMPLETED one after it for a copy, in request order.
+   */
+  private static String insertSql(SchemaNames names, boolean logInStatement, boolean budgeted, boolean cached) {
+    String columns = (budgeted ? ", budget_cost, budget_tokens" : "") + (cached ? ", cache_key, cached_from" : "");
     return JobRows.withColumns(names.sql(
             "WITH inserted AS ("
                 + " INSERT INTO {jobs} AS j (id, owner_id, type, payload, priority, max_attempts, run_at,"
@@ -89,15 +95,21 @@ public final class JobInserter {
                 + " THEN ARRAY(SELECT jsonb_array_elements_text(CAST(n.resources AS jsonb))) END,"
                 + " n.units, :now, :now"
                 + (budgeted ? ", CAST(n.budget_cost AS numeric), n.budget_tokens" : "")
+                + (cached ? ", n.cache_key, n.cached_from" : "")
                 + " FROM unnest(CAST(:ids AS uuid[]), CAST(:owners AS text[]), CAST(:types AS text[]),"
                 + " CAST(:payloads AS text[]), CAST(:priorities AS int[]), CAST(:maxAttempts AS int[]),"
                 + " CAST(:runAts AS text[]), CAST(:estimates AS bigint[]), CAST(:keys AS text[]), CAST(:metadata AS text[]),"
                 + " CAST(:resources AS text[]), CAST(:units AS bigint[])"
-                + (budgeted ? ", CAST(:budgetCosts AS text[]), CAST(:budgetTokens AS bigint[])" : "") + ")"
+                + (budgeted ? ", CAST(:budgetCosts AS text[]), CAST(:budgetTokens AS bigint[])" : "")
+                + (cached ? ", CAST(:cacheKeys AS text[]), CAST(:cachedFroms AS uuid[])" : "") + ")"
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata,"
                 + " resources, units" + columns + ")"
-                + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*" : " RETURNING j.id, j.payload")
-                + (logInStatement ? "), logged AS (" + EventAppends.insertFrom(names, "inserted", "'CREATED'") : "")
+                + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*"
+                    : " RETURNING j.id, j.payload" + (cached ? ", j.result" : ""))
+                + (logInStatement
+                    ? "), logged AS (" + (cached ? EventAppends.insertCreatedFrom(names, "inserted")
+                        : EventAppends.insertFrom(names, "inserted", "'CREATED'"))
+                    : "")
                 // The tables' owner records its creates itself; for a role under row-level
                 // security (which may not write the ledger) the database's trigger does (V5).
                 + (logInStatement
@@ -108,8 +120,10 @@ public final class JobInserter {
                     : "")
                 + ")"
                 // Only what the database may have written differently from what was sent: jsonb
-                // normalises the payload's text. The rest of each Job is known here already.
-                + " SELECT i.id, i.payload::text AS payload FROM inserted AS i"));
+                // normalises the payload's text (and a copy's result, which it takes from the
+                // source). The rest of each Job is known here already.
+                + " SELECT i.id, i.payload::text AS payload" + (cached ? ", i.result::text AS result" : "")
+                + " FROM inserted AS i"));
   }
 
   /**
@@ -274,8 +288,14 @@ public final class JobInserter {
     List<Long> units = new ArrayList<>(n);
     List<@Nullable String> budgetCosts = new ArrayList<>(n);
     List<@Nullable Long> budgetTokens = new ArrayList<>(n);
+    List<@Nullable String> cacheKeys = new ArrayList<>(n);
+    List<@Nullable UUID> cachedFroms = new ArrayList<>(n);
     boolean budgeted = false;
+    boolean cached = false;
     for (NewJob j : fresh) {
+      cached |= j.cacheKey() != null || j.cached() != null;
+      cacheKeys.add(j.cacheKey());
+      cachedFroms.add(j.cached() == null ? null : j.cached().from());
       BudgetAmount reserved = budgetCheck.reservationOf(j.id());
       budgeted |= reserved != null;
       budgetCosts.add(reserved == null ? null : reserved.cost().toPlainString());
@@ -293,10 +313,14 @@ public final class JobInserter {
       estimates.add(Binds.micros(j.estimatedDuration()));
       keys.add(j.idempotencyKey());
     }
-    Query insert = h.createQuery(budgeted ? budgetedInsertSql : insertSql);
+    Query insert = h.createQuery(insertSqls[(budgeted ? 1 : 0) | (cached ? 2 : 0)]);
     if (budgeted) {
       insert.bind("budgetCosts", Binds.array("text", budgetCosts)).bind("budgetTokens", Binds.array("int8", budgetTokens));
     }
+    if (cached) {
+      insert.bind("cacheKeys", Binds.array("text", cacheKeys)).bind("cachedFroms", Binds.array("uuid", cachedFroms));
+    }
+    boolean withResult = cached;
     if (recordsLedger) {
       insert.bind("ledgerOwners", Binds.array("text", freshPerOwner.keySet()))
           .bind("ledgerCounts", Binds.array("int4", freshPerOwner.values()));
@@ -317,15 +341,22 @@ public final class JobInserter {
         .bind("units", Binds.array("int8", units))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
-          return stored(newById.get(id), rs.getString(2), budgetCheck.reservationOf(id), now);
+          return stored(newById.get(id), rs.getString(2), withResult ? rs.getString(3) : null, budgetCheck.reservationOf(id), now);
         })
         .forEach(j -> byId.put(j.id(), j));
     return byId;
   }
 
-  /** The job as the row now holds it: PENDING, times cut to microseconds, the payload as jsonb prints it. */
-  private static Job stored(NewJob n, String payload, @Nullable BudgetAmount reserved, Instant now) {
-    return n.toJob(now).toBuilder()
+  /**
+   * The job as the row now holds it: PENDING (or, a copy, COMPLETED with its source's result as
+   * jsonb prints it), times cut to microseconds, the payload as jsonb prints it.
+   */
+  private static Job stored(NewJob n, String payload, @Nullable String result, @Nullable BudgetAmount reserved, Instant now) {
+    Job.Builder b = n.toJob(now).toBuilder();
+    if (n.cached() != null) {
+      b.result(result);
+    }
+    return b
         .budgetReserved(reserved)
         .payload(payload)
         .runAt(Binds.micros(n.runAt()))

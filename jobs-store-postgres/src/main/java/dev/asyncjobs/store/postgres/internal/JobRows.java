@@ -38,7 +38,8 @@ public final class JobRows implements RowMapper<Job> {
           + " (extract(epoch FROM j.actual_duration) * 1000000)::bigint,"
           + " j.created_at, j.updated_at, j.started_at, j.finished_at, j.run_at, j.worker_id, j.lease_until,"
           + " j.idempotency_key, j.cancel_requested, j.metadata::text, j.deferrals,"
-          + " j.usage::text, j.attempt_usage::text, j.budget_cost, j.budget_tokens";
+          + " j.usage::text, j.attempt_usage::text, j.budget_cost, j.budget_tokens,"
+          + " j.cache_key, j.cached_from";
 
   private JobRows() {}
 
@@ -82,6 +83,8 @@ public final class JobRows implements RowMapper<Job> {
         .usage(usage(rs.getString(26)))
         .attemptUsage(attemptUsage(rs.getString(27)))
         .budgetReserved(budget(rs, 28))
+        .cacheKey(rs.getString(30))
+        .cachedFrom(rs.getObject(31, UUID.class))
         .build();
   }
 

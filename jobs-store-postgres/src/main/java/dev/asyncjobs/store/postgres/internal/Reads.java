@@ -32,6 +32,8 @@ public final class Reads {
   private final SchemaNames names;
   private final String findSql;
   private final String byKeySql;
+  private final String cachedSql;
+  private final String cachedOfOwnerSql;
   private final String recentDurationsSql;
   private final String queueStatsSql;
 
@@ -41,6 +43,13 @@ public final class Reads {
     this.findSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id"));
     this.byKeySql = JobRows.withColumns(names.sql(
         "SELECT {cols} FROM {jobs} AS j WHERE j.owner_id = :owner AND j.idempotency_key = :key"));
+    // The predicate of jobs_cache_idx (V13), so that the index serves it; the key = :key implies
+    // its cache_key IS NOT NULL. Walks one key's completions newest first.
+    String cached = "SELECT {cols} FROM {jobs} AS j WHERE j.cache_key = :key AND j.status = 'COMPLETED'"
+        + " AND j.cached_from IS NULL AND j.finished_at >= :since";
+    String newest = " ORDER BY j.finished_at DESC LIMIT 1";
+    this.cachedSql = JobRows.withColumns(names.sql(cached + newest));
+    this.cachedOfOwnerSql = JobRows.withColumns(names.sql(cached + " AND j.owner_id = :owner" + newest));
     this.recentDurationsSql = names.sql(
         "SELECT (extract(epoch FROM j.actual_duration) * 1000000)::bigint FROM {jobs} AS j"
             + " WHERE j.type = :type AND j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL"
@@ -59,6 +68,20 @@ public final class Reads {
   /** The owner's job with this idempotency key (the unique index answers it). */
   public Optional<Job> findByIdempotencyKey(Handle h, String ownerId, String key) {
     return h.createQuery(byKeySql).bind("owner", ownerId).bind("key", key).map(JobRows.MAPPER).findOne();
+  }
+
+  /** The latest completed job of {@code cacheKey} that ran, at or after {@code since}, of {@code owner} or of anyone. */
+  public Optional<Job> findCached(Handle h, String cacheKey, @Nullable String owner, Instant since) {
+    Query q = h.createQuery(owner == null ? cachedSql : cachedOfOwnerSql).bind("key", cacheKey).bind("since", Binds.instant(since));
+    if (owner != null) {
+      q.bind("owner", owner);
+    }
+    return q.map(JobRows.MAPPER).findOne();
+  }
+
+  /** {@return the statement of {@link #findCached}, of one owner or of any (for plan tests)} */
+  public String findCachedSql(boolean ofOwner) {
+    return ofOwner ? cachedOfOwnerSql : cachedSql;
   }
 
   /** The job with this id. */

@@ -1,9 +1,10 @@
 GRANT USAGE ON SCHEMA ${schema} TO ${role};
--- reads its owners' jobs, creates jobs (only the columns of a request) and cancels them
+-- reads its owners' jobs, creates jobs (only the columns of a request; a cached copy names its
+-- source, of the same owner, and the database fills in the result: V13) and cancels them
 GRANT SELECT ON ${schema}.${prefix}jobs TO ${role};
 GRANT INSERT (id, owner_id, type, payload, priority, max_attempts, run_at, estimated_duration,
               idempotency_key, metadata, resources, estimated_units, created_at, updated_at,
-              budget_cost, budget_tokens)
+              budget_cost, budget_tokens, cache_key, cached_from)
   ON ${schema}.${prefix}jobs TO ${role};
 GRANT UPDATE (status, finished_at, cancel_requested, updated_at, progress, progress_message)
   ON ${schema}.${prefix}jobs TO ${role};
