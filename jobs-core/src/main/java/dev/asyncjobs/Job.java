@@ -82,7 +82,8 @@ public final class Job {
     this.cancelRequested = b.cancelRequested;
     this.metadata = Map.copyOf(b.metadata);
     this.usage = Objects.requireNonNull(b.usage, "usage");
-    this.attemptUsage = Collections.unmodifiableSortedMap(new TreeMap<>(b.attemptUsage));
+    // Most jobs have no usage: share the empty map rather than copy one for every change of a job.
+    this.attemptUsage = b.attemptUsage.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(b.attemptUsage));
     this.budgetReserved = b.budgetReserved;
     this.cacheKey = b.cacheKey;
     this.cachedFrom = b.cachedFrom;
@@ -381,7 +382,7 @@ public final class Job {
     private boolean cancelRequested;
     private Map<String, String> metadata = Map.of();
     private Usage usage = Usage.NONE;
-    private SortedMap<Integer, Usage> attemptUsage = new TreeMap<>();
+    private SortedMap<Integer, Usage> attemptUsage = Collections.emptySortedMap();
     private @Nullable BudgetAmount budgetReserved;
     private @Nullable String cacheKey;
     private @Nullable UUID cachedFrom;
@@ -415,7 +416,7 @@ public final class Job {
       cancelRequested = j.cancelRequested;
       metadata = j.metadata;
       usage = j.usage;
-      attemptUsage = new TreeMap<>(j.attemptUsage);
+      attemptUsage = j.attemptUsage; // immutable; the builder replaces it, never changes it
       budgetReserved = j.budgetReserved;
       cacheKey = j.cacheKey;
       cachedFrom = j.cachedFrom;

@@ -106,6 +106,11 @@ public final class InMemoryJobStore implements JobStore {
   private final EventLog events;
   private final LimitBook limits = new LimitBook();
   private final OwnerQueues ownerQueues = new OwnerQueues();
+  /**
+   * Whether a fair claim was ever asked for: the owner index is kept from then on only, so that a
+   * store whose workers never claim fairly pays nothing for it.
+   */
+  private volatile boolean fairClaimsSeen;
   /** The owner of every budgeted job whose record is kept, deleted jobs included. */
   private final ConcurrentMap<UUID, String> budgetOwners = new ConcurrentHashMap<>();
   /** By cache key, the completed jobs that ran (not cached copies), by completion. */
@@ -324,7 +329,9 @@ public final class InMemoryJobStore implements JobStore {
   private void addReady(Job job) {
     Keys.Ready key = readyKey(job);
     ready(job.type()).add(key);
-    ownerQueues.add(job.type(), job.ownerId(), key);
+    if (fairClaimsSeen) { // read after the ready set's add: see activateFairClaims
+      ownerQueues.add(job.type(), job.ownerId(), key);
+    }
   }
 
   private void dequeue(Job job) {
@@ -332,7 +339,9 @@ public final class InMemoryJobStore implements JobStore {
     if (set != null) {
       set.remove(readyKey(job));
     }
-    ownerQueues.remove(job.type(), job.ownerId(), readyKey(job));
+    if (fairClaimsSeen) {
+      ownerQueues.remove(job.type(), job.ownerId(), readyKey(job));
+    }
     scheduled.remove(new Keys.Timed(job.runAt(), job.id()));
   }
 
@@ -418,6 +427,7 @@ public final class InMemoryJobStore implements JobStore {
     Instant leaseUntil = now.plus(request.leaseDuration());
     if (request.fairBetweenOwners()) {
       synchronized (limits) {
+        activateFairClaims();
         return claimFair(request, now, leaseUntil);
       }
     }
@@ -441,7 +451,9 @@ public final class InMemoryJobStore implements JobStore {
         continue;
       }
       synchronized (slot) {
-        ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
+        if (fairClaimsSeen) {
+          ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
+        }
         Job running = start(slot, key, request, now, leaseUntil);
         if (running != null) {
           claimed.add(running);
@@ -471,7 +483,9 @@ public final class InMemoryJobStore implements JobStore {
         if (set == null || !set.remove(key)) {
           continue; // taken by an unlimited claim meanwhile
         }
-        ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
+        if (fairClaimsSeen) {
+          ownerQueues.remove(slot.job.type(), slot.job.ownerId(), key);
+        }
         Job running = start(slot, key, request, now, leaseUntil);
         if (running != null) {
           round.take(slot.names, slot.units, running.id(), running.attempts());
@@ -524,6 +538,26 @@ public final class InMemoryJobStore implements JobStore {
       }
     }
     return claimed;
+  }
+
+  /**
+   * Starts keeping the owner index, filled from the ready sets; caller holds the book's monitor.
+   * The flag is set before the ready sets are read, and every add reads it after adding to its
+   * ready set: a key added meanwhile is either seen here or indexed by its adder.
+   */
+  private void activateFairClaims() {
+    if (fairClaimsSeen) {
+      return;
+    }
+    fairClaimsSeen = true;
+    readyByType.forEach((type, set) -> {
+      for (Keys.Ready key : set) {
+        Slot slot = jobs.get(key.id());
+        if (slot != null) {
+          ownerQueues.add(type, slot.job.ownerId(), key);
+        }
+      }
+    });
   }
 
   /** By owner, its PROCESSING jobs of {@code types}: a scan of the running ones, which are few. */

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * The due jobs of each type by owner, in claim order: what a fair claim reads to find every owner's
  * first jobs without walking one owner's whole backlog. A hint beside the store's ready sets, which
  * stay the one place a claim takes a job from: an entry may be briefly missing or stale, and a
- * claim checks the job itself before it starts it. An owner's set is dropped when it empties.
+ * claim checks the job itself before it starts it. An owner's set stays once made, empty or not.
  */
 public final class OwnerQueues {
   private final ConcurrentMap<String, ConcurrentMap<String, NavigableSet<Keys.Ready>>> byType = new ConcurrentHashMap<>();
@@ -29,12 +29,12 @@ public final class OwnerQueues {
    * @param key its claim-order key
    */
   public void add(String type, String owner, Keys.Ready key) {
+    // computeIfAbsent reads without locking once the set exists: no lock shared by every claim of
+    // one owner on the hot path. Sets are never dropped (dropping one safely would need that lock
+    // again): an owner without due jobs costs a fair claim one isEmpty().
     byType.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
-        .compute(owner, (o, set) -> {
-          NavigableSet<Keys.Ready> s = set != null ? set : new ConcurrentSkipListSet<>(Keys.READY_ORDER);
-          s.add(key);
-          return s;
-        });
+        .computeIfAbsent(owner, o -> new ConcurrentSkipListSet<>(Keys.READY_ORDER))
+        .add(key);
   }
 
   /**
@@ -47,7 +47,10 @@ public final class OwnerQueues {
   public void remove(String type, String owner, Keys.Ready key) {
     ConcurrentMap<String, NavigableSet<Keys.Ready>> owners = byType.get(type);
     if (owners != null) {
-      owners.computeIfPresent(owner, (o, set) -> set.remove(key) && set.isEmpty() ? null : set);
+      NavigableSet<Keys.Ready> set = owners.get(owner);
+      if (set != null) {
+        set.remove(key);
+      }
     }
   }
 
@@ -70,7 +73,11 @@ public final class OwnerQueues {
     for (String type : types) {
       ConcurrentMap<String, NavigableSet<Keys.Ready>> owners = byType.get(type);
       if (owners != null) {
-        owners.forEach((owner, set) -> byOwner.computeIfAbsent(owner, o -> new HashMap<>()).put(type, set));
+        owners.forEach((owner, set) -> {
+          if (!set.isEmpty()) {
+            byOwner.computeIfAbsent(owner, o -> new HashMap<>()).put(type, set);
+          }
+        });
       }
     }
     Map<String, List<Ranked>> heads = new HashMap<>();
