@@ -281,8 +281,7 @@ public final class JobManager implements AutoCloseable {
     if (budgetPolicy == BudgetPolicy.unlimited()) {
       return BudgetCheck.NONE;
     }
-    Instant now = clock.instant();
-    ZonedDateTime day = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+    ZonedDateTime day = today();
     ZonedDateTime month = day.withDayOfMonth(1);
     Map<String, List<BudgetBound>> bounds = new HashMap<>();
     Map<UUID, BudgetAmount> reservations = new HashMap<>();
@@ -314,6 +313,11 @@ public final class JobManager implements AutoCloseable {
     return bounds.isEmpty() ? BudgetCheck.NONE : new BudgetCheck(bounds, reservations);
   }
 
+  /** The start of the current UTC day: budgets count calendar days and months in UTC. */
+  private ZonedDateTime today() {
+    return clock.instant().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+  }
+
   private static void addBound(List<BudgetBound> to, BudgetExceededException.Limit limit, @Nullable BigDecimal value,
       ZonedDateTime start, ZonedDateTime end) {
     if (value != null) {
@@ -334,7 +338,7 @@ public final class JobManager implements AutoCloseable {
       throw new UnsupportedCapabilityException(StoreCapability.BUDGETS, "JobManager.budget(ownerId)", store.getClass().getName(),
           "use a store that keeps budgets");
     }
-    ZonedDateTime day = clock.instant().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+    ZonedDateTime day = today();
     ZonedDateTime month = day.withDayOfMonth(1);
     BudgetLimits limits = budgetPolicy.limitsFor(ownerId);
     return new BudgetStatus(limits == null ? BudgetLimits.NONE : limits, prices.currency(),

@@ -1,5 +1,6 @@
 package dev.asyncjobs.spi;
 
+import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.BudgetExceededException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -31,5 +32,22 @@ public record BudgetBound(BudgetExceededException.Limit limit, BigDecimal value,
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(windowStart, "windowStart");
     Objects.requireNonNull(resetsAt, "resetsAt");
+  }
+
+  /**
+   * Checks new jobs of {@code ownerId} against this bound: the one rule of {@link JobStore#insert},
+   * for every store.
+   *
+   * @param ownerId the owner
+   * @param counted what the owner's budgeted jobs of the window count
+   * @param requested what the owner's new jobs reserve
+   * @throws BudgetExceededException the window has reached the value, or would pass it
+   */
+  public void check(String ownerId, BudgetAmount counted, BudgetAmount requested) {
+    BigDecimal c = limit.isCost() ? counted.cost() : BigDecimal.valueOf(counted.tokens());
+    BigDecimal r = limit.isCost() ? requested.cost() : BigDecimal.valueOf(requested.tokens());
+    if (c.compareTo(value) >= 0 || c.add(r).compareTo(value) > 0) {
+      throw new BudgetExceededException(ownerId, limit, value, c, r, resetsAt);
+    }
   }
 }

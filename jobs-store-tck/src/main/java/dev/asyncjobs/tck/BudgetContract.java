@@ -44,13 +44,27 @@ public interface BudgetContract extends StoreFixture {
    */
   default List<Job> insertBudgeted(String owner, List<BudgetBound> bounds, BudgetAmount each, int n) {
     List<NewJob> jobs = new ArrayList<>();
-    Map<UUID, BudgetAmount> reservations = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      NewJob nj = job().owner(owner).build();
-      jobs.add(nj);
+      jobs.add(job().owner(owner).build());
+    }
+    return store().insert(budgetedInsert(jobs, owner, bounds, each));
+  }
+
+  /**
+   * {@return an insert of {@code jobs} (all of {@code owner}), each reserving {@code each}, checked
+   * against {@code bounds}}
+   *
+   * @param jobs the new jobs
+   * @param owner their owner
+   * @param bounds the owner's bounds
+   * @param each what each job reserves
+   */
+  static InsertRequest budgetedInsert(List<NewJob> jobs, String owner, List<BudgetBound> bounds, BudgetAmount each) {
+    Map<UUID, BudgetAmount> reservations = new HashMap<>();
+    for (NewJob nj : jobs) {
       reservations.put(nj.id(), each);
     }
-    return store().insert(InsertRequest.of(jobs).withBudgets(new BudgetCheck(Map.of(owner, bounds), reservations)));
+    return InsertRequest.of(jobs).withBudgets(new BudgetCheck(Map.of(owner, bounds), reservations));
   }
 
   /** Reservations count until the bound; the create that would pass it is refused and stores nothing. */

@@ -987,8 +987,7 @@ abstract class WorkerContract {
   @Test
   void usageReportedByAttemptsIsAddedToTheJobWhateverTheirOutcome() throws Exception {
     JobStore store = store();
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        store.capabilities().contains(StoreCapability.USAGE), () -> store.getClass().getName() + " does not declare USAGE");
+    assumeCapability(store, StoreCapability.USAGE);
     String type = uniqueType("usage");
     dev.asyncjobs.Usage prompt = dev.asyncjobs.Usage.of("tck-model").inputTokens(100).build();
     dev.asyncjobs.Usage answer = dev.asyncjobs.Usage.of("tck-model").outputTokens(40).build();
@@ -1014,8 +1013,7 @@ abstract class WorkerContract {
   @Test
   void aFairWorkerStartsAnotherOwnersJobsAheadOfABacklog() throws Exception {
     JobStore store = store();
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        store.capabilities().contains(StoreCapability.FAIR_CLAIMS), () -> store.getClass().getName() + " does not declare FAIR_CLAIMS");
+    assumeCapability(store, StoreCapability.FAIR_CLAIMS);
     String type = uniqueType("fair");
     int backlog = 1000;
     List<Integer> started = new CopyOnWriteArrayList<>();
@@ -1058,8 +1056,12 @@ abstract class WorkerContract {
   // ---------------------------------------------------------------- limits and rate limiting
 
   private static void assumeLimits(JobStore store) {
+    assumeCapability(store, StoreCapability.LIMITS);
+  }
+
+  private static void assumeCapability(JobStore store, StoreCapability capability) {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        store.capabilities().contains(StoreCapability.LIMITS), () -> store.getClass().getName() + " does not declare LIMITS");
+        store.capabilities().contains(capability), () -> store.getClass().getName() + " does not declare " + capability);
   }
 
   @Test

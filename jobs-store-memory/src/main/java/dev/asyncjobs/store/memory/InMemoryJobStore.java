@@ -6,7 +6,6 @@ import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.BudgetAmount;
-import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.spi.BudgetBound;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.Usage;
@@ -50,7 +49,6 @@ import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
 import dev.asyncjobs.store.memory.internal.ReadyMerge;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -1161,12 +1159,7 @@ public final class InMemoryJobStore implements JobStore {
    */
   private static void checkBudget(String owner, OwnerState state, List<BudgetBound> bounds, BudgetAmount requested) {
     for (BudgetBound b : bounds) {
-      BudgetAmount counted = state.budgetCounted(b.windowStart());
-      BigDecimal c = b.limit().isCost() ? counted.cost() : BigDecimal.valueOf(counted.tokens());
-      BigDecimal r = b.limit().isCost() ? requested.cost() : BigDecimal.valueOf(requested.tokens());
-      if (c.compareTo(b.value()) >= 0 || c.add(r).compareTo(b.value()) > 0) {
-        throw new BudgetExceededException(owner, b.limit(), b.value(), c, r, b.resetsAt());
-      }
+      b.check(owner, state.budgetCounted(b.windowStart()), requested);
     }
   }
 

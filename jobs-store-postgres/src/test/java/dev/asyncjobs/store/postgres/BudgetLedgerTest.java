@@ -6,11 +6,11 @@ import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.spi.BudgetBound;
-import dev.asyncjobs.spi.BudgetCheck;
 import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.Concurrently;
 import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.BudgetContract;
 import dev.asyncjobs.tck.NewJobBuilder;
 import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.math.BigDecimal;
@@ -19,10 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,14 +40,11 @@ class BudgetLedgerTest {
 
   private static InsertRequest budgeted(Clock clock, String owner, BigDecimal limit, Instant from, BudgetAmount each, int n) {
     List<NewJob> jobs = new ArrayList<>();
-    Map<UUID, BudgetAmount> reservations = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      NewJob nj = NewJobBuilder.newJob(clock).owner(owner).build();
-      jobs.add(nj);
-      reservations.put(nj.id(), each);
+      jobs.add(NewJobBuilder.newJob(clock).owner(owner).build());
     }
     BudgetBound bound = new BudgetBound(BudgetExceededException.Limit.COST_PER_MONTH, limit, from, from.plus(Duration.ofDays(30)));
-    return InsertRequest.of(jobs).withBudgets(new BudgetCheck(Map.of(owner, List.of(bound)), reservations));
+    return BudgetContract.budgetedInsert(jobs, owner, List.of(bound), each);
   }
 
   private static String ledgerSum(String owner) {

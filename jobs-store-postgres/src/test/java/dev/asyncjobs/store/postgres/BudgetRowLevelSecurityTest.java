@@ -10,10 +10,10 @@ import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.spi.BudgetBound;
-import dev.asyncjobs.spi.BudgetCheck;
 import dev.asyncjobs.spi.InsertRequest;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.tck.MutableClock;
+import dev.asyncjobs.tck.BudgetContract;
 import dev.asyncjobs.tck.NewJobBuilder;
 import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.math.BigDecimal;
@@ -24,10 +24,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,15 +77,12 @@ class BudgetRowLevelSecurityTest {
   /** {@code n} jobs of {@code owner}, each reserving {@code each}, under a cost bound of 1 a day. */
   private static InsertRequest budgeted(String owner, BudgetAmount each, int n) {
     List<NewJob> jobs = new ArrayList<>();
-    Map<UUID, BudgetAmount> reservations = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      NewJob nj = NewJobBuilder.newJob(CLOCK).owner(owner).build();
-      jobs.add(nj);
-      reservations.put(nj.id(), each);
+      jobs.add(NewJobBuilder.newJob(CLOCK).owner(owner).build());
     }
     BudgetBound bound = new BudgetBound(BudgetExceededException.Limit.COST_PER_DAY, BigDecimal.ONE, windowStart(),
         windowStart().plus(Duration.ofDays(1)));
-    return InsertRequest.of(jobs).withBudgets(new BudgetCheck(Map.of(owner, List.of(bound)), reservations));
+    return BudgetContract.budgetedInsert(jobs, owner, List.of(bound), each);
   }
 
   private static String counted(String owner) {

@@ -4,7 +4,6 @@ import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.spi.BudgetBound;
 import dev.asyncjobs.spi.BudgetCheck;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,13 +83,8 @@ public final class BudgetLedger {
     }
     List<BudgetAmount> counted = sums(h, askOwners, askSinces);
     for (int i = 0; i < bounds.size(); i++) {
-      BudgetBound b = bounds.get(i);
-      BudgetAmount asked = requested.getOrDefault(askOwners.get(i), BudgetAmount.ZERO);
-      BigDecimal c = b.limit().isCost() ? counted.get(i).cost() : BigDecimal.valueOf(counted.get(i).tokens());
-      BigDecimal r = b.limit().isCost() ? asked.cost() : BigDecimal.valueOf(asked.tokens());
-      if (c.compareTo(b.value()) >= 0 || c.add(r).compareTo(b.value()) > 0) {
-        throw new BudgetExceededException(askOwners.get(i), b.limit(), b.value(), c, r, b.resetsAt());
-      }
+      String owner = askOwners.get(i);
+      bounds.get(i).check(owner, counted.get(i), requested.getOrDefault(owner, BudgetAmount.ZERO));
     }
   }
 
