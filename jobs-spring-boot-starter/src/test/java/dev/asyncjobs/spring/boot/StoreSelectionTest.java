@@ -50,6 +50,20 @@ class StoreSelectionTest {
   }
 
   @Test
+  void aWorkerThatClaimsFairlyGetsTheIndexItsClaimsRead() {
+    String index = "SELECT to_regclass('" + schema.name() + ".jobs_pending_owner_idx') IS NOT NULL";
+    Apps.withDatabase(schema).withBean(EchoGenerator.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(schema.value(index)).as("plain claims: no index").isEqualTo("f");
+    });
+    Apps.withDatabase(schema).withBean(EchoGenerator.class).withPropertyValues("asyncjobs.worker.fair-between-owners=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(schema.value(index)).isEqualTo("t");
+        });
+  }
+
+  @Test
   void storeMemoryWinsOverADataSource() {
     try (LogCapture log = new LogCapture()) {
       Apps.withDatabase(schema).withBean(EchoGenerator.class).withPropertyValues("asyncjobs.store=memory").run(context -> {

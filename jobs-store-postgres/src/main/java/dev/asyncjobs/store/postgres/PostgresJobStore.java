@@ -40,6 +40,7 @@ import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.BudgetLedger;
 import dev.asyncjobs.store.postgres.internal.Call;
+import dev.asyncjobs.store.postgres.internal.FairClaimIndex;
 import dev.asyncjobs.store.postgres.internal.CallerTransactionInsert;
 import dev.asyncjobs.store.postgres.internal.Connectors;
 import dev.asyncjobs.store.postgres.internal.Database;
@@ -128,14 +129,23 @@ public final class PostgresJobStore implements JobStore {
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> wakeUpHints = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final EventFeeds feeds;
   private final HintSender hints;
+  /** Whether the first fair claim should look for the owner index (not when the store built it). */
+  private final java.util.concurrent.atomic.AtomicBoolean fairIndexUnchecked;
 
   private PostgresJobStore(Builder b, DataSource dataSource, @Nullable HikariDataSource ownPool, ListenerConnector connector) {
     this.names = new SchemaNames(b.schema, b.tablePrefix);
+    this.fairIndexUnchecked = new java.util.concurrent.atomic.AtomicBoolean(!b.fairClaimIndex);
     this.ownPool = ownPool;
     if (b.autoMigrate) {
       Migrations.migrate(dataSource, names);
+      if (b.fairClaimIndex) {
+        FairClaimIndex.ensure(dataSource, names);
+      }
     } else {
       Migrations.verify(dataSource, names);
+      if (b.fairClaimIndex) {
+        FairClaimIndex.verify(dataSource, names);
+      }
     }
     this.db = new Database(dataSource);
     Clock given = b.clock;
@@ -288,6 +298,22 @@ public final class PostgresJobStore implements JobStore {
   }
 
   /**
+   * The statement that builds the index fair claims read ({@link Builder#fairClaimIndex}) on the
+   * tables of {@code schema} and {@code tablePrefix}, for hosts that apply the migrations with their
+   * own tool: run it as the tables' owner, outside a transaction ({@code CREATE INDEX
+   * CONCURRENTLY}; Flyway: a migration of its own with {@code executeInTransaction=false}).
+   *
+   * @param schema the schema of the tables
+   * @param tablePrefix the prefix of the table names, {@code ""} for none
+   * @return the SQL statement
+   * @throws JobConfigurationException a name that is not a lowercase SQL identifier
+   */
+  public static String fairClaimIndexSql(String schema, String tablePrefix) {
+    Builder names = builder().schema(schema).tablePrefix(tablePrefix);
+    return FairClaimIndex.createSql(new SchemaNames(names.schema, names.tablePrefix));
+  }
+
+  /**
    * Whether this store's database role is subject to row-level security on the jobs table, so
    * that owner-scoped calls set {@code asyncjobs.owner_id} in their transaction. False for the
    * tables' owner (the usual worker role).
@@ -409,8 +435,21 @@ public final class PostgresJobStore implements JobStore {
 
   @Override
   public List<Job> claim(ClaimRequest request) {
+    if (request.fairBetweenOwners() && fairIndexUnchecked.compareAndSet(true, false)) {
+      warnWithoutFairClaimIndex();
+    }
     Instant now = now();
     return changed(db.run(Call.once("claim"), h -> workerWrites.claim(h, request, now)), JobEvent.Kind.STARTED);
+  }
+
+  /** Says once, at the first fair claim of a store not built with fairClaimIndex, if the index is missing. */
+  private void warnWithoutFairClaimIndex() {
+    boolean valid = db.run(Call.idempotent("reading the indexes"), h -> FairClaimIndex.isValid(h, names));
+    if (!valid) {
+      LOG.warn("fair claims on {} without the owner index: each one ranks every due job of its types, which grows with"
+          + " the backlog; build the store with fairClaimIndex(true) (Spring Boot: set by"
+          + " asyncjobs.worker.fair-between-owners) or create it: {}", names.jobs(), FairClaimIndex.createSql(names));
+    }
   }
 
   @Override
@@ -772,6 +811,7 @@ public final class PostgresJobStore implements JobStore {
     private String schema = "public";
     private String tablePrefix = "";
     private boolean autoMigrate = true;
+    private boolean fairClaimIndex;
     private @Nullable Clock clock;
     private Duration reconnectInitial = Duration.ofMillis(100);
     private Duration reconnectMax = Duration.ofSeconds(30);
@@ -900,6 +940,29 @@ public final class PostgresJobStore implements JobStore {
      */
     public Builder autoMigrate(boolean autoMigrate) {
       this.autoMigrate = autoMigrate;
+      return this;
+    }
+
+    /**
+     * Whether the store keeps the index that fair claims read ({@code jobs_pending_owner_idx}:
+     * PENDING jobs by owner); default false. Turn it on for a store whose workers claim with
+     * {@code JobWorker.Builder.fairBetweenOwners(true)}: with it a fair claim costs about one index
+     * probe per owner with PENDING jobs; without it, fair claims give the same order but rank every
+     * due job of the claimed types each time. The index costs every insert one more entry and slows
+     * plain claims (docs/performance.md), so a store whose workers claim plainly is better off
+     * without it.
+     *
+     * <p>With {@link #autoMigrate} on, {@link #build()} builds it when missing, with {@code CREATE
+     * INDEX CONCURRENTLY} (writes go on meanwhile; another process starting at once leaves the
+     * build to the first); with it off, build checks that it is there (see
+     * {@link #fairClaimIndexSql}). Turning this off later does not drop it: other processes may
+     * still claim fairly; drop it by hand when none does.
+     *
+     * @param fairClaimIndex whether to build (or check) the index
+     * @return this builder
+     */
+    public Builder fairClaimIndex(boolean fairClaimIndex) {
+      this.fairClaimIndex = fairClaimIndex;
       return this;
     }
 

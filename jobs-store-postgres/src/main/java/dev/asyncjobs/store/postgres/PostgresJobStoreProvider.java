@@ -15,7 +15,7 @@ import java.util.TreeSet;
  */
 public final class PostgresJobStoreProvider implements JobStoreProvider {
   /** The options this provider understands. */
-  public static final Set<String> OPTIONS = Set.of("user", "password", "schema", "tablePrefix", "autoMigrate", "maxPoolSize");
+  public static final Set<String> OPTIONS = Set.of("user", "password", "schema", "tablePrefix", "autoMigrate", "fairClaimIndex", "maxPoolSize");
 
   /** For {@link java.util.ServiceLoader}. */
   public PostgresJobStoreProvider() {}
@@ -53,6 +53,9 @@ public final class PostgresJobStoreProvider implements JobStoreProvider {
     }
     if (options.containsKey("autoMigrate")) {
       b.autoMigrate(bool("autoMigrate", options.get("autoMigrate")));
+    }
+    if (options.containsKey("fairClaimIndex")) {
+      b.fairClaimIndex(bool("fairClaimIndex", options.get("fairClaimIndex")));
     }
     if (options.containsKey("maxPoolSize")) {
       b.maxPoolSize(integer("maxPoolSize", options.get("maxPoolSize")));

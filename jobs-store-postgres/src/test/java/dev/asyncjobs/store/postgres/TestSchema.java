@@ -27,7 +27,12 @@ public final class TestSchema extends PostgresSchema {
 
   /** A store on this schema whose tables are empty (a store per test of a contract suite). */
   public PostgresJobStore emptyStore(Clock clock) {
-    PostgresJobStore store = storeBuilder(clock).build();
+    return emptyStore(storeBuilder(clock));
+  }
+
+  /** The store {@code builder} builds, on this schema, with its tables emptied. */
+  public PostgresJobStore emptyStore(PostgresJobStore.Builder builder) {
+    PostgresJobStore store = builder.build();
     execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger, " + name() + ".jobs_events, " + name()
         + ".jobs_limits, " + name() + ".jobs_limit_ledger, " + name() + ".jobs_budget_ledger RESTART IDENTITY");
     execute("UPDATE " + name() + ".jobs_events_pruned SET through = 0");

@@ -40,7 +40,10 @@ public class PostgresStoreConfiguration {
   @ConditionalOnMissingBean(JobStore.class)
   public PostgresJobStore jobStore(DataSource dataSource, AsyncJobsProperties properties) {
     AsyncJobsProperties.Postgres pg = properties.postgres();
-    PostgresJobStore.Builder builder = PostgresJobStore.builder().dataSource(dataSource).autoMigrate(pg.autoMigrate());
+    // A worker that claims fairly wants the index its claims read; one that does not is faster
+    // without it (and leaves an existing one be: other processes may still claim fairly).
+    PostgresJobStore.Builder builder = PostgresJobStore.builder().dataSource(dataSource).autoMigrate(pg.autoMigrate())
+        .fairClaimIndex(properties.worker().fairBetweenOwners());
     named("schema", () -> builder.schema(pg.schema()));
     named("table-prefix", () -> builder.tablePrefix(pg.tablePrefix()));
     PostgresJobStore store = builder.build();
