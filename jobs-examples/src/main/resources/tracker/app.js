@@ -516,6 +516,7 @@ function summary(payload) {
 }
 
 function message(job, active) {
+  if (job.status === 'PENDING' && job.cachedFrom) return 'joined an identical request: done when it is';
   if (job.status === 'PENDING') {
     return job.estimatedDurationMs ? 'waiting · about ' + Math.max(1, Math.round(job.estimatedDurationMs / 1000)) + ' s of work' : 'waiting';
   }

@@ -263,11 +263,23 @@ public final class Job {
   }
 
   /**
-   * {@return the job whose result answered this one from the result cache, or {@code null} when
-   * this job ran (or will run) itself} A cached job was COMPLETED when it was created.
+   * {@return the job whose result answers this one from the result cache, or {@code null} when this
+   * job ran (or will run) itself} A COMPLETED job with it was answered from that job's result
+   * (copied when it was created, or when that job completed); a PENDING one waits for that job,
+   * which had not finished when this one was created (see {@link #waitsForAnotherJob()}).
    */
   public @Nullable UUID cachedFrom() {
     return cachedFrom;
+  }
+
+  /**
+   * {@return whether this job joined an identical one still running ({@link ResultCache}) and waits
+   * for it: PENDING, never claimed, its {@link #runAt()} the far future} It completes with that
+   * job's result when that one completes; if that one fails or is cancelled, the oldest job waiting
+   * for it runs in its place (and the others wait for that one).
+   */
+  public boolean waitsForAnotherJob() {
+    return status == JobStatus.PENDING && cachedFrom != null;
   }
 
   /** Jobs are equal when every field is. */

@@ -287,9 +287,12 @@ public final class JobManager implements AutoCloseable {
     Map<UUID, BudgetAmount> reservations = new HashMap<>();
     for (int i = 0; i < prepared.size(); i++) {
       String owner = prepared.get(i).ownerId();
-      if (prepared.get(i).cached() != null) {
+      CachedResult cached = prepared.get(i).cached();
+      if (cached != null && !cached.joins()) {
         continue; // answered from the cache: nothing runs, nothing is spent
       }
+      // A job that joins another reserves as if it ran, since it does if that one fails; what
+      // it spent is settled (to nothing) when it completes with that one.
       BudgetLimits limits = budgetPolicy.limitsFor(owner);
       if (limits == null || limits.isUnlimited()) {
         continue;
@@ -465,9 +468,13 @@ public final class JobManager implements AutoCloseable {
       // The key goes on every job of the type, so that a job that ran (a "regenerate" too) answers later requests.
       cacheKey = CacheKeys.of(r.type(), cache, r.ownerId(), c.tree());
       if (r.useCache()) {
-        cached = store.findCached(cacheKey, cache.shareableAcrossOwners() ? null : r.ownerId(), now.minus(cache.ttl()))
+        String owner = cache.shareableAcrossOwners() ? null : r.ownerId();
+        String key = cacheKey;
+        cached = store.findCached(key, owner, now.minus(cache.ttl()))
             .filter(j -> j.result() != null)
             .map(j -> new CachedResult(j.id(), Objects.requireNonNull(j.result())))
+            // None completed: join the same request still running, if there is one.
+            .or(() -> store.findRunning(key, owner).map(j -> CachedResult.joining(j.id())))
             .orElse(null);
       }
     }

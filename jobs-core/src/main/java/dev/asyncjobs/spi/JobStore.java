@@ -85,6 +85,19 @@ public interface JobStore extends AutoCloseable {
    * Then each inserted job with a {@linkplain BudgetCheck#reservationOf reservation} counts it
    * from its creation on ({@link Job#budgetReserved()}).
    *
+   * <p>With {@link StoreCapability#RESULT_CACHE}, a job with a {@linkplain NewJob#cached() cached
+   * result} is stored by what its source (an original: neither a copy nor waiting) is at that
+   * moment, checked in the same atomic step: COMPLETED, the job is a copy, COMPLETED at once with
+   * the source's result; PENDING or PROCESSING, the job {@linkplain Job#waitsForAnotherJob() waits
+   * for it} (PENDING at {@link CachedResult#WAITING_RUN_AT}, {@code cachedFrom} the source, never
+   * claimed); anything else or gone, a plain PENDING job due at its {@code runAt}. From then on,
+   * when a source completes, every job waiting for it becomes COMPLETED in the same step, with the
+   * source's result, progress 100 and the source's finish time (a COMPLETED event each; what it
+   * reserved against a budget counts nothing from then on); when a
+   * source fails or is cancelled, the oldest job waiting for it (by id) becomes a plain PENDING job
+   * due at the source's finish time and the other waiting jobs wait for that one instead. A retry of
+   * the source changes nothing for them.
+   *
    * @param request the jobs to insert and the quota policy their owners' creates are checked
    *     against
    * @return the stored jobs, in the order of {@code request.jobs()}
@@ -477,6 +490,19 @@ public interface JobStore extends AutoCloseable {
    */
   default Optional<Job> findCached(String cacheKey, @Nullable String ownerId, Instant completedSince) {
     throw missing(StoreCapability.RESULT_CACHE, "findCached");
+  }
+
+  /**
+   * {@return the oldest job with {@code cacheKey} that has not finished (PENDING or PROCESSING) and
+   * is an original (not waiting for another, not a copy); of {@code ownerId} only, unless it is
+   * {@code null}} A create that finds one joins it ({@link CachedResult#joining}). Part of {@link
+   * StoreCapability#RESULT_CACHE}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param cacheKey the key ({@link NewJob#cacheKey()})
+   * @param ownerId only this owner's jobs, or {@code null} for any owner's
+   */
+  default Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
+    throw missing(StoreCapability.RESULT_CACHE, "findRunning");
   }
 
   /**

@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param cacheKey the key identical requests share when the type caches results ({@link
  *     dev.asyncjobs.ResultCache}), kept with the job so that {@link JobStore#findCached} finds it
  *     once it completed; {@code null} when the type does not cache
- * @param cached the cached result that answers this job: the store inserts it COMPLETED; {@code
- *     null} for a job that runs
+ * @param cached the cached result that answers this job: the store inserts it COMPLETED, or, for
+ *     a {@linkplain CachedResult#joins() join}, PENDING waiting for the job it names; {@code null}
+ *     for a job that runs
  */
 public record NewJob(
     UUID id,
@@ -187,8 +188,20 @@ public record NewJob(
   }
 
   /**
+   * {@return this job with {@code answer} as its cached result} A store uses it when the source's
+   * state at insert decides otherwise than the manager saw (see {@link CachedResult}).
+   *
+   * @param answer the cached result, or null for a plain job
+   */
+  public NewJob withCached(@Nullable CachedResult answer) {
+    return new NewJob(id, ownerId, type, payload, priority, maxAttempts, runAt, estimatedDuration, idempotencyKey,
+        metadata, resources, estimatedUnits, cacheKey, answer);
+  }
+
+  /**
    * {@return the job this becomes when stored at {@code now}: PENDING, no attempts yet; or, with a
-   * {@linkplain #cached() cached result}, COMPLETED at once with it (progress 100, no attempt)}
+   * {@linkplain #cached() cached result}, COMPLETED at once with it (progress 100, no attempt); or,
+   * joining a job still running, PENDING at {@link CachedResult#WAITING_RUN_AT} waiting for it}
    *
    * @param now the time of the insert
    */
@@ -207,7 +220,9 @@ public record NewJob(
         .createdAt(now)
         .updatedAt(now)
         .cacheKey(cacheKey);
-    if (cached != null) {
+    if (cached != null && cached.joins()) {
+      b.runAt(CachedResult.WAITING_RUN_AT).cachedFrom(cached.from());
+    } else if (cached != null) {
       b.status(dev.asyncjobs.JobStatus.COMPLETED).progress(100).result(cached.resultJson()).finishedAt(now)
           .cachedFrom(cached.from());
     }

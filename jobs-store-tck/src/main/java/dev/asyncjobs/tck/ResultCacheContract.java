@@ -98,4 +98,153 @@ public interface ResultCacheContract extends StoreFixture {
     // A copy is not a source: the original stays the answer.
     assertThat(store().findCached(KEY, OWNER, original.finishedAt())).get().extracting(Job::id).isEqualTo(original.id());
   }
+
+  /**
+   * {@return {@code nj} answered by joining (or, as the store finds it, copying) job {@code from}}
+   *
+   * @param nj a keyed job
+   * @param from the job it joins
+   */
+  default NewJob joining(NewJob nj, java.util.UUID from) {
+    return nj.withCached(CachedResult.joining(from));
+  }
+
+  /** {@return the stored job of {@code nj}, inserted alone} */
+  private Job insertOne(NewJob nj) {
+    return store().insert(InsertRequest.of(nj)).get(0);
+  }
+
+  /** The oldest unfinished original of a key is found, of the owner or of anyone; finished ones, copies and waiting jobs are not. */
+  @Test
+  default void theOldestUnfinishedJobOfAKeyIsFound() {
+    assertThat(store().findRunning(KEY, OWNER)).isEmpty();
+    Job first = insert(keyed(OWNER));
+    clock().advance(Duration.ofMillis(10));
+    Job second = insert(keyed(OWNER));
+    clock().advance(Duration.ofMillis(10)); // ids are ordered by the millisecond, at random within one
+    Job others = insert(keyed(OTHER_OWNER));
+    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(first.id());
+    assertThat(store().findRunning(KEY, OTHER_OWNER)).get().extracting(Job::id).isEqualTo(others.id());
+    assertThat(store().findRunning(KEY, null)).get().extracting(Job::id).isEqualTo(first.id());
+    assertThat(store().findRunning("b".repeat(64), OWNER)).isEmpty();
+
+    Job claimed = claimOne(TYPE);
+    assertThat(claimed.id()).isEqualTo(first.id());
+    assertThat(store().findRunning(KEY, OWNER)).as("PROCESSING counts").get().extracting(Job::id).isEqualTo(first.id());
+    clock().advance(Duration.ofMillis(10));
+    Job waiting = insertOne(joining(keyed(OWNER), first.id()));
+    assertThat(waiting.waitsForAnotherJob()).isTrue();
+    store().fail(new Failure(lease(claimed), "no", null));
+    // first failed: the waiting job runs in its place, and is an original now, but second is older
+    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(second.id());
+    store().cancel(OWNER, second.id());
+    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(waiting.id());
+  }
+
+  /** A job that joins one still running waits unclaimed and completes with it, in the same step. */
+  @Test
+  default void aJobJoiningARunningOneWaitsAndCompletesWithIt() {
+    Job source = insert(keyed(OWNER));
+    Job claimed = claimOne(TYPE);
+    clock().advance(Duration.ofSeconds(1));
+    Job waiting = insertOne(joining(keyed(OTHER_OWNER), source.id()));
+    assertThat(waiting.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(waiting.waitsForAnotherJob()).isTrue();
+    assertThat(waiting.cachedFrom()).isEqualTo(source.id());
+    assertThat(waiting.runAt()).isEqualTo(CachedResult.WAITING_RUN_AT);
+    assertThat(waiting.result()).isNull();
+    assertThat(reload(waiting)).isEqualTo(waiting);
+    assertThat(claim(5, TYPE)).as("a waiting job is never due").isEmpty();
+
+    Job done = store().complete(new Completion(lease(claimed), "{\"url\":\"https://example.com/y.png\"}", Duration.ofMillis(5)));
+
+    Job answered = reload(waiting);
+    assertThat(answered.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(answered.waitsForAnotherJob()).isFalse();
+    assertThat(answered.cachedFrom()).isEqualTo(source.id());
+    assertJsonEquals(answered.result(), "{\"url\":\"https://example.com/y.png\"}");
+    assertThat(answered.progress()).isEqualTo(100);
+    assertThat(answered.attempts()).isZero();
+    assertThat(answered.finishedAt()).isEqualTo(done.finishedAt());
+    List<JobEvent> events = store().readEvents(EventQuery.job(OTHER_OWNER, waiting.id(), 0, 100));
+    assertThat(events).extracting(JobEvent::kind).containsExactly(JobEvent.Kind.CREATED, JobEvent.Kind.COMPLETED);
+    assertThat(events.get(1).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(store().findCached(KEY, null, done.finishedAt())).as("the source stays the answer")
+        .get().extracting(Job::id).isEqualTo(source.id());
+  }
+
+  /** A join decided at insert: a source that completed meanwhile is copied, one that failed or is gone gives a plain job. */
+  @Test
+  default void aJoinIsDecidedByTheSourcesStateAtInsert() {
+    Job completed = completed(keyed(OWNER), "{\"v\":1}");
+    Job copy = insertOne(joining(keyed(OWNER), completed.id()));
+    assertThat(copy.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(copy.cachedFrom()).isEqualTo(completed.id());
+    assertJsonEquals(copy.result(), "{\"v\":1}");
+    assertThat(reload(copy)).isEqualTo(copy);
+
+    Job failing = insert(keyed(OWNER));
+    store().fail(new Failure(lease(claimOne(TYPE)), "no", null));
+    NewJob late = keyed(OWNER);
+    Job plain = insertOne(joining(late, failing.id()));
+    assertThat(plain.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(plain.cachedFrom()).isNull();
+    assertThat(plain.runAt()).isEqualTo(late.runAt());
+    assertThat(reload(plain)).isEqualTo(plain);
+
+    Job orphan = insertOne(joining(keyed(OWNER), java.util.UUID.randomUUID()));
+    assertThat(orphan.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(orphan.cachedFrom()).isNull();
+    assertThat(claim(5, TYPE)).extracting(Job::id).containsExactlyInAnyOrder(plain.id(), orphan.id());
+  }
+
+  /** When the source fails for good, the oldest waiting job runs in its place and the others wait for that one. */
+  @Test
+  default void whenTheSourceFailsTheOldestWaitingJobRunsAndTheOthersFollowIt() {
+    Job source = insert(keyed(OWNER));
+    Job claimed = claimOne(TYPE);
+    Job first = insertOne(joining(keyed(OWNER), source.id()));
+    clock().advance(Duration.ofMillis(5));
+    Job second = insertOne(joining(keyed(OTHER_OWNER), source.id()));
+    clock().advance(Duration.ofMillis(5));
+    Job third = insertOne(joining(keyed(OWNER), source.id()));
+    store().cancel(OWNER, third.id());
+    assertThat(reload(third).status()).as("a waiting job may be cancelled alone").isEqualTo(JobStatus.CANCELLED);
+    assertThat(reload(source).status()).isEqualTo(JobStatus.PROCESSING);
+
+    store().fail(new Failure(lease(claimed), "provider down", clock().instant().plusSeconds(30)));
+    assertThat(reload(first).waitsForAnotherJob()).as("a retry of the source changes nothing").isTrue();
+    clock().advance(Duration.ofSeconds(30));
+    Job again = claimOne(TYPE);
+    assertThat(again.id()).isEqualTo(source.id());
+    Job failed = store().fail(new Failure(lease(again), "provider down", null));
+
+    Job runner = reload(first);
+    assertThat(runner.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(runner.cachedFrom()).isNull();
+    assertThat(runner.runAt()).isEqualTo(failed.finishedAt());
+    assertThat(reload(second).cachedFrom()).isEqualTo(first.id());
+    assertThat(reload(second).waitsForAnotherJob()).isTrue();
+    assertThat(reload(third).status()).isEqualTo(JobStatus.CANCELLED);
+
+    Job running = claimOne(TYPE);
+    assertThat(running.id()).isEqualTo(first.id());
+    store().complete(new Completion(lease(running), "{\"v\":2}", Duration.ofMillis(5)));
+    assertThat(reload(second).status()).isEqualTo(JobStatus.COMPLETED);
+    assertJsonEquals(reload(second).result(), "{\"v\":2}");
+    assertThat(reload(second).cachedFrom()).isEqualTo(first.id());
+  }
+
+  /** A source cancelled while PENDING releases its waiting job as a failure does. */
+  @Test
+  default void aCancelledSourceReleasesTheJobWaitingForIt() {
+    Job source = insert(keyed(OWNER));
+    Job waiting = insertOne(joining(keyed(OTHER_OWNER), source.id()));
+    Job cancelled = store().cancel(OWNER, source.id());
+    Job runner = reload(waiting);
+    assertThat(runner.waitsForAnotherJob()).isFalse();
+    assertThat(runner.status()).isEqualTo(JobStatus.PENDING);
+    assertThat(runner.runAt()).isEqualTo(cancelled.finishedAt());
+    assertThat(claimOne(TYPE).id()).isEqualTo(waiting.id());
+  }
 }

@@ -7,6 +7,7 @@ import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.spi.BudgetBound;
+import dev.asyncjobs.spi.CachedResult;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.Usage;
 import dev.asyncjobs.JobConfigurationException;
@@ -40,6 +41,7 @@ import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WorkerProgress;
+import dev.asyncjobs.store.memory.internal.CacheJoins;
 import dev.asyncjobs.store.memory.internal.EventLog;
 import dev.asyncjobs.store.memory.internal.FairOrder;
 import dev.asyncjobs.store.memory.internal.Keys;
@@ -113,6 +115,8 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentMap<UUID, String> budgetOwners = new ConcurrentHashMap<>();
   /** By cache key, the completed jobs that ran (not cached copies), by completion. */
   private final ConcurrentMap<String, ConcurrentSkipListSet<Keys.Timed>> completedByCacheKey = new ConcurrentHashMap<>();
+  /** The unfinished originals of each cache key, and the jobs waiting for each. */
+  private final CacheJoins joins = new CacheJoins();
 
   /** A job, what limits it falls under, and the monitor that guards its changes. */
   private static final class Slot {
@@ -234,14 +238,12 @@ public final class InMemoryJobStore implements JobStore {
             result[i] = insertedById.get(existingId);
             continue;
           }
-          Job job = nj.toJob(now);
           BudgetAmount reserved = request.budgets().reservationOf(nj.id());
           if (reserved != null) {
-            job = job.toBuilder().budgetReserved(reserved).build();
-            budgetOwners.put(job.id(), job.ownerId());
-            state.reserve(now, job.id(), reserved).forEach(budgetOwners::remove);
+            budgetOwners.put(nj.id(), nj.ownerId());
+            state.reserve(now, nj.id(), reserved).forEach(budgetOwners::remove);
           }
-          store(state, new Slot(job, nj.limitNames(), nj.estimatedUnits()), now);
+          Job job = storeNew(state, nj, reserved, now);
           insertedById.put(job.id(), job);
           result[i] = job;
           fresh++;
@@ -291,6 +293,42 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /**
+   * Stores a new job; one with a cached result as its source is at this moment (see {@link
+   * JobStore#insert}): a copy of a completed source, a job waiting for an unfinished one, else a
+   * plain job.
+   */
+  private Job storeNew(OwnerState state, NewJob nj, @Nullable BudgetAmount reserved, Instant now) {
+    CachedResult cached = nj.cached();
+    if (cached != null) {
+      Slot source = jobs.get(cached.from());
+      Job src = source == null ? null : source.job;
+      if (source != null && src.cachedFrom() == null && !src.status().isFinal()) {
+        Slot[] stored = new Slot[1];
+        NewJob follower = nj.withCached(CachedResult.joining(src.id()));
+        if (joins.join(src.id(), nj.id(), () -> !source.job.status().isFinal(),
+            () -> stored[0] = storeSlot(state, follower, reserved, now))) {
+          return stored[0].job;
+        }
+        src = source.job; // it ended meanwhile: decide again by its final state
+      }
+      nj = src != null && src.cachedFrom() == null && src.status() == JobStatus.COMPLETED && src.result() != null
+          ? nj.withCached(new CachedResult(src.id(), src.result()))
+          : nj.withCached(null);
+    }
+    return storeSlot(state, nj, reserved, now).job;
+  }
+
+  private Slot storeSlot(OwnerState state, NewJob nj, @Nullable BudgetAmount reserved, Instant now) {
+    Job job = nj.toJob(now);
+    if (reserved != null) {
+      job = job.toBuilder().budgetReserved(reserved).build();
+    }
+    Slot slot = new Slot(job, nj.limitNames(), nj.estimatedUnits());
+    store(state, slot, now);
+    return slot;
+  }
+
   private void store(OwnerState state, Slot slot, Instant now) {
     Job job = slot.job;
     synchronized (slot) {
@@ -309,6 +347,9 @@ public final class InMemoryJobStore implements JobStore {
         events.append(JobEvent.Kind.COMPLETED, job);
       } else {
         enqueue(job, now);
+        if (job.cacheKey() != null && job.cachedFrom() == null) {
+          joins.started(job.cacheKey(), job.id());
+        }
         events.append(JobEvent.Kind.CREATED, job);
       }
     }
@@ -843,7 +884,52 @@ public final class InMemoryJobStore implements JobStore {
           default -> JobEvent.Kind.CANCELLED;
         };
     events.append(kind, done);
+    if (done.cacheKey() != null && job.cachedFrom() == null) {
+      joins.ended(done.cacheKey(), done.id());
+      endWaiting(done, now);
+    }
     return done;
+  }
+
+  /**
+   * The jobs waiting for {@code original}, which just ended: completed with its result, or, when it
+   * did not complete, the oldest one released to run and the others waiting for that one. The
+   * caller holds the original's lock; each waiting job's lock is taken after it (never the other way).
+   */
+  private void endWaiting(Job original, Instant now) {
+    List<UUID> released = new ArrayList<>();
+    UUID runner = null;
+    for (UUID id : joins.close(original.id())) {
+      Slot slot = jobs.get(id);
+      if (slot == null) {
+        continue;
+      }
+      synchronized (slot) {
+        Job w = slot.job;
+        if (!w.waitsForAnotherJob() || !original.id().equals(w.cachedFrom())) {
+          continue; // cancelled meanwhile
+        }
+        if (original.status() == JobStatus.COMPLETED) {
+          finish(slot, w, JobStatus.COMPLETED, now, b -> b.progress(100).result(original.result()));
+          if (w.budgetReserved() != null) {
+            owner(w.ownerId()).settleLater(w.id(), BudgetAmount.ZERO); // it consumed nothing
+          }
+        } else if (runner == null) {
+          dequeue(w);
+          Job free = w.toBuilder().cachedFrom(null).runAt(now).updatedAt(now).build();
+          slot.job = free;
+          enqueue(free, now);
+          joins.started(Objects.requireNonNull(free.cacheKey()), free.id());
+          runner = free.id();
+        } else {
+          slot.job = w.toBuilder().cachedFrom(runner).build(); // still waiting, for the new runner
+          released.add(id);
+        }
+      }
+    }
+    if (runner != null && !released.isEmpty()) {
+      joins.adopt(runner, released);
+    }
   }
 
   private void recordDuration(String type, Duration d) {
@@ -1161,6 +1247,19 @@ public final class InMemoryJobStore implements JobStore {
     for (BudgetBound b : bounds) {
       b.check(owner, state.budgetCounted(b.windowStart()), requested);
     }
+  }
+
+  @Override
+  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
+    for (UUID id : joins.unfinished(cacheKey)) {
+      Slot slot = jobs.get(id);
+      Job job = slot == null ? null : slot.job;
+      if (job != null && !job.status().isFinal() && job.cachedFrom() == null
+          && (ownerId == null || ownerId.equals(job.ownerId()))) {
+        return Optional.of(job);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

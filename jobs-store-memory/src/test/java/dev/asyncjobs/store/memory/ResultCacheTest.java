@@ -128,6 +128,34 @@ class ResultCacheTest {
   }
 
   @Test
+  void anIdenticalRequestWhileTheFirstRunsJoinsItAndBothCompleteFromOneCall() {
+    MutableClock clock = new MutableClock();
+    Currency usd = Currency.getInstance("USD");
+    Renderer renderer = new Renderer(ResultCache.builder(Duration.ofHours(1)).build());
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(renderer)
+        .prices(PriceTable.builder(usd).perUnit("paint-1", Usage.Unit.IMAGES, "1").build())
+        .budgetPolicy(BudgetPolicy.everyOwner(BudgetLimits.builder().costPerDay("2", usd).build())).build()) {
+      Job first = jobs.create(render("alice", "{\"prompt\":\"a fox\",\"style\":\"ink\"}"));
+      Job second = jobs.create(render("alice", "{\"style\":\"ink\",\"prompt\":\"a fox\"}"));
+      assertThat(second.waitsForAnotherJob()).isTrue();
+      assertThat(second.cachedFrom()).isEqualTo(first.id());
+      assertThat(second.budgetReserved()).as("it runs if the first fails, so it reserves").isNotNull();
+      assertThat(jobs.budget("alice").today().cost()).isEqualByComparingTo("2");
+
+      assertThat(ManualWorker.of(jobs).runDue()).extracting(Job::id).containsExactly(first.id());
+      assertThat(renderer.calls).hasValue(1);
+      Job ran = jobs.get("alice", first.id());
+      Job joined = jobs.get("alice", second.id());
+      assertThat(joined.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(joined.cachedFrom()).isEqualTo(first.id());
+      assertThat(joined.resultTree()).isEqualTo(ran.resultTree());
+      assertThat(jobs.budget("alice").today().cost()).as("the joined job spent nothing").isEqualByComparingTo("1");
+      // Bob's identical request does not join alice's: results stay within their owner.
+      assertThat(jobs.create(render("bob", "{\"prompt\":\"a fox\",\"style\":\"oil\"}")).cachedFrom()).isNull();
+    }
+  }
+
+  @Test
   void badCacheSettingsAreConfigurationErrors() {
     assertThatThrownBy(() -> ResultCache.builder(Duration.ZERO)).isInstanceOf(JobConfigurationException.class)
         .hasMessageContaining("1 s to 365 days");

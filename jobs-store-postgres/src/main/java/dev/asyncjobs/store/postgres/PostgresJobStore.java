@@ -129,24 +129,24 @@ public final class PostgresJobStore implements JobStore {
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> wakeUpHints = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final EventFeeds feeds;
   private final HintSender hints;
-  /** Whether the first fair claim should look for the owner index (not when the store built it). */
+  /** Whether the first fair claim should look for the owner index (not when this store built or checked it). */
   private final java.util.concurrent.atomic.AtomicBoolean fairIndexUnchecked;
 
   private PostgresJobStore(Builder b, DataSource dataSource, @Nullable HikariDataSource ownPool, ListenerConnector connector) {
     this.names = new SchemaNames(b.schema, b.tablePrefix);
-    this.fairIndexUnchecked = new java.util.concurrent.atomic.AtomicBoolean(!b.fairClaimIndex);
     this.ownPool = ownPool;
+    boolean fairIndexReady = false;
     if (b.autoMigrate) {
       Migrations.migrate(dataSource, names);
-      if (b.fairClaimIndex) {
-        FairClaimIndex.ensure(dataSource, names);
-      }
+      fairIndexReady = b.fairClaimIndex && FairClaimIndex.ensure(dataSource, names);
     } else {
       Migrations.verify(dataSource, names);
       if (b.fairClaimIndex) {
         FairClaimIndex.verify(dataSource, names);
+        fairIndexReady = true;
       }
     }
+    this.fairIndexUnchecked = new java.util.concurrent.atomic.AtomicBoolean(!fairIndexReady);
     this.db = new Database(dataSource);
     Clock given = b.clock;
     if (given == null) {
@@ -411,6 +411,15 @@ public final class PostgresJobStore implements JobStore {
     return db.run(Call.idempotent("findCached").forOwner(ownerId), h -> reads.findCached(h, cacheKey, ownerId, completedSince));
   }
 
+  /**
+   * {@inheritDoc} One read of the partial index of V15 ({@code jobs_cache_running_idx}: unfinished
+   * originals by key, oldest first); visibility under row-level security as for {@link #findCached}.
+   */
+  @Override
+  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
+    return db.run(Call.idempotent("findRunning").forOwner(ownerId), h -> reads.findRunning(h, cacheKey, ownerId));
+  }
+
   @Override
   public Optional<Job> find(UUID id) {
     return db.run(Call.idempotent("find"), h -> reads.find(h, id));
@@ -444,7 +453,13 @@ public final class PostgresJobStore implements JobStore {
 
   /** Says once, at the first fair claim of a store not built with fairClaimIndex, if the index is missing. */
   private void warnWithoutFairClaimIndex() {
-    boolean valid = db.run(Call.idempotent("reading the indexes"), h -> FairClaimIndex.isValid(h, names));
+    boolean valid;
+    try {
+      valid = db.run(Call.idempotent("reading the indexes"), h -> FairClaimIndex.isValid(h, names));
+    } catch (RuntimeException e) {
+      LOG.debug("could not look for the owner index of fair claims", e);
+      return; // only a warning: the claim goes on
+    }
     if (!valid) {
       LOG.warn("fair claims on {} without the owner index: each one ranks every due job of its types, which grows with"
           + " the backlog; build the store with fairClaimIndex(true) (Spring Boot: set by"
@@ -954,9 +969,11 @@ public final class PostgresJobStore implements JobStore {
      *
      * <p>With {@link #autoMigrate} on, {@link #build()} builds it when missing, with {@code CREATE
      * INDEX CONCURRENTLY} (writes go on meanwhile; another process starting at once leaves the
-     * build to the first); with it off, build checks that it is there (see
-     * {@link #fairClaimIndexSql}). Turning this off later does not drop it: other processes may
-     * still claim fairly; drop it by hand when none does.
+     * build to the first) and waits for it, which waits for every transaction older than the build
+     * to end; a build that fails is logged and the store starts all the same, its fair claims
+     * ranking every due job until the index exists. With it off, build checks that the index is
+     * there (see {@link #fairClaimIndexSql}). Turning this off later does not drop it: other
+     * processes may still claim fairly; drop it by hand when none does.
      *
      * @param fairClaimIndex whether to build (or check) the index
      * @return this builder

@@ -78,6 +78,20 @@ class FairClaimIndexTest {
   }
 
   @Test
+  void aBuildThatCannotMakeTheIndexLeavesTheStoreRunningOnThePlainScan() throws Exception {
+    schema.storeBuilder(clock).build().close();
+    // Another relation holds the name: the build cannot make the index, which is no reason not to start.
+    schema.execute("CREATE TABLE " + schema.name() + "." + INDEX + " (x int)");
+    try (PostgresJobStore store = schema.storeBuilder(clock).fairClaimIndex(true).build()) {
+      assertThat(index()).isNull();
+      store.insert(InsertRequest.of(NewJobBuilder.newJob(clock).owner("alice").build()));
+      assertThat(fairCandidates().get(0)).isEqualTo("jobs_fair_scan");
+      assertThat(store.claim(new ClaimRequest("w", Set.of(NewJobBuilder.DEFAULT_TYPE), 4, Duration.ofMinutes(1), true)))
+          .hasSize(1);
+    }
+  }
+
+  @Test
   void withoutAutoMigrateTheIndexIsCheckedNamingTheStatementThatBuildsIt() {
     schema.storeBuilder(clock).build().close();
     assertThatThrownBy(() -> schema.storeBuilder(clock).autoMigrate(false).fairClaimIndex(true).build())

@@ -9,7 +9,9 @@ import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.spi.CachedResult;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.InsertRequest;
+import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.Reads;
@@ -21,6 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -61,7 +64,7 @@ class ResultCacheTest {
   @BeforeEach
   void emptyTables() {
     schema.execute("TRUNCATE " + schema.table("jobs") + ", " + schema.table("jobs_quota_ledger") + ", "
-        + schema.table("jobs_events"));
+        + schema.table("jobs_events") + ", " + schema.table("jobs_budget_ledger"));
   }
 
   private static NewJob keyed(String owner, CachedResult cached) {
@@ -117,6 +120,14 @@ class ResultCacheTest {
         String plan = q.mapTo(String.class).list().stream().collect(Collectors.joining("\n"));
         assertThat(plan).as(plan).contains("jobs_cache_idx").doesNotContain("Seq Scan").doesNotContain("jobs_finished_idx");
       }
+      for (boolean ofOwner : List.of(true, false)) {
+        var q = h.createQuery("EXPLAIN " + reads.findRunningSql(ofOwner)).bind("key", "0123456789abcdef0123456789abcdef");
+        if (ofOwner) {
+          q.bind("owner", "owner-5");
+        }
+        String plan = q.mapTo(String.class).list().stream().collect(Collectors.joining("\n"));
+        assertThat(plan).as(plan).contains("jobs_cache_running_idx").doesNotContain("Seq Scan");
+      }
     });
   }
 
@@ -159,16 +170,90 @@ class ResultCacheTest {
   }
 
   @Test
-  void theTablesOwnerMayCopyAnyOwnersResultButNoUnfinishedJobOrCopy() {
+  void theTablesOwnerMayCopyOrJoinAnyOwnersJobButNeverACopyOrAWaitingJob() {
     UUID bobs = completedSource("bob", "{\"v\": 1}");
     try (PostgresJobStore store = schema.storeBuilder(CLOCK).build()) {
       Job cached = store.insert(InsertRequest.of(keyed("alice", new CachedResult(bobs, "{\"v\":1}")))).get(0);
       assertThat(cached.result()).isEqualTo("{\"v\": 1}");
       Job pending = store.insert(InsertRequest.of(keyed("bob", null))).get(0);
-      assertThatThrownBy(() -> store.insert(InsertRequest.of(keyed("alice", new CachedResult(pending.id(), "{}")))))
-          .hasMessageContaining("may not be cached from");
+      // A stale answer (the manager saw a completed job; it is running again by now) joins it.
+      Job waiting = store.insert(InsertRequest.of(keyed("alice", new CachedResult(pending.id(), "{}")))).get(0);
+      assertThat(waiting.waitsForAnotherJob()).isTrue();
+      assertThat(store.find(waiting.id())).contains(waiting);
+      assertThat(events(waiting.id())).isEqualTo("CREATED:PENDING:0");
       assertThatThrownBy(() -> store.insert(InsertRequest.of(keyed("alice", new CachedResult(cached.id(), "{}")))))
           .hasMessageContaining("may not be cached from");
+      assertThatThrownBy(() -> store.insert(InsertRequest.of(keyed("alice", CachedResult.joining(waiting.id())))))
+          .hasMessageContaining("may not be cached from");
+    }
+  }
+
+  @Test
+  void aSourcesEndSettlesItsWaitingJobsLoggedByTheTriggersAndTheirBudgetsCountNothing() {
+    try (PostgresJobStore store = schema.storeBuilder(CLOCK).build()) {
+      Job source = store.insert(InsertRequest.of(keyed("bob", null))).get(0);
+      Job claimed = store.claim(new ClaimRequest("w1", Set.of(NewJobBuilder.DEFAULT_TYPE), 1, Duration.ofMinutes(1))).get(0);
+      NewJob nj = keyed("alice", CachedResult.joining(source.id()));
+      Job waiting = store.insert(InsertRequest.of(nj).withBudgets(new dev.asyncjobs.spi.BudgetCheck(Map.of(),
+          Map.of(nj.id(), new dev.asyncjobs.BudgetAmount(new java.math.BigDecimal("0.5"), 10))))).get(0);
+      assertThat(waiting.budgetReserved()).isNotNull();
+      assertThat(schema.value("SELECT cost || '/' || tokens FROM " + schema.table("jobs_budget_ledger") + " WHERE job_id = '"
+          + waiting.id() + "'")).isEqualTo("0.5/10");
+
+      store.complete(new Completion(new Lease(claimed.id(), claimed.workerId(), claimed.attempts()), "{\"v\": 3}", Duration.ofMillis(5)));
+
+      assertThat(store.find(waiting.id()).orElseThrow().result()).isEqualTo("{\"v\": 3}");
+      assertThat(events(waiting.id())).isEqualTo("CREATED:PENDING:0,COMPLETED:COMPLETED:100");
+      assertThat(events(source.id())).as("the source's own events once each")
+          .isEqualTo("CREATED:PENDING:0,STARTED:PROCESSING:0,COMPLETED:COMPLETED:100");
+      assertThat(schema.value("SELECT cost || '/' || tokens FROM " + schema.table("jobs_budget_ledger") + " WHERE job_id = '"
+          + waiting.id() + "'")).isEqualTo("0/0");
+    }
+  }
+
+  /**
+   * Sources completing while other threads join them: every joiner ends COMPLETED with its source's
+   * result, none is left waiting (the share lock orders each join against the completion).
+   */
+  @Test
+  void joinsRacingTheSourcesCompletionNeverStrandAJob() throws Exception {
+    try (PostgresJobStore store = schema.storeBuilder(CLOCK).build()) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+      try {
+        List<UUID> joiners = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int round = 0; round < 20; round++) {
+          Job source = store.insert(InsertRequest.of(keyed("bob", null))).get(0);
+          Job claimed = store.claim(new ClaimRequest("w1", Set.of(NewJobBuilder.DEFAULT_TYPE), 1, Duration.ofMinutes(1))).get(0);
+          assertThat(claimed.id()).isEqualTo(source.id());
+          java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+          List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+          for (int t = 0; t < 5; t++) {
+            done.add(pool.submit(() -> {
+              go.await();
+              for (int i = 0; i < 4; i++) {
+                joiners.add(store.insert(InsertRequest.of(keyed("alice", CachedResult.joining(source.id())))).get(0).id());
+              }
+              return null;
+            }));
+          }
+          done.add(pool.submit(() -> {
+            go.await();
+            store.complete(new Completion(new Lease(claimed.id(), claimed.workerId(), claimed.attempts()), "{\"round\": "
+                + claimed.id().hashCode() + "}", Duration.ofMillis(1)));
+            return null;
+          }));
+          go.countDown();
+          for (java.util.concurrent.Future<?> f : done) {
+            f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+          }
+        }
+        assertThat(joiners).hasSize(20 * 5 * 4);
+        assertThat(schema.value("SELECT count(*) FROM " + schema.table("jobs") + " AS j WHERE j.owner_id = 'alice'"
+            + " AND j.status = 'COMPLETED' AND j.result = (SELECT s.result FROM " + schema.table("jobs") + " AS s WHERE s.id = j.cached_from)"))
+            .isEqualTo(String.valueOf(joiners.size()));
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
@@ -187,6 +272,21 @@ class ResultCacheTest {
       assertThat(events(cached.id())).as("logged by the triggers").isEqualTo("CREATED:PENDING:0,COMPLETED:COMPLETED:100");
       assertThatThrownBy(() -> store.insert(InsertRequest.of(keyed("alice", new CachedResult(bobs, "{\"v\":2}")))))
           .hasMessageContaining("may not be cached from");
+      // Joining: its own owner's unfinished job, never another owner's.
+      Job alicesRunning = store.insert(InsertRequest.of(keyed("alice", null))).get(0);
+      Job bobsRunning;
+      try (PostgresJobStore owner = schema.storeBuilder(CLOCK).build()) {
+        bobsRunning = owner.insert(InsertRequest.of(keyed("bob", null))).get(0);
+      }
+      assertThat(store.findRunning(KEY, "alice")).get().extracting(Job::id).isEqualTo(alicesRunning.id());
+      Job waiting = store.insert(InsertRequest.of(keyed("alice", CachedResult.joining(alicesRunning.id())))).get(0);
+      assertThat(waiting.waitsForAnotherJob()).isTrue();
+      assertThat(store.find("alice", waiting.id())).contains(waiting);
+      assertThatThrownBy(() -> store.insert(InsertRequest.of(keyed("alice", CachedResult.joining(bobsRunning.id())))))
+          .hasMessageContaining("may not be cached from");
+      // The web tier cancels its owner's source: the waiting job runs in its place.
+      store.cancel("alice", alicesRunning.id());
+      assertThat(store.find("alice", waiting.id()).orElseThrow().waitsForAnotherJob()).isFalse();
     }
     String jobs = schema.table("jobs");
     String columns = " (id, owner_id, type, payload, created_at, updated_at, run_at, cache_key, cached_from";

@@ -40,10 +40,12 @@ public class PostgresStoreConfiguration {
   @ConditionalOnMissingBean(JobStore.class)
   public PostgresJobStore jobStore(DataSource dataSource, AsyncJobsProperties properties) {
     AsyncJobsProperties.Postgres pg = properties.postgres();
-    // A worker that claims fairly wants the index its claims read; one that does not is faster
-    // without it (and leaves an existing one be: other processes may still claim fairly).
+    // A worker that claims fairly wants the index its claims read; one that does not, and a node
+    // without a worker, are better off without it (and leave an existing one be: other processes
+    // may still claim fairly).
+    AsyncJobsProperties.Worker worker = properties.worker();
     PostgresJobStore.Builder builder = PostgresJobStore.builder().dataSource(dataSource).autoMigrate(pg.autoMigrate())
-        .fairClaimIndex(properties.worker().fairBetweenOwners());
+        .fairClaimIndex(worker.enabled() && worker.fairBetweenOwners());
     named("schema", () -> builder.schema(pg.schema()));
     named("table-prefix", () -> builder.tablePrefix(pg.tablePrefix()));
     PostgresJobStore store = builder.build();

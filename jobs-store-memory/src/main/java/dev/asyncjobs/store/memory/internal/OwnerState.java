@@ -35,8 +35,35 @@ public final class OwnerState {
   /** Longer than any budget window (a month), so that no window loses what it counts. */
   private static final Duration BUDGET_KEPT = Duration.ofDays(62);
 
+  /**
+   * Settlements made where the lock may not be taken (under a job's monitor, which the lock must
+   * never wait behind), applied before the next read or write of the budget records.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Map.Entry<UUID, BudgetAmount>> lateSettlements =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Settles a budgeted job without the lock: applied before the next budget read or write.
+   *
+   * @param jobId the job
+   * @param actual what it counts from now on
+   */
+  public void settleLater(UUID jobId, BudgetAmount actual) {
+    lateSettlements.add(Map.entry(jobId, actual));
+  }
+
+  private void applyLateSettlements() {
+    for (Map.Entry<UUID, BudgetAmount> e; (e = lateSettlements.poll()) != null; ) {
+      Keys.Timed key = budgetKeys.get(e.getKey());
+      if (key != null) {
+        budgetLedger.put(key, e.getValue());
+      }
+    }
+  }
+
   /** {@return what the budgeted jobs created at or after {@code since} count}; caller holds the lock. */
   public BudgetAmount budgetCounted(Instant since) {
+    applyLateSettlements();
     BudgetAmount sum = BudgetAmount.ZERO;
     for (BudgetAmount a : budgetLedger.tailMap(new Keys.Timed(since, new UUID(0L, 0L)), true).values()) {
       sum = sum.plus(a);
@@ -49,6 +76,7 @@ public final class OwnerState {
    * lock. {@return the ids of the jobs whose records were forgotten}
    */
   public java.util.List<UUID> reserve(Instant createdAt, UUID jobId, BudgetAmount amount) {
+    applyLateSettlements();
     Keys.Timed key = new Keys.Timed(createdAt, jobId);
     budgetLedger.put(key, amount);
     budgetKeys.put(jobId, key);
@@ -64,6 +92,7 @@ public final class OwnerState {
 
   /** Replaces what a budgeted job counts; nothing for another job. Caller holds the lock. */
   public void settle(UUID jobId, BudgetAmount actual) {
+    applyLateSettlements();
     Keys.Timed key = budgetKeys.get(jobId);
     if (key != null) {
       budgetLedger.put(key, actual);

@@ -50,19 +50,25 @@ public final class FairClaimIndex {
   /**
    * Builds the index unless it is there and valid, or another process is building it now (then
    * this one leaves it to that one). A failed build's leftover entry is dropped and built again.
+   * Waits for the build, which waits for every transaction older than itself to end. A build that
+   * fails is logged, not thrown: fair claims work without the index, more slowly.
    *
-   * @throws JobStoreException the build failed (fair claims still work, by the plain scan)
+   * @return whether the index is there and valid now
    */
-  public static void ensure(DataSource dataSource, SchemaNames names) {
+  public static boolean ensure(DataSource dataSource, SchemaNames names) {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(true);
       try {
-        if (state(c, names) == State.VALID || !lock(c, names, "pg_try_advisory_lock")) {
-          return;
+        if (state(c, names) == State.VALID) {
+          return true;
+        }
+        if (!lock(c, names, "pg_try_advisory_lock")) {
+          LOG.info("{} is being built by another process; fair claims read it once it is valid", name(names));
+          return false;
         }
         try {
-          build(c, names);
+          return build(c, names);
         } finally {
           lock(c, names, "pg_advisory_unlock");
         }
@@ -70,9 +76,9 @@ public final class FairClaimIndex {
         c.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
-      throw new JobStoreException("PostgreSQL job store: building " + name(names) + " for fair claims failed: "
-          + e.getMessage() + "; fair claims work without it, more slowly, or build it yourself: " + createSql(names),
-          e.getSQLState(), e);
+      LOG.warn("building {} for fair claims failed: {}; fair claims work without it, each ranking every due job,"
+          + " until it is built: {}", name(names), e.getMessage(), createSql(names));
+      return false;
     }
   }
 
@@ -97,16 +103,27 @@ public final class FairClaimIndex {
     }
   }
 
-  private static void build(Connection c, SchemaNames names) throws SQLException {
+  private static boolean build(Connection c, SchemaNames names) throws SQLException {
     long start = System.nanoTime();
     try (Statement s = c.createStatement()) {
-      if (state(c, names) == State.INVALID) {
-        // No one else is building (we hold the lock), so this is a failed build's leftover.
-        s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name(names));
+      // A host's statement_timeout is meant for its queries, not for an index build that may take
+      // minutes on a large table (cancelled, it would leave an invalid entry behind at every start).
+      s.execute("SET statement_timeout = 0");
+      try {
+        if (state(c, names) == State.INVALID) {
+          // No store is building (we hold the lock), so this is a failed build's leftover.
+          s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + name(names));
+        }
+        s.execute(createSql(names));
+      } finally {
+        s.execute("RESET statement_timeout");
       }
-      s.execute(createSql(names));
     }
-    LOG.info("built {} for fair claims in {} ms", name(names), (System.nanoTime() - start) / 1_000_000);
+    boolean valid = state(c, names) == State.VALID;
+    if (valid) {
+      LOG.info("built {} for fair claims in {} ms", name(names), (System.nanoTime() - start) / 1_000_000);
+    }
+    return valid;
   }
 
   /** {@return whether the index is there and valid, so that fair claims read it} */

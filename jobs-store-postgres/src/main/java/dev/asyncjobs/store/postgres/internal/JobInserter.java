@@ -6,9 +6,11 @@ import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.QuotaLimits;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.BudgetCheck;
+import dev.asyncjobs.spi.CachedResult;
 import dev.asyncjobs.spi.NewJob;
 import dev.asyncjobs.spi.QuotaWindow;
 import java.io.IOException;
@@ -105,7 +107,7 @@ public final class JobInserter {
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata,"
                 + " resources, units" + columns + ")"
                 + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*"
-                    : " RETURNING j.id, j.payload" + (cached ? ", j.result" : ""))
+                    : " RETURNING j.id, j.payload" + (cached ? ", j.result, j.status, j.cached_from, j.run_at" : ""))
                 + (logInStatement
                     ? "), logged AS (" + (cached ? EventAppends.insertCreatedFrom(names, "inserted")
                         : EventAppends.insertFrom(names, "inserted", "'CREATED'"))
@@ -122,7 +124,8 @@ public final class JobInserter {
                 // Only what the database may have written differently from what was sent: jsonb
                 // normalises the payload's text (and a copy's result, which it takes from the
                 // source). The rest of each Job is known here already.
-                + " SELECT i.id, i.payload::text AS payload" + (cached ? ", i.result::text AS result" : "")
+                + " SELECT i.id, i.payload::text AS payload"
+                + (cached ? ", i.result::text AS result, i.status, i.cached_from, i.run_at" : "")
                 + " FROM inserted AS i"));
   }
 
@@ -341,7 +344,15 @@ public final class JobInserter {
         .bind("units", Binds.array("int8", units))
         .map((rs, ctx) -> {
           UUID id = rs.getObject(1, UUID.class);
-          return stored(newById.get(id), rs.getString(2), withResult ? rs.getString(3) : null, budgetCheck.reservationOf(id), now);
+          NewJob asked = newById.get(id);
+          if (withResult && asked.cached() != null) {
+            // The database decided what the job became by its source's state (V15): say so.
+            UUID from = rs.getObject(5, UUID.class);
+            asked = asked.withCached(from == null ? null
+                : JobStatus.COMPLETED.name().equals(rs.getString(4)) ? new CachedResult(from, rs.getString(3))
+                : CachedResult.joining(from));
+          }
+          return stored(asked, rs.getString(2), withResult ? rs.getString(3) : null, budgetCheck.reservationOf(id), now);
         })
         .forEach(j -> byId.put(j.id(), j));
     return byId;
@@ -353,13 +364,13 @@ public final class JobInserter {
    */
   private static Job stored(NewJob n, String payload, @Nullable String result, @Nullable BudgetAmount reserved, Instant now) {
     Job.Builder b = n.toJob(now).toBuilder();
-    if (n.cached() != null) {
+    if (n.cached() != null && !n.cached().joins()) {
       b.result(result);
     }
     return b
         .budgetReserved(reserved)
         .payload(payload)
-        .runAt(Binds.micros(n.runAt()))
+        .runAt(n.cached() != null && n.cached().joins() ? CachedResult.WAITING_RUN_AT : Binds.micros(n.runAt()))
         .estimatedDuration(Binds.duration(Binds.micros(n.estimatedDuration())))
         .build();
   }

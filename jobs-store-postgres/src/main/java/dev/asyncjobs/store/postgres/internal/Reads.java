@@ -34,6 +34,8 @@ public final class Reads {
   private final String byKeySql;
   private final String cachedSql;
   private final String cachedOfOwnerSql;
+  private final String runningSql;
+  private final String runningOfOwnerSql;
   private final String recentDurationsSql;
   private final String queueStatsSql;
 
@@ -50,6 +52,12 @@ public final class Reads {
     String newest = " ORDER BY j.finished_at DESC LIMIT 1";
     this.cachedSql = JobRows.withColumns(names.sql(cached + newest));
     this.cachedOfOwnerSql = JobRows.withColumns(names.sql(cached + " AND j.owner_id = :owner" + newest));
+    // The predicate of jobs_cache_running_idx (V15): one key's unfinished originals, oldest first.
+    String running = "SELECT {cols} FROM {jobs} AS j WHERE j.cache_key = :key AND j.status IN ('PENDING', 'PROCESSING')"
+        + " AND j.cached_from IS NULL";
+    String oldest = " ORDER BY j.id LIMIT 1";
+    this.runningSql = JobRows.withColumns(names.sql(running + oldest));
+    this.runningOfOwnerSql = JobRows.withColumns(names.sql(running + " AND j.owner_id = :owner" + oldest));
     this.recentDurationsSql = names.sql(
         "SELECT (extract(epoch FROM j.actual_duration) * 1000000)::bigint FROM {jobs} AS j"
             + " WHERE j.type = :type AND j.status = 'COMPLETED' AND j.actual_duration IS NOT NULL"
@@ -77,6 +85,20 @@ public final class Reads {
       q.bind("owner", owner);
     }
     return q.map(JobRows.MAPPER).findOne();
+  }
+
+  /** The oldest unfinished original of a cache key, of one owner or of any. */
+  public Optional<Job> findRunning(Handle h, String cacheKey, @Nullable String owner) {
+    Query q = h.createQuery(owner == null ? runningSql : runningOfOwnerSql).bind("key", cacheKey);
+    if (owner != null) {
+      q.bind("owner", owner);
+    }
+    return q.map(JobRows.MAPPER).findOne();
+  }
+
+  /** {@return the statement of {@link #findRunning}, of one owner or of any (for plan tests)} */
+  public String findRunningSql(boolean ofOwner) {
+    return ofOwner ? runningOfOwnerSql : runningSql;
   }
 
   /** {@return the statement of {@link #findCached}, of one owner or of any (for plan tests)} */

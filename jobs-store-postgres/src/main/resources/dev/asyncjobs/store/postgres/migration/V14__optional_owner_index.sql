@@ -50,10 +50,11 @@ AS $$
            coalesce(r.n, 0)
              + row_number() OVER (PARTITION BY c.owner_id COLLATE "C", c.priority ORDER BY c.run_at, c.id) AS turn
       FROM c LEFT JOIN r ON r.owner_id = c.owner_id),
-  -- The first in fair order, with room for the rows claims running at the same time lock (as
-  -- jobs_fair_candidates, the claim may take fewer than p_limit when many run at once).
+  -- The first in fair order (a top-N sort), with room for the rows that claims running at the
+  -- same time have locked: a claim takes fewer than p_limit only when more than that are locked.
   k AS (
-    SELECT t.id, t.priority, t.turn, t.run_at FROM t ORDER BY t.priority DESC, t.turn, t.run_at, t.id LIMIT 4 * p_limit)
+    SELECT t.id, t.priority, t.turn, t.run_at FROM t ORDER BY t.priority DESC, t.turn, t.run_at, t.id
+     LIMIT greatest(4 * p_limit, p_limit + 256))
   SELECT ARRAY(
     SELECT j.id FROM k
       JOIN ${schema}.${prefix}jobs AS j ON j.id = k.id
