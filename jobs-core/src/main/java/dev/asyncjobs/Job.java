@@ -275,8 +275,8 @@ public final class Job {
   /**
    * {@return whether this job joined an identical one still running ({@link ResultCache}) and waits
    * for it: PENDING, never claimed, its {@link #runAt()} the far future} It completes with that
-   * job's result when that one completes; if that one fails or is cancelled, the oldest job waiting
-   * for it runs in its place (and the others wait for that one).
+   * job's result when that one completes; if that one fails or is cancelled, each owner's oldest job
+   * waiting for it runs in its place (and that owner's others wait for it).
    */
   public boolean waitsForAnotherJob() {
     return status == JobStatus.PENDING && cachedFrom != null;

@@ -473,8 +473,9 @@ public final class JobManager implements AutoCloseable {
         cached = store.findCached(key, owner, now.minus(cache.ttl()))
             .filter(j -> j.result() != null)
             .map(j -> new CachedResult(j.id(), Objects.requireNonNull(j.result())))
-            // None completed: join the same request still running, if there is one.
-            .or(() -> store.findRunning(key, owner).map(j -> CachedResult.joining(j.id())))
+            // None completed: a request due now joins the same request running (or due), if any.
+            .or(() -> runAt.isAfter(now) ? Optional.empty()
+                : store.findRunning(key, owner, now).map(j -> CachedResult.joining(j.id())))
             .orElse(null);
       }
     }

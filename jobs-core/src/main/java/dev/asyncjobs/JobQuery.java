@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param sort newest or oldest first
  * @param limit page size, 1–{@value #MAX_LIMIT}
  * @param cursor opaque cursor of the previous page, or {@code null} for the first page
+ * @param errorContains only jobs whose error message contains this text, ignoring case (1–200
+ *     characters); {@code null} for any
  */
 public record JobQuery(
     @Nullable String ownerId,
@@ -30,12 +32,15 @@ public record JobQuery(
     @Nullable Instant createdBefore,
     Sort sort,
     int limit,
-    @Nullable String cursor) {
+    @Nullable String cursor,
+    @Nullable String errorContains) {
 
   /** Largest page. */
   public static final int MAX_LIMIT = 500;
   /** Page size when none is given. */
   public static final int DEFAULT_LIMIT = 50;
+  /** Longest {@link #errorContains()}. */
+  public static final int MAX_ERROR_TEXT = 200;
 
   /** Order of a listing. */
   public enum Sort {
@@ -57,6 +62,7 @@ public record JobQuery(
    * @param sort newest or oldest first
    * @param limit page size, 1–{@value #MAX_LIMIT}
    * @param cursor opaque cursor of the previous page, or {@code null} for the first page
+   * @param errorContains only jobs whose error message contains this text, ignoring case
    */
   public JobQuery {
     statuses = statuses.isEmpty() ? Set.of() : Set.copyOf(statuses);
@@ -68,6 +74,16 @@ public record JobQuery(
     if (cursor != null) {
       PageCursor.decode(cursor); // fail fast on a malformed cursor
     }
+    if (errorContains != null && (errorContains.isBlank() || errorContains.length() > MAX_ERROR_TEXT)) {
+      throw new InvalidRequestException("errorContains",
+          "errorContains must be 1-" + MAX_ERROR_TEXT + " characters and not blank, was " + errorContains.length() + " characters");
+    }
+  }
+
+  /** {@return whether {@code message} contains {@link #errorContains()}, ignoring case} */
+  private boolean errorMatches(@Nullable String message) {
+    return errorContains == null
+        || (message != null && message.toLowerCase(java.util.Locale.ROOT).contains(errorContains.toLowerCase(java.util.Locale.ROOT)));
   }
 
   /** {@return the decoded cursor, or {@code null} on the first page} */
@@ -85,7 +101,8 @@ public record JobQuery(
         && (statuses.isEmpty() || statuses.contains(job.status()))
         && (types.isEmpty() || types.contains(job.type()))
         && (createdAfter == null || !job.createdAt().isBefore(createdAfter))
-        && (createdBefore == null || job.createdAt().isBefore(createdBefore));
+        && (createdBefore == null || job.createdAt().isBefore(createdBefore))
+        && errorMatches(job.errorMessage());
   }
 
   /**
@@ -113,7 +130,7 @@ public record JobQuery(
    * @param nextCursor the cursor of the page, or {@code null} for the first
    */
   public JobQuery withCursor(@Nullable String nextCursor) {
-    return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, nextCursor);
+    return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, nextCursor, errorContains);
   }
 
   /**
@@ -122,7 +139,7 @@ public record JobQuery(
    * @param owner the owner
    */
   public JobQuery withOwner(String owner) {
-    return new JobQuery(owner, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
+    return new JobQuery(owner, statuses, types, createdAfter, createdBefore, sort, limit, cursor, errorContains);
   }
 
   /** Builds a {@link JobQuery}. */
@@ -135,6 +152,7 @@ public record JobQuery(
     private Sort sort = Sort.NEWEST_FIRST;
     private int limit = DEFAULT_LIMIT;
     private @Nullable String cursor;
+    private @Nullable String errorContains;
 
     private Builder(@Nullable String ownerId) {
       this.ownerId = ownerId;
@@ -239,9 +257,21 @@ public record JobQuery(
       return this;
     }
 
+    /**
+     * Only jobs whose error message contains {@code text}, ignoring case (for operators looking
+     * for one failure across jobs).
+     *
+     * @param text 1–200 characters, or {@code null} for any
+     * @return this builder
+     */
+    public Builder errorContains(@Nullable String text) {
+      this.errorContains = text;
+      return this;
+    }
+
     /** {@return the query} */
     public JobQuery build() {
-      return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, cursor);
+      return new JobQuery(ownerId, statuses, types, createdAfter, createdBefore, sort, limit, cursor, errorContains);
     }
   }
 }

@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
  * matches a job completed within {@link #ttl()} (same type, same payload as canonical JSON, same
  * {@link #version()}, and the same owner unless {@link #shareableAcrossOwners()}) is answered with a
  * new job that is COMPLETED at once with that job's result ({@link Job#cachedFrom()}): no provider
- * call, no attempt, nothing reserved against a budget. A create that matches a job still PENDING or
- * PROCESSING joins it instead: the new job {@linkplain Job#waitsForAnotherJob() waits} and completes
- * with the same result when that job does (one provider call for both); if that job fails or is
- * cancelled, the oldest job waiting for it runs in its place. A request opts out with {@link
+ * call, no attempt, nothing reserved against a budget. A create due now that matches a job still
+ * PROCESSING, or PENDING and due, joins it instead: the new job {@linkplain Job#waitsForAnotherJob()
+ * waits} and completes with the same result when that job does (one provider call for both); if
+ * that job fails or is cancelled, each owner's oldest job waiting for it runs in its place. A request opts out with {@link
  * JobRequest.Builder#useCache(boolean)}. Immutable.
  */
 public final class ResultCache {

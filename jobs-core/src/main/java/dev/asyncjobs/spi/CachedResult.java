@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * store decides from the source's state when it inserts: completed by then, the new job is a copy;
  * failed, cancelled or gone, it is a plain PENDING job due at its own run time. When the source
  * completes, the store completes every job waiting for it with the same result in the same step;
- * when it fails or is cancelled, the oldest waiting job becomes a plain PENDING job due at once and
- * the others wait for that one instead ({@link JobStore#insert} has the rules).
+ * when it fails or is cancelled, each owner's oldest waiting job becomes a plain PENDING job due at
+ * once and that owner's others wait for it instead ({@link JobStore#insert} has the rules).
  *
  * @param from the job whose result is reused (itself never a copy nor waiting: an original)
  * @param resultJson its result, JSON text; {@code null} when it has not completed yet (a join)

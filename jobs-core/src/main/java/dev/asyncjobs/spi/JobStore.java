@@ -3,6 +3,7 @@ package dev.asyncjobs.spi;
 import dev.asyncjobs.BudgetAmount;
 import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.EventsPrunedException;
+import dev.asyncjobs.FinishedCount;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
@@ -94,9 +95,11 @@ public interface JobStore extends AutoCloseable {
    * when a source completes, every job waiting for it becomes COMPLETED in the same step, with the
    * source's result, progress 100 and the source's finish time (a COMPLETED event each; what it
    * reserved against a budget counts nothing from then on); when a
-   * source fails or is cancelled, the oldest job waiting for it (by id) becomes a plain PENDING job
-   * due at the source's finish time and the other waiting jobs wait for that one instead. A retry of
-   * the source changes nothing for them.
+   * source fails or is cancelled, for each owner, the owner's oldest job waiting for it (by id)
+   * becomes a plain PENDING job due at the source's finish time and the owner's other waiting jobs
+   * wait for that one instead (so a job never comes to wait for another owner's job it did not
+   * join). A retry of the source changes nothing for them. A copy reserves nothing against a budget,
+   * whatever the insert's reservation said.
    *
    * @param request the jobs to insert and the quota policy their owners' creates are checked
    *     against
@@ -493,15 +496,18 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
-   * {@return the oldest job with {@code cacheKey} that has not finished (PENDING or PROCESSING) and
-   * is an original (not waiting for another, not a copy); of {@code ownerId} only, unless it is
-   * {@code null}} A create that finds one joins it ({@link CachedResult#joining}). Part of {@link
-   * StoreCapability#RESULT_CACHE}; the default throws {@link UnsupportedOperationException}.
+   * {@return the oldest job with {@code cacheKey} that has not finished (PROCESSING, or PENDING and
+   * due by {@code dueBy}) and is an original (not waiting for another, not a copy); of {@code
+   * ownerId} only, unless it is {@code null}} A create that finds one joins it ({@link
+   * CachedResult#joining}). Part of {@link StoreCapability#RESULT_CACHE}; the default throws {@link
+   * UnsupportedOperationException}.
    *
    * @param cacheKey the key ({@link NewJob#cacheKey()})
    * @param ownerId only this owner's jobs, or {@code null} for any owner's
+   * @param dueBy a PENDING job counts only when its run time is not after this (one scheduled for
+   *     next week is not joined by a request for now)
    */
-  default Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
+  default Optional<Job> findRunning(String cacheKey, @Nullable String ownerId, Instant dueBy) {
     throw missing(StoreCapability.RESULT_CACHE, "findRunning");
   }
 
@@ -615,6 +621,50 @@ public interface JobStore extends AutoCloseable {
   /** Releases the store's resources (pools, listener connections, threads). */
   @Override
   void close();
+
+  /**
+   * Puts a FAILED or CANCELLED job back to PENDING, due now, for an operator: its attempts so far
+   * are kept and it gets at least one more ({@code maxAttempts} becomes at least {@code attempts +
+   * 1}); result, progress, finish time and cancel request are cleared, the last error is kept until
+   * the next attempt, and a job that had joined another ({@code cachedFrom}) runs itself. Appends
+   * a RETRY_SCHEDULED event; counts against no quota or budget. Part of {@link
+   * StoreCapability#ADMIN}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param jobId the job
+   * @return the job, PENDING
+   * @throws JobNotFoundException no such job
+   * @throws IllegalJobStateException it is not FAILED or CANCELLED
+   */
+  default Job retry(UUID jobId) {
+    throw missing(StoreCapability.ADMIN, "retry");
+  }
+
+  /**
+   * Deletes a finished job (COMPLETED, FAILED or CANCELLED) for an operator; its events stay in the
+   * log until they are pruned, and what it counted against quotas and budgets stays counted. Part
+   * of {@link StoreCapability#ADMIN}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param jobId the job
+   * @return the job as it was
+   * @throws JobNotFoundException no such job
+   * @throws IllegalJobStateException it has not finished (cancel it first)
+   */
+  default Job delete(UUID jobId) {
+    throw missing(StoreCapability.ADMIN, "delete");
+  }
+
+  /**
+   * {@return how many jobs finished in {@code [from, to)}, by type and by bucket of {@code bucket}
+   * counted from {@code from}, in type then time order} Only buckets with finished jobs appear.
+   * Part of {@link StoreCapability#ADMIN}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param from the first bucket's start
+   * @param to the end, exclusive
+   * @param bucket the bucket width, positive
+   */
+  default List<FinishedCount> finishedCounts(Instant from, Instant to, Duration bucket) {
+    throw missing(StoreCapability.ADMIN, "finishedCounts");
+  }
 
   private UnsupportedOperationException missing(StoreCapability capability, String method) {
     return new UnsupportedOperationException(

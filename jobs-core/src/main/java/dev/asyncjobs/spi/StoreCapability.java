@@ -78,9 +78,19 @@ public enum StoreCapability {
   /**
    * Reused results ({@link dev.asyncjobs.ResultCache}): {@link JobStore#insert} keeps {@link
    * NewJob#cacheKey()} on the job and inserts a job with a {@link NewJob#cached()} result COMPLETED
-   * at once (a CREATED and a COMPLETED event, never claimed); {@link JobStore#findCached} finds the
-   * latest completed job of a key. Without it, types that declare a cache run every job (the
-   * manager logs it once when it is built).
+   * at once (a CREATED and a COMPLETED event, never claimed), or waiting for a running source;
+   * {@link JobStore#findCached} finds the latest completed job of a key, {@link
+   * JobStore#findRunning} the oldest unfinished one. Without it, types that declare a cache run
+   * every job (the manager logs it once when it is built).
    */
-  RESULT_CACHE
+  RESULT_CACHE,
+
+  /**
+   * What operators need ({@link dev.asyncjobs.JobAdmin}): {@link JobStore#retry} puts a FAILED or
+   * CANCELLED job back to PENDING, {@link JobStore#delete} deletes a finished job, {@link
+   * JobStore#finishedCounts} counts finished jobs by type and time. Without it those methods of the
+   * admin facade throw {@link dev.asyncjobs.UnsupportedCapabilityException}; search, detail,
+   * cancel, pause and the queue figures work on any store.
+   */
+  ADMIN
 }

@@ -34,6 +34,7 @@ abstract class JobStoreContract
         UsageContract,
         BudgetContract,
         ResultCacheContract,
+        AdminContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

@@ -115,6 +115,27 @@ public interface QueryContract extends StoreFixture {
     assertThat(store().query(JobQuery.forOwner(OWNER).statuses(JobStatus.FAILED).build()).items()).isEmpty();
   }
 
+  /** A query filters by error text, ignoring case, across owners too; jobs without an error never match. */
+  @Test
+  default void queryFiltersByErrorTextIgnoringCase() {
+    Job timedOut = processing(job().type("q_err").maxAttempts(1));
+    store().fail(new dev.asyncjobs.spi.Failure(lease(timedOut), "Provider TIMEOUT after 30 s", null));
+    Job refused = processing(job().type("q_err").maxAttempts(1).owner(OTHER_OWNER));
+    store().fail(new dev.asyncjobs.spi.Failure(lease(refused), "content refused", null));
+    Job retrying = processing(job().type("q_err"));
+    store().fail(new dev.asyncjobs.spi.Failure(lease(retrying), "timeout, again", clock().instant().plusSeconds(60)));
+    insert(job().type("q_err"));
+
+    assertThat(ids(store().query(JobQuery.allOwners().errorContains("timeout").build()).items()))
+        .containsExactlyInAnyOrder(timedOut.id(), retrying.id());
+    assertThat(ids(store().query(JobQuery.allOwners().errorContains("timeout").statuses(JobStatus.FAILED).build()).items()))
+        .containsExactly(timedOut.id());
+    assertThat(ids(store().query(JobQuery.forOwner(OTHER_OWNER).errorContains("REFUSED").build()).items()))
+        .containsExactly(refused.id());
+    assertThat(store().query(JobQuery.allOwners().errorContains("100% off_").build()).items())
+        .as("no pattern characters: % and _ are text").isEmpty();
+  }
+
   /** A query filters by type. */
   @Test
   default void queryFiltersByType() {

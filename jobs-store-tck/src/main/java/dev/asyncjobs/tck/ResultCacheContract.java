@@ -109,6 +109,15 @@ public interface ResultCacheContract extends StoreFixture {
     return nj.withCached(CachedResult.joining(from));
   }
 
+  /**
+   * {@return the oldest unfinished original of {@link #KEY} due now}
+   *
+   * @param owner of this owner, or null for any
+   */
+  default java.util.Optional<Job> running(@org.jspecify.annotations.Nullable String owner) {
+    return store().findRunning(KEY, owner, clock().instant());
+  }
+
   /** {@return the stored job of {@code nj}, inserted alone} */
   private Job insertOne(NewJob nj) {
     return store().insert(InsertRequest.of(nj)).get(0);
@@ -117,28 +126,28 @@ public interface ResultCacheContract extends StoreFixture {
   /** The oldest unfinished original of a key is found, of the owner or of anyone; finished ones, copies and waiting jobs are not. */
   @Test
   default void theOldestUnfinishedJobOfAKeyIsFound() {
-    assertThat(store().findRunning(KEY, OWNER)).isEmpty();
+    assertThat(running(OWNER)).isEmpty();
     Job first = insert(keyed(OWNER));
     clock().advance(Duration.ofMillis(10));
     Job second = insert(keyed(OWNER));
     clock().advance(Duration.ofMillis(10)); // ids are ordered by the millisecond, at random within one
     Job others = insert(keyed(OTHER_OWNER));
-    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(first.id());
-    assertThat(store().findRunning(KEY, OTHER_OWNER)).get().extracting(Job::id).isEqualTo(others.id());
-    assertThat(store().findRunning(KEY, null)).get().extracting(Job::id).isEqualTo(first.id());
-    assertThat(store().findRunning("b".repeat(64), OWNER)).isEmpty();
+    assertThat(running(OWNER)).get().extracting(Job::id).isEqualTo(first.id());
+    assertThat(running(OTHER_OWNER)).get().extracting(Job::id).isEqualTo(others.id());
+    assertThat(running(null)).get().extracting(Job::id).isEqualTo(first.id());
+    assertThat(store().findRunning("b".repeat(64), OWNER, clock().instant())).isEmpty();
 
     Job claimed = claimOne(TYPE);
     assertThat(claimed.id()).isEqualTo(first.id());
-    assertThat(store().findRunning(KEY, OWNER)).as("PROCESSING counts").get().extracting(Job::id).isEqualTo(first.id());
+    assertThat(running(OWNER)).as("PROCESSING counts").get().extracting(Job::id).isEqualTo(first.id());
     clock().advance(Duration.ofMillis(10));
     Job waiting = insertOne(joining(keyed(OWNER), first.id()));
     assertThat(waiting.waitsForAnotherJob()).isTrue();
     store().fail(new Failure(lease(claimed), "no", null));
     // first failed: the waiting job runs in its place, and is an original now, but second is older
-    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(second.id());
+    assertThat(running(OWNER)).get().extracting(Job::id).isEqualTo(second.id());
     store().cancel(OWNER, second.id());
-    assertThat(store().findRunning(KEY, OWNER)).get().extracting(Job::id).isEqualTo(waiting.id());
+    assertThat(running(OWNER)).get().extracting(Job::id).isEqualTo(waiting.id());
   }
 
   /** A job that joins one still running waits unclaimed and completes with it, in the same step. */
@@ -198,14 +207,19 @@ public interface ResultCacheContract extends StoreFixture {
     assertThat(claim(5, TYPE)).extracting(Job::id).containsExactlyInAnyOrder(plain.id(), orphan.id());
   }
 
-  /** When the source fails for good, the oldest waiting job runs in its place and the others wait for that one. */
+  /**
+   * When the source fails for good, each owner's oldest waiting job runs in its place and the
+   * owner's others wait for that one: no job comes to wait for another owner's job.
+   */
   @Test
-  default void whenTheSourceFailsTheOldestWaitingJobRunsAndTheOthersFollowIt() {
+  default void whenTheSourceFailsEachOwnersOldestWaitingJobRunsAndTheOwnersOthersFollowIt() {
     Job source = insert(keyed(OWNER));
     Job claimed = claimOne(TYPE);
     Job first = insertOne(joining(keyed(OWNER), source.id()));
     clock().advance(Duration.ofMillis(5));
-    Job second = insertOne(joining(keyed(OTHER_OWNER), source.id()));
+    Job second = insertOne(joining(keyed(OWNER), source.id()));
+    clock().advance(Duration.ofMillis(5));
+    Job others = insertOne(joining(keyed(OTHER_OWNER), source.id()));
     clock().advance(Duration.ofMillis(5));
     Job third = insertOne(joining(keyed(OWNER), source.id()));
     store().cancel(OWNER, third.id());
@@ -219,20 +233,48 @@ public interface ResultCacheContract extends StoreFixture {
     assertThat(again.id()).isEqualTo(source.id());
     Job failed = store().fail(new Failure(lease(again), "provider down", null));
 
-    Job runner = reload(first);
-    assertThat(runner.status()).isEqualTo(JobStatus.PENDING);
-    assertThat(runner.cachedFrom()).isNull();
-    assertThat(runner.runAt()).isEqualTo(failed.finishedAt());
+    for (Job runner : List.of(reload(first), reload(others))) {
+      assertThat(runner.status()).isEqualTo(JobStatus.PENDING);
+      assertThat(runner.cachedFrom()).isNull();
+      assertThat(runner.runAt()).isEqualTo(failed.finishedAt());
+    }
     assertThat(reload(second).cachedFrom()).isEqualTo(first.id());
     assertThat(reload(second).waitsForAnotherJob()).isTrue();
     assertThat(reload(third).status()).isEqualTo(JobStatus.CANCELLED);
 
-    Job running = claimOne(TYPE);
-    assertThat(running.id()).isEqualTo(first.id());
-    store().complete(new Completion(lease(running), "{\"v\":2}", Duration.ofMillis(5)));
+    List<Job> running = claim(5, TYPE);
+    assertThat(running).extracting(Job::id).containsExactlyInAnyOrder(first.id(), others.id());
+    Job firstRunning = running.stream().filter(j -> j.id().equals(first.id())).findFirst().orElseThrow();
+    store().complete(new Completion(lease(firstRunning), "{\"v\":2}", Duration.ofMillis(5)));
     assertThat(reload(second).status()).isEqualTo(JobStatus.COMPLETED);
     assertJsonEquals(reload(second).result(), "{\"v\":2}");
     assertThat(reload(second).cachedFrom()).isEqualTo(first.id());
+  }
+
+  /** A join that the store turns into a copy (its source completed meanwhile) reserves nothing against a budget. */
+  @Test
+  default void aJoinTurnedIntoACopyReservesNothing() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(declares(StoreCapability.BUDGETS), "needs BUDGETS");
+    Job source = completed(keyed(OWNER), "{\"v\":1}");
+    NewJob nj = joining(keyed(OWNER), source.id());
+    dev.asyncjobs.BudgetAmount each = new dev.asyncjobs.BudgetAmount(new java.math.BigDecimal("0.25"), 10);
+    Job copy = store().insert(InsertRequest.of(nj).withBudgets(new dev.asyncjobs.spi.BudgetCheck(java.util.Map.of(),
+        java.util.Map.of(nj.id(), each)))).get(0);
+    assertThat(copy.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(copy.budgetReserved()).isNull();
+    assertThat(reload(copy).budgetReserved()).isNull();
+    assertThat(store().budgetCounted(OWNER, clock().instant().minusSeconds(60)).tokens()).isZero();
+  }
+
+  /** A PENDING job due later is not one to join: a request for now does not wait for next week. */
+  @Test
+  default void onlyJobsDueByTheGivenTimeAreFoundToJoin() {
+    NewJob nj = keyed(OWNER);
+    Job scheduled = insertOne(new NewJob(nj.id(), nj.ownerId(), nj.type(), nj.payload(), nj.priority(), nj.maxAttempts(),
+        clock().instant().plusSeconds(3600), null, null, nj.metadata(), nj.resources(), nj.estimatedUnits(), KEY, null));
+    assertThat(running(OWNER)).isEmpty();
+    assertThat(store().findRunning(KEY, OWNER, clock().instant().plusSeconds(3600))).get().extracting(Job::id)
+        .isEqualTo(scheduled.id());
   }
 
   /** A source cancelled while PENDING releases its waiting job as a failure does. */

@@ -2,6 +2,7 @@ package dev.asyncjobs.store.memory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.FinishedCount;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.IllegalJobStateException;
 import dev.asyncjobs.InvalidRequestException;
@@ -88,7 +89,7 @@ public final class InMemoryJobStore implements JobStore {
   /** Every optional capability but TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
       Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS,
-          StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.RESULT_CACHE);
+          StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.RESULT_CACHE, StoreCapability.ADMIN);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -312,9 +313,13 @@ public final class InMemoryJobStore implements JobStore {
         }
         src = source.job; // it ended meanwhile: decide again by its final state
       }
-      nj = src != null && src.cachedFrom() == null && src.status() == JobStatus.COMPLETED && src.result() != null
-          ? nj.withCached(new CachedResult(src.id(), src.result()))
-          : nj.withCached(null);
+      if (src != null && src.cachedFrom() == null && src.status() == JobStatus.COMPLETED && src.result() != null) {
+        if (reserved != null) {
+          state.settle(nj.id(), BudgetAmount.ZERO); // a copy spends nothing (the manager reserved for a join)
+        }
+        return storeSlot(state, nj.withCached(new CachedResult(src.id(), src.result())), null, now).job;
+      }
+      nj = nj.withCached(null);
     }
     return storeSlot(state, nj, reserved, now).job;
   }
@@ -897,39 +902,75 @@ public final class InMemoryJobStore implements JobStore {
    * caller holds the original's lock; each waiting job's lock is taken after it (never the other way).
    */
   private void endWaiting(Job original, Instant now) {
-    List<UUID> released = new ArrayList<>();
-    UUID runner = null;
-    for (UUID id : joins.close(original.id())) {
-      Slot slot = jobs.get(id);
-      if (slot == null) {
-        continue;
-      }
-      synchronized (slot) {
-        Job w = slot.job;
-        if (!w.waitsForAnotherJob() || !original.id().equals(w.cachedFrom())) {
-          continue; // cancelled meanwhile
+    List<UUID> waiting = joins.close(original.id());
+    if (original.status() == JobStatus.COMPLETED) {
+      for (UUID id : waiting) {
+        Slot slot = jobs.get(id);
+        if (slot == null) {
+          continue;
         }
-        if (original.status() == JobStatus.COMPLETED) {
-          finish(slot, w, JobStatus.COMPLETED, now, b -> b.progress(100).result(original.result()));
-          if (w.budgetReserved() != null) {
-            owner(w.ownerId()).settleLater(w.id(), BudgetAmount.ZERO); // it consumed nothing
+        synchronized (slot) {
+          Job w = slot.job;
+          if (waitsFor(w, original)) {
+            finish(slot, w, JobStatus.COMPLETED, now, b -> b.progress(100).result(original.result()));
+            if (w.budgetReserved() != null) {
+              owner(w.ownerId()).settleLater(w.id(), BudgetAmount.ZERO); // it consumed nothing
+            }
           }
-        } else if (runner == null) {
-          dequeue(w);
-          Job free = w.toBuilder().cachedFrom(null).runAt(now).updatedAt(now).build();
-          slot.job = free;
+        }
+      }
+      return;
+    }
+    // Per owner, the oldest runs in the source's place and the others wait for it: a job never
+    // comes to wait for another owner's job that it did not join itself.
+    Map<String, List<UUID>> byOwner = new TreeMap<>();
+    for (UUID id : waiting) {
+      Slot slot = jobs.get(id);
+      Job w = slot == null ? null : slot.job;
+      if (w != null && waitsFor(w, original)) {
+        byOwner.computeIfAbsent(w.ownerId(), o -> new ArrayList<>()).add(id);
+      }
+    }
+    for (List<UUID> ids : byOwner.values()) {
+      for (int i = 0; i < ids.size(); i++) {
+        Slot runnerSlot = jobs.get(ids.get(i));
+        if (runnerSlot == null) {
+          continue;
+        }
+        // The runner's lock is held until its followers are on its list, so that it cannot run and
+        // end before they are (lock order: source, runner, followers; never the other way).
+        synchronized (runnerSlot) {
+          Job r = runnerSlot.job;
+          if (!waitsFor(r, original)) {
+            continue; // cancelled meanwhile: the next one runs
+          }
+          List<UUID> followers = new ArrayList<>();
+          for (UUID id : ids.subList(i + 1, ids.size())) {
+            Slot slot = jobs.get(id);
+            if (slot == null) {
+              continue;
+            }
+            synchronized (slot) {
+              if (waitsFor(slot.job, original)) {
+                slot.job = slot.job.toBuilder().cachedFrom(r.id()).build(); // still waiting, for the runner
+                followers.add(id);
+              }
+            }
+          }
+          joins.adopt(r.id(), followers);
+          dequeue(r);
+          Job free = r.toBuilder().cachedFrom(null).runAt(now).updatedAt(now).build();
+          runnerSlot.job = free;
           enqueue(free, now);
           joins.started(Objects.requireNonNull(free.cacheKey()), free.id());
-          runner = free.id();
-        } else {
-          slot.job = w.toBuilder().cachedFrom(runner).build(); // still waiting, for the new runner
-          released.add(id);
         }
+        break;
       }
     }
-    if (runner != null && !released.isEmpty()) {
-      joins.adopt(runner, released);
-    }
+  }
+
+  private static boolean waitsFor(Job w, Job original) {
+    return w.waitsForAnotherJob() && original.id().equals(w.cachedFrom());
   }
 
   private void recordDuration(String type, Duration d) {
@@ -971,6 +1012,111 @@ public final class InMemoryJobStore implements JobStore {
           throw new IllegalJobStateException(jobId, job.status(), "cancel");
       }
     }
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  @Override
+  public Job retry(UUID jobId) {
+    Slot slot = jobs.get(jobId);
+    if (slot == null) {
+      throw new JobNotFoundException(jobId);
+    }
+    Instant now = clock.instant();
+    synchronized (slot) {
+      Job job = slot.job;
+      if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {
+        throw new IllegalJobStateException(jobId, job.status(), "retry");
+      }
+      finished.remove(new Keys.Timed(Objects.requireNonNull(job.finishedAt()), jobId));
+      Job again = job.toBuilder()
+          .status(JobStatus.PENDING)
+          .runAt(now)
+          .updatedAt(now)
+          .finishedAt(null)
+          .result(null)
+          .progress(0)
+          .progressMessage(null)
+          .cancelRequested(false)
+          .cachedFrom(null) // a job that had joined another runs itself
+          .maxAttempts(Math.max(job.maxAttempts(), job.attempts() + 1))
+          .build();
+      slot.job = again;
+      enqueue(again, now);
+      if (again.cacheKey() != null) {
+        joins.started(again.cacheKey(), jobId);
+      }
+      events.append(JobEvent.Kind.RETRY_SCHEDULED, again);
+      return again;
+    }
+  }
+
+  @Override
+  public Job delete(UUID jobId) {
+    Slot slot = jobs.get(jobId);
+    if (slot == null) {
+      throw new JobNotFoundException(jobId);
+    }
+    Job job = slot.job;
+    OwnerState state = owner(job.ownerId());
+    state.lock.lock(); // the owner's lock, then the job's: as retention deletes
+    try {
+      synchronized (slot) {
+        job = slot.job;
+        if (!job.status().isFinal()) {
+          throw new IllegalJobStateException(jobId, job.status(), "delete");
+        }
+        finished.remove(new Keys.Timed(Objects.requireNonNull(job.finishedAt()), jobId));
+        forget(state, job);
+        return job;
+      }
+    } finally {
+      state.lock.unlock();
+    }
+  }
+
+  /** Drops a finished job from every index; caller holds its owner's lock and its own. */
+  private void forget(OwnerState state, Job job) {
+    jobs.remove(job.id());
+    Keys.Timed created = new Keys.Timed(job.createdAt(), job.id());
+    state.byCreatedAt.remove(created);
+    allByCreatedAt.remove(created);
+    if (job.idempotencyKey() != null) {
+      state.idempotencyKeys.remove(job.idempotencyKey(), job.id());
+    }
+  }
+
+  @Override
+  public List<FinishedCount> finishedCounts(Instant from, Instant to, Duration bucket) {
+    long width = bucket.toNanos();
+    if (width <= 0) {
+      throw new IllegalArgumentException("bucket must be positive, was " + bucket);
+    }
+    // type -> bucket index -> {completed, failed, cancelled}
+    Map<String, TreeMap<Long, long[]>> counts = new TreeMap<>();
+    UUID lowest = new UUID(0L, 0L);
+    for (Keys.Timed key : finished.subSet(new Keys.Timed(from, lowest), true, new Keys.Timed(to, lowest), false)) {
+      Slot slot = jobs.get(key.id());
+      if (slot == null) {
+        continue;
+      }
+      Job job = slot.job;
+      long index = Duration.between(from, key.at()).toNanos() / width;
+      long[] c = counts.computeIfAbsent(job.type(), t -> new TreeMap<>()).computeIfAbsent(index, i -> new long[3]);
+      switch (job.status()) {
+        case COMPLETED -> c[0]++;
+        case FAILED -> c[1]++;
+        case CANCELLED -> c[2]++;
+        default -> { } // retried since: not finished any more
+      }
+    }
+    List<FinishedCount> out = new ArrayList<>();
+    counts.forEach((type, byBucket) -> byBucket.forEach((index, c) -> {
+      if (c[0] + c[1] + c[2] > 0) {
+        out.add(new FinishedCount(type, from.plus(bucket.multipliedBy(index)), c[0], c[1], c[2]));
+      }
+    }));
+    return out;
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -1026,13 +1172,7 @@ public final class InMemoryJobStore implements JobStore {
       state.lock.lock();
       try {
         synchronized (slot) {
-          jobs.remove(job.id());
-          Keys.Timed created = new Keys.Timed(job.createdAt(), job.id());
-          state.byCreatedAt.remove(created);
-          allByCreatedAt.remove(created);
-          if (job.idempotencyKey() != null) {
-            state.idempotencyKeys.remove(job.idempotencyKey(), job.id());
-          }
+          forget(state, job);
         }
       } finally {
         state.lock.unlock();
@@ -1250,11 +1390,12 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
+  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId, Instant dueBy) {
     for (UUID id : joins.unfinished(cacheKey)) {
       Slot slot = jobs.get(id);
       Job job = slot == null ? null : slot.job;
       if (job != null && !job.status().isFinal() && job.cachedFrom() == null
+          && (job.status() == JobStatus.PROCESSING || !job.runAt().isAfter(dueBy))
           && (ownerId == null || ownerId.equals(job.ownerId()))) {
         return Optional.of(job);
       }

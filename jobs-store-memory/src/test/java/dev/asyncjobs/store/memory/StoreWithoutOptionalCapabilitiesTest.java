@@ -127,6 +127,24 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
   }
 
   @Test
+  void withoutAdminRetryDeleteAndThroughputAreRefusedAndTheRestWorks() {
+    try (JobStore store = createStore(Clock.systemUTC());
+        JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {
+      dev.asyncjobs.JobAdmin admin = dev.asyncjobs.JobAdmin.of(jobs);
+      Job job = jobs.create(JobRequest.builder("alice", "echo").payloadOf(new EchoGenerator.Echo("hi", 1)).build());
+      for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+          () -> admin.retry(job.id(), "ops"), () -> admin.delete(job.id(), "ops"),
+          () -> admin.throughput(Duration.ofHours(1), Duration.ofMinutes(1)))) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+            e -> assertThat(e.capability()).isEqualTo(StoreCapability.ADMIN));
+      }
+      assertThat(admin.search(dev.asyncjobs.JobQuery.allOwners().build()).items()).extracting(Job::id).containsExactly(job.id());
+      assertThat(admin.detail(job.id()).orElseThrow().events()).extracting(e -> e.kind()).containsExactly(dev.asyncjobs.JobEvent.Kind.CREATED);
+      assertThat(admin.cancel(job.id(), "ops").status()).isEqualTo(JobStatus.CANCELLED);
+    }
+  }
+
+  @Test
   void withoutUsageReportsAreRefusedAndReportedUsageIsDropped() {
     try (JobStore store = createStore(Clock.systemUTC());
         JobManager jobs = JobManager.builder().store(store).generator(new UsageReporter()).build()) {

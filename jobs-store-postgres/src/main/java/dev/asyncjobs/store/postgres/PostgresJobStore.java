@@ -37,6 +37,7 @@ import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.spi.WorkerProgress;
+import dev.asyncjobs.store.postgres.internal.AdminWrites;
 import dev.asyncjobs.store.postgres.internal.Binds;
 import dev.asyncjobs.store.postgres.internal.BudgetLedger;
 import dev.asyncjobs.store.postgres.internal.Call;
@@ -103,7 +104,7 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
-          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS,
+          StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.ADMIN,
           StoreCapability.RESULT_CACHE));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
@@ -124,6 +125,7 @@ public final class PostgresJobStore implements JobStore {
   private final Reads reads;
   private final Retention retention;
   private final Limits limits;
+  private final AdminWrites admin;
   private final EventLogQueries eventLog;
   private final HintListener listener;
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> wakeUpHints = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -173,6 +175,7 @@ public final class PostgresJobStore implements JobStore {
     this.ownerWrites = new OwnerWrites(names, logInStatement);
     this.reads = new Reads(names);
     this.limits = new Limits(names);
+    this.admin = new AdminWrites(names);
     this.retention = new Retention(names, ledger, limits, budgets);
     this.eventLog = new EventLogQueries(names);
     String name = names.jobs();
@@ -416,8 +419,8 @@ public final class PostgresJobStore implements JobStore {
    * originals by key, oldest first); visibility under row-level security as for {@link #findCached}.
    */
   @Override
-  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId) {
-    return db.run(Call.idempotent("findRunning").forOwner(ownerId), h -> reads.findRunning(h, cacheKey, ownerId));
+  public Optional<Job> findRunning(String cacheKey, @Nullable String ownerId, Instant dueBy) {
+    return db.run(Call.idempotent("findRunning").forOwner(ownerId), h -> reads.findRunning(h, cacheKey, ownerId, dueBy));
   }
 
   @Override
@@ -553,6 +556,28 @@ public final class PostgresJobStore implements JobStore {
     Instant now = now();
     return changed(db.run(Call.once("cancel").forOwner(ownerId), h -> ownerWrites.cancel(h, jobId, ownerId, now)), JobEvent.Kind.CANCELLED,
         JobEvent.Kind.CANCEL_REQUESTED);
+  }
+
+  /**
+   * {@inheritDoc} Reaches every owner's jobs only on the tables' owner role (under row-level
+   * security it finds none): run operators' tools on the workers' role.
+   */
+  @Override
+  public Job retry(UUID jobId) {
+    Instant now = now();
+    return changed(db.run(Call.once("retry"), h -> admin.retry(h, jobId, now)), JobEvent.Kind.RETRY_SCHEDULED);
+  }
+
+  /** {@inheritDoc} On the tables' owner role, as {@link #retry}. */
+  @Override
+  public Job delete(UUID jobId) {
+    return db.run(Call.once("delete"), h -> admin.delete(h, jobId));
+  }
+
+  /** {@inheritDoc} One read of the partial index of finish times ({@code jobs_finished_idx}). */
+  @Override
+  public List<dev.asyncjobs.FinishedCount> finishedCounts(Instant from, Instant to, Duration bucket) {
+    return db.run(Call.idempotent("finishedCounts"), h -> admin.finishedCounts(h, from, to, bucket));
   }
 
   @Override

@@ -37,7 +37,11 @@ public final class CacheJoins {
    * @param id its id
    */
   public void started(String cacheKey, UUID id) {
-    unfinished.computeIfAbsent(cacheKey, k -> new ConcurrentSkipListSet<>(JobIds.ORDER)).add(id);
+    unfinished.compute(cacheKey, (k, ids) -> {
+      NavigableSet<UUID> set = ids == null ? new ConcurrentSkipListSet<>(JobIds.ORDER) : ids;
+      set.add(id);
+      return set;
+    });
   }
 
   /**
@@ -47,10 +51,11 @@ public final class CacheJoins {
    * @param id its id
    */
   public void ended(String cacheKey, UUID id) {
-    NavigableSet<UUID> ids = unfinished.get(cacheKey);
-    if (ids != null) {
+    // Atomic per key with started: a key without unfinished jobs keeps no entry.
+    unfinished.computeIfPresent(cacheKey, (k, ids) -> {
       ids.remove(id);
-    }
+      return ids.isEmpty() ? null : ids;
+    });
   }
 
   /**
@@ -102,6 +107,9 @@ public final class CacheJoins {
    * @param followers their ids
    */
   public void adopt(UUID original, List<UUID> followers) {
+    if (followers.isEmpty()) {
+      return;
+    }
     Waiting w = waiting.computeIfAbsent(original, k -> new Waiting());
     synchronized (w) {
       w.ids.addAll(followers);

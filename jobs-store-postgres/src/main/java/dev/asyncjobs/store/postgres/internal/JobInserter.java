@@ -104,9 +104,14 @@ public final class JobInserter {
                 + " CAST(:resources AS text[]), CAST(:units AS bigint[])"
                 + (budgeted ? ", CAST(:budgetCosts AS text[]), CAST(:budgetTokens AS bigint[])" : "")
                 + (cached ? ", CAST(:cacheKeys AS text[]), CAST(:cachedFroms AS uuid[])" : "") + ")"
+                + (cached ? " WITH ORDINALITY" : "")
                 + " AS n(id, owner_id, type, payload, priority, max_attempts, run_at, estimate_us, idempotency_key, metadata,"
-                + " resources, units" + columns + ")"
-                + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS + " RETURNING j.*"
+                + " resources, units" + columns + (cached ? ", ord" : "") + ")"
+                + (logInStatement ? " WHERE " + EventAppends.SKIP_TRIGGERS : "")
+                // Sources in id order (the insert trigger of V15 locks each one): the order of
+                // heartbeats and completions, so that no two of them wait for each other.
+                + (cached ? " ORDER BY n.cached_from NULLS FIRST, n.ord" : "")
+                + (logInStatement ? " RETURNING j.*"
                     : " RETURNING j.id, j.payload" + (cached ? ", j.result, j.status, j.cached_from, j.run_at" : ""))
                 + (logInStatement
                     ? "), logged AS (" + (cached ? EventAppends.insertCreatedFrom(names, "inserted")
@@ -352,7 +357,9 @@ public final class JobInserter {
                 : JobStatus.COMPLETED.name().equals(rs.getString(4)) ? new CachedResult(from, rs.getString(3))
                 : CachedResult.joining(from));
           }
-          return stored(asked, rs.getString(2), withResult ? rs.getString(3) : null, budgetCheck.reservationOf(id), now);
+          boolean copy = asked.cached() != null && !asked.cached().joins();
+          return stored(asked, rs.getString(2), withResult ? rs.getString(3) : null,
+              copy ? null : budgetCheck.reservationOf(id), now); // a copy reserves nothing (V15)
         })
         .forEach(j -> byId.put(j.id(), j));
     return byId;

@@ -54,7 +54,7 @@ public final class Reads {
     this.cachedOfOwnerSql = JobRows.withColumns(names.sql(cached + " AND j.owner_id = :owner" + newest));
     // The predicate of jobs_cache_running_idx (V15): one key's unfinished originals, oldest first.
     String running = "SELECT {cols} FROM {jobs} AS j WHERE j.cache_key = :key AND j.status IN ('PENDING', 'PROCESSING')"
-        + " AND j.cached_from IS NULL";
+        + " AND j.cached_from IS NULL AND (j.status = 'PROCESSING' OR j.run_at <= :dueBy)";
     String oldest = " ORDER BY j.id LIMIT 1";
     this.runningSql = JobRows.withColumns(names.sql(running + oldest));
     this.runningOfOwnerSql = JobRows.withColumns(names.sql(running + " AND j.owner_id = :owner" + oldest));
@@ -88,8 +88,9 @@ public final class Reads {
   }
 
   /** The oldest unfinished original of a cache key, of one owner or of any. */
-  public Optional<Job> findRunning(Handle h, String cacheKey, @Nullable String owner) {
-    Query q = h.createQuery(owner == null ? runningSql : runningOfOwnerSql).bind("key", cacheKey);
+  public Optional<Job> findRunning(Handle h, String cacheKey, @Nullable String owner, Instant dueBy) {
+    Query q = h.createQuery(owner == null ? runningSql : runningOfOwnerSql).bind("key", cacheKey)
+        .bind("dueBy", Binds.instant(dueBy));
     if (owner != null) {
       q.bind("owner", owner);
     }
@@ -131,6 +132,10 @@ public final class Reads {
     if (q.createdBefore() != null) {
       sql.append(" AND j.created_at < :before");
     }
+    if (q.errorContains() != null) {
+      // strpos, not LIKE: the text is matched as it is, % and _ included
+      sql.append(" AND strpos(lower(j.error_message), lower(:error)) > 0");
+    }
     if (cursor != null) {
       sql.append(newestFirst ? " AND (j.created_at, j.id) < (:cursorAt, :cursorId)" : " AND (j.created_at, j.id) > (:cursorAt, :cursorId)");
     }
@@ -152,6 +157,9 @@ public final class Reads {
     }
     if (q.createdBefore() != null) {
       query.bind("before", Binds.instant(q.createdBefore()));
+    }
+    if (q.errorContains() != null) {
+      query.bind("error", q.errorContains());
     }
     if (cursor != null) {
       query.bind("cursorAt", Binds.instant(cursor.createdAt())).bind("cursorId", cursor.id());

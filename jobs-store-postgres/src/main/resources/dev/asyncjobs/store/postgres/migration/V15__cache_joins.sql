@@ -8,8 +8,8 @@
 -- in between) and makes the row a copy (the source completed), a waiting job (it is PENDING or
 -- PROCESSING) or a plain job (it failed, was cancelled or is gone). When a source ends, a trigger
 -- on its row settles the jobs waiting for it in the same transaction: completed with its result
--- (and nothing counted against their budgets any more), or, when it did not complete, the oldest
--- released to run at once and the others waiting for that one.
+-- (and nothing counted against their budgets any more), or, when it did not complete, per owner
+-- the oldest released to run at once and the owner's others waiting for that one.
 --
 -- What this costs a job of a type that does not cache: nothing (no index entry, and the new
 -- trigger's WHEN test on cache_key). A job of a caching type: one entry in the index of unfinished
@@ -26,15 +26,22 @@ CREATE INDEX IF NOT EXISTS ${prefix}jobs_waiting_idx ON ${schema}.${prefix}jobs 
   WHERE status = 'PENDING' AND cached_from IS NOT NULL;
 
 -- A job inserted with cached_from: what it becomes is decided by its source, read under a share
--- lock. A source that is not a job of the same cache key (and owner, for a role under row-level
+-- lock. The store's insert sends its rows in source order, so that a batch takes these locks in
+-- id order, as heartbeats and completions take theirs. While the inserting transaction is open,
+-- the lock holds back every write to the source (a heartbeat, its completion): a create in the
+-- caller's transaction (TRANSACTIONS) that joins a job holds it until the caller commits. A source that is not a job of the same cache key (and owner, for a role under row-level
 -- security), or that is itself a copy or waiting, is refused as in V13: no manager sends one.
 CREATE OR REPLACE FUNCTION ${schema}.${prefix}jobs_cached_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   src record;
 BEGIN
+  -- A role under row-level security sees (and locks) its own owner's jobs only: another owner's
+  -- job is as gone to it, so that the answer tells it nothing of that job.
   SELECT s.owner_id, s.status, s.cache_key, s.cached_from, s.result INTO src
-    FROM ${schema}.${prefix}jobs AS s WHERE s.id = NEW.cached_from FOR SHARE;
+    FROM ${schema}.${prefix}jobs AS s
+   WHERE s.id = NEW.cached_from AND (TG_ARGV[0] <> 'same_owner' OR s.owner_id = NEW.owner_id)
+     FOR SHARE;
   IF NOT FOUND THEN
     NEW.cached_from := NULL; -- gone (retention) since the manager found it: the job runs itself
     RETURN NEW;
@@ -50,6 +57,8 @@ BEGIN
     NEW.progress := 100;
     NEW.result := src.result;
     NEW.finished_at := NEW.created_at;
+    NEW.budget_cost := NULL; -- a copy spends nothing (the manager reserved for a join)
+    NEW.budget_tokens := NULL;
   ELSIF src.status IN ('PENDING', 'PROCESSING') THEN
     NEW.status := 'PENDING';
     NEW.progress := 0;
@@ -113,12 +122,20 @@ BEGIN
     UPDATE ${schema}.${prefix}jobs_budget_ledger AS l SET cost = 0, tokens = 0
       FROM done AS d WHERE d.budget_cost IS NOT NULL AND l.job_id = d.id;
   ELSE
-    SELECT w.id INTO v_runner FROM ${schema}.${prefix}jobs AS w
-     WHERE w.cached_from = NEW.id AND w.status = 'PENDING' ORDER BY w.id LIMIT 1 FOR UPDATE;
-    UPDATE ${schema}.${prefix}jobs AS w SET cached_from = NULL, run_at = NEW.finished_at, updated_at = NEW.updated_at
-     WHERE w.id = v_runner;
-    UPDATE ${schema}.${prefix}jobs AS w SET cached_from = v_runner
-     WHERE w.cached_from = NEW.id AND w.status = 'PENDING';
+    -- Per owner, the oldest runs in the source's place and the others wait for it: a job never
+    -- comes to wait for another owner's job that it did not join itself.
+    FOR v_runner IN
+      SELECT DISTINCT ON (w.owner_id) w.id FROM ${schema}.${prefix}jobs AS w
+       WHERE w.cached_from = NEW.id AND w.status = 'PENDING'
+       ORDER BY w.owner_id, w.id
+    LOOP
+      UPDATE ${schema}.${prefix}jobs AS w SET cached_from = v_runner
+       WHERE w.cached_from = NEW.id AND w.status = 'PENDING' AND w.id <> v_runner
+         AND w.owner_id = (SELECT r.owner_id FROM ${schema}.${prefix}jobs AS r WHERE r.id = v_runner);
+      UPDATE ${schema}.${prefix}jobs AS w
+         SET cached_from = NULL, run_at = coalesce(NEW.finished_at, NEW.updated_at), updated_at = NEW.updated_at
+       WHERE w.id = v_runner;
+    END LOOP;
   END IF;
   PERFORM set_config('asyncjobs.log', coalesce(v_log, ''), true);
   RETURN NULL;

@@ -1,0 +1,222 @@
+package dev.asyncjobs;
+
+import dev.asyncjobs.spi.EventQuery;
+import dev.asyncjobs.spi.JobStore;
+import dev.asyncjobs.spi.StoreCapability;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What operators do across every owner: search any owner's jobs, inspect one with its attempts'
+ * errors, retry, cancel or delete it, pause and resume a type, and read each queue's figures.
+ *
+ * <p>Not for tenants. Nothing here takes the caller's owner id: every method sees every owner's
+ * jobs, so the host decides who reaches it (the example app's {@code /api/admin} routes require
+ * the operator claim of the caller's token). Each action names who did it ({@code actor}, e.g. the
+ * operator's user id) and is logged at INFO with it. Actions go to the store, so workers in other
+ * processes see them as they see any change.
+ *
+ * <pre>{@code
+ * JobAdmin admin = JobAdmin.of(jobs);
+ * Page<Job> failed = admin.search(JobQuery.allOwners().statuses(JobStatus.FAILED).errorContains("timeout").build());
+ * admin.retry(failed.items().get(0).id(), "ops@example.com");
+ * }</pre>
+ */
+public final class JobAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(JobAdmin.class);
+  private static final Pattern ACTOR = Pattern.compile("[\\x21-\\x7e]{1,200}");
+  private static final int EVENT_PAGE = 500;
+  /** The most buckets one throughput read may ask for. */
+  public static final int MAX_BUCKETS = 10_000;
+
+  private final JobManager jobs;
+  private final JobStore store;
+
+  private JobAdmin(JobManager jobs) {
+    this.jobs = jobs;
+    this.store = jobs.store();
+  }
+
+  /**
+   * {@return the admin facade of {@code jobs}}
+   *
+   * @param jobs the manager whose store it reads and changes
+   */
+  public static JobAdmin of(JobManager jobs) {
+    return new JobAdmin(Objects.requireNonNull(jobs, "jobs"));
+  }
+
+  /**
+   * {@return a page of jobs of any owner} The query may name an owner to filter by, or none
+   * ({@link JobQuery#allOwners()}).
+   *
+   * @param query the filter (types, statuses, owner, creation times, error text) and page
+   */
+  public Page<Job> search(JobQuery query) {
+    return store.query(Objects.requireNonNull(query, "query"));
+  }
+
+  /**
+   * {@return the job with its events in the log, or empty when there is no such job}
+   *
+   * @param jobId the job
+   */
+  public Optional<JobDetail> detail(UUID jobId) {
+    Optional<Job> found = store.find(Objects.requireNonNull(jobId, "jobId"));
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Job job = found.get();
+    List<JobEvent> events = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<JobEvent> page;
+      try {
+        page = store.readEvents(EventQuery.job(job.ownerId(), jobId, after, EVENT_PAGE));
+      } catch (EventsPrunedException e) {
+        after = e.oldestAvailableAfter(); // the oldest are gone: show what is kept
+        continue;
+      }
+      page.stream().filter(e -> !e.kind().isOutput()).forEach(events::add);
+      if (page.size() < EVENT_PAGE) {
+        break;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+    return Optional.of(new JobDetail(job, events));
+  }
+
+  /**
+   * Runs a FAILED or CANCELLED job again, due now, with at least one attempt more; its history
+   * (events, usage, last error) is kept. Not checked against the owner's quota or budget: an
+   * operator decided.
+   *
+   * @param jobId the job
+   * @param actor who asks, for the log (1–200 printable characters)
+   * @return the job, PENDING
+   * @throws JobNotFoundException no such job
+   * @throws IllegalJobStateException it is not FAILED or CANCELLED
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#ADMIN}
+   */
+  public Job retry(UUID jobId, String actor) {
+    checkActor(actor);
+    requireAdmin("retry");
+    Job job = store.retry(Objects.requireNonNull(jobId, "jobId"));
+    LOG.info("operator {} retried job {} of owner {} ({}): attempt {} of {} next", actor, jobId, job.ownerId(), job.type(),
+        job.attempts() + 1, job.maxAttempts());
+    return job;
+  }
+
+  /**
+   * Cancels any owner's job, as {@link JobManager#cancel} does for its owner.
+   *
+   * @param jobId the job
+   * @param actor who asks, for the log
+   * @return the job after the request: CANCELLED, or PROCESSING with a cancel request
+   * @throws JobNotFoundException no such job
+   * @throws IllegalJobStateException it has finished
+   */
+  public Job cancel(UUID jobId, String actor) {
+    checkActor(actor);
+    Job job = store.find(Objects.requireNonNull(jobId, "jobId")).orElseThrow(() -> new JobNotFoundException(jobId));
+    Job after = jobs.cancel(job.ownerId(), jobId);
+    LOG.info("operator {} cancelled job {} of owner {} ({}): now {}", actor, jobId, job.ownerId(), job.type(), after.status());
+    return after;
+  }
+
+  /**
+   * Deletes a finished job of any owner; its events stay until they are pruned.
+   *
+   * @param jobId the job
+   * @param actor who asks, for the log
+   * @return the job as it was
+   * @throws JobNotFoundException no such job
+   * @throws IllegalJobStateException it has not finished (cancel it first)
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#ADMIN}
+   */
+  public Job delete(UUID jobId, String actor) {
+    checkActor(actor);
+    requireAdmin("delete");
+    Job job = store.delete(Objects.requireNonNull(jobId, "jobId"));
+    LOG.info("operator {} deleted job {} of owner {} ({}, {})", actor, jobId, job.ownerId(), job.type(), job.status());
+    return job;
+  }
+
+  /**
+   * Pauses a job type or resource for every worker, as {@link JobManager#pause} does.
+   *
+   * @param name the type or resource
+   * @param actor who asks, for the log
+   */
+  public void pause(String name, String actor) {
+    checkActor(actor);
+    jobs.pause(name);
+    LOG.info("operator {} paused {}", actor, name);
+  }
+
+  /**
+   * Resumes a paused type or resource, as {@link JobManager#resume} does.
+   *
+   * @param name the type or resource
+   * @param actor who asks, for the log
+   */
+  public void resume(String name, String actor) {
+    checkActor(actor);
+    jobs.resume(name);
+    LOG.info("operator {} resumed {}", actor, name);
+  }
+
+  /** {@return each type's queue now: pending, due, running, the oldest due job's wait} */
+  public List<QueueStats> queues() {
+    return jobs.queueStats();
+  }
+
+  /**
+   * {@return how many jobs finished in each {@code bucket} of the last {@code window}, by type and
+   * status} Buckets are counted back from now (the newest ends now); empty ones are left out.
+   *
+   * @param window how far back, e.g. an hour or a day
+   * @param bucket the bucket width, at least a second, at most the window, and at most {@value
+   *     #MAX_BUCKETS} buckets in the window
+   * @throws InvalidRequestException a window or bucket out of range
+   * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#ADMIN}
+   */
+  public List<FinishedCount> throughput(Duration window, Duration bucket) {
+    Objects.requireNonNull(window, "window");
+    Objects.requireNonNull(bucket, "bucket");
+    if (bucket.compareTo(Duration.ofSeconds(1)) < 0 || bucket.compareTo(window) > 0) {
+      throw new InvalidRequestException("bucket", "bucket must be at least 1 s and at most the window (" + window + "), was " + bucket);
+    }
+    long buckets = (window.toMillis() + bucket.toMillis() - 1) / bucket.toMillis();
+    if (buckets > MAX_BUCKETS) {
+      throw new InvalidRequestException("window", "a window of " + window + " holds " + buckets + " buckets of " + bucket
+          + ": at most " + MAX_BUCKETS);
+    }
+    requireAdmin("throughput");
+    Instant now = store.clock().instant();
+    Instant from = now.minus(bucket.multipliedBy(buckets));
+    // Up to and including now: a job that finished at this very instant is in the newest bucket.
+    return store.finishedCounts(from, now.plusNanos(1000), bucket);
+  }
+
+  private void requireAdmin(String what) {
+    if (!store.capabilities().contains(StoreCapability.ADMIN)) {
+      throw new UnsupportedCapabilityException(StoreCapability.ADMIN, "JobAdmin." + what, store.getClass().getName(),
+          "use a store that declares ADMIN (both bundled stores do)");
+    }
+  }
+
+  private static void checkActor(String actor) {
+    if (actor == null || !ACTOR.matcher(actor).matches()) {
+      throw new InvalidRequestException("actor", "actor must be 1-200 printable ASCII characters without spaces, was '" + actor + "'");
+    }
+  }
+}

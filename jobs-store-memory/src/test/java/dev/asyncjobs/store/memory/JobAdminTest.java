@@ -1,0 +1,123 @@
+package dev.asyncjobs.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.asyncjobs.AbstractGenerator;
+import dev.asyncjobs.FinishedCount;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobAdmin;
+import dev.asyncjobs.JobContext;
+import dev.asyncjobs.JobDetail;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobNotFoundException;
+import dev.asyncjobs.JobQuery;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobType;
+import dev.asyncjobs.ManualWorker;
+import dev.asyncjobs.Page;
+import dev.asyncjobs.RetryableGenerationException;
+import dev.asyncjobs.tck.MutableClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The operators' facade end to end on the in-memory store: find a failure across owners, read its attempts, retry it. */
+class JobAdminTest {
+  /** Fails its first {@code failures} calls with a provider error, then answers. */
+  static final class Flaky extends AbstractGenerator<Map<String, Object>> {
+    @SuppressWarnings("unchecked")
+    static final JobType<Map<String, Object>> TYPE = JobType.of("flaky", (Class<Map<String, Object>>) (Class<?>) Map.class);
+    final AtomicInteger calls = new AtomicInteger();
+    final int failures;
+
+    Flaky(int failures) {
+      super(TYPE);
+      this.failures = failures;
+    }
+
+    @Override
+    public Object generate(Map<String, Object> p, JobContext context) {
+      int call = calls.incrementAndGet();
+      if (call <= failures) {
+        throw new RetryableGenerationException("provider timeout on call " + call, Duration.ofSeconds(1), null);
+      }
+      return Map.of("call", call);
+    }
+  }
+
+  @Test
+  void anOperatorFindsAFailureAcrossOwnersReadsItsAttemptsAndRetriesIt() {
+    MutableClock clock = new MutableClock();
+    Flaky flaky = new Flaky(2);
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(flaky).build()) {
+      Job failing = jobs.create(JobRequest.builder("alice", "flaky").payload("{}").maxAttempts(2).build());
+      jobs.create(JobRequest.builder("bob", "flaky").payload("{}").runAt(clock.instant().plusSeconds(3600)).build());
+      ManualWorker worker = ManualWorker.of(jobs);
+      worker.runDue();
+      clock.advance(Duration.ofSeconds(2));
+      worker.runDue();
+      assertThat(jobs.get("alice", failing.id()).status()).isEqualTo(JobStatus.FAILED);
+
+      // EXAMPLE-BEGIN admin
+      JobAdmin admin = JobAdmin.of(jobs);
+      Page<Job> failed = admin.search(JobQuery.allOwners().statuses(JobStatus.FAILED).errorContains("timeout").build());
+      JobDetail detail = admin.detail(failed.items().get(0).id()).orElseThrow();
+      detail.attemptErrors().forEach(e -> System.out.println("attempt " + e.attempt() + ": " + e.message()));
+      Job again = admin.retry(detail.job().id(), "ops@example.com");   // logged with who did it
+      // EXAMPLE-END admin
+
+      assertThat(failed.items()).extracting(Job::id).containsExactly(failing.id());
+      assertThat(detail.attemptErrors()).extracting(JobDetail.AttemptError::attempt, JobDetail.AttemptError::message,
+          JobDetail.AttemptError::gaveUp).containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1, "provider timeout on call 1", false),
+              org.assertj.core.groups.Tuple.tuple(2, "provider timeout on call 2", true));
+      assertThat(again.status()).isEqualTo(JobStatus.PENDING);
+      assertThat(again.maxAttempts()).isEqualTo(3);
+      assertThat(worker.runDue()).extracting(Job::id).containsExactly(failing.id());
+      assertThat(jobs.get("alice", failing.id()).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(admin.detail(failing.id()).orElseThrow().attemptErrors()).as("the retry adds no error of its own").hasSize(2);
+
+      List<FinishedCount> hour = admin.throughput(Duration.ofHours(1), Duration.ofMinutes(1));
+      assertThat(hour).extracting(FinishedCount::type).containsOnly("flaky");
+      assertThat(hour.stream().mapToLong(FinishedCount::completed).sum()).as("the failure was retried: it counts as completed").isEqualTo(1);
+
+      Job bobs = admin.search(JobQuery.forOwner("bob").build()).items().get(0);
+      assertThat(admin.cancel(bobs.id(), "ops@example.com").status()).isEqualTo(JobStatus.CANCELLED);
+      assertThat(admin.delete(bobs.id(), "ops@example.com").id()).isEqualTo(bobs.id());
+      assertThat(admin.detail(bobs.id())).isEmpty();
+      assertThat(admin.queues()).as("nothing waits or runs any more").isEqualTo(jobs.queueStats()).isEmpty();
+    }
+  }
+
+  @Test
+  void badArgumentsAreTypedErrorsAndChangeNothing() {
+    MutableClock clock = new MutableClock();
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(new Flaky(0)).build()) {
+      JobAdmin admin = JobAdmin.of(jobs);
+      Job job = jobs.create(JobRequest.builder("alice", "flaky").payload("{}").build());
+      for (String actor : new String[] {"", "two words", "x".repeat(201)}) {
+        assertThatThrownBy(() -> admin.cancel(job.id(), actor)).isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("actor"));
+      }
+      assertThatThrownBy(() -> admin.cancel(job.id(), null)).isInstanceOf(InvalidRequestException.class);
+      assertThat(jobs.get("alice", job.id()).status()).isEqualTo(JobStatus.PENDING);
+      assertThatThrownBy(() -> admin.retry(UUID.randomUUID(), "ops")).isInstanceOf(JobNotFoundException.class);
+      assertThatThrownBy(() -> admin.cancel(UUID.randomUUID(), "ops")).isInstanceOf(JobNotFoundException.class);
+      assertThatThrownBy(() -> admin.throughput(Duration.ofHours(1), Duration.ofMillis(500)))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("bucket"));
+      assertThatThrownBy(() -> admin.throughput(Duration.ofMinutes(1), Duration.ofHours(1)))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("bucket"));
+      assertThatThrownBy(() -> admin.throughput(Duration.ofDays(30), Duration.ofSeconds(1)))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("window"));
+      assertThatThrownBy(() -> JobQuery.allOwners().errorContains(" ").build())
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("errorContains"));
+      assertThatThrownBy(() -> JobQuery.allOwners().errorContains("x".repeat(201)).build()).isInstanceOf(InvalidRequestException.class);
+    }
+  }
+}
