@@ -310,6 +310,17 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/stats", routes::stats);
         config.routes.get("/api/usage", routes::usage);
         config.routes.get("/api/budget", routes::budget);
+        AdminRoutes admin = new AdminRoutes(jobs);
+        config.routes.before("/api/admin/*", AdminRoutes::requireOperator); // after authentication: operators only
+        config.routes.get("/api/admin/jobs", admin::search);
+        config.routes.get("/api/admin/jobs/{id}", admin::detail);
+        config.routes.post("/api/admin/jobs/{id}/retry", admin::retry);
+        config.routes.post("/api/admin/jobs/{id}/cancel", admin::cancel);
+        config.routes.delete("/api/admin/jobs/{id}", admin::delete);
+        config.routes.get("/api/admin/queues", admin::queues);
+        config.routes.get("/api/admin/throughput", admin::throughput);
+        config.routes.post("/api/admin/types/{name}/pause", admin::pause);
+        config.routes.post("/api/admin/types/{name}/resume", admin::resume);
         config.routes.exception(Exception.class, (e, ctx) -> HttpIo.problem(ctx, problems.toProblem(e)));
         config.routes.exception(TooManyStreamsException.class, (e, ctx) -> HttpIo.problem(ctx, e.toProblem()));
         // Javalin's own refusals (no route, body too large, 406) take this path, not the one above.

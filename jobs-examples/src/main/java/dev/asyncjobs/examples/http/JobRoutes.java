@@ -41,19 +41,19 @@ final class JobRoutes {
   /** {@code GET /api/jobs?status=&type=&limit=&cursor=}: a page of the caller's jobs, newest first. */
   void list(Context ctx) {
     JobQuery.Builder q = JobQuery.forOwner(Authentication.owner(ctx))
-        .statuses(statuses(ctx.queryParams("status")))
-        .types(splitAll(ctx.queryParams("type")))
+        .statuses(RouteParams.statuses(ctx.queryParams("status")))
+        .types(RouteParams.splitAll(ctx.queryParams("type")))
         .cursor(ctx.queryParam("cursor"));
     String limit = ctx.queryParam("limit");
     if (limit != null) {
-      q.limit(parseInt("limit", limit));
+      q.limit(RouteParams.parseInt("limit", limit));
     }
     HttpIo.json(ctx, 200, JsonViews.page(jobs.list(q.build())));
   }
 
   /** {@code GET /api/jobs/{id}}: 404 for an unknown id and for another owner's job alike. */
   void get(Context ctx) {
-    HttpIo.json(ctx, 200, JsonViews.job(jobs.get(Authentication.owner(ctx), jobId(ctx))));
+    HttpIo.json(ctx, 200, JsonViews.job(jobs.get(Authentication.owner(ctx), RouteParams.jobId(ctx))));
   }
 
   /**
@@ -61,7 +61,7 @@ final class JobRoutes {
    * far, for clients that cannot keep a stream open; 404 like {@link #get}.
    */
   void output(Context ctx) {
-    HttpIo.json(ctx, 200, JsonViews.output(jobs.output(Authentication.owner(ctx), jobId(ctx))));
+    HttpIo.json(ctx, 200, JsonViews.output(jobs.output(Authentication.owner(ctx), RouteParams.jobId(ctx))));
   }
 
   /**
@@ -69,7 +69,7 @@ final class JobRoutes {
    * its worker was asked to stop (it ends CANCELLED shortly; the event stream tells when).
    */
   void cancel(Context ctx) {
-    Job job = jobs.cancel(Authentication.owner(ctx), jobId(ctx));
+    Job job = jobs.cancel(Authentication.owner(ctx), RouteParams.jobId(ctx));
     HttpIo.json(ctx, job.status() == JobStatus.CANCELLED ? 200 : 202, JsonViews.job(job));
   }
 
@@ -106,8 +106,8 @@ final class JobRoutes {
   void usage(Context ctx) {
     Instant now = jobs.clock().instant();
     ZonedDateTime month = now.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS);
-    Instant from = instant(ctx, "from", month.toInstant());
-    Instant to = instant(ctx, "to", month.plusMonths(1).toInstant());
+    Instant from = RouteParams.instant(ctx, "from", month.toInstant());
+    Instant to = RouteParams.instant(ctx, "to", month.plusMonths(1).toInstant());
     String scope = ctx.queryParam("scope");
     if (scope == null || scope.equals("owner")) {
       HttpIo.json(ctx, 200, JsonViews.usage("owner", jobs.usage(Authentication.owner(ctx), from, to)));
@@ -124,60 +124,5 @@ final class JobRoutes {
   /** {@code GET /api/budget}: the caller's budget limits and what its jobs of today and this month count. */
   void budget(Context ctx) {
     HttpIo.json(ctx, 200, JsonViews.budget(jobs.budget(Authentication.owner(ctx))));
-  }
-
-  private static Instant instant(Context ctx, String name, Instant fallback) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(raw);
-    } catch (DateTimeParseException e) {
-      throw new InvalidRequestException(name, name + " must be an ISO-8601 instant such as 2026-12-01T00:00:00Z, was '" + raw + "'");
-    }
-  }
-
-  private static UUID jobId(Context ctx) {
-    String raw = ctx.pathParam("id");
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("id", "job id must be a UUID, was '" + raw + "'");
-    }
-  }
-
-  private static Set<JobStatus> statuses(List<String> raw) {
-    Set<JobStatus> out = EnumSet.noneOf(JobStatus.class);
-    for (String s : splitAll(raw)) {
-      try {
-        out.add(JobStatus.valueOf(s.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidRequestException(
-            "status", "status must be among " + Arrays.toString(JobStatus.values()) + ", was '" + s + "'");
-      }
-    }
-    return out;
-  }
-
-  /** Values given as {@code ?x=a&x=b} or {@code ?x=a,b}, blanks dropped. */
-  private static List<String> splitAll(List<String> raw) {
-    List<String> out = new ArrayList<>();
-    for (String value : raw) {
-      for (String part : value.split(",")) {
-        if (!part.isBlank()) {
-          out.add(part.strip());
-        }
-      }
-    }
-    return out;
-  }
-
-  private static int parseInt(String field, String value) {
-    try {
-      return Integer.parseInt(value.strip());
-    } catch (NumberFormatException e) {
-      throw new InvalidRequestException(field, field + " must be a whole number, was '" + value + "'");
-    }
   }
 }
