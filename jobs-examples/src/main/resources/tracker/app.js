@@ -54,15 +54,6 @@ const state = {
   streams: new Map(),   // id -> what a running job streamed: {base: {attempt, text, parts, seq}, live: [events]}
 };
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v; else if (k === 'text') node.textContent = v; else node.setAttribute(k, v);
-  }
-  children.forEach((c) => node.append(c));
-  return node;
-};
 
 // ---------- HTTP ----------
 

@@ -298,6 +298,9 @@ public final class ApiServer implements AutoCloseable {
         config.routes.before("/api/generate", bodyRules::requireJson);
         config.routes.before("/api/*", authentication::filter);
         config.routes.get("/healthz", ctx -> health(ctx, jobs));
+        // The operators' page; "/admin/" matches this route too (trailing slashes are ignored), so
+        // both go to the file itself (the browser keeps a #token= fragment across the redirect).
+        config.routes.get("/admin", ctx -> ctx.redirect("/admin/index.html"));
         config.routes.post("/api/generate", routes::create);
         config.routes.post(TICKETS_PATH, tickets::create);
         // Registered before /api/jobs/{id}, so that "events" is never read as a job id.

@@ -46,66 +46,27 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * event stream to a network outage mid-job and see the page resume it and show the job done.
  */
 class JobTrackerPageTest {
-  /** Debian's paths; {@code -Djobs.test.chromium=…} and {@code -Djobs.test.chromedriver=…} override them. */
-  private static final Path CHROMIUM = Path.of(System.getProperty("jobs.test.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER = Path.of(System.getProperty("jobs.test.chromedriver", "/usr/bin/chromedriver"));
   private static final Duration WAIT = Duration.ofSeconds(20);
   /** For the outage test, which waits on the browser's reconnect delay (3 s in Chromium) twice. */
   private static final Duration LONG_WAIT = Duration.ofSeconds(30);
 
   private static TestServer server;
+  private static HeadlessChromium chromium;
   private static WebDriver browser;
-  private static Path profile;
 
   /** Why the tests of this class are skipped (outside CI only), or null when the browser is there. */
   private static String skipped;
 
   @BeforeAll
   static void start() throws IOException {
-    skipped = missingBrowserOrDriver();
+    skipped = HeadlessChromium.missing("JobTrackerPageTest");
     if (skipped != null) {
       return;
     }
     // Steps of 250 ms: a text job runs about 2 s, a video job about 3 s, long enough to cancel.
     server = TestServer.builder().withWorker().step(Duration.ofMillis(250)).start();
-    profile = Files.createTempDirectory("jobtracker-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1280,1000");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
-  }
-
-  /**
-   * Outside CI a missing browser or driver skips these tests, loudly (on the build's console and as
-   * the skip reason, naming the Debian packages to install); under {@code CI=true} it fails, so that
-   * CI can never pass without the browser test. Skipping each test (not the class) makes Surefire
-   * count them as skipped.
-   */
-  private static String missingBrowserOrDriver() {
-    List<String> missing = new ArrayList<>();
-    if (!Files.isExecutable(CHROMIUM)) {
-      missing.add(CHROMIUM + " (Debian package chromium)");
-    }
-    if (!Files.isExecutable(CHROMEDRIVER)) {
-      missing.add(CHROMEDRIVER + " (Debian package chromium-driver)");
-    }
-    if (missing.isEmpty()) {
-      return null;
-    }
-    String message = "the JobTracker browser test needs headless Chromium and ChromeDriver; missing: "
-        + String.join(", ", missing) + ". Install them with `apt-get install -y chromium chromium-driver`"
-        + " (.ci/run does).";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("CI=true, so the browser test may not be skipped: " + message);
-    }
-    // Surefire sends System.err to a report file; the process's own stderr reaches the console.
-    new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8)
-        .println("[WARNING] JobTrackerPageTest SKIPPED: " + message);
-    return "JobTrackerPageTest SKIPPED (CI is not set): " + message;
+    chromium = HeadlessChromium.start("jobtracker");
+    browser = chromium.browser();
   }
 
   @BeforeEach
@@ -115,16 +76,11 @@ class JobTrackerPageTest {
 
   @AfterAll
   static void stop() throws IOException {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (server != null) {
       server.close();
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
     }
   }
 
@@ -387,9 +343,7 @@ class JobTrackerPageTest {
 
   /** Keeps a screenshot under target/screenshots for a person to look at (and CI to archive). */
   private static void screenshot(String name) throws IOException {
-    Path dir = Path.of("target", "screenshots");
-    Files.createDirectories(dir);
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), dir.resolve("jobtracker-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot(name);
   }
+
 }
