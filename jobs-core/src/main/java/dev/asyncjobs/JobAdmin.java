@@ -34,6 +34,8 @@ public final class JobAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(JobAdmin.class);
   private static final Pattern ACTOR = Pattern.compile("[\\x21-\\x7e]{1,200}");
   private static final int EVENT_PAGE = 500;
+  /** The most events one {@link #readEvents} returns, as {@link JobManager#readEvents}. */
+  private static final int MAX_EVENT_PAGE = 1000;
   /** The most buckets one throughput read may ask for. */
   public static final int MAX_BUCKETS = 10_000;
 
@@ -172,6 +174,48 @@ public final class JobAdmin {
     checkActor(actor);
     jobs.resume(name);
     LOG.info("operator {} resumed {}", actor, name);
+  }
+
+  /**
+   * Up to {@code limit} (1–1000) events of every owner after {@code afterSequence}, in sequence
+   * order: {@link JobManager#readEvents} across owners, for an operator's stream that catches up.
+   *
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param limit the most events to return, 1–1000
+   * @return the events, oldest first
+   * @throws EventsPrunedException the log no longer holds events after that position
+   * @throws InvalidRequestException a negative position or one beyond the newest event, or a limit
+   *     outside 1–1000
+   */
+  public List<JobEvent> readEvents(long afterSequence, int limit) {
+    EventQuery query = EventQuery.allOwners(afterSequence, limit); // checks the position
+    if (limit < 1 || limit > MAX_EVENT_PAGE) {
+      throw new InvalidRequestException("limit", "limit must be 1-" + MAX_EVENT_PAGE + ", was " + limit);
+    }
+    return store.readEvents(query);
+  }
+
+  /**
+   * Every owner's events from now on: {@link JobManager#subscribeAll(JobEventListener)}.
+   *
+   * @param listener called on the manager's event threads
+   * @return the subscription; close it to stop
+   */
+  public Subscription subscribe(JobEventListener listener) {
+    return jobs.subscribeAll(listener);
+  }
+
+  /**
+   * Every owner's events after {@code afterSequence}, then live: {@link
+   * JobManager#subscribeAll(long, JobEventListener)}.
+   *
+   * @param afterSequence the sequence of the last event the caller saw
+   * @param listener called on the manager's event threads
+   * @return the subscription; close it to stop
+   * @throws EventsPrunedException the log no longer holds events after that position
+   */
+  public Subscription subscribe(long afterSequence, JobEventListener listener) {
+    return jobs.subscribeAll(afterSequence, listener);
   }
 
   /** {@return each type's queue now: pending, due, running, the oldest due job's wait} */

@@ -1,12 +1,17 @@
 // The operators' page: a plain-JS client of the example's /api/admin routes. No build step, no
-// framework. Everything shown is (re)read from the API: the queues and charts every 2 s, the job
-// list and the open job too, so an action taken here or anywhere else shows up by itself.
+// framework. Everything shown is read from the API, and read again when the operators' event
+// stream (every owner's events) says something changed, so an action taken here or anywhere else,
+// and a worker finishing a job, show up by themselves. The queues and charts are also read every
+// 30 s, for the waits and buckets that move with time alone.
 'use strict';
 
 const TOKEN_KEY = 'asyncjobs.token'; // shared with the JobTracker page (same origin, same session)
-const REFRESH_MS = 2000;
+const REFRESH_MS = 30000;
+const SETTLE_MS = 250;   // events come in bursts: one refresh per burst
+const RECONNECT_MS = 2000;
 
-const state = { token: null, query: null, nextCursor: null, openJob: null, timer: null, seq: 0 };
+const state = { token: null, query: null, nextCursor: null, openJob: null, timer: null, seq: 0,
+  stream: null, soon: null };
 
 const svgEl = (tag, attrs) => {
   const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
@@ -44,6 +49,7 @@ function useToken(token) {
   $('sign-out').hidden = !token;
   for (const id of ['queues', 'search', 'detail']) $(id).hidden = true;
   clearTimeout(state.timer);
+  if (state.stream) state.stream.abort();
   setLive(false);
   if (!token) {
     $('who').textContent = 'Paste a token with the operator claim (token --operator).';
@@ -54,7 +60,65 @@ function useToken(token) {
     $('queues').hidden = false;
     $('search').hidden = false;
     search();
+    listen(state.seq);
   });
+}
+
+// ---------- the operators' event stream ----------
+
+/**
+ * Reads /api/admin/events with fetch (an EventSource cannot send the token header) and refreshes
+ * what is shown after each burst of events; reconnects after a lost connection, not after a refusal.
+ */
+async function listen(seq) {
+  if (state.stream) state.stream.abort();
+  const abort = new AbortController();
+  state.stream = abort;
+  try {
+    const res = await fetch('/api/admin/events', { signal: abort.signal,
+      headers: { Authorization: 'Bearer ' + state.token, Accept: 'text/event-stream' } });
+    if (!res.ok) {
+      const text = await res.text();
+      if (refused(new ApiError(res.status, text ? JSON.parse(text) : {}))) return;
+      throw new Error('HTTP ' + res.status);
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        onMessage(buffer.slice(0, end), seq);
+        buffer = buffer.slice(end + 2);
+      }
+    }
+  } catch (e) {
+    if (abort.signal.aborted) return;
+  }
+  if (seq !== state.seq) return;
+  setLive(false);
+  setTimeout(() => { if (seq === state.seq && state.token) listen(seq); }, RECONNECT_MS);
+}
+
+/** One SSE message: `ready` means connected; a job event or a resync means: read again soon. */
+function onMessage(block, seq) {
+  if (seq !== state.seq) return;
+  const name = (block.split('\n').find((l) => l.startsWith('event:')) || 'event: message').slice(6).trim();
+  if (name === 'ready') {
+    setLive(true);
+  } else if (name === 'job' || name === 'resync') {
+    clearTimeout(state.soon);
+    state.soon = setTimeout(() => refreshAll(seq), SETTLE_MS);
+  }
+}
+
+async function refreshAll(seq) {
+  if (seq !== state.seq) return;
+  const ok = await refreshQueues();
+  if (!ok) return;
+  if (state.query) await search(true);
+  if (state.openJob) await openJob(state.openJob, true);
 }
 
 /** A token that is not an operator's: say so, show nothing else. */
@@ -90,13 +154,11 @@ async function refreshQueues() {
     chart('hour-chart', 'hour-caption', 'Last hour', hour, 60);
     chart('day-chart', 'day-caption', 'Last day', day, 24);
     show('queues-error', null);
-    setLive(true);
     schedule();
     return true;
   } catch (e) {
     if (!refused(e) && seq === state.seq) {
       show('queues-error', e);
-      setLive(false);
       schedule(); // the server may be back in a moment; a refused token is not
     }
     return false;
@@ -110,10 +172,7 @@ function schedule() {
 
 async function tick() {
   if (document.hidden) { schedule(); return; }
-  const ok = await refreshQueues();
-  if (!ok) return;
-  if (state.query) await search(true);
-  if (state.openJob) await openJob(state.openJob, true);
+  await refreshAll(state.seq);
 }
 
 function renderQueues(queues) {

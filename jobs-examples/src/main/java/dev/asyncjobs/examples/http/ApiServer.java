@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * GET    /api/usage         what jobs consumed and cost, by type  ?from=&amp;to= (ISO-8601; default this
  *                           UTC month) &amp;scope=owner|all (all: operators)
  * GET    /api/budget        the caller's budget and what it counts today and this month
+ * GET    /api/admin/...     the operators' routes (AdminRoutes)   403 without the operator claim;
+ *                           /api/admin/events: every owner's events (SSE, bearer header only)
  * GET    /healthz           liveness and store reachability       no token
  * GET    /                  the JobTracker page                   no token
+ * GET    /admin             the operators' page                   no token (its API calls need one)
  * </pre>
  *
  * Every {@code /api/} route needs a valid bearer token; errors are {@code application/problem+json}.
@@ -315,6 +318,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/budget", routes::budget);
         AdminRoutes admin = new AdminRoutes(jobs);
         config.routes.before("/api/admin/*", AdminRoutes::requireOperator); // after authentication: operators only
+        config.routes.get("/api/admin/events", events::handleAllOwners); // every owner's events, live
         config.routes.get("/api/admin/jobs", admin::search);
         config.routes.get("/api/admin/jobs/{id}", admin::detail);
         config.routes.post("/api/admin/jobs/{id}/retry", admin::retry);

@@ -3,6 +3,7 @@ package dev.asyncjobs.examples.http;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.asyncjobs.EventsPrunedException;
 import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.JobAdmin;
 import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobEventListener;
 import dev.asyncjobs.JobManager;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One SSE connection of one owner, written on the stream's own thread. Every {@code job} event
+ * One SSE connection of one owner (or of every owner, for an operator: {@link Feed#allOwners}),
+ * written on the stream's own thread. Every {@code job} event
  * carries the log's sequence number as its SSE {@code id}, so the browser's automatic reconnect
  * (which sends {@code Last-Event-ID}) resumes exactly where the stream stopped.
  *
@@ -40,8 +42,8 @@ final class EventSession implements JobEventListener {
   private static final Object WAKE = new Object();
 
   private final SseClient client;
-  private final JobManager jobs;
-  private final String owner;
+  private final Feed feed;
+  private final java.time.Clock clock;
   private final BlockingQueue<Object> queue;
   private volatile boolean closing;
   private volatile boolean behind;
@@ -53,12 +55,64 @@ final class EventSession implements JobEventListener {
   /** When the credential that opened the stream expires: the stream ends there. */
   private final Instant endsAt;
 
-  EventSession(SseClient client, JobManager jobs, String owner, int capacity, Runnable onCatchUp, Instant endsAt) {
+  /** Where a stream's events come from: one owner's, or every owner's for an operator. */
+  interface Feed {
+    /** Subscribes from now on. */
+    Subscription subscribe(JobEventListener listener);
+
+    /** Subscribes after a position. */
+    Subscription subscribe(long after, JobEventListener listener);
+
+    /** Reads a page of the log after a position. */
+    List<JobEvent> read(long after, int limit);
+
+    /** {@return one owner's events} */
+    static Feed owner(JobManager jobs, String owner) {
+      return new Feed() {
+        @Override
+        public Subscription subscribe(JobEventListener listener) {
+          return jobs.subscribe(owner, listener);
+        }
+
+        @Override
+        public Subscription subscribe(long after, JobEventListener listener) {
+          return jobs.subscribe(owner, after, listener);
+        }
+
+        @Override
+        public List<JobEvent> read(long after, int limit) {
+          return jobs.readEvents(owner, after, limit);
+        }
+      };
+    }
+
+    /** {@return every owner's events, for operators} */
+    static Feed allOwners(JobAdmin admin) {
+      return new Feed() {
+        @Override
+        public Subscription subscribe(JobEventListener listener) {
+          return admin.subscribe(listener);
+        }
+
+        @Override
+        public Subscription subscribe(long after, JobEventListener listener) {
+          return admin.subscribe(after, listener);
+        }
+
+        @Override
+        public List<JobEvent> read(long after, int limit) {
+          return admin.readEvents(after, limit);
+        }
+      };
+    }
+  }
+
+  EventSession(SseClient client, Feed feed, java.time.Clock clock, int capacity, Runnable onCatchUp, Instant endsAt) {
     this.client = client;
+    this.clock = clock;
     this.endsAt = endsAt;
     this.onCatchUp = onCatchUp;
-    this.jobs = jobs;
-    this.owner = owner;
+    this.feed = feed;
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
@@ -108,7 +162,7 @@ final class EventSession implements JobEventListener {
         pruned = false;
         Subscription subscription;
         try {
-          subscription = position < 0 ? jobs.subscribe(owner, this) : jobs.subscribe(owner, position, this);
+          subscription = position < 0 ? feed.subscribe(this) : feed.subscribe(position, this);
         } catch (EventsPrunedException e) {
           resync = unavailable(e);
           continue;
@@ -162,7 +216,7 @@ final class EventSession implements JobEventListener {
   private @Nullable String resume(long after) {
     List<JobEvent> first;
     try {
-      first = jobs.readEvents(owner, after, PAGE);
+      first = feed.read(after, PAGE);
     } catch (EventsPrunedException e) {
       return unavailable(e);
     } catch (InvalidRequestException e) {
@@ -191,7 +245,7 @@ final class EventSession implements JobEventListener {
   /** Reads and sends the log's events after the position, page by page, until it is caught up. */
   private void catchUp() {
     while (!client.terminated() && !closing && !expired()) {
-      List<JobEvent> page = jobs.readEvents(owner, position, PAGE);
+      List<JobEvent> page = feed.read(position, PAGE);
       page.forEach(this::sendEvent);
       if (page.size() < PAGE) {
         return;
@@ -214,7 +268,7 @@ final class EventSession implements JobEventListener {
       }
       // In nanoseconds, not milliseconds: the same test as expired(), so that a wake-up a fraction
       // of a millisecond before the expiry waits again instead of ending the stream unannounced.
-      Duration untilExpiry = Duration.between(jobs.clock().instant(), endsAt);
+      Duration untilExpiry = Duration.between(clock.instant(), endsAt);
       if (untilExpiry.isZero() || untilExpiry.isNegative()) {
         return Outcome.EXPIRED;
       }
@@ -233,7 +287,7 @@ final class EventSession implements JobEventListener {
   }
 
   private boolean expired() {
-    return !jobs.clock().instant().isBefore(endsAt);
+    return !clock.instant().isBefore(endsAt);
   }
 
   private static String reason(String text) {

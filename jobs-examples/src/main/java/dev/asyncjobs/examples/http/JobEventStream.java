@@ -1,5 +1,6 @@
 package dev.asyncjobs.examples.http;
 
+import dev.asyncjobs.JobAdmin;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.InvalidRequestException;
 import io.javalin.http.Context;
@@ -41,6 +42,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class JobEventStream implements AutoCloseable {
   private final JobManager jobs;
+  private final JobAdmin admin;
   private final Duration heartbeat;
   private final int queueCapacity;
   private final StreamLimits limits;
@@ -60,6 +62,7 @@ final class JobEventStream implements AutoCloseable {
    */
   JobEventStream(JobManager jobs, Duration heartbeat, int queueCapacity, StreamLimits limits) {
     this.jobs = jobs;
+    this.admin = JobAdmin.of(jobs);
     this.heartbeat = heartbeat;
     this.queueCapacity = queueCapacity;
     this.limits = limits;
@@ -72,6 +75,20 @@ final class JobEventStream implements AutoCloseable {
    * @throws TooManyStreamsException when the caller's or the server's cap on open streams is reached
    */
   void handle(Context ctx) {
+    handle(ctx, false);
+  }
+
+  /**
+   * Handles one operator's request for every owner's events ({@code /api/admin/events}, behind the
+   * operator check), under the same caps as any stream.
+   *
+   * @throws TooManyStreamsException when the caller's or the server's cap on open streams is reached
+   */
+  void handleAllOwners(Context ctx) {
+    handle(ctx, true);
+  }
+
+  private void handle(Context ctx, boolean allOwners) {
     String accept = ctx.header("Accept");
     if (accept == null || !accept.contains("text/event-stream")) {
       throw new HttpResponseException(406, "this route streams Server-Sent Events: send 'Accept: text/event-stream'", Map.of());
@@ -84,7 +101,7 @@ final class JobEventStream implements AutoCloseable {
     try {
       new SseHandler(client -> {
         try (permit) {
-          stream(owner, after, endsAt, client);
+          stream(allOwners ? EventSession.Feed.allOwners(admin) : EventSession.Feed.owner(jobs, owner), after, endsAt, client);
         }
       }).handle(ctx);
     } catch (RuntimeException e) {
@@ -113,8 +130,8 @@ final class JobEventStream implements AutoCloseable {
             + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
   }
 
-  private void stream(String owner, @Nullable Long after, Instant endsAt, SseClient client) {
-    EventSession session = new EventSession(client, jobs, owner, queueCapacity, catchUps::increment, endsAt);
+  private void stream(EventSession.Feed feed, @Nullable Long after, Instant endsAt, SseClient client) {
+    EventSession session = new EventSession(client, feed, jobs.clock(), queueCapacity, catchUps::increment, endsAt);
     sessions.add(session);
     trackCompletion(client);
     try {

@@ -141,9 +141,16 @@ class AdminPageTest {
       wait.until(ExpectedConditions.alertIsPresent()).accept();
       wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-table tr[data-type='flaky_report'] .state"), "paused"));
       assertThat(server.jobs().limits()).anyMatch(l -> l.name().equals("flaky_report") && l.paused());
+      // Another user's job, created while the type is paused, shows up by the event stream (the
+      // page's timer reads again only every 30 s, longer than this wait).
+      By waiting = By.cssSelector("#queue-table tr[data-type='flaky_report'] .pending");
+      Job held = server.jobs().create(JobRequest.builder("page-carol", FailsFirst.TYPE.name()).payload("{}").build());
+      wait.until(ExpectedConditions.textToBe(waiting, "1"));
       browser.findElement(pause).click();
       wait.until(ExpectedConditions.alertIsPresent()).accept();
       wait.until(ExpectedConditions.textToBe(By.cssSelector("#queue-table tr[data-type='flaky_report'] .state"), "running"));
+      wait.until(ExpectedConditions.textToBe(waiting, "0")); // resumed: the worker ran it
+      assertThat(server.jobs().get("page-carol", held.id()).status()).isEqualTo(JobStatus.COMPLETED);
 
       browser.manage().window().setSize(new Dimension(390, 844));
       wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("queue-table")));

@@ -69,6 +69,7 @@ class AdminRoutesTest {
         new String[] {"GET", "/api/admin/throughput"},
         new String[] {"POST", "/api/admin/types/" + TYPE + "/pause"},
         new String[] {"POST", "/api/admin/types/" + TYPE + "/resume"},
+        new String[] {"GET", "/api/admin/events"},
         new String[] {"GET", "/api/admin/no-such-route"});
     for (String[] route : routes) {
       Response forbidden = call(route[0], route[1], tenant);
@@ -144,6 +145,21 @@ class AdminRoutesTest {
     assertThat(cancelled.status()).isEqualTo(200);
     assertThat(cancelled.body().get("status").asText()).isEqualTo("CANCELLED");
     assertThat(api.delete("/api/admin/jobs/" + java.util.UUID.randomUUID(), operator).status()).isEqualTo(404);
+  }
+
+  @Test
+  void anOperatorsStreamCarriesEveryOwnersEventsLive() throws Exception {
+    try (dev.asyncjobs.testing.sse.SseClient stream = dev.asyncjobs.testing.sse.SseClient.open(api.http(),
+        api.request("/api/admin/events", server.operatorToken("ops-4")))) {
+      assertThat(stream.next(Duration.ofSeconds(10)).event()).isEqualTo("ready");
+      Job alices = server.jobs().create(JobRequest.builder("admin-frank", TYPE).payload("{\"prompt\":\"a\"}").build());
+      Job bobs = server.jobs().create(JobRequest.builder("admin-gina", TYPE).payload("{\"prompt\":\"b\"}").build());
+      List<dev.asyncjobs.testing.sse.SseClient.Event> events = stream.until(
+          e -> e.json().get("jobId").asText().equals(bobs.id().toString()), Duration.ofSeconds(10));
+      assertThat(events).extracting(e -> e.json().get("jobId").asText()).contains(alices.id().toString(), bobs.id().toString());
+    }
+    // a tenant's stream stays its own (the operators' one is refused above): the same route family, not the same rights
+    assertThat(api.get("/api/admin/events", server.token("admin-frank")).status()).isEqualTo(403);
   }
 
   @Test
