@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(JobAdmin.class);
-  private static final Pattern ACTOR = Pattern.compile("[\\x21-\\x7e]{1,200}");
   private static final int EVENT_PAGE = 500;
   /** The most events one {@link #readEvents} returns, as {@link JobManager#readEvents}. */
   private static final int MAX_EVENT_PAGE = 1000;
   /** The most buckets one throughput read may ask for. */
   public static final int MAX_BUCKETS = 10_000;
+  /** The longest window of one throughput read. */
+  public static final Duration MAX_WINDOW = Duration.ofDays(400);
 
   private final JobManager jobs;
   private final JobStore store;
@@ -227,17 +227,21 @@ public final class JobAdmin {
    * {@return how many jobs finished in each {@code bucket} of the last {@code window}, by type and
    * status} Buckets are counted back from now (the newest ends now); empty ones are left out.
    *
-   * @param window how far back, e.g. an hour or a day
-   * @param bucket the bucket width, at least a second, at most the window, and at most {@value
-   *     #MAX_BUCKETS} buckets in the window
+   * @param window how far back, e.g. an hour or a day; at most 400 days
+   * @param bucket the bucket width, whole milliseconds, at least a second, at most the window, and
+   *     at most {@value #MAX_BUCKETS} buckets in the window
    * @throws InvalidRequestException a window or bucket out of range
    * @throws UnsupportedCapabilityException the store does not declare {@link StoreCapability#ADMIN}
    */
   public List<FinishedCount> throughput(Duration window, Duration bucket) {
     Objects.requireNonNull(window, "window");
     Objects.requireNonNull(bucket, "bucket");
-    if (bucket.compareTo(Duration.ofSeconds(1)) < 0 || bucket.compareTo(window) > 0) {
-      throw new InvalidRequestException("bucket", "bucket must be at least 1 s and at most the window (" + window + "), was " + bucket);
+    if (window.compareTo(MAX_WINDOW) > 0) {
+      throw new InvalidRequestException("window", "window must be at most " + MAX_WINDOW.toDays() + " days, was " + window);
+    }
+    if (bucket.compareTo(Duration.ofSeconds(1)) < 0 || bucket.compareTo(window) > 0 || bucket.getNano() % 1_000_000 != 0) {
+      throw new InvalidRequestException("bucket",
+          "bucket must be whole milliseconds, at least 1 s and at most the window (" + window + "), was " + bucket);
     }
     long buckets = (window.toMillis() + bucket.toMillis() - 1) / bucket.toMillis();
     if (buckets > MAX_BUCKETS) {
@@ -259,8 +263,9 @@ public final class JobAdmin {
   }
 
   private static void checkActor(String actor) {
-    if (actor == null || !ACTOR.matcher(actor).matches()) {
-      throw new InvalidRequestException("actor", "actor must be 1-200 printable ASCII characters without spaces, was '" + actor + "'");
+    if (actor == null || actor.isBlank() || actor.length() > 200 || actor.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidRequestException("actor",
+          "actor must be 1-200 characters, not blank and without control characters (it goes into the log)");
     }
   }
 }

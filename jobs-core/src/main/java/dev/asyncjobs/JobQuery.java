@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param sort newest or oldest first
  * @param limit page size, 1–{@value #MAX_LIMIT}
  * @param cursor opaque cursor of the previous page, or {@code null} for the first page
- * @param errorContains only jobs whose error message contains this text, ignoring case (1–200
- *     characters); {@code null} for any
+ * @param errorContains only jobs whose error message contains this text, ignoring the case of
+ *     ASCII letters (1–200 characters, no control characters); {@code null} for any
  */
 public record JobQuery(
     @Nullable String ownerId,
@@ -74,16 +74,29 @@ public record JobQuery(
     if (cursor != null) {
       PageCursor.decode(cursor); // fail fast on a malformed cursor
     }
-    if (errorContains != null && (errorContains.isBlank() || errorContains.length() > MAX_ERROR_TEXT)) {
-      throw new InvalidRequestException("errorContains",
-          "errorContains must be 1-" + MAX_ERROR_TEXT + " characters and not blank, was " + errorContains.length() + " characters");
+    if (errorContains != null && (errorContains.isBlank() || errorContains.length() > MAX_ERROR_TEXT
+        || errorContains.chars().anyMatch(Character::isISOControl))) {
+      throw new InvalidRequestException("errorContains", "errorContains must be 1-" + MAX_ERROR_TEXT
+          + " characters, not blank and without control characters, was " + errorContains.length() + " characters");
     }
   }
 
-  /** {@return whether {@code message} contains {@link #errorContains()}, ignoring case} */
+  /**
+   * {@return whether {@code message} contains {@link #errorContains()}, ignoring the case of ASCII
+   * letters only} ASCII only, so that every store matches alike (PostgreSQL folds it the same way
+   * under any collation); other letters match as written.
+   */
   private boolean errorMatches(@Nullable String message) {
-    return errorContains == null
-        || (message != null && message.toLowerCase(java.util.Locale.ROOT).contains(errorContains.toLowerCase(java.util.Locale.ROOT)));
+    return errorContains == null || (message != null && asciiLower(message).contains(asciiLower(errorContains)));
+  }
+
+  private static String asciiLower(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+    }
+    return b.toString();
   }
 
   /** {@return the decoded cursor, or {@code null} on the first page} */

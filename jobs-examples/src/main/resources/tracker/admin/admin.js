@@ -7,11 +7,11 @@
 
 const TOKEN_KEY = 'asyncjobs.token'; // shared with the JobTracker page (same origin, same session)
 const REFRESH_MS = 30000;
-const SETTLE_MS = 250;   // events come in bursts: one refresh per burst
+const SETTLE_MS = 1000;  // at most one refresh a second, however many events arrive
 const RECONNECT_MS = 2000;
 
 const state = { token: null, query: null, nextCursor: null, openJob: null, timer: null, seq: 0,
-  stream: null, soon: null };
+  stream: null, soon: null, pages: 0, listSeq: 0, detailSeq: 0 };
 
 const svgEl = (tag, attrs) => {
   const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
@@ -107,17 +107,21 @@ function onMessage(block, seq) {
   const name = (block.split('\n').find((l) => l.startsWith('event:')) || 'event: message').slice(6).trim();
   if (name === 'ready') {
     setLive(true);
-  } else if (name === 'job' || name === 'resync') {
-    clearTimeout(state.soon);
-    state.soon = setTimeout(() => refreshAll(seq), SETTLE_MS);
+  } else if ((name === 'job' || name === 'resync') && !state.soon) {
+    // A throttle, not a debounce: under steady load the page still refreshes once a second.
+    state.soon = setTimeout(() => { state.soon = null; refreshAll(seq, false); }, SETTLE_MS);
   }
 }
 
-async function refreshAll(seq) {
+/**
+ * Reads what is shown again: the queues (and, on the timer, the charts), the list while only its
+ * first page is shown (a list paged further is left as the operator paged it), and the open job.
+ */
+async function refreshAll(seq, charts) {
   if (seq !== state.seq) return;
-  const ok = await refreshQueues();
+  const ok = await refreshQueues(charts);
   if (!ok) return;
-  if (state.query) await search(true);
+  if (state.query && state.pages === 1) await search(true);
   if (state.openJob) await openJob(state.openJob, true);
 }
 
@@ -140,21 +144,23 @@ function setLive(on) {
 
 // ---------- queues and charts ----------
 
-async function refreshQueues() {
+async function refreshQueues(charts = true) {
   const seq = state.seq;
   try {
     const [queues, hour, day] = await Promise.all([
       api('GET', '/api/admin/queues'),
-      api('GET', '/api/admin/throughput?window=PT1H&bucket=PT1M'),
-      api('GET', '/api/admin/throughput?window=PT24H&bucket=PT1H')]);
+      charts ? api('GET', '/api/admin/throughput?window=PT1H&bucket=PT1M') : null,
+      charts ? api('GET', '/api/admin/throughput?window=PT24H&bucket=PT1H') : null]);
     if (seq !== state.seq) return false;
     show('auth-error', null);
     $('who').textContent = 'Signed in as an operator.';
     renderQueues(queues.queues);
-    chart('hour-chart', 'hour-caption', 'Last hour', hour, 60);
-    chart('day-chart', 'day-caption', 'Last day', day, 24);
+    if (charts) {
+      chart('hour-chart', 'hour-caption', 'Last hour', hour, 60);
+      chart('day-chart', 'day-caption', 'Last day', day, 24);
+      schedule(); // the timer's next round (the event refreshes leave it running)
+    }
     show('queues-error', null);
-    schedule();
     return true;
   } catch (e) {
     if (!refused(e) && seq === state.seq) {
@@ -172,7 +178,7 @@ function schedule() {
 
 async function tick() {
   if (document.hidden) { schedule(); return; }
-  await refreshAll(state.seq);
+  await refreshAll(state.seq, true);
 }
 
 function renderQueues(queues) {
@@ -251,8 +257,11 @@ async function search(again) {
   if (!again) {
     state.query = queryFromForm();
   }
+  const mine = ++state.listSeq; // only the latest read may fill the list
   try {
     const page = await api('GET', '/api/admin/jobs?' + state.query.toString());
+    if (mine !== state.listSeq) return;
+    state.pages = 1;
     renderJobs(page.items, false);
     state.nextCursor = page.nextCursor;
     $('more').hidden = !page.nextCursor;
@@ -265,8 +274,11 @@ async function search(again) {
 async function more() {
   const params = new URLSearchParams(state.query);
   params.set('cursor', state.nextCursor);
+  const mine = ++state.listSeq;
   try {
     const page = await api('GET', '/api/admin/jobs?' + params.toString());
+    if (mine !== state.listSeq) return;
+    state.pages++;
     renderJobs(page.items, true);
     state.nextCursor = page.nextCursor;
     $('more').hidden = !page.nextCursor;
@@ -296,8 +308,10 @@ function renderJobs(jobs, append) {
 // ---------- one job ----------
 
 async function openJob(id, again) {
+  const mine = ++state.detailSeq; // a slow older read neither overwrites a newer one nor reopens a closed pane
   try {
     const job = await api('GET', '/api/admin/jobs/' + id);
+    if (mine !== state.detailSeq || (again && state.openJob !== id)) return;
     state.openJob = id;
     renderJob(job);
     $('detail').hidden = false;
@@ -369,7 +383,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('sign-out').addEventListener('click', () => { state.seq++; useToken(null); });
   $('search-form').addEventListener('submit', (e) => { e.preventDefault(); search(false); });
   $('more').addEventListener('click', more);
-  $('close-detail').addEventListener('click', () => { state.openJob = null; $('detail').hidden = true; });
+  $('close-detail').addEventListener('click', () => { state.openJob = null; state.detailSeq++; $('detail').hidden = true; });
   for (const action of ['retry', 'cancel', 'delete']) $(action).addEventListener('click', () => act(action));
   // A #token= link signs in and leaves the address bar at once, as on the JobTracker page.
   const link = new URLSearchParams(location.hash.slice(1)).get('token');

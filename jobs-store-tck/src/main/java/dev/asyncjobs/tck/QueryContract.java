@@ -134,6 +134,11 @@ public interface QueryContract extends StoreFixture {
         .containsExactly(refused.id());
     assertThat(store().query(JobQuery.allOwners().errorContains("100% off_").build()).items())
         .as("no pattern characters: % and _ are text").isEmpty();
+    Job accented = processing(job().type("q_err_accent").maxAttempts(1));
+    store().fail(new dev.asyncjobs.spi.Failure(lease(accented), "ÉCHEC du fournisseur", null));
+    assertThat(ids(store().query(JobQuery.allOwners().errorContains("ÉCHEC du FOURNISSEUR").build()).items()))
+        .as("ASCII letters ignore case; others match as written, alike in every store").containsExactly(accented.id());
+    assertThat(store().query(JobQuery.allOwners().errorContains("échec").build()).items()).isEmpty();
   }
 
   /** A query filters by type. */

@@ -1024,6 +1024,9 @@ public final class InMemoryJobStore implements JobStore {
     }
     Instant now = clock.instant();
     synchronized (slot) {
+      if (jobs.get(jobId) != slot) {
+        throw new JobNotFoundException(jobId); // deleted while we waited for it
+      }
       Job job = slot.job;
       if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {
         throw new IllegalJobStateException(jobId, job.status(), "retry");
@@ -1063,6 +1066,9 @@ public final class InMemoryJobStore implements JobStore {
     try {
       synchronized (slot) {
         job = slot.job;
+        if (jobs.get(jobId) != slot) {
+          throw new JobNotFoundException(jobId); // deleted while we waited for it
+        }
         if (!job.status().isFinal()) {
           throw new IllegalJobStateException(jobId, job.status(), "delete");
         }
@@ -1162,16 +1168,22 @@ public final class InMemoryJobStore implements JobStore {
       if (deleted >= limit || !key.at().isBefore(cutoff)) {
         break;
       }
-      finished.remove(key);
+      if (!finished.remove(key)) {
+        continue; // an operator's retry or delete took it first
+      }
       Slot slot = jobs.get(key.id());
       if (slot == null) {
         continue;
       }
-      Job job = slot.job;
-      OwnerState state = owner(job.ownerId());
+      OwnerState state = owner(slot.job.ownerId());
       state.lock.lock();
       try {
         synchronized (slot) {
+          Job job = slot.job;
+          // Still the finished job this key names: not retried (and maybe finished again) meanwhile.
+          if (jobs.get(job.id()) != slot || !job.status().isFinal() || !key.at().equals(job.finishedAt())) {
+            continue;
+          }
           forget(state, job);
         }
       } finally {

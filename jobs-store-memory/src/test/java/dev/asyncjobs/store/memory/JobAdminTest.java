@@ -101,12 +101,12 @@ class JobAdminTest {
     try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(new Flaky(0)).build()) {
       JobAdmin admin = JobAdmin.of(jobs);
       Job job = jobs.create(JobRequest.builder("alice", "flaky").payload("{}").build());
-      for (String actor : new String[] {"", "two words", "x".repeat(201)}) {
+      for (String actor : new String[] {"", " ", "line\nbreak", "x".repeat(201)}) {
         assertThatThrownBy(() -> admin.cancel(job.id(), actor)).isInstanceOfSatisfying(InvalidRequestException.class,
             e -> assertThat(e.field()).isEqualTo("actor"));
       }
       assertThatThrownBy(() -> admin.cancel(job.id(), null)).isInstanceOf(InvalidRequestException.class);
-      assertThat(jobs.get("alice", job.id()).status()).isEqualTo(JobStatus.PENDING);
+      assertThat(jobs.get("alice", job.id()).status()).as("refused actors changed nothing").isEqualTo(JobStatus.PENDING);
       assertThatThrownBy(() -> admin.retry(UUID.randomUUID(), "ops")).isInstanceOf(JobNotFoundException.class);
       assertThatThrownBy(() -> admin.cancel(UUID.randomUUID(), "ops")).isInstanceOf(JobNotFoundException.class);
       assertThatThrownBy(() -> admin.throughput(Duration.ofHours(1), Duration.ofMillis(500)))
@@ -115,6 +115,13 @@ class JobAdminTest {
           .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("bucket"));
       assertThatThrownBy(() -> admin.throughput(Duration.ofDays(30), Duration.ofSeconds(1)))
           .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("window"));
+      assertThatThrownBy(() -> admin.throughput(Duration.ofDays(365 * 300), Duration.ofDays(365)))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("window"));
+      assertThatThrownBy(() -> admin.throughput(Duration.ofHours(1), Duration.parse("PT1.0000005S")))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("bucket"));
+      assertThatThrownBy(() -> JobQuery.allOwners().errorContains("nul\u0000").build())
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("errorContains"));
+      admin.cancel(job.id(), "Zoë Operator"); // any text an operator's id may be, spaces and accents included
       assertThatThrownBy(() -> JobQuery.allOwners().errorContains(" ").build())
           .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("errorContains"));
       assertThatThrownBy(() -> JobQuery.allOwners().errorContains("x".repeat(201)).build()).isInstanceOf(InvalidRequestException.class);

@@ -67,7 +67,7 @@ public final class AdminWrites {
     }
     return h.createQuery(finishedCountsSql)
         .bind("from", Binds.instant(from)).bind("to", Binds.instant(to)).bind("width", widthMicros)
-        .map((rs, ctx) -> new FinishedCount(rs.getString(1), from.plus(Duration.ofNanos(rs.getLong(2) * widthMicros * 1000)),
+        .map((rs, ctx) -> new FinishedCount(rs.getString(1), from.plus(bucket.multipliedBy(rs.getLong(2))),
             rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .list();
   }

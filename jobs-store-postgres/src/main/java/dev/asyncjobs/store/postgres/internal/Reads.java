@@ -133,8 +133,9 @@ public final class Reads {
       sql.append(" AND j.created_at < :before");
     }
     if (q.errorContains() != null) {
-      // strpos, not LIKE: the text is matched as it is, % and _ included
-      sql.append(" AND strpos(lower(j.error_message), lower(:error)) > 0");
+      // strpos, not LIKE: the text is matched as it is, % and _ included; translate folds ASCII
+      // letters only, whatever the collation, as JobQuery.matches does
+      sql.append(" AND strpos(translate(j.error_message, :upper, :lower), translate(:error, :upper, :lower)) > 0");
     }
     if (cursor != null) {
       sql.append(newestFirst ? " AND (j.created_at, j.id) < (:cursorAt, :cursorId)" : " AND (j.created_at, j.id) > (:cursorAt, :cursorId)");
@@ -159,7 +160,7 @@ public final class Reads {
       query.bind("before", Binds.instant(q.createdBefore()));
     }
     if (q.errorContains() != null) {
-      query.bind("error", q.errorContains());
+      query.bind("error", q.errorContains()).bind("upper", "ABCDEFGHIJKLMNOPQRSTUVWXYZ").bind("lower", "abcdefghijklmnopqrstuvwxyz");
     }
     if (cursor != null) {
       query.bind("cursorAt", Binds.instant(cursor.createdAt())).bind("cursorId", cursor.id());
