@@ -95,6 +95,30 @@ class JobAdminTest {
     }
   }
 
+  /** Each action is logged with who did it (slf4j-simple writes to the standard error stream of the moment). */
+  @Test
+  void everyActionIsLoggedWithItsActor() {
+    MutableClock clock = new MutableClock();
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore(clock)).clock(clock).generator(new Flaky(0)).build()) {
+      JobAdmin admin = JobAdmin.of(jobs);
+      Job job = jobs.create(JobRequest.builder("alice", "flaky").payload("{}").build());
+      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        admin.pause("flaky", "ops-pat");
+        admin.resume("flaky", "ops-pat");
+        admin.cancel(job.id(), "ops-pat");
+        admin.retry(job.id(), "ops-pat");
+      } finally {
+        System.setErr(original);
+      }
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("operator ops-pat paused flaky").contains("operator ops-pat resumed flaky")
+        .contains("operator ops-pat cancelled job").contains("operator ops-pat retried job").contains("of owner alice");
+  }
+
   @Test
   void badArgumentsAreTypedErrorsAndChangeNothing() {
     MutableClock clock = new MutableClock();
