@@ -1,0 +1,116 @@
+package dev.asyncjobs.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.reliability.child.RecordingGenerator;
+import dev.asyncjobs.reliability.support.Enqueuer;
+import dev.asyncjobs.reliability.support.ExecutionLedger;
+import dev.asyncjobs.reliability.support.PrivatePostgres;
+import dev.asyncjobs.reliability.support.Schema;
+import dev.asyncjobs.reliability.support.Sizes;
+import dev.asyncjobs.reliability.support.WorkerFleet;
+import dev.asyncjobs.store.postgres.PostgresJobStore;
+import dev.asyncjobs.testing.Waits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database itself goes down hard, on a PostgreSQL cluster of this test's own: while two worker
+ * JVMs run and a producer in this JVM creates jobs, the postmaster is killed with SIGKILL (crash
+ * recovery from the WAL at the restart), then stopped fast, then stopped immediately, and started
+ * again each time on the same data directory; {@code reliability.dbcrash.rounds} times over
+ * ({@code -Pchaos}: 5 rounds of 20,000 jobs). Every job the producer sent (again, with its
+ * idempotency key, until it was acknowledged) exists afterwards and ended COMPLETED with exactly one
+ * result write, its last attempt's; none is left PROCESSING; the workers came back by themselves.
+ * Unlike a worker crash, a database crash may take back a claim (claims commit without waiting for
+ * the WAL flush), so an attempt number may run twice; those re-runs are counted in the report. The
+ * recovery time (database back, to the next completion) and the extra executions are reported.
+ */
+class DatabaseCrashTest {
+  private static final Path LOGS = Path.of("target", "reliability-logs", "crash");
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @Test
+  void crashesAndRestartsOfTheServerLoseNoJobAndCompleteEachOnce() throws Exception {
+    String unavailable = PrivatePostgres.unavailable();
+    Assumptions.assumeTrue(unavailable == null || !"true".equalsIgnoreCase(System.getenv("CI")), unavailable);
+    if (unavailable != null) {
+      throw new AssertionError("CI=true, so the crash test may not be skipped: " + unavailable);
+    }
+    int jobCount = Sizes.count("reliability.dbcrash.jobs", 1500);
+    int rounds = Sizes.count("reliability.dbcrash.rounds", 1);
+    try (PrivatePostgres pg = PrivatePostgres.start("crash");
+        Schema schema = Schema.create(pg.server(), "crash");
+        PostgresJobStore store = schema.storeBuilder().build();
+        JobManager jobs = JobManager.builder().store(store)
+            .generator(new RecordingGenerator(null, null, "test")).quotaPolicy(QuotaPolicy.unlimited()).build();
+        WorkerFleet fleet = new WorkerFleet(schema, "crash", List.of(
+            "-Dworker.leaseMillis=3000", "-Dworker.concurrency=4", "-Dworker.pollMillis=250", "-Dworker.record=true",
+            "-Dworker.connectionTimeoutMillis=250"), LOGS)) {
+      ExecutionLedger ledger = ExecutionLedger.install(schema);
+      fleet.startAndAwait(2);
+      List<String> report = new ArrayList<>();
+      int resent;
+      try (Enqueuer enqueuer = Enqueuer.start(jobs, jobCount, Duration.ofSeconds(12L * rounds),
+          i -> JobRequest.builder("owner-" + (i % 20), RecordingGenerator.TYPE)
+              .payloadOf(new RecordingGenerator.Work(i, 2, 20)).maxAttempts(50).idempotencyKey("job-" + i).build())) {
+        List<String> names = List.of("SIGKILL of the postmaster", "fast stop", "immediate stop");
+        List<Supplier<Duration>> downs = List.of(pg::crashAndRestart, pg::restartFast, pg::restartImmediate);
+        int steps = downs.size() * rounds;
+        for (int step = 0; step < steps; step++) {
+          int k = step % downs.size();
+          awaitCompleted(ledger, (long) jobCount * (step + 1) / (steps + 2));
+          long before = completed(ledger);
+          long t0 = System.nanoTime();
+          Duration back = downs.get(k).get();
+          long up = System.nanoTime();
+          Waits.until("a completion after the " + names.get(k), WAIT, () -> completed(ledger) > before,
+              () -> completed(ledger) + " completed");
+          double recovery = (System.nanoTime() - up) / 1e9;
+          report.add(String.format(Locale.ROOT, "%s: down and back in %.2f s, first completion %.2f s after",
+              names.get(k), (up - t0) / 1e9, recovery));
+          assertThat(back).isPositive();
+        }
+        enqueuer.await(WAIT);
+        resent = enqueuer.resent();
+      }
+      awaitCompleted(ledger, jobCount);
+      fleet.stopAll(Duration.ofSeconds(15));
+
+      // A claim commits without waiting for its WAL flush, so a crash can take one back after its
+      // worker started the attempt: the attempt number is handed out again, and only one result is
+      // ever written (the lost claim's worker is refused).
+      ledger.assertEveryJobCompletedOnceByItsLastAttemptAllowingLostClaims(jobCount);
+      List<String> repeated = ledger.repeatedAttempts();
+      assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs") + " WHERE status = 'PROCESSING'"))
+          .as("none left PROCESSING").isZero();
+      String summary = String.format(Locale.ROOT, "database crash: %d jobs, %d executions (%d at-least-once extras, of"
+          + " which %d re-ran an attempt whose claim the crash took back), %d create batches sent again; %s", jobCount,
+          ledger.executions(), ledger.extras().size(), repeated.size(), resent, String.join("; ", report));
+      System.out.println(summary);
+    }
+  }
+
+  private static void awaitCompleted(ExecutionLedger ledger, long n) {
+    Duration wait = Duration.ofSeconds(Math.max(WAIT.toSeconds(), n / 20));
+    Waits.until(n + " jobs completed", wait, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
+  }
+
+  /** Completed jobs; -1 while the database is away or the test's pool replaces its connections. */
+  private static long completed(ExecutionLedger ledger) {
+    try {
+      return ledger.completed();
+    } catch (RuntimeException away) {
+      return -1;
+    }
+  }
+}
