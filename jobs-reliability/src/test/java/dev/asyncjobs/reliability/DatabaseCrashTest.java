@@ -2,17 +2,22 @@ package dev.asyncjobs.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
+import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.support.Enqueuer;
+import dev.asyncjobs.reliability.support.EventLogCheck;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.PrivatePostgres;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.WorkerFleet;
+import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
+import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * ({@code -Pchaos}: 5 rounds of 20,000 jobs). Every job the producer sent (again, with its
  * idempotency key, until it was acknowledged) exists afterwards and ended COMPLETED with exactly one
  * result write, its last attempt's; none is left PROCESSING; the workers came back by themselves.
+ * A subscriber from before the crashes holds exactly the event log after its start, in order.
  * Unlike a worker crash, a database crash may take back a claim (claims commit without waiting for
  * the WAL flush), so an attempt number may run twice; those re-runs are counted in the report. The
  * recovery time (database back, to the next completion) and the extra executions are reported.
@@ -57,6 +63,10 @@ class DatabaseCrashTest {
             "-Dworker.leaseMillis=3000", "-Dworker.concurrency=4", "-Dworker.pollMillis=250", "-Dworker.record=true",
             "-Dworker.connectionTimeoutMillis=250"), LOGS)) {
       ExecutionLedger ledger = ExecutionLedger.install(schema);
+      // A subscriber from before the crashes: afterwards it must hold exactly the log after its start
+      // (its listener reconnects, it catches up from the log; nothing a crash took back reached it).
+      EventRecorder events = new EventRecorder();
+      Subscription subscription = store.subscribe(EventSubscription.allOwners(), events);
       fleet.startAndAwait(2);
       List<String> report = new ArrayList<>();
       int resent;
@@ -84,6 +94,9 @@ class DatabaseCrashTest {
         resent = enqueuer.resent();
       }
       awaitCompleted(ledger, jobCount);
+      List<JobEvent> log = EventLogCheck.awaitCaughtUpWithTheLog(store, events, subscription.startedAfter(), WAIT);
+      subscription.close();
+      EventLogCheck.assertHoldsExactlyTheLog("database crash", events, store, log, subscription.startedAfter());
       fleet.stopAll(Duration.ofSeconds(15));
 
       // A claim commits without waiting for its WAL flush, so a crash can take one back after its

@@ -13,12 +13,12 @@ import dev.asyncjobs.Subscription;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.support.ChildJvm;
 import dev.asyncjobs.reliability.support.Enqueuer;
+import dev.asyncjobs.reliability.support.EventLogCheck;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.WorkerFleet;
-import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EventRecorder;
@@ -128,9 +128,9 @@ class DatabaseOutageTest {
       }
       // and they flowed in order across both outages and every reconnect of the listener: the
       // recorder, subscribed before the outages, holds exactly the log after its start position
-      List<JobEvent> log = awaitCaughtUpWithTheLog(store, events, subscription.startedAfter());
+      List<JobEvent> log = EventLogCheck.awaitCaughtUpWithTheLog(store, events, subscription.startedAfter(), WAIT);
       subscription.close();
-      assertHoldsExactlyTheLog(events, store, log, subscription.startedAfter());
+      EventLogCheck.assertHoldsExactlyTheLog("database outage", events, store, log, subscription.startedAfter());
       fleet.stopAll(Duration.ofSeconds(15));
 
       ledger.assertEveryJobCompletedOnceByItsLastAttempt(jobCount + after.size() + 1);
@@ -171,75 +171,6 @@ class DatabaseOutageTest {
     });
     assertThat(perComponent).as("the listener of %s noticed the outages", worker.name())
         .containsKey("dev.asyncjobs.store.postgres.internal.HintListener");
-  }
-
-  /** Events per page when the test reads the log itself. */
-  private static final int LOG_PAGE = 1000;
-
-  /**
-   * Reads the log page by page from where {@code log} ends (or {@code startedAfter}) until a page is
-   * short, appending to {@code log}; false when the read failed (the test's pool still replacing
-   * connections that were terminated).
-   */
-  private static boolean readLogOn(PostgresJobStore store, List<JobEvent> log, long startedAfter) {
-    try {
-      while (true) {
-        long position = log.isEmpty() ? startedAfter : log.get(log.size() - 1).sequence();
-        List<JobEvent> page = store.readEvents(EventQuery.allOwners(position, LOG_PAGE));
-        log.addAll(page);
-        if (page.size() < LOG_PAGE) {
-          return true;
-        }
-      }
-    } catch (JobStoreException e) {
-      return false;
-    }
-  }
-
-  private static long lastSequence(List<JobEvent> events, long fallback) {
-    return events.isEmpty() ? fallback : events.get(events.size() - 1).sequence();
-  }
-
-  /**
-   * Waits until the recorder has received the log's last event (reading the log on as it goes).
-   *
-   * @return the log after {@code startedAfter}, as far as it was read
-   */
-  private static List<JobEvent> awaitCaughtUpWithTheLog(PostgresJobStore store, EventRecorder recorder, long startedAfter) {
-    List<JobEvent> log = new ArrayList<>();
-    Waits.until("the subscription caught up with the event log", WAIT,
-        () -> readLogOn(store, log, startedAfter) && !log.isEmpty()
-            && lastSequence(recorder.events(), startedAfter) >= lastSequence(log, startedAfter),
-        () -> "log read up to #" + lastSequence(log, startedAfter) + " (" + log.size() + " events), recorder at #"
-            + lastSequence(recorder.events(), startedAfter) + " (" + recorder.events().size() + " events)");
-    return log;
-  }
-
-  /**
-   * The recorder holds exactly the events {@code readEvents} returns after its start, page by page:
-   * in strictly increasing sequence order, none missing, none twice, none altered.
-   */
-  private static void assertHoldsExactlyTheLog(EventRecorder recorder, PostgresJobStore store, List<JobEvent> log, long startedAfter) {
-    // whatever was appended since the catch-up (nothing should have been) is read too
-    assertThat(readLogOn(store, log, startedAfter)).as("reading the rest of the log").isTrue();
-    List<JobEvent> got = recorder.events();
-    long last = lastSequence(got, startedAfter);
-    List<JobEvent> expected = log.stream().filter(e -> e.sequence() <= last).collect(Collectors.toList());
-    assertThat(log).as("the log read page by page").isNotEmpty();
-    for (int i = 1; i < log.size(); i++) {
-      assertThat(log.get(i).sequence()).as("log sequence after #%d", log.get(i - 1).sequence()).isGreaterThan(log.get(i - 1).sequence());
-    }
-    assertThat(got).as("events delivered").isNotEmpty();
-    assertThat(got.get(0).sequence()).as("the first event delivered").isGreaterThan(startedAfter);
-    for (int i = 1; i < got.size(); i++) {
-      assertThat(got.get(i).sequence()).as("sequence delivered after #%d (index %d)", got.get(i - 1).sequence(), i)
-          .isGreaterThan(got.get(i - 1).sequence());
-    }
-    assertThat(got).extracting(JobEvent::sequence).as("sequences delivered, against the log's")
-        .containsExactlyElementsOf(expected.stream().map(JobEvent::sequence).collect(Collectors.toList()));
-    assertThat(got).as("events delivered, against the log's").containsExactlyElementsOf(expected);
-    System.out.printf("database outage: the subscription got all %d events of the log after #%d, in order, up to #%d%n",
-        got.size(), startedAfter, last);
   }
 
   private static void adminExecute(TestPostgres.Server admin, String sql) throws SQLException {
