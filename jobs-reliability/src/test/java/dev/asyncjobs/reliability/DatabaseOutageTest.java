@@ -88,12 +88,12 @@ class DatabaseOutageTest {
       try (Enqueuer enqueuer = Enqueuer.start(jobs, jobCount, Duration.ofSeconds(10),
           i -> JobRequest.builder("owner-" + (i % 20), RecordingGenerator.TYPE)
               .payloadOf(new RecordingGenerator.Work(i, 2, 20)).maxAttempts(50).idempotencyKey("job-" + i).build())) {
-        awaitCompleted(ledger, jobCount / 4);
+        ledger.awaitCompleted(jobCount / 4, WAIT);
         int blip = terminateEveryBackend(admin, database);
         LOG.info("blip: terminated {} backends", blip);
         awaitListeners(admin, database, WORKERS + 1);
 
-        awaitCompleted(ledger, jobCount / 2);
+        ledger.awaitCompleted(jobCount / 2, WAIT);
         adminExecute(admin, "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
         int held = terminateEveryBackend(admin, database);
         // pg_terminate_backend only signals; the backends exit a moment later
@@ -115,7 +115,7 @@ class DatabaseOutageTest {
         enqueuer.await(Duration.ofSeconds(Math.max(WAIT.toSeconds(), jobCount / 20)));
         resent = enqueuer.resent();
       }
-      awaitCompleted(ledger, jobCount);
+      ledger.awaitCompleted(jobCount, WAIT);
 
       // events keep flowing to this JVM's listener, and the workers (whose listeners are back) run new jobs
       List<Job> after = new ArrayList<>();
@@ -209,20 +209,5 @@ class DatabaseOutageTest {
     String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database
         + "' AND application_name = 'asyncjobs-listener' AND query LIKE 'LISTEN %'";
     Waits.until(n + " listening connections", WAIT, () -> adminNumber(admin, sql) == n, () -> adminNumber(admin, sql) + " listening");
-  }
-
-  private static void awaitCompleted(ExecutionLedger ledger, long n) {
-    // generous for the chaos size too: 20 jobs a second is far below what two workers do here
-    Duration wait = Duration.ofSeconds(Math.max(WAIT.toSeconds(), n / 20));
-    Waits.until(n + " jobs completed", wait, () -> completed(ledger) >= n, () -> completed(ledger) + " completed");
-  }
-
-  /** Completed jobs; -1 while the test's own pooled connections are being replaced after a termination. */
-  private static long completed(ExecutionLedger ledger) {
-    try {
-      return ledger.completed();
-    } catch (IllegalStateException terminated) {
-      return -1;
-    }
   }
 }

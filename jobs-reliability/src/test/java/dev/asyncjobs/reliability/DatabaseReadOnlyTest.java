@@ -40,11 +40,8 @@ class DatabaseReadOnlyTest {
 
   @Test
   void aDatabaseThatRefusesWritesForLongerThanALeaseLosesNothing() throws Exception {
-    String unavailable = PrivatePostgres.unavailable();
-    Assumptions.assumeTrue(unavailable == null || !"true".equalsIgnoreCase(System.getenv("CI")), unavailable);
-    if (unavailable != null) {
-      throw new AssertionError("CI=true, so the read-only test may not be skipped: " + unavailable);
-    }
+    String skipped = PrivatePostgres.skipReason("DatabaseReadOnlyTest");
+    Assumptions.assumeTrue(skipped == null, skipped);
     try (PrivatePostgres pg = PrivatePostgres.start("readonly");
         Schema schema = Schema.create(pg.server(), "readonly");
         PostgresJobStore store = schema.storeBuilder().build();
@@ -62,22 +59,22 @@ class DatabaseReadOnlyTest {
             .payloadOf(new RecordingGenerator.Work(i, 4, 10)).maxAttempts(50).idempotencyKey("job-" + i).build());
       }
       jobs.createAll(requests);
-      Waits.until("a third of the jobs completed", WAIT, () -> completed(ledger) >= JOBS / 3, () -> completed(ledger));
+      ledger.awaitCompleted(JOBS / 3, WAIT);
 
       setReadOnly(pg.server(), true);
       long jobsBefore = schema.number("SELECT count(*) FROM " + schema.table("jobs"));
       JobRequest refused = JobRequest.builder("owner-x", RecordingGenerator.TYPE).payloadOf(new RecordingGenerator.Work(-1, 1, 1))
           .idempotencyKey("during-read-only").build();
       assertThatThrownBy(() -> jobs.create(refused)).isInstanceOf(JobStoreException.class);
-      long completedAtStart = completed(ledger);
+      long completedAtStart = ledger.completedIfReadable();
       Waits.pause(Duration.ofSeconds(4)); // twice the lease: a window in which nothing can be written
-      assertThat(completed(ledger)).as("no completion is written while the database refuses writes").isEqualTo(completedAtStart);
+      assertThat(ledger.completedIfReadable()).as("no completion is written while the database refuses writes").isEqualTo(completedAtStart);
       assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs"))).as("the refused create stored nothing")
           .isEqualTo(jobsBefore);
 
       setReadOnly(pg.server(), false);
       jobs.create(refused); // sent again, now stored
-      Waits.until("every job completed", WAIT, () -> completed(ledger) >= JOBS + 1, () -> completed(ledger));
+      ledger.awaitCompleted(JOBS + 1, WAIT);
       fleet.stopAll(Duration.ofSeconds(15));
       ledger.assertEveryJobCompletedOnceByItsLastAttempt(JOBS + 1);
       System.out.printf("read-only database: %d jobs, %d executions (%d extras: outcomes that could not be written ran again),"
@@ -100,14 +97,6 @@ class DatabaseReadOnlyTest {
       return rs.getString(1).equals("on");
     } catch (SQLException e) {
       return false;
-    }
-  }
-
-  private static long completed(ExecutionLedger ledger) {
-    try {
-      return ledger.completed();
-    } catch (RuntimeException away) {
-      return -1;
     }
   }
 }

@@ -20,7 +20,6 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -167,8 +166,8 @@ final class AdminRoutes {
    * and status (default: the last hour by minute).
    */
   void throughput(Context ctx) {
-    Duration window = duration(ctx, "window", Duration.ofHours(1));
-    Duration bucket = duration(ctx, "bucket", Duration.ofMinutes(1));
+    Duration window = RouteParams.duration(ctx, "window", Duration.ofHours(1));
+    Duration bucket = RouteParams.duration(ctx, "bucket", Duration.ofMinutes(1));
     List<FinishedCount> counts = admin.throughput(window, bucket);
     ObjectNode o = NODES.objectNode();
     o.put("windowMs", window.toMillis()).put("bucketMs", bucket.toMillis());
@@ -199,18 +198,6 @@ final class AdminRoutes {
     q.put("paused", false);
     q.putNull("backoffUntil");
     return q;
-  }
-
-  private static Duration duration(Context ctx, String name, Duration fallback) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      return Duration.parse(raw);
-    } catch (DateTimeParseException e) {
-      throw new InvalidRequestException(name, name + " must be an ISO-8601 duration such as PT1H, was '" + raw + "'");
-    }
   }
 
   private static @Nullable String blankToNull(@Nullable String s) {

@@ -3,6 +3,7 @@ package dev.asyncjobs.examples.http;
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.JobStatus;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -76,6 +77,19 @@ final class RouteParams {
       return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
       throw new InvalidRequestException(field, field + " must be a whole number, was '" + value + "'");
+    }
+  }
+
+  /** {@return the ISO-8601 duration in query parameter {@code name}, or {@code fallback} when absent} */
+  static Duration duration(Context ctx, String name, Duration fallback) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return Duration.parse(raw);
+    } catch (DateTimeParseException e) {
+      throw new InvalidRequestException(name, name + " must be an ISO-8601 duration such as PT1H, was '" + raw + "'");
     }
   }
 }

@@ -1,11 +1,7 @@
 package dev.asyncjobs.examples.browser;
 
 import java.io.File;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.asyncjobs.testing.Prerequisites;
 import org.jspecify.annotations.Nullable;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -42,10 +39,8 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /**
-   * Outside CI a missing browser or driver skips the tests, loudly (on the build's console and as
-   * the skip reason, naming the Debian packages to install); under {@code CI=true} it fails, so that
-   * CI can never pass without the browser tests. {@return why the tests are skipped, or null when
-   * the browser is there}
+   * {@return why the tests are skipped, or null when the browser is there} A missing browser or
+   * driver skips them outside CI and fails them under {@code CI=true} ({@link Prerequisites}).
    *
    * @param test the test class's name, for the messages
    */
@@ -60,16 +55,8 @@ final class HeadlessChromium implements AutoCloseable {
     if (missing.isEmpty()) {
       return null;
     }
-    String message = "the " + test + " browser test needs headless Chromium and ChromeDriver; missing: "
-        + String.join(", ", missing) + ". Install them with `apt-get install -y chromium chromium-driver`"
-        + " (.ci/run does).";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("CI=true, so the browser test may not be skipped: " + message);
-    }
-    // Surefire sends System.err to a report file; the process's own stderr reaches the console.
-    new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8)
-        .println("[WARNING] " + test + " SKIPPED: " + message);
-    return test + " SKIPPED (CI is not set): " + message;
+    return Prerequisites.skipReason(test, "headless Chromium and ChromeDriver are needed; missing: " + String.join(", ", missing)
+        + ". Install them with `apt-get install -y chromium chromium-driver` (.ci/run does).");
   }
 
   /**

@@ -53,6 +53,25 @@ public final class ExecutionLedger {
     return schema.number("SELECT count(*) FROM " + schema.table("jobs") + " WHERE status = 'COMPLETED'");
   }
 
+  /** COMPLETED jobs; -1 while the database cannot be read (away, or the test's pool replacing connections). */
+  public long completedIfReadable() {
+    try {
+      return completed();
+    } catch (IllegalStateException unreadable) {
+      return -1;
+    }
+  }
+
+  /**
+   * Waits until {@code n} jobs are COMPLETED, reading through outages, for at least {@code wait}
+   * and more for big runs (20 jobs a second is far below what the tests' workers do).
+   */
+  public void awaitCompleted(long n, java.time.Duration wait) {
+    java.time.Duration atMost = java.time.Duration.ofSeconds(Math.max(wait.toSeconds(), n / 20));
+    dev.asyncjobs.testing.Waits.until(n + " jobs completed", atMost, () -> completedIfReadable() >= n,
+        () -> completedIfReadable() + " completed");
+  }
+
   /**
    * Checks that all {@code jobCount} jobs are COMPLETED (none PROCESSING or anything else), that
    * each had its result written exactly once, by the change from PROCESSING to COMPLETED, that the

@@ -1,5 +1,6 @@
 package dev.asyncjobs.reliability.support;
 
+import dev.asyncjobs.testing.Prerequisites;
 import dev.asyncjobs.testing.Waits;
 import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.io.File;
@@ -47,16 +48,22 @@ public final class PrivatePostgres implements AutoCloseable {
     this.port = port;
   }
 
-  /** {@return why a private cluster cannot be made here, or null when it can} */
-  public static @Nullable String unavailable() {
-    return binaries() == null ? "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, postgres)" : null;
+  /**
+   * {@return why {@code test} is skipped, or null when a private cluster can be made here} Missing
+   * server binaries skip the test outside CI and fail it under {@code CI=true} ({@link Prerequisites}).
+   *
+   * @param test the test's name, for the messages
+   */
+  public static @Nullable String skipReason(String test) {
+    return Prerequisites.skipReason(test, binaries() != null ? null
+        : "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, postgres): install postgresql");
   }
 
   /** Creates and starts a cluster named after {@code name}. */
   public static PrivatePostgres start(String name) {
     Path bin = binaries();
     if (bin == null) {
-      throw new IllegalStateException(unavailable());
+      throw new IllegalStateException("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, postgres)");
     }
     try {
       Path dir = Files.createTempDirectory("pg-" + name + "-");
