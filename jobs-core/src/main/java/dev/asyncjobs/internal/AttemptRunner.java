@@ -98,9 +98,12 @@ final class AttemptRunner {
     });
   }
 
-  /** Starts the writer thread of completions, so that job threads do not wait for their writes. */
-  void startCompletionWriter(java.util.concurrent.ThreadFactory factory) {
-    completions.startWriter(factory);
+  /**
+   * Starts the writer thread of completions, so that job threads do not wait for their writes;
+   * {@code rider}, when given, may add a claim to each batch (see {@link CompletionBatcher.ClaimRider}).
+   */
+  void startCompletionWriter(java.util.concurrent.ThreadFactory factory, CompletionBatcher.@Nullable ClaimRider rider) {
+    completions.startWriter(factory, rider);
     long interval = config.outputInterval().toNanos();
     if (interval > 0) { // zero: every piece is written at once, by its attempt
       OutputWriter w = new OutputWriter(store, interval);

@@ -103,6 +103,11 @@ final class ClaimPlanner {
     return new Plan(groups, pacingWait);
   }
 
+  /** {@return the types claimed together, empty when every type has its own limit or pacing} */
+  Set<String> sharedTypes() {
+    return Set.copyOf(sharedTypes);
+  }
+
   /** Whether {@code group} is the one of the types claimed together (the one that may claim ahead). */
   boolean isShared(Group group) {
     return !sharedTypes.isEmpty() && group.types().equals(sharedTypes);

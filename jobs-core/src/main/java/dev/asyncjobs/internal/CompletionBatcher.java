@@ -2,13 +2,17 @@ package dev.asyncjobs.internal;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.LeaseLostException;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.JobStore;
 import dev.asyncjobs.spi.Lease;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,28 @@ final class CompletionBatcher {
     void refused(RuntimeException error);
   }
 
+  /**
+   * A claim that the writer thread makes in the same store call as a batch ({@link
+   * JobStore#completeAllThenClaim}), so that the room the completions make under a limit goes to
+   * this worker's next jobs at once. Called on the writer thread only.
+   */
+  interface ClaimRider {
+    /** {@return the claim to make with the next batch, its capacity reserved, or null for none} */
+    @Nullable ClaimRequest reserve();
+
+    /**
+     * The store call returned, before any completion's callback runs.
+     *
+     * @param request what {@link #reserve()} gave
+     * @param result what was completed and claimed
+     * @param leases the leases of the completions that went with the claim
+     */
+    void claimed(ClaimRequest request, CompletedAndClaimed result, Set<Lease> leases);
+
+    /** The store call failed: nothing was completed or claimed; give the reservation back. */
+    void failed(ClaimRequest request);
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.asyncjobs.JobWorker");
 
   private record Pending(Completion completion, Callback callback) {}
@@ -52,6 +78,7 @@ final class CompletionBatcher {
   private boolean writing;
   private boolean closed;
   private @Nullable Thread writer;
+  private volatile @Nullable ClaimRider rider;
 
   CompletionBatcher(JobStore store, int maxBatch) {
     this.store = store;
@@ -60,6 +87,12 @@ final class CompletionBatcher {
 
   /** Starts the writer thread that {@link #submit} needs. */
   void startWriter(ThreadFactory factory) {
+    startWriter(factory, null);
+  }
+
+  /** Starts the writer thread; {@code rider}, when given, may add a claim to each batch it writes. */
+  void startWriter(ThreadFactory factory, @Nullable ClaimRider rider) {
+    this.rider = rider;
     Thread t = factory.newThread(this::writeLoop);
     writer = t;
     t.start();
@@ -83,7 +116,7 @@ final class CompletionBatcher {
     } finally {
       lock.unlock();
     }
-    write(List.of(p));
+    write(List.of(p), null);
   }
 
   /**
@@ -105,7 +138,7 @@ final class CompletionBatcher {
       public void refused(RuntimeException e) {
         error[0] = e;
       }
-    })));
+    })), null);
     if (error[0] != null) {
       throw error[0];
     }
@@ -133,17 +166,42 @@ final class CompletionBatcher {
       } finally {
         lock.unlock();
       }
-      write(batch);
+      write(batch, rider);
     }
   }
 
-  /** Writes one batch with one store call and tells each submitter how it went. */
-  private void write(List<Pending> batch) {
+  /**
+   * Writes one batch with one store call, with the claim {@code rider} asks for if any, and tells
+   * each submitter how it went.
+   */
+  private void write(List<Pending> batch, @Nullable ClaimRider rider) {
     List<Completion> completions = new ArrayList<>(batch.size());
     batch.forEach(p -> completions.add(p.completion()));
+    ClaimRequest claim = rider == null ? null : rider.reserve();
     Map<UUID, Job> done = new HashMap<>();
     try {
-      for (Job job : store.completeAll(completions)) {
+      List<Job> completed;
+      if (claim == null) {
+        completed = store.completeAll(completions);
+      } else {
+        CompletedAndClaimed result;
+        try {
+          result = store.completeAllThenClaim(completions, claim);
+        } catch (RuntimeException e) {
+          rider.failed(claim);
+          throw e;
+        }
+        Set<Lease> leases = new HashSet<>();
+        completions.forEach(c -> leases.add(c.lease()));
+        try {
+          rider.claimed(claim, result, leases);
+        } catch (RuntimeException e) {
+          // the completions are written: they must still be told so
+          LOG.error("launching the jobs claimed with {} completions failed", completions.size(), e);
+        }
+        completed = result.completed();
+      }
+      for (Job job : completed) {
         done.put(job.id(), job);
       }
     } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import dev.asyncjobs.JobEvent;
 import dev.asyncjobs.JobException;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.WorkerListener;
+import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobStore;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -100,6 +103,13 @@ public final class WorkerRuntime {
   /** Jobs the shared claims in flight may bring: counted as busy until they arrive. */
   private final AtomicInteger sharedReserved = new AtomicInteger();
   private final AtomicInteger claimsInFlight = new AtomicInteger();
+  /** Held while capacity is checked and reserved, by the loop and by the completion writer alike. */
+  private final Object reservations = new Object();
+  /**
+   * Leases whose completion went with a claim that came back short ({@link SlotHandOn}): their end
+   * is no sign of due work, since that claim already looked after it.
+   */
+  private final Set<Lease> handedOn = ConcurrentHashMap.newKeySet();
   /**
    * Counts the signs that due jobs may have appeared (store events, timed wake-ups, rescues, polls,
    * wakeUp()). A shared claim that came back short records the count it was sent under: until the
@@ -171,7 +181,8 @@ public final class WorkerRuntime {
     // Another process's hint wakes the loop at once; its CREATED event, read from the log after
     // the hint, would wake it again a round trip or two later (and claims nothing new then).
     wakeUpHints = store.onWakeUpHint(this::newWork);
-    runner.startCompletionWriter(threads.factory("writer"));
+    runner.startCompletionWriter(threads.factory("writer"),
+        limitsKept && !planner.sharedTypes().isEmpty() ? new SlotHandOn() : null);
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
@@ -270,9 +281,11 @@ public final class WorkerRuntime {
           if (claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT || drainedAt == workSeen.get()) {
             continue;
           }
-          claimAsync(group);
-          claimed = true;
-          break;
+          if (claimAsync(group)) {
+            claimed = true;
+            break;
+          }
+          continue;
         }
         List<Job> jobs =
             store.claim(config.claimRequest(group.types(), group.limit()));
@@ -291,9 +304,32 @@ public final class WorkerRuntime {
     return Long.MAX_VALUE;
   }
 
-  /** Claims the shared group on a claim thread; its limit stays reserved until its jobs are launched. */
-  private void claimAsync(ClaimPlanner.Group group) {
-    sharedReserved.addAndGet(group.limit());
+  /**
+   * Reserves up to {@code wanted} of the capacity left, {@code beyond} the concurrency included
+   * (claiming ahead): checked and taken in one step, so that the loop's claims and those that go with
+   * completions never take the same room twice. {@return how many were reserved, 0 for none}
+   */
+  private int reserveShared(int wanted, int beyond) {
+    synchronized (reservations) {
+      int free = config.concurrency() + beyond - running.busy() - sharedReserved.get() - writeBacklogExcess();
+      int n = Math.min(wanted, free);
+      if (n <= 0) {
+        return 0;
+      }
+      sharedReserved.addAndGet(n);
+      return n;
+    }
+  }
+
+  /**
+   * Claims the shared group on a claim thread; what it may bring stays reserved until its jobs are
+   * launched. {@return whether a claim was sent (else the room was taken meanwhile)}
+   */
+  private boolean claimAsync(ClaimPlanner.Group group) {
+    int limit = reserveShared(group.limit(), prefetch());
+    if (limit == 0) {
+      return false;
+    }
     claimsInFlight.incrementAndGet();
     long seen = workSeen.get();
     try {
@@ -301,9 +337,9 @@ public final class WorkerRuntime {
         boolean full = false;
         try {
           List<Job> jobs =
-              store.claim(config.claimRequest(group.types(), group.limit()));
+              store.claim(config.claimRequest(group.types(), limit));
           outage.succeeded();
-          full = jobs.size() == group.limit();
+          full = jobs.size() == limit;
           if (!jobs.isEmpty()) {
             launch(jobs);
           }
@@ -315,14 +351,85 @@ public final class WorkerRuntime {
             // Fewer jobs than asked for: the queue was empty as of what the loop had seen.
             drainedAt = Math.max(drainedAt, seen);
           }
-          sharedReserved.addAndGet(-group.limit());
+          sharedReserved.addAndGet(-limit);
           claimsInFlight.decrementAndGet();
           signal.signal();
         }
       });
     } catch (RejectedExecutionException closing) {
-      sharedReserved.addAndGet(-group.limit());
+      sharedReserved.addAndGet(-limit);
       claimsInFlight.decrementAndGet();
+    }
+    return true;
+  }
+
+  /**
+   * The claim that goes with a batch of completions when the last claim came back short: in a store
+   * with limits, the room that the completions make under a binding limit is then taken in the same
+   * store call by this worker, instead of standing empty for a round trip or two until a claim finds
+   * it (and every claimer in flight queues for it). While claims come back full, the loop claims
+   * anyway and the completions go alone.
+   */
+  private final class SlotHandOn implements CompletionBatcher.ClaimRider {
+    /** workSeen when the claim was reserved; used on the writer thread only. */
+    private long seen;
+
+    @Override
+    public @Nullable ClaimRequest reserve() {
+      long now = workSeen.get();
+      if (stopping || drainedAt != now || claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT) {
+        return null;
+      }
+      // All the room there is, not just the completions' slots: a claim that comes back short then
+      // says that nothing more can start, and the loop stays idle (asking for exactly the freed
+      // slots, every hand-on would come back full and send the loop claiming after it in vain).
+      int n = reserveShared(config.claimBatchSize(), 0);
+      if (n == 0) {
+        return null;
+      }
+      claimsInFlight.incrementAndGet();
+      seen = now;
+      return config.claimRequest(planner.sharedTypes(), n);
+    }
+
+    @Override
+    public void claimed(ClaimRequest request, CompletedAndClaimed result, Set<Lease> leases) {
+      try {
+        RuntimeException failure = result.claimFailure();
+        if (failure != null) {
+          outage.failed("claim", failure);
+          listener.onStoreError("claim", failure);
+          workSeen.incrementAndGet(); // the loop claims instead
+          return;
+        }
+        outage.succeeded();
+        List<Job> jobs = result.claimed();
+        if (!jobs.isEmpty()) {
+          launch(jobs);
+          if (stopping) {
+            releaseBuffered("the worker is stopping before it started", null);
+          }
+        }
+        if (jobs.size() == request.limit()) {
+          workSeen.incrementAndGet(); // more may be due
+        } else {
+          drainedAt = Math.max(drainedAt, seen);
+          handedOn.addAll(leases);
+        }
+      } finally {
+        release(request);
+      }
+    }
+
+    @Override
+    public void failed(ClaimRequest request) {
+      release(request);
+    }
+
+    private void release(ClaimRequest request) {
+      sharedReserved.addAndGet(-request.limit());
+      claimsInFlight.decrementAndGet();
+      signal.signal();
     }
   }
 
@@ -451,7 +558,7 @@ public final class WorkerRuntime {
       averageRunNanos = average < 0 ? took : average + (took - average) / 8;
     }, () -> {
       running.remove(a);
-      if (limitsKept) {
+      if (limitsKept && !handedOn.remove(a.lease())) {
         workSeen.incrementAndGet(); // many ends before the next claim still make one claim
       }
       if (writeBacklogExcess() == 0) {

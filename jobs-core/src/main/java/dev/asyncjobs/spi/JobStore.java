@@ -244,6 +244,31 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * Completes attempts as {@link #completeAll} does, then claims as {@link #claim} does, counting
+   * the attempts just completed as ended. Workers call it when a claim of theirs came back short
+   * (a limit was full, or nothing was due), so that the room their completions make under a limit
+   * is taken at once by the worker that made it, instead of standing empty until some worker's next
+   * claim finds it.
+   *
+   * <p>A store that can should commit both in one transaction and one round trip, so that no other
+   * claimer sees the room in between (and queues for it in vain). The completions stand whatever
+   * becomes of the claim: a claim that fails is reported in {@link CompletedAndClaimed#claimFailure()},
+   * never by undoing or refusing the completions. This default completes, then claims.
+   *
+   * @param completions the attempts to complete, each with its lease, result and duration
+   * @param claim the claim to make after them
+   * @return what was completed and what was claimed
+   */
+  default CompletedAndClaimed completeAllThenClaim(List<Completion> completions, ClaimRequest claim) {
+    List<Job> completed = completeAll(completions);
+    try {
+      return new CompletedAndClaimed(completed, claim(claim), null);
+    } catch (RuntimeException e) {
+      return new CompletedAndClaimed(completed, List.of(), e);
+    }
+  }
+
+  /**
    * Ends an attempt with an error. With {@code retryAt} and attempts left ({@code attempts <
    * maxAttempts}) the job goes back to PENDING at {@code retryAt}; otherwise it becomes FAILED. If
    * cancellation was requested it becomes CANCELLED. The error is kept in {@code errorMessage}.

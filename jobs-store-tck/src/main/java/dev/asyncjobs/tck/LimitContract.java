@@ -1,14 +1,17 @@
 package dev.asyncjobs.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobLimit;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LimitStatus;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Failure;
+import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.StoreCapability;
 import java.time.Duration;
 import java.time.Instant;
@@ -310,31 +313,150 @@ public interface LimitContract extends StoreFixture {
   @Test
   @Timeout(120)
   default void concurrentClaimersNeverExceedMaxRunning() {
-    store().defineLimit(JobLimit.builder(RESOURCE).maxRunning(3).build());
-    int total = 200;
-    insertMany(total, job().resources(RESOURCE));
-    AtomicInteger held = new AtomicInteger();
-    AtomicInteger most = new AtomicInteger();
-    AtomicInteger done = new AtomicInteger();
-    List<Concurrently.Outcome<Integer>> outcomes = Concurrently.run(8, Duration.ofSeconds(90), t -> {
-      ClaimRequest request = new ClaimRequest("worker-" + t, Set.of(TYPE), 2, LEASE);
+    raceUnderMaxRunningOf3((request, race) -> {
       int mine = 0;
-      while (done.get() < total) {
+      while (!race.over()) {
         List<Job> claimed = store().claim(request);
-        // Counted after the claim returns and uncounted before the completion is written, so
-        // this count is never above what the store holds as running.
-        most.accumulateAndGet(held.addAndGet(claimed.size()), Math::max);
+        race.claimed(claimed.size());
         for (Job j : claimed) {
-          held.decrementAndGet();
+          race.completing(1);
           completeJob(j);
-          done.incrementAndGet();
+          race.completed(1);
           mine++;
         }
       }
       return mine;
     });
+  }
+
+  /**
+   * What {@link #raceUnderMaxRunningOf3} counts: jobs held, counted after the claim returns and
+   * uncounted before the completion is written, so that the count is never above what the store
+   * holds as running; the most held at once; and the jobs completed.
+   */
+  final class Race {
+    private final int total;
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger most = new AtomicInteger();
+    private final AtomicInteger done = new AtomicInteger();
+
+    Race(int total) {
+      this.total = total;
+    }
+
+    /** {@return whether every job is completed} */
+    public boolean over() {
+      return done.get() >= total;
+    }
+
+    /**
+     * A claim returned jobs.
+     *
+     * @param n how many
+     */
+    public void claimed(int n) {
+      most.accumulateAndGet(held.addAndGet(n), Math::max);
+    }
+
+    /**
+     * Completions are about to be written.
+     *
+     * @param n how many
+     */
+    public void completing(int n) {
+      held.addAndGet(-n);
+    }
+
+    /**
+     * Completions were written.
+     *
+     * @param n how many
+     */
+    public void completed(int n) {
+      done.addAndGet(n);
+    }
+  }
+
+  /**
+   * Eight threads, each running {@code claimer} with a request for 2 jobs of its own worker, over 200
+   * jobs under a maxRunning of 3: every job is completed once (the claimers return how many they
+   * completed), and never more than 3 are held at once.
+   *
+   * @param claimer claims and completes until {@link Race#over()}, reporting to the race
+   */
+  default void raceUnderMaxRunningOf3(java.util.function.BiFunction<ClaimRequest, Race, Integer> claimer) {
+    store().defineLimit(JobLimit.builder(RESOURCE).maxRunning(3).build());
+    int total = 200;
+    insertMany(total, job().resources(RESOURCE));
+    Race race = new Race(total);
+    List<Concurrently.Outcome<Integer>> outcomes = Concurrently.run(8, Duration.ofSeconds(90),
+        t -> claimer.apply(new ClaimRequest("worker-" + t, Set.of(TYPE), 2, LEASE), race));
     outcomes.forEach(o -> assertThat(o.error()).as("a claiming thread failed").isNull());
     assertThat(outcomes.stream().mapToInt(o -> o.value()).sum()).isEqualTo(total);
-    assertThat(most.get()).isBetween(1, 3);
+    assertThat(race.most.get()).isBetween(1, 3);
+  }
+
+  /**
+   * Completing and claiming in one call: the claim sees the completion, so the slot it frees under
+   * a full limit goes to the next job at once.
+   */
+  @Test
+  default void completeAllThenClaimHandsTheFreedSlotOn() {
+    store().defineLimit(JobLimit.builder(TYPE).maxRunning(1).build());
+    Job busy = processing(job().priority(9));
+    Job next = insert(job());
+    assertThat(claim(5, TYPE)).as("the limit is full").isEmpty();
+    CompletedAndClaimed result = store().completeAllThenClaim(
+        List.of(new Completion(lease(busy), "{}", Duration.ofMillis(5))), new ClaimRequest(WORKER, Set.of(TYPE), 5, LEASE));
+    assertThat(result.claimFailure()).isNull();
+    assertThat(result.completed()).extracting(Job::id, Job::status).containsExactly(tuple(busy.id(), JobStatus.COMPLETED));
+    assertThat(result.claimed()).extracting(Job::id, Job::status).containsExactly(tuple(next.id(), JobStatus.PROCESSING));
+    assertThat(status(TYPE).running()).isEqualTo(1);
+  }
+
+  /** A completion whose lease was lost is skipped and frees nothing; the claim goes on regardless. */
+  @Test
+  default void completeAllThenClaimSkipsALostLease() {
+    store().defineLimit(JobLimit.builder(TYPE).maxRunning(1).build());
+    Job busy = processing(job().priority(9));
+    Job waiting = insert(job());
+    Lease stale = new Lease(busy.id(), OTHER_WORKER, busy.attempts());
+    CompletedAndClaimed result = store().completeAllThenClaim(
+        List.of(new Completion(stale, "{}", Duration.ofMillis(5))), new ClaimRequest(WORKER, Set.of(TYPE), 5, LEASE));
+    assertThat(result.completed()).isEmpty();
+    assertThat(result.claimed()).as("the slot is still taken").isEmpty();
+    assertThat(result.claimFailure()).isNull();
+    assertThat(reload(busy).status()).isEqualTo(JobStatus.PROCESSING);
+    assertThat(reload(waiting).status()).isEqualTo(JobStatus.PENDING);
+  }
+
+  /**
+   * Eight workers that hand each finished job's slot on with completeAllThenClaim never hold more
+   * than maxRunning jobs under the limit, and every job completes once.
+   */
+  @Test
+  @Timeout(120)
+  default void handingSlotsOnNeverExceedsMaxRunning() {
+    raceUnderMaxRunningOf3((request, race) -> {
+      int mine = 0;
+      List<Job> claimed = store().claim(request);
+      while (!race.over()) {
+        race.claimed(claimed.size());
+        if (claimed.isEmpty()) {
+          claimed = store().claim(request);
+          continue;
+        }
+        List<Completion> completions = new ArrayList<>();
+        claimed.forEach(j -> completions.add(new Completion(lease(j), "{}", Duration.ofMillis(1))));
+        race.completing(completions.size());
+        CompletedAndClaimed result = store().completeAllThenClaim(completions, request);
+        assertThat(result.claimFailure()).isNull();
+        assertThat(result.completed()).hasSameSizeAs(completions);
+        race.completed(completions.size());
+        mine += completions.size();
+        claimed = result.claimed();
+      }
+      return mine;
+    });
   }
 }

@@ -1151,6 +1151,33 @@ abstract class WorkerContract {
   }
 
   @Test
+  void underABindingLimitAWorkerHandsTheSlotItFreesToItsNextJobInTheSameCall() throws Exception {
+    AtomicInteger handOns = new AtomicInteger();
+    JobStore store = WorkerContractSupport.countingHandOns(store(), handOns);
+    assumeLimits(store);
+    String type = uniqueType("handon");
+    AtomicInteger overlap = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    JobManager jobs = manager(store, new Scripted(type, (step, ctx) -> {
+      most.accumulateAndGet(overlap.incrementAndGet(), Math::max);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3)); // long enough for a second attempt to overlap
+      overlap.decrementAndGet();
+      return "ok";
+    }));
+    jobs.defineLimit(JobLimit.builder(type).maxRunning(1).build());
+    List<Job> created = new ArrayList<>();
+    for (int i = 1; i <= 12; i++) {
+      created.add(create(jobs, type, i));
+    }
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("w")).concurrency(4).pollInterval(Duration.ofSeconds(30)));
+    for (Job job : created) {
+      awaitStatus(store, job.id(), JobStatus.COMPLETED);
+    }
+    assertThat(most.get()).as("attempts at once under maxRunning 1").isEqualTo(1);
+    assertThat(handOns.get()).as("completions that claimed the next job in the same call").isPositive();
+  }
+
+  @Test
   void aPausedTypeStartsNothingUntilResumedWhileItsRunningAttemptFinishes() throws Exception {
     JobStore store = store();
     assumeLimits(store);

@@ -124,6 +124,31 @@ public final class WorkerContractSupport {
   }
 
   /**
+   * Wraps {@code target} so that every {@link JobStore#completeAllThenClaim} call that claimed a job
+   * counts one in {@code handOns}: how often a worker handed a slot its completions freed to its
+   * next job in the same call.
+   *
+   * @param target the store to wrap
+   * @param handOns counts those calls
+   * @return the wrapping store
+   */
+  public static JobStore countingHandOns(JobStore target, java.util.concurrent.atomic.AtomicInteger handOns) {
+    return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class},
+        (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (result instanceof dev.asyncjobs.spi.CompletedAndClaimed c && !c.claimed().isEmpty()) {
+            handOns.incrementAndGet();
+          }
+          return result;
+        });
+  }
+
+  /**
    * Wraps a store so that a test can cut it off, as if the process using it had died or lost its
    * network: after {@link #sever()} every call throws {@link JobStoreException} and no event is
    * delivered, so nothing the worker does reaches the real store.

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code START} builds and starts a worker (concurrency and batch as given): {@code STARTED};
  *   <li>{@code PICKUP} starts an idle worker with default settings whose generator prints {@code S
  *       <seq> <nanoTime>} when it starts job {@code seq}: {@code STARTED};
- *   <li>{@code SLEEPY} starts a worker (concurrency and batch as given) whose generator sleeps
- *       {@link PgLimitsScenario#ATTEMPT_MILLIS} ms per job: {@code STARTED};
+ *   <li>{@code SLEEPY <ms>} starts a worker (concurrency and batch as given) whose generator sleeps
+ *       that many milliseconds per job: {@code STARTED};
  *   <li>{@code LISTEN} subscribes to every owner's events and prints {@code E <jobId> <nanoTime>} for
  *       each CREATED event of type {@value #PROBE_TYPE}: {@code LISTENING};
  *   <li>{@code STOP} closes what the others opened: {@code STOPPED};
@@ -48,12 +48,14 @@ public final class SecondWorkerMain {
     reply("READY");
     Running running = null;
     for (String line = in.readLine(); line != null && !line.equals("EXIT"); line = in.readLine()) {
-      switch (line) {
+      String[] words = line.split(" ");
+      switch (words[0]) {
         case "START", "PICKUP", "LISTEN", "SLEEPY" -> {
           if (running == null) {
-            running = new Running(pg, schema, line, concurrency, batch);
+            long millis = words.length > 1 ? Long.parseLong(words[1]) : 0;
+            running = new Running(pg, schema, words[0], concurrency, batch, millis);
           }
-          reply(line.equals("LISTEN") ? "LISTENING" : "STARTED");
+          reply(words[0].equals("LISTEN") ? "LISTENING" : "STARTED");
         }
         case "STOP" -> {
           if (running != null) {
@@ -80,7 +82,7 @@ public final class SecondWorkerMain {
     private final @Nullable JobWorker worker;
     private final @Nullable Subscription subscription;
 
-    Running(PgServer pg, String schema, String mode, int concurrency, int batch) {
+    Running(PgServer pg, String schema, String mode, int concurrency, int batch, long sleepMillis) {
       store = PostgresJobStore.builder().jdbcUrl(pg.url()).user(pg.user()).password(pg.password()).schema(schema).build();
       switch (mode) {
         case "PICKUP" -> {
@@ -89,7 +91,7 @@ public final class SecondWorkerMain {
           subscription = null;
         }
         case "SLEEPY" -> {
-          jobs = NoopGenerator.manager(store, PgLimitsScenario.sleepy());
+          jobs = NoopGenerator.manager(store, PgLimitsScenario.sleepy(sleepMillis));
           worker = ThroughputRig.worker(jobs, concurrency, batch).start();
           subscription = null;
         }

@@ -71,9 +71,9 @@ final class SecondWorkerProcess implements AutoCloseable {
     await("STARTED");
   }
 
-  /** Builds and starts a worker whose jobs each sleep {@link PgLimitsScenario#ATTEMPT_MILLIS} ms. */
-  void startSleepyWorker() throws IOException, InterruptedException {
-    send("SLEEPY");
+  /** Builds and starts a worker whose jobs each sleep {@code millis} ms. */
+  void startSleepyWorker(long millis) throws IOException, InterruptedException {
+    send("SLEEPY " + millis);
     await("STARTED");
   }
 

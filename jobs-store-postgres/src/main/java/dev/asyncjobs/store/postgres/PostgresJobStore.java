@@ -20,6 +20,7 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.Subscription;
 import dev.asyncjobs.Usage;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.EventQuery;
 import dev.asyncjobs.spi.EventSubscription;
@@ -507,6 +508,29 @@ public final class PostgresJobStore implements JobStore {
     }
     Instant now = now();
     return allChangedTo(db.run(Call.once("completeAll").json("result"), h -> workerWrites.completeAll(h, completions, now)));
+  }
+
+  /**
+   * {@inheritDoc} One transaction that completes, then claims: the claim sees the completions, so
+   * the room they make under a limit is taken before any other claimer can see it; and it commits
+   * as a completion does, waiting for its flush (the claim's own asynchronous commit is undone for
+   * it). A claim that fails rolls the transaction back, and the completions are then written alone.
+   */
+  @Override
+  public CompletedAndClaimed completeAllThenClaim(List<Completion> completions, ClaimRequest claim) {
+    if (claim.fairBetweenOwners() && fairIndexUnchecked.compareAndSet(true, false)) {
+      warnWithoutFairClaimIndex();
+    }
+    Instant now = now();
+    CompletedAndClaimed result;
+    try {
+      result = db.run(Call.once("completeAllThenClaim").inTransaction().json("result"),
+          h -> workerWrites.completeAllThenClaim(h, completions, claim, now));
+    } catch (WorkerWrites.ClaimRefused refused) {
+      return new CompletedAndClaimed(completeAll(completions), List.of(), refused.error());
+    }
+    return new CompletedAndClaimed(allChangedTo(result.completed()), changed(result.claimed(), JobEvent.Kind.STARTED),
+        null);
   }
 
   @Override

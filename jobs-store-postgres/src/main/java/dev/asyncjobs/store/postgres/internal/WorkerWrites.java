@@ -2,16 +2,20 @@ package dev.asyncjobs.store.postgres.internal;
 
 import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
+import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobStatus;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.Usage;
 import dev.asyncjobs.spi.ClaimRequest;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.Completion;
 import dev.asyncjobs.spi.Failure;
 import dev.asyncjobs.spi.HeartbeatResult;
 import dev.asyncjobs.spi.JobIds;
 import dev.asyncjobs.spi.Lease;
 import dev.asyncjobs.spi.WorkerProgress;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +67,13 @@ public final class WorkerWrites {
 
   /** The claim, one statement: jobs_claim (V9), rows locked by others skipped. */
   private final String claimSql;
+  /**
+   * The {@code synchronous_commit} of the store's connections, read by the first {@link
+   * #completeAllThenClaim} and restored by each for its commit.
+   */
+  private volatile @Nullable String commitDurability;
+  /** completeAllSql, claimSql, and the commit's durability restored, as one string: sent together. */
+  private final String completeThenClaimSql;
   private final String heartbeatSql;
   private final String progressSql;
   private final String completeSql;
@@ -110,6 +121,7 @@ public final class WorkerWrites {
             + " CAST(:results AS text[]), CAST(:durations AS bigint[])) AS c(id, worker_id, attempt, result, duration_us)"
             + " WHERE j.id = c.id AND j.worker_id = c.worker_id AND j.attempts = c.attempt AND j.status = 'PROCESSING'"
             + " RETURNING {cols}", EventAppends.KIND_BY_STATUS);
+    completeThenClaimSql = completeAllSql + ";\n" + claimSql + ";\nSELECT set_config('synchronous_commit', :durability, true)";
     failSql = EventAppends.update(names,
         "UPDATE {jobs} AS j SET"
             + " status = CASE WHEN j.cancel_requested THEN 'CANCELLED' WHEN " + RETRIES + " THEN 'PENDING' ELSE 'FAILED' END,"
@@ -179,16 +191,20 @@ public final class WorkerWrites {
    * {@code jobs_fair_candidates} (V10).
    */
   public List<Job> claim(Handle h, ClaimRequest r, Instant now) {
-    List<Job> claimed =
-        h.createQuery(claimSql)
-            .bind("now", Binds.instant(now))
-            .bind("leaseUntil", Binds.instant(Binds.micros(now.plus(r.leaseDuration()))))
-            .bind("worker", r.workerId())
-            .bind("types", Binds.array("text", r.types()))
-            .bind("limit", r.limit())
-            .bind("fair", r.fairBetweenOwners())
-            .map(JobRows.MAPPER)
-            .list();
+    return inClaimOrder(bindClaim(h.createQuery(claimSql), r, now).map(JobRows.MAPPER).list());
+  }
+
+  /** Binds what {@link #claimSql} needs. */
+  private static <S extends SqlStatement<S>> S bindClaim(S q, ClaimRequest r, Instant now) {
+    return q.bind("now", Binds.instant(now))
+        .bind("leaseUntil", Binds.instant(Binds.micros(now.plus(r.leaseDuration()))))
+        .bind("worker", r.workerId())
+        .bind("types", Binds.array("text", r.types()))
+        .bind("limit", r.limit())
+        .bind("fair", r.fairBetweenOwners());
+  }
+
+  private static List<Job> inClaimOrder(List<Job> claimed) {
     List<Job> sorted = new ArrayList<>(claimed);
     sorted.sort(CLAIM_ORDER);
     return sorted;
@@ -255,6 +271,15 @@ public final class WorkerWrites {
    * @return the completed jobs, in the order of {@code completions}
    */
   public List<Job> completeAll(Handle h, List<Completion> completions, Instant now) {
+    Map<UUID, Job> done = new HashMap<>();
+    bindCompletions(h.createQuery(completeAllSql), completions, now)
+        .map(JobRows.MAPPER)
+        .forEach(j -> done.put(j.id(), j));
+    return inOrderOf(completions, done);
+  }
+
+  /** Binds what {@link #completeAllSql} needs, the completions in lock order. */
+  private static <S extends SqlStatement<S>> S bindCompletions(S q, List<Completion> completions, Instant now) {
     List<Completion> sorted = new ArrayList<>(completions);
     sorted.sort(Comparator.comparing((Completion c) -> c.lease().jobId(), JobIds.ORDER)); // one lock order
     List<UUID> ids = new ArrayList<>();
@@ -269,16 +294,16 @@ public final class WorkerWrites {
       results.add(c.resultJson());
       durations.add(Binds.micros(c.actualDuration()));
     }
-    Map<UUID, Job> done = new HashMap<>();
-    h.createQuery(completeAllSql)
-        .bind("now", Binds.instant(now))
+    return q.bind("now", Binds.instant(now))
         .bind("ids", Binds.array("uuid", ids))
         .bind("workers", Binds.array("text", workers))
         .bind("attempts", Binds.array("int4", attempts))
         .bind("results", Binds.array("text", results))
-        .bind("durations", Binds.array("int8", durations))
-        .map(JobRows.MAPPER)
-        .forEach(j -> done.put(j.id(), j));
+        .bind("durations", Binds.array("int8", durations));
+  }
+
+  /** The completed jobs of {@code done} in the order of {@code completions}, without those not there (lost leases). */
+  private static List<Job> inOrderOf(List<Completion> completions, Map<UUID, Job> done) {
     List<Job> out = new ArrayList<>(done.size());
     for (Completion c : completions) {
       Job j = done.remove(c.lease().jobId());
@@ -287,6 +312,75 @@ public final class WorkerWrites {
       }
     }
     return out;
+  }
+
+  /**
+   * Completes, then claims, in the caller's transaction, and has its commit wait for the flush again
+   * afterwards, as a completion's must, whatever the claim set (it asks for an asynchronous commit).
+   * A statement that fails for good throws {@link ClaimRefused} (it is the claim's, unless the
+   * completions fail alone as well), so that the caller rolls everything back and writes the
+   * completions alone; the failures worth retrying (a deadlock, a lost connection) leave as they
+   * are, for the store's retry of the whole call.
+   */
+  public CompletedAndClaimed completeAllThenClaim(Handle h, List<Completion> completions, ClaimRequest claim, Instant now) {
+    String durability = commitDurability;
+    if (durability == null) {
+      durability = h.createQuery("SELECT current_setting('synchronous_commit')").mapTo(String.class).one();
+      commitDurability = durability;
+    }
+    // Three statements sent at once, one round trip: each sees what the one before it wrote.
+    Query q = bindClaim(bindCompletions(h.createQuery(completeThenClaimSql), completions, now), claim, now)
+        .bind("durability", durability);
+    try {
+      return q.execute((statement, ctx) -> {
+        try {
+          PreparedStatement ps = statement.get();
+          Map<UUID, Job> done = new HashMap<>();
+          try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+              Job j = JobRows.MAPPER.map(rs, ctx);
+              done.put(j.id(), j);
+            }
+          }
+          List<Job> claimed = new ArrayList<>();
+          if (!ps.getMoreResults()) {
+            throw new IllegalStateException("the claim after the completions returned no result");
+          }
+          try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+              claimed.add(JobRows.MAPPER.map(rs, ctx));
+            }
+          }
+          return new CompletedAndClaimed(inOrderOf(completions, done), inClaimOrder(claimed), null);
+        } finally {
+          ctx.close();
+        }
+      });
+    } catch (RuntimeException e) {
+      if (SqlErrors.classify(e) != SqlErrors.Kind.PERMANENT) {
+        throw e;
+      }
+      throw new ClaimRefused(SqlErrors.translate(e, "claim", null));
+    }
+  }
+
+  /**
+   * The claim of {@link #completeAllThenClaim} failed for good: the transaction is rolled back, and
+   * {@link #error()} is what to report.
+   */
+  public static final class ClaimRefused extends JobException {
+    private static final long serialVersionUID = 1L;
+    private final JobException error;
+
+    ClaimRefused(JobException error) {
+      super("the claim after the completions failed: " + error.getMessage(), error);
+      this.error = error;
+    }
+
+    /** {@return the claim's failure, as the store reports it} */
+    public JobException error() {
+      return error;
+    }
   }
 
   /**
