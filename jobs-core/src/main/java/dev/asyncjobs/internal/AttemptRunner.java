@@ -46,6 +46,8 @@ final class AttemptRunner {
   private final WorkerConfig config;
   private final WorkerListener listener;
   private final CompletionBatcher completions;
+  /** Writes refused results again; set with the completion writer (the worker runtime), else none are retried. */
+  private volatile @Nullable OutcomeRetries retries;
   /** Writes every attempt's streamed output together; started with the completion writer (the worker runtime). */
   private volatile @Nullable OutputWriter outputs;
 
@@ -100,15 +102,26 @@ final class AttemptRunner {
 
   /**
    * Starts the writer thread of completions, so that job threads do not wait for their writes;
-   * {@code rider}, when given, may add a claim to each batch (see {@link CompletionBatcher.ClaimRider}).
+   * {@code rider}, when given, may add a claim to each batch (see {@link CompletionBatcher.ClaimRider});
+   * a result the store refuses is written again on {@code timer} (see {@link OutcomeRetries}).
    */
-  void startCompletionWriter(java.util.concurrent.ThreadFactory factory, CompletionBatcher.@Nullable ClaimRider rider) {
+  void startCompletionWriter(java.util.concurrent.ThreadFactory factory, CompletionBatcher.@Nullable ClaimRider rider,
+      ScheduledExecutorService timer) {
+    retries = new OutcomeRetries(timer);
     completions.startWriter(factory, rider);
     long interval = config.outputInterval().toNanos();
     if (interval > 0) { // zero: every piece is written at once, by its attempt
       OutputWriter w = new OutputWriter(store, interval);
       w.start(factory);
       outputs = w;
+    }
+  }
+
+  /** The worker's grace period is over: results still waiting to be written again are given up. */
+  void stopRetryingOutcomes() {
+    OutcomeRetries r = retries;
+    if (r != null) {
+      r.stop();
     }
   }
 
@@ -299,31 +312,8 @@ final class AttemptRunner {
       }
       a.progress().flush();
       a.output().flush(); // every piece is in the log before the COMPLETED event
-      completions.submit(new Completion(lease, json, success.duration()), new CompletionBatcher.Callback() {
-        @Override
-        public void written(Job after) {
-          try {
-            JobMdc.run(after, () -> completed(after, success.duration(), lease));
-          } finally {
-            settled.run();
-          }
-        }
-
-        @Override
-        public void refused(RuntimeException error) {
-          try {
-            JobMdc.run(a.job(), () -> {
-              if (error instanceof LeaseLostException) {
-                leaseLostMeanwhile(a);
-              } else {
-                notRecorded(a, error);
-              }
-            });
-          } finally {
-            settled.run();
-          }
-        }
-      });
+      Completion completion = new Completion(lease, json, success.duration());
+      completions.submit(completion, new CompletionWrite(a, completion, settled));
       return true;
     }
     Outcome.Failure failure = (Outcome.Failure) outcome;
@@ -334,6 +324,71 @@ final class AttemptRunner {
       fail(a, failure.error(), failure.permanent());
     }
     return false;
+  }
+
+  /**
+   * What becomes of one completion's write: the job is completed; or the lease was lost; or the
+   * store failed, and the result is kept and written again ({@link OutcomeRetries}) until one of
+   * the first two, or until the worker stops.
+   */
+  private final class CompletionWrite implements CompletionBatcher.Callback {
+    private final Attempt a;
+    private final Completion completion;
+    private final Runnable settled;
+    /** Failed writes so far; touched by the writer thread and the timer, one after the other. */
+    private volatile int failures;
+
+    CompletionWrite(Attempt a, Completion completion, Runnable settled) {
+      this.a = a;
+      this.completion = completion;
+      this.settled = settled;
+    }
+
+    @Override
+    public void written(Job after) {
+      try {
+        JobMdc.run(after, () -> {
+          if (failures > 0) {
+            LOG.info("job {} attempt {}: its result was recorded at try {}", after.id(), a.lease().attempt(), failures + 1);
+          }
+          completed(after, completion.actualDuration(), a.lease());
+        });
+      } finally {
+        settled.run();
+      }
+    }
+
+    @Override
+    public void refused(RuntimeException error) {
+      if (!(error instanceof LeaseLostException)) {
+        int tries = ++failures;
+        OutcomeRetries r = retries;
+        if (r != null && r.schedule(tries, () -> completions.submit(completion, this), () -> giveUp(error))) {
+          listener.onStoreError("finish", error);
+          if (tries == 1) {
+            JobMdc.run(a.job(), () -> LOG.warn("job {} attempt {}: could not record its result ({}); keeping it and trying"
+                + " again until the store takes it or another worker has the job", a.job().id(), a.lease().attempt(),
+                error.getMessage()));
+          }
+          return;
+        }
+        giveUp(error);
+        return;
+      }
+      try {
+        JobMdc.run(a.job(), () -> leaseLostMeanwhile(a));
+      } finally {
+        settled.run();
+      }
+    }
+
+    private void giveUp(RuntimeException error) {
+      try {
+        JobMdc.run(a.job(), () -> notRecorded(a, error));
+      } finally {
+        settled.run();
+      }
+    }
   }
 
   private void completed(Job after, Duration duration, Lease lease) {

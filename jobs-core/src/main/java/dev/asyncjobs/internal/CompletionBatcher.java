@@ -177,7 +177,15 @@ final class CompletionBatcher {
   private void write(List<Pending> batch, @Nullable ClaimRider rider) {
     List<Completion> completions = new ArrayList<>(batch.size());
     batch.forEach(p -> completions.add(p.completion()));
-    ClaimRequest claim = rider == null ? null : rider.reserve();
+    ClaimRequest claim = null;
+    if (rider != null) {
+      try {
+        claim = rider.reserve();
+      } catch (RuntimeException e) {
+        // a bug of the rider must not cost the completions their write
+        LOG.error("planning the claim to go with {} completions failed; writing them alone", completions.size(), e);
+      }
+    }
     Map<UUID, Job> done = new HashMap<>();
     try {
       List<Job> completed;

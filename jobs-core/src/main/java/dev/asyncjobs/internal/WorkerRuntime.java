@@ -182,7 +182,7 @@ public final class WorkerRuntime {
     // the hint, would wake it again a round trip or two later (and claims nothing new then).
     wakeUpHints = store.onWakeUpHint(this::newWork);
     runner.startCompletionWriter(threads.factory("writer"),
-        limitsKept && !planner.sharedTypes().isEmpty() ? new SlotHandOn() : null);
+        limitsKept && !planner.sharedTypes().isEmpty() ? new SlotHandOn() : null, timer);
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
@@ -287,11 +287,23 @@ public final class WorkerRuntime {
           }
           continue;
         }
-        List<Job> jobs =
-            store.claim(config.claimRequest(group.types(), group.limit()));
-        outage.succeeded();
+        // Reserved like the shared claims, so that a claim going with completions meanwhile
+        // cannot take the same room.
+        int limit = reserveShared(group.limit(), 0, false);
+        if (limit == 0) {
+          continue;
+        }
+        List<Job> jobs;
+        try {
+          jobs = store.claim(config.claimRequest(group.types(), limit));
+          outage.succeeded();
+          if (!jobs.isEmpty()) {
+            launch(jobs);
+          }
+        } finally {
+          sharedReserved.addAndGet(-limit);
+        }
         if (!jobs.isEmpty()) {
-          launch(jobs);
           // Capacity changed: plan afresh rather than over-claim with the other groups.
           claimed = true;
           break;
@@ -307,16 +319,24 @@ public final class WorkerRuntime {
   /**
    * Reserves up to {@code wanted} of the capacity left, {@code beyond} the concurrency included
    * (claiming ahead): checked and taken in one step, so that the loop's claims and those that go with
-   * completions never take the same room twice. {@return how many were reserved, 0 for none}
+   * completions never take the same room twice. A claim {@code inFlight} (sent off the loop's thread)
+   * also takes one of the {@link #MAX_CLAIMS_IN_FLIGHT}, in the same step. {@return how many were
+   * reserved, 0 for none}
    */
-  private int reserveShared(int wanted, int beyond) {
+  private int reserveShared(int wanted, int beyond, boolean inFlight) {
     synchronized (reservations) {
+      if (inFlight && claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT) {
+        return 0;
+      }
       int free = config.concurrency() + beyond - running.busy() - sharedReserved.get() - writeBacklogExcess();
       int n = Math.min(wanted, free);
       if (n <= 0) {
         return 0;
       }
       sharedReserved.addAndGet(n);
+      if (inFlight) {
+        claimsInFlight.incrementAndGet();
+      }
       return n;
     }
   }
@@ -326,11 +346,10 @@ public final class WorkerRuntime {
    * launched. {@return whether a claim was sent (else the room was taken meanwhile)}
    */
   private boolean claimAsync(ClaimPlanner.Group group) {
-    int limit = reserveShared(group.limit(), prefetch());
+    int limit = reserveShared(group.limit(), prefetch(), true);
     if (limit == 0) {
       return false;
     }
-    claimsInFlight.incrementAndGet();
     long seen = workSeen.get();
     try {
       claimExecutor.execute(() -> {
@@ -377,19 +396,19 @@ public final class WorkerRuntime {
     @Override
     public @Nullable ClaimRequest reserve() {
       long now = workSeen.get();
-      if (stopping || drainedAt != now || claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT) {
+      if (stopping || drainedAt != now) {
         return null;
       }
+      Set<String> types = planner.sharedTypes();
       // All the room there is, not just the completions' slots: a claim that comes back short then
       // says that nothing more can start, and the loop stays idle (asking for exactly the freed
       // slots, every hand-on would come back full and send the loop claiming after it in vain).
-      int n = reserveShared(config.claimBatchSize(), 0);
+      int n = reserveShared(config.claimBatchSize(), 0, true);
       if (n == 0) {
         return null;
       }
-      claimsInFlight.incrementAndGet();
       seen = now;
-      return config.claimRequest(planner.sharedTypes(), n);
+      return config.claimRequest(types, n);
     }
 
     @Override
@@ -765,6 +784,7 @@ public final class WorkerRuntime {
     if (running.awaitEmpty(graceEnd)) {
       return;
     }
+    runner.stopRetryingOutcomes();
     for (Attempt a : running.snapshot()) {
       if (a.release()) {
         JobMdc.run(a.job(), () -> {

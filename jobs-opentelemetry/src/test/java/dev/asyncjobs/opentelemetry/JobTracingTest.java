@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -375,13 +376,17 @@ class JobTracingTest {
   }
 
   @Test
-  void aCompletionTheStoreRefusesEndsTheSpanAsNotRecordedWithTheStoresError() {
+  void aCompletionTheStoreRefusesUntilTheWorkerStopsEndsTheSpanAsNotRecordedWithTheStoresError() {
     InMemoryJobStore memory = new InMemoryJobStore();
     toClose.add(memory);
-    store = refusingCompletions(memory);
+    AtomicInteger refused = new AtomicInteger();
+    store = refusingCompletions(memory, refused);
     JobManager jobs = manager(true);
-    worker(jobs, b -> b);
+    JobWorker w = worker(jobs, b -> b.shutdownGracePeriod(Duration.ofMillis(50)));
     Created created = createInSpan(jobs, probe("ok"));
+    // The worker keeps the result and writes it again; it gives it up only when it stops.
+    Waits.until("a refused completion", Duration.ofSeconds(20), () -> refused.get() > 0);
+    w.close();
     SpanData process = attempt(created.job(), 1);
     assertThat(outcome(process)).isEqualTo("not_recorded");
     assertThat(process.getStatus()).isEqualTo(StatusData.create(StatusCode.ERROR, "the database is down"));
@@ -389,11 +394,12 @@ class JobTracingTest {
         .isEqualTo(JobStoreException.class.getName());
   }
 
-  /** The store, except that every completion write fails as in an outage. */
-  private static JobStore refusingCompletions(JobStore real) {
+  /** The store, except that every completion write fails as in an outage; {@code refused} counts them. */
+  private static JobStore refusingCompletions(JobStore real, AtomicInteger refused) {
     return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class},
         (proxy, method, args) -> {
-          if (method.getName().equals("completeAll") || method.getName().equals("complete")) {
+          if (method.getName().startsWith("complete")) {
+            refused.incrementAndGet();
             throw new JobStoreException("the database is down", "08006", null);
           }
           try {

@@ -9,6 +9,7 @@ import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
+import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.PrivatePostgres;
 import dev.asyncjobs.reliability.support.Schema;
 import dev.asyncjobs.reliability.support.WorkerFleet;
@@ -22,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,8 @@ class DatabaseReadOnlyTest {
   private static final Path LOGS = Path.of("target", "reliability-logs", "readonly");
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int JOBS = 300;
+  /** A worker that spins on a refusing database would make thousands a second; one that waits, a few. */
+  private static final double MAX_REFUSED_PER_SECOND = 300;
 
   @Test
   void aDatabaseThatRefusesWritesForLongerThanALeaseLosesNothing() throws Exception {
@@ -67,8 +71,12 @@ class DatabaseReadOnlyTest {
           .idempotencyKey("during-read-only").build();
       assertThatThrownBy(() -> jobs.create(refused)).isInstanceOf(JobStoreException.class);
       long completedAtStart = ledger.completedIfReadable();
+      long failedBefore = rolledBack(pg.server());
       Waits.pause(Duration.ofSeconds(4)); // twice the lease: a window in which nothing can be written
+      double failedPerSecond = (rolledBack(pg.server()) - failedBefore) / 4.0;
       assertThat(ledger.completedIfReadable()).as("no completion is written while the database refuses writes").isEqualTo(completedAtStart);
+      // The worker keeps trying at its poll interval and backs off its retries: it does not spin.
+      assertThat(failedPerSecond).as("transactions refused per second while read-only").isLessThan(MAX_REFUSED_PER_SECOND);
       assertThat(schema.number("SELECT count(*) FROM " + schema.table("jobs"))).as("the refused create stored nothing")
           .isEqualTo(jobsBefore);
 
@@ -77,8 +85,68 @@ class DatabaseReadOnlyTest {
       ledger.awaitCompleted(JOBS + 1, WAIT);
       fleet.stopAll(Duration.ofSeconds(15));
       ledger.assertEveryJobCompletedOnceByItsLastAttempt(JOBS + 1);
-      System.out.printf("read-only database: %d jobs, %d executions (%d extras: outcomes that could not be written ran again),"
-          + " %d completed before writes stopped%n", JOBS + 1, ledger.executions(), ledger.extras().size(), completedAtStart);
+      System.out.printf(Locale.ROOT, "read-only database: %d jobs, %d executions (%d extras: outcomes that could not be"
+          + " written before their lease expired ran again), %d completed before writes stopped, %.1f transactions refused"
+          + " per second while read-only%n", JOBS + 1, ledger.executions(), ledger.extras().size(), completedAtStart,
+          failedPerSecond);
+    }
+  }
+
+  /**
+   * The database refuses writes for less than a lease: a result refused meanwhile is kept by its
+   * worker and written once the database takes writes again, so no job that ran runs again.
+   */
+  @Test
+  void aRefusalShorterThanALeaseCostsNoResult() throws Exception {
+    String skipped = PrivatePostgres.skipReason("DatabaseReadOnlyTest");
+    Assumptions.assumeTrue(skipped == null, skipped);
+    int count = 200;
+    try (PrivatePostgres pg = PrivatePostgres.start("readonly-short");
+        Schema schema = Schema.create(pg.server(), "readonly");
+        PostgresJobStore store = schema.storeBuilder().build();
+        JobManager jobs = JobManager.builder().store(store)
+            .generator(new RecordingGenerator(null, null, "test")).quotaPolicy(QuotaPolicy.unlimited()).build();
+        WorkerFleet fleet = new WorkerFleet(schema, "readonly-short", List.of(
+            "-Dworker.leaseMillis=8000", "-Dworker.concurrency=4", "-Dworker.pollMillis=250", "-Dworker.record=true",
+            "-Dworker.rescueMillis=500", "-Dworker.connectionTimeoutMillis=250"), LOGS)) {
+      ExecutionLedger ledger = ExecutionLedger.install(schema);
+      fleet.startAndAwait(1);
+      List<JobRequest> requests = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        // 100 ms of work each: about 40 attempts end in the window
+        requests.add(JobRequest.builder("owner-" + (i % 10), RecordingGenerator.TYPE)
+            .payloadOf(new RecordingGenerator.Work(i, 4, 25)).maxAttempts(50).idempotencyKey("job-" + i).build());
+      }
+      jobs.createAll(requests);
+      ledger.awaitCompleted(count / 4, WAIT);
+
+      setReadOnly(pg.server(), true);
+      Waits.pause(Duration.ofMillis(1500)); // far less than the lease: no lease expires meanwhile
+      setReadOnly(pg.server(), false);
+      ledger.awaitCompleted(count, WAIT);
+      fleet.stopAll(Duration.ofSeconds(15));
+      ledger.assertEveryJobCompletedOnceByItsLastAttempt(count);
+      // An attempt that started in the window could not record its execution: it failed and ran
+      // again later, which is no extra. Every attempt that did run kept its result.
+      assertThat(ledger.extras()).as("attempts that ran and ran again (their result was not kept)").isEmpty();
+      List<LogFile.Entry> log = LogFile.read(fleet.all().get(0).logFile());
+      // Refused and kept (the worker logs it once per result, at WARN): since no job ran again,
+      // every one of them was written afterwards.
+      long kept = log.stream().filter(e -> e.message().contains("keeping it and trying again")).count();
+      assertThat(kept).as("results refused in the window and kept").isPositive();
+      System.out.printf(Locale.ROOT, "read-only database for 1.5 s: %d jobs, %d results refused, kept and written"
+          + " afterwards, %d executions, no job ran again%n", count, kept, ledger.executions());
+    }
+  }
+
+  /** Transactions rolled back in the server so far (the refused writes among them). */
+  private static long rolledBack(TestPostgres.Server server) throws SQLException {
+    try (Connection c = server.connect(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_force_next_flush()");
+      try (var rs = s.executeQuery("SELECT sum(xact_rollback) FROM pg_stat_database")) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 

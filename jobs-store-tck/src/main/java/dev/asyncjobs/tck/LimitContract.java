@@ -437,6 +437,7 @@ public interface LimitContract extends StoreFixture {
   @Test
   @Timeout(120)
   default void handingSlotsOnNeverExceedsMaxRunning() {
+    AtomicInteger handOns = new AtomicInteger();
     raceUnderMaxRunningOf3((request, race) -> {
       int mine = 0;
       List<Job> claimed = store().claim(request);
@@ -455,8 +456,12 @@ public interface LimitContract extends StoreFixture {
         race.completed(completions.size());
         mine += completions.size();
         claimed = result.claimed();
+        if (!claimed.isEmpty()) {
+          handOns.incrementAndGet();
+        }
       }
       return mine;
     });
+    assertThat(handOns.get()).as("calls whose claim took the next jobs").isPositive();
   }
 }

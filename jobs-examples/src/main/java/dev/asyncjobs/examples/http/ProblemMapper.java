@@ -14,7 +14,6 @@ import dev.asyncjobs.PayloadTooLargeException;
 import dev.asyncjobs.BudgetExceededException;
 import dev.asyncjobs.QuotaExceededException;
 import dev.asyncjobs.UnsupportedCapabilityException;
-import dev.asyncjobs.generators.openai.ModerationUnavailableException;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * stable {@link JobException#code()}, so the mapping is a lookup, never a parse of a message.
  */
 public final class ProblemMapper {
+  /**
+   * The code of the OpenAI module's {@code ModerationUnavailableException}, matched by code and not
+   * by class, so that an app without that module on its class path still maps every error (the
+   * class check threw NoClassDefFoundError there, and every store outage became a 500).
+   */
+  private static final String MODERATION_UNAVAILABLE = "moderation_unavailable";
+
   private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -142,7 +148,7 @@ public final class ProblemMapper {
       return withErrorId(new Problem(501, e.code(), "Not supported by this installation",
           "this installation's job store does not support " + u.capability().name().toLowerCase(java.util.Locale.ROOT),
           members, headers), errorId);
-    } else if (e instanceof ModerationUnavailableException) {
+    } else if (MODERATION_UNAVAILABLE.equals(e.code())) {
       String errorId = ErrorIds.next();
       LOG.warn("moderation unavailable during a create [errorId={}]", errorId, e);
       headers.put("Retry-After", "5");

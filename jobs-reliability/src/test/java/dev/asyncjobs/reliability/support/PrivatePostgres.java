@@ -90,28 +90,33 @@ public final class PrivatePostgres implements AutoCloseable {
     return new TestPostgres.Server("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "", "private cluster in " + dir);
   }
 
-  /** Kills the postmaster with SIGKILL (its backends see it gone and exit), then starts it again: crash recovery. */
-  public Duration crashAndRestart() {
+  /**
+   * Kills the postmaster with SIGKILL (its backends see it gone and exit), runs {@code whileDown},
+   * then starts it again: crash recovery. {@return how long the start took until it answered}
+   */
+  public Duration crashAndRestart(Runnable whileDown) {
     Process p = requireServer();
     p.destroyForcibly(); // SIGKILL
     waitForExit(p);
+    whileDown.run();
     return startServer();
   }
 
-  /** {@code pg_ctl stop -m fast} and a start: SIGINT, a shutdown checkpoint, then the start. */
-  public Duration restartFast() {
-    return restartWith("INT");
+  /** {@code pg_ctl stop -m fast}, {@code whileDown}, and a start: SIGINT, a shutdown checkpoint, then the start. */
+  public Duration restartFast(Runnable whileDown) {
+    return restartWith("INT", whileDown);
   }
 
-  /** {@code pg_ctl stop -m immediate} and a start: SIGQUIT, no checkpoint, crash recovery at the start. */
-  public Duration restartImmediate() {
-    return restartWith("QUIT");
+  /** {@code pg_ctl stop -m immediate}, {@code whileDown}, and a start: SIGQUIT, no checkpoint, crash recovery at the start. */
+  public Duration restartImmediate(Runnable whileDown) {
+    return restartWith("QUIT", whileDown);
   }
 
-  private Duration restartWith(String signal) {
+  private Duration restartWith(String signal, Runnable whileDown) {
     Process p = requireServer();
     run(List.of("kill", "-s", signal, Long.toString(p.pid())), false);
     waitForExit(p);
+    whileDown.run();
     return startServer();
   }
 

@@ -10,6 +10,7 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.WorkerListener;
+import dev.asyncjobs.spi.CompletedAndClaimed;
 import dev.asyncjobs.spi.JobStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -58,7 +59,7 @@ class WorkerBackpressureTest {
       // leases this worker holds counted: + each claimed job, - each completed one.
       JobStore slow = (JobStore) Proxy.newProxyInstance(
           JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
-            if (method.getName().equals("completeAll")) {
+            if (method.getName().startsWith("completeAll")) {
               TimeUnit.MILLISECONDS.sleep(15);
             }
             Object result;
@@ -71,6 +72,8 @@ class WorkerBackpressureTest {
               maxHeld.accumulateAndGet(held.addAndGet(((List<?>) result).size()), Math::max);
             } else if (method.getName().equals("completeAll")) {
               held.addAndGet(-((List<?>) result).size());
+            } else if (result instanceof CompletedAndClaimed both) { // completeAllThenClaim
+              maxHeld.accumulateAndGet(held.addAndGet(both.claimed().size() - both.completed().size()), Math::max);
             }
             return result;
           });

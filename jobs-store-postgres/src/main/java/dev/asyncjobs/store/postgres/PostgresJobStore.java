@@ -514,7 +514,8 @@ public final class PostgresJobStore implements JobStore {
    * {@inheritDoc} One transaction that completes, then claims: the claim sees the completions, so
    * the room they make under a limit is taken before any other claimer can see it; and it commits
    * as a completion does, waiting for its flush (the claim's own asynchronous commit is undone for
-   * it). A claim that fails rolls the transaction back, and the completions are then written alone.
+   * it). A claim that fails rolls the transaction back, and the completions are then written alone;
+   * so are they when the transaction fails for any other reason the retries did not mend.
    */
   @Override
   public CompletedAndClaimed completeAllThenClaim(List<Completion> completions, ClaimRequest claim) {
@@ -528,6 +529,11 @@ public final class PostgresJobStore implements JobStore {
           h -> workerWrites.completeAllThenClaim(h, completions, claim, now));
     } catch (WorkerWrites.ClaimRefused refused) {
       return new CompletedAndClaimed(completeAll(completions), List.of(), refused.error());
+    } catch (JobStoreException failed) {
+      // Retried and still failing (a deadlock, a lost connection): whether it was the claim's fault
+      // or not, the completions are tried alone, so that they stand if they can. Were the failed
+      // transaction to have committed after all, the fence makes these writes skip its jobs.
+      return new CompletedAndClaimed(completeAll(completions), List.of(), failed);
     }
     return new CompletedAndClaimed(allChangedTo(result.completed()), changed(result.claimed(), JobEvent.Kind.STARTED),
         null);

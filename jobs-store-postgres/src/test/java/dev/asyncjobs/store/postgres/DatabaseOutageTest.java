@@ -15,6 +15,7 @@ import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.spi.EventSubscription;
 import dev.asyncjobs.tck.EventRecorder;
 import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TcpProxy;
 import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.net.URI;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.spi.WakeUpHints;
 import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.postgres.TcpProxy;
 import dev.asyncjobs.testing.postgres.TestPostgres;
 import java.net.URI;
 import java.time.Duration;

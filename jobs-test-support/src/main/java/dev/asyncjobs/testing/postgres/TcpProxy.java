@@ -1,4 +1,4 @@
-package dev.asyncjobs.store.postgres;
+package dev.asyncjobs.testing.postgres;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,26 +8,39 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A TCP forwarder between the store and PostgreSQL that a test can cut ({@link #stop()}: every
- * connection dies, new ones are refused) and restore on the same port ({@link #start()}): a real
- * network outage, without stopping the shared server.
+ * A TCP forwarder between a store (in this JVM or another process) and PostgreSQL that a test can
+ * cut ({@link #stop()}: every connection dies, new ones are refused) and restore on the same port
+ * ({@link #start()}): a real network outage between one client and the database, without stopping
+ * the server or touching its other clients.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-  private volatile ServerSocket server;
+  private volatile @Nullable ServerSocket server;
   private int port;
 
-  TcpProxy(String targetHost, int targetPort) {
+  /**
+   * A proxy to {@code targetHost:targetPort}; not listening until {@link #start()}.
+   *
+   * @param targetHost where to forward to
+   * @param targetPort its port
+   */
+  public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
   }
 
-  /** Starts listening: on a free port the first time, on the same port after a stop. */
-  synchronized TcpProxy start() throws IOException {
+  /**
+   * Starts listening: on a free port the first time, on the same port after a stop.
+   *
+   * @return this proxy
+   * @throws IOException the port cannot be bound
+   */
+  public synchronized TcpProxy start() throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress("127.0.0.1", port));
@@ -39,7 +52,8 @@ final class TcpProxy implements AutoCloseable {
     return this;
   }
 
-  int port() {
+  /** {@return the local port clients connect to} */
+  public int port() {
     return port;
   }
 
@@ -79,7 +93,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Cuts every connection and refuses new ones. */
-  synchronized void stop() {
+  public synchronized void stop() {
     closeQuietly(server);
     for (Socket s : sockets) {
       closeQuietly(s);
@@ -87,7 +101,7 @@ final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
-  private static void closeQuietly(AutoCloseable c) {
+  private static void closeQuietly(@Nullable AutoCloseable c) {
     try {
       if (c != null) {
         c.close();
@@ -97,6 +111,7 @@ final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /** Cuts every connection, as {@link #stop()}. */
   @Override
   public void close() {
     stop();
