@@ -93,10 +93,12 @@ public interface WorkerListener {
   /**
    * The outcome of an attempt of {@code job} could not be written: the store refused the write with
    * an error other than a lost lease (an outage, say). Nothing more is reported for this attempt; its
-   * lease expires and a worker rescues the job. A result (a success) is not given up so soon: the
-   * worker keeps it and writes it again until the store takes it or another worker has the job,
-   * reporting each refusal as {@link #onStoreError onStoreError("finish", error)}; this is called for
-   * it only when the worker stops before it is written. May be called on the worker's completion writer
+   * lease expires and a worker rescues the job. A result (a success) that the store could not take
+   * for a failure of its own ({@code JobStoreException}: an outage, a read-only database) is not given
+   * up so soon: the worker keeps it and writes it again until the store takes it or another worker
+   * has the job, reporting each refusal as {@link #onStoreError onStoreError("finish", error)}; this
+   * is called for it only when the worker stops before it is written (the default then reports the
+   * last refusal a second time). May be called on the worker's completion writer
    * thread, after the attempt's thread moved on. The default reports it as {@link #onStoreError
    * onStoreError("finish", error)}, so that a listener counting store errors needs nothing more;
    * implement this one to tell which attempt it was (tracing ends the attempt's span here).

@@ -5,6 +5,7 @@ import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.InvalidPayloadException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobStatus;
+import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.LeaseLostException;
 import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.RateLimitedException;
@@ -360,7 +361,20 @@ final class AttemptRunner {
 
     @Override
     public void refused(RuntimeException error) {
-      if (!(error instanceof LeaseLostException)) {
+      if (error instanceof LeaseLostException) {
+        if (failures > 0 && writtenBefore()) {
+          return;
+        }
+        try {
+          JobMdc.run(a.job(), () -> leaseLostMeanwhile(a));
+        } finally {
+          settled.run();
+        }
+        return;
+      }
+      // The store failed (an outage, a read-only database): keep the result and write it again.
+      // Anything else refused the result itself, and would refuse it again.
+      if (error instanceof JobStoreException) {
         int tries = ++failures;
         OutcomeRetries r = retries;
         if (r != null && r.schedule(tries, () -> completions.submit(completion, this), () -> giveUp(error))) {
@@ -372,14 +386,27 @@ final class AttemptRunner {
           }
           return;
         }
-        giveUp(error);
-        return;
       }
+      giveUp(error);
+    }
+
+    /**
+     * A retry refused as a lost lease: an earlier try may have committed after all (its connection
+     * died before the answer). {@return whether it did, the job then reported as written}
+     */
+    private boolean writtenBefore() {
+      Job now;
       try {
-        JobMdc.run(a.job(), () -> leaseLostMeanwhile(a));
-      } finally {
-        settled.run();
+        now = store.find(a.job().id()).orElse(null);
+      } catch (RuntimeException e) {
+        return false;
       }
+      if (now == null || now.attempts() != a.lease().attempt()
+          || (now.status() != JobStatus.COMPLETED && now.status() != JobStatus.CANCELLED)) {
+        return false;
+      }
+      written(now);
+      return true;
     }
 
     private void giveUp(RuntimeException error) {

@@ -218,7 +218,8 @@ final class CompletionBatcher {
     }
     for (Pending p : batch) {
       Job job = done.get(p.completion().lease().jobId());
-      if (job != null) {
+      // By attempt too: a kept result of an earlier attempt may share the batch with the next one's.
+      if (job != null && job.attempts() == p.completion().lease().attempt()) {
         tell(p, job, null);
       } else {
         Lease lease = p.completion().lease();

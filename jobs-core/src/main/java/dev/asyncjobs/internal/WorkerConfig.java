@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxRateLimitDeferrals how many times a job may be handed back without spending an attempt
  *     after a provider said "rate limited"
  * @param fairBetweenOwners whether claims take owners in turn within a priority
+ * @param keepLimitSlots whether a slot this worker's completions free under a binding limit goes to
+ *     its next job in the same store call
  * @param sleeper what {@code JobContext.sleep} waits with
  * @param random the source of retry jitter
  * @param listeners metrics hooks
@@ -66,6 +68,7 @@ public record WorkerConfig(
     long maxOutputBytes,
     int maxRateLimitDeferrals,
     boolean fairBetweenOwners,
+    boolean keepLimitSlots,
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,

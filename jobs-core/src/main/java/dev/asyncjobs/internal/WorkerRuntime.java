@@ -182,7 +182,7 @@ public final class WorkerRuntime {
     // the hint, would wake it again a round trip or two later (and claims nothing new then).
     wakeUpHints = store.onWakeUpHint(this::newWork);
     runner.startCompletionWriter(threads.factory("writer"),
-        limitsKept && !planner.sharedTypes().isEmpty() ? new SlotHandOn() : null, timer);
+        config.keepLimitSlots() && limitsKept && !planner.sharedTypes().isEmpty() ? new SlotHandOn() : null, timer);
     lifecycle = Lifecycle.RUNNING;
     long heartbeat = config.heartbeatInterval().toNanos();
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
@@ -383,11 +383,12 @@ public final class WorkerRuntime {
   }
 
   /**
-   * The claim that goes with a batch of completions when the last claim came back short: in a store
-   * with limits, the room that the completions make under a binding limit is then taken in the same
-   * store call by this worker, instead of standing empty for a round trip or two until a claim finds
-   * it (and every claimer in flight queues for it). While claims come back full, the loop claims
-   * anyway and the completions go alone.
+   * The claim that goes with a batch of completions when the last claim came back short, for a
+   * worker built with {@code keepLimitSlots(true)}: in a store with limits, the room that the
+   * completions make under a binding limit is then taken in the same store call by this worker,
+   * instead of standing empty for a round trip or two until a claim finds it (and every claimer in
+   * flight queues for it). While claims come back full, the loop claims anyway and the completions
+   * go alone.
    */
   private final class SlotHandOn implements CompletionBatcher.ClaimRider {
     /** workSeen when the claim was reserved; used on the writer thread only. */
@@ -804,6 +805,7 @@ public final class WorkerRuntime {
   }
 
   private void shutdownThreads() {
+    runner.stopRetryingOutcomes(); // before the timer goes: what waits on it is given up, not dropped
     try {
       runner.closeCompletionWriter(THREAD_JOIN_NANOS);
     } catch (InterruptedException e) {

@@ -135,6 +135,7 @@ final class FakeStore implements JobStore {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, Queue<RuntimeException>> failures = new ConcurrentHashMap<>();
   private final List<Integer> completeAllSizes = new CopyOnWriteArrayList<>();
+  private final Queue<RuntimeException> failuresAfterCompleteAll = new ConcurrentLinkedQueue<>();
   private final AtomicInteger claimsInFlight = new AtomicInteger();
   private final AtomicInteger maxClaimsInFlight = new AtomicInteger();
   private volatile Consumer<List<Job>> onClaimed = claimed -> {};
@@ -144,6 +145,14 @@ final class FakeStore implements JobStore {
   /** The next call of {@code method} throws {@code error} (several queued: one each call). */
   void failNext(String method, RuntimeException error) {
     failures.computeIfAbsent(method, m -> new ConcurrentLinkedQueue<>()).add(error);
+  }
+
+  /**
+   * The next {@code completeAll} writes its completions and then throws {@code error}, as a commit
+   * whose answer was lost on the way does.
+   */
+  void failAfterNextCompleteAll(RuntimeException error) {
+    failuresAfterCompleteAll.add(error);
   }
 
   /** Called under the store's lock with the jobs of every claim, as it returns. */
@@ -341,6 +350,10 @@ final class FakeStore implements JobStore {
         } catch (LeaseLostException lost) {
           // skipped, as the SPI says
         }
+      }
+      RuntimeException after = failuresAfterCompleteAll.poll();
+      if (after != null) {
+        throw after;
       }
       return done;
     }

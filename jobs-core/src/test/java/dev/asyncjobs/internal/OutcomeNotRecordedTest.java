@@ -3,6 +3,7 @@ package dev.asyncjobs.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncjobs.Generator;
+import dev.asyncjobs.InvalidRequestException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobContext;
 import dev.asyncjobs.JobManager;
@@ -11,6 +12,7 @@ import dev.asyncjobs.JobStoreException;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.PermanentGenerationException;
 import dev.asyncjobs.WorkerListener;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -80,6 +82,17 @@ class OutcomeNotRecordedTest {
             heard.add("store error: " + operation + ": " + error.getMessage());
           }
         })
+        .listener(new WorkerListener() {
+          @Override
+          public void onCompleted(Job job, Duration duration) {
+            heard.add("completed: " + job.id());
+          }
+
+          @Override
+          public void onLeaseLost(Job job) {
+            heard.add("lease lost: " + job.id());
+          }
+        })
         .build().start();
   }
 
@@ -88,10 +101,32 @@ class OutcomeNotRecordedTest {
     store.failNext("completeAll", new JobStoreException("the database is down", null, null));
     Job job = store.addJobs(1).get(0);
     run(false);
-    Await.until("the kept result written", () -> store.find(job.id()).orElseThrow().status() == JobStatus.COMPLETED);
+    Await.until("the kept result written", () -> heard.contains("completed: " + job.id()));
+    assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(store.find(job.id()).orElseThrow().attempts()).as("the attempt that ran, not a second one").isEqualTo(1);
     assertThat(heard).as("one refused write, reported; the outcome was recorded after all")
-        .containsExactly("store error: finish: the database is down");
+        .containsExactly("store error: finish: the database is down", "completed: " + job.id());
+  }
+
+  @Test
+  void aWriteThatCommittedThoughTheStoreSaidItFailedIsReportedAsCompletedNotAsALostLease() {
+    store.failAfterNextCompleteAll(new JobStoreException("the connection died before the answer", null, null));
+    Job job = store.addJobs(1).get(0);
+    run(false);
+    Await.until("the completion reported", () -> heard.contains("completed: " + job.id()));
+    assertThat(heard).containsExactly("store error: finish: the connection died before the answer", "completed: " + job.id());
+  }
+
+  @Test
+  void aResultTheStoreRefusesAsInvalidIsGivenUpAtOnce() {
+    store.failNext("completeAll", new InvalidRequestException("result", "the database cannot store it"));
+    Job job = store.addJobs(1).get(0);
+    run(false);
+    Await.until("both listeners heard of the refused completion", () -> heard.size() == 2);
+    assertThat(heard).containsExactlyInAnyOrder(
+        "not recorded: " + job.id() + " attempt 1: the database cannot store it",
+        "store error: finish: the database cannot store it");
+    assertThat(store.find(job.id()).orElseThrow().status()).as("left to its lease").isEqualTo(JobStatus.PROCESSING);
   }
 
   @Test

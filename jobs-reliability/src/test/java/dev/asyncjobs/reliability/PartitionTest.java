@@ -85,6 +85,9 @@ class PartitionTest {
         assertThat(takenFromA).as("jobs A had started and B finished").isPositive();
         List<LogFile.Entry> log = LogFile.read(cutOff.all().get(0).logFile());
         long fenced = log.stream().filter(e -> e.message().contains("outcome refused, the lease was lost meanwhile")).count();
+        // A's attempts at the cut ended within their local lease: it kept their results, and the
+        // fence refused them once the link was back (without the fence they would be second writes).
+        assertThat(fenced).as("results of A refused by the fence after the link returned").isPositive();
         System.out.printf(Locale.ROOT, "partition: %d jobs; worker A held %d when cut off for %d ms (leases of %d ms);"
             + " %d jobs it had started were finished by B; %d of A's kept results were refused by the fence after the"
             + " link returned; %d executions in all, %d rescues%n", JOBS, heldByA, 3 * LEASE_MILLIS, LEASE_MILLIS, takenFromA,

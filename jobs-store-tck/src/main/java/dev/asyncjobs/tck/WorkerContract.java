@@ -1151,7 +1151,7 @@ abstract class WorkerContract {
   }
 
   @Test
-  void underABindingLimitAWorkerHandsTheSlotItFreesToItsNextJobInTheSameCall() throws Exception {
+  void underABindingLimitAWorkerThatKeepsLimitSlotsHandsTheSlotItFreesToItsNextJobInTheSameCall() throws Exception {
     AtomicInteger handOns = new AtomicInteger();
     JobStore store = WorkerContractSupport.countingHandOns(store(), handOns);
     assumeLimits(store);
@@ -1169,7 +1169,8 @@ abstract class WorkerContract {
     for (int i = 1; i <= 12; i++) {
       created.add(create(jobs, type, i));
     }
-    start(JobWorker.builder(jobs).workerId(uniqueWorker("w")).concurrency(4).pollInterval(Duration.ofSeconds(30)));
+    start(JobWorker.builder(jobs).workerId(uniqueWorker("w")).concurrency(4).pollInterval(Duration.ofSeconds(30))
+        .keepLimitSlots(true));
     for (Job job : created) {
       awaitStatus(store, job.id(), JobStatus.COMPLETED);
     }

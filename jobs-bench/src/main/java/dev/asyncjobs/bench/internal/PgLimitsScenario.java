@@ -38,6 +38,11 @@ final class PgLimitsScenario implements Scenario {
     });
   }
 
+  /** The binding runs' worker: pg-throughput's settings, keeping limit slots when {@code keep}. */
+  static JobWorker.Builder sleepyWorker(JobManager jobs, int concurrency, boolean keep) {
+    return JobWorker.builder(jobs).concurrency(concurrency).claimBatchSize(concurrency).keepLimitSlots(keep);
+  }
+
   @Override
   public String name() {
     return "pg-limits";
@@ -92,8 +97,8 @@ final class PgLimitsScenario implements Scenario {
           + " interleaved runs), the seed of pg-throughput; the limits are defined through JobManager.defineLimit between"
           + " runs. Binding runs: maxRunning " + BOUND + ", this JVM and a second one, concurrency " + SLEEPY_CONCURRENCY
           + " each, default poll interval; first " + warmJobs + " jobs of " + SHORT_MILLIS + " ms that are not counted"
-          + " (both JVMs warm up), then " + shortJobs + " of " + SHORT_MILLIS + " ms and " + longJobs + " of " + LONG_MILLIS
-          + " ms; utilisation = jobs x their time / (" + BOUND + " x the time from the first job's start to the last one's"
+          + " (both JVMs warm up), then " + shortJobs + " of " + SHORT_MILLIS + " ms, the same with keepLimitSlots(true) on"
+          + " both workers, and " + longJobs + " of " + LONG_MILLIS + " ms; utilisation = jobs x their time / (" + BOUND + " x the time from the first job's start to the last one's"
           + " completion, the database's clock); the idle time per job is what is left of that, over the jobs.");
     }
   }
@@ -110,15 +115,19 @@ final class PgLimitsScenario implements Scenario {
       try {
         // A service runs for hours: the first jobs of a fresh JVM (the second one starts here) run
         // beside its JIT compiler, which on two cores takes the CPU the round trips need.
-        Round warmUp = bindingRound(run, rig, second, warm, SHORT_MILLIS, "warm-up (not counted)");
-        Round quick = bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, "binding run");
-        Round slow = bindingRound(run, rig, second, longJobs, LONG_MILLIS, "binding run");
-        for (Round r : List.of(quick, slow)) {
+        Round warmUp = bindingRound(run, rig, second, warm, SHORT_MILLIS, false, "warm-up (not counted)");
+        Round quick = bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, false, "binding run");
+        Round kept = bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, true, "binding run, keepLimitSlots");
+        Round slow = bindingRound(run, rig, second, longJobs, LONG_MILLIS, false, "binding run");
+        for (Round r : List.of(quick, kept, slow)) {
           run.record(Measurement.of("utilisation of a binding maxRunning of " + BOUND + " by 2 processes of concurrency "
-              + SLEEPY_CONCURRENCY + " (" + r.millis() + " ms jobs)", "%", r.utilisation() * 100, Target.atLeast(90)));
+              + SLEEPY_CONCURRENCY + " (" + r.millis() + " ms jobs" + (r.keep() ? ", keepLimitSlots" : "") + ")", "%",
+              r.utilisation() * 100, Target.atLeast(90)));
         }
-        run.record(Measurement.of("slot idle per job under that binding maxRunning (" + SHORT_MILLIS + " ms jobs)", "ms",
-            quick.idleMillisPerJob()));
+        for (Round r : List.of(quick, kept)) {
+          run.record(Measurement.of("slot idle per job under that binding maxRunning (" + SHORT_MILLIS + " ms jobs"
+              + (r.keep() ? ", keepLimitSlots" : "") + ")", "ms", r.idleMillisPerJob()));
+        }
         run.progress(String.format(Locale.ROOT, "warm-up utilisation %.1f %%", warmUp.utilisation() * 100));
       } finally {
         rig.manager().removeLimit(NoopGenerator.TYPE);
@@ -127,7 +136,7 @@ final class PgLimitsScenario implements Scenario {
   }
 
   /** What one binding round measured. */
-  private record Round(long millis, int jobs, double windowSeconds) {
+  private record Round(long millis, boolean keep, int jobs, double windowSeconds) {
     double utilisation() {
       return jobs * (millis / 1000.0) / BOUND / windowSeconds;
     }
@@ -140,13 +149,13 @@ final class PgLimitsScenario implements Scenario {
 
   /** One round of {@link #binding}: seeds {@code count} jobs of {@code millis} ms, works them with both processes. */
   private static Round bindingRound(ScenarioRun run, ThroughputRig rig, SecondWorkerProcess second, int count, long millis,
-      String what) throws Exception {
+      boolean keep, String what) throws Exception {
     rig.seed(count);
     rig.load(ThroughputRig.JOBS, 0);
     long t0 = System.nanoTime();
-    second.startSleepyWorker(millis);
+    second.startSleepyWorker(millis, keep);
     try (JobManager sleepy = NoopGenerator.manager(rig.store(), sleepy(millis));
-        JobWorker mine = ThroughputRig.worker(sleepy, SLEEPY_CONCURRENCY, SLEEPY_CONCURRENCY).start()) {
+        JobWorker mine = sleepyWorker(sleepy, SLEEPY_CONCURRENCY, keep).build().start()) {
       CompletionCounter.await(Duration.ofMinutes(10), rig.schema(), ThroughputRig.JOBS);
     } finally {
       second.stopWorker();
@@ -164,6 +173,6 @@ final class PgLimitsScenario implements Scenario {
     run.progress(String.format(Locale.ROOT, "%s: %d jobs of %d ms in %.2f s from the first start to the last completion,"
         + " %.2f s from the workers' start (at best %.2f s); a job held its slot %.2f ms on average",
         what, count, millis, window, wall, count * (millis / 1000.0) / BOUND, held));
-    return new Round(millis, count, window);
+    return new Round(millis, keep, count, window);
   }
 }

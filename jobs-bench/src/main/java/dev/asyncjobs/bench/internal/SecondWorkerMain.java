@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code START} builds and starts a worker (concurrency and batch as given): {@code STARTED};
  *   <li>{@code PICKUP} starts an idle worker with default settings whose generator prints {@code S
  *       <seq> <nanoTime>} when it starts job {@code seq}: {@code STARTED};
- *   <li>{@code SLEEPY <ms>} starts a worker (concurrency and batch as given) whose generator sleeps
- *       that many milliseconds per job: {@code STARTED};
+ *   <li>{@code SLEEPY <ms> <keep>} starts a worker (concurrency and batch as given) whose generator
+ *       sleeps that many milliseconds per job, keeping limit slots when {@code keep} is true:
+ *       {@code STARTED};
  *   <li>{@code LISTEN} subscribes to every owner's events and prints {@code E <jobId> <nanoTime>} for
  *       each CREATED event of type {@value #PROBE_TYPE}: {@code LISTENING};
  *   <li>{@code STOP} closes what the others opened: {@code STOPPED};
@@ -53,7 +54,8 @@ public final class SecondWorkerMain {
         case "START", "PICKUP", "LISTEN", "SLEEPY" -> {
           if (running == null) {
             long millis = words.length > 1 ? Long.parseLong(words[1]) : 0;
-            running = new Running(pg, schema, words[0], concurrency, batch, millis);
+            boolean keep = words.length > 2 && Boolean.parseBoolean(words[2]);
+            running = new Running(pg, schema, words[0], concurrency, batch, millis, keep);
           }
           reply(words[0].equals("LISTEN") ? "LISTENING" : "STARTED");
         }
@@ -82,7 +84,7 @@ public final class SecondWorkerMain {
     private final @Nullable JobWorker worker;
     private final @Nullable Subscription subscription;
 
-    Running(PgServer pg, String schema, String mode, int concurrency, int batch, long sleepMillis) {
+    Running(PgServer pg, String schema, String mode, int concurrency, int batch, long sleepMillis, boolean keepSlots) {
       store = PostgresJobStore.builder().jdbcUrl(pg.url()).user(pg.user()).password(pg.password()).schema(schema).build();
       switch (mode) {
         case "PICKUP" -> {
@@ -92,7 +94,7 @@ public final class SecondWorkerMain {
         }
         case "SLEEPY" -> {
           jobs = NoopGenerator.manager(store, PgLimitsScenario.sleepy(sleepMillis));
-          worker = ThroughputRig.worker(jobs, concurrency, batch).start();
+          worker = PgLimitsScenario.sleepyWorker(jobs, concurrency, keepSlots).build().start();
           subscription = null;
         }
         case "LISTEN" -> {

@@ -71,9 +71,9 @@ final class SecondWorkerProcess implements AutoCloseable {
     await("STARTED");
   }
 
-  /** Builds and starts a worker whose jobs each sleep {@code millis} ms. */
-  void startSleepyWorker(long millis) throws IOException, InterruptedException {
-    send("SLEEPY " + millis);
+  /** Builds and starts a worker whose jobs each sleep {@code millis} ms, keeping limit slots when {@code keep}. */
+  void startSleepyWorker(long millis, boolean keep) throws IOException, InterruptedException {
+    send("SLEEPY " + millis + " " + keep);
     await("STARTED");
   }
 

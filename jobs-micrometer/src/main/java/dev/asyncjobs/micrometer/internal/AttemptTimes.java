@@ -24,9 +24,14 @@ public final class AttemptTimes {
 
   static final long STALE_NANOS = TimeUnit.DAYS.toNanos(1);
 
-  private record Started(int attempt, long nanos) {}
+  /**
+   * One attempt: keyed by its number too, since the next attempt of a job may start here before the
+   * listener hears how this one ended (a retry claimed at once, by a claim that went with a
+   * completion).
+   */
+  private record Key(UUID jobId, int attempt) {}
 
-  private final ConcurrentMap<UUID, Started> started = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Key, Long> started = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
 
   /**
@@ -45,9 +50,9 @@ public final class AttemptTimes {
    */
   public void started(Job job) {
     long now = nanoTime.getAsLong();
-    started.put(job.id(), new Started(job.attempts(), now));
+    started.put(new Key(job.id(), job.attempts()), now);
     if (started.size() > SWEEP_ABOVE) {
-      started.values().removeIf(s -> now - s.nanos() > STALE_NANOS);
+      started.values().removeIf(s -> now - s > STALE_NANOS);
     }
   }
 
@@ -58,12 +63,12 @@ public final class AttemptTimes {
    * @param job the job after the attempt
    */
   public @Nullable Duration ended(Job job) {
-    Started s = started.get(job.id());
-    // Another attempt's entry (the job was rescued and started again meanwhile) is left alone.
-    if (s == null || s.attempt() != job.attempts() || !started.remove(job.id(), s)) {
+    // Another attempt's entry (the job was retried or rescued and started again meanwhile) is left alone.
+    Long s = started.remove(new Key(job.id(), job.attempts()));
+    if (s == null) {
       return null;
     }
-    return Duration.ofNanos(Math.max(0, nanoTime.getAsLong() - s.nanos()));
+    return Duration.ofNanos(Math.max(0, nanoTime.getAsLong() - s));
   }
 
   /**
@@ -72,7 +77,7 @@ public final class AttemptTimes {
    * @param job the job
    */
   public void forget(Job job) {
-    started.computeIfPresent(job.id(), (id, s) -> s.attempt() == job.attempts() ? null : s);
+    started.remove(new Key(job.id(), job.attempts()));
   }
 
   /** {@return attempts started and not ended} */
