@@ -12,6 +12,7 @@ import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.PrivatePostgres;
 import dev.asyncjobs.reliability.support.Schema;
+import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.testing.Waits;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseReadOnlyTest {
   private static final Path LOGS = Path.of("target", "reliability-logs", "readonly");
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final int JOBS = 300;
+  /** Jobs of the long refusal ({@code reliability.readonly.jobs}; {@code -Pchaos}: 3,000). */
+  private static final int JOBS = Sizes.count("reliability.readonly.jobs", 300);
   /** A worker that spins on a refusing database would make thousands a second; one that waits, a few. */
   private static final double MAX_REFUSED_PER_SECOND = 300;
 

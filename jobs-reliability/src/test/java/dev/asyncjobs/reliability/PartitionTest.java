@@ -9,6 +9,7 @@ import dev.asyncjobs.reliability.child.RecordingGenerator;
 import dev.asyncjobs.reliability.support.ExecutionLedger;
 import dev.asyncjobs.reliability.support.LogFile;
 import dev.asyncjobs.reliability.support.Schema;
+import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.reliability.support.WorkerFleet;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.testing.Waits;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.Test;
 class PartitionTest {
   private static final Path LOGS = Path.of("target", "reliability-logs", "partition");
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final int JOBS = 120;
+  /** {@code reliability.partition.jobs} and {@code .cuts}; {@code -Pchaos}: 1,000 jobs, 3 cuts. */
+  private static final int JOBS = Sizes.count("reliability.partition.jobs", 120);
+  private static final int CUTS = Sizes.count("reliability.partition.cuts", 1);
   private static final long LEASE_MILLIS = 2000;
 
   @Test
@@ -66,15 +69,23 @@ class PartitionTest {
         ledger.awaitCompleted(8, WAIT);
         direct.startAndAwait(1);
 
-        link.stop();
-        long heldByA = schema.number("SELECT count(*) FROM " + schema.table("jobs")
-            + " WHERE status = 'PROCESSING' AND worker_id = 'cut-1'");
-        Waits.until("every job worker A held taken from it", WAIT, () -> schema.number("SELECT count(*) FROM "
-            + schema.table("jobs") + " WHERE status = 'PROCESSING' AND worker_id = 'cut-1'") == 0);
-        long completedDuringCut = ledger.completedIfReadable();
-        Waits.pause(Duration.ofMillis(3 * LEASE_MILLIS)); // cut off for three leases in all
-        assertThat(ledger.completedIfReadable()).as("B goes on while A is cut off").isGreaterThan(completedDuringCut);
-        link.start();
+        String heldByASql = "SELECT count(*) FROM " + schema.table("jobs") + " WHERE status = 'PROCESSING' AND worker_id = 'cut-1'";
+        String ranByA = "SELECT count(*) FROM " + schema.table("executions") + " WHERE worker_id = 'cut-1'";
+        long heldByA = 0;
+        for (int cut = 0; cut < CUTS; cut++) {
+          Waits.until("worker A running jobs", WAIT, () -> schema.number(heldByASql) > 0);
+          link.stop();
+          heldByA += schema.number(heldByASql);
+          Waits.until("every job worker A held taken from it", WAIT, () -> schema.number(heldByASql) == 0);
+          long completedDuringCut = ledger.completedIfReadable();
+          Waits.pause(Duration.ofMillis(3 * LEASE_MILLIS)); // cut off for three leases in all
+          assertThat(ledger.completedIfReadable()).as("B goes on while A is cut off").isGreaterThan(completedDuringCut);
+          long ranBefore = schema.number(ranByA);
+          link.start();
+          if (cut + 1 < CUTS) {
+            Waits.until("worker A running jobs again once the link is back", WAIT, () -> schema.number(ranByA) > ranBefore);
+          }
+        }
 
         ledger.awaitCompleted(JOBS, WAIT);
         cutOff.stopAll(Duration.ofSeconds(15));
@@ -88,9 +99,10 @@ class PartitionTest {
         // A's attempts at the cut ended within their local lease: it kept their results, and the
         // fence refused them once the link was back (without the fence they would be second writes).
         assertThat(fenced).as("results of A refused by the fence after the link returned").isPositive();
-        System.out.printf(Locale.ROOT, "partition: %d jobs; worker A held %d when cut off for %d ms (leases of %d ms);"
+        System.out.printf(Locale.ROOT, "partition: %d jobs, %d cuts; worker A held %d in all when cut off, each time for %d ms"
+            + " after its jobs were taken (leases of %d ms);"
             + " %d jobs it had started were finished by B; %d of A's kept results were refused by the fence after the"
-            + " link returned; %d executions in all, %d rescues%n", JOBS, heldByA, 3 * LEASE_MILLIS, LEASE_MILLIS, takenFromA,
+            + " link returned; %d executions in all, %d rescues%n", JOBS, CUTS, heldByA, 3 * LEASE_MILLIS, LEASE_MILLIS, takenFromA,
             fenced, ledger.executions(), ledger.rescues());
       }
     }
