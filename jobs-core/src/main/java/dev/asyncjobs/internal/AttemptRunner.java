@@ -362,13 +362,8 @@ final class AttemptRunner {
     @Override
     public void refused(RuntimeException error) {
       if (error instanceof LeaseLostException) {
-        if (failures > 0 && writtenBefore()) {
-          return;
-        }
-        try {
-          JobMdc.run(a.job(), () -> leaseLostMeanwhile(a));
-        } finally {
-          settled.run();
+        if (failures == 0 || !writtenBefore()) {
+          settle(() -> leaseLostMeanwhile(a));
         }
         return;
       }
@@ -410,8 +405,13 @@ final class AttemptRunner {
     }
 
     private void giveUp(RuntimeException error) {
+      settle(() -> notRecorded(a, error));
+    }
+
+    /** Reports how the write ended, with the job in the MDC, and tells the worker it is settled. */
+    private void settle(Runnable report) {
       try {
-        JobMdc.run(a.job(), () -> notRecorded(a, error));
+        JobMdc.run(a.job(), report);
       } finally {
         settled.run();
       }

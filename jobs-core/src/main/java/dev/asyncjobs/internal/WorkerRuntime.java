@@ -278,10 +278,8 @@ public final class WorkerRuntime {
       boolean claimed = false;
       for (ClaimPlanner.Group group : plan.groups()) {
         if (planner.isShared(group)) {
-          if (claimsInFlight.get() >= MAX_CLAIMS_IN_FLIGHT || drainedAt == workSeen.get()) {
-            continue;
-          }
-          if (claimAsync(group)) {
+          // claimAsync refuses when MAX_CLAIMS_IN_FLIGHT are on their way (reserveShared checks it)
+          if (drainedAt != workSeen.get() && claimAsync(group)) {
             claimed = true;
             break;
           }
