@@ -397,6 +397,11 @@ public final class JobManager implements AutoCloseable {
     }
   }
 
+  /** Checks {@code r} as {@link #create} does, without moderation and without storing anything (a schedule's job). */
+  void validate(JobRequest r) {
+    check(r);
+  }
+
   private CheckedRequest check(JobRequest r) {
     requireOwner(r.ownerId());
     RegisteredGenerator<?> generator = registry.get(r.type());

@@ -3,6 +3,9 @@ package dev.asyncjobs;
 import dev.asyncjobs.internal.GeneratorRegistry;
 import dev.asyncjobs.internal.ManualRunner;
 import dev.asyncjobs.internal.WorkerConfig;
+import dev.asyncjobs.internal.ClusterTask;
+import dev.asyncjobs.internal.MaintenanceTask;
+import dev.asyncjobs.internal.ScheduleRunner;
 import dev.asyncjobs.internal.WorkerRuntime;
 import dev.asyncjobs.internal.WorkerThreads;
 import dev.asyncjobs.spi.StoreCapability;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +52,17 @@ public final class JobWorker implements AutoCloseable {
   private static final Duration DEFAULT_OUTPUT_INTERVAL = Duration.ofMillis(DEFAULT_OUTPUT_INTERVAL_MILLIS);
   private final String workerId;
   private final WorkerRuntime runtime;
+  private final JobManager manager;
+  private final List<Schedule> schedules;
+  private final ScheduleRunner scheduleRunner;
 
-  private JobWorker(String workerId, WorkerRuntime runtime) {
+  private JobWorker(String workerId, WorkerRuntime runtime, JobManager manager, List<Schedule> schedules,
+      ScheduleRunner scheduleRunner) {
     this.workerId = workerId;
     this.runtime = runtime;
+    this.manager = manager;
+    this.schedules = List.copyOf(schedules);
+    this.scheduleRunner = scheduleRunner;
   }
 
   /**
@@ -65,13 +76,26 @@ public final class JobWorker implements AutoCloseable {
   }
 
   /**
-   * Starts claiming and running jobs. Calling it again while running does nothing.
+   * Saves the {@linkplain Builder#schedule schedules} given to the builder, then starts claiming and
+   * running jobs and firing the store's schedules. Calling it again while running does nothing.
    *
    * @return this worker
+   * @throws InvalidRequestException a schedule's job would be refused by {@link JobManager#create};
+   *     nothing started
+   * @throws JobStoreException the store could not save the schedules; nothing started
    * @throws JobException the worker was closed
    */
   public JobWorker start() {
+    if (runtime.isRunning()) {
+      return this;
+    }
+    // Saved before anything starts: a store that refuses them leaves nothing running.
+    if (!schedules.isEmpty()) {
+      JobSchedules registered = JobSchedules.of(manager);
+      schedules.forEach(registered::save);
+    }
     runtime.start();
+    scheduleRunner.start();
     return this;
   }
 
@@ -83,6 +107,7 @@ public final class JobWorker implements AutoCloseable {
    */
   @Override
   public void close() {
+    scheduleRunner.close();
     runtime.close();
   }
 
@@ -160,6 +185,10 @@ public final class JobWorker implements AutoCloseable {
     private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
     private final List<WorkerListener> listeners = new ArrayList<>();
     private final List<AttemptInterceptor> interceptors = new ArrayList<>();
+    private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private Maintenance maintenance = Maintenance.defaults();
+    private boolean runSchedules = true;
+    private Duration schedulePollInterval = Duration.ofSeconds(1);
 
     private Builder(JobManager manager) {
       this.manager = Objects.requireNonNull(manager, "manager");
@@ -461,6 +490,64 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * A schedule this worker saves to the store when it starts (replacing one of the same name
+     * whose definition differs; keeping the next run of one that is the same), so that schedules
+     * can live in code. Every worker on the store fires every stored schedule of the types it runs,
+     * whoever saved it; see {@link JobSchedules} to change or remove one at run time.
+     *
+     * @param schedule the schedule
+     * @return this builder
+     */
+    public Builder schedule(Schedule schedule) {
+      Objects.requireNonNull(schedule, "schedule");
+      schedules.put(schedule.name(), schedule);
+      return this;
+    }
+
+    /**
+     * Whether this worker fires the store's schedules (the built-in maintenance included); default
+     * true. Off for a worker that should only run jobs; some worker on the store must fire them.
+     *
+     * @param run whether it fires schedules
+     * @return this builder
+     */
+    public Builder runSchedules(boolean run) {
+      this.runSchedules = run;
+      return this;
+    }
+
+    /**
+     * How often this worker reads the store's schedules; default one second. A change or removal
+     * of a schedule is seen within it; a tick is fired at its time (the worker waits for the
+     * earliest next run it read).
+     *
+     * @param interval 10 ms to 1 minute
+     * @return this builder
+     */
+    public Builder schedulePollInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new JobConfigurationException("schedulePollInterval must be 10 ms to 1 minute, was " + interval);
+      }
+      this.schedulePollInterval = interval;
+      return this;
+    }
+
+    /**
+     * The housekeeping this worker takes part in: deleting finished jobs past their retention and
+     * pruning the event log; default {@link Maintenance#defaults()}, {@link Maintenance#disabled()}
+     * for none. On a store with {@link StoreCapability#SCHEDULES} one worker of all runs each tick,
+     * with its own settings.
+     *
+     * @param settings what to delete and how often
+     * @return this builder
+     */
+    public Builder maintenance(Maintenance settings) {
+      this.maintenance = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /**
      * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
      *
      * @param sleeper the sleeper
@@ -516,7 +603,18 @@ public final class JobWorker implements AutoCloseable {
      */
     public JobWorker build() {
       WorkerConfig config = config();
-      return new JobWorker(config.workerId(), new WorkerRuntime(manager.store(), manager.clock(), registry(), config));
+      if (!schedules.isEmpty() && !manager.store().capabilities().contains(StoreCapability.SCHEDULES)) {
+        throw new UnsupportedCapabilityException(StoreCapability.SCHEDULES, "JobWorker.Builder.schedule(...)",
+            manager.store().getClass().getName(), "use a store that keeps schedules (both bundled stores do)");
+      }
+      WorkerRuntime runtime = new WorkerRuntime(manager.store(), manager.clock(), registry(), config);
+      List<ClusterTask> tasks = maintenance.enabled() && runSchedules
+          ? List.of(new MaintenanceTask(manager.store(), maintenance, manager.eventRetention()))
+          : List.of();
+      ScheduleRunner runner = new ScheduleRunner(manager.store(), manager.clock(), manager::create,
+          runSchedules ? config.types() : Set.of(), tasks, schedulePollInterval, config.workerId(),
+          new WorkerThreads(config.workerId()).factory("schedules"));
+      return new JobWorker(config.workerId(), runtime, manager, new ArrayList<>(schedules.values()), runner);
     }
 
     /**
@@ -580,8 +678,7 @@ public final class JobWorker implements AutoCloseable {
           sleeper,
           random,
           withBudgetSettler(listeners),
-          interceptors,
-          manager.eventRetention());
+          interceptors);
     }
 
     /** The manager's budget settler first, so that a host's listener sees the budget already settled. */

@@ -44,7 +44,6 @@ import org.jspecify.annotations.Nullable;
  * @param random the source of retry jitter
  * @param listeners metrics hooks
  * @param interceptors wrap every generator call, outermost first
- * @param eventRetention how long the store's event log keeps events; older ones are pruned
  */
 public record WorkerConfig(
     String workerId,
@@ -72,8 +71,7 @@ public record WorkerConfig(
     Sleeper sleeper,
     RandomGenerator random,
     List<WorkerListener> listeners,
-    List<AttemptInterceptor> interceptors,
-    Duration eventRetention) {
+    List<AttemptInterceptor> interceptors) {
 
   /** Copies the collections. */
   public WorkerConfig {

@@ -52,10 +52,6 @@ public final class WorkerRuntime {
   private static final long INTERRUPT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long THREAD_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int RESCUE_BATCH = 100;
-  private static final long EVENT_PRUNE_INTERVAL_SECONDS = 60;
-  /** Events pruned per statement, and statements per round: a round ends, the next one goes on. */
-  private static final int EVENT_PRUNE_BATCH = 10_000;
-  private static final int EVENT_PRUNE_BATCHES = 10;
   /**
    * Finished attempts that may always wait for their write, however small the worker: half of one
    * completion batch, so that the writer finds a good batch waiting whenever a write returns, while
@@ -188,9 +184,6 @@ public final class WorkerRuntime {
     timer.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     timer.scheduleWithFixedDelay(
         guarded("rescue", this::rescue), 0, config.rescueInterval().toNanos(), TimeUnit.NANOSECONDS);
-    timer.scheduleWithFixedDelay(
-        guarded("pruning the event log", this::pruneEvents), EVENT_PRUNE_INTERVAL_SECONDS, EVENT_PRUNE_INTERVAL_SECONDS,
-        TimeUnit.SECONDS);
     Thread loop = threads.factory("loop").newThread(this::loop);
     loopThread = loop;
     loop.start();
@@ -709,17 +702,6 @@ public final class WorkerRuntime {
     if (!rescued.isEmpty()) {
       newWork();
     }
-  }
-
-  /** Deletes events older than the retention, a few bounded batches at a time. */
-  private void pruneEvents() {
-    Instant cutoff = clock.instant().minus(config.eventRetention());
-    for (int i = 0; i < EVENT_PRUNE_BATCHES && !stopping; i++) {
-      if (store.pruneEvents(cutoff, EVENT_PRUNE_BATCH) < EVENT_PRUNE_BATCH) {
-        break;
-      }
-    }
-    outage.succeeded();
   }
 
   // ---- shutdown ----

@@ -691,6 +691,60 @@ public interface JobStore extends AutoCloseable {
     throw missing(StoreCapability.ADMIN, "finishedCounts");
   }
 
+  /**
+   * Every stored schedule, in name order. Part of {@link StoreCapability#SCHEDULES}; the default
+   * throws {@link UnsupportedOperationException}.
+   *
+   * @return the schedules
+   */
+  default List<ScheduleRecord> schedules() {
+    throw missing(StoreCapability.SCHEDULES, "schedules");
+  }
+
+  /**
+   * Stores the schedule {@code name}: a new one with {@code nextRunAt} and no state; an existing
+   * one whose definition is {@code definition} already stays as it is (every process saves its
+   * schedules when it starts, and a restart must not move a tick); an existing one with another
+   * definition takes this one, {@code nextRunAt} and no state. Part of {@link
+   * StoreCapability#SCHEDULES}; the default throws {@link UnsupportedOperationException}.
+   *
+   * @param name the schedule's name
+   * @param definition what the schedule does, opaque to the store (JSON written by jobs-core)
+   * @param nextRunAt its first tick, if it is new or changed
+   * @return the schedule as stored now
+   */
+  default ScheduleRecord saveSchedule(String name, String definition, Instant nextRunAt) {
+    throw missing(StoreCapability.SCHEDULES, "saveSchedule");
+  }
+
+  /**
+   * Removes the schedule {@code name}. Part of {@link StoreCapability#SCHEDULES}; the default
+   * throws {@link UnsupportedOperationException}.
+   *
+   * @param name the schedule's name
+   * @return whether there was one
+   */
+  default boolean removeSchedule(String name) {
+    throw missing(StoreCapability.SCHEDULES, "removeSchedule");
+  }
+
+  /**
+   * Moves the schedule {@code name} from the tick {@code from} to {@code to} and sets its state,
+   * atomically, if its next run is still {@code from} (compare-and-set): of any number of processes
+   * that fire the same tick, one moves it on. Part of {@link StoreCapability#SCHEDULES}; the
+   * default throws {@link UnsupportedOperationException}.
+   *
+   * @param name the schedule's name
+   * @param from the next run the caller read
+   * @param to the next run from now on
+   * @param state what the tick leaves for the next one (a position in the event log, say), or
+   *     {@code null} for none
+   * @return whether this call moved it (false: removed, changed, or another process moved it)
+   */
+  default boolean advanceSchedule(String name, Instant from, Instant to, @Nullable String state) {
+    throw missing(StoreCapability.SCHEDULES, "advanceSchedule");
+  }
+
   private UnsupportedOperationException missing(StoreCapability capability, String method) {
     return new UnsupportedOperationException(
         getClass().getName() + " does not implement " + method + ": it is part of the optional capability " + capability);

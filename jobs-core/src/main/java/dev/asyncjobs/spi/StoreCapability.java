@@ -92,5 +92,14 @@ public enum StoreCapability {
    * admin facade throw {@link dev.asyncjobs.UnsupportedCapabilityException}; search, detail,
    * cancel, pause and the queue figures work on any store.
    */
-  ADMIN
+  ADMIN,
+
+  /**
+   * Schedules, the clock of recurring work: {@link JobStore#schedules}, {@link
+   * JobStore#saveSchedule}, {@link JobStore#removeSchedule} and {@link JobStore#advanceSchedule},
+   * shared by every process on the store. Without it, {@link dev.asyncjobs.JobSchedules} and {@link
+   * dev.asyncjobs.JobWorker.Builder#schedule} throw {@link dev.asyncjobs.UnsupportedCapabilityException},
+   * and each worker runs maintenance on its own instead of once per tick for all of them.
+   */
+  SCHEDULES
 }

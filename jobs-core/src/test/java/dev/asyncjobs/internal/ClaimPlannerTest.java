@@ -17,7 +17,7 @@ class ClaimPlannerTest {
         "w", Set.of("a", "b", "capped", "paced"), concurrency, caps, batch, Duration.ofSeconds(30),
         Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of(),
         Duration.ofSeconds(5), null, RetryPolicy.DEFAULT, Map.of(), pacing, Duration.ofMillis(250),
-        Duration.ofMillis(100), 1 << 20, 20, false, false, Sleeper.system(), ThreadLocalRandom.current(), List.of(), List.of(), Duration.ofHours(24));
+        Duration.ofMillis(100), 1 << 20, 20, false, false, Sleeper.system(), ThreadLocalRandom.current(), List.of(), List.of());
   }
 
   @Test

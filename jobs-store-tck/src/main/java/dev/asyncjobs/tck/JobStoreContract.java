@@ -35,6 +35,7 @@ abstract class JobStoreContract
         BudgetContract,
         ResultCacheContract,
         AdminContract,
+        ScheduleContract,
         ConcurrencyContract {
 
   private @Nullable MutableClock clock;

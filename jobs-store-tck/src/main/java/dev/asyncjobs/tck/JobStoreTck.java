@@ -68,6 +68,15 @@ public abstract class JobStoreTck {
     }
   }
 
+  /** The schedule suite: recurring jobs and maintenance with real workers. */
+  @Nested
+  class ScheduleSuite extends ScheduleWorkerContract {
+    @Override
+    protected JobStore createStore(Clock clock) {
+      return JobStoreTck.this.createStore(clock);
+    }
+  }
+
   /** The worker suite: {@link JobWorker} and {@code ManualWorker} on the store, with real threads. */
   @Nested
   class WorkerSuite extends WorkerContract {

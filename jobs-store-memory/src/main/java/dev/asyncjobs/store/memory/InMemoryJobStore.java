@@ -40,6 +40,7 @@ import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.PageCursor;
 import dev.asyncjobs.spi.QuotaWindow;
 import dev.asyncjobs.spi.StoreCapability;
+import dev.asyncjobs.spi.ScheduleRecord;
 import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WorkerProgress;
 import dev.asyncjobs.store.memory.internal.CacheJoins;
@@ -51,6 +52,7 @@ import dev.asyncjobs.store.memory.internal.OwnerQueues;
 import dev.asyncjobs.store.memory.internal.OwnerState;
 import dev.asyncjobs.store.memory.internal.Percentiles;
 import dev.asyncjobs.store.memory.internal.ReadyMerge;
+import dev.asyncjobs.store.memory.internal.ScheduleBook;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +91,8 @@ public final class InMemoryJobStore implements JobStore {
   /** Every optional capability but TRANSACTIONS: there is no database transaction to join. Named, so a new capability is never declared by accident. */
   private static final Set<StoreCapability> CAPABILITIES =
       Set.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS,
-          StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.RESULT_CACHE, StoreCapability.ADMIN);
+          StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.RESULT_CACHE, StoreCapability.ADMIN,
+          StoreCapability.SCHEDULES);
   private static final int RECENT_DURATIONS_KEPT = 1000;
   /** Events the log keeps by default: about 10 MB at most. */
   public static final int DEFAULT_MAX_EVENTS = 100_000;
@@ -106,6 +109,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentMap<String, ArrayDeque<Duration>> recentDurations = new ConcurrentHashMap<>();
   private final EventLog events;
   private final LimitBook limits = new LimitBook();
+  private final ScheduleBook schedules = new ScheduleBook();
   private final OwnerQueues ownerQueues = new OwnerQueues();
   /**
    * Whether a fair claim was ever asked for: the owner index is kept from then on only, so that a
@@ -1321,6 +1325,27 @@ public final class InMemoryJobStore implements JobStore {
       }
       return out;
     }
+  }
+
+  @Override
+  public List<ScheduleRecord> schedules() {
+    return schedules.all();
+  }
+
+  @Override
+  public ScheduleRecord saveSchedule(String name, String definition, Instant nextRunAt) {
+    return schedules.save(Objects.requireNonNull(name, "name"), Objects.requireNonNull(definition, "definition"),
+        Objects.requireNonNull(nextRunAt, "nextRunAt"));
+  }
+
+  @Override
+  public boolean removeSchedule(String name) {
+    return schedules.remove(name);
+  }
+
+  @Override
+  public boolean advanceSchedule(String name, Instant from, Instant to, @Nullable String state) {
+    return schedules.advance(name, from, Objects.requireNonNull(to, "to"), state);
   }
 
   /** {@inheritDoc} Delivered on the store's one event thread. */

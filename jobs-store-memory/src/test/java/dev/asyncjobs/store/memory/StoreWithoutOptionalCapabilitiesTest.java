@@ -127,6 +127,35 @@ class StoreWithoutOptionalCapabilitiesTest extends JobStoreTck {
   }
 
   @Test
+  void withoutSchedulesTheScheduleCallsAreRefusedAndEachWorkerMaintainsOnItsOwn() throws Exception {
+    MutableClock clock = new MutableClock();
+    try (JobStore store = createStore(clock);
+        JobManager jobs = JobManager.builder().store(store).clock(clock).generator(new EchoGenerator()).build()) {
+      assertThatThrownBy(() -> dev.asyncjobs.JobSchedules.of(jobs)).isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+          e -> assertThat(e.capability()).isEqualTo(StoreCapability.SCHEDULES));
+      dev.asyncjobs.Schedule schedule = dev.asyncjobs.Schedule.every("s", Duration.ofSeconds(1))
+          .job(JobRequest.builder("alice", "echo").payloadOf(new EchoGenerator.Echo("hi", 1)).build()).build();
+      assertThatThrownBy(() -> JobWorker.builder(jobs).schedule(schedule).build())
+          .isInstanceOfSatisfying(UnsupportedCapabilityException.class,
+              e -> assertThat(e.capability()).isEqualTo(StoreCapability.SCHEDULES));
+
+      Job job = jobs.create(JobRequest.builder("alice", "echo").payloadOf(new EchoGenerator.Echo("hi", 1)).build());
+      ManualWorker.of(jobs).runNext().orElseThrow();
+      try (JobWorker worker = JobWorker.builder(jobs).schedulePollInterval(Duration.ofMillis(20))
+          .maintenance(dev.asyncjobs.Maintenance.builder().interval(Duration.ofSeconds(1))
+              .finishedJobRetention(Duration.ofMinutes(1)).build()).build().start()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (jobs.find("alice", job.id()).isPresent()) {
+          assertThat(System.nanoTime()).as("the old job deleted by the worker's own maintenance").isLessThan(deadline);
+          clock.advance(Duration.ofSeconds(10)); // time passes: ticks come, the job ages past its retention
+          Thread.sleep(20);
+        }
+        assertThat(clock.instant()).as("not before its retention").isAfter(MutableClock.DEFAULT_START.plus(Duration.ofMinutes(1)));
+      }
+    }
+  }
+
+  @Test
   void withoutAdminRetryDeleteAndThroughputAreRefusedAndTheRestWorks() {
     try (JobStore store = createStore(Clock.systemUTC());
         JobManager jobs = JobManager.builder().store(store).generator(new EchoGenerator()).build()) {

@@ -34,6 +34,7 @@ import dev.asyncjobs.spi.OutputAppend;
 import dev.asyncjobs.spi.OutputChunk;
 import dev.asyncjobs.spi.OwnerProgress;
 import dev.asyncjobs.spi.QuotaWindow;
+import dev.asyncjobs.spi.ScheduleRecord;
 import dev.asyncjobs.spi.StoreCapability;
 import dev.asyncjobs.spi.UsageTotal;
 import dev.asyncjobs.spi.WakeUpHints;
@@ -58,6 +59,7 @@ import dev.asyncjobs.store.postgres.internal.Migrations;
 import dev.asyncjobs.store.postgres.internal.OutputWrites;
 import dev.asyncjobs.store.postgres.internal.OwnerWrites;
 import dev.asyncjobs.store.postgres.internal.QuotaLedger;
+import dev.asyncjobs.store.postgres.internal.ScheduleTable;
 import dev.asyncjobs.store.postgres.internal.Reads;
 import dev.asyncjobs.store.postgres.internal.Retention;
 import dev.asyncjobs.store.postgres.internal.RoleGrants;
@@ -106,7 +108,7 @@ public final class PostgresJobStore implements JobStore {
   private static final Set<StoreCapability> CAPABILITIES =
       Set.copyOf(EnumSet.of(StoreCapability.QUOTAS, StoreCapability.STATISTICS, StoreCapability.TRANSACTIONS,
           StoreCapability.LIMITS, StoreCapability.FAIR_CLAIMS, StoreCapability.USAGE, StoreCapability.BUDGETS, StoreCapability.ADMIN,
-          StoreCapability.RESULT_CACHE));
+          StoreCapability.RESULT_CACHE, StoreCapability.SCHEDULES));
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresJobStore.class);
   /** How often the database clock is read again; between readings the monotonic clock advances it. */
   private static final Duration DATABASE_CLOCK_REFRESH = Duration.ofSeconds(30);
@@ -125,6 +127,7 @@ public final class PostgresJobStore implements JobStore {
   private final OwnerWrites ownerWrites;
   private final Reads reads;
   private final Retention retention;
+  private final ScheduleTable scheduleTable;
   private final Limits limits;
   private final AdminWrites admin;
   private final EventLogQueries eventLog;
@@ -178,6 +181,7 @@ public final class PostgresJobStore implements JobStore {
     this.limits = new Limits(names);
     this.admin = new AdminWrites(names);
     this.retention = new Retention(names, ledger, limits, budgets);
+    this.scheduleTable = new ScheduleTable(names);
     this.eventLog = new EventLogQueries(names);
     String name = names.jobs();
     // The listener and the sender only wake the feeds; what they carry is never read.
@@ -720,6 +724,37 @@ public final class PostgresJobStore implements JobStore {
       return null;
     });
     hints.changed(); // the bounds may have room now: workers of other processes look at once
+  }
+
+  @Override
+  public List<ScheduleRecord> schedules() {
+    return db.run(Call.idempotent("schedules"), scheduleTable::all);
+  }
+
+  @Override
+  public ScheduleRecord saveSchedule(String name, String definition, Instant nextRunAt) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(definition, "definition");
+    Instant next = Binds.micros(nextRunAt);
+    Instant now = now();
+    return db.run(Call.idempotent("saveSchedule"), h -> scheduleTable.save(h, name, definition, next, now));
+  }
+
+  @Override
+  public boolean removeSchedule(String name) {
+    Objects.requireNonNull(name, "name");
+    return db.run(Call.idempotent("removeSchedule"), h -> scheduleTable.remove(h, name));
+  }
+
+  @Override
+  public boolean advanceSchedule(String name, Instant from, Instant to, @Nullable String state) {
+    Objects.requireNonNull(name, "name");
+    Instant f = Binds.micros(from);
+    Instant t = Binds.micros(to);
+    Instant now = now();
+    // Retried after a lost reply, a move that did commit answers false: callers treat false as
+    // "someone moved it", which it was.
+    return db.run(Call.idempotent("advanceSchedule"), h -> scheduleTable.advance(h, name, f, t, state, now));
   }
 
   @Override

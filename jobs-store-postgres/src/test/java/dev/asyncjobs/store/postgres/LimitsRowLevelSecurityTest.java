@@ -135,6 +135,39 @@ class LimitsRowLevelSecurityTest {
     assertThat(schema.value("SELECT string_agg(units::text, ',') FROM " + schema.name() + ".jobs_limit_ledger")).isEqualTo(ledger);
   }
 
+  /** Schedules create jobs of any owner: the web role can neither read nor write them, raw or through a store. */
+  @Test
+  void theWebRoleCanNeitherReadNorWriteSchedules() throws SQLException {
+    String s = schema.name();
+    String rows = "SELECT count(*) FROM " + s + ".jobs_schedules";
+    long before = schema.number(rows);
+    try (Connection c = asAlice()) {
+      refused(c, "SELECT * FROM " + s + ".jobs_schedules", "permission denied for table jobs_schedules");
+      refused(c, "INSERT INTO " + s + ".jobs_schedules (name, definition, next_run_at, updated_at) VALUES ('x', '{}', now(), now())",
+          "permission denied for table jobs_schedules");
+      refused(c, "UPDATE " + s + ".jobs_schedules SET next_run_at = now()", "permission denied for table jobs_schedules");
+      refused(c, "DELETE FROM " + s + ".jobs_schedules", "permission denied for table jobs_schedules");
+    }
+    try (HikariDataSource web = new HikariDataSource()) {
+      web.setJdbcUrl(TestPostgres.server().url());
+      web.setUsername(webRole);
+      web.setPassword("web");
+      web.setMaximumPoolSize(2);
+      try (PostgresJobStore store = PostgresJobStore.builder().dataSource(web).schema(s).autoMigrate(false).clock(CLOCK).build()) {
+        List<ThrowingCallable> calls = List.of(
+            store::schedules,
+            () -> store.saveSchedule("forged", "{}", CLOCK.instant()),
+            () -> store.advanceSchedule("forged", CLOCK.instant(), CLOCK.instant(), null),
+            () -> store.removeSchedule("forged"));
+        for (ThrowingCallable call : calls) {
+          assertThatThrownBy(call).isInstanceOf(JobStoreException.class).hasMessageContaining("permission denied")
+              .satisfies(e -> assertThat(((JobStoreException) e).sqlState()).isEqualTo("42501"));
+        }
+      }
+    }
+    assertThat(schema.number(rows)).isEqualTo(before);
+  }
+
   @Test
   void theWebRoleCannotForgeTheResourcesUnitsOrDeferralsOfItsOwnersJobs() throws SQLException {
     String jobs = schema.name() + ".jobs";

@@ -34,7 +34,7 @@ public final class TestSchema extends PostgresSchema {
   public PostgresJobStore emptyStore(PostgresJobStore.Builder builder) {
     PostgresJobStore store = builder.build();
     execute("TRUNCATE " + name() + ".jobs, " + name() + ".jobs_quota_ledger, " + name() + ".jobs_events, " + name()
-        + ".jobs_limits, " + name() + ".jobs_limit_ledger, " + name() + ".jobs_budget_ledger RESTART IDENTITY");
+        + ".jobs_limits, " + name() + ".jobs_limit_ledger, " + name() + ".jobs_budget_ledger, " + name() + ".jobs_schedules RESTART IDENTITY");
     execute("UPDATE " + name() + ".jobs_events_pruned SET through = 0");
     return store;
   }

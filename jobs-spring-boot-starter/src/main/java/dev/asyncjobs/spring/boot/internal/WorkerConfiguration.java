@@ -4,6 +4,7 @@ import dev.asyncjobs.AttemptInterceptor;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobWorker;
+import dev.asyncjobs.Maintenance;
 import dev.asyncjobs.WorkerListener;
 import dev.asyncjobs.spring.boot.AsyncJobsProperties;
 import dev.asyncjobs.spring.boot.JobWorkerCustomizer;
@@ -66,7 +67,11 @@ public class WorkerConfiguration {
           + " on a node that runs no jobs");
     }
     return new JobWorkerLifecycle(() -> {
-      JobWorker.Builder builder = WorkerSettings.apply(JobWorker.builder(jobs), worker);
+      // Finished jobs are asyncjobs.retention.finished-jobs' (FinishedJobsCleanup, unset: kept for
+      // ever, as the starter has always done); the worker's maintenance prunes the event log and
+      // the ledgers, once per minute among all workers of the store.
+      JobWorker.Builder builder = WorkerSettings.apply(JobWorker.builder(jobs), worker)
+          .maintenance(Maintenance.builder().finishedJobRetention(null).build());
       listenerBeans.forEach(builder::listener);
       interceptorBeans.forEach(builder::interceptor);
       customizerBeans.forEach(c -> c.customize(builder));

@@ -187,7 +187,7 @@ public final class JobRows implements RowMapper<Job> {
     return rs.wasNull() ? null : v;
   }
 
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
+  public static Instant instant(ResultSet rs, int column) throws SQLException {
     Instant t = nullableInstant(rs, column);
     if (t == null) {
       throw new SQLException("column " + column + " of a job row is unexpectedly NULL");

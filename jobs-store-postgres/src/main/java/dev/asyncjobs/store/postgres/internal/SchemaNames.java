@@ -98,6 +98,11 @@ public record SchemaNames(String schema, String prefix) {
     return jobs();
   }
 
+  /** {@return the schedules table} */
+  public String schedules() {
+    return schema + "." + prefix + "jobs_schedules";
+  }
+
   /**
    * {@code template} with {@code {jobs}}, {@code {ledger}}, {@code {events}}, {@code {pruned}},
    * {@code {limits}}, {@code {limitLedger}} and {@code {budgetLedger}} replaced by the qualified tables.
@@ -105,7 +110,7 @@ public record SchemaNames(String schema, String prefix) {
   public String sql(String template) {
     return template.replace("{jobs}", jobs()).replace("{ledger}", ledger()).replace("{events}", events())
         .replace("{pruned}", eventsPruned()).replace("{limits}", limits()).replace("{limitLedger}", limitLedger())
-        .replace("{budgetLedger}", budgetLedger());
+        .replace("{budgetLedger}", budgetLedger()).replace("{schedules}", schedules());
   }
 
   /** A migration script with its {@code ${schema}} and {@code ${prefix}} placeholders replaced. */

@@ -19,3 +19,5 @@ GRANT SELECT ON ${schema}.${prefix}jobs_events, ${schema}.${prefix}jobs_events_p
 GRANT EXECUTE ON FUNCTION ${schema}.${prefix}jobs_events_horizon(bigint, integer) TO ${role};
 -- nothing on jobs_limits or jobs_limit_ledger: limits, pauses and back-offs are the workers' and
 -- the operator's (the tables' owner)
+-- nothing on jobs_schedules: schedules create jobs of any owner, so they are the workers' and the
+-- operator's
