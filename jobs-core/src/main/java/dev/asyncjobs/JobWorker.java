@@ -3,7 +3,6 @@ package dev.asyncjobs;
 import dev.asyncjobs.internal.GeneratorRegistry;
 import dev.asyncjobs.internal.ManualRunner;
 import dev.asyncjobs.internal.WorkerConfig;
-import dev.asyncjobs.internal.ClusterTask;
 import dev.asyncjobs.internal.MaintenanceTask;
 import dev.asyncjobs.internal.ScheduleRunner;
 import dev.asyncjobs.internal.WorkerRuntime;
@@ -186,6 +185,7 @@ public final class JobWorker implements AutoCloseable {
     private final List<WorkerListener> listeners = new ArrayList<>();
     private final List<AttemptInterceptor> interceptors = new ArrayList<>();
     private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private final Map<String, ClusterTask> tasks = new LinkedHashMap<>();
     private Maintenance maintenance = Maintenance.defaults();
     private boolean runSchedules = true;
     private Duration schedulePollInterval = Duration.ofSeconds(1);
@@ -548,6 +548,38 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
+     * Adds recurring work that the workers on the store run once per tick among them (see {@link
+     * ClusterTask}), such as the webhook dispatcher of {@code jobs-webhooks}. It runs only when this
+     * worker {@linkplain #runSchedules runs schedules}.
+     *
+     * @param task the task; its name must be new to this builder
+     * @return this builder
+     * @throws JobConfigurationException the name does not start with {@value
+     *     Schedule#RESERVED_PREFIX} or is not a valid schedule name after it, is the built-in
+     *     maintenance's or another task's, or the interval is shorter than 10 ms
+     */
+    public Builder task(ClusterTask task) {
+      Objects.requireNonNull(task, "task");
+      String name = Objects.requireNonNull(task.name(), "task.name()");
+      boolean valid = name.startsWith(Schedule.RESERVED_PREFIX)
+          && name.length() > Schedule.RESERVED_PREFIX.length()
+          && name.length() <= Schedule.MAX_NAME_LENGTH
+          && name.substring(Schedule.RESERVED_PREFIX.length()).matches("[A-Za-z0-9][A-Za-z0-9._:-]*");
+      if (!valid) {
+        throw new JobConfigurationException("a task's name is '" + Schedule.RESERVED_PREFIX
+            + "' and then letters, digits, '.', '_', ':' and '-', at most " + Schedule.MAX_NAME_LENGTH + " in all, was '" + name + "'");
+      }
+      if (name.equals(MaintenanceTask.NAME) || tasks.containsKey(name)) {
+        throw new JobConfigurationException("a task named " + name + " is already registered");
+      }
+      if (task.interval().compareTo(Duration.ofMillis(10)) < 0) {
+        throw new JobConfigurationException("task " + name + ": the interval must be at least 10 ms, was " + task.interval());
+      }
+      tasks.put(name, task);
+      return this;
+    }
+
+    /**
      * What {@link JobContext#sleep(Duration)} waits with; default {@link Sleeper#system()}.
      *
      * @param sleeper the sleeper
@@ -608,11 +640,15 @@ public final class JobWorker implements AutoCloseable {
             manager.store().getClass().getName(), "use a store that keeps schedules (both bundled stores do)");
       }
       WorkerRuntime runtime = new WorkerRuntime(manager.store(), manager.clock(), registry(), config);
-      List<ClusterTask> tasks = maintenance.enabled() && runSchedules
-          ? List.of(new MaintenanceTask(manager.store(), maintenance, manager.eventRetention()))
-          : List.of();
+      List<ClusterTask> builtIn = new ArrayList<>();
+      if (runSchedules) {
+        if (maintenance.enabled()) {
+          builtIn.add(new MaintenanceTask(manager.store(), maintenance, manager.eventRetention()));
+        }
+        builtIn.addAll(tasks.values());
+      }
       ScheduleRunner runner = new ScheduleRunner(manager.store(), manager.clock(), manager::create,
-          runSchedules ? config.types() : Set.of(), tasks, schedulePollInterval, config.workerId(),
+          runSchedules ? config.types() : Set.of(), builtIn, schedulePollInterval, config.workerId(),
           new WorkerThreads(config.workerId()).factory("schedules"));
       return new JobWorker(config.workerId(), runtime, manager, new ArrayList<>(schedules.values()), runner);
     }

@@ -99,6 +99,37 @@ class JobWorkerBuilderTest {
     refused(b -> b.workerId(""), "workerId must be 1-100 characters");
     refused(b -> b.types(Set.of()), "types must name at least one type, was []");
     refused(b -> b.types(Set.of("video")), "types: unknown job type 'video'");
+    refused(b -> b.task(task("cleanup", Duration.ofSeconds(1))), "a task's name is 'asyncjobs.' and then letters");
+    refused(b -> b.task(task("asyncjobs.", Duration.ofSeconds(1))), "a task's name is 'asyncjobs.'");
+    refused(b -> b.task(task("asyncjobs.has space", Duration.ofSeconds(1))), "was 'asyncjobs.has space'");
+    refused(b -> b.task(task("asyncjobs.maintenance", Duration.ofSeconds(1))), "a task named asyncjobs.maintenance is already registered");
+    refused(b -> b.task(task("asyncjobs.x", Duration.ofSeconds(1))).task(task("asyncjobs.x", Duration.ofSeconds(2))),
+        "a task named asyncjobs.x is already registered");
+    refused(b -> b.task(task("asyncjobs.x", Duration.ofMillis(1))), "task asyncjobs.x: the interval must be at least 10 ms, was PT0.001S");
+  }
+
+  private static ClusterTask task(String name, Duration interval) {
+    return new ClusterTask() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Duration interval() {
+        return interval;
+      }
+
+      @Override
+      public boolean claimFirst() {
+        return true;
+      }
+
+      @Override
+      public String run(String state, java.time.Instant now) {
+        throw new AssertionError("a refused task never runs");
+      }
+    };
   }
 
   @Test

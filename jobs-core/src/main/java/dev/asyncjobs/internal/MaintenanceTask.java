@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.ClusterTask;
 import dev.asyncjobs.Maintenance;
 import dev.asyncjobs.spi.JobStore;
 import java.time.Duration;

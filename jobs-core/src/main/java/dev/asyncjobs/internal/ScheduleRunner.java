@@ -1,5 +1,6 @@
 package dev.asyncjobs.internal;
 
+import dev.asyncjobs.ClusterTask;
 import dev.asyncjobs.IdempotencyConflictException;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobException;
@@ -168,7 +169,13 @@ public final class ScheduleRunner {
       Instant due = localRuns.computeIfAbsent(t.name(), n -> new IntervalTicks(t.interval()).next(now).orElseThrow());
       if (!due.isAfter(now)) {
         localRuns.put(t.name(), new IntervalTicks(t.interval()).next(now).orElseThrow());
-        t.run(null, now);
+        try {
+          t.run(null, now);
+        } catch (JobStoreException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          LOG.warn("task {} failed; it runs again at its next tick", t.name(), e);
+        }
       }
       Instant next = localRuns.get(t.name());
       if (next.isBefore(earliest)) {
@@ -188,7 +195,18 @@ public final class ScheduleRunner {
   private @Nullable Instant fire(ScheduleRecord r) {
     if (r.name().startsWith(Schedule.RESERVED_PREFIX)) {
       ClusterTask task = tasks.get(r.name());
-      return task == null ? null : runTask(task, r);
+      if (task == null) {
+        return null; // a process that has the task runs it
+      }
+      try {
+        return runTask(task, r);
+      } catch (JobStoreException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // One failing task must not stop the schedules and the other tasks; its tick stays due.
+        LOG.warn("task {} failed; it runs again at its next tick or poll", r.name(), e);
+        return clock.instant().plus(task.interval());
+      }
     }
     Schedule s;
     try {
@@ -261,7 +279,11 @@ public final class ScheduleRunner {
     Instant next = new IntervalTicks(task.interval()).next(now).orElseThrow();
     if (task.claimFirst()) {
       if (store.advanceSchedule(r.name(), r.nextRunAt(), next, r.state())) {
-        task.run(r.state(), now);
+        String state = task.run(r.state(), now);
+        if (!java.util.Objects.equals(state, r.state())) {
+          // Kept unless the next tick began meanwhile (a run longer than the interval).
+          store.advanceSchedule(r.name(), next, next, state);
+        }
       }
     } else {
       String state = task.run(r.state(), now);

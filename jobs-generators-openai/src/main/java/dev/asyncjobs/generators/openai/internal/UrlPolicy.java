@@ -1,5 +1,6 @@
 package dev.asyncjobs.generators.openai.internal;
 
+import dev.asyncjobs.NetworkAddresses;
 import dev.asyncjobs.generators.openai.ImageDownloadRefusedException;
 import dev.asyncjobs.generators.openai.ImageDownloadRefusedException.Reason;
 import java.net.InetAddress;
@@ -66,7 +67,7 @@ final class UrlPolicy {
           "image URL refused: only https image URLs are downloaded, this one is " + parsed.scheme()
               + " (openai.imageAllowHttp allows http, for a local test server)");
     }
-    InetAddress literal = AddressPolicy.literal(parsed.host());
+    InetAddress literal = NetworkAddresses.literal(parsed.host());
     if (literal != null) {
       ImageDownloadRefusedException refused = refusal(parsed.host(), List.of(literal));
       if (refused != null) {
@@ -83,7 +84,7 @@ final class UrlPolicy {
     }
     // One non-public address is enough to refuse: the client could pick it on any connection.
     for (InetAddress a : addresses) {
-      String why = AddressPolicy.refusal(a);
+      String why = NetworkAddresses.refusal(a);
       if (why != null) {
         LOG.warn("image download refused: host {} resolves to {} ({})", host, a.getHostAddress(), why);
         return new ImageDownloadRefusedException(

@@ -1,4 +1,4 @@
-package dev.asyncjobs.generators.openai.internal;
+package dev.asyncjobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Which addresses an image download may connect to. */
-class AddressPolicyTest {
+/** Which addresses a request to an outside URL may connect to. */
+class NetworkAddressesTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({
     "127.0.0.1, a loopback address",
@@ -46,7 +46,7 @@ class AddressPolicyTest {
     "2002:7f00:1::, a loopback address",
   })
   void refusesNonPublicAddresses(String address, String why) throws Exception {
-    assertThat(AddressPolicy.refusal(InetAddress.getByName(address))).isEqualTo(why);
+    assertThat(NetworkAddresses.refusal(InetAddress.getByName(address))).isEqualTo(why);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -54,7 +54,7 @@ class AddressPolicyTest {
     "8.8.8.8", "1.1.1.1", "20.60.1.1", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "169.253.1.1",
     "2606:4700:4700::1111", "2a00:1450:4001::200e", "64:ff9b::808:808", "2002:808:808::"})
   void allowsPublicAddresses(String address) throws Exception {
-    assertThat(AddressPolicy.refusal(InetAddress.getByName(address))).isNull();
+    assertThat(NetworkAddresses.refusal(InetAddress.getByName(address))).isNull();
   }
 
   /** Java turns {@code ::ffff:a.b.c.d} text into IPv4, but an IPv6 object can still carry it. */
@@ -68,18 +68,18 @@ class AddressPolicyTest {
     InetAddress mapped = Inet6Address.getByAddress(null, HexFormat.of().parseHex(hex), -1);
 
     assertThat(mapped).isInstanceOf(Inet6Address.class);
-    assertThat(AddressPolicy.refusal(mapped)).isEqualTo(why);
+    assertThat(NetworkAddresses.refusal(mapped)).isEqualTo(why);
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"127.0.0.1, 127.0.0.1", "[::1], 0:0:0:0:0:0:0:1", "::1, 0:0:0:0:0:0:0:1"})
   void readsLiteralsWithoutALookup(String host, String address) {
-    assertThat(AddressPolicy.literal(host)).isNotNull().extracting(InetAddress::getHostAddress).isEqualTo(address);
+    assertThat(NetworkAddresses.literal(host)).isNotNull().extracting(InetAddress::getHostAddress).isEqualTo(address);
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"localhost", "images.example.com", "1.example"})
   void namesAreNotLiterals(String host) {
-    assertThat(AddressPolicy.literal(host)).isNull();
+    assertThat(NetworkAddresses.literal(host)).isNull();
   }
 }

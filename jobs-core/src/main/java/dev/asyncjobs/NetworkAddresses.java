@@ -1,4 +1,4 @@
-package dev.asyncjobs.generators.openai.internal;
+package dev.asyncjobs;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -6,18 +6,28 @@ import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which addresses an image download may connect to: only public unicast ones. A provider's reply
- * names the URL, so a URL on the cloud metadata service, on localhost or on the internal network
- * would let whoever shapes that reply read from inside (server-side request forgery).
+ * Which addresses a request to a URL from outside (a provider's reply, a job owner's callback) may
+ * connect to: public unicast ones only. Such a URL on the cloud metadata service, on localhost or
+ * on the internal network would let whoever chose it read or write from inside (server-side
+ * request forgery). The image downloads of the OpenAI generators and the webhook deliveries check
+ * every address they connect to with this; a generator that fetches URLs should too.
+ *
+ * <p>Check the address that is actually connected to (resolve once, then connect to what was
+ * checked), or a name that answers a public address to the check and a private one to the
+ * connection (DNS rebinding) gets past it.
  */
-final class AddressPolicy {
-  private AddressPolicy() {}
+public final class NetworkAddresses {
+  private NetworkAddresses() {}
 
   /**
-   * Why {@code address} is refused, in words for a message ("a loopback address"), or {@code
-   * null} when it is a public unicast address.
+   * Why {@code address} is not a public unicast address, in words for a message ("a loopback
+   * address", "a private address", "the cloud metadata address"), or {@code null} when it is one.
+   * An IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged by that.
+   *
+   * @param address the address to check
+   * @return the reason it is refused, or {@code null}
    */
-  static @Nullable String refusal(InetAddress address) {
+  public static @Nullable String refusal(InetAddress address) {
     byte[] b = address.getAddress();
     if (address instanceof Inet6Address) {
       byte[] embedded = embeddedIpv4(b);
@@ -119,8 +129,14 @@ final class AddressPolicy {
     return new byte[] {b[from], b[from + 1], b[from + 2], b[from + 3]};
   }
 
-  /** {@code host} as an address if it is an IP literal (no DNS lookup is made), else {@code null}. */
-  static @Nullable InetAddress literal(String host) {
+  /**
+   * {@code host} as an address if it is an IP literal (no DNS lookup is made), else {@code null}.
+   * HTTP clients connect to a literal without a lookup, so a URL's literal host is checked here.
+   *
+   * @param host a host name or IP literal, IPv6 with or without brackets
+   * @return the address, or {@code null} for a name
+   */
+  public static @Nullable InetAddress literal(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (!h.contains(":") && !h.matches("[0-9.]+")) {
       return null;

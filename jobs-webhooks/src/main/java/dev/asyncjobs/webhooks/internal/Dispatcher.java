@@ -1,0 +1,202 @@
+package dev.asyncjobs.webhooks.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncjobs.ClusterTask;
+import dev.asyncjobs.EventsPrunedException;
+import dev.asyncjobs.IdempotencyConflictException;
+import dev.asyncjobs.InvalidRequestException;
+import dev.asyncjobs.Job;
+import dev.asyncjobs.JobAdmin;
+import dev.asyncjobs.JobEvent;
+import dev.asyncjobs.JobException;
+import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobRequest;
+import dev.asyncjobs.JobStoreException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns finished jobs into delivery jobs. It reads the event log of every owner from a cursor that
+ * the cluster keeps in the state of its task row, so a worker that dies mid-run loses nothing: the
+ * next run starts from the same cursor, and each delivery's idempotency key ({@code webhook:} and
+ * the event's sequence) makes the repeat create nothing new. It does its work before it moves the
+ * tick on ({@link #claimFirst()} false): a repeat is harmless, a loss is not.
+ *
+ * <p>When the cluster has no cursor yet, it starts at the newest event as of this object's
+ * construction (or, if the store could not be read then, of its first run), so installing
+ * webhooks does not call back for history, and a job that finishes once the worker is started is
+ * called back. A cursor that fell behind the log's retention (every dispatcher down for longer) skips
+ * to the oldest kept event, with an ERROR naming what was lost.
+ */
+public final class Dispatcher implements ClusterTask {
+  /** The task's name, that of its row. */
+  public static final String NAME = "asyncjobs.webhooks";
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Events per read: the most {@link JobAdmin#readEvents} returns. */
+  private static final int PAGE = 1000;
+
+  private final JobManager jobs;
+  private final JobAdmin admin;
+  private final Function<Job, Optional<String>> endpoint;
+  private final String deliveryOwner;
+  private final int maxAttempts;
+  private final int maxBodyBytes;
+  private final Duration interval;
+  private final int maxPages;
+  /** The log's newest event when this was made, for a cluster without a cursor; null if unknown. */
+  private final @Nullable Long startAt;
+
+  /**
+   * @param jobs the manager whose events are read and that creates the deliveries
+   * @param endpoint a finished job's callback URL, if it has one
+   * @param deliveryOwner the owner of delivery jobs
+   * @param maxAttempts the attempts of a delivery job
+   * @param maxBodyBytes the largest body with the result in it
+   * @param interval how often the dispatcher runs
+   * @param maxPages the most pages of events one run reads
+   */
+  public Dispatcher(JobManager jobs, Function<Job, Optional<String>> endpoint, String deliveryOwner, int maxAttempts,
+      int maxBodyBytes, Duration interval, int maxPages) {
+    this.jobs = jobs;
+    this.admin = JobAdmin.of(jobs);
+    this.endpoint = endpoint;
+    this.deliveryOwner = deliveryOwner;
+    this.maxAttempts = maxAttempts;
+    this.maxBodyBytes = maxBodyBytes;
+    this.interval = interval;
+    this.maxPages = maxPages;
+    Long newest;
+    try {
+      newest = newestSequence();
+    } catch (JobStoreException e) {
+      LOG.warn("could not read the event log's position now; the dispatcher's first run will: {}", e.getMessage());
+      newest = null;
+    }
+    this.startAt = newest;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return interval;
+  }
+
+  @Override
+  public boolean claimFirst() {
+    return false;
+  }
+
+  @Override
+  public String run(@Nullable String state, Instant now) {
+    long cursor = state != null ? Long.parseLong(state) : startAt != null ? startAt : newestSequence();
+    for (int page = 0; page < maxPages; page++) {
+      List<JobEvent> events;
+      try {
+        events = admin.readEvents(cursor, PAGE);
+      } catch (EventsPrunedException e) {
+        LOG.error("webhooks of the events after {} up to {} are lost: the event log no longer holds them"
+            + " (no worker ran the dispatcher for longer than the event retention)", cursor, e.oldestAvailableAfter());
+        cursor = e.oldestAvailableAfter();
+        continue;
+      }
+      for (JobEvent e : events) {
+        if (isFinal(e) && !Delivery.TYPE_NAME.equals(e.type())) {
+          dispatch(e);
+        }
+        cursor = e.sequence();
+      }
+      if (events.size() < PAGE) {
+        break;
+      }
+    }
+    return Long.toString(cursor);
+  }
+
+  private static boolean isFinal(JobEvent e) {
+    return e.kind() == JobEvent.Kind.COMPLETED || e.kind() == JobEvent.Kind.FAILED || e.kind() == JobEvent.Kind.CANCELLED;
+  }
+
+  /** Creates the delivery of one final event, if its job has a callback URL. */
+  private void dispatch(JobEvent e) {
+    Optional<Job> found = jobs.find(e.ownerId(), e.jobId());
+    if (found.isEmpty() || !found.get().isFinished()) {
+      return; // deleted since, or retried again by an operator (its next final event calls back)
+    }
+    Job job = found.get();
+    Optional<String> url = endpoint.apply(job);
+    if (url.isEmpty()) {
+      return;
+    }
+    Delivery delivery = new Delivery(url.get(), job.ownerId(), "msg_" + job.id() + "_" + e.sequence(),
+        WebhookBody.of(job, e.at(), maxBodyBytes));
+    JobRequest request = JobRequest.builder(deliveryOwner, Delivery.TYPE.name())
+        .payload(json(delivery))
+        .maxAttempts(maxAttempts)
+        .idempotencyKey("webhook:" + e.sequence())
+        .metadata("asyncjobs.webhook.job", job.id().toString())
+        .build();
+    try {
+      Job created = CreateGuard.asDispatcher(() -> jobs.create(request));
+      LOG.debug("webhook of job {} ({}) is delivery job {}", job.id(), e.kind(), created.id());
+    } catch (JobStoreException outage) {
+      throw outage; // the run is repeated from the same cursor
+    } catch (IdempotencyConflictException changed) {
+      LOG.debug("webhook of job {} already has a delivery job of another body", job.id());
+    } catch (JobException refused) {
+      LOG.warn("webhook of job {} not sent: its delivery job was refused: {}", job.id(), refused.getMessage());
+    }
+  }
+
+  /**
+   * The newest event's sequence, found with the log's own bounds check: a position after the
+   * newest event is refused, any other is not. Doubling then halving takes about 2 log2(n) reads of
+   * at most one event.
+   */
+  private long newestSequence() {
+    long hi = 1;
+    while (hi < Long.MAX_VALUE / 4 && readable(hi)) {
+      hi *= 2;
+    }
+    long lo = 0; // always readable (or pruned, which is readable too for this purpose)
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (readable(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private boolean readable(long position) {
+    try {
+      admin.readEvents(position, 1);
+      return true;
+    } catch (EventsPrunedException e) {
+      return true;
+    } catch (InvalidRequestException e) {
+      return false;
+    }
+  }
+
+  private static String json(Delivery d) {
+    try {
+      return JSON.writeValueAsString(d);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a record of strings always writes", e);
+    }
+  }
+}
