@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import okhttp3.Dns;
 
 /**
@@ -61,7 +60,7 @@ public final class Webhooks implements AutoCloseable {
   public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
   private final UrlRules rules;
-  private final Function<String, Optional<String>> ownerEndpoints;
+  private final WebhookEndpoints ownerEndpoints;
   private final Map<String, String> typeEndpoints;
   private final List<Duration> retryDelays;
   private final Duration dispatchInterval;
@@ -132,7 +131,7 @@ public final class Webhooks implements AutoCloseable {
     if (own != null) {
       return Optional.of(own);
     }
-    Optional<String> owner = ownerEndpoints.apply(job.ownerId());
+    Optional<String> owner = ownerEndpoints.endpointOf(job.ownerId());
     return owner.isPresent() ? owner : Optional.ofNullable(typeEndpoints.get(job.type()));
   }
 
@@ -153,7 +152,7 @@ public final class Webhooks implements AutoCloseable {
   /** Builds {@link Webhooks}; every setting is checked when it is set or at {@link #build()}. */
   public static final class Builder {
     private WebhookSecrets secrets;
-    private Function<String, Optional<String>> ownerEndpoints = owner -> Optional.empty();
+    private WebhookEndpoints ownerEndpoints = owner -> Optional.empty();
     private final Map<String, String> typeEndpoints = new LinkedHashMap<>();
     private boolean allowHttp;
     private boolean allowPrivateAddresses;
@@ -183,10 +182,10 @@ public final class Webhooks implements AutoCloseable {
      * Each owner's callback URL, for jobs that name none themselves; asked when a job finishes.
      * A URL that breaks the rules fails its delivery job with a {@link WebhookRefusedException}.
      *
-     * @param endpoints the owner's URL, or empty for none
+     * @param endpoints each owner's URL, or empty for none
      * @return this builder
      */
-    public Builder ownerEndpoints(Function<String, Optional<String>> endpoints) {
+    public Builder ownerEndpoints(WebhookEndpoints endpoints) {
       this.ownerEndpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;
     }

@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param metrics The Micrometer metrics, when jobs-micrometer and a MeterRegistry are there
  * @param tracing The OpenTelemetry tracing, when jobs-opentelemetry and an OpenTelemetry bean are
  *     there
+ * @param webhooks The signed webhooks of finished jobs, when jobs-webhooks and a WebhookSecrets
+ *     bean are there
  * @param maxPayloadBytes The largest payload a create accepts, in UTF-8 bytes (at least 2)
  * @param discoverGenerators Whether the generators of every GeneratorProvider on the class path
  *     (found with ServiceLoader) are registered beside the Generator beans
@@ -46,6 +48,7 @@ public record AsyncJobsProperties(
     @DefaultValue Map<String, Limit> limits,
     @DefaultValue Metrics metrics,
     @DefaultValue Tracing tracing,
+    @DefaultValue Webhook webhooks,
     @DefaultValue("1048576") int maxPayloadBytes,
     @DefaultValue("true") boolean discoverGenerators,
     @DefaultValue Map<String, String> generators) {
@@ -66,6 +69,7 @@ public record AsyncJobsProperties(
    * @param limits Limits shared by every worker, by name
    * @param metrics The Micrometer metrics
    * @param tracing The OpenTelemetry tracing
+   * @param webhooks The signed webhooks of finished jobs
    * @param maxPayloadBytes The largest payload, in UTF-8 bytes
    * @param discoverGenerators Whether generators are discovered with ServiceLoader
    * @param generators The settings of the discovered generator providers
@@ -132,6 +136,9 @@ public record AsyncJobsProperties(
    *     spring.lifecycle.timeout-per-shutdown-phase
    * @param fairBetweenOwners Whether claims take owners in turn within a priority, so that one
    *     owner's backlog does not hold back another owner's jobs
+   * @param keepLimitSlots Whether a worker whose last claim came back short sends its next
+   *     completions with a claim in one store call, so that the room they make under a binding
+   *     limit goes to its own next jobs at once
    */
   public record Worker(
       @DefaultValue("true") boolean enabled,
@@ -144,7 +151,8 @@ public record AsyncJobsProperties(
       @DefaultValue("10m") Duration timeout,
       @DefaultValue Map<String, Duration> timeoutPerType,
       @DefaultValue("20s") Duration shutdownGracePeriod,
-      @DefaultValue("false") boolean fairBetweenOwners) {
+      @DefaultValue("false") boolean fairBetweenOwners,
+      @DefaultValue("false") boolean keepLimitSlots) {
 
     private static final String WORKER = PREFIX + ".worker.";
 
@@ -162,6 +170,7 @@ public record AsyncJobsProperties(
      * @param timeoutPerType The attempt timeout, by type
      * @param shutdownGracePeriod The shutdown grace period
      * @param fairBetweenOwners Whether claims take owners in turn
+     * @param keepLimitSlots Whether completions are sent with the next claim
      */
     public Worker {
       if (id != null && id.isBlank()) {
@@ -354,6 +363,58 @@ public record AsyncJobsProperties(
    */
   public record Tracing(
       @DefaultValue("true") boolean enabled, @DefaultValue("true") boolean createSpans, @DefaultValue("false") boolean recordOwner) {}
+
+  /**
+   * The signed webhooks of finished jobs ({@code dev.asyncjobs.webhooks.Webhooks}), configured when
+   * jobs-webhooks is on the class path and there is a {@code WebhookSecrets} bean; each value is
+   * checked by the Webhooks builder, whose message is given with the property's name.
+   *
+   * @param enabled Whether to send webhooks
+   * @param allowHttp Whether plain http callback URLs are called (a local receiver); otherwise https only
+   * @param allowPrivateAddresses Whether callback hosts may be or resolve to loopback, private and
+   *     other non-public addresses (tests)
+   * @param trustedHosts Hosts that may resolve to non-public addresses (an internal receiver)
+   * @param timeout The longest one delivery attempt takes, connecting included (100 ms to 5 min)
+   * @param retryDelays The wait after each failed attempt; a delivery has one attempt more and is
+   *     then given up
+   * @param dispatchInterval How often the event log is read for finished jobs (10 ms to 1 min)
+   * @param maxBodyBytes The largest body that carries the job's result (1 KiB to 512 KiB)
+   * @param deliveryOwner The owner of the delivery jobs
+   * @param typeEndpoints The callback URL of each type's jobs that name none and whose owner has
+   *     none (type-endpoints.image_generation=https://ops.example.com/hooks)
+   */
+  public record Webhook(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("false") boolean allowHttp,
+      @DefaultValue("false") boolean allowPrivateAddresses,
+      @DefaultValue java.util.Set<String> trustedHosts,
+      @DefaultValue("10s") Duration timeout,
+      @DefaultValue("5s,5m,30m,2h,5h,10h,10h") java.util.List<Duration> retryDelays,
+      @DefaultValue("1s") Duration dispatchInterval,
+      @DefaultValue("262144") int maxBodyBytes,
+      @DefaultValue("asyncjobs.webhooks") String deliveryOwner,
+      @DefaultValue Map<String, String> typeEndpoints) {
+
+    /**
+     * Copies the collections.
+     *
+     * @param enabled Whether to send webhooks
+     * @param allowHttp Whether http URLs are called
+     * @param allowPrivateAddresses Whether non-public addresses are allowed
+     * @param trustedHosts Hosts that may resolve to non-public addresses
+     * @param timeout The longest one attempt takes
+     * @param retryDelays The wait after each failed attempt
+     * @param dispatchInterval How often the event log is read
+     * @param maxBodyBytes The largest body with the result
+     * @param deliveryOwner The owner of delivery jobs
+     * @param typeEndpoints The callback URL of each type
+     */
+    public Webhook {
+      trustedHosts = java.util.Set.copyOf(trustedHosts);
+      retryDelays = java.util.List.copyOf(retryDelays);
+      typeEndpoints = Map.copyOf(new TreeMap<>(typeEndpoints));
+    }
+  }
 
   private static void atLeastOne(String property, @Nullable Integer value) {
     if (value == null) {

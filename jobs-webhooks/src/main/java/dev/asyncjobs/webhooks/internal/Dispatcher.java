@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns finished jobs into delivery jobs. It reads the event log of every owner from a cursor that
- * the cluster keeps in the state of its task row, so a worker that dies mid-run loses nothing: the
- * next run starts from the same cursor, and each delivery's idempotency key ({@code webhook:} and
- * the event's sequence) makes the repeat create nothing new. It does its work before it moves the
- * tick on ({@link #claimFirst()} false): a repeat is harmless, a loss is not.
+ * the cluster keeps in the state of its task row. One worker wins each tick ({@link #claimFirst()}
+ * true), so the workers do not all read the same events; the cursor it ends at is saved after the
+ * run. A worker that dies mid-run loses nothing: its cursor was not saved, so the next tick starts
+ * from the old one, and each delivery's idempotency key ({@code webhook:} and the event's
+ * sequence) makes the repeat create nothing new. So does a run that outlasts its interval, which
+ * another worker's tick then overlaps.
  *
  * <p>When the cluster has no cursor yet, it starts at the newest event as of this object's
  * construction (or, if the store could not be read then, of its first run), so installing
@@ -95,7 +97,7 @@ public final class Dispatcher implements ClusterTask {
 
   @Override
   public boolean claimFirst() {
-    return false;
+    return true;
   }
 
   @Override

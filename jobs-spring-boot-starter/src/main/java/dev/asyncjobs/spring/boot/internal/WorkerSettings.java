@@ -38,7 +38,8 @@ public final class WorkerSettings {
         .pollInterval(worker.pollInterval())
         .timeout(worker.timeout())
         .shutdownGracePeriod(worker.shutdownGracePeriod())
-        .fairBetweenOwners(worker.fairBetweenOwners());
+        .fairBetweenOwners(worker.fairBetweenOwners())
+        .keepLimitSlots(worker.keepLimitSlots());
     if (worker.heartbeatInterval() != null) {
       builder.heartbeatInterval(worker.heartbeatInterval());
     }
