@@ -731,8 +731,9 @@ public interface JobStore extends AutoCloseable {
   /**
    * Moves the schedule {@code name} from the tick {@code from} to {@code to} and sets its state,
    * atomically, if its next run is still {@code from} (compare-and-set): of any number of processes
-   * that fire the same tick, one moves it on. Part of {@link StoreCapability#SCHEDULES}; the
-   * default throws {@link UnsupportedOperationException}.
+   * that fire the same tick, one moves it on. With {@code to} equal to {@code from} only the state
+   * changes (how a task that claimed its tick saves what its run left). Part of {@link
+   * StoreCapability#SCHEDULES}; the default throws {@link UnsupportedOperationException}.
    *
    * @param name the schedule's name
    * @param from the next run the caller read

@@ -68,6 +68,22 @@ public interface ScheduleContract extends StoreFixture {
     assertThat(store().advanceSchedule("missing", next, next.plusSeconds(1), null)).as("no such schedule").isFalse();
   }
 
+  /**
+   * A compare-and-set from a next run to itself replaces only the state: how a task that claims
+   * its tick first saves the state its run left, unless the next tick began meanwhile.
+   */
+  @Test
+  default void advanceToTheSameNextRunReplacesTheStateOnly() {
+    Instant next = clock().instant().plusSeconds(60);
+    store().saveSchedule("state", "{}", next);
+
+    assertThat(store().advanceSchedule("state", next, next, "cursor-1")).isTrue();
+    assertThat(store().schedules()).containsExactly(new ScheduleRecord("state", "{}", next, "cursor-1"));
+    assertThat(store().advanceSchedule("state", next, next.plusSeconds(1), "cursor-1")).as("the next tick begins").isTrue();
+    assertThat(store().advanceSchedule("state", next, next, "cursor-2")).as("a late save of the tick before").isFalse();
+    assertThat(store().schedules()).containsExactly(new ScheduleRecord("state", "{}", next.plusSeconds(1), "cursor-1"));
+  }
+
   /** A removed schedule is gone, and nothing moves it. */
   @Test
   default void aRemovedScheduleIsGone() {

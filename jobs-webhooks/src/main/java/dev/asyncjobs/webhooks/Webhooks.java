@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import okhttp3.Dns;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Webhooks for finished jobs: when a job that names a callback URL (its own, its owner's or its
@@ -151,7 +152,7 @@ public final class Webhooks implements AutoCloseable {
 
   /** Builds {@link Webhooks}; every setting is checked when it is set or at {@link #build()}. */
   public static final class Builder {
-    private WebhookSecrets secrets;
+    private @Nullable WebhookSecrets secrets;
     private WebhookEndpoints ownerEndpoints = owner -> Optional.empty();
     private final Map<String, String> typeEndpoints = new LinkedHashMap<>();
     private boolean allowHttp;
