@@ -67,6 +67,24 @@ public final class JobAdmin {
   }
 
   /**
+   * The jobs of these ids that exist, of every owner, in any order (ids of no job are left out):
+   * one store read for many jobs, for a reader of the event log that needs the jobs behind a page
+   * of events.
+   *
+   * @param jobIds at most 1,000 ids
+   * @return the jobs found
+   * @throws InvalidRequestException more than 1,000 ids
+   */
+  public List<Job> find(java.util.Collection<UUID> jobIds) {
+    Objects.requireNonNull(jobIds, "jobIds");
+    java.util.Set<UUID> distinct = new java.util.LinkedHashSet<>(jobIds);
+    if (distinct.size() > JobStore.MAX_FIND_ALL) {
+      throw new InvalidRequestException("jobIds", "at most " + JobStore.MAX_FIND_ALL + " ids at once, were " + distinct.size());
+    }
+    return distinct.isEmpty() ? List.of() : store.findAll(distinct);
+  }
+
+  /**
    * {@return the job with its events in the log, or empty when there is no such job}
    *
    * @param jobId the job

@@ -119,6 +119,26 @@ public interface JobStore extends AutoCloseable {
   Optional<Job> find(UUID id);
 
   /**
+   * The jobs of these ids that exist, in any order; ids of no job are left out. For readers of the
+   * event log that need the jobs behind a page of events (the webhook dispatcher) in one read
+   * rather than one per event. The default calls {@link #find(UUID)} for each id; a store that can
+   * read many rows at once should.
+   *
+   * @param ids at most {@value #MAX_FIND_ALL} distinct ids
+   * @return the jobs found
+   */
+  default List<Job> findAll(java.util.Collection<UUID> ids) {
+    List<Job> found = new java.util.ArrayList<>(ids.size());
+    for (UUID id : ids) {
+      find(id).ifPresent(found::add);
+    }
+    return found;
+  }
+
+  /** The most ids {@link #findAll} is asked for at once. */
+  int MAX_FIND_ALL = 1000;
+
+  /**
    * The job with this id if {@code ownerId} owns it. {@link JobManager} reads a user's job through
    * this. The default filters {@link #find(UUID)}; a store whose rows are scoped by owner in the
    * database (row-level security) must override it so that the owner is named in the read.

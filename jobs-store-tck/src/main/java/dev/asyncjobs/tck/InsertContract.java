@@ -83,6 +83,23 @@ public interface InsertContract extends StoreFixture {
     assertThat(store().find(UUID.randomUUID())).isEmpty();
   }
 
+  /** findAll returns the jobs of the ids that exist, of every owner, each once. */
+  @Test
+  default void findAllReturnsTheJobsOfTheIdsThatExist() {
+    List<Job> stored = store().insert(InsertRequest.of(List.of(job().owner(OWNER).build(), job().owner(OTHER_OWNER).build(),
+        job().owner(OWNER).type(OTHER_TYPE).build())));
+    UUID missing = UUID.randomUUID();
+
+    List<Job> found = store().findAll(List.of(stored.get(2).id(), missing, stored.get(0).id(), stored.get(1).id()));
+
+    assertThat(found).extracting(Job::id).containsExactlyInAnyOrder(stored.get(0).id(), stored.get(1).id(), stored.get(2).id());
+    for (Job j : found) {
+      assertSameJob(j, reload(j.id()));
+    }
+    assertThat(store().findAll(List.of(missing))).isEmpty();
+    assertThat(store().findAll(List.of())).isEmpty();
+  }
+
   /** A batch is stored and returned in request order. */
   @Test
   default void aBatchIsStoredAndReturnedInRequestOrder() {

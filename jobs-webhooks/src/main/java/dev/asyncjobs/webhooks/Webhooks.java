@@ -123,7 +123,7 @@ public final class Webhooks implements AutoCloseable {
     if (!jobs.types().contains(DELIVERY_TYPE)) {
       throw new JobConfigurationException("the JobManager has no " + DELIVERY_TYPE + " generator: build it with webhooks.register(...)");
     }
-    return new Dispatcher(jobs, this::endpointOf, deliveryOwner, retryDelays.size() + 1, maxBodyBytes, dispatchInterval, 10);
+    return new Dispatcher(jobs, this::endpointOf, deliveryOwner, retryDelays.size() + 1, maxBodyBytes, dispatchInterval);
   }
 
   /** The job's own URL, else its owner's, else its type's. */
@@ -280,7 +280,8 @@ public final class Webhooks implements AutoCloseable {
 
     /**
      * How often the dispatcher reads the event log: the most a webhook waits after its job
-     * finished, plus the workers' schedule poll. Default 1 s.
+     * finished, plus the workers' schedule poll. Each run reads until it has caught up, for at
+     * most half of it. Default 1 s.
      *
      * @param interval 10 ms to 1 minute
      * @return this builder

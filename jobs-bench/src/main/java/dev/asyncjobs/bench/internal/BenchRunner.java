@@ -33,7 +33,8 @@ public final class BenchRunner {
         new PgProgressScenario(),
         new PgStreamingScenario(),
         new PgLimitsScenario(),
-        new PgFairScenario())) {
+        new PgFairScenario(),
+        new PgWebhooksScenario())) {
       catalogue.put(s.name(), s);
     }
   }

@@ -52,6 +52,25 @@ class JobAdminTest {
   }
 
   @Test
+  void manyJobsOfEveryOwnerAreFoundInOneReadAndTooManyIdsAreRefused() {
+    try (JobManager jobs = JobManager.builder().store(new InMemoryJobStore()).generator(new Flaky(0)).build()) {
+      JobAdmin admin = JobAdmin.of(jobs);
+      Job a = jobs.create(JobRequest.builder("alice", "flaky").payload("{}").build());
+      Job b = jobs.create(JobRequest.builder("bob", "flaky").payload("{}").build());
+
+      assertThat(admin.find(List.of(a.id(), b.id(), a.id(), UUID.randomUUID()))).extracting(Job::id)
+          .containsExactlyInAnyOrder(a.id(), b.id());
+      assertThat(admin.find(List.of())).isEmpty();
+      List<UUID> tooMany = new java.util.ArrayList<>();
+      for (int i = 0; i <= 1000; i++) {
+        tooMany.add(UUID.randomUUID());
+      }
+      assertThatThrownBy(() -> admin.find(tooMany)).isInstanceOfSatisfying(InvalidRequestException.class,
+          e -> assertThat(e.field()).isEqualTo("jobIds"));
+    }
+  }
+
+  @Test
   void anOperatorFindsAFailureAcrossOwnersReadsItsAttemptsAndRetriesIt() {
     MutableClock clock = new MutableClock();
     Flaky flaky = new Flaky(2);

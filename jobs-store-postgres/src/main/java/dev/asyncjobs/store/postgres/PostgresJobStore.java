@@ -433,6 +433,11 @@ public final class PostgresJobStore implements JobStore {
     return db.run(Call.idempotent("find"), h -> reads.find(h, id));
   }
 
+  @Override
+  public List<Job> findAll(java.util.Collection<UUID> ids) {
+    return ids.isEmpty() ? List.of() : db.run(Call.idempotent("find all"), h -> reads.findAll(h, ids));
+  }
+
   /** {@inheritDoc} Names the owner in the read, so that it works under row-level security too. */
   @Override
   public Optional<Job> find(String ownerId, UUID id) {

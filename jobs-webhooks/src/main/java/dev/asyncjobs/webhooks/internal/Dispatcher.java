@@ -15,8 +15,12 @@ import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStoreException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,7 +56,6 @@ public final class Dispatcher implements ClusterTask {
   private final int maxAttempts;
   private final int maxBodyBytes;
   private final Duration interval;
-  private final int maxPages;
   /** The log's newest event when this was made, for a cluster without a cursor; null if unknown. */
   private final @Nullable Long startAt;
 
@@ -62,11 +65,10 @@ public final class Dispatcher implements ClusterTask {
    * @param deliveryOwner the owner of delivery jobs
    * @param maxAttempts the attempts of a delivery job
    * @param maxBodyBytes the largest body with the result in it
-   * @param interval how often the dispatcher runs
-   * @param maxPages the most pages of events one run reads
+   * @param interval how often the dispatcher runs; a run reads pages for at most half of it
    */
   public Dispatcher(JobManager jobs, Function<Job, Optional<String>> endpoint, String deliveryOwner, int maxAttempts,
-      int maxBodyBytes, Duration interval, int maxPages) {
+      int maxBodyBytes, Duration interval) {
     this.jobs = jobs;
     this.admin = JobAdmin.of(jobs);
     this.endpoint = endpoint;
@@ -74,7 +76,6 @@ public final class Dispatcher implements ClusterTask {
     this.maxAttempts = maxAttempts;
     this.maxBodyBytes = maxBodyBytes;
     this.interval = interval;
-    this.maxPages = maxPages;
     Long newest;
     try {
       newest = newestSequence();
@@ -103,7 +104,10 @@ public final class Dispatcher implements ClusterTask {
   @Override
   public String run(@Nullable String state, Instant now) {
     long cursor = state != null ? Long.parseLong(state) : startAt != null ? startAt : newestSequence();
-    for (int page = 0; page < maxPages; page++) {
+    // Pages until the log is caught up, or half the interval is spent (so that the next tick, which
+    // another worker may win, starts from a saved cursor); at least one.
+    long budgetEnd = System.nanoTime() + interval.toNanos() / 2;
+    for (int page = 0; page == 0 || System.nanoTime() - budgetEnd < 0; page++) {
       List<JobEvent> events;
       try {
         events = admin.readEvents(cursor, PAGE);
@@ -113,11 +117,20 @@ public final class Dispatcher implements ClusterTask {
         cursor = e.oldestAvailableAfter();
         continue;
       }
-      for (JobEvent e : events) {
-        if (isFinal(e) && !Delivery.TYPE_NAME.equals(e.type())) {
-          dispatch(e);
+      List<JobEvent> finals = events.stream().filter(e -> isFinal(e) && !Delivery.TYPE_NAME.equals(e.type())).toList();
+      // The page's jobs in one read, rather than one read per event.
+      Map<UUID, Job> byId = new HashMap<>();
+      if (!finals.isEmpty()) {
+        admin.find(finals.stream().map(JobEvent::jobId).collect(Collectors.toSet())).forEach(j -> byId.put(j.id(), j));
+      }
+      for (JobEvent e : finals) {
+        Job job = byId.get(e.jobId());
+        if (job != null) {
+          dispatch(e, job);
         }
-        cursor = e.sequence();
+      }
+      if (!events.isEmpty()) {
+        cursor = events.get(events.size() - 1).sequence();
       }
       if (events.size() < PAGE) {
         break;
@@ -130,13 +143,11 @@ public final class Dispatcher implements ClusterTask {
     return e.kind() == JobEvent.Kind.COMPLETED || e.kind() == JobEvent.Kind.FAILED || e.kind() == JobEvent.Kind.CANCELLED;
   }
 
-  /** Creates the delivery of one final event, if its job has a callback URL. */
-  private void dispatch(JobEvent e) {
-    Optional<Job> found = jobs.find(e.ownerId(), e.jobId());
-    if (found.isEmpty() || !found.get().isFinished()) {
-      return; // deleted since, or retried again by an operator (its next final event calls back)
+  /** Creates the delivery of one final event, if its job (as read now) has a callback URL. */
+  private void dispatch(JobEvent e, Job job) {
+    if (!job.isFinished()) {
+      return; // retried again by an operator since (its next final event calls back); a deleted job is not read at all
     }
-    Job job = found.get();
     Optional<String> url = endpoint.apply(job);
     if (url.isEmpty()) {
       return;

@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 public final class Reads {
   private final SchemaNames names;
   private final String findSql;
+  private final String findAllSql;
   private final String byKeySql;
   private final String cachedSql;
   private final String cachedOfOwnerSql;
@@ -43,6 +44,7 @@ public final class Reads {
   public Reads(SchemaNames names) {
     this.names = names;
     this.findSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = :id"));
+    this.findAllSql = JobRows.withColumns(names.sql("SELECT {cols} FROM {jobs} AS j WHERE j.id = ANY(CAST(:ids AS uuid[]))"));
     this.byKeySql = JobRows.withColumns(names.sql(
         "SELECT {cols} FROM {jobs} AS j WHERE j.owner_id = :owner AND j.idempotency_key = :key"));
     // The predicate of jobs_cache_idx (V13), so that the index serves it; the key = :key implies
@@ -110,6 +112,11 @@ public final class Reads {
   /** The job with this id. */
   public Optional<Job> find(Handle h, UUID id) {
     return h.createQuery(findSql).bind("id", id).map(JobRows.MAPPER).findOne();
+  }
+
+  /** The jobs of these ids that exist, in one statement. */
+  public java.util.List<Job> findAll(Handle h, java.util.Collection<UUID> ids) {
+    return h.createQuery(findAllSql).bind("ids", Binds.array("uuid", java.util.List.copyOf(ids))).map(JobRows.MAPPER).list();
   }
 
   /** A page of the query. */
