@@ -28,10 +28,11 @@ public interface ClusterTask {
   Duration interval();
 
   /**
-   * Whether the process must win the tick before it works (work that must not run twice at once)
+   * Whether the process must win the tick before it works (one worker per tick does the work)
    * rather than after (work whose repetition is harmless but whose loss is not: a crash after the
    * work and before the compare-and-set makes another worker do the tick again, from the same
-   * state).
+   * state). A claim-first run that outlasts its interval can overlap the next tick's run on
+   * another worker, both from the same state; the state of the one that ends first is kept.
    *
    * @return true to claim the tick first
    */
@@ -44,8 +45,8 @@ public interface ClusterTask {
    *     store without schedules)
    * @param now the time of the tick's run
    * @return what this tick leaves for the next (at most 4,000 characters), or {@code null}; a
-   *     task that {@linkplain #claimFirst claims first} has it kept unless the next tick began
-   *     before this run ended
+   *     task that {@linkplain #claimFirst claims first} has it kept unless an overlapping run saved
+   *     its own first
    */
   @Nullable String run(@Nullable String state, Instant now);
 }

@@ -88,7 +88,9 @@ public final class ScheduleRunner {
 
   /** The definition a built-in task's row holds: its interval. */
   static String definitionOf(ClusterTask task) {
-    return "{\"builtin\":\"" + task.name() + "\",\"every\":\"" + task.interval() + "\"}";
+    // The name alone: a row whose definition changes loses its state, and a task's interval is
+    // each process's own (the tick it moves to), so a changed interval must not wipe a cursor.
+    return "{\"builtin\":\"" + task.name() + "\"}";
   }
 
   /** Starts polling; the first poll saves the built-in tasks' rows. */
@@ -273,6 +275,25 @@ public final class ScheduleRunner {
     }
   }
 
+  /**
+   * Saves what a claim-first run left, unless another run saved a state since this one began
+   * (from the same state: overlapping runs of a task longer than its interval; the first to end
+   * wins, so the state moves on however long the runs take). A compare-and-set on the row's next
+   * run as read just now, tried again when a tick moves it in between.
+   */
+  private void saveState(String name, @Nullable String from, @Nullable String to) {
+    for (int tries = 0; tries < 5; tries++) {
+      ScheduleRecord now = store.schedules().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+      if (now == null || !java.util.Objects.equals(now.state(), from)) {
+        return; // removed, or another run's state is already saved
+      }
+      if (store.advanceSchedule(name, now.nextRunAt(), now.nextRunAt(), to)) {
+        return;
+      }
+    }
+    LOG.debug("task {}: its state was not saved; the next run starts from the previous one", name);
+  }
+
   /** Runs a built-in task's due tick if this process wins it; returns the task's next run. */
   private Instant runTask(ClusterTask task, ScheduleRecord r) {
     Instant now = clock.instant();
@@ -281,8 +302,7 @@ public final class ScheduleRunner {
       if (store.advanceSchedule(r.name(), r.nextRunAt(), next, r.state())) {
         String state = task.run(r.state(), now);
         if (!java.util.Objects.equals(state, r.state())) {
-          // Kept unless the next tick began meanwhile (a run longer than the interval).
-          store.advanceSchedule(r.name(), next, next, state);
+          saveState(r.name(), r.state(), state);
         }
       }
     } else {

@@ -6,6 +6,7 @@ import dev.asyncjobs.Generator;
 import dev.asyncjobs.Job;
 import dev.asyncjobs.JobConfigurationException;
 import dev.asyncjobs.JobManager;
+import dev.asyncjobs.JobSchedules;
 import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.webhooks.internal.CreateGuard;
 import dev.asyncjobs.webhooks.internal.Delivery;
@@ -78,7 +79,8 @@ public final class Webhooks implements AutoCloseable {
     this.dispatchInterval = b.dispatchInterval;
     this.maxBodyBytes = b.maxBodyBytes;
     this.deliveryOwner = b.deliveryOwner;
-    this.generator = new DeliveryGenerator(rules, Objects.requireNonNull(b.secrets), b.timeout, retryDelays, b.clock, b.resolver);
+    this.generator = new DeliveryGenerator(rules, Objects.requireNonNull(b.secrets), b.timeout, retryDelays, b.clock, b.resolver,
+        deliveryOwner);
     this.guard = new CreateGuard(rules, CALLBACK_URL);
   }
 
@@ -118,8 +120,11 @@ public final class Webhooks implements AutoCloseable {
    * @param jobs the manager built with {@link #register}
    * @return the task
    * @throws JobConfigurationException the manager lacks the delivery generator
+   * @throws dev.asyncjobs.UnsupportedCapabilityException the store does not keep schedules, where
+   *     the dispatcher keeps its cursor
    */
   public ClusterTask dispatcher(JobManager jobs) {
+    JobSchedules.of(jobs); // refuses a store without SCHEDULES: no cursor could be kept between runs
     if (!jobs.types().contains(DELIVERY_TYPE)) {
       throw new JobConfigurationException("the JobManager has no " + DELIVERY_TYPE + " generator: build it with webhooks.register(...)");
     }

@@ -323,6 +323,60 @@ class WebhooksTest {
     assertThat(store.size()).isZero();
   }
 
+  @Test
+  void aManagerWithoutTheInterceptorStillSignsNoDeliveryACallerMade() {
+    Webhooks webhooks = local().build();
+    open.add(webhooks);
+    JobManager jobs = JobManager.builder().store(store).generator(webhooks.generator()).generator(new EchoGenerator()).build();
+    open.add(jobs);
+    worker(jobs, webhooks);
+
+    jobs.create(JobRequest.builder("mallory", Webhooks.DELIVERY_TYPE).payload("{\"url\":\"" + receiver.url("/forged")
+        + "\",\"ownerId\":\"alice\",\"messageId\":\"m\",\"body\":\"{}\"}").build());
+
+    Job forged = finished(jobs, j -> true, "the forged delivery ends");
+    assertThat(forged.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(forged.errorMessage()).contains("delivery jobs are the dispatcher's");
+    assertThat(receiver.received()).isEmpty();
+  }
+
+  @Test
+  void anEndpointLookupThatThrowsForOneOwnerStopsNoOtherWebhook() {
+    Webhooks webhooks = local().ownerEndpoints(owner -> {
+      if (owner.equals("bob")) {
+        throw new IllegalStateException("bob's settings are gone");
+      }
+      return Optional.empty();
+    }).build();
+    JobManager jobs = manager(webhooks);
+    worker(jobs, webhooks);
+
+    Job bobs = jobs.create(echo("bob", "first", null));
+    Waits.until("bob's job finishes", WAIT, () -> jobs.get("bob", bobs.id()).isFinished());
+    jobs.create(echo("alice", "second", receiver.url("/alice")));
+
+    Waits.until("alice's webhook", WAIT, () -> !receiver.received().isEmpty());
+    assertThat(receiver.received()).extracting(Receiver.Received::path).containsExactly("/alice");
+  }
+
+  @Test
+  void aBodyOverTheManagersPayloadLimitIsSentWithoutTheResult() throws Exception {
+    Webhooks webhooks = local().build();
+    open.add(webhooks);
+    JobManager jobs = webhooks.register(JobManager.builder().store(store)).generator(new EchoGenerator()).maxPayloadBytes(4096).build();
+    open.add(jobs);
+    worker(jobs, webhooks);
+
+    Job job = jobs.create(JobRequest.builder("alice", EchoGenerator.TYPE, new EchoGenerator.Echo("x".repeat(1000), 5))
+        .metadata(Webhooks.CALLBACK_URL, receiver.url("/big")).build());
+
+    Waits.until("the webhook", WAIT, () -> !receiver.received().isEmpty());
+    JsonNode data = JSON.readTree(receiver.received().get(0).body()).get("data");
+    assertThat(data.get("id").asText()).isEqualTo(job.id().toString());
+    assertThat(data.get("resultOmitted").asBoolean()).isTrue();
+    assertThat(data.get("result").isNull()).isTrue();
+  }
+
   /** Where the docs' sample keeps each owner's secrets (the application's database or vault). */
   private static final class Vault {
     private final Map<String, List<String>> secrets = Map.of("alice", List.of(SECRET));

@@ -74,4 +74,28 @@ class ClusterTaskTest {
     }
     assertThat(runs).as("each state seen once, in order: one run per tick, each after the last").isEqualTo(expected);
   }
+
+  @Test
+  void theStateMovesOnEvenWhenEveryRunOutlastsItsInterval() throws Exception {
+    // Each run takes three intervals, so the next tick's run on the other worker overlaps it.
+    List<@Nullable String> seen = Collections.synchronizedList(new ArrayList<>());
+    ClusterTask slow = new Task("asyncjobs.test.slow", true, state -> {
+      seen.add(state);
+      try {
+        Thread.sleep(60);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Integer.toString(state == null ? 1 : Integer.parseInt(state) + 1);
+    });
+    try (InMemoryJobStore store = new InMemoryJobStore();
+        JobManager a = JobManager.builder().store(store).generator(new EchoGenerator()).build();
+        JobManager b = JobManager.builder().store(store).generator(new EchoGenerator()).build();
+        JobWorker first = JobWorker.builder(a).workerId("a").task(slow).schedulePollInterval(Duration.ofMillis(10)).build().start();
+        JobWorker second = JobWorker.builder(b).workerId("b").task(slow).schedulePollInterval(Duration.ofMillis(10)).build().start()) {
+      Waits.until("the state to reach 10", Duration.ofSeconds(20),
+          () -> store.schedules().stream().anyMatch(r -> r.name().equals("asyncjobs.test.slow") && r.state() != null
+              && Integer.parseInt(r.state()) >= 10), () -> new ArrayList<>(seen));
+    }
+  }
 }

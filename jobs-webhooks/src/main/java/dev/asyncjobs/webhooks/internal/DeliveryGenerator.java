@@ -39,6 +39,7 @@ public final class DeliveryGenerator extends AbstractGenerator<Delivery> impleme
   private final WebhookSecrets secrets;
   private final List<Duration> retryDelays;
   private final Clock clock;
+  private final String deliveryOwner;
   private final OkHttpClient http;
 
   /**
@@ -48,14 +49,16 @@ public final class DeliveryGenerator extends AbstractGenerator<Delivery> impleme
    * @param retryDelays the wait after each failed attempt; the last one repeats
    * @param clock the source of {@code webhook-timestamp}
    * @param resolver the name lookup the guard wraps ({@link Dns#SYSTEM} outside tests)
+   * @param deliveryOwner the owner of the dispatcher's delivery jobs; others are refused
    */
   public DeliveryGenerator(UrlRules rules, WebhookSecrets secrets, Duration timeout, List<Duration> retryDelays,
-      Clock clock, Dns resolver) {
+      Clock clock, Dns resolver, String deliveryOwner) {
     super(Delivery.TYPE);
     this.rules = rules;
     this.secrets = secrets;
     this.retryDelays = List.copyOf(retryDelays);
     this.clock = clock;
+    this.deliveryOwner = deliveryOwner;
     this.http = new OkHttpClient.Builder()
         .dns(new GuardedDns(rules, resolver))
         // Through a proxy, the proxy would resolve and connect to the host, past every check.
@@ -96,6 +99,12 @@ public final class DeliveryGenerator extends AbstractGenerator<Delivery> impleme
 
   @Override
   public Object generate(Delivery d, JobContext context) {
+    if (!deliveryOwner.equals(context.ownerId())) {
+      // A second line behind the create interceptor (a manager built without it): a delivery job
+      // of another owner was not made by the dispatcher and must not be signed with anyone's secret.
+      throw new WebhookRefusedException("webhook not sent: delivery jobs are the dispatcher's, owned by " + deliveryOwner
+          + ", this one is owned by " + context.ownerId());
+    }
     HttpUrl url;
     try {
       url = rules.check(d.url());

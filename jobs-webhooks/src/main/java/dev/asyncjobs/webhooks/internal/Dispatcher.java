@@ -13,6 +13,7 @@ import dev.asyncjobs.JobException;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.JobStoreException;
+import dev.asyncjobs.PayloadTooLargeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * sequence) makes the repeat create nothing new. So does a run that outlasts its interval, which
  * another worker's tick then overlaps.
  *
- * <p>When the cluster has no cursor yet, it starts at the newest event as of this object's
- * construction (or, if the store could not be read then, of its first run), so installing
- * webhooks does not call back for history, and a job that finishes once the worker is started is
- * called back. A cursor that fell behind the log's retention (every dispatcher down for longer) skips
+ * <p>When the cluster has no cursor yet, its first run saves the newest event as of this object's
+ * construction (or, if the store could not be read then, of that run) as the cursor, so
+ * installing webhooks does not call back for history, and a job that finishes once the worker is
+ * started is called back. A cursor that fell behind the log's retention (every dispatcher down for longer) skips
  * to the oldest kept event, with an ERROR naming what was lost.
  */
 public final class Dispatcher implements ClusterTask {
@@ -103,7 +104,12 @@ public final class Dispatcher implements ClusterTask {
 
   @Override
   public String run(@Nullable String state, Instant now) {
-    long cursor = state != null ? Long.parseLong(state) : startAt != null ? startAt : newestSequence();
+    if (state == null) {
+      // The first run of the cluster only saves where to start: a crash before a later save then
+      // falls back to this cursor, not to some process's own idea of the newest event.
+      return Long.toString(startAt != null ? startAt : newestSequence());
+    }
+    long cursor = Long.parseLong(state);
     // Pages until the log is caught up, or half the interval is spent (so that the next tick, which
     // another worker may win, starts from a saved cursor); at least one.
     long budgetEnd = System.nanoTime() + interval.toNanos() / 2;
@@ -125,8 +131,16 @@ public final class Dispatcher implements ClusterTask {
       }
       for (JobEvent e : finals) {
         Job job = byId.get(e.jobId());
-        if (job != null) {
+        if (job == null) {
+          continue; // deleted since (by retention or an operator): nothing to call back with
+        }
+        try {
           dispatch(e, job);
+        } catch (JobStoreException outage) {
+          throw outage; // the run is repeated from the saved cursor
+        } catch (RuntimeException e2) {
+          // One bad event (an application's endpoint lookup that throws, say) must not stop the rest.
+          LOG.warn("webhook of job {} not sent: dispatching it failed", job.id(), e2);
         }
       }
       if (!events.isEmpty()) {
@@ -145,23 +159,22 @@ public final class Dispatcher implements ClusterTask {
 
   /** Creates the delivery of one final event, if its job (as read now) has a callback URL. */
   private void dispatch(JobEvent e, Job job) {
-    if (!job.isFinished()) {
-      return; // retried again by an operator since (its next final event calls back); a deleted job is not read at all
+    // A final event's kind is named as the status it leaves (COMPLETED, FAILED, CANCELLED).
+    if (!job.isFinished() || !job.status().name().equals(e.kind().name())) {
+      return; // retried by an operator since: the job's next final event calls back, with its own status
     }
     Optional<String> url = endpoint.apply(job);
     if (url.isEmpty()) {
       return;
     }
-    Delivery delivery = new Delivery(url.get(), job.ownerId(), "msg_" + job.id() + "_" + e.sequence(),
-        WebhookBody.of(job, e.at(), maxBodyBytes));
-    JobRequest request = JobRequest.builder(deliveryOwner, Delivery.TYPE.name())
-        .payload(json(delivery))
-        .maxAttempts(maxAttempts)
-        .idempotencyKey("webhook:" + e.sequence())
-        .metadata("asyncjobs.webhook.job", job.id().toString())
-        .build();
     try {
-      Job created = CreateGuard.asDispatcher(() -> jobs.create(request));
+      Job created;
+      try {
+        created = create(e, job, url.get(), WebhookBody.of(job, e.at(), maxBodyBytes));
+      } catch (PayloadTooLargeException tooLarge) {
+        // Larger than the manager's payload limit once escaped: send it without the result.
+        created = create(e, job, url.get(), WebhookBody.of(job, e.at(), 0));
+      }
       LOG.debug("webhook of job {} ({}) is delivery job {}", job.id(), e.kind(), created.id());
     } catch (JobStoreException outage) {
       throw outage; // the run is repeated from the same cursor
@@ -170,6 +183,17 @@ public final class Dispatcher implements ClusterTask {
     } catch (JobException refused) {
       LOG.warn("webhook of job {} not sent: its delivery job was refused: {}", job.id(), refused.getMessage());
     }
+  }
+
+  private Job create(JobEvent e, Job job, String url, String body) {
+    Delivery delivery = new Delivery(url, job.ownerId(), "msg_" + job.id() + "_" + e.sequence(), body);
+    JobRequest request = JobRequest.builder(deliveryOwner, Delivery.TYPE.name())
+        .payload(json(delivery))
+        .maxAttempts(maxAttempts)
+        .idempotencyKey("webhook:" + e.sequence())
+        .metadata("asyncjobs.webhook.job", job.id().toString())
+        .build();
+    return CreateGuard.asDispatcher(() -> jobs.create(request));
   }
 
   /**

@@ -38,7 +38,7 @@ final class WebhookBody {
   static String of(Job job, Instant at, int maxBytes) {
     ObjectNode whole = build(job, at, job.resultTree());
     String text = write(whole);
-    if (text.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+    if (job.resultTree() == null || text.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
       return text;
     }
     ObjectNode thin = build(job, at, null);
