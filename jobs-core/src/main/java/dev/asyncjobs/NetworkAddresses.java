@@ -88,6 +88,12 @@ public final class NetworkAddresses {
     if (address.isMulticastAddress()) {
       return "a multicast address";
     }
+    if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0 && b[5] == 1) {
+      return "a local-use NAT64 address"; // 64:ff9b:1::/48 (RFC 8215): carries an IPv4 address where the network chooses
+    }
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+      return "a Teredo address"; // 2001::/32: tunnels to an IPv4 address hidden in its bits
+    }
     return null;
   }
 
@@ -138,13 +144,45 @@ public final class NetworkAddresses {
    */
   public static @Nullable InetAddress literal(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (!h.contains(":") && !h.matches("[0-9.]+")) {
-      return null;
-    }
     try {
-      return InetAddress.getByName(h); // a literal: parsed, not looked up
+      if (h.contains(":")) {
+        return InetAddress.getByName(h); // text with a colon is parsed as IPv6, never looked up
+      }
+      byte[] quad = dottedQuad(h);
+      return quad == null ? null : InetAddress.getByAddress(quad);
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  /**
+   * Why {@code host} is refused as written, or {@code null}: a host of digits and dots that is
+   * not four numbers 0-255 ({@code 1.2.3.4.5}, {@code 1.2.3.4.}). HTTP clients such as OkHttp take
+   * such a host for an IP address and hand it to the JDK, which looks it up as a name, past any
+   * guarded lookup.
+   *
+   * @param host the host of a URL
+   * @return the reason, or {@code null}
+   */
+  public static @Nullable String hostRefusal(String host) {
+    return host.matches("[0-9.]+") && dottedQuad(host) == null ? "not a valid IPv4 address" : null;
+  }
+
+  /** The four bytes of {@code a.b.c.d} with each 0-255, or {@code null}; no lookup. */
+  private static byte @Nullable [] dottedQuad(String h) {
+    if (!h.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      return null;
+    }
+    String[] parts = h.split("\\.");
+    byte[] out = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      int v = Integer.parseInt(parts[i]);
+      if (v > 255 || (parts[i].length() > 1 && parts[i].charAt(0) == '0')) {
+        // A leading zero is octal to some parsers (0177 = 127): the text would mean two addresses.
+        return null;
+      }
+      out[i] = (byte) v;
+    }
+    return out;
   }
 }

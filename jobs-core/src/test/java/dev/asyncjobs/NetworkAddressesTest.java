@@ -44,6 +44,8 @@ class NetworkAddressesTest {
     "::10.0.0.1, a private address",
     "64:ff9b::a00:1, a private address",
     "2002:7f00:1::, a loopback address",
+    "64:ff9b:1::a9fe:a9fe, a local-use NAT64 address",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2, a Teredo address",
   })
   void refusesNonPublicAddresses(String address, String why) throws Exception {
     assertThat(NetworkAddresses.refusal(InetAddress.getByName(address))).isEqualTo(why);
@@ -78,8 +80,21 @@ class NetworkAddressesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"localhost", "images.example.com", "1.example"})
+  @ValueSource(strings = {"localhost", "images.example.com", "1.example", "1.2.3.4.5", "1.2.3.4.", "256.1.1.1", "1.2.3"})
   void namesAreNotLiterals(String host) {
     assertThat(NetworkAddresses.literal(host)).isNull();
+  }
+
+  /** Digits and dots that are no IPv4 address: a client would look them up past the guard. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"1.2.3.4.5", "1.2.3.4.", "256.1.1.1", "1.2.3", "0177.0.0.1", "12345"})
+  void ambiguousNumericHostsAreRefused(String host) {
+    assertThat(NetworkAddresses.hostRefusal(host)).isEqualTo("not a valid IPv4 address");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"8.8.8.8", "127.0.0.1", "hooks.example.com", "1.example", "::1"})
+  void otherHostsAreNotRefusedAsWritten(String host) {
+    assertThat(NetworkAddresses.hostRefusal(host)).isNull();
   }
 }

@@ -202,6 +202,8 @@ class WebhooksTest {
         .hasMessageContaining("is the cloud metadata address");
     assertThatThrownBy(() -> jobs.create(echo("alice", "x", "https://[::1]:8443/")))
         .hasMessageContaining("is a loopback address");
+    assertThatThrownBy(() -> jobs.create(echo("alice", "x", "https://1.2.3.4.5/hook")))
+        .as("digits and dots that a client would look up past the guard").hasMessageContaining("is not a valid IPv4 address");
     assertThatThrownBy(() -> jobs.create(echo("alice", "x", "http://hooks.example.com/")))
         .hasMessageContaining("only https URLs are called, this one is http");
     assertThatThrownBy(() -> jobs.create(echo("alice", "x", "ftp://hooks.example.com/")))

@@ -182,6 +182,7 @@ class ImageDownloadTest {
     "'http://localhost:{port}/files/img.png', image URL refused: host localhost resolves to a loopback address, ADDRESS",
     "http://169.254.169.254/latest/meta-data/iam/, image URL refused: host 169.254.169.254 resolves to the cloud metadata address, ADDRESS",
     "http://10.0.0.1/img.png, image URL refused: host 10.0.0.1 resolves to a private address, ADDRESS",
+    "http://1.2.3.4.5/img.png, image URL refused: host 1.2.3.4.5 is not a valid IPv4 address, ADDRESS",
     "file:///etc/passwd, 'image URL refused: only https image URLs are downloaded, this one is file', SCHEME",
   })
   void aRedirectFromAnAllowedHostToARefusedOneIsRefused(String location, String message, Reason reason) throws IOException {

@@ -62,6 +62,10 @@ public final class UrlRules {
     if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
       throw new RefusedUrl("webhook URL refused: it carries a user name or password; sign with the owner's secret instead");
     }
+    String asWritten = NetworkAddresses.hostRefusal(parsed.host());
+    if (asWritten != null) {
+      throw new RefusedUrl("webhook URL refused: host " + parsed.host() + " is " + asWritten);
+    }
     InetAddress literal = NetworkAddresses.literal(parsed.host());
     if (literal != null) {
       String refusal = refusal(parsed.host(), List.of(literal));

@@ -67,6 +67,10 @@ final class UrlPolicy {
           "image URL refused: only https image URLs are downloaded, this one is " + parsed.scheme()
               + " (openai.imageAllowHttp allows http, for a local test server)");
     }
+    String asWritten = NetworkAddresses.hostRefusal(parsed.host());
+    if (asWritten != null) {
+      throw new ImageDownloadRefusedException(Reason.ADDRESS, "image URL refused: host " + parsed.host() + " is " + asWritten);
+    }
     InetAddress literal = NetworkAddresses.literal(parsed.host());
     if (literal != null) {
       ImageDownloadRefusedException refused = refusal(parsed.host(), List.of(literal));
