@@ -2,7 +2,6 @@ package dev.asyncjobs.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.QuotaPolicy;
@@ -14,12 +13,9 @@ import dev.asyncjobs.reliability.support.Sizes;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.testing.Waits;
 import dev.asyncjobs.testing.postgres.TestPostgres;
+import dev.asyncjobs.testing.webhooks.WebhookReceiver;
 import dev.asyncjobs.webhooks.WebhookSignature;
 import dev.asyncjobs.webhooks.Webhooks;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,26 +36,12 @@ class WebhookAcrossProcessesTest {
   private static final Path LOGS = Path.of("target", "reliability-logs", "webhooks");
   private static final Duration WAIT = Duration.ofSeconds(90);
 
-  /** One received request. */
-  record Received(String id, String timestamp, String signature, String body) {}
-
   @Test
-  void everyFinishedJobIsCalledBackOnceThroughAKill() throws Exception {
+  void everyFinishedJobIsCalledBackOnceThroughAKill() {
     int count = Sizes.count("reliability.webhook.jobs", 40);
     String secret = WebhookSignature.newSecret();
-    List<Received> received = new CopyOnWriteArrayList<>();
-    HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.createContext("/", exchange -> {
-      try (InputStream in = exchange.getRequestBody()) {
-        var h = exchange.getRequestHeaders();
-        received.add(new Received(h.getFirst("webhook-id"), h.getFirst("webhook-timestamp"), h.getFirst("webhook-signature"),
-            new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-      }
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
-    receiver.start();
-    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks";
+    WebhookReceiver receiver = new WebhookReceiver();
+    String url = receiver.url("/hooks");
     List<ChildJvm> workers = new ArrayList<>();
     try (Schema schema = Schema.create(TestPostgres.server(), "webhooks");
         PostgresJobStore store = schema.storeBuilder().build();
@@ -79,8 +60,8 @@ class WebhookAcrossProcessesTest {
         ids.add(jobs.create(JobRequest.builder("alice", SlotGenerator.TYPE).payloadOf(new SlotGenerator.Work(i, 50))
             .metadata(Webhooks.CALLBACK_URL, url).build()).id().toString());
       }
-      Waits.until("a quarter of the webhooks", WAIT, () -> calledBack(received).size() >= count / 4,
-          () -> calledBack(received).size());
+      Waits.until("a quarter of the webhooks", WAIT, () -> calledBack(receiver.received()).size() >= count / 4,
+          () -> calledBack(receiver.received()).size());
       workers.get(0).kill();
       ChildJvm replacement = ChildJvm.start("hook-3", WebhookWorkerMain.class, options, List.of("hook-3"), LOGS);
       workers.add(replacement);
@@ -88,23 +69,23 @@ class WebhookAcrossProcessesTest {
       String jobsTable = schema.table("jobs");
       String deliveries = "SELECT count(*) FROM " + jobsTable + " WHERE type = '" + Webhooks.DELIVERY_TYPE + "'";
       Waits.until("every job called back and every delivery finished", WAIT,
-          () -> calledBack(received).equals(ids) && schema.number(deliveries + " AND status = 'COMPLETED'") == count,
-          () -> calledBack(received).size() + " called back, " + schema.number(deliveries + " AND status = 'COMPLETED'")
+          () -> calledBack(receiver.received()).equals(ids) && schema.number(deliveries + " AND status = 'COMPLETED'") == count,
+          () -> calledBack(receiver.received()).size() + " called back, " + schema.number(deliveries + " AND status = 'COMPLETED'")
               + " deliveries completed");
       workers.stream().filter(ChildJvm::isAlive).forEach(w -> w.send("STOP"));
       workers.stream().filter(ChildJvm::isAlive).forEach(w -> w.waitFor(Duration.ofSeconds(20)));
 
       assertThat(schema.number(deliveries)).as("delivery jobs: one per finished job").isEqualTo(count);
-      assertThat(received).allSatisfy(r -> assertThat(WebhookSignature.verify(secret, r.id(), r.timestamp(), r.body(),
+      assertThat(receiver.received()).allSatisfy(r -> assertThat(WebhookSignature.verify(secret, r.id(), r.timestamp(), r.body(),
           r.signature(), Instant.now(), Duration.ofMinutes(5))).as("signed: " + r.id()).isTrue());
     } finally {
       workers.forEach(ChildJvm::close);
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
   /** The job ids the receiver was called back for. */
-  private static Set<String> calledBack(List<Received> received) {
+  private static Set<String> calledBack(List<WebhookReceiver.Received> received) {
     Set<String> out = new HashSet<>();
     received.forEach(r -> out.add(r.id().split("_")[1]));
     return out;

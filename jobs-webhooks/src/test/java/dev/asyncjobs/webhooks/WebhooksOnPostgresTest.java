@@ -12,6 +12,7 @@ import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import dev.asyncjobs.tck.EchoGenerator;
 import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.webhooks.WebhookReceiver;
 import dev.asyncjobs.testing.postgres.PostgresSchema;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class WebhooksOnPostgresTest {
   void twoWorkersDeliverEachFinishedJobOnceSigned() throws Exception {
     String secret = WebhookSignature.newSecret();
     List<AutoCloseable> open = new ArrayList<>();
-    try (Receiver receiver = new Receiver()) {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
       List<JobManager> managers = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         Webhooks webhooks = Webhooks.builder().secrets(WebhookSecrets.of(Map.of("alice", List.of(secret))))
@@ -60,9 +61,9 @@ class WebhooksOnPostgresTest {
 
       Waits.until("every delivery job completed", Duration.ofSeconds(60), () -> deliveries(jobs).stream()
           .filter(j -> j.status() == JobStatus.COMPLETED).count() == JOBS, () -> deliveries(jobs).size() + " deliveries");
-      List<Receiver.Received> got = receiver.received();
+      List<WebhookReceiver.Received> got = receiver.received();
       assertThat(got).as("one POST per finished job").hasSize(JOBS);
-      assertThat(got.stream().map(Receiver.Received::id).distinct().count()).isEqualTo(JOBS);
+      assertThat(got.stream().map(WebhookReceiver.Received::id).distinct().count()).isEqualTo(JOBS);
       assertThat(got).allSatisfy(r -> assertThat(WebhookSignature.verify(secret, r.id(), r.timestamp(), r.body(), r.signature(),
           Instant.now(), WebhookSignature.DEFAULT_TOLERANCE)).isTrue());
       Set<String> calledBack = got.stream().map(r -> r.id().split("_")[1]).collect(Collectors.toSet());

@@ -17,6 +17,7 @@ import dev.asyncjobs.RetryPolicy;
 import dev.asyncjobs.store.memory.InMemoryJobStore;
 import dev.asyncjobs.tck.EchoGenerator;
 import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.webhooks.WebhookReceiver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,11 +36,9 @@ class WebhooksTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SECRET = WebhookSignature.newSecret();
 
-  private final Receiver receiver = new Receiver();
+  private final WebhookReceiver receiver = new WebhookReceiver();
   private final InMemoryJobStore store = new InMemoryJobStore();
   private final List<AutoCloseable> open = new ArrayList<>();
-
-  WebhooksTest() throws java.io.IOException {}
 
   @AfterEach
   void close() throws Exception {
@@ -99,7 +98,7 @@ class WebhooksTest {
         () -> deliveries(jobs).stream().filter(j -> j.isFinished() && wanted.test(j)).findFirst(), Optional::isPresent).orElseThrow();
   }
 
-  private static boolean verifies(Receiver.Received r, String secret) {
+  private static boolean verifies(WebhookReceiver.Received r, String secret) {
     return WebhookSignature.verify(secret, r.id(), r.timestamp(), r.body(), r.signature(), Instant.now(), WebhookSignature.DEFAULT_TOLERANCE);
   }
 
@@ -112,7 +111,7 @@ class WebhooksTest {
     Job job = jobs.create(echo("alice", "hello", receiver.url("/hooks/alice")));
 
     Waits.until("the webhook arrives", WAIT, () -> !receiver.received().isEmpty());
-    Receiver.Received r = receiver.received().get(0);
+    WebhookReceiver.Received r = receiver.received().get(0);
     assertThat(r.path()).isEqualTo("/hooks/alice");
     assertThat(r.contentType()).startsWith("application/json");
     assertThat(verifies(r, SECRET)).as("signature and timestamp check out").isTrue();
@@ -143,11 +142,11 @@ class WebhooksTest {
     jobs.create(echo("alice", "again", receiver.url("/h")));
 
     Job delivery = finished(jobs, j -> j.status() == JobStatus.COMPLETED, "the delivery succeeds");
-    List<Receiver.Received> got = receiver.received();
+    List<WebhookReceiver.Received> got = receiver.received();
     assertThat(got).hasSize(3);
     assertThat(delivery.attempts()).isEqualTo(3);
-    assertThat(got).extracting(Receiver.Received::id).containsOnly(got.get(0).id());
-    assertThat(got).extracting(Receiver.Received::body).containsOnly(got.get(0).body());
+    assertThat(got).extracting(WebhookReceiver.Received::id).containsOnly(got.get(0).id());
+    assertThat(got).extracting(WebhookReceiver.Received::body).containsOnly(got.get(0).body());
     assertThat(got).allSatisfy(r -> assertThat(verifies(r, SECRET)).isTrue());
   }
 
@@ -185,7 +184,7 @@ class WebhooksTest {
     assertThat(deliveries(jobs)).extracting(Job::errorMessage)
         .anySatisfy(m -> assertThat(m).contains("answered HTTP 404; not retried"))
         .anySatisfy(m -> assertThat(m).contains("HTTP 302: redirects are not followed"));
-    assertThat(receiver.received()).extracting(Receiver.Received::path).containsExactly("/gone", "/moved");
+    assertThat(receiver.received()).extracting(WebhookReceiver.Received::path).containsExactly("/gone", "/moved");
   }
 
   @Test
@@ -244,7 +243,7 @@ class WebhooksTest {
     jobs.create(echo("alice", "type's", null));
 
     Waits.until("three webhooks", WAIT, () -> receiver.received().size() == 3);
-    assertThat(receiver.received()).extracting(Receiver.Received::path).containsExactlyInAnyOrder("/own", "/bob", "/type");
+    assertThat(receiver.received()).extracting(WebhookReceiver.Received::path).containsExactlyInAnyOrder("/own", "/bob", "/type");
   }
 
   @Test
@@ -280,7 +279,7 @@ class WebhooksTest {
 
     Waits.until("the second job's webhook", WAIT, () -> !receiver.received().isEmpty());
     finishedDelivery(jobs);
-    assertThat(receiver.received()).extracting(Receiver.Received::path).containsExactly("/after");
+    assertThat(receiver.received()).extracting(WebhookReceiver.Received::path).containsExactly("/after");
   }
 
   @Test
@@ -294,7 +293,7 @@ class WebhooksTest {
     jobs.create(echo("alice", "rotating", receiver.url("/r")));
 
     Waits.until("the webhook", WAIT, () -> !receiver.received().isEmpty());
-    Receiver.Received r = receiver.received().get(0);
+    WebhookReceiver.Received r = receiver.received().get(0);
     assertThat(r.signature().split(" ")).hasSize(2).allSatisfy(s -> assertThat(s).startsWith("v1,"));
     assertThat(verifies(r, oldSecret)).isTrue();
     assertThat(verifies(r, newSecret)).isTrue();
@@ -358,7 +357,7 @@ class WebhooksTest {
     jobs.create(echo("alice", "second", receiver.url("/alice")));
 
     Waits.until("alice's webhook", WAIT, () -> !receiver.received().isEmpty());
-    assertThat(receiver.received()).extracting(Receiver.Received::path).containsExactly("/alice");
+    assertThat(receiver.received()).extracting(WebhookReceiver.Received::path).containsExactly("/alice");
   }
 
   @Test
@@ -421,7 +420,7 @@ class WebhooksTest {
     worker(other, local);
     other.create(echo("alice", "checked", receiver.url("/in")));
     Waits.until("a webhook", WAIT, () -> !receiver.received().isEmpty());
-    Receiver.Received r = receiver.received().get(0);
+    WebhookReceiver.Received r = receiver.received().get(0);
     Map<String, String> headers = Map.of("webhook-id", r.id(), "webhook-timestamp", r.timestamp(), "webhook-signature", r.signature());
     String body = r.body();
     String secret = SECRET;

@@ -6,7 +6,6 @@ import dev.asyncjobs.JobWorker;
 import dev.asyncjobs.QuotaPolicy;
 import dev.asyncjobs.store.postgres.PostgresJobStore;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * A worker process for the limit tests: a {@link JobWorker} of concurrency {@code worker.concurrency}
@@ -40,14 +39,7 @@ public final class LimitedWorkerMain {
         .build()
         .start();
 
-    CountDownLatch stop = new CountDownLatch(1);
-    StdinCommands.listen(line -> {
-      if (line.equals("STOP")) {
-        stop.countDown();
-      }
-    });
-    StdinCommands.say("READY " + workerId);
-    stop.await();
+    StdinCommands.announceAndAwaitStop("READY " + workerId);
     worker.close();
     jobs.close();
     store.close();

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,21 @@ final class StdinCommands {
     }, "stdin-commands");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * Prints {@code readyLine}, then waits for the input line {@code STOP}: the handshake of the
+   * worker processes (end of input halts, as for every listener).
+   */
+  static void announceAndAwaitStop(String readyLine) throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    listen(line -> {
+      if (line.equals("STOP")) {
+        stop.countDown();
+      }
+    });
+    say(readyLine);
+    stop.await();
   }
 
   /** Prints one protocol line to standard output (the test reads it). */

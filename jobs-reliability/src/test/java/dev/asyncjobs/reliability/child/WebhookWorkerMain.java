@@ -10,7 +10,6 @@ import dev.asyncjobs.webhooks.WebhookSecrets;
 import dev.asyncjobs.webhooks.Webhooks;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * A worker process for the webhook test: {@link SlotGenerator} jobs and webhook deliveries on the
@@ -53,14 +52,7 @@ public final class WebhookWorkerMain {
         .build()
         .start();
 
-    CountDownLatch stop = new CountDownLatch(1);
-    StdinCommands.listen(line -> {
-      if (line.equals("STOP")) {
-        stop.countDown();
-      }
-    });
-    StdinCommands.say("READY " + workerId);
-    stop.await();
+    StdinCommands.announceAndAwaitStop("READY " + workerId);
     worker.close();
     jobs.close();
     webhooks.close();

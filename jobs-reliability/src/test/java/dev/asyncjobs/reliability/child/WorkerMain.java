@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,14 +66,7 @@ public final class WorkerMain {
     }
     JobWorker worker = builder.build().start();
 
-    CountDownLatch stop = new CountDownLatch(1);
-    StdinCommands.listen(line -> {
-      if (line.equals("STOP")) {
-        stop.countDown();
-      }
-    });
-    StdinCommands.say("READY " + workerId + " host-clock " + java.time.Instant.now() + " store-clock " + store.clock().instant());
-    stop.await();
+    StdinCommands.announceAndAwaitStop("READY " + workerId + " host-clock " + java.time.Instant.now() + " store-clock " + store.clock().instant());
     worker.close();
     jobs.close();
     store.close();

@@ -2,24 +2,18 @@ package dev.asyncjobs.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.asyncjobs.JobManager;
 import dev.asyncjobs.JobRequest;
 import dev.asyncjobs.tck.EchoGenerator;
 import dev.asyncjobs.testing.Waits;
+import dev.asyncjobs.testing.webhooks.WebhookReceiver;
 import dev.asyncjobs.webhooks.WebhookSecrets;
 import dev.asyncjobs.webhooks.WebhookSignature;
 import dev.asyncjobs.webhooks.Webhooks;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -37,24 +31,9 @@ class WebhooksTest {
         .withConfiguration(AutoConfigurations.of(AsyncJobsWebhooksAutoConfiguration.class));
   }
 
-  /** One request as received: the signature headers and the body. */
-  record Received(String id, String timestamp, String signature, String body) {}
-
   @Test
-  void aFinishedJobIsPostedSignedToItsCallbackURL() throws IOException {
-    List<Received> received = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      try (InputStream in = exchange.getRequestBody()) {
-        var h = exchange.getRequestHeaders();
-        received.add(new Received(h.getFirst("webhook-id"), h.getFirst("webhook-timestamp"), h.getFirst("webhook-signature"),
-            new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    server.start();
-    try {
+  void aFinishedJobIsPostedSignedToItsCallbackURL() {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
       withWebhooks()
           .withBean(WebhookSecrets.class, () -> WebhookSecrets.of(Map.of("alice", List.of(SECRET))))
           .withPropertyValues("asyncjobs.webhooks.allow-http=true", "asyncjobs.webhooks.allow-private-addresses=true",
@@ -65,15 +44,13 @@ class WebhooksTest {
             JobManager jobs = context.getBean(JobManager.class);
             assertThat(jobs.types()).contains(Webhooks.DELIVERY_TYPE);
             jobs.create(JobRequest.builder("alice", EchoGenerator.TYPE, new EchoGenerator.Echo("hi", 1))
-                .metadata(Webhooks.CALLBACK_URL, "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks").build());
-            Waits.until("the webhook", Duration.ofSeconds(20), () -> !received.isEmpty());
-            Received r = received.get(0);
+                .metadata(Webhooks.CALLBACK_URL, receiver.url("/hooks")).build());
+            Waits.until("the webhook", Duration.ofSeconds(20), () -> !receiver.received().isEmpty());
+            WebhookReceiver.Received r = receiver.received().get(0);
             assertThat(WebhookSignature.verify(SECRET, r.id(), r.timestamp(), r.body(), r.signature(), Instant.now(),
                 WebhookSignature.DEFAULT_TOLERANCE)).isTrue();
             assertThat(r.body()).contains("\"type\":\"job.completed\"");
           });
-    } finally {
-      server.stop(0);
     }
   }
 
