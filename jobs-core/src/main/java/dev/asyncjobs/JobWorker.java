@@ -564,7 +564,7 @@ public final class JobWorker implements AutoCloseable {
       boolean valid = name.startsWith(Schedule.RESERVED_PREFIX)
           && name.length() > Schedule.RESERVED_PREFIX.length()
           && name.length() <= Schedule.MAX_NAME_LENGTH
-          && name.substring(Schedule.RESERVED_PREFIX.length()).matches("[A-Za-z0-9][A-Za-z0-9._:-]*");
+          && Schedule.hasNameCharacters(name.substring(Schedule.RESERVED_PREFIX.length()));
       if (!valid) {
         throw new JobConfigurationException("a task's name is '" + Schedule.RESERVED_PREFIX
             + "' and then letters, digits, '.', '_', ':' and '-', at most " + Schedule.MAX_NAME_LENGTH + " in all, was '" + name + "'");

@@ -121,6 +121,11 @@ public final class Schedule {
     return name;
   }
 
+  /** Whether {@code s} has a schedule name's characters (what {@link #checkName} checks besides length and prefix). */
+  static boolean hasNameCharacters(String s) {
+    return NAME.matcher(s).matches();
+  }
+
   private static String shown(String name) {
     return "'" + (name.length() <= MAX_NAME_LENGTH ? name : name.substring(0, MAX_NAME_LENGTH) + "...") + "'";
   }

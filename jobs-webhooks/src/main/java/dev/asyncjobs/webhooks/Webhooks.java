@@ -61,7 +61,6 @@ public final class Webhooks implements AutoCloseable {
   /** The largest body that carries the job's result by default; beyond it the result is left out. */
   public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
-  private final UrlRules rules;
   private final WebhookEndpoints ownerEndpoints;
   private final Map<String, String> typeEndpoints;
   private final List<Duration> retryDelays;
@@ -71,8 +70,7 @@ public final class Webhooks implements AutoCloseable {
   private final DeliveryGenerator generator;
   private final CreateGuard guard;
 
-  private Webhooks(Builder b) {
-    this.rules = new UrlRules(b.allowHttp, b.allowPrivateAddresses, b.trustedHosts);
+  private Webhooks(Builder b, UrlRules rules) {
     this.ownerEndpoints = b.ownerEndpoints;
     this.typeEndpoints = Map.copyOf(b.typeEndpoints);
     this.retryDelays = b.retryDelays;
@@ -366,7 +364,7 @@ public final class Webhooks implements AutoCloseable {
           throw new JobConfigurationException("typeEndpoint of " + type + ": " + e.getMessage());
         }
       });
-      return new Webhooks(this);
+      return new Webhooks(this, rules);
     }
   }
 }
