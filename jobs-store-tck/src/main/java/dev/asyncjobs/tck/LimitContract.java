@@ -116,6 +116,31 @@ public interface LimitContract extends StoreFixture {
     assertThat(claim(1, TYPE)).extracting(Job::id).containsExactly(held.id());
   }
 
+  /**
+   * A claim over several types takes what the bound of each leaves, and every due job of a type
+   * without one: a claim asks for more than a binding limit has room for, and the store must neither
+   * take more nor hold back the types that are free.
+   */
+  @Test
+  default void aClaimOverSeveralTypesTakesTheRoomOfEachBound() {
+    store().defineLimit(JobLimit.builder(TYPE).maxRunning(2).build());
+    processing(job().type(TYPE));
+    insertMany(4, job().type(TYPE));
+    insertMany(3, job().type(OTHER_TYPE));
+    List<Job> first = claimAny(8);
+    assertThat(first).extracting(Job::type).containsOnly(TYPE, OTHER_TYPE);
+    assertThat(first.stream().filter(j -> j.type().equals(TYPE)).count()).as("the one slot left").isEqualTo(1);
+    assertThat(first.stream().filter(j -> j.type().equals(OTHER_TYPE)).count()).as("no bound").isEqualTo(3);
+
+    store().defineLimit(JobLimit.builder(OTHER_TYPE).maxRunning(5).build());
+    insertMany(4, job().type(OTHER_TYPE));
+    List<Job> second = claimAny(8);
+    assertThat(second).as("the first type is full; two of the second's five are left").hasSize(2)
+        .extracting(Job::type).containsOnly(OTHER_TYPE);
+    assertThat(status(TYPE).running()).isEqualTo(2);
+    assertThat(status(OTHER_TYPE).running()).isEqualTo(5);
+  }
+
   /** Two limits on one job: it starts only when both have room. */
   @Test
   default void aJobUnderTwoLimitsNeedsRoomInBoth() {

@@ -12,11 +12,12 @@ import java.util.Locale;
  *
  * <p>Not binding: pg-throughput's one worker process (concurrency 16, claims of 16) on the same
  * seed, without limits and with a limit on the no-op type that never binds (maxRunning alone, and
- * maxRunning with maxStarts and maxUnits, which write a ledger row per start), interleaved, the
- * best of each kept. Binding: a maxRunning of {@value #BOUND} on jobs that each take {@value
- * #SHORT_MILLIS} ms, then {@value #LONG_MILLIS} ms, worked by two processes of concurrency 8 each,
- * after a round that warms both JVMs up; utilisation is the attempt time done over what {@value
- * #BOUND} slots could do from the first start to the last completion.
+ * maxRunning with maxStarts and maxUnits, which write a ledger row per start), in rounds that
+ * rotate the order, the medians compared. Binding: a maxRunning of {@value #BOUND} on jobs that
+ * each take {@value #SHORT_MILLIS} ms, then {@value #LONG_MILLIS} ms, worked by two processes of
+ * concurrency 8 each; the first round, on a freshly started second JVM, is reported apart from the
+ * steady ones; utilisation is the attempt time done over what {@value #BOUND} slots could do from
+ * the first start to the last completion.
  */
 final class PgLimitsScenario implements Scenario {
   /** The bound of the binding run. */
@@ -70,36 +71,52 @@ final class PgLimitsScenario implements Scenario {
       jobs.removeLimit(NoopGenerator.TYPE);
 
       rig.seed(n);
-      double none = 0;
-      double withRunning = 0;
-      double withAll = 0;
-      for (int round = 0; round < run.rounds(); round++) {
-        none = Math.max(none, rig.runWorkers(1, null, 0));
-        jobs.defineLimit(running);
-        withRunning = Math.max(withRunning, rig.runWorkers(1, null, 0));
-        jobs.defineLimit(all);
-        withAll = Math.max(withAll, rig.runWorkers(1, null, 0));
-        jobs.removeLimit(NoopGenerator.TYPE);
+      // Paired rounds, each setting's place in the round rotated: the machine's speed drifts by
+      // tens of percent between minutes, and the median of several rounds follows the settings
+      // rather than the one lucky or unlucky run that a best-of keeps.
+      int rounds = run.size(5, 1);
+      double[] none = new double[rounds];
+      double[] withRunning = new double[rounds];
+      double[] withAll = new double[rounds];
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < 3; k++) {
+          switch ((round + k) % 3) {
+            case 0 -> none[round] = rig.runWorkers(1, null, 0);
+            case 1 -> {
+              jobs.defineLimit(running);
+              withRunning[round] = rig.runWorkers(1, null, 0);
+              jobs.removeLimit(NoopGenerator.TYPE);
+            }
+            default -> {
+              jobs.defineLimit(all);
+              withAll[round] = rig.runWorkers(1, null, 0);
+              jobs.removeLimit(NoopGenerator.TYPE);
+            }
+          }
+        }
         run.progress(String.format(Locale.ROOT, "round %d: no limit %,.0f, maxRunning %,.0f, all three bounds %,.0f jobs/s",
-            round + 1, none, withRunning, withAll));
+            round + 1, none[round], withRunning[round], withAll[round]));
       }
-      run.record(Measurement.versus("jobs/s, 1 worker process, a maxRunning limit on the type that does not bind, vs no limit",
-          "jobs/s", withRunning, none, "no limit", Target.ratioAtLeast(0.8)));
+      run.record(Measurement.versus("jobs/s, 1 worker process, a maxRunning limit on the type that does not bind, vs no limit"
+          + " (medians of " + rounds + " rounds)", "jobs/s", median(withRunning), median(none), "no limit", Target.ratioAtLeast(0.8)));
       run.record(Measurement.versus(
-          "jobs/s, 1 worker process, maxRunning + maxStarts + maxUnits on the type, none binding, vs no limit",
-          "jobs/s", withAll, none, "no limit", Target.ratioAtLeast(0.8)));
+          "jobs/s, 1 worker process, maxRunning + maxStarts + maxUnits on the type, none binding, vs no limit (medians of "
+              + rounds + " rounds)", "jobs/s", median(withAll), median(none), "no limit", Target.ratioAtLeast(0.8)));
 
-      int shortJobs = run.size(800, 200);
+      int shortJobs = run.size(1_500, 200);
       int longJobs = run.size(200, 60);
-      int warmJobs = run.size(400, 100);
+      int warmJobs = run.size(1_600, 100);
       binding(run, rig, warmJobs, shortJobs, longJobs);
-      run.note(name() + ": " + n + " no-op jobs per throughput run (best of " + run.rounds()
-          + " interleaved runs), the seed of pg-throughput; the limits are defined through JobManager.defineLimit between"
-          + " runs. Binding runs: maxRunning " + BOUND + ", this JVM and a second one, concurrency " + SLEEPY_CONCURRENCY
-          + " each, default poll interval; first " + warmJobs + " jobs of " + SHORT_MILLIS + " ms that are not counted"
-          + " (both JVMs warm up), then " + shortJobs + " of " + SHORT_MILLIS + " ms, the same with keepLimitSlots(true) on"
-          + " both workers, and " + longJobs + " of " + LONG_MILLIS + " ms; utilisation = jobs x their time / (" + BOUND + " x the time from the first job's start to the last one's"
-          + " completion, the database's clock); the idle time per job is what is left of that, over the jobs.");
+      run.note(name() + ": " + n + " no-op jobs per throughput run, the seed of pg-throughput; " + rounds + " rounds, each"
+          + " running the three settings in a rotated order, the medians compared; the limits are defined through"
+          + " JobManager.defineLimit between runs. Binding runs: maxRunning " + BOUND + ", this JVM and a second one,"
+          + " concurrency " + SLEEPY_CONCURRENCY + " each, default poll interval; first " + warmJobs + " jobs of "
+          + SHORT_MILLIS + " ms on the freshly started second JVM (" + warmJobs * SHORT_MILLIS / BOUND / 1000
+          + " s at best, reported apart: a service runs for hours), then twice " + shortJobs + " of " + SHORT_MILLIS
+          + " ms without and with keepLimitSlots(true) on both workers, alternating, and " + longJobs + " of "
+          + LONG_MILLIS + " ms; utilisation = jobs x their time / (" + BOUND + " x the time from the first job's start to"
+          + " the last one's completion, as the workers stamped them), summed over a setting's rounds; the idle time per"
+          + " job is what is left of that, over the jobs.");
     }
   }
 
@@ -113,30 +130,52 @@ final class PgLimitsScenario implements Scenario {
         rig.schema().server(), rig.schema().name(), SLEEPY_CONCURRENCY, SLEEPY_CONCURRENCY)) {
       rig.manager().defineLimit(JobLimit.builder(NoopGenerator.TYPE).maxRunning(BOUND).build());
       try {
-        // A service runs for hours: the first jobs of a fresh JVM (the second one starts here) run
-        // beside its JIT compiler, which on two cores takes the CPU the round trips need.
-        Round warmUp = bindingRound(run, rig, second, warm, SHORT_MILLIS, false, "warm-up (not counted)");
-        Round quick = bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, false, "binding run");
-        Round kept = bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, true, "binding run, keepLimitSlots");
+        // The second JVM starts here. Its first jobs run beside its JIT compiler, which on two
+        // cores takes the CPU that the round trips need: shown apart, not as the steady figure.
+        Round fresh = bindingRound(run, rig, second, warm, SHORT_MILLIS, false, "fresh second JVM");
+        Round plain = Round.NONE;
+        Round kept = Round.NONE;
+        for (int i = 0; i < 2; i++) {
+          plain = plain.plus(bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, false, "binding run"));
+          kept = kept.plus(bindingRound(run, rig, second, shortJobs, SHORT_MILLIS, true, "binding run, keepLimitSlots"));
+        }
         Round slow = bindingRound(run, rig, second, longJobs, LONG_MILLIS, false, "binding run");
-        for (Round r : List.of(quick, kept, slow)) {
+        run.record(Measurement.of("utilisation of a binding maxRunning of " + BOUND + " by 2 processes of concurrency "
+            + SLEEPY_CONCURRENCY + " (" + SHORT_MILLIS + " ms jobs), the first " + fresh.jobs() + " jobs of a freshly"
+            + " started second JVM", "%", fresh.utilisation() * 100));
+        for (Round r : List.of(plain, kept, slow)) {
           run.record(Measurement.of("utilisation of a binding maxRunning of " + BOUND + " by 2 processes of concurrency "
               + SLEEPY_CONCURRENCY + " (" + r.millis() + " ms jobs" + (r.keep() ? ", keepLimitSlots" : "") + ")", "%",
               r.utilisation() * 100, Target.atLeast(90)));
         }
-        for (Round r : List.of(quick, kept)) {
+        for (Round r : List.of(plain, kept)) {
           run.record(Measurement.of("slot idle per job under that binding maxRunning (" + SHORT_MILLIS + " ms jobs"
               + (r.keep() ? ", keepLimitSlots" : "") + ")", "ms", r.idleMillisPerJob()));
         }
-        run.progress(String.format(Locale.ROOT, "warm-up utilisation %.1f %%", warmUp.utilisation() * 100));
       } finally {
         rig.manager().removeLimit(NoopGenerator.TYPE);
       }
     }
   }
 
+  /** The median of {@code values}: the mean of the middle two for an even count. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  }
+
   /** What one binding round measured. */
   private record Round(long millis, boolean keep, int jobs, double windowSeconds) {
+    /** Nothing measured yet: what {@link #plus} starts from. */
+    static final Round NONE = new Round(0, false, 0, 0);
+
+    /** This round and {@code other} (of the same setting) together. */
+    Round plus(Round other) {
+      return new Round(other.millis, other.keep, jobs + other.jobs, windowSeconds + other.windowSeconds);
+    }
+
     double utilisation() {
       return jobs * (millis / 1000.0) / BOUND / windowSeconds;
     }

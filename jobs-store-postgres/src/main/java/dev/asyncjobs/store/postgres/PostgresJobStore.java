@@ -191,9 +191,15 @@ public final class PostgresJobStore implements JobStore {
         this::hinted, hints::sentBy);
   }
 
-  /** Another process hinted: the feeds look at the log, and every worker looks for due jobs meanwhile. */
-  private void hinted() {
+  /**
+   * Another process hinted: the feeds look at the log, and, when its writes may have made work due,
+   * every worker looks for due jobs meanwhile.
+   */
+  private void hinted(boolean work) {
     feeds.wake();
+    if (!work) {
+      return;
+    }
     for (Runnable wake : wakeUpHints) {
       try {
         wake.run();
@@ -213,16 +219,35 @@ public final class PostgresJobStore implements JobStore {
    */
   private <T> T changed(T result, JobEvent.Kind... kinds) {
     if (!(result instanceof List<?> list) || !list.isEmpty()) {
-      feeds.changed(Set.of(kinds));
-      hints.changed();
+      Set<JobEvent.Kind> appended = Set.of(kinds);
+      feeds.changed(appended);
+      hints.changed(makesWork(appended));
     }
     return result;
   }
 
+  /**
+   * Whether writes that appended events of these kinds may have made work due for other processes'
+   * workers: a job created or back to PENDING, or one that left PROCESSING (its limit slot is free).
+   * Claims, progress and output only append events.
+   */
+  private static boolean makesWork(Set<JobEvent.Kind> kinds) {
+    for (JobEvent.Kind kind : kinds) {
+      if (WORK_KINDS.contains(kind)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Set<JobEvent.Kind> WORK_KINDS = java.util.EnumSet.of(JobEvent.Kind.CREATED, JobEvent.Kind.COMPLETED,
+      JobEvent.Kind.FAILED, JobEvent.Kind.RETRY_SCHEDULED, JobEvent.Kind.CANCELLED);
+
   /** {@link #changed} for writes that moved jobs to the status they now have: their event is named by it. */
   private Job changedTo(Job job) {
-    feeds.changed(Set.of(kindOf(job)));
-    hints.changed();
+    Set<JobEvent.Kind> appended = Set.of(kindOf(job));
+    feeds.changed(appended);
+    hints.changed(makesWork(appended));
     return job;
   }
 
@@ -231,7 +256,7 @@ public final class PostgresJobStore implements JobStore {
       java.util.EnumSet<JobEvent.Kind> kinds = java.util.EnumSet.noneOf(JobEvent.Kind.class);
       jobs.forEach(j -> kinds.add(kindOf(j)));
       feeds.changed(kinds);
-      hints.changed();
+      hints.changed(makesWork(kinds));
     }
     return jobs;
   }
@@ -728,7 +753,7 @@ public final class PostgresJobStore implements JobStore {
       limits.define(h, limit, now);
       return null;
     });
-    hints.changed(); // the bounds may have room now: workers of other processes look at once
+    hints.changed(true); // the bounds may have room now: workers of other processes look at once
   }
 
   @Override
@@ -768,7 +793,7 @@ public final class PostgresJobStore implements JobStore {
     Instant now = now();
     boolean removed = db.run(Call.idempotent("removeLimit"), h -> limits.remove(h, name, now));
     if (removed) {
-      hints.changed();
+      hints.changed(true);
     }
     return removed;
   }
@@ -783,7 +808,7 @@ public final class PostgresJobStore implements JobStore {
     });
     if (!paused) {
       // Jobs under the name may be claimed again: workers of other processes look at once.
-      hints.changed();
+      hints.changed(true);
     }
   }
 

@@ -80,7 +80,7 @@ class MigrationTest {
         .doesNotContain("cache_key");
     schema.execute("CREATE ROLE " + webRole + " LOGIN PASSWORD 'web'", grantsBeforeV7);
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+      assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
       assertThat(schema.value("SELECT bool_or(has_column_privilege('" + webRole + "', '" + names.jobs() + "', c, p))"
           + " FROM unnest(ARRAY['usage', 'attempt_usage']) AS c, unnest(ARRAY['INSERT', 'UPDATE']) AS p"))
           .as("any grant of usage to the role of before").isEqualTo("f");
@@ -129,7 +129,7 @@ class MigrationTest {
     schema.execute("INSERT INTO " + names.jobs() + " (id, owner_id, type, payload, created_at, updated_at, run_at)"
         + " VALUES ('0190a000-0000-7000-8000-000000000001', 'o', 'old', '{}', now(), now(), now())");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
     assertThat(schema.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + names.jobs() + "'::regclass"
         + " AND tgname LIKE '%notify%'")).as("no notify trigger is left").isEqualTo("0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -160,7 +160,7 @@ class MigrationTest {
             + " FROM generate_series(1, 3) AS i");
     insertRunning(names, clock, "0190a000-0000-7000-8000-000000000009");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11, 12, 13, 14, 15, 16, 17);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
     assertThat(schema.value("SELECT string_agg(DISTINCT coalesce(resources::text, 'none') || '/' || estimated_units || '/'"
         + " || deferrals, ',') FROM " + names.jobs())).isEqualTo("none/1/0");
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
@@ -190,7 +190,7 @@ class MigrationTest {
     MutableClock clock = new MutableClock();
     insertRunning(names, clock, "0190a000-0000-7000-8000-00000000000b");
 
-    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11, 12, 13, 14, 15, 16, 17);
+    assertThat(Migrations.migrate(schema.dataSource(), names)).containsExactly(11, 12, 13, 14, 15, 16, 17, 18);
     try (PostgresJobStore store = schema.storeBuilder(clock).autoMigrate(false).build()) {
       var job = store.find(java.util.UUID.fromString("0190a000-0000-7000-8000-00000000000b")).orElseThrow();
       assertThat(job.usage()).isEqualTo(dev.asyncjobs.Usage.NONE);
@@ -204,12 +204,12 @@ class MigrationTest {
 
   @Test
   void applyingTwiceIsANoOpTheSecondTime() {
-    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+    assertThat(Migrations.migrate(schema.dataSource(), names(""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
     String objects = "SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema.name() + "'::regnamespace";
     String before = schema.value(objects);
 
     assertThat(Migrations.migrate(schema.dataSource(), names(""))).isEmpty();
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18");
     assertThat(schema.value(objects)).isEqualTo(before);
   }
 
@@ -232,16 +232,16 @@ class MigrationTest {
     }
     pool.shutdown();
 
-    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17));
+    assertThat(applied).filteredOn(a -> !a.isEmpty()).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18));
     assertThat(applied).filteredOn(List::isEmpty).hasSize(threads - 1);
-    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
+    assertThat(versions("")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18");
   }
 
   @Test
   void aMissingSchemaIsCreated() {
     String fresh = schema.name() + "_new";
     try {
-      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+      assertThat(Migrations.migrate(schema.dataSource(), new SchemaNames(fresh, ""))).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
       assertThat(schema.value("SELECT count(*) FROM " + fresh + ".jobs")).isEqualTo("0");
     } finally {
       schema.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
@@ -302,8 +302,8 @@ class MigrationTest {
       assertThat(b.query(JobQuery.allOwners().build()).items()).extracting(j -> j.id()).containsExactly(inB.id());
       JobEvent first = eventsOfB.await(e -> true, java.time.Duration.ofSeconds(10), "an event of store b");
       assertThat(first.jobId()).as("the first event b hears is of its own job").isEqualTo(inB.id());
-      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
-      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
+      assertThat(versions("a_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18");
+      assertThat(versions("b_")).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18");
     }
   }
 }

@@ -33,7 +33,7 @@ public final class HintListener implements AutoCloseable {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Duration firstConnectWait;
-  private final Runnable onHint;
+  private final java.util.function.Consumer<Boolean> onHint;
   private final java.util.function.BiPredicate<Integer, String> ownHint;
   private final CountDownLatch firstListen = new CountDownLatch(1);
   private @Nullable Thread thread;
@@ -48,13 +48,15 @@ public final class HintListener implements AutoCloseable {
    * @param initialBackoff the first wait after a lost connection, doubled per failure
    * @param maxBackoff the longest wait
    * @param firstConnectWait how long {@link #start()} waits for LISTEN
-   * @param onHint what to do when a hint arrives (or may have been missed); called on this thread
+   * @param onHint what to do when a hint arrives (or may have been missed), told whether work may be
+   *     due (false when every hint that arrived says its writes only appended events); called on
+   *     this thread
    * @param ownHint whether a notification from this backend id with this payload is this process's
    *     own hint, which needs no look (the write that sent it woke the reader already)
    */
   public HintListener(
       ListenerConnector connector, String channel, Duration initialBackoff, Duration maxBackoff, Duration firstConnectWait,
-      Runnable onHint, java.util.function.BiPredicate<Integer, String> ownHint) {
+      java.util.function.Consumer<Boolean> onHint, java.util.function.BiPredicate<Integer, String> ownHint) {
     this.connector = connector;
     this.onHint = onHint;
     this.ownHint = ownHint;
@@ -103,7 +105,7 @@ public final class HintListener implements AutoCloseable {
         connection = c;
         listen(c);
         firstListen.countDown();
-        hint(); // whatever was sent while not listening
+        hint(true); // whatever was sent while not listening
         if (failures > 0) {
           LOG.info("listening on {} again after {} failed attempt(s)", channel, failures);
         }
@@ -146,14 +148,19 @@ public final class HintListener implements AutoCloseable {
       PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
       if (notifications != null && notifications.length > 0) {
         lastHeard = System.nanoTime();
-        // However many arrived, and whatever they say: one look at the log, unless they are all
-        // this process's own hints.
+        // However many arrived: one look at the log, unless they are all this process's own
+        // hints; work may be due unless every other one says its writes only appended events.
+        boolean heard = false;
+        boolean work = false;
         for (PGNotification n : notifications) {
-          String payload = n.getParameter();
-          if (!ownHint.test(n.getPID(), payload == null ? "" : payload)) {
-            hint();
-            break;
+          String payload = n.getParameter() == null ? "" : n.getParameter();
+          if (!ownHint.test(n.getPID(), payload)) {
+            heard = true;
+            work |= !HintSender.EVENTS_PAYLOAD.equals(payload);
           }
+        }
+        if (heard) {
+          hint(work);
         }
       } else if (System.nanoTime() - lastHeard > HEALTH_CHECK_NANOS) {
         try (Statement s = c.createStatement()) {
@@ -164,9 +171,9 @@ public final class HintListener implements AutoCloseable {
     }
   }
 
-  private void hint() {
+  private void hint(boolean work) {
     try {
-      onHint.run();
+      onHint.accept(work);
     } catch (RuntimeException e) {
       LOG.warn("handling a hint on {} failed; continuing", channel, e);
     }

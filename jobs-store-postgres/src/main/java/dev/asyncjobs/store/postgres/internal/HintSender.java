@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
  * notifying transactions, flush included, so a notification there would cap every claim and
  * completion at one commit per fsync. A lost hint costs only latency: readers also poll.
  *
+ * <p>A hint says whether the writes it stands for may have made work due for the workers of other
+ * processes (a job created or back to PENDING, a job that left a limit's slot, a bound raised):
+ * those hints carry no payload and wake their claim loops as well as their readers. Hints of writes
+ * that only appended events (claims, progress, output) carry {@link #EVENTS_PAYLOAD} and wake the
+ * readers alone; under a binding limit, a claim loop woken by every other process's claim would
+ * send a claim that comes back empty, and queue with the claims that can start a job.
+ *
  * <p>The one hint that is sent inside a writing transaction is that of an insert in the caller's
  * transaction ({@link CallerTransactionInsert}): there is no other way to hint at its commit, and
  * the cost falls on that transaction's commit only. It carries {@link #COMMIT_PAYLOAD}; this
@@ -30,12 +37,17 @@ public final class HintSender implements AutoCloseable {
    */
   public static final String COMMIT_PAYLOAD = "commit";
 
+  /** The payload of this sender's hints whose writes made no work due: they wake readers only. */
+  public static final String EVENTS_PAYLOAD = "events";
+
   private final Database db;
   private final String channel;
   private final long intervalNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition requested = lock.newCondition();
   private boolean pending;
+  /** Whether one of the writes the pending hint stands for may have made work due. */
+  private boolean pendingWork;
   private boolean closed;
   private @Nullable Thread thread;
   private int failures;
@@ -57,14 +69,19 @@ public final class HintSender implements AutoCloseable {
     this.intervalNanos = interval.toNanos();
   }
 
-  /** The log changed (a write of this store committed): hint the other processes soon. */
-  public void changed() {
+  /**
+   * The log changed (a write of this store committed): hint the other processes soon.
+   *
+   * @param work whether the write may have made work due for other processes' workers
+   */
+  public void changed(boolean work) {
     lock.lock();
     try {
       if (closed) {
         return;
       }
       pending = true;
+      pendingWork |= work;
       if (thread == null) {
         Thread t = new Thread(this::run, "asyncjobs-pg-hints-" + channel);
         t.setDaemon(true);
@@ -100,22 +117,25 @@ public final class HintSender implements AutoCloseable {
           return;
         }
       }
+      boolean work;
       lock.lock();
       try {
         pending = false;
+        work = pendingWork;
+        pendingWork = false;
       } finally {
         lock.unlock();
       }
-      send();
+      send(work);
       lastSent = System.nanoTime();
     }
   }
 
-  private void send() {
+  private void send(boolean work) {
     try {
       int pid = db.run(Call.idempotent("hint"), h ->
-          h.createQuery("SELECT pg_backend_pid() FROM pg_notify(:channel, '')")
-              .bind("channel", channel).mapTo(Integer.class).one());
+          h.createQuery("SELECT pg_backend_pid() FROM pg_notify(:channel, :payload)")
+              .bind("channel", channel).bind("payload", work ? "" : EVENTS_PAYLOAD).mapTo(Integer.class).one());
       ownBackends.put(pid, System.nanoTime());
       if (failures > 0) {
         LOG.info("sending wake-up hints on {} works again after {} failure(s)", channel, failures);
@@ -132,12 +152,12 @@ public final class HintSender implements AutoCloseable {
 
   /**
    * Whether a notification from backend {@code pid} with {@code payload} is this sender's own hint:
-   * this process's reader was woken by the write itself, and need not look again. A hint with a
-   * payload is not (this sender sends none): the one sent at the commit of a caller's transaction
+   * this process's reader was woken by the write itself, and need not look again. A hint with
+   * another payload than this sender's is not: the one sent at the commit of a caller's transaction
    * may come from a backend this sender used, and announces a write no reader here has seen.
    */
   public boolean sentBy(int pid, String payload) {
-    if (!payload.isEmpty()) {
+    if (!payload.isEmpty() && !EVENTS_PAYLOAD.equals(payload)) {
       return false;
     }
     Long at = ownBackends.get(pid);

@@ -49,7 +49,8 @@ public final class Migrations {
           new Migration(14, "V14__optional_owner_index.sql"),
           new Migration(15, "V15__cache_joins.sql"),
           new Migration(16, "V16__durable_fence.sql"),
-          new Migration(17, "V17__schedules.sql"));
+          new Migration(17, "V17__schedules.sql"),
+          new Migration(18, "V18__claim_room.sql"));
 
   /** First key of the migration lock ("ASJM"); the second is the hash of the jobs table's name. */
   private static final int LOCK_CLASS = 0x41534a4d;
