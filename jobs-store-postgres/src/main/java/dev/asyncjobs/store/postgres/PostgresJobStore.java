@@ -219,35 +219,31 @@ public final class PostgresJobStore implements JobStore {
    */
   private <T> T changed(T result, JobEvent.Kind... kinds) {
     if (!(result instanceof List<?> list) || !list.isEmpty()) {
-      Set<JobEvent.Kind> appended = Set.of(kinds);
-      feeds.changed(appended);
-      hints.changed(makesWork(appended));
+      appended(Set.of(kinds));
     }
     return result;
   }
 
   /**
-   * Whether writes that appended events of these kinds may have made work due for other processes'
-   * workers: a job created or back to PENDING, or one that left PROCESSING (its limit slot is free).
-   * Claims, progress and output only append events.
+   * Kinds of events whose writes may have made work due for other processes' workers: a job created
+   * or back to PENDING, or one that left PROCESSING (its limit slot is free). Claims, progress and
+   * output only append events.
    */
-  private static boolean makesWork(Set<JobEvent.Kind> kinds) {
-    for (JobEvent.Kind kind : kinds) {
-      if (WORK_KINDS.contains(kind)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static final Set<JobEvent.Kind> WORK_KINDS = java.util.EnumSet.of(JobEvent.Kind.CREATED, JobEvent.Kind.COMPLETED,
       JobEvent.Kind.FAILED, JobEvent.Kind.RETRY_SCHEDULED, JobEvent.Kind.CANCELLED);
 
+  /**
+   * A write of this store that appended events of {@code kinds} committed: this process's reader
+   * looks if it wants them, and the other processes get a hint saying whether work may be due.
+   */
+  private void appended(Set<JobEvent.Kind> kinds) {
+    feeds.changed(kinds);
+    hints.changed(!java.util.Collections.disjoint(kinds, WORK_KINDS));
+  }
+
   /** {@link #changed} for writes that moved jobs to the status they now have: their event is named by it. */
   private Job changedTo(Job job) {
-    Set<JobEvent.Kind> appended = Set.of(kindOf(job));
-    feeds.changed(appended);
-    hints.changed(makesWork(appended));
+    appended(Set.of(kindOf(job)));
     return job;
   }
 
@@ -255,8 +251,7 @@ public final class PostgresJobStore implements JobStore {
     if (!jobs.isEmpty()) {
       java.util.EnumSet<JobEvent.Kind> kinds = java.util.EnumSet.noneOf(JobEvent.Kind.class);
       jobs.forEach(j -> kinds.add(kindOf(j)));
-      feeds.changed(kinds);
-      hints.changed(makesWork(kinds));
+      appended(kinds);
     }
     return jobs;
   }

@@ -153,7 +153,7 @@ public final class HintListener implements AutoCloseable {
         boolean heard = false;
         boolean work = false;
         for (PGNotification n : notifications) {
-          String payload = n.getParameter() == null ? "" : n.getParameter();
+          String payload = java.util.Objects.requireNonNullElse(n.getParameter(), "");
           if (!ownHint.test(n.getPID(), payload)) {
             heard = true;
             work |= !HintSender.EVENTS_PAYLOAD.equals(payload);
